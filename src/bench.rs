@@ -1,0 +1,170 @@
+//! A synthetic library of any size, and the circulation timing that `swalayan bench
+//! circulation` and the criterion benchmarks run on it.
+
+use crate::circulation::desk::{Desk, DeskSettings, Proof};
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::store::{Result, Store};
+use rusqlite::params;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+/// Item barcode `i` of a synthetic library.
+pub fn item_barcode(i: u64) -> String {
+    format!("39{i:09}")
+}
+
+/// Patron card `i` of a synthetic library.
+pub fn patron_card(i: u64) -> String {
+    format!("29{i:09}")
+}
+
+/// Fills an empty store with `items` copies (one title per ten copies) and `patrons` adult
+/// patrons without PINs, in one transaction, bypassing the importers for speed.
+pub fn build_store(path: &Path, items: u64, patrons: u64) -> Result<Store> {
+    let mut store = Store::open(path)?;
+    let tx = store.write()?;
+    {
+        let mut title = tx.prepare("INSERT INTO titles(id, source_key, title, author, call_number) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut item = tx.prepare(
+            "INSERT INTO items(barcode, title_id, item_type, status, parts, home_branch)
+             VALUES (?1, ?2, 'book', 'available', 1, ?3)",
+        )?;
+        let branch = crate::config::DEFAULT_BRANCH;
+        for i in 0..items {
+            let title_id = (i / 10) as i64 + 1;
+            if i % 10 == 0 {
+                title.execute(params![
+                    title_id,
+                    format!("bench:{title_id}"),
+                    format!("Judul Buku Nomor {title_id}"),
+                    format!("Pengarang {}", title_id % 997),
+                    format!("899.221 B{title_id}")
+                ])?;
+            }
+            item.execute(params![item_barcode(i), title_id, branch])?;
+        }
+        let mut patron = tx.prepare(
+            "INSERT INTO patrons(card, name, category, expires) VALUES (?1, ?2, 'adult', '2099-12-31')",
+        )?;
+        for i in 0..patrons {
+            patron.execute(params![patron_card(i), format!("Anggota {i}")])?;
+        }
+    }
+    tx.commit()?;
+    Ok(store)
+}
+
+/// A desk over `store` with default settings and the system clock.
+pub fn desk_for(store: Store) -> Desk {
+    let config = Config::default();
+    Desk::new(
+        store,
+        DeskSettings {
+            station_id: "bench-1".into(),
+            branch: config.branch,
+            time_zone: config.time_zone,
+        },
+        Box::new(SystemClock),
+    )
+}
+
+/// What `swalayan bench circulation` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct CirculationBench {
+    /// Checkouts and checkins timed (each counts once).
+    pub ops: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub checkout_p99_ms: f64,
+    pub checkin_p99_ms: f64,
+    /// fsync of a small write on the same file system: the floor of a durable commit.
+    pub fsync_p50_ms: f64,
+    pub fsync_p99_ms: f64,
+    pub items: u64,
+    pub patrons: u64,
+}
+
+/// Times `ops` checkouts followed by their checkins on a store in `dir`.
+pub fn run_circulation(dir: &Path, items: u64, patrons: u64, ops: u64) -> Result<CirculationBench> {
+    let store = build_store(&dir.join("bench.db"), items, patrons)?;
+    let mut desk = desk_for(store);
+    let ops = ops.min(items).max(1);
+    let mut checkout = Vec::with_capacity(ops as usize);
+    let mut checkin = Vec::with_capacity(ops as usize);
+    // Spread loans over patrons so no one hits the loan limit (5 books).
+    let stride = (items / ops).max(1);
+    for n in 0..ops {
+        let item = item_barcode((n * stride) % items);
+        let patron = patron_card(n % patrons.max(1));
+        let start = Instant::now();
+        let result = desk.checkout(&patron, &item, Proof::Pin(None), None)?;
+        checkout.push(start.elapsed().as_secs_f64() * 1000.0);
+        debug_assert!(result.ok, "{result:?}");
+    }
+    for n in 0..ops {
+        let item = item_barcode((n * stride) % items);
+        let start = Instant::now();
+        desk.checkin(&item, None)?;
+        checkin.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    let fsync = fsync_times(dir, ops.min(1000))?;
+    let mut all: Vec<f64> = checkout.iter().chain(&checkin).copied().collect();
+    Ok(CirculationBench {
+        ops: all.len() as u64,
+        p50_ms: percentile(&mut all, 50.0),
+        p99_ms: percentile(&mut all, 99.0),
+        checkout_p99_ms: percentile(&mut checkout, 99.0),
+        checkin_p99_ms: percentile(&mut checkin, 99.0),
+        fsync_p50_ms: percentile(&mut fsync.clone(), 50.0),
+        fsync_p99_ms: percentile(&mut fsync.clone(), 99.0),
+        items,
+        patrons,
+    })
+}
+
+/// Times `count` appends of 4 KiB each followed by fsync, in `dir`.
+pub fn fsync_times(dir: &Path, count: u64) -> Result<Vec<f64>> {
+    let path = dir.join("fsync-probe");
+    let io = |e: std::io::Error| crate::store::StoreError::Open {
+        path: path.clone(),
+        source: e,
+    };
+    let mut file = std::fs::File::create(&path).map_err(io)?;
+    let block = [0x5au8; 4096];
+    let mut times = Vec::with_capacity(count as usize);
+    for _ in 0..count.max(1) {
+        let start = Instant::now();
+        file.write_all(&block).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(times)
+}
+
+/// The `p`th percentile (nearest rank) of `values`, in place.
+pub fn percentile(values: &mut [f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * values.len() as f64).ceil() as usize;
+    let value = values[rank.clamp(1, values.len()) - 1];
+    (value * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_nearest_rank() {
+        let mut v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&mut v, 50.0), 50.0);
+        assert_eq!(percentile(&mut v, 99.0), 99.0);
+        assert_eq!(percentile(&mut [3.0], 99.0), 3.0);
+        assert_eq!(percentile(&mut [], 99.0), 0.0);
+    }
+}

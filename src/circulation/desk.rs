@@ -1,0 +1,680 @@
+//! The circulation desk: gathers facts from the store, asks the rules, and commits the
+//! effect together with its outbox row in one SQLite transaction before answering.
+
+use super::pin::{PinCheck, check_pin};
+use super::rules::{self, CheckinFacts, CheckoutFacts, HoldFacts, RenewFacts};
+use crate::clock::{Clock, StationTime, station_time};
+use crate::domain::{
+    Hold, HoldStatus, HoldTarget, ItemStatus, Money, Patron, Policy, Route, TransactionKind,
+    redact,
+};
+use crate::reason::Reason;
+use crate::store::{Result, Store, StoreError, catalog, circ, meta, outbox};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// Who the desk works for: station identity and where it stands.
+#[derive(Debug, Clone)]
+pub struct DeskSettings {
+    /// The station id stamped on every transaction (config `[station] id`).
+    pub station_id: String,
+    /// The branch this station belongs to (config `[library] branch`).
+    pub branch: String,
+    /// The library's time zone: "today" and due dates are local dates.
+    pub time_zone: TimeZone,
+}
+
+/// How the patron proved who they are.
+#[derive(Debug, Clone, Copy)]
+pub enum Proof<'a> {
+    /// A PIN typed now (or none).
+    Pin(Option<&'a str>),
+    /// Renewals and checkins take no PIN.
+    NotNeeded,
+}
+
+/// A copy, as results name it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRef {
+    pub barcode: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckoutResult {
+    pub ok: bool,
+    pub reason: Option<Reason>,
+    pub transaction_id: Option<Uuid>,
+    pub item: Option<ItemRef>,
+    pub due: Option<Date>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckinResult {
+    pub ok: bool,
+    pub reason: Option<Reason>,
+    pub transaction_id: Option<Uuid>,
+    pub item: Option<ItemRef>,
+    pub route: Route,
+    /// Overdue fine charged by this return.
+    pub fine: Money,
+    /// Where a transfer goes.
+    pub transfer_to: Option<String>,
+    /// The hold this copy now serves.
+    pub hold_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RenewResult {
+    pub ok: bool,
+    pub reason: Option<Reason>,
+    pub transaction_id: Option<Uuid>,
+    pub item: Option<ItemRef>,
+    pub due: Option<Date>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HoldResult {
+    pub ok: bool,
+    pub reason: Option<Reason>,
+    pub transaction_id: Option<Uuid>,
+    pub hold_id: Option<i64>,
+    pub title_id: Option<i64>,
+    /// Place in the title's queue (1 = next).
+    pub position: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PickupResult {
+    pub ok: bool,
+    pub reason: Option<Reason>,
+    /// The first loan's transaction (each item has its own below).
+    pub transaction_id: Option<Uuid>,
+    pub items: Vec<CheckoutResult>,
+}
+
+/// The circulation desk of one station.
+pub struct Desk {
+    store: Store,
+    settings: DeskSettings,
+    clock: Box<dyn Clock>,
+    /// The parsed policy and the `updated_at` it was read at: re-read only when another
+    /// process (an import) changed it, not on every transaction.
+    policy_cache: Option<(String, Policy)>,
+}
+
+/// What every transaction of the desk starts from.
+struct Ctx<'a> {
+    settings: &'a DeskSettings,
+    time: StationTime,
+    today: Date,
+    policy: &'a Policy,
+}
+
+impl Desk {
+    pub fn new(store: Store, settings: DeskSettings, clock: Box<dyn Clock>) -> Desk {
+        Desk {
+            store,
+            settings,
+            clock,
+            policy_cache: None,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    pub fn settings(&self) -> &DeskSettings {
+        &self.settings
+    }
+
+    pub fn policy(&self) -> Result<Policy> {
+        meta::policy(self.store.conn())
+    }
+
+    /// Opens a write transaction and reads the time and the policy for it.
+    fn begin(&mut self) -> Result<(rusqlite::Transaction<'_>, Ctx<'_>)> {
+        let Desk {
+            store,
+            settings,
+            clock,
+            policy_cache,
+        } = self;
+        let tx = store.write()?;
+        let time = station_time(clock.now(), clock.synchronised(), meta::last_trusted_time(&tx)?);
+        if time.trusted {
+            meta::set_last_trusted_time(&tx, time.at)?;
+        }
+        let today = time.at.to_zoned_datetime(settings.time_zone.clone()).date();
+        let version = meta::policy_version(&tx)?;
+        if policy_cache.as_ref().is_none_or(|(v, _)| *v != version) {
+            *policy_cache = Some((version, meta::policy(&tx)?));
+        }
+        let policy = &policy_cache.as_ref().expect("policy cached just above").1;
+        Ok((
+            tx,
+            Ctx {
+                settings,
+                time,
+                today,
+                policy,
+            },
+        ))
+    }
+
+    /// The local date now (library time zone).
+    pub fn today(&self) -> Date {
+        let time = station_time(self.clock.now(), self.clock.synchronised(), None);
+        time.at.to_zoned_datetime(self.settings.time_zone.clone()).date()
+    }
+
+    /// Checks a patron's card and PIN the way checkout does, recording wrong tries.
+    pub fn identify(&mut self, card: &str, proof: Proof<'_>) -> Result<Result<Patron, Reason>> {
+        let (tx, ctx) = self.begin()?;
+        let outcome = identify_in(&tx, card, proof, ctx.time, ctx.policy)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Lends a copy to a patron.
+    pub fn checkout(
+        &mut self,
+        card: &str,
+        barcode: &str,
+        proof: Proof<'_>,
+        parts_seen: Option<u32>,
+    ) -> Result<CheckoutResult> {
+        let (tx, ctx) = self.begin()?;
+        let patron = match identify_in(&tx, card, proof, ctx.time, ctx.policy)? {
+            Ok(patron) => patron,
+            Err(reason) => {
+                // Wrong PIN counts must survive, so the transaction commits even on refusal.
+                tx.commit()?;
+                return Ok(CheckoutResult::refused(reason, None));
+            }
+        };
+        let result = checkout_in(&tx, &ctx, &patron, barcode, parts_seen, TransactionKind::Checkout)?;
+        tx.commit()?;
+        log_outcome("checkout", card, barcode, result.reason);
+        Ok(result)
+    }
+
+    /// Takes a copy back.
+    pub fn checkin(&mut self, barcode: &str, parts_seen: Option<u32>) -> Result<CheckinResult> {
+        let (tx, ctx) = self.begin()?;
+        let result = checkin_in(&tx, &ctx, barcode, parts_seen)?;
+        tx.commit()?;
+        tracing::info!(item = barcode, route = result.route.code(), reason = ?result.reason.map(Reason::code), "checkin");
+        Ok(result)
+    }
+
+    /// Extends a loan.
+    pub fn renew(&mut self, card: &str, barcode: &str) -> Result<RenewResult> {
+        let (tx, ctx) = self.begin()?;
+        let result = renew_in(&tx, &ctx, card, barcode)?;
+        tx.commit()?;
+        log_outcome("renew", card, barcode, result.reason);
+        Ok(result)
+    }
+
+    /// Renews every loan of a patron; one result per loan.
+    pub fn renew_all(&mut self, card: &str) -> Result<Vec<RenewResult>> {
+        let (tx, ctx) = self.begin()?;
+        let mut results = Vec::new();
+        for loan in circ::open_loans_of_patron(&tx, card)? {
+            results.push(renew_in(&tx, &ctx, card, &loan.item)?);
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+
+    /// Places a hold on a title (`title_key`: its number or ISBN) or on one copy.
+    pub fn place_hold(&mut self, card: &str, target: HoldRequest<'_>) -> Result<HoldResult> {
+        let (tx, ctx) = self.begin()?;
+        let result = hold_in(&tx, &ctx, card, target)?;
+        tx.commit()?;
+        tracing::info!(patron = %redact(card), reason = ?result.reason.map(Reason::code), "hold");
+        Ok(result)
+    }
+
+    /// Lends a patron everything waiting for them on this branch's hold shelf.
+    pub fn pickup(&mut self, card: &str, proof: Proof<'_>) -> Result<PickupResult> {
+        let (tx, ctx) = self.begin()?;
+        let patron = match identify_in(&tx, card, proof, ctx.time, ctx.policy)? {
+            Ok(patron) => patron,
+            Err(reason) => {
+                tx.commit()?;
+                return Ok(PickupResult::refused(reason));
+            }
+        };
+        if let Err(reason) = rules::patron_may_borrow(&patron, ctx.policy, ctx.today) {
+            return Ok(PickupResult::refused(reason));
+        }
+        let waiting: Vec<Hold> = circ::live_holds_of_patron(&tx, card)?
+            .into_iter()
+            .filter(|h| {
+                h.status == HoldStatus::Ready
+                    && h.pickup_branch == ctx.settings.branch
+                    && h.expires.is_none_or(|last| last >= ctx.today)
+            })
+            .collect();
+        if waiting.is_empty() {
+            return Ok(PickupResult::refused(Reason::NoHoldsWaiting));
+        }
+        let mut items = Vec::new();
+        for hold in waiting {
+            let Some(barcode) = hold.item.as_deref() else {
+                continue;
+            };
+            items.push(checkout_in(&tx, &ctx, &patron, barcode, None, TransactionKind::Pickup)?);
+        }
+        tx.commit()?;
+        let first_ok = items.iter().find(|r| r.ok);
+        Ok(PickupResult {
+            ok: first_ok.is_some(),
+            reason: match first_ok {
+                Some(_) => None,
+                None => items.iter().find_map(|r| r.reason),
+            },
+            transaction_id: first_ok.and_then(|r| r.transaction_id),
+            items,
+        })
+    }
+}
+
+/// What a hold names.
+#[derive(Debug, Clone, Copy)]
+pub enum HoldRequest<'a> {
+    /// A title by number or ISBN: any copy will do.
+    Title(&'a str),
+    /// One copy by barcode.
+    Item(&'a str),
+}
+
+impl CheckoutResult {
+    fn refused(reason: Reason, item: Option<ItemRef>) -> CheckoutResult {
+        CheckoutResult {
+            ok: false,
+            reason: Some(reason),
+            transaction_id: None,
+            item,
+            due: None,
+        }
+    }
+}
+
+impl PickupResult {
+    fn refused(reason: Reason) -> PickupResult {
+        PickupResult {
+            ok: false,
+            reason: Some(reason),
+            transaction_id: None,
+            items: Vec::new(),
+        }
+    }
+}
+
+fn log_outcome(action: &str, card: &str, barcode: &str, reason: Option<Reason>) {
+    tracing::info!(patron = %redact(card), item = barcode, reason = ?reason.map(Reason::code), "{action}");
+}
+
+/// Finds the patron and checks the PIN, storing wrong tries and lockouts.
+fn identify_in(
+    conn: &Connection,
+    card: &str,
+    proof: Proof<'_>,
+    time: StationTime,
+    policy: &Policy,
+) -> Result<Result<Patron, Reason>> {
+    let Some(patron) = catalog::patron(conn, card)? else {
+        return Ok(Err(Reason::PatronNotFound));
+    };
+    let Proof::Pin(given) = proof else {
+        return Ok(Ok(patron));
+    };
+    let check = check_pin(
+        patron.pin_hash.as_deref(),
+        given,
+        patron.pin_failures,
+        patron.pin_locked_until,
+        time.at,
+        policy.pin_max_attempts,
+        policy.pin_lockout_minutes,
+    );
+    match check {
+        PinCheck::Accepted => {
+            if patron.pin_failures > 0 || patron.pin_locked_until.is_some() {
+                catalog::set_pin_state(conn, card, 0, None)?;
+            }
+            Ok(Ok(patron))
+        }
+        PinCheck::Required => Ok(Err(Reason::PinRequired)),
+        PinCheck::Locked { .. } => Ok(Err(Reason::PinLocked)),
+        PinCheck::Incorrect {
+            failures,
+            locked_until,
+        } => {
+            catalog::set_pin_state(conn, card, failures, locked_until)?;
+            tracing::warn!(patron = %redact(card), failures, locked = locked_until.is_some(), "wrong PIN");
+            Ok(Err(if locked_until.is_some() {
+                Reason::PinLocked
+            } else {
+                Reason::PinIncorrect
+            }))
+        }
+    }
+}
+
+fn checkout_in(
+    conn: &Connection,
+    ctx: &Ctx<'_>,
+    patron: &Patron,
+    barcode: &str,
+    parts_seen: Option<u32>,
+    kind: TransactionKind,
+) -> Result<CheckoutResult> {
+    let Ctx { settings, time, today, policy } = *ctx;
+    let Some(item) = catalog::item(conn, barcode)? else {
+        return Ok(CheckoutResult::refused(Reason::ItemNotFound, None));
+    };
+    let item_ref = ItemRef {
+        barcode: item.barcode.clone(),
+        title: item.title.clone(),
+    };
+    let loan = circ::open_loan_for_item(conn, barcode)?;
+    let hold_on_item = circ::hold_on_item(conn, barcode)?;
+    let (loans_total, loans_of_type) = circ::loan_counts(conn, &patron.card, &item.item_type)?;
+    let facts = CheckoutFacts {
+        patron,
+        item: &item,
+        loan: loan.as_ref(),
+        hold_on_item: hold_on_item.as_ref(),
+        item_level_hold_by_other: circ::item_level_hold_by_other(conn, barcode, &patron.card)?,
+        loans_total,
+        loans_of_type,
+        parts_seen,
+        today,
+        policy,
+    };
+    let plan = match rules::decide_checkout(&facts) {
+        Ok(plan) => plan,
+        Err(reason) => return Ok(CheckoutResult::refused(reason, Some(item_ref))),
+    };
+    let loan_id = circ::insert_loan(conn, barcode, &patron.card, time.at, plan.due)?;
+    catalog::set_item_status(conn, barcode, ItemStatus::OnLoan, None)?;
+    if let Some(hold_id) = plan.fulfils_hold {
+        circ::set_hold_state(conn, hold_id, HoldStatus::Fulfilled, Some(barcode), None)?;
+    } else if let Some(stale) = hold_on_item.filter(|h| h.patron != patron.card) {
+        // The other patron's wait on the hold shelf had expired (decide_checkout allowed it).
+        circ::set_hold_state(conn, stale.id, HoldStatus::Expired, None, None)?;
+    }
+    let payload = json!({
+        "patron": patron.card,
+        "item": barcode,
+        "title": item.title,
+        "issued": time.at.to_string(),
+        "due": plan.due.to_string(),
+        "hold_id": plan.fulfils_hold,
+    });
+    let appended = outbox::append(conn, &settings.station_id, kind, &payload, Some(loan_id), time.at, time.trusted)?;
+    Ok(CheckoutResult {
+        ok: true,
+        reason: None,
+        transaction_id: Some(appended.id),
+        item: Some(item_ref),
+        due: Some(plan.due),
+    })
+}
+
+fn checkin_in(
+    conn: &Connection,
+    ctx: &Ctx<'_>,
+    barcode: &str,
+    parts_seen: Option<u32>,
+) -> Result<CheckinResult> {
+    let Ctx { settings, time, today, policy } = *ctx;
+    let refused = |reason, item| CheckinResult {
+        ok: false,
+        reason: Some(reason),
+        transaction_id: None,
+        item,
+        route: Route::Exception,
+        fine: Money::ZERO,
+        transfer_to: None,
+        hold_id: None,
+    };
+    let Some(item) = catalog::item(conn, barcode)? else {
+        return Ok(refused(Reason::ItemNotFound, None));
+    };
+    let item_ref = ItemRef {
+        barcode: item.barcode.clone(),
+        title: item.title.clone(),
+    };
+    let loan = circ::open_loan_for_item(conn, barcode)?;
+    let borrower = match &loan {
+        Some(l) if !l.patron.is_empty() => catalog::patron(conn, &l.patron)?,
+        _ => None,
+    };
+    let hold_on_item = circ::hold_on_item(conn, barcode)?;
+    let next_hold = circ::next_hold_for(conn, barcode, item.title_id)?;
+    let facts = CheckinFacts {
+        item: &item,
+        loan: loan.as_ref(),
+        borrower_category: borrower.as_ref().map(|p| p.category.as_str()),
+        next_hold: next_hold.as_ref(),
+        hold_on_item: hold_on_item.as_ref(),
+        parts_seen,
+        branch: &settings.branch,
+        today,
+        policy,
+    };
+    let plan = match rules::decide_checkin(&facts) {
+        Ok(plan) => plan,
+        Err(reason) => return Ok(refused(reason, Some(item_ref))),
+    };
+    if let Some(loan) = &loan {
+        circ::close_loan(conn, loan.id, time.at, plan.fine)?;
+    }
+    catalog::set_item_status(conn, barcode, plan.new_status, plan.transfer_to.as_deref())?;
+    // A hold-shelf copy whose wait expired releases its hold before serving the next one.
+    if let Some(old) = &hold_on_item
+        && plan.fills_hold != Some(old.id)
+    {
+        circ::set_hold_state(conn, old.id, HoldStatus::Expired, None, None)?;
+    }
+    let hold_patron = match plan.fills_hold {
+        Some(hold_id) => {
+            let status = if plan.route == Route::HoldShelf {
+                HoldStatus::Ready
+            } else {
+                HoldStatus::InTransit
+            };
+            circ::set_hold_state(conn, hold_id, status, Some(barcode), plan.hold_expires)?;
+            [hold_on_item.as_ref(), next_hold.as_ref()]
+                .into_iter()
+                .flatten()
+                .find(|h| h.id == hold_id)
+                .map(|h| h.patron.clone())
+        }
+        None => None,
+    };
+    let borrower_card = loan.as_ref().map(|l| l.patron.clone()).filter(|p| !p.is_empty());
+    let payload = json!({
+        "patron": borrower_card,
+        "item": barcode,
+        "title": item.title,
+        "returned": time.at.to_string(),
+        "route": plan.route.code(),
+        "transfer_to": plan.transfer_to,
+        "fine": plan.fine.hundredths(),
+        "hold_id": plan.fills_hold,
+        "hold_patron": hold_patron,
+    });
+    let loan_id = loan.as_ref().map(|l| l.id);
+    let appended = outbox::append(conn, &settings.station_id, TransactionKind::Checkin, &payload, loan_id, time.at, time.trusted)?;
+    if let (false, Some(card)) = (plan.fine.is_zero(), &borrower_card) {
+        let fine_payload = json!({
+            "patron": card,
+            "item": barcode,
+            "amount": plan.fine.hundredths(),
+            "kind": "overdue",
+            "checkin": appended.id,
+        });
+        let fine_row = outbox::append(conn, &settings.station_id, TransactionKind::Fine, &fine_payload, loan_id, time.at, time.trusted)?;
+        circ::record_fine(conn, card, barcode, plan.fine, time.at, &fine_row.id.to_string())?;
+        catalog::add_fine(conn, card, plan.fine)?;
+    }
+    Ok(CheckinResult {
+        ok: true,
+        reason: None,
+        transaction_id: Some(appended.id),
+        item: Some(item_ref),
+        route: plan.route,
+        fine: plan.fine,
+        transfer_to: plan.transfer_to,
+        hold_id: plan.fills_hold,
+    })
+}
+
+fn renew_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, barcode: &str) -> Result<RenewResult> {
+    let Ctx { settings, time, today, policy } = *ctx;
+    let refused = |reason, item| RenewResult {
+        ok: false,
+        reason: Some(reason),
+        transaction_id: None,
+        item,
+        due: None,
+    };
+    let Some(patron) = catalog::patron(conn, card)? else {
+        return Ok(refused(Reason::PatronNotFound, None));
+    };
+    let Some(item) = catalog::item(conn, barcode)? else {
+        return Ok(refused(Reason::ItemNotFound, None));
+    };
+    let item_ref = ItemRef {
+        barcode: item.barcode.clone(),
+        title: item.title.clone(),
+    };
+    let loan = circ::open_loan_for_item(conn, barcode)?;
+    let facts = RenewFacts {
+        patron: &patron,
+        item: &item,
+        loan: loan.as_ref(),
+        holds_by_others: circ::holds_by_others(conn, barcode, item.title_id, card)?,
+        today,
+        policy,
+    };
+    let due = match rules::decide_renewal(&facts) {
+        Ok(due) => due,
+        Err(reason) => return Ok(refused(reason, Some(item_ref))),
+    };
+    let loan = loan.ok_or(StoreError::Corrupt {
+        what: "renewal without loan",
+        value: barcode.to_string(),
+    })?;
+    circ::renew_loan(conn, loan.id, due)?;
+    let payload = json!({
+        "patron": card,
+        "item": barcode,
+        "title": item.title,
+        "due": due.to_string(),
+        "renewals": loan.renewals + 1,
+    });
+    let appended = outbox::append(conn, &settings.station_id, TransactionKind::Renew, &payload, Some(loan.id), time.at, time.trusted)?;
+    Ok(RenewResult {
+        ok: true,
+        reason: None,
+        transaction_id: Some(appended.id),
+        item: Some(item_ref),
+        due: Some(due),
+    })
+}
+
+fn hold_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, target: HoldRequest<'_>) -> Result<HoldResult> {
+    let Ctx { settings, time, today, policy } = *ctx;
+    let refused = |reason| HoldResult {
+        ok: false,
+        reason: Some(reason),
+        transaction_id: None,
+        hold_id: None,
+        title_id: None,
+        position: None,
+    };
+    let Some(patron) = catalog::patron(conn, card)? else {
+        return Ok(refused(Reason::PatronNotFound));
+    };
+    let (title_id, copies, target_item) = match target {
+        HoldRequest::Item(barcode) => match catalog::item(conn, barcode)? {
+            None => return Ok(refused(Reason::ItemNotFound)),
+            Some(item) => (item.title_id, vec![item], Some(barcode)),
+        },
+        HoldRequest::Title(key) => match catalog::find_title(conn, key)? {
+            None => return Ok(refused(Reason::TitleNotFound)),
+            Some(title) => (title.id, catalog::items_of_title(conn, title.id)?, None),
+        },
+    };
+    let live = circ::live_holds_of_patron(conn, card)?;
+    let already_held = live.iter().any(|h| h.title_id == title_id);
+    let mut has_copy_on_loan = false;
+    for loan in circ::open_loans_of_patron(conn, card)? {
+        if let Some(item) = catalog::item(conn, &loan.item)?
+            && item.title_id == title_id
+        {
+            has_copy_on_loan = true;
+        }
+    }
+    let facts = HoldFacts {
+        patron: &patron,
+        copies: &copies,
+        already_held,
+        has_copy_on_loan,
+        today,
+        policy,
+    };
+    if let Err(reason) = rules::decide_hold(&facts) {
+        return Ok(refused(reason));
+    }
+    let hold_id = circ::insert_hold(conn, card, title_id, target_item, time.at, &settings.branch)?;
+    let hold = Hold {
+        id: hold_id,
+        patron: card.to_string(),
+        target: match target_item {
+            Some(b) => HoldTarget::Item(b.to_string()),
+            None => HoldTarget::Title(title_id),
+        },
+        title_id,
+        placed: time.at,
+        status: HoldStatus::Waiting,
+        item: None,
+        pickup_branch: settings.branch.clone(),
+        expires: None,
+    };
+    let position = circ::queue_position(conn, &hold)?;
+    let title = catalog::title(conn, title_id)?.map(|t| t.title);
+    let payload = json!({
+        "patron": card,
+        "title_id": title_id,
+        "title": title,
+        "item": target_item,
+        "pickup_branch": settings.branch,
+        "hold_id": hold_id,
+    });
+    let appended = outbox::append(conn, &settings.station_id, TransactionKind::Hold, &payload, None, time.at, time.trusted)?;
+    Ok(HoldResult {
+        ok: true,
+        reason: None,
+        transaction_id: Some(appended.id),
+        hold_id: Some(hold_id),
+        title_id: Some(title_id),
+        position: Some(position),
+    })
+}

@@ -1,0 +1,276 @@
+//! One function per command: open what it needs, do it, print the result.
+
+use super::output::{self, emit};
+use super::{
+    BenchCommand, CatalogCommand, CircCommand, Cli, CliError, Command, Context, Finished,
+    ImportCommand, ItemCommand, OutboxCommand, PatronCommand,
+};
+use crate::circulation::desk::{Desk, DeskSettings, HoldRequest, Proof};
+use crate::clock::SystemClock;
+use crate::import::csv::{ImportContext, import_items, import_patrons};
+use crate::import::marc::{HoldingsSpec, MarcOptions, import_marc};
+use crate::import::{ImportSummary, StoreSink, demo, policy};
+use crate::store::{Store, catalog, circ, meta, outbox};
+use jiff::Timestamp;
+use serde_json::json;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Finished, CliError> {
+    let default_db = match cli.command {
+        Command::Demo => "demo.db",
+        _ => "swalayan.db",
+    };
+    let ctx = Context::from_cli(&cli, default_db)?;
+    match cli.command {
+        Command::Init { demo } => init(&ctx, demo),
+        Command::Demo => super::demo::run(&ctx),
+        Command::Import(command) => import(&ctx, command),
+        Command::Circ(command) => circulation(&ctx, command),
+        Command::Patron(PatronCommand::Show { card }) => patron_show(&ctx, &card),
+        Command::Item(ItemCommand::Show { barcode }) => item_show(&ctx, &barcode),
+        Command::Catalog(CatalogCommand::Search { words, limit }) => {
+            let store = open_store(&ctx)?;
+            let hits = catalog::search(store.conn(), &words.join(" "), limit)?;
+            emit(&ctx, &hits, || output::search_hits(ctx.lang, &hits));
+            Ok(Finished::Done)
+        }
+        Command::Outbox(OutboxCommand::List { pending }) => {
+            let store = open_store(&ctx)?;
+            let rows = outbox::list(store.conn(), pending, None)?;
+            emit(&ctx, &rows, || output::outbox_rows(ctx.lang, &rows));
+            Ok(Finished::Done)
+        }
+        Command::Bench(BenchCommand::Circulation { items, patrons, ops }) => {
+            if items == 0 || patrons == 0 || ops == 0 {
+                return Err(CliError::Usage("--items, --patrons and --ops must be at least 1".into()));
+            }
+            let cwd = std::env::current_dir().map_err(|e| CliError::Io(e.to_string()))?;
+            let dir = tempfile::Builder::new()
+                .prefix(".swalayan-bench-")
+                .tempdir_in(&cwd)
+                .map_err(|e| CliError::Io(format!("cannot make a temporary folder in {}: {e}", cwd.display())))?;
+            let result = crate::bench::run_circulation(dir.path(), items, patrons, ops)?;
+            emit(&ctx, &result, || output::bench(ctx.lang, &result));
+            Ok(Finished::Done)
+        }
+    }
+}
+
+pub(super) fn open_store(ctx: &Context) -> Result<Store, CliError> {
+    Ok(Store::open(&ctx.db)?)
+}
+
+pub(super) fn open_desk(ctx: &Context) -> Result<Desk, CliError> {
+    let store = open_store(ctx)?;
+    Ok(Desk::new(
+        store,
+        DeskSettings {
+            station_id: ctx.config.station_id.clone(),
+            branch: ctx.config.branch.clone(),
+            time_zone: ctx.config.time_zone.clone(),
+        },
+        Box::new(SystemClock),
+    ))
+}
+
+fn init(ctx: &Context, with_demo: bool) -> Result<Finished, CliError> {
+    let mut store = open_store(ctx)?;
+    meta::set(store.conn(), "station_id", &ctx.config.station_id)?;
+    let summary = if with_demo {
+        Some(demo::load_demo(&mut store, Timestamp::now(), &ctx.config.time_zone, &ctx.config.branch)?)
+    } else {
+        None
+    };
+    let counts = catalog::counts(store.conn())?;
+    let value = json!({
+        "db": ctx.db,
+        "station_id": ctx.config.station_id,
+        "demo": with_demo,
+        "counts": counts,
+        "import": summary,
+    });
+    emit(ctx, &value, || output::init(ctx.lang, &ctx.db, &counts));
+    Ok(Finished::Done)
+}
+
+fn import(ctx: &Context, command: ImportCommand) -> Result<Finished, CliError> {
+    let mut store = open_store(ctx)?;
+    let policy = meta::policy(store.conn())?;
+    let summary = match command {
+        ImportCommand::Policy { file } => {
+            let policy = policy::import_policy(&file, &mut store, Timestamp::now())?;
+            let value = json!({
+                "categories": policy.categories.keys().collect::<Vec<_>>(),
+                "item_types": policy.item_types.keys().collect::<Vec<_>>(),
+                "rules": policy.rules.len(),
+                "holidays": policy.calendar.holidays.len(),
+            });
+            emit(ctx, &value, || output::policy_imported(ctx.lang, &file));
+            return Ok(Finished::Done);
+        }
+        ImportCommand::Patrons { file } => {
+            let import_ctx = ImportContext { policy: &policy, default_branch: &ctx.config.branch };
+            import_patrons(&file, &import_ctx, &mut StoreSink::new(&mut store))?
+        }
+        ImportCommand::Items { file } => {
+            let import_ctx = ImportContext { policy: &policy, default_branch: &ctx.config.branch };
+            import_items(&file, &import_ctx, &mut StoreSink::new(&mut store))?
+        }
+        ImportCommand::Marc { files, item_barcode, item_type } => {
+            let holdings: HoldingsSpec = item_barcode.parse().map_err(CliError::Usage)?;
+            if !policy.item_types.contains_key(&item_type) {
+                return Err(CliError::Usage(format!(
+                    "--item-type {item_type}: the policy knows {}",
+                    policy.item_type_codes()
+                )));
+            }
+            let options = MarcOptions {
+                holdings,
+                policy: &policy,
+                default_item_type: &item_type,
+                default_branch: &ctx.config.branch,
+            };
+            let mut total = ImportSummary::default();
+            for file in files {
+                let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+                let bar = output::progress_bar(size, &file);
+                let mut sink = StoreSink::new(&mut store);
+                let summary = import_marc(&file, &options, &mut sink, &mut |done| bar.set_position(done))?;
+                bar.finish_and_clear();
+                total.merge(summary);
+            }
+            total
+        }
+    };
+    emit(ctx, &summary, || output::import_summary(ctx.lang, &summary));
+    Ok(Finished::Done)
+}
+
+fn circulation(ctx: &Context, command: CircCommand) -> Result<Finished, CliError> {
+    let mut desk = open_desk(ctx)?;
+    let lang = ctx.lang;
+    let finished = |ok: bool| if ok { Finished::Done } else { Finished::Refused };
+    match command {
+        CircCommand::Checkout { patron, item, pin, parts_seen } => {
+            let result = desk.checkout(&patron, &item, Proof::Pin(pin.as_deref()), parts_seen)?;
+            emit(ctx, &result, || output::checkout(lang, &result));
+            Ok(finished(result.ok))
+        }
+        CircCommand::Checkin { item, parts_seen } => {
+            let result = desk.checkin(&item, parts_seen)?;
+            emit(ctx, &result, || output::checkin(lang, &result));
+            Ok(finished(result.ok))
+        }
+        CircCommand::Renew { patron, item } => {
+            let result = desk.renew(&patron, &item)?;
+            emit(ctx, &result, || output::renew(lang, &result));
+            Ok(finished(result.ok))
+        }
+        CircCommand::Pickup { patron, pin } => {
+            let result = desk.pickup(&patron, Proof::Pin(pin.as_deref()))?;
+            emit(ctx, &result, || output::pickup(lang, &result));
+            Ok(finished(result.ok))
+        }
+        CircCommand::Hold { patron, target } => {
+            let request = match (&target.item, &target.title) {
+                (Some(item), _) => HoldRequest::Item(item),
+                (None, Some(title)) => HoldRequest::Title(title),
+                (None, None) => return Err(CliError::Usage("give --item or --title".into())),
+            };
+            let result = desk.place_hold(&patron, request)?;
+            emit(ctx, &result, || output::hold(lang, &result));
+            Ok(finished(result.ok))
+        }
+    }
+}
+
+fn patron_show(ctx: &Context, card: &str) -> Result<Finished, CliError> {
+    let desk = open_desk(ctx)?;
+    let conn = desk.store().conn();
+    let Some(patron) = catalog::patron(conn, card)? else {
+        let reason = crate::reason::Reason::PatronNotFound;
+        emit(ctx, &json!({"ok": false, "reason": reason}), || reason.sentence(ctx.lang));
+        return Ok(Finished::Refused);
+    };
+    let today = desk.today();
+    let mut loans = Vec::new();
+    for loan in circ::open_loans_of_patron(conn, card)? {
+        let item = catalog::item(conn, &loan.item)?;
+        loans.push(json!({
+            "item": loan.item,
+            "title": item.map(|i| i.title),
+            "issued": loan.issued,
+            "due": loan.due,
+            "overdue": loan.due < today,
+            "renewals": loan.renewals,
+        }));
+    }
+    let mut holds = Vec::new();
+    for hold in circ::live_holds_of_patron(conn, card)? {
+        let position = if hold.status == crate::domain::HoldStatus::Waiting {
+            Some(circ::queue_position(conn, &hold)?)
+        } else {
+            None
+        };
+        holds.push(json!({
+            "hold_id": hold.id,
+            "title_id": hold.title_id,
+            "title": catalog::title(conn, hold.title_id)?.map(|t| t.title),
+            "status": hold.status,
+            "item": hold.item,
+            "pickup_branch": hold.pickup_branch,
+            "expires": hold.expires,
+            "position": position,
+        }));
+    }
+    let value = json!({
+        "ok": true,
+        "card": patron.card,
+        "name": patron.name,
+        "category": patron.category,
+        "expires": patron.expires,
+        "expired": patron.expires < today,
+        "blocked": patron.blocked,
+        "block_note": patron.block_note,
+        "fines": patron.fines,
+        "has_pin": patron.has_pin(),
+        "pin_locked_until": patron.pin_locked_until,
+        "loans": loans,
+        "holds": holds,
+    });
+    emit(ctx, &value, || output::patron(ctx.lang, &value));
+    Ok(Finished::Done)
+}
+
+fn item_show(ctx: &Context, barcode: &str) -> Result<Finished, CliError> {
+    let store = open_store(ctx)?;
+    let conn = store.conn();
+    let Some(item) = catalog::item(conn, barcode)? else {
+        let reason = crate::reason::Reason::ItemNotFound;
+        emit(ctx, &json!({"ok": false, "reason": reason}), || reason.sentence(ctx.lang));
+        return Ok(Finished::Refused);
+    };
+    let loan = circ::open_loan_for_item(conn, barcode)?;
+    let hold = circ::hold_on_item(conn, barcode)?;
+    let waiting = circ::holds_by_others(conn, barcode, item.title_id, "")?;
+    let value = json!({
+        "ok": true,
+        "barcode": item.barcode,
+        "title": item.title,
+        "author": item.author,
+        "isbn": item.isbn,
+        "call_number": item.call_number,
+        "item_type": item.item_type,
+        "status": item.status,
+        "damaged": item.damaged,
+        "parts": item.parts,
+        "home_branch": item.home_branch,
+        "transit_to": item.transit_to,
+        "title_id": item.title_id,
+        "due": loan.as_ref().map(|l| l.due),
+        "hold_id": hold.as_ref().map(|h| h.id),
+        "holds_waiting": waiting,
+    });
+    emit(ctx, &value, || output::item(ctx.lang, &value));
+    Ok(Finished::Done)
+}

@@ -1,0 +1,265 @@
+//! The `swalayan` command line: arguments (clap), dispatch, exit codes.
+//!
+//! The argument names and JSON shapes are a contract used by other tools (docs/cli.md).
+//! Exit codes: 0 done (also for negative results: skipped records, a bad tag CRC),
+//! 1 refused by the rules, 2 usage or config error, 3 store, I/O, device or network error.
+
+mod commands;
+mod demo;
+mod output;
+
+use crate::config::{Config, ConfigError};
+use crate::import::ImportError;
+use crate::reason::Lang;
+use crate::store::StoreError;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+pub use commands::run;
+
+#[derive(Debug, Parser)]
+#[command(name = "swalayan", version, about = "Self-service stations for libraries", long_about = None)]
+pub struct Cli {
+    /// The station database (default: from --config, else the user's data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The station's TOML configuration file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Machine-readable JSON output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Language of human output (default: from the config, else id).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    /// More log output (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the station database (and load the demo library with --demo).
+    Init {
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run the demo: a demo library on its own database, no setup needed.
+    Demo,
+    /// Import catalog, patrons or policy.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Circulation: checkout, checkin, renew, pickup, hold.
+    #[command(subcommand)]
+    Circ(CircCommand),
+    /// Patrons.
+    #[command(subcommand)]
+    Patron(PatronCommand),
+    /// Items.
+    #[command(subcommand)]
+    Item(ItemCommand),
+    /// The catalog.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Transactions waiting for the central.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+    /// Measure this machine.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// MARC 21 records, ISO 2709 or MARCXML (told apart by content).
+    Marc {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Holdings field and subfield with item barcodes (Koha: 952p; MARC holdings: 852p).
+        #[arg(long, default_value = "952p")]
+        item_barcode: String,
+        /// Item type of copies whose holdings name none the policy knows.
+        #[arg(long, default_value = "book")]
+        item_type: String,
+    },
+    /// Patrons CSV: card,name,category,expires,pin,blocked,fines.
+    Patrons { file: PathBuf },
+    /// Items CSV: barcode,title,author,isbn,item_type,status,call_number[,parts,branch,damaged].
+    Items { file: PathBuf },
+    /// The circulation policy (TOML; see config/policy.toml).
+    Policy { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CircCommand {
+    /// Lend an item to a patron.
+    Checkout {
+        #[arg(long)]
+        patron: String,
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        pin: Option<String>,
+        /// Parts presented (for sets such as book + CD).
+        #[arg(long)]
+        parts_seen: Option<u32>,
+    },
+    /// Take an item back.
+    Checkin {
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        parts_seen: Option<u32>,
+    },
+    /// Renew a loan.
+    Renew {
+        #[arg(long)]
+        patron: String,
+        #[arg(long)]
+        item: String,
+    },
+    /// Borrow everything waiting on the hold shelf for a patron.
+    Pickup {
+        #[arg(long)]
+        patron: String,
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    /// Place a hold on a copy or a title (its number from `catalog search`, or its ISBN).
+    Hold {
+        #[arg(long)]
+        patron: String,
+        #[command(flatten)]
+        target: HoldTargetArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct HoldTargetArgs {
+    #[arg(long)]
+    pub item: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatronCommand {
+    /// A patron's account: loans, holds, fines.
+    Show { card: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ItemCommand {
+    /// An item: title, status, loan, hold.
+    Show { barcode: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Titles matching every word (title, author, ISBN, call number; any case).
+    Search {
+        #[arg(required = true)]
+        words: Vec<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List transactions, oldest first.
+    List {
+        #[arg(long)]
+        pending: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time checkouts and checkins on a synthetic library in the current directory's file system.
+    Circulation {
+        #[arg(long, default_value_t = 250_000)]
+        items: u64,
+        #[arg(long, default_value_t = 50_000)]
+        patrons: u64,
+        #[arg(long, default_value_t = 2_000)]
+        ops: u64,
+    },
+}
+
+/// Everything that can stop a command, classified by exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Import(ImportError),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl From<ImportError> for CliError {
+    fn from(e: ImportError) -> CliError {
+        match e {
+            ImportError::Store(s) => CliError::Store(s),
+            other => CliError::Import(other),
+        }
+    }
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::Config(_) => 2,
+            CliError::Import(ImportError::Format { .. }) => 2,
+            CliError::Import(_) | CliError::Store(_) | CliError::Io(_) => 3,
+        }
+    }
+}
+
+/// What a finished command tells `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    Done,
+    /// The rules refused: exit code 1.
+    Refused,
+}
+
+/// The settings a command runs with, from flags and the config file.
+pub struct Context {
+    pub config: Config,
+    pub json: bool,
+    pub lang: Lang,
+    pub db: PathBuf,
+}
+
+impl Context {
+    pub fn from_cli(cli: &Cli, default_db_name: &str) -> Result<Context, CliError> {
+        let config = match &cli.config {
+            Some(path) => Config::load(path)?,
+            None => Config::default(),
+        };
+        let db = match (&cli.db, &config.db) {
+            (Some(db), _) => db.clone(),
+            (None, Some(db)) => db.clone(),
+            (None, None) => dirs::data_dir()
+                .or_else(|| std::env::current_dir().ok())
+                .ok_or_else(|| CliError::Usage("no data directory: pass --db PATH".into()))?
+                .join("swalayan")
+                .join(default_db_name),
+        };
+        Ok(Context {
+            lang: cli.lang.unwrap_or(config.lang),
+            json: cli.json,
+            config,
+            db,
+        })
+    }
+}

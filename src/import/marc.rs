@@ -1,0 +1,527 @@
+//! MARC 21 bibliographic records, in ISO 2709 or MARCXML, told apart by content.
+//!
+//! Parsing is done by the `mrrc` crate. Around it this module frames ISO 2709 records itself
+//! (a record ends at its terminator, 0x1D, so one broken record never hides the next), turns
+//! MARC-8 records into UTF-8 before parsing (mrrc's binary reader decodes UTF-8 only), and
+//! splits MARCXML into records so one bad record is skipped alone.
+
+use super::csv::csv_title_key;
+use super::{ImportError, ImportSink, ImportSummary, ItemRecord, TitleRecord};
+use crate::domain::{ItemStatus, Policy};
+use mrrc::encoding::{MarcEncoding, decode_bytes};
+use mrrc::{RecoveryMode, ValidationLevel};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+const RECORD_TERMINATOR: u8 = 0x1D;
+const FIELD_TERMINATOR: u8 = 0x1E;
+const SUBFIELD_DELIMITER: u8 = 0x1F;
+/// ISO 2709 writes a record's length in five digits.
+const MAX_RECORD: usize = 99_999;
+
+/// Where copies' barcodes sit in a record: a holdings field and subfield, e.g. Koha's 952$p.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HoldingsSpec {
+    pub tag: [u8; 3],
+    pub barcode: char,
+}
+
+impl HoldingsSpec {
+    pub fn tag_str(&self) -> &str {
+        std::str::from_utf8(&self.tag).unwrap_or("952")
+    }
+}
+
+impl std::str::FromStr for HoldingsSpec {
+    type Err = String;
+
+    /// `952p`, `952$p` or `852p`.
+    fn from_str(text: &str) -> Result<HoldingsSpec, String> {
+        let cleaned: String = text.chars().filter(|&c| c != '$').collect();
+        let bytes = cleaned.as_bytes();
+        if bytes.len() == 4 && bytes[..3].iter().all(u8::is_ascii_digit) && bytes[3].is_ascii_alphanumeric() {
+            Ok(HoldingsSpec {
+                tag: [bytes[0], bytes[1], bytes[2]],
+                barcode: bytes[3] as char,
+            })
+        } else {
+            Err(format!("'{text}' is not a field and subfield like 952p or 852p"))
+        }
+    }
+}
+
+/// Options for a MARC import.
+pub struct MarcOptions<'a> {
+    pub holdings: HoldingsSpec,
+    pub policy: &'a Policy,
+    /// Item type for copies whose holdings name none the policy knows.
+    pub default_item_type: &'a str,
+    pub default_branch: &'a str,
+}
+
+/// The two encodings of MARC a file may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarcFormat {
+    Iso2709,
+    MarcXml,
+}
+
+/// Tells ISO 2709 from MARCXML by the first meaningful bytes, whatever the file is called.
+pub fn detect_format(head: &[u8]) -> MarcFormat {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'<') => MarcFormat::MarcXml,
+        _ => MarcFormat::Iso2709,
+    }
+}
+
+/// Imports one MARC file. Broken records are skipped and counted with the reason.
+pub fn import_marc(
+    path: &Path,
+    options: &MarcOptions<'_>,
+    sink: &mut dyn ImportSink,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportSummary, ImportError> {
+    let file = std::fs::File::open(path).map_err(|source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = BufReader::with_capacity(256 * 1024, file);
+    let head = reader.fill_buf().map_err(|source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut summary = ImportSummary::default();
+    match detect_format(head) {
+        MarcFormat::Iso2709 => {
+            let mut framer = Iso2709Framer::new(reader);
+            let mut index = 0u64;
+            loop {
+                let frame = framer.next_frame().map_err(|source| ImportError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                let Some(frame) = frame else { break };
+                index += 1;
+                summary.records += 1;
+                let at = || format!("{}#{index}", path.display());
+                match frame {
+                    Frame::Oversized => summary.skip(at(), "no record terminator within 99,999 bytes"),
+                    Frame::Record(bytes) => match parse_iso2709(bytes) {
+                        Ok(record) => store_record(&record, options, sink, &mut summary, at)?,
+                        Err(reason) => summary.skip(at(), reason),
+                    },
+                }
+                if index % 1024 == 0 {
+                    progress(framer.consumed);
+                }
+            }
+            progress(framer.consumed);
+        }
+        MarcFormat::MarcXml => {
+            let mut text = String::new();
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(|source| ImportError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            text.push_str(&String::from_utf8_lossy(&bytes));
+            for (index, chunk) in xml_records(&text).enumerate() {
+                summary.records += 1;
+                let at = || format!("{}#{}", path.display(), index + 1);
+                match mrrc::marcxml::marcxml_to_record(chunk) {
+                    Ok(record) => store_record(&record, options, sink, &mut summary, at)?,
+                    Err(e) => summary.skip(at(), format!("unreadable MARCXML record: {e}")),
+                }
+            }
+            progress(bytes.len() as u64);
+        }
+    }
+    sink.flush()?;
+    Ok(summary)
+}
+
+fn store_record(
+    record: &mrrc::Record,
+    options: &MarcOptions<'_>,
+    sink: &mut dyn ImportSink,
+    summary: &mut ImportSummary,
+    at: impl Fn() -> String,
+) -> Result<(), ImportError> {
+    let title = match title_of(record) {
+        Some(title) => title,
+        None => {
+            summary.skip(at(), "the record has no title (245$a)");
+            return Ok(());
+        }
+    };
+    let (title_id, applied) = sink.title(&title)?;
+    if !summary.applied(&at, applied, false) {
+        return Ok(());
+    }
+    summary.imported += 1;
+    for item in items_of(record, &title, options) {
+        let applied = sink.item(title_id, &item)?;
+        summary.applied(&at, applied, true);
+    }
+    Ok(())
+}
+
+/// One ISO 2709 record's bytes, or a run without a terminator that was too long to be one.
+enum Frame {
+    Record(Vec<u8>),
+    Oversized,
+}
+
+/// Cuts a byte stream into records at their terminators, with bounded memory.
+struct Iso2709Framer<R> {
+    reader: R,
+    consumed: u64,
+}
+
+impl<R: BufRead> Iso2709Framer<R> {
+    fn new(reader: R) -> Self {
+        Iso2709Framer { reader, consumed: 0 }
+    }
+
+    /// The next record; `None` at the end. Bytes after the last terminator are not a record.
+    fn next_frame(&mut self) -> std::io::Result<Option<Frame>> {
+        let mut record = Vec::new();
+        let mut oversized = false;
+        loop {
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            let (take, done) = match buf.iter().position(|&b| b == RECORD_TERMINATOR) {
+                Some(i) => (i + 1, true),
+                None => (buf.len(), false),
+            };
+            if !oversized {
+                record.extend_from_slice(&buf[..take]);
+                if record.len() > MAX_RECORD + 16 {
+                    oversized = true;
+                    record = Vec::new();
+                }
+            }
+            self.reader.consume(take);
+            self.consumed += take as u64;
+            if done {
+                if oversized {
+                    return Ok(Some(Frame::Oversized));
+                }
+                // Line breaks some tools put between records are not part of them.
+                let start = record.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(record.len());
+                record.drain(..start);
+                return Ok(Some(Frame::Record(record)));
+            }
+        }
+    }
+}
+
+/// Parses one framed ISO 2709 record, turning MARC-8 into UTF-8 first.
+fn parse_iso2709(bytes: Vec<u8>) -> Result<mrrc::Record, String> {
+    if bytes.len() < 25 {
+        return Err(format!("{} bytes is too short for a record", bytes.len()));
+    }
+    let declared = std::str::from_utf8(&bytes[..5])
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+        .ok_or("the leader does not start with a five-digit record length")?;
+    if declared != bytes.len() {
+        return Err(format!(
+            "the leader says {declared} bytes but the record has {}",
+            bytes.len()
+        ));
+    }
+    let bytes = if bytes[9] == b' ' && !bytes.is_ascii() {
+        marc8_to_utf8(&bytes)?
+    } else {
+        bytes
+    };
+    match mrrc::parse_record_from_bytes(bytes, RecoveryMode::Lenient, ValidationLevel::Structural) {
+        Ok(Some(record)) => Ok(record),
+        Ok(None) => Err("empty record".into()),
+        Err(e) => Err(format!("unreadable record: {e}")),
+    }
+}
+
+/// Rewrites a MARC-8 record as the same record in UTF-8 (leader position 9 = 'a'), so every
+/// field decodes; directory lengths and offsets are recomputed for the new byte lengths.
+fn marc8_to_utf8(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let base: usize = std::str::from_utf8(&bytes[12..17])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&b| b > 24 && b <= bytes.len())
+        .ok_or("the leader's base address of data is not valid")?;
+    let directory = &bytes[24..base - 1];
+    if directory.len() % 12 != 0 {
+        return Err("the directory is not a whole number of 12-byte entries".into());
+    }
+    let mut fields: Vec<([u8; 3], Vec<u8>)> = Vec::with_capacity(directory.len() / 12);
+    for entry in directory.chunks(12) {
+        let number = |range: std::ops::Range<usize>| {
+            std::str::from_utf8(&entry[range])
+                .ok()
+                .and_then(|s| s.parse::<usize>().ok())
+                .ok_or("a directory entry is not numeric")
+        };
+        let (length, start) = (number(3..7)?, number(7..12)?);
+        let data = bytes
+            .get(base + start..base + start + length)
+            .ok_or("a directory entry points outside the record")?;
+        let tag = [entry[0], entry[1], entry[2]];
+        fields.push((tag, transcode_field(data)?));
+    }
+    let mut out_directory = Vec::with_capacity(fields.len() * 12);
+    let mut data = Vec::new();
+    for (tag, field) in &fields {
+        out_directory.extend_from_slice(tag);
+        out_directory.extend_from_slice(format!("{:04}{:05}", field.len(), data.len()).as_bytes());
+        data.extend_from_slice(field);
+    }
+    let new_base = 24 + out_directory.len() + 1;
+    let total = new_base + data.len() + 1;
+    if total > MAX_RECORD {
+        return Err("the record is too long once converted to UTF-8".into());
+    }
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(format!("{total:05}").as_bytes());
+    out.extend_from_slice(&bytes[5..9]);
+    out.push(b'a');
+    out.extend_from_slice(&bytes[10..12]);
+    out.extend_from_slice(format!("{new_base:05}").as_bytes());
+    out.extend_from_slice(&bytes[17..24]);
+    out.extend_from_slice(&out_directory);
+    out.push(FIELD_TERMINATOR);
+    out.extend_from_slice(&data);
+    out.push(RECORD_TERMINATOR);
+    Ok(out)
+}
+
+/// Decodes the MARC-8 text between a field's delimiters, keeping the delimiters themselves.
+fn transcode_field(data: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(data.len() + 8);
+    let mut segment_start = 0;
+    for (i, &b) in data.iter().enumerate() {
+        if b == SUBFIELD_DELIMITER || b == FIELD_TERMINATOR {
+            decode_segment(&data[segment_start..i], &mut out)?;
+            out.push(b);
+            segment_start = i + 1;
+        }
+    }
+    decode_segment(&data[segment_start..], &mut out)?;
+    Ok(out)
+}
+
+fn decode_segment(segment: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    if segment.is_ascii() {
+        out.extend_from_slice(segment);
+        return Ok(());
+    }
+    let text = decode_bytes(segment, MarcEncoding::Marc8).map_err(|e| format!("bad MARC-8 text: {e}"))?;
+    out.extend_from_slice(text.as_bytes());
+    Ok(())
+}
+
+/// The `<record>` elements of a MARCXML document, with or without a namespace prefix.
+fn xml_records(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = 0;
+    std::iter::from_fn(move || {
+        let start = find_tag(text, rest, false)?;
+        let close = find_tag(text, start + 1, true)?;
+        let end = text[close..].find('>').map(|i| close + i + 1)?;
+        rest = end;
+        Some(&text[start..end])
+    })
+}
+
+/// The byte offset of the next `<record`/`<x:record` (or closing `</...record`) tag.
+fn find_tag(text: &str, from: usize, closing: bool) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(i) = text.get(at..)?.find('<') {
+        let open = at + i;
+        let mut name_start = open + 1;
+        if closing {
+            if bytes.get(name_start) != Some(&b'/') {
+                at = open + 1;
+                continue;
+            }
+            name_start += 1;
+        }
+        let name_end = bytes[name_start..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+            .map(|p| name_start + p)
+            .unwrap_or(bytes.len());
+        let name = &text[name_start..name_end];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if local == "record" {
+            return Some(open);
+        }
+        at = open + 1;
+    }
+    None
+}
+
+/// Strips the ISBD punctuation MARC puts at the end of subfields (" /", " :", ",", ".").
+fn tidy(text: &str) -> String {
+    let trimmed = text.trim().trim_end_matches([' ', '/', ':', ';', ',', '=']).trim();
+    // A final period is punctuation unless it ends an abbreviation or initial ("Jr.", "A.").
+    let trimmed = match trimmed.strip_suffix('.') {
+        Some(stem) => {
+            let last_word = stem.rsplit([' ', ',']).next().unwrap_or(stem);
+            if last_word.chars().count() <= 2 || last_word.contains('.') {
+                trimmed
+            } else {
+                stem
+            }
+        }
+        None => trimmed,
+    };
+    trimmed.to_string()
+}
+
+fn subfields(field: &mrrc::Field, codes: &[char]) -> Option<String> {
+    let parts: Vec<&str> = field
+        .subfields
+        .iter()
+        .filter(|s| codes.contains(&s.code))
+        .map(|s| s.value.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn first(record: &mrrc::Record, tags: &[&str], codes: &[char]) -> Option<String> {
+    tags.iter()
+        .flat_map(|tag| record.fields_by_tag(tag))
+        .find_map(|f| subfields(f, codes))
+}
+
+/// The title record of a bibliographic record.
+fn title_of(record: &mrrc::Record) -> Option<TitleRecord> {
+    let title = first(record, &["245"], &['a', 'b', 'n', 'p']).map(|t| tidy(&t))?;
+    if title.is_empty() {
+        return None;
+    }
+    let author = first(record, &["100", "110", "111"], &['a', 'b', 'c', 'd'])
+        .or_else(|| first(record, &["245"], &['c']))
+        .map(|a| tidy(&a));
+    let isbn = record
+        .fields_by_tag("020")
+        .filter_map(|f| f.get_subfield('a'))
+        .filter_map(|a| a.split_whitespace().next())
+        .map(|a| a.chars().filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x').collect::<String>())
+        .find(|a| a.len() == 10 || a.len() == 13);
+    let call_number = first(record, &["050", "090"], &['a', 'b'])
+        .or_else(|| first(record, &["082", "092"], &['a']))
+        .map(|c| c.trim().to_string());
+    let key = match record.get_control_field("001").map(str::trim).filter(|c| !c.is_empty()) {
+        Some(control) => format!("001:{control}"),
+        None => csv_title_key(isbn.as_deref(), &title, author.as_deref()),
+    };
+    Some(TitleRecord {
+        key,
+        title,
+        author,
+        isbn,
+        call_number,
+    })
+}
+
+/// The copies a record's holdings fields describe. Koha's 952 is read in full (lost,
+/// withdrawn, not-for-loan, damaged, home branch, item type, call number).
+fn items_of(record: &mrrc::Record, title: &TitleRecord, options: &MarcOptions<'_>) -> Vec<ItemRecord> {
+    let tag = options.holdings.tag_str();
+    let koha = tag == "952";
+    let mut items = Vec::new();
+    for field in record.fields_by_tag(tag) {
+        let get = |code: char| field.get_subfield(code).map(str::trim).filter(|v| !v.is_empty());
+        let flag = |code: char| koha && get(code).is_some_and(|v| v != "0");
+        let Some(barcode) = get(options.holdings.barcode) else {
+            continue;
+        };
+        let item_type = [if koha { get('y') } else { None }]
+            .into_iter()
+            .flatten()
+            .map(str::to_ascii_lowercase)
+            .find(|t| options.policy.item_types.contains_key(t))
+            .unwrap_or_else(|| options.default_item_type.to_string());
+        let status = if flag('1') {
+            ItemStatus::Lost
+        } else if flag('0') {
+            ItemStatus::Withdrawn
+        } else if flag('7') {
+            ItemStatus::NotForLoan
+        } else {
+            ItemStatus::Available
+        };
+        let branch = if koha { get('a') } else { get('b') };
+        let call_number = if koha { get('o') } else { get('h') }
+            .map(str::to_string)
+            .or_else(|| title.call_number.clone());
+        items.push(ItemRecord {
+            barcode: barcode.to_string(),
+            item_type,
+            status,
+            damaged: flag('4'),
+            parts: 1,
+            call_number,
+            branch: branch.unwrap_or(options.default_branch).to_string(),
+        });
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_is_told_by_content() {
+        assert_eq!(detect_format(b"00127     2200037   4500"), MarcFormat::Iso2709);
+        assert_eq!(detect_format(b"  \n<?xml version"), MarcFormat::MarcXml);
+        assert_eq!(detect_format(b"\xEF\xBB\xBF<collection>"), MarcFormat::MarcXml);
+    }
+
+    #[test]
+    fn holdings_spec_parses() {
+        assert_eq!(
+            "952p".parse::<HoldingsSpec>(),
+            Ok(HoldingsSpec { tag: *b"952", barcode: 'p' })
+        );
+        assert_eq!("852$p".parse::<HoldingsSpec>().map(|h| h.barcode), Ok('p'));
+        assert!("95p".parse::<HoldingsSpec>().is_err());
+    }
+
+    #[test]
+    fn xml_records_are_split_with_or_without_prefix() {
+        let text = r#"<collection><marc:record><x/></marc:record><recordset/><record a="1">y</record></collection>"#;
+        let records: Vec<&str> = xml_records(text).collect();
+        assert_eq!(records, vec!["<marc:record><x/></marc:record>", r#"<record a="1">y</record>"#]);
+    }
+
+    #[test]
+    fn framer_ignores_bytes_after_the_last_terminator() {
+        let data = b"abc\x1d\ndef\x1dtrailing".to_vec();
+        let mut framer = Iso2709Framer::new(&data[..]);
+        let mut frames = Vec::new();
+        while let Some(frame) = framer.next_frame().unwrap() {
+            match frame {
+                Frame::Record(bytes) => frames.push(bytes),
+                Frame::Oversized => panic!("not oversized"),
+            }
+        }
+        assert_eq!(frames, vec![b"abc\x1d".to_vec(), b"def\x1d".to_vec()]);
+    }
+
+    #[test]
+    fn tidy_strips_isbd_punctuation() {
+        assert_eq!(tidy("Programming Perl /"), "Programming Perl");
+        assert_eq!(tidy("Wall, Larry."), "Wall, Larry");
+        assert_eq!(tidy("Smith, John, Jr."), "Smith, John, Jr.");
+        assert_eq!(tidy("Laskar pelangi :"), "Laskar pelangi");
+    }
+}

@@ -1,0 +1,69 @@
+//! The library's policy from a TOML file (see `config/policy.toml`).
+
+use super::ImportError;
+use crate::domain::Policy;
+use crate::store::{Store, meta};
+use jiff::Timestamp;
+use std::path::Path;
+
+/// Parses and validates a policy; errors name the file, the line and what is wrong.
+pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, ImportError> {
+    let policy: Policy = toml::from_str(text).map_err(|e| ImportError::Format {
+        path: path.to_path_buf(),
+        message: toml_error_message(text, &e),
+    })?;
+    policy.validate().map_err(|e| ImportError::Format {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    Ok(policy)
+}
+
+/// "line N: message", from a toml error's byte span.
+pub fn toml_error_message(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim().to_string();
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// Reads, validates and stores a policy; items and patrons already stored keep their codes,
+/// so a policy that drops a code still in use is refused.
+pub fn import_policy(path: &Path, store: &mut Store, now: Timestamp) -> Result<Policy, ImportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let policy = parse_policy(path, &text)?;
+    let tx = store.write()?;
+    let in_use = |sql: &str| -> Result<Vec<String>, ImportError> {
+        let mut stmt = tx.prepare(sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    let missing_categories: Vec<String> = in_use("SELECT DISTINCT category FROM patrons")?
+        .into_iter()
+        .filter(|c| !policy.categories.contains_key(c))
+        .collect();
+    let missing_types: Vec<String> = in_use("SELECT DISTINCT item_type FROM items")?
+        .into_iter()
+        .filter(|t| !policy.item_types.contains_key(t))
+        .collect();
+    if !missing_categories.is_empty() || !missing_types.is_empty() {
+        return Err(ImportError::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "the policy drops codes still in use: categories [{}], item types [{}]; keep them or re-import those records first",
+                missing_categories.join(", "),
+                missing_types.join(", ")
+            ),
+        });
+    }
+    meta::set_policy(&tx, &text, now)?;
+    tx.commit()?;
+    Ok(policy)
+}

@@ -1,0 +1,185 @@
+//! The station's durable local store: one SQLite file in WAL mode with synchronous=FULL.
+//!
+//! The store is owned by one thread (a `rusqlite::Connection` is not `Sync`); other threads
+//! talk to that thread. Every circulation decision and its outbox row are committed in one
+//! transaction, so a power cut leaves either both or neither.
+//!
+//! - [`schema`]: versioned migrations (`PRAGMA user_version`).
+//! - [`catalog`]: titles, items, patrons (read and upsert), search.
+//! - [`circ`]: loans, holds, fines.
+//! - [`outbox`]: the transactions waiting for the central.
+//! - [`meta`]: station identity, policy, last trusted time.
+
+pub mod catalog;
+pub mod circ;
+pub mod meta;
+pub mod outbox;
+pub mod schema;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Errors from the local database. Each says what failed and, where possible, what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database file could not be created or opened (permissions, missing folder, full disk).
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// SQLite refused or failed an operation.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file was written by a newer Swalayan: refuse rather than corrupt it.
+    #[error("the database has schema version {found}, newer than this program supports ({supported}); upgrade swalayan")]
+    NewerSchema { found: i64, supported: i64 },
+    /// A row holds a value this program cannot read (edited by hand, or corrupted).
+    #[error("unreadable value in the database ({what}: '{value}')")]
+    Corrupt { what: &'static str, value: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open station database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed, with mode 0600) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        create_private_file(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts a write transaction that takes the write lock at once (no upgrade deadlocks).
+    pub fn write(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+/// WAL for concurrent readers (the sync worker, `status`); FULL sync so a commit survives a
+/// power cut; foreign keys on; a busy timeout so a second process waits instead of failing.
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode, "SQLite refused WAL mode; continuing with {mode}");
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL;
+         PRAGMA foreign_keys=ON;
+         PRAGMA temp_store=MEMORY;",
+    )?;
+    Ok(())
+}
+
+/// Creates the database file readable by its owner only. Patron data and PIN hashes live
+/// here; SQLite gives the -wal and -shm files the same mode as the database.
+fn create_private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let open_err = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(open_err)?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(open_err(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn new_database_is_private_wal_and_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/station.db");
+        let store = Store::open(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let journal: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
+        let sync: i64 = store
+            .conn()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "FULL");
+        let fk: i64 = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("station.db");
+        {
+            let store = Store::open(&path).unwrap();
+            meta::set(store.conn(), "probe", "kept").unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(meta::get(store.conn(), "probe").unwrap().as_deref(), Some("kept"));
+        let version: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, schema::VERSION);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("station.db");
+        {
+            let store = Store::open(&path).unwrap();
+            store.conn().execute_batch("PRAGMA user_version=999").unwrap();
+        }
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::NewerSchema { found: 999, .. })
+        ));
+    }
+}
