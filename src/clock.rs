@@ -56,7 +56,11 @@ pub struct StationTime {
 ///
 /// Trusted only when the kernel says synchronised and the clock has not gone back before the
 /// last trusted time; the time used is never earlier than that last trusted time.
-pub fn station_time(now: Timestamp, synchronised: bool, last_trusted: Option<Timestamp>) -> StationTime {
+pub fn station_time(
+    now: Timestamp,
+    synchronised: bool,
+    last_trusted: Option<Timestamp>,
+) -> StationTime {
     match last_trusted {
         Some(last) if now < last => StationTime {
             at: last,
@@ -93,16 +97,25 @@ mod tests {
         let early = Timestamp::from_second(1_000_000_000).unwrap();
         assert_eq!(
             station_time(early, true, Some(last)),
-            StationTime { at: last, trusted: false }
+            StationTime {
+                at: last,
+                trusted: false
+            }
         );
         let later = Timestamp::from_second(2_000_000_100).unwrap();
         assert_eq!(
             station_time(later, true, Some(last)),
-            StationTime { at: later, trusted: true }
+            StationTime {
+                at: later,
+                trusted: true
+            }
         );
         assert_eq!(
             station_time(later, false, None),
-            StationTime { at: later, trusted: false }
+            StationTime {
+                at: later,
+                trusted: false
+            }
         );
     }
 

@@ -119,7 +119,8 @@ impl Config {
             let (line, key) = match e.span() {
                 Some(span) => (
                     line_of(text, span.start),
-                    text.get(span.clone()).map(|k| k.trim_matches('"').to_string()),
+                    text.get(span.clone())
+                        .map(|k| k.trim_matches('"').to_string()),
                 ),
                 None => (0, None),
             };
@@ -139,7 +140,11 @@ impl Config {
         let mut config = Config::default();
         if let Some(id) = raw.station.id {
             if id.trim().is_empty() || id.chars().any(|c| c.is_control() || c.is_whitespace()) {
-                return Err(invalid("station", "id", "must be a non-empty name without spaces, e.g. \"kiosk-1\"".into()));
+                return Err(invalid(
+                    "station",
+                    "id",
+                    "must be a non-empty name without spaces, e.g. \"kiosk-1\"".into(),
+                ));
             }
             config.station_id = id;
         }
@@ -148,15 +153,24 @@ impl Config {
             config.db = Some(if db.is_absolute() { db } else { base.join(db) });
         }
         if let Some(lang) = raw.station.lang {
-            config.lang = Lang::from_code(&lang)
-                .ok_or_else(|| invalid("station", "lang", format!("'{lang}' is not a language here: use \"id\" or \"en\"")))?;
+            config.lang = Lang::from_code(&lang).ok_or_else(|| {
+                invalid(
+                    "station",
+                    "lang",
+                    format!("'{lang}' is not a language here: use \"id\" or \"en\""),
+                )
+            })?;
         }
         if let Some(name) = raw.library.name {
             config.library_name = name;
         }
         if let Some(tz) = raw.library.timezone {
             config.time_zone = jiff::tz::db().get(&tz).map_err(|_| {
-                invalid("library", "timezone", format!("'{tz}' is not a known time zone (e.g. \"Asia/Jakarta\")"))
+                invalid(
+                    "library",
+                    "timezone",
+                    format!("'{tz}' is not a known time zone (e.g. \"Asia/Jakarta\")"),
+                )
             })?;
             config.time_zone_name = tz;
         }
@@ -208,22 +222,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.station_id, "kiosk-1");
-        assert_eq!(config.db.as_deref(), Some(Path::new("/etc/swalayan/kiosk.db")));
+        assert_eq!(
+            config.db.as_deref(),
+            Some(Path::new("/etc/swalayan/kiosk.db"))
+        );
         assert_eq!(config.lang, Lang::En);
         assert_eq!(config.time_zone_name, "Asia/Jakarta");
     }
 
     #[test]
     fn unknown_key_names_file_line_and_key() {
-        let err = parse("[station]\nid = \"k\"\ncolour = \"red\"\n").unwrap_err().to_string();
+        let err = parse("[station]\nid = \"k\"\ncolour = \"red\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/etc/swalayan/kiosk.toml:3"), "{err}");
         assert!(err.contains("colour"), "{err}");
     }
 
     #[test]
     fn bad_values_name_the_key() {
-        let err = parse("[library]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\n").unwrap_err().to_string();
-        assert!(err.contains(":3:") && err.contains("library.timezone"), "{err}");
+        let err = parse("[library]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(":3:") && err.contains("library.timezone"),
+            "{err}"
+        );
         let err = parse("[station]\nlang = \"fr\"\n").unwrap_err().to_string();
         assert!(err.contains("station.lang") && err.contains(":2:"), "{err}");
         let err = parse("[station]\nid = 5\n").unwrap_err().to_string();

@@ -54,7 +54,9 @@ pub fn chargeable_days_late(policy: &Policy, due: Date, returned: Date) -> u32 {
 
 /// Whole days from `from` to `to` (negative when `to` is earlier).
 pub fn days_between(from: Date, to: Date) -> i64 {
-    from.until(to).map(|span| i64::from(span.get_days())).unwrap_or(0)
+    from.until(to)
+        .map(|span| i64::from(span.get_days()))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -67,8 +69,14 @@ mod tests {
         let mut policy = Policy::default_policy();
         policy.calendar.closed_weekdays = vec!["sunday".into()];
         policy.calendar.holidays = vec![
-            Holiday { date: date(2026, 8, 17), name: "Kemerdekaan".into() },
-            Holiday { date: date(2026, 12, 25), name: "Natal".into() },
+            Holiday {
+                date: date(2026, 8, 17),
+                name: "Kemerdekaan".into(),
+            },
+            Holiday {
+                date: date(2026, 12, 25),
+                name: "Natal".into(),
+            },
         ];
         policy
     }
@@ -93,10 +101,22 @@ mod tests {
     fn late_days_count_open_days_only_by_default() {
         let mut p = policy();
         // Due Saturday 15 Aug; returned Tuesday 18 Aug: 16 Sunday and 17 holiday are closed.
-        assert_eq!(chargeable_days_late(&p, date(2026, 8, 15), date(2026, 8, 18)), 1);
-        assert_eq!(chargeable_days_late(&p, date(2026, 8, 15), date(2026, 8, 15)), 0);
-        assert_eq!(chargeable_days_late(&p, date(2026, 8, 15), date(2026, 8, 1)), 0);
+        assert_eq!(
+            chargeable_days_late(&p, date(2026, 8, 15), date(2026, 8, 18)),
+            1
+        );
+        assert_eq!(
+            chargeable_days_late(&p, date(2026, 8, 15), date(2026, 8, 15)),
+            0
+        );
+        assert_eq!(
+            chargeable_days_late(&p, date(2026, 8, 15), date(2026, 8, 1)),
+            0
+        );
         p.fine_closed_days = true;
-        assert_eq!(chargeable_days_late(&p, date(2026, 8, 15), date(2026, 8, 18)), 3);
+        assert_eq!(
+            chargeable_days_late(&p, date(2026, 8, 15), date(2026, 8, 18)),
+            3
+        );
     }
 }

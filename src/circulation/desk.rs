@@ -5,8 +5,7 @@ use super::pin::{PinCheck, check_pin};
 use super::rules::{self, CheckinFacts, CheckoutFacts, HoldFacts, RenewFacts};
 use crate::clock::{Clock, StationTime, station_time};
 use crate::domain::{
-    Hold, HoldStatus, HoldTarget, ItemStatus, Money, Patron, Policy, Route, TransactionKind,
-    redact,
+    Hold, HoldStatus, HoldTarget, ItemStatus, Money, Patron, Policy, Route, TransactionKind, redact,
 };
 use crate::reason::Reason;
 use crate::store::{Result, Store, StoreError, catalog, circ, meta, outbox};
@@ -150,7 +149,11 @@ impl Desk {
             policy_cache,
         } = self;
         let tx = store.write()?;
-        let time = station_time(clock.now(), clock.synchronised(), meta::last_trusted_time(&tx)?);
+        let time = station_time(
+            clock.now(),
+            clock.synchronised(),
+            meta::last_trusted_time(&tx)?,
+        );
         if time.trusted {
             meta::set_last_trusted_time(&tx, time.at)?;
         }
@@ -174,7 +177,9 @@ impl Desk {
     /// The local date now (library time zone).
     pub fn today(&self) -> Date {
         let time = station_time(self.clock.now(), self.clock.synchronised(), None);
-        time.at.to_zoned_datetime(self.settings.time_zone.clone()).date()
+        time.at
+            .to_zoned_datetime(self.settings.time_zone.clone())
+            .date()
     }
 
     /// Checks a patron's card and PIN the way checkout does, recording wrong tries.
@@ -202,7 +207,14 @@ impl Desk {
                 return Ok(CheckoutResult::refused(reason, None));
             }
         };
-        let result = checkout_in(&tx, &ctx, &patron, barcode, parts_seen, TransactionKind::Checkout)?;
+        let result = checkout_in(
+            &tx,
+            &ctx,
+            &patron,
+            barcode,
+            parts_seen,
+            TransactionKind::Checkout,
+        )?;
         tx.commit()?;
         log_outcome("checkout", card, barcode, result.reason);
         Ok(result)
@@ -275,7 +287,14 @@ impl Desk {
             let Some(barcode) = hold.item.as_deref() else {
                 continue;
             };
-            items.push(checkout_in(&tx, &ctx, &patron, barcode, None, TransactionKind::Pickup)?);
+            items.push(checkout_in(
+                &tx,
+                &ctx,
+                &patron,
+                barcode,
+                None,
+                TransactionKind::Pickup,
+            )?);
         }
         tx.commit()?;
         let first_ok = items.iter().find(|r| r.ok);
@@ -382,7 +401,12 @@ fn checkout_in(
     parts_seen: Option<u32>,
     kind: TransactionKind,
 ) -> Result<CheckoutResult> {
-    let Ctx { settings, time, today, policy } = *ctx;
+    let Ctx {
+        settings,
+        time,
+        today,
+        policy,
+    } = *ctx;
     let Some(item) = catalog::item(conn, barcode)? else {
         return Ok(CheckoutResult::refused(Reason::ItemNotFound, None));
     };
@@ -425,7 +449,15 @@ fn checkout_in(
         "due": plan.due.to_string(),
         "hold_id": plan.fulfils_hold,
     });
-    let appended = outbox::append(conn, &settings.station_id, kind, &payload, Some(loan_id), time.at, time.trusted)?;
+    let appended = outbox::append(
+        conn,
+        &settings.station_id,
+        kind,
+        &payload,
+        Some(loan_id),
+        time.at,
+        time.trusted,
+    )?;
     Ok(CheckoutResult {
         ok: true,
         reason: None,
@@ -441,7 +473,12 @@ fn checkin_in(
     barcode: &str,
     parts_seen: Option<u32>,
 ) -> Result<CheckinResult> {
-    let Ctx { settings, time, today, policy } = *ctx;
+    let Ctx {
+        settings,
+        time,
+        today,
+        policy,
+    } = *ctx;
     let refused = |reason, item| CheckinResult {
         ok: false,
         reason: Some(reason),
@@ -507,7 +544,10 @@ fn checkin_in(
         }
         None => None,
     };
-    let borrower_card = loan.as_ref().map(|l| l.patron.clone()).filter(|p| !p.is_empty());
+    let borrower_card = loan
+        .as_ref()
+        .map(|l| l.patron.clone())
+        .filter(|p| !p.is_empty());
     let payload = json!({
         "patron": borrower_card,
         "item": barcode,
@@ -520,7 +560,15 @@ fn checkin_in(
         "hold_patron": hold_patron,
     });
     let loan_id = loan.as_ref().map(|l| l.id);
-    let appended = outbox::append(conn, &settings.station_id, TransactionKind::Checkin, &payload, loan_id, time.at, time.trusted)?;
+    let appended = outbox::append(
+        conn,
+        &settings.station_id,
+        TransactionKind::Checkin,
+        &payload,
+        loan_id,
+        time.at,
+        time.trusted,
+    )?;
     if let (false, Some(card)) = (plan.fine.is_zero(), &borrower_card) {
         let fine_payload = json!({
             "patron": card,
@@ -529,8 +577,23 @@ fn checkin_in(
             "kind": "overdue",
             "checkin": appended.id,
         });
-        let fine_row = outbox::append(conn, &settings.station_id, TransactionKind::Fine, &fine_payload, loan_id, time.at, time.trusted)?;
-        circ::record_fine(conn, card, barcode, plan.fine, time.at, &fine_row.id.to_string())?;
+        let fine_row = outbox::append(
+            conn,
+            &settings.station_id,
+            TransactionKind::Fine,
+            &fine_payload,
+            loan_id,
+            time.at,
+            time.trusted,
+        )?;
+        circ::record_fine(
+            conn,
+            card,
+            barcode,
+            plan.fine,
+            time.at,
+            &fine_row.id.to_string(),
+        )?;
         catalog::add_fine(conn, card, plan.fine)?;
     }
     Ok(CheckinResult {
@@ -546,7 +609,12 @@ fn checkin_in(
 }
 
 fn renew_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, barcode: &str) -> Result<RenewResult> {
-    let Ctx { settings, time, today, policy } = *ctx;
+    let Ctx {
+        settings,
+        time,
+        today,
+        policy,
+    } = *ctx;
     let refused = |reason, item| RenewResult {
         ok: false,
         reason: Some(reason),
@@ -589,7 +657,15 @@ fn renew_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, barcode: &str) -> Resu
         "due": due.to_string(),
         "renewals": loan.renewals + 1,
     });
-    let appended = outbox::append(conn, &settings.station_id, TransactionKind::Renew, &payload, Some(loan.id), time.at, time.trusted)?;
+    let appended = outbox::append(
+        conn,
+        &settings.station_id,
+        TransactionKind::Renew,
+        &payload,
+        Some(loan.id),
+        time.at,
+        time.trusted,
+    )?;
     Ok(RenewResult {
         ok: true,
         reason: None,
@@ -599,8 +675,18 @@ fn renew_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, barcode: &str) -> Resu
     })
 }
 
-fn hold_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, target: HoldRequest<'_>) -> Result<HoldResult> {
-    let Ctx { settings, time, today, policy } = *ctx;
+fn hold_in(
+    conn: &Connection,
+    ctx: &Ctx<'_>,
+    card: &str,
+    target: HoldRequest<'_>,
+) -> Result<HoldResult> {
+    let Ctx {
+        settings,
+        time,
+        today,
+        policy,
+    } = *ctx;
     let refused = |reason| HoldResult {
         ok: false,
         reason: Some(reason),
@@ -668,7 +754,15 @@ fn hold_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, target: HoldRequest<'_>
         "pickup_branch": settings.branch,
         "hold_id": hold_id,
     });
-    let appended = outbox::append(conn, &settings.station_id, TransactionKind::Hold, &payload, None, time.at, time.trusted)?;
+    let appended = outbox::append(
+        conn,
+        &settings.station_id,
+        TransactionKind::Hold,
+        &payload,
+        None,
+        time.at,
+        time.trusted,
+    )?;
     Ok(HoldResult {
         ok: true,
         reason: None,

@@ -56,7 +56,10 @@ pub enum PinCheck {
     /// The patron has a PIN and gave none.
     Required,
     /// A wrong PIN; `failures` counts the wrong tries in a row, including this one.
-    Incorrect { failures: u32, locked_until: Option<Timestamp> },
+    Incorrect {
+        failures: u32,
+        locked_until: Option<Timestamp>,
+    },
     /// Locked out until then: the PIN was not even checked.
     Locked { until: Timestamp },
 }
@@ -93,7 +96,10 @@ pub fn check_pin(
         now.checked_add(SignedDuration::from_mins(i64::from(lockout_minutes)))
             .unwrap_or(now)
     });
-    PinCheck::Incorrect { failures, locked_until }
+    PinCheck::Incorrect {
+        failures,
+        locked_until,
+    }
 }
 
 #[cfg(test)]
@@ -119,16 +125,31 @@ mod tests {
     fn lockout_after_three_wrong_pins_for_fifteen_minutes() {
         let hash = hash_pin("4321");
         let h = Some(hash.as_str());
-        assert_eq!(check_pin(None, None, 0, None, at(0), 3, 15), PinCheck::Accepted);
-        assert_eq!(check_pin(h, None, 0, None, at(0), 3, 15), PinCheck::Required);
-        assert_eq!(check_pin(h, Some(""), 0, None, at(0), 3, 15), PinCheck::Required);
+        assert_eq!(
+            check_pin(None, None, 0, None, at(0), 3, 15),
+            PinCheck::Accepted
+        );
+        assert_eq!(
+            check_pin(h, None, 0, None, at(0), 3, 15),
+            PinCheck::Required
+        );
+        assert_eq!(
+            check_pin(h, Some(""), 0, None, at(0), 3, 15),
+            PinCheck::Required
+        );
         assert_eq!(
             check_pin(h, Some("0000"), 0, None, at(0), 3, 15),
-            PinCheck::Incorrect { failures: 1, locked_until: None }
+            PinCheck::Incorrect {
+                failures: 1,
+                locked_until: None
+            }
         );
         assert_eq!(
             check_pin(h, Some("0000"), 2, None, at(0), 3, 15),
-            PinCheck::Incorrect { failures: 3, locked_until: Some(at(15 * 60)) }
+            PinCheck::Incorrect {
+                failures: 3,
+                locked_until: Some(at(15 * 60))
+            }
         );
         // While locked even the right PIN is refused, unchecked.
         assert_eq!(
@@ -136,11 +157,17 @@ mod tests {
             PinCheck::Locked { until: at(900) }
         );
         // After the lockout the right PIN works again.
-        assert_eq!(check_pin(h, Some("4321"), 3, Some(at(900)), at(900), 3, 15), PinCheck::Accepted);
+        assert_eq!(
+            check_pin(h, Some("4321"), 3, Some(at(900)), at(900), 3, 15),
+            PinCheck::Accepted
+        );
         // And a wrong one after the lockout starts counting from one.
         assert_eq!(
             check_pin(h, Some("1"), 3, Some(at(900)), at(901), 3, 15),
-            PinCheck::Incorrect { failures: 1, locked_until: None }
+            PinCheck::Incorrect {
+                failures: 1,
+                locked_until: None
+            }
         );
     }
 }

@@ -211,7 +211,9 @@ pub fn decide_checkin(f: &CheckinFacts<'_>) -> Result<CheckinPlan, Reason> {
         });
     }
     let fine = match (f.loan, f.borrower_category) {
-        (Some(loan), Some(category)) => overdue_fine(f.policy, category, &f.item.item_type, loan.due, f.today),
+        (Some(loan), Some(category)) => {
+            overdue_fine(f.policy, category, &f.item.item_type, loan.due, f.today)
+        }
         _ => Money::ZERO,
     };
     // A copy already set aside for a hold keeps it (a hold-shelf copy scanned again), unless
@@ -273,7 +275,13 @@ pub fn decide_checkin(f: &CheckinFacts<'_>) -> Result<CheckinPlan, Reason> {
 }
 
 /// The fine for a loan due on `due` and returned on `returned`, by the policy's rule.
-pub fn overdue_fine(policy: &Policy, category: &str, item_type: &str, due: Date, returned: Date) -> Money {
+pub fn overdue_fine(
+    policy: &Policy,
+    category: &str,
+    item_type: &str,
+    due: Date,
+    returned: Date,
+) -> Money {
     let Some(rule) = policy.rule_for(category, item_type) else {
         return Money::ZERO;
     };
@@ -312,13 +320,11 @@ pub fn decide_hold(f: &HoldFacts<'_>) -> Result<(), Reason> {
     }
     let lendable = |item: &Item| {
         item_state_refusal(item).is_none_or(|r| r == Reason::InTransit)
-            && f
-                .policy
+            && f.policy
                 .item_types
                 .get(&item.item_type)
                 .is_some_and(|t| t.loanable)
-            && f
-                .policy
+            && f.policy
                 .rule_for(&f.patron.category, &item.item_type)
                 .is_some_and(|r| r.loan_days > 0 && r.max_loans > 0)
     };
@@ -494,7 +500,10 @@ mod tests {
         let mut c = case("set with a part missing");
         c.item.parts = 2;
         c.parts_seen = Some(1);
-        c.expect = Err(Reason::PartsMissing { expected: 2, seen: 1 });
+        c.expect = Err(Reason::PartsMissing {
+            expected: 2,
+            seen: 1,
+        });
         cases.push(c);
         let mut c = case("set complete");
         c.item.parts = 2;
@@ -563,15 +572,63 @@ mod tests {
         let p = patron("P1");
         let i = item("B1", "book");
         let table: Vec<(&str, Option<Loan>, u32, Option<u32>, Result<Date, Reason>)> = vec![
-            ("first renewal: 14 days from today", Some(loan("B1", "P1", date(2026, 11, 10), 0)), 0, None, Ok(date(2026, 11, 16))),
-            ("not this patron's loan", Some(loan("B1", "P2", date(2026, 11, 10), 0)), 0, None, Err(Reason::NotOnLoan)),
+            (
+                "first renewal: 14 days from today",
+                Some(loan("B1", "P1", date(2026, 11, 10), 0)),
+                0,
+                None,
+                Ok(date(2026, 11, 16)),
+            ),
+            (
+                "not this patron's loan",
+                Some(loan("B1", "P2", date(2026, 11, 10), 0)),
+                0,
+                None,
+                Err(Reason::NotOnLoan),
+            ),
             ("not on loan", None, 0, None, Err(Reason::NotOnLoan)),
-            ("limit reached", Some(loan("B1", "P1", date(2026, 11, 10), 2)), 0, None, Err(Reason::RenewalLimitReached)),
-            ("others wait for it", Some(loan("B1", "P1", date(2026, 11, 10), 0)), 1, None, Err(Reason::HasHolds)),
-            ("overdue, default allows", Some(loan("B1", "P1", date(2026, 9, 1), 0)), 0, None, Ok(date(2026, 11, 16))),
-            ("overdue beyond the library's limit", Some(loan("B1", "P1", date(2026, 9, 1), 0)), 0, Some(30), Err(Reason::OverdueTooLong)),
-            ("overdue within the library's limit", Some(loan("B1", "P1", date(2026, 10, 20), 0)), 0, Some(30), Ok(date(2026, 11, 16))),
-            ("never shortens a loan", Some(loan("B1", "P1", date(2026, 11, 30), 0)), 0, None, Ok(date(2026, 11, 30))),
+            (
+                "limit reached",
+                Some(loan("B1", "P1", date(2026, 11, 10), 2)),
+                0,
+                None,
+                Err(Reason::RenewalLimitReached),
+            ),
+            (
+                "others wait for it",
+                Some(loan("B1", "P1", date(2026, 11, 10), 0)),
+                1,
+                None,
+                Err(Reason::HasHolds),
+            ),
+            (
+                "overdue, default allows",
+                Some(loan("B1", "P1", date(2026, 9, 1), 0)),
+                0,
+                None,
+                Ok(date(2026, 11, 16)),
+            ),
+            (
+                "overdue beyond the library's limit",
+                Some(loan("B1", "P1", date(2026, 9, 1), 0)),
+                0,
+                Some(30),
+                Err(Reason::OverdueTooLong),
+            ),
+            (
+                "overdue within the library's limit",
+                Some(loan("B1", "P1", date(2026, 10, 20), 0)),
+                0,
+                Some(30),
+                Ok(date(2026, 11, 16)),
+            ),
+            (
+                "never shortens a loan",
+                Some(loan("B1", "P1", date(2026, 11, 30), 0)),
+                0,
+                None,
+                Ok(date(2026, 11, 30)),
+            ),
         ];
         for (name, l, holds, limit, expect) in table {
             policy.renew_overdue_limit_days = limit;
@@ -602,11 +659,46 @@ mod tests {
         let h_here = hold(1, "P2", "main", None);
         let h_there = hold(2, "P2", "north", None);
         let table: Vec<(&str, &Item, Option<&Hold>, Route, ItemStatus, Option<&str>)> = vec![
-            ("plain return", &plain, None, Route::Shelve, ItemStatus::Available, None),
-            ("hold here", &plain, Some(&h_here), Route::HoldShelf, ItemStatus::OnHoldShelf, None),
-            ("hold elsewhere", &plain, Some(&h_there), Route::Transfer, ItemStatus::InTransit, Some("north")),
-            ("another branch's copy", &away, None, Route::Transfer, ItemStatus::InTransit, Some("north")),
-            ("a lost copy turns up", &lost, None, Route::Shelve, ItemStatus::Available, None),
+            (
+                "plain return",
+                &plain,
+                None,
+                Route::Shelve,
+                ItemStatus::Available,
+                None,
+            ),
+            (
+                "hold here",
+                &plain,
+                Some(&h_here),
+                Route::HoldShelf,
+                ItemStatus::OnHoldShelf,
+                None,
+            ),
+            (
+                "hold elsewhere",
+                &plain,
+                Some(&h_there),
+                Route::Transfer,
+                ItemStatus::InTransit,
+                Some("north"),
+            ),
+            (
+                "another branch's copy",
+                &away,
+                None,
+                Route::Transfer,
+                ItemStatus::InTransit,
+                Some("north"),
+            ),
+            (
+                "a lost copy turns up",
+                &lost,
+                None,
+                Route::Shelve,
+                ItemStatus::Available,
+                None,
+            ),
         ];
         for (name, i, next_hold, route, status, transfer) in table {
             let facts = CheckinFacts {
@@ -643,7 +735,13 @@ mod tests {
             today: TODAY,
             policy: &policy,
         };
-        assert_eq!(decide_checkin(&facts), Err(Reason::PartsMissing { expected: 2, seen: 1 }));
+        assert_eq!(
+            decide_checkin(&facts),
+            Err(Reason::PartsMissing {
+                expected: 2,
+                seen: 1
+            })
+        );
     }
 
     #[test]
@@ -652,11 +750,11 @@ mod tests {
         // Default: adult books 500/day, 1 grace day, cap 20000; Sundays closed.
         let due = date(2026, 11, 2); // Monday
         let table = [
-            (date(2026, 11, 2), 0),       // on time
-            (date(2026, 11, 3), 0),       // one day late: within grace
-            (date(2026, 11, 4), 1000),    // two open days
-            (date(2026, 11, 9), 3000),    // Tue..Mon minus Sunday = 6 days
-            (date(2027, 6, 1), 20000),    // capped
+            (date(2026, 11, 2), 0),    // on time
+            (date(2026, 11, 3), 0),    // one day late: within grace
+            (date(2026, 11, 4), 1000), // two open days
+            (date(2026, 11, 9), 3000), // Tue..Mon minus Sunday = 6 days
+            (date(2027, 6, 1), 20000), // capped
         ];
         for (returned, expected_units) in table {
             assert_eq!(
@@ -687,10 +785,22 @@ mod tests {
         };
         assert_eq!(check(std::slice::from_ref(&book), false, false), Ok(()));
         assert_eq!(check(&[], false, false), Err(Reason::TitleNotFound));
-        assert_eq!(check(std::slice::from_ref(&reference), false, false), Err(Reason::NotForLoan));
-        assert_eq!(check(std::slice::from_ref(&lost), false, false), Err(Reason::ItemLost));
+        assert_eq!(
+            check(std::slice::from_ref(&reference), false, false),
+            Err(Reason::NotForLoan)
+        );
+        assert_eq!(
+            check(std::slice::from_ref(&lost), false, false),
+            Err(Reason::ItemLost)
+        );
         assert_eq!(check(&[lost.clone(), book.clone()], false, false), Ok(()));
-        assert_eq!(check(std::slice::from_ref(&book), true, false), Err(Reason::HoldAlreadyPlaced));
-        assert_eq!(check(std::slice::from_ref(&book), false, true), Err(Reason::AlreadyOnLoanToPatron));
+        assert_eq!(
+            check(std::slice::from_ref(&book), true, false),
+            Err(Reason::HoldAlreadyPlaced)
+        );
+        assert_eq!(
+            check(std::slice::from_ref(&book), false, true),
+            Err(Reason::AlreadyOnLoanToPatron)
+        );
     }
 }

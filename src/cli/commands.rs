@@ -40,16 +40,47 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
             emit(&ctx, &rows, || output::outbox_rows(ctx.lang, &rows));
             Ok(Finished::Done)
         }
-        Command::Bench(BenchCommand::Circulation { items, patrons, ops }) => {
+        Command::Bench(BenchCommand::Circulation {
+            items,
+            patrons,
+            ops,
+            dir,
+        }) => {
             if items == 0 || patrons == 0 || ops == 0 {
-                return Err(CliError::Usage("--items, --patrons and --ops must be at least 1".into()));
+                return Err(CliError::Usage(
+                    "--items, --patrons and --ops must be at least 1".into(),
+                ));
             }
-            let cwd = std::env::current_dir().map_err(|e| CliError::Io(e.to_string()))?;
-            let dir = tempfile::Builder::new()
-                .prefix(".swalayan-bench-")
-                .tempdir_in(&cwd)
-                .map_err(|e| CliError::Io(format!("cannot make a temporary folder in {}: {e}", cwd.display())))?;
-            let result = crate::bench::run_circulation(dir.path(), items, patrons, ops)?;
+            let (_temp, dir) = match dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir).map_err(|e| {
+                        CliError::Io(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                    if dir.join("bench.db").exists() {
+                        return Err(CliError::Usage(format!(
+                            "{} already holds a bench.db",
+                            dir.display()
+                        )));
+                    }
+                    (None, dir)
+                }
+                None => {
+                    // In the current directory's file system: the disk the library would use.
+                    let cwd = std::env::current_dir().map_err(|e| CliError::Io(e.to_string()))?;
+                    let temp = tempfile::Builder::new()
+                        .prefix(".swalayan-bench-")
+                        .tempdir_in(&cwd)
+                        .map_err(|e| {
+                            CliError::Io(format!(
+                                "cannot make a temporary folder in {}: {e}",
+                                cwd.display()
+                            ))
+                        })?;
+                    let path = temp.path().to_path_buf();
+                    (Some(temp), path)
+                }
+            };
+            let result = crate::bench::run_circulation(&dir, items, patrons, ops)?;
             emit(&ctx, &result, || output::bench(ctx.lang, &result));
             Ok(Finished::Done)
         }
@@ -77,7 +108,12 @@ fn init(ctx: &Context, with_demo: bool) -> Result<Finished, CliError> {
     let mut store = open_store(ctx)?;
     meta::set(store.conn(), "station_id", &ctx.config.station_id)?;
     let summary = if with_demo {
-        Some(demo::load_demo(&mut store, Timestamp::now(), &ctx.config.time_zone, &ctx.config.branch)?)
+        Some(demo::load_demo(
+            &mut store,
+            Timestamp::now(),
+            &ctx.config.time_zone,
+            &ctx.config.branch,
+        )?)
     } else {
         None
     };
@@ -109,14 +145,24 @@ fn import(ctx: &Context, command: ImportCommand) -> Result<Finished, CliError> {
             return Ok(Finished::Done);
         }
         ImportCommand::Patrons { file } => {
-            let import_ctx = ImportContext { policy: &policy, default_branch: &ctx.config.branch };
+            let import_ctx = ImportContext {
+                policy: &policy,
+                default_branch: &ctx.config.branch,
+            };
             import_patrons(&file, &import_ctx, &mut StoreSink::new(&mut store))?
         }
         ImportCommand::Items { file } => {
-            let import_ctx = ImportContext { policy: &policy, default_branch: &ctx.config.branch };
+            let import_ctx = ImportContext {
+                policy: &policy,
+                default_branch: &ctx.config.branch,
+            };
             import_items(&file, &import_ctx, &mut StoreSink::new(&mut store))?
         }
-        ImportCommand::Marc { files, item_barcode, item_type } => {
+        ImportCommand::Marc {
+            files,
+            item_barcode,
+            item_type,
+        } => {
             let holdings: HoldingsSpec = item_barcode.parse().map_err(CliError::Usage)?;
             if !policy.item_types.contains_key(&item_type) {
                 return Err(CliError::Usage(format!(
@@ -135,7 +181,9 @@ fn import(ctx: &Context, command: ImportCommand) -> Result<Finished, CliError> {
                 let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
                 let bar = output::progress_bar(size, &file);
                 let mut sink = StoreSink::new(&mut store);
-                let summary = import_marc(&file, &options, &mut sink, &mut |done| bar.set_position(done))?;
+                let summary = import_marc(&file, &options, &mut sink, &mut |done| {
+                    bar.set_position(done)
+                })?;
                 bar.finish_and_clear();
                 total.merge(summary);
             }
@@ -149,9 +197,20 @@ fn import(ctx: &Context, command: ImportCommand) -> Result<Finished, CliError> {
 fn circulation(ctx: &Context, command: CircCommand) -> Result<Finished, CliError> {
     let mut desk = open_desk(ctx)?;
     let lang = ctx.lang;
-    let finished = |ok: bool| if ok { Finished::Done } else { Finished::Refused };
+    let finished = |ok: bool| {
+        if ok {
+            Finished::Done
+        } else {
+            Finished::Refused
+        }
+    };
     match command {
-        CircCommand::Checkout { patron, item, pin, parts_seen } => {
+        CircCommand::Checkout {
+            patron,
+            item,
+            pin,
+            parts_seen,
+        } => {
             let result = desk.checkout(&patron, &item, Proof::Pin(pin.as_deref()), parts_seen)?;
             emit(ctx, &result, || output::checkout(lang, &result));
             Ok(finished(result.ok))
@@ -189,7 +248,9 @@ fn patron_show(ctx: &Context, card: &str) -> Result<Finished, CliError> {
     let conn = desk.store().conn();
     let Some(patron) = catalog::patron(conn, card)? else {
         let reason = crate::reason::Reason::PatronNotFound;
-        emit(ctx, &json!({"ok": false, "reason": reason}), || reason.sentence(ctx.lang));
+        emit(ctx, &json!({"ok": false, "reason": reason}), || {
+            reason.sentence(ctx.lang)
+        });
         return Ok(Finished::Refused);
     };
     let today = desk.today();
@@ -247,7 +308,9 @@ fn item_show(ctx: &Context, barcode: &str) -> Result<Finished, CliError> {
     let conn = store.conn();
     let Some(item) = catalog::item(conn, barcode)? else {
         let reason = crate::reason::Reason::ItemNotFound;
-        emit(ctx, &json!({"ok": false, "reason": reason}), || reason.sentence(ctx.lang));
+        emit(ctx, &json!({"ok": false, "reason": reason}), || {
+            reason.sentence(ctx.lang)
+        });
         return Ok(Finished::Refused);
     };
     let loan = circ::open_loan_for_item(conn, barcode)?;

@@ -18,7 +18,12 @@ pub fn run(ctx: &Context) -> Result<Finished, CliError> {
     let mut desk = open_desk(ctx)?;
     if catalog::counts(desk.store().conn())?.titles == 0 {
         let time_zone = ctx.config.time_zone.clone();
-        load_demo(desk.store_mut(), Timestamp::now(), &time_zone, &ctx.config.branch)?;
+        load_demo(
+            desk.store_mut(),
+            Timestamp::now(),
+            &time_zone,
+            &ctx.config.branch,
+        )?;
     }
     let lang = ctx.lang;
     let mut steps = Vec::new();
@@ -29,32 +34,74 @@ pub fn run(ctx: &Context) -> Result<Finished, CliError> {
         steps.push(json!({"step": heading.1, "text": text}));
     };
     say(
-        ("Selamat datang di perpustakaan demo", "Welcome to the demo library"),
-        format!("{} ({})", ctx.db.display(), lang.pick("basis data demo", "demo database")),
+        (
+            "Selamat datang di perpustakaan demo",
+            "Welcome to the demo library",
+        ),
+        format!(
+            "{} ({})",
+            ctx.db.display(),
+            lang.pick("basis data demo", "demo database")
+        ),
         &mut steps,
     );
     // Siti borrows a book with her PIN.
     let book = copy_of("Negeri 5 Menara", 1);
     let loan = desk.checkout("21000000001", &book, Proof::Pin(Some("1234")), None)?;
-    say(("Siti meminjam buku", "Siti borrows a book"), output::checkout(lang, &loan), &mut steps);
+    say(
+        ("Siti meminjam buku", "Siti borrows a book"),
+        output::checkout(lang, &loan),
+        &mut steps,
+    );
     // The book reserved for Dewi cannot go to Siti.
     let reserved = copy_of("Cantik Itu Luka", 1);
     let refused = desk.checkout("21000000001", &reserved, Proof::Pin(Some("1234")), None)?;
-    say(("Buku yang dipesan orang lain", "A book reserved for someone else"), output::checkout(lang, &refused), &mut steps);
+    say(
+        (
+            "Buku yang dipesan orang lain",
+            "A book reserved for someone else",
+        ),
+        output::checkout(lang, &refused),
+        &mut steps,
+    );
     // A set with a part missing.
     let set = copy_of("Belajar Bahasa Inggris: buku dan CD audio", 1);
     let partial = desk.checkout("21000000001", &set, Proof::Pin(Some("1234")), Some(1))?;
-    say(("Set yang kurang bagiannya", "A set with a part missing"), output::checkout(lang, &partial), &mut steps);
+    say(
+        ("Set yang kurang bagiannya", "A set with a part missing"),
+        output::checkout(lang, &partial),
+        &mut steps,
+    );
     // Siti returns her overdue book: a fine.
     let overdue = copy_of("Bumi Manusia", 1);
     let back = desk.checkin(&overdue, None)?;
-    say(("Siti mengembalikan buku yang terlambat", "Siti returns an overdue book"), output::checkin(lang, &back), &mut steps);
+    say(
+        (
+            "Siti mengembalikan buku yang terlambat",
+            "Siti returns an overdue book",
+        ),
+        output::checkin(lang, &back),
+        &mut steps,
+    );
     // Dewi picks up what waits for her.
     let pickup = desk.pickup("21000000005", Proof::Pin(Some("4321")))?;
-    say(("Dewi mengambil pesanannya", "Dewi picks up her hold"), output::pickup(lang, &pickup), &mut steps);
+    say(
+        ("Dewi mengambil pesanannya", "Dewi picks up her hold"),
+        output::pickup(lang, &pickup),
+        &mut steps,
+    );
     // A blocked card.
-    let blocked = desk.checkout("21000000002", &copy_of("Sang Pemimpi", 1), Proof::Pin(None), None)?;
-    say(("Kartu yang diblokir", "A blocked card"), output::checkout(lang, &blocked), &mut steps);
+    let blocked = desk.checkout(
+        "21000000002",
+        &copy_of("Sang Pemimpi", 1),
+        Proof::Pin(None),
+        None,
+    )?;
+    say(
+        ("Kartu yang diblokir", "A blocked card"),
+        output::checkout(lang, &blocked),
+        &mut steps,
+    );
     let (pending, _, _) = crate::store::outbox::counts(desk.store().conn())?;
     say(
         ("Menunggu dikirim ke pusat", "Waiting for the central"),

@@ -187,6 +187,9 @@ pub enum BenchCommand {
         patrons: u64,
         #[arg(long, default_value_t = 2_000)]
         ops: u64,
+        /// Build the store in this folder and keep it (default: a temporary folder, removed).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 

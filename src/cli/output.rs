@@ -2,7 +2,9 @@
 
 use super::Context;
 use crate::bench::CirculationBench;
-use crate::circulation::desk::{CheckinResult, CheckoutResult, HoldResult, PickupResult, RenewResult};
+use crate::circulation::desk::{
+    CheckinResult, CheckoutResult, HoldResult, PickupResult, RenewResult,
+};
 use crate::domain::Route;
 use crate::import::ImportSummary;
 use crate::reason::{Lang, Reason};
@@ -26,8 +28,13 @@ pub fn emit<T: Serialize>(ctx: &Context, value: &T, human: impl FnOnce() -> Stri
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise (logs, pipes, tests).
 pub fn progress_bar(total: u64, file: &Path) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})") {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(file.display().to_string());
@@ -62,8 +69,12 @@ pub fn route(lang: Lang, route: Route, transfer_to: Option<&str>) -> String {
     match (route, lang) {
         (Route::Shelve, Lang::Id) => "Letakkan di troli pengembalian.".into(),
         (Route::Shelve, Lang::En) => "Put it on the return trolley.".into(),
-        (Route::HoldShelf, Lang::Id) => "Taruh di rak pesanan: ada pembaca yang menunggu buku ini.".into(),
-        (Route::HoldShelf, Lang::En) => "Put it on the hold shelf: a reader is waiting for it.".into(),
+        (Route::HoldShelf, Lang::Id) => {
+            "Taruh di rak pesanan: ada pembaca yang menunggu buku ini.".into()
+        }
+        (Route::HoldShelf, Lang::En) => {
+            "Put it on the hold shelf: a reader is waiting for it.".into()
+        }
         (Route::Transfer, Lang::Id) => format!("Kirim ke cabang {to}."),
         (Route::Transfer, Lang::En) => format!("Send it to branch {to}."),
         (Route::Exception, Lang::Id) => "Serahkan ke petugas.".into(),
@@ -105,7 +116,11 @@ pub fn pickup(lang: Lang, r: &PickupResult) -> String {
     if r.items.is_empty() {
         return refusal(lang, r.reason);
     }
-    r.items.iter().map(|i| checkout(lang, i)).collect::<Vec<_>>().join("\n")
+    r.items
+        .iter()
+        .map(|i| checkout(lang, i))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn hold(lang: Lang, r: &HoldResult) -> String {
@@ -190,10 +205,17 @@ pub fn search_hits(lang: Lang, hits: &[SearchHit]) -> String {
 
 pub fn outbox_rows(lang: Lang, rows: &[OutboxRow]) -> String {
     if rows.is_empty() {
-        return lang.pick("Kotak keluar kosong.", "The outbox is empty.").to_string();
+        return lang
+            .pick("Kotak keluar kosong.", "The outbox is empty.")
+            .to_string();
     }
     rows.iter()
-        .map(|r| format!("{:>6} {} {:<8} {:?} {}", r.seq, r.created_at, r.kind, r.state, r.id))
+        .map(|r| {
+            format!(
+                "{:>6} {} {:<8} {:?} {}",
+                r.seq, r.created_at, r.kind, r.state, r.id
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -212,7 +234,11 @@ pub fn patron(lang: Lang, v: &Value) -> String {
         text.push_str(lang.pick(" — DIBLOKIR", " — BLOCKED"));
     }
     for loan in v["loans"].as_array().into_iter().flatten() {
-        let overdue = if loan["overdue"] == true { lang.pick(" (terlambat)", " (overdue)") } else { "" };
+        let overdue = if loan["overdue"] == true {
+            lang.pick(" (terlambat)", " (overdue)")
+        } else {
+            ""
+        };
         text.push_str(&format!(
             "\n  {} {} — {} {}{}",
             loan["item"].as_str().unwrap_or(""),
@@ -241,7 +267,10 @@ pub fn item(lang: Lang, v: &Value) -> String {
         v["call_number"].as_str().unwrap_or("-"),
         lang.pick("status", "status"),
         v["status"].as_str().unwrap_or(""),
-        v["due"].as_str().map(|d| format!(" ({} {d})", lang.pick("kembali", "due"))).unwrap_or_default()
+        v["due"]
+            .as_str()
+            .map(|d| format!(" ({} {d})", lang.pick("kembali", "due")))
+            .unwrap_or_default()
     )
 }
 

@@ -129,14 +129,24 @@ pub enum PolicyError {
     #[error("the policy has no item types: add at least one [item_types.NAME]")]
     NoItemTypes,
     #[error("rule {index}: unknown category '{code}' (known: {known})")]
-    RuleUnknownCategory { index: usize, code: String, known: String },
+    RuleUnknownCategory {
+        index: usize,
+        code: String,
+        known: String,
+    },
     #[error("rule {index}: unknown item type '{code}' (known: {known})")]
-    RuleUnknownItemType { index: usize, code: String, known: String },
+    RuleUnknownItemType {
+        index: usize,
+        code: String,
+        known: String,
+    },
     #[error("calendar: '{0}' is not a weekday (write monday ... sunday)")]
     BadWeekday(String),
     #[error("calendar: every day of the week is closed, so no due date could ever be set")]
     AlwaysClosed,
-    #[error("no rule covers category '{category}' with item type '{item_type}': add a rule or a '*' rule")]
+    #[error(
+        "no rule covers category '{category}' with item type '{item_type}': add a rule or a '*' rule"
+    )]
     Uncovered { category: String, item_type: String },
 }
 
@@ -194,11 +204,19 @@ impl Policy {
     }
 
     pub fn category_codes(&self) -> String {
-        self.categories.keys().cloned().collect::<Vec<_>>().join(", ")
+        self.categories
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     pub fn item_type_codes(&self) -> String {
-        self.item_types.keys().cloned().collect::<Vec<_>>().join(", ")
+        self.item_types
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The most specific rule for a category and item type.
@@ -286,8 +304,9 @@ mod toml_or_text_date {
             Raw::Text(text) => text,
             Raw::Toml(datetime) => datetime.to_string(),
         };
-        text.parse()
-            .map_err(|e| serde::de::Error::custom(format!("'{text}' is not a date like 2026-08-17: {e}")))
+        text.parse().map_err(|e| {
+            serde::de::Error::custom(format!("'{text}' is not a date like 2026-08-17: {e}"))
+        })
     }
 }
 
@@ -363,7 +382,13 @@ mod tests {
     fn a_library_closed_every_day_is_refused() {
         let mut policy = Policy::default_policy();
         policy.calendar.closed_weekdays = [
-            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
         ]
         .map(String::from)
         .to_vec();

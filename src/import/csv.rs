@@ -4,7 +4,9 @@
 //! Items: `barcode,title,author,isbn,item_type,status,call_number` (+ optional `parts`,
 //! `branch`, `damaged`).
 
-use super::{ImportError, ImportSink, ImportSummary, ItemRecord, PatronRecord, TitleRecord, at_line};
+use super::{
+    ImportError, ImportSink, ImportSummary, ItemRecord, PatronRecord, TitleRecord, at_line,
+};
 use crate::circulation::pin::{hash_pin, is_pin_hash};
 use crate::domain::{ItemStatus, Money, Policy};
 use std::collections::HashMap;
@@ -21,7 +23,11 @@ pub struct ImportContext<'a> {
 struct Header(HashMap<String, usize>);
 
 impl Header {
-    fn read(path: &Path, reader: &mut csv::Reader<std::fs::File>, required: &[&str]) -> Result<Header, ImportError> {
+    fn read(
+        path: &Path,
+        reader: &mut csv::Reader<std::fs::File>,
+        required: &[&str],
+    ) -> Result<Header, ImportError> {
         let headers = reader.headers().map_err(|e| ImportError::Format {
             path: path.to_path_buf(),
             message: format!("cannot read the header row: {e}"),
@@ -29,9 +35,18 @@ impl Header {
         let map: HashMap<String, usize> = headers
             .iter()
             .enumerate()
-            .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase(), i))
+            .map(|(i, h)| {
+                (
+                    h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase(),
+                    i,
+                )
+            })
             .collect();
-        let missing: Vec<&str> = required.iter().copied().filter(|c| !map.contains_key(*c)).collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !map.contains_key(*c))
+            .collect();
         if !missing.is_empty() {
             return Err(ImportError::Format {
                 path: path.to_path_buf(),
@@ -46,7 +61,11 @@ impl Header {
     }
 
     fn get<'r>(&self, row: &'r csv::StringRecord, name: &str) -> &'r str {
-        self.0.get(name).and_then(|&i| row.get(i)).unwrap_or("").trim()
+        self.0
+            .get(name)
+            .and_then(|&i| row.get(i))
+            .unwrap_or("")
+            .trim()
     }
 
     fn optional<'r>(&self, row: &'r csv::StringRecord, name: &str) -> Option<&'r str> {
@@ -87,7 +106,11 @@ struct PatronRow {
     clear_pin: Option<String>,
 }
 
-fn patron_row(header: &Header, row: &csv::StringRecord, policy: &Policy) -> Result<(PatronRecord, Option<String>), String> {
+fn patron_row(
+    header: &Header,
+    row: &csv::StringRecord,
+    policy: &Policy,
+) -> Result<(PatronRecord, Option<String>), String> {
     let card = header.get(row, "card");
     if card.is_empty() {
         return Err("the card number is empty".into());
@@ -104,8 +127,12 @@ fn patron_row(header: &Header, row: &csv::StringRecord, policy: &Policy) -> Resu
         .parse()
         .map_err(|_| format!("expires '{expires_text}' is not a date like 2027-12-31"))?;
     let blocked_text = header.get(row, "blocked");
-    let blocked = parse_bool(blocked_text).ok_or_else(|| format!("blocked '{blocked_text}' is not true or false"))?;
-    let fines: Money = header.get(row, "fines").parse().map_err(|e| format!("fines: {e}"))?;
+    let blocked = parse_bool(blocked_text)
+        .ok_or_else(|| format!("blocked '{blocked_text}' is not true or false"))?;
+    let fines: Money = header
+        .get(row, "fines")
+        .parse()
+        .map_err(|e| format!("fines: {e}"))?;
     let pin = header.get(row, "pin");
     let (pin_hash, clear_pin) = if pin.is_empty() {
         (None, None)
@@ -131,7 +158,11 @@ fn patron_row(header: &Header, row: &csv::StringRecord, policy: &Policy) -> Resu
 
 /// Imports patrons. PINs in clear are hashed (argon2id) on every core before storing; a
 /// column that already holds an argon2 hash is stored as it is.
-pub fn import_patrons(path: &Path, ctx: &ImportContext<'_>, sink: &mut dyn ImportSink) -> Result<ImportSummary, ImportError> {
+pub fn import_patrons(
+    path: &Path,
+    ctx: &ImportContext<'_>,
+    sink: &mut dyn ImportSink,
+) -> Result<ImportSummary, ImportError> {
     let mut reader = open(path)?;
     let header = Header::read(path, &mut reader, &["card", "name", "category", "expires"])?;
     let mut summary = ImportSummary::default();
@@ -146,7 +177,11 @@ pub fn import_patrons(path: &Path, ctx: &ImportContext<'_>, sink: &mut dyn Impor
             Ok(row) => {
                 let line = row.position().map(|p| p.line()).unwrap_or(0);
                 match patron_row(&header, &row, ctx.policy) {
-                    Ok((record, clear_pin)) => rows.push(PatronRow { line, record, clear_pin }),
+                    Ok((record, clear_pin)) => rows.push(PatronRow {
+                        line,
+                        record,
+                        clear_pin,
+                    }),
                     Err(reason) => summary.skip(at_line(path, line), reason),
                 }
             }
@@ -165,7 +200,9 @@ pub fn import_patrons(path: &Path, ctx: &ImportContext<'_>, sink: &mut dyn Impor
 
 /// Hashing is the slow part of a patron import (milliseconds each): spread it over the cores.
 fn hash_clear_pins(rows: &mut [PatronRow]) {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let chunk = rows.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         for part in rows.chunks_mut(chunk) {
@@ -192,7 +229,11 @@ pub fn csv_title_key(isbn: Option<&str>, title: &str, author: Option<&str>) -> S
     }
 }
 
-fn item_row(header: &Header, row: &csv::StringRecord, ctx: &ImportContext<'_>) -> Result<(TitleRecord, ItemRecord), String> {
+fn item_row(
+    header: &Header,
+    row: &csv::StringRecord,
+    ctx: &ImportContext<'_>,
+) -> Result<(TitleRecord, ItemRecord), String> {
     let barcode = header.get(row, "barcode");
     if barcode.is_empty() {
         return Err("the barcode is empty".into());
@@ -227,7 +268,8 @@ fn item_row(header: &Header, row: &csv::StringRecord, ctx: &ImportContext<'_>) -
             .ok_or_else(|| format!("parts '{text}' is not a whole number of at least 1"))?,
     };
     let damaged_text = header.get(row, "damaged");
-    let damaged = parse_bool(damaged_text).ok_or_else(|| format!("damaged '{damaged_text}' is not true or false"))?;
+    let damaged = parse_bool(damaged_text)
+        .ok_or_else(|| format!("damaged '{damaged_text}' is not true or false"))?;
     let author = header.optional(row, "author");
     let isbn = header.optional(row, "isbn");
     let call_number = header.optional(row, "call_number").map(str::to_string);
@@ -246,13 +288,20 @@ fn item_row(header: &Header, row: &csv::StringRecord, ctx: &ImportContext<'_>) -
             damaged,
             parts,
             call_number,
-            branch: header.optional(row, "branch").unwrap_or(ctx.default_branch).to_string(),
+            branch: header
+                .optional(row, "branch")
+                .unwrap_or(ctx.default_branch)
+                .to_string(),
         },
     ))
 }
 
 /// Imports copies, creating or updating their titles.
-pub fn import_items(path: &Path, ctx: &ImportContext<'_>, sink: &mut dyn ImportSink) -> Result<ImportSummary, ImportError> {
+pub fn import_items(
+    path: &Path,
+    ctx: &ImportContext<'_>,
+    sink: &mut dyn ImportSink,
+) -> Result<ImportSummary, ImportError> {
     let mut reader = open(path)?;
     let header = Header::read(path, &mut reader, &["barcode", "title", "item_type"])?;
     let mut summary = ImportSummary::default();

@@ -39,13 +39,18 @@ impl std::str::FromStr for HoldingsSpec {
     fn from_str(text: &str) -> Result<HoldingsSpec, String> {
         let cleaned: String = text.chars().filter(|&c| c != '$').collect();
         let bytes = cleaned.as_bytes();
-        if bytes.len() == 4 && bytes[..3].iter().all(u8::is_ascii_digit) && bytes[3].is_ascii_alphanumeric() {
+        if bytes.len() == 4
+            && bytes[..3].iter().all(u8::is_ascii_digit)
+            && bytes[3].is_ascii_alphanumeric()
+        {
             Ok(HoldingsSpec {
                 tag: [bytes[0], bytes[1], bytes[2]],
                 barcode: bytes[3] as char,
             })
         } else {
-            Err(format!("'{text}' is not a field and subfield like 952p or 852p"))
+            Err(format!(
+                "'{text}' is not a field and subfield like 952p or 852p"
+            ))
         }
     }
 }
@@ -106,7 +111,9 @@ pub fn import_marc(
                 summary.records += 1;
                 let at = || format!("{}#{index}", path.display());
                 match frame {
-                    Frame::Oversized => summary.skip(at(), "no record terminator within 99,999 bytes"),
+                    Frame::Oversized => {
+                        summary.skip(at(), "no record terminator within 99,999 bytes")
+                    }
                     Frame::Record(bytes) => match parse_iso2709(bytes) {
                         Ok(record) => store_record(&record, options, sink, &mut summary, at)?,
                         Err(reason) => summary.skip(at(), reason),
@@ -121,10 +128,12 @@ pub fn import_marc(
         MarcFormat::MarcXml => {
             let mut text = String::new();
             let mut bytes = Vec::new();
-            reader.read_to_end(&mut bytes).map_err(|source| ImportError::Read {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|source| ImportError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
             text.push_str(&String::from_utf8_lossy(&bytes));
             for (index, chunk) in xml_records(&text).enumerate() {
                 summary.records += 1;
@@ -181,7 +190,10 @@ struct Iso2709Framer<R> {
 
 impl<R: BufRead> Iso2709Framer<R> {
     fn new(reader: R) -> Self {
-        Iso2709Framer { reader, consumed: 0 }
+        Iso2709Framer {
+            reader,
+            consumed: 0,
+        }
     }
 
     /// The next record; `None` at the end. Bytes after the last terminator are not a record.
@@ -211,7 +223,10 @@ impl<R: BufRead> Iso2709Framer<R> {
                     return Ok(Some(Frame::Oversized));
                 }
                 // Line breaks some tools put between records are not part of them.
-                let start = record.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(record.len());
+                let start = record
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(record.len());
                 record.drain(..start);
                 return Ok(Some(Frame::Record(record)));
             }
@@ -319,7 +334,11 @@ fn decode_segment(segment: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
         out.extend_from_slice(segment);
         return Ok(());
     }
-    let text = decode_bytes(segment, MarcEncoding::Marc8).map_err(|e| format!("bad MARC-8 text: {e}"))?;
+    let text = match super::marc8::decode_latin(segment) {
+        Some(text) => text,
+        None => decode_bytes(segment, MarcEncoding::Marc8)
+            .map_err(|e| format!("bad MARC-8 text: {e}"))?,
+    };
     out.extend_from_slice(text.as_bytes());
     Ok(())
 }
@@ -367,7 +386,10 @@ fn find_tag(text: &str, from: usize, closing: bool) -> Option<usize> {
 
 /// Strips the ISBD punctuation MARC puts at the end of subfields (" /", " :", ",", ".").
 fn tidy(text: &str) -> String {
-    let trimmed = text.trim().trim_end_matches([' ', '/', ':', ';', ',', '=']).trim();
+    let trimmed = text
+        .trim()
+        .trim_end_matches([' ', '/', ':', ';', ',', '='])
+        .trim();
     // A final period is punctuation unless it ends an abbreviation or initial ("Jr.", "A.").
     let trimmed = match trimmed.strip_suffix('.') {
         Some(stem) => {
@@ -413,12 +435,20 @@ fn title_of(record: &mrrc::Record) -> Option<TitleRecord> {
         .fields_by_tag("020")
         .filter_map(|f| f.get_subfield('a'))
         .filter_map(|a| a.split_whitespace().next())
-        .map(|a| a.chars().filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x').collect::<String>())
+        .map(|a| {
+            a.chars()
+                .filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x')
+                .collect::<String>()
+        })
         .find(|a| a.len() == 10 || a.len() == 13);
     let call_number = first(record, &["050", "090"], &['a', 'b'])
         .or_else(|| first(record, &["082", "092"], &['a']))
         .map(|c| c.trim().to_string());
-    let key = match record.get_control_field("001").map(str::trim).filter(|c| !c.is_empty()) {
+    let key = match record
+        .get_control_field("001")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         Some(control) => format!("001:{control}"),
         None => csv_title_key(isbn.as_deref(), &title, author.as_deref()),
     };
@@ -433,12 +463,21 @@ fn title_of(record: &mrrc::Record) -> Option<TitleRecord> {
 
 /// The copies a record's holdings fields describe. Koha's 952 is read in full (lost,
 /// withdrawn, not-for-loan, damaged, home branch, item type, call number).
-fn items_of(record: &mrrc::Record, title: &TitleRecord, options: &MarcOptions<'_>) -> Vec<ItemRecord> {
+fn items_of(
+    record: &mrrc::Record,
+    title: &TitleRecord,
+    options: &MarcOptions<'_>,
+) -> Vec<ItemRecord> {
     let tag = options.holdings.tag_str();
     let koha = tag == "952";
     let mut items = Vec::new();
     for field in record.fields_by_tag(tag) {
-        let get = |code: char| field.get_subfield(code).map(str::trim).filter(|v| !v.is_empty());
+        let get = |code: char| {
+            field
+                .get_subfield(code)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
         let flag = |code: char| koha && get(code).is_some_and(|v| v != "0");
         let Some(barcode) = get(options.holdings.barcode) else {
             continue;
@@ -481,16 +520,25 @@ mod tests {
 
     #[test]
     fn format_is_told_by_content() {
-        assert_eq!(detect_format(b"00127     2200037   4500"), MarcFormat::Iso2709);
+        assert_eq!(
+            detect_format(b"00127     2200037   4500"),
+            MarcFormat::Iso2709
+        );
         assert_eq!(detect_format(b"  \n<?xml version"), MarcFormat::MarcXml);
-        assert_eq!(detect_format(b"\xEF\xBB\xBF<collection>"), MarcFormat::MarcXml);
+        assert_eq!(
+            detect_format(b"\xEF\xBB\xBF<collection>"),
+            MarcFormat::MarcXml
+        );
     }
 
     #[test]
     fn holdings_spec_parses() {
         assert_eq!(
             "952p".parse::<HoldingsSpec>(),
-            Ok(HoldingsSpec { tag: *b"952", barcode: 'p' })
+            Ok(HoldingsSpec {
+                tag: *b"952",
+                barcode: 'p'
+            })
         );
         assert_eq!("852$p".parse::<HoldingsSpec>().map(|h| h.barcode), Ok('p'));
         assert!("95p".parse::<HoldingsSpec>().is_err());
@@ -500,7 +548,13 @@ mod tests {
     fn xml_records_are_split_with_or_without_prefix() {
         let text = r#"<collection><marc:record><x/></marc:record><recordset/><record a="1">y</record></collection>"#;
         let records: Vec<&str> = xml_records(text).collect();
-        assert_eq!(records, vec!["<marc:record><x/></marc:record>", r#"<record a="1">y</record>"#]);
+        assert_eq!(
+            records,
+            vec![
+                "<marc:record><x/></marc:record>",
+                r#"<record a="1">y</record>"#
+            ]
+        );
     }
 
     #[test]

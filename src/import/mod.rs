@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod demo;
 pub mod marc;
+pub mod marc8;
 pub mod policy;
 
 use crate::domain::{ItemStatus, Money};
@@ -137,7 +138,12 @@ impl ImportSummary {
     }
 
     /// Counts what a sink did with a record; `is_item` counts copies apart.
-    pub fn applied(&mut self, at: impl FnOnce() -> String, applied: Applied, is_item: bool) -> bool {
+    pub fn applied(
+        &mut self,
+        at: impl FnOnce() -> String,
+        applied: Applied,
+        is_item: bool,
+    ) -> bool {
         match applied {
             Applied::Contradiction(reason) => {
                 if self.contradictions.len() < MAX_REPORTED {

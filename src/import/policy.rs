@@ -33,7 +33,11 @@ pub fn toml_error_message(text: &str, error: &toml::de::Error) -> String {
 
 /// Reads, validates and stores a policy; items and patrons already stored keep their codes,
 /// so a policy that drops a code still in use is refused.
-pub fn import_policy(path: &Path, store: &mut Store, now: Timestamp) -> Result<Policy, ImportError> {
+pub fn import_policy(
+    path: &Path,
+    store: &mut Store,
+    now: Timestamp,
+) -> Result<Policy, ImportError> {
     let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
         path: path.to_path_buf(),
         source,

@@ -42,7 +42,9 @@ fn finish_item((mut item, status): (Item, String)) -> Result<Item> {
 }
 
 pub fn item(conn: &Connection, barcode: &str) -> Result<Option<Item>> {
-    let sql = format!("SELECT {ITEM_COLUMNS} FROM items i JOIN titles t ON t.id = i.title_id WHERE i.barcode = ?1");
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM items i JOIN titles t ON t.id = i.title_id WHERE i.barcode = ?1"
+    );
     let raw = conn
         .prepare_cached(&sql)?
         .query_row([barcode], item_from_row)
@@ -175,8 +177,18 @@ pub fn patron(conn: &Connection, card: &str) -> Result<Option<Patron>> {
             ))
         })
         .optional()?;
-    let Some((card, name, category, expires, pin_hash, blocked, block_note, fines, failures, locked)) =
-        raw
+    let Some((
+        card,
+        name,
+        category,
+        expires,
+        pin_hash,
+        blocked,
+        block_note,
+        fines,
+        failures,
+        locked,
+    )) = raw
     else {
         return Ok(None);
     };
@@ -202,8 +214,10 @@ pub fn set_pin_state(
     failures: u32,
     locked_until: Option<Timestamp>,
 ) -> Result<()> {
-    conn.prepare_cached("UPDATE patrons SET pin_failures = ?2, pin_locked_until = ?3 WHERE card = ?1")?
-        .execute(params![card, failures, locked_until.map(|t| t.to_string())])?;
+    conn.prepare_cached(
+        "UPDATE patrons SET pin_failures = ?2, pin_locked_until = ?3 WHERE card = ?1",
+    )?
+    .execute(params![card, failures, locked_until.map(|t| t.to_string())])?;
     Ok(())
 }
 
@@ -392,6 +406,8 @@ pub fn counts(conn: &Connection) -> Result<Counts> {
         items: count("SELECT count(*) FROM items")?,
         patrons: count("SELECT count(*) FROM patrons")?,
         open_loans: count("SELECT count(*) FROM loans WHERE returned_at IS NULL")?,
-        holds: count("SELECT count(*) FROM holds WHERE status IN ('waiting','ready','in_transit')")?,
+        holds: count(
+            "SELECT count(*) FROM holds WHERE status IN ('waiting','ready','in_transit')",
+        )?,
     })
 }

@@ -9,8 +9,17 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const LOAN_COLUMNS: &str = "id, item, patron, issued, due, renewals";
 
-fn loan_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, String, Option<String>, String, String, u32)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+fn loan_from_row(
+    row: &Row<'_>,
+) -> rusqlite::Result<(i64, String, Option<String>, String, String, u32)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
 }
 
 fn finish_loan(raw: (i64, String, Option<String>, String, String, u32)) -> Result<Loan> {
@@ -28,7 +37,10 @@ fn finish_loan(raw: (i64, String, Option<String>, String, String, u32)) -> Resul
 /// The open loan on a copy.
 pub fn open_loan_for_item(conn: &Connection, item: &str) -> Result<Option<Loan>> {
     let sql = format!("SELECT {LOAN_COLUMNS} FROM loans WHERE item = ?1 AND returned_at IS NULL");
-    let raw = conn.prepare_cached(&sql)?.query_row([item], loan_from_row).optional()?;
+    let raw = conn
+        .prepare_cached(&sql)?
+        .query_row([item], loan_from_row)
+        .optional()?;
     raw.map(finish_loan).transpose()
 }
 
@@ -53,7 +65,13 @@ pub fn loan_counts(conn: &Connection, patron: &str, item_type: &str) -> Result<(
         .query_row(params![patron, item_type], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-pub fn insert_loan(conn: &Connection, item: &str, patron: &str, issued: Timestamp, due: Date) -> Result<i64> {
+pub fn insert_loan(
+    conn: &Connection,
+    item: &str,
+    patron: &str,
+    issued: Timestamp,
+    due: Date,
+) -> Result<i64> {
     conn.prepare_cached("INSERT INTO loans(item, patron, issued, due) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![item, patron, issued.to_string(), due.to_string()])?;
     Ok(conn.last_insert_rowid())
@@ -71,17 +89,41 @@ pub fn close_loan(conn: &Connection, loan_id: i64, returned: Timestamp, fine: Mo
     Ok(())
 }
 
-pub fn record_fine(conn: &Connection, patron: &str, item: &str, amount: Money, at: Timestamp, txn: &str) -> Result<()> {
+pub fn record_fine(
+    conn: &Connection,
+    patron: &str,
+    item: &str,
+    amount: Money,
+    at: Timestamp,
+    txn: &str,
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO fines(patron, item, amount, created_at, txn) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![patron, item, amount.hundredths(), at.to_string(), txn])?;
+    .execute(params![
+        patron,
+        item,
+        amount.hundredths(),
+        at.to_string(),
+        txn
+    ])?;
     Ok(())
 }
 
-const HOLD_COLUMNS: &str = "id, patron, title_id, target_item, placed, status, item, pickup_branch, expires";
+const HOLD_COLUMNS: &str =
+    "id, patron, title_id, target_item, placed, status, item, pickup_branch, expires";
 
-type RawHold = (i64, String, i64, Option<String>, String, String, Option<String>, String, Option<String>);
+type RawHold = (
+    i64,
+    String,
+    i64,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
 
 fn hold_from_row(row: &Row<'_>) -> rusqlite::Result<RawHold> {
     Ok((
@@ -118,7 +160,11 @@ fn finish_hold(raw: RawHold) -> Result<Hold> {
     })
 }
 
-fn holds_where(conn: &Connection, condition: &str, params: impl rusqlite::Params) -> Result<Vec<Hold>> {
+fn holds_where(
+    conn: &Connection,
+    condition: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Hold>> {
     let sql = format!("SELECT {HOLD_COLUMNS} FROM holds WHERE {condition}");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params, hold_from_row)?;
@@ -127,9 +173,13 @@ fn holds_where(conn: &Connection, condition: &str, params: impl rusqlite::Params
 
 /// The hold a copy has been set aside for (ready on the shelf, or travelling to it).
 pub fn hold_on_item(conn: &Connection, item: &str) -> Result<Option<Hold>> {
-    Ok(holds_where(conn, "item = ?1 AND status IN ('ready', 'in_transit') LIMIT 1", [item])?
-        .into_iter()
-        .next())
+    Ok(holds_where(
+        conn,
+        "item = ?1 AND status IN ('ready', 'in_transit') LIMIT 1",
+        [item],
+    )?
+    .into_iter()
+    .next())
 }
 
 /// The first waiting hold this copy can fill: on this copy, or on its title.
@@ -197,7 +247,13 @@ pub fn insert_hold(
         "INSERT INTO holds(patron, title_id, target_item, placed, status, pickup_branch)
          VALUES (?1, ?2, ?3, ?4, 'waiting', ?5)",
     )?
-    .execute(params![patron, title_id, target_item, placed.to_string(), pickup_branch])?;
+    .execute(params![
+        patron,
+        title_id,
+        target_item,
+        placed.to_string(),
+        pickup_branch
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -209,6 +265,11 @@ pub fn set_hold_state(
     expires: Option<Date>,
 ) -> Result<()> {
     conn.prepare_cached("UPDATE holds SET status = ?2, item = ?3, expires = ?4 WHERE id = ?1")?
-        .execute(params![hold_id, status.code(), item, expires.map(|d| d.to_string())])?;
+        .execute(params![
+            hold_id,
+            status.code(),
+            item,
+            expires.map(|d| d.to_string())
+        ])?;
     Ok(())
 }

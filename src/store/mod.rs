@@ -34,7 +34,9 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The file was written by a newer Swalayan: refuse rather than corrupt it.
-    #[error("the database has schema version {found}, newer than this program supports ({supported}); upgrade swalayan")]
+    #[error(
+        "the database has schema version {found}, newer than this program supports ({supported}); upgrade swalayan"
+    )]
     NewerSchema { found: i64, supported: i64 },
     /// A row holds a value this program cannot read (edited by hand, or corrupted).
     #[error("unreadable value in the database ({what}: '{value}')")]
@@ -161,7 +163,10 @@ mod tests {
             meta::set(store.conn(), "probe", "kept").unwrap();
         }
         let store = Store::open(&path).unwrap();
-        assert_eq!(meta::get(store.conn(), "probe").unwrap().as_deref(), Some("kept"));
+        assert_eq!(
+            meta::get(store.conn(), "probe").unwrap().as_deref(),
+            Some("kept")
+        );
         let version: i64 = store
             .conn()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -175,7 +180,10 @@ mod tests {
         let path = dir.path().join("station.db");
         {
             let store = Store::open(&path).unwrap();
-            store.conn().execute_batch("PRAGMA user_version=999").unwrap();
+            store
+                .conn()
+                .execute_batch("PRAGMA user_version=999")
+                .unwrap();
         }
         assert!(matches!(
             Store::open(&path),

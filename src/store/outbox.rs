@@ -89,19 +89,22 @@ pub fn list(conn: &Connection, pending_only: bool, limit: Option<u32>) -> Result
         "SELECT id, seq, station_id, created_at, clock_trusted, kind, payload, state, conflict_reason
          FROM outbox WHERE (?1 = 0 OR state = 'pending') ORDER BY seq LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![pending_only, limit.map(i64::from).unwrap_or(-1)], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, bool>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, String>(7)?,
-            r.get::<_, Option<String>>(8)?,
-        ))
-    })?;
+    let rows = stmt.query_map(
+        params![pending_only, limit.map(i64::from).unwrap_or(-1)],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, Option<String>>(8)?,
+            ))
+        },
+    )?;
     rows.map(|raw| {
         let (id, seq, station_id, created_at, clock_trusted, kind, payload, state, conflict_reason) = raw?;
         let corrupt = |what, value: &str| StoreError::Corrupt {
@@ -138,7 +141,12 @@ pub fn counts(conn: &Connection) -> Result<(i64, i64, i64)> {
 /// Marks rows acknowledged by the central and, unless the policy keeps history, forgets who
 /// borrowed items whose return the central now has (UU PDP 27/2022: keep no more than needed).
 /// Returns how many rows changed state.
-pub fn acknowledge(conn: &Connection, ids: &[Uuid], at: Timestamp, keep_history: bool) -> Result<usize> {
+pub fn acknowledge(
+    conn: &Connection,
+    ids: &[Uuid],
+    at: Timestamp,
+    keep_history: bool,
+) -> Result<usize> {
     let mut changed = 0;
     let mut stmt = conn.prepare_cached(
         "UPDATE outbox SET state = 'acknowledged', state_changed_at = ?2

@@ -1,0 +1,13 @@
+//! Integration tests: one entry point, a module per area.
+
+/// Helpers: run the real binary on a temporary database.
+mod support;
+
+/// The command line end to end: JSON shapes, reason codes, exit codes.
+mod cli;
+/// A station killed with SIGKILL in a storm of checkouts keeps a consistent store.
+mod crash;
+/// Catalog and patron import: CSV and MARC from files, errors with file and line.
+mod import;
+/// The store's promises: re-import never clears circulation; privacy after acknowledgement.
+mod store;
