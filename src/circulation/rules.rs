@@ -571,7 +571,9 @@ mod tests {
         let mut policy = Policy::default_policy();
         let p = patron("P1");
         let i = item("B1", "book");
-        let table: Vec<(&str, Option<Loan>, u32, Option<u32>, Result<Date, Reason>)> = vec![
+        // (case, loan, holds by others, overdue limit, expected)
+        type Row = (&'static str, Option<Loan>, u32, Option<u32>, Result<Date, Reason>);
+        let table: Vec<Row> = vec![
             (
                 "first renewal: 14 days from today",
                 Some(loan("B1", "P1", date(2026, 11, 10), 0)),
@@ -658,7 +660,9 @@ mod tests {
         let plain = item("B1", "book");
         let h_here = hold(1, "P2", "main", None);
         let h_there = hold(2, "P2", "north", None);
-        let table: Vec<(&str, &Item, Option<&Hold>, Route, ItemStatus, Option<&str>)> = vec![
+        // (case, item, next hold, route, new status, transfer to)
+        type Row<'a> = (&'a str, &'a Item, Option<&'a Hold>, Route, ItemStatus, Option<&'a str>);
+        let table: Vec<Row> = vec![
             (
                 "plain return",
                 &plain,

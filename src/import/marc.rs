@@ -119,7 +119,7 @@ pub fn import_marc(
                         Err(reason) => summary.skip(at(), reason),
                     },
                 }
-                if index % 1024 == 0 {
+                if index.is_multiple_of(1024) {
                     progress(framer.consumed);
                 }
             }
@@ -270,7 +270,7 @@ fn marc8_to_utf8(bytes: &[u8]) -> Result<Vec<u8>, String> {
         .filter(|&b| b > 24 && b <= bytes.len())
         .ok_or("the leader's base address of data is not valid")?;
     let directory = &bytes[24..base - 1];
-    if directory.len() % 12 != 0 {
+    if !directory.len().is_multiple_of(12) {
         return Err("the directory is not a whole number of 12-byte entries".into());
     }
     let mut fields: Vec<([u8; 3], Vec<u8>)> = Vec::with_capacity(directory.len() / 12);
