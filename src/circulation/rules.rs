@@ -572,7 +572,13 @@ mod tests {
         let p = patron("P1");
         let i = item("B1", "book");
         // (case, loan, holds by others, overdue limit, expected)
-        type Row = (&'static str, Option<Loan>, u32, Option<u32>, Result<Date, Reason>);
+        type Row = (
+            &'static str,
+            Option<Loan>,
+            u32,
+            Option<u32>,
+            Result<Date, Reason>,
+        );
         let table: Vec<Row> = vec![
             (
                 "first renewal: 14 days from today",
@@ -661,7 +667,14 @@ mod tests {
         let h_here = hold(1, "P2", "main", None);
         let h_there = hold(2, "P2", "north", None);
         // (case, item, next hold, route, new status, transfer to)
-        type Row<'a> = (&'a str, &'a Item, Option<&'a Hold>, Route, ItemStatus, Option<&'a str>);
+        type Row<'a> = (
+            &'a str,
+            &'a Item,
+            Option<&'a Hold>,
+            Route,
+            ItemStatus,
+            Option<&'a str>,
+        );
         let table: Vec<Row> = vec![
             (
                 "plain return",
