@@ -1,4 +1,5 @@
-//! Checkout decision + durable commit on a 250,000-item / 50,000-patron store, and the PIN
+//! Checkout decision + durable commit on a 250,000-item / 50,000-patron / 1,000,000-past-loan
+//! store, and the PIN
 //! hash. Run: `cargo bench --bench circulation`. Results: docs/PERFORMANCE.md.
 //! (Criterion reports means and intervals; the p99 goal is `swalayan bench circulation`.)
 
@@ -10,7 +11,8 @@ use swalayan::circulation::pin::{hash_pin, verify_pin};
 
 fn checkout_and_checkin(c: &mut Criterion) {
     let dir = tempfile::tempdir_in(".").expect("temp dir in the current file system");
-    let store = build_store(&dir.path().join("bench.db"), 250_000, 50_000).expect("store");
+    let store =
+        build_store(&dir.path().join("bench.db"), 250_000, 50_000, 1_000_000).expect("store");
     let mut desk = desk_for(store);
     let mut n = 0u64;
     let mut group = c.benchmark_group("circulation");

@@ -21,9 +21,10 @@ pub fn patron_card(i: u64) -> String {
     format!("29{i:09}")
 }
 
-/// Fills an empty store with `items` copies (one title per ten copies) and `patrons` adult
-/// patrons without PINs, in one transaction, bypassing the importers for speed.
-pub fn build_store(path: &Path, items: u64, patrons: u64) -> Result<Store> {
+/// Fills an empty store with `items` copies (one title per ten copies), `patrons` adult
+/// patrons without PINs and `past_loans` returned, anonymised loans (the history a city
+/// library accumulates), in one transaction, bypassing the importers for speed.
+pub fn build_store(path: &Path, items: u64, patrons: u64, past_loans: u64) -> Result<Store> {
     let mut store = Store::open(path)?;
     let tx = store.write()?;
     {
@@ -51,6 +52,13 @@ pub fn build_store(path: &Path, items: u64, patrons: u64) -> Result<Store> {
         )?;
         for i in 0..patrons {
             patron.execute(params![patron_card(i), format!("Anggota {i}")])?;
+        }
+        let mut loan = tx.prepare(
+            "INSERT INTO loans(item, patron, issued, due, returned_at)
+             VALUES (?1, NULL, '2025-01-02T03:00:00Z', '2025-01-16', '2025-01-10T03:00:00Z')",
+        )?;
+        for i in 0..past_loans {
+            loan.execute([item_barcode(i % items.max(1))])?;
         }
     }
     tx.commit()?;
@@ -85,11 +93,25 @@ pub struct CirculationBench {
     pub fsync_p99_ms: f64,
     pub items: u64,
     pub patrons: u64,
+    pub past_loans: u64,
+}
+
+/// How big a synthetic library is.
+#[derive(Debug, Clone, Copy)]
+pub struct LibrarySize {
+    pub items: u64,
+    pub patrons: u64,
+    pub past_loans: u64,
 }
 
 /// Times `ops` checkouts followed by their checkins on a store in `dir`.
-pub fn run_circulation(dir: &Path, items: u64, patrons: u64, ops: u64) -> Result<CirculationBench> {
-    let store = build_store(&dir.join("bench.db"), items, patrons)?;
+pub fn run_circulation(dir: &Path, size: LibrarySize, ops: u64) -> Result<CirculationBench> {
+    let LibrarySize {
+        items,
+        patrons,
+        past_loans,
+    } = size;
+    let store = build_store(&dir.join("bench.db"), items, patrons, past_loans)?;
     let mut desk = desk_for(store);
     let ops = ops.min(items).max(1);
     let mut checkout = Vec::with_capacity(ops as usize);
@@ -122,6 +144,7 @@ pub fn run_circulation(dir: &Path, items: u64, patrons: u64, ops: u64) -> Result
         fsync_p99_ms: percentile(&mut fsync.clone(), 99.0),
         items,
         patrons,
+        past_loans,
     })
 }
 

@@ -22,9 +22,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr (journald picks them up under systemd); `-v` raises the level,
-/// `RUST_LOG` overrides it. Patron cards are redacted where they are logged.
+/// Logs go to journald when systemd started us with the journal on stderr (structured fields
+/// survive), else to stderr. `-v` raises the level, `RUST_LOG` overrides it. Patron cards are
+/// redacted where they are logged.
 fn init_logging(verbose: u8) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -32,8 +35,12 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    let journald = std::env::var_os("JOURNAL_STREAM").and_then(|_| tracing_journald::layer().ok());
+    let registry = tracing_subscriber::registry().with(filter);
+    match journald {
+        Some(layer) => registry.with(layer).init(),
+        None => registry
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .init(),
+    }
 }

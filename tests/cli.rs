@@ -426,6 +426,8 @@ fn bench_reports_percentiles_beside_fsync() {
         "50",
         "--ops",
         "40",
+        "--past-loans",
+        "500",
         "--dir",
         dir.to_str().unwrap(),
     ]);
@@ -435,4 +437,39 @@ fn bench_reports_percentiles_beside_fsync() {
         assert!(v[key].as_f64().is_some_and(|x| x > 0.0), "{key}: {v}");
     }
     assert!(v["p99_ms"].as_f64() >= v["p50_ms"].as_f64());
+}
+
+#[test]
+fn demo_needs_no_setup_and_can_be_repeated() {
+    let home = tempfile::tempdir().unwrap();
+    for run in 0..2 {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_swalayan"))
+            .args(["--json", "--lang", "en", "demo"])
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "run {run}: {}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let texts: Vec<&str> = v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["text"].as_str().unwrap())
+            .collect();
+        assert!(
+            texts[1].starts_with("Borrowed: Negeri 5 Menara"),
+            "run {run}: {texts:?}"
+        );
+        assert!(
+            texts[2].contains("reserved for another reader"),
+            "run {run}: {texts:?}"
+        );
+        assert!(texts[4].contains("Overdue fine"), "run {run}: {texts:?}");
+        assert!(
+            texts[5].starts_with("Borrowed: Cantik Itu Luka"),
+            "run {run}: {texts:?}"
+        );
+    }
+    assert!(home.path().join("data/swalayan/demo.db").exists());
 }

@@ -68,6 +68,8 @@ fn sigkill_during_a_checkout_storm_loses_nothing_half_done() {
                 "2000",
                 "--ops",
                 "6000",
+                "--past-loans",
+                "0",
                 "--dir",
             ])
             .arg(&bench_dir)

@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
         Command::Bench(BenchCommand::Circulation {
             items,
             patrons,
+            past_loans,
             ops,
             dir,
         }) => {
@@ -80,7 +81,12 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
                     (Some(temp), path)
                 }
             };
-            let result = crate::bench::run_circulation(&dir, items, patrons, ops)?;
+            let size = crate::bench::LibrarySize {
+                items,
+                patrons,
+                past_loans,
+            };
+            let result = crate::bench::run_circulation(&dir, size, ops)?;
             emit(&ctx, &result, || output::bench(ctx.lang, &result));
             Ok(Finished::Done)
         }

@@ -1,8 +1,9 @@
 //! `swalayan demo`: the demo library on its own database, walked through on the command line.
 //!
 //! Until the touchscreen lands (issue: kiosk), this shows the circulation a patron would see:
-//! a loan, a refusal, a return with a fine, a hold picked up. It creates or reuses its own
-//! demo store; nothing needs to be set up first.
+//! a loan, a refusal, a return with a fine, a hold picked up. Nothing needs to be set up
+//! first: on its default database the tour starts from a freshly loaded demo library every
+//! time, so it can be repeated; a database named with --db is reused as it is.
 
 use super::commands::open_desk;
 use super::output;
@@ -15,6 +16,22 @@ use jiff::Timestamp;
 use serde_json::json;
 
 pub fn run(ctx: &Context) -> Result<Finished, CliError> {
+    if ctx.db_is_default {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = ctx.db.clone().into_os_string();
+            path.push(suffix);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(CliError::Io(format!(
+                        "cannot reset the demo database {}: {e}",
+                        ctx.db.display()
+                    )));
+                }
+            }
+        }
+    }
     let mut desk = open_desk(ctx)?;
     if catalog::counts(desk.store().conn())?.titles == 0 {
         let time_zone = ctx.config.time_zone.clone();

@@ -185,6 +185,9 @@ pub enum BenchCommand {
         items: u64,
         #[arg(long, default_value_t = 50_000)]
         patrons: u64,
+        /// Returned loans already in the store (history; anonymised).
+        #[arg(long, default_value_t = 1_000_000)]
+        past_loans: u64,
         #[arg(long, default_value_t = 2_000)]
         ops: u64,
         /// Build the store in this folder and keep it (default: a temporary folder, removed).
@@ -241,6 +244,8 @@ pub struct Context {
     pub json: bool,
     pub lang: Lang,
     pub db: PathBuf,
+    /// The database is the default one for this command (not named by --db or the config).
+    pub db_is_default: bool,
 }
 
 impl Context {
@@ -249,6 +254,7 @@ impl Context {
             Some(path) => Config::load(path)?,
             None => Config::default(),
         };
+        let db_is_default = cli.db.is_none() && config.db.is_none();
         let db = match (&cli.db, &config.db) {
             (Some(db), _) => db.clone(),
             (None, Some(db)) => db.clone(),
@@ -263,6 +269,7 @@ impl Context {
             json: cli.json,
             config,
             db,
+            db_is_default,
         })
     }
 }
