@@ -473,3 +473,26 @@ fn demo_needs_no_setup_and_can_be_repeated() {
     }
     assert!(home.path().join("data/swalayan/demo.db").exists());
 }
+
+#[test]
+fn logs_never_carry_a_whole_card_number() {
+    let s = Station::demo();
+    let out = s.run(&[
+        "-vv",
+        "circ",
+        "checkout",
+        "--patron",
+        SITI,
+        "--item",
+        &copy_of("Bumi", 1),
+        "--pin",
+        "0000",
+    ]);
+    let log = stderr(&out);
+    assert!(log.contains("wrong PIN"), "the refusal is logged: {log}");
+    assert!(
+        log.contains("********001"),
+        "redacted card in the log: {log}"
+    );
+    assert!(!log.contains(SITI), "{log}");
+}

@@ -135,3 +135,22 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsing_any_text_never_panics(text in "\\PC{0,24}") {
+            let _ = text.parse::<Money>();
+        }
+
+        #[test]
+        fn display_parses_back(hundredths in -1_000_000_000_000i64..1_000_000_000_000) {
+            let money = Money::from_hundredths(hundredths);
+            prop_assert_eq!(money.to_string().parse::<Money>(), Ok(money));
+        }
+    }
+}

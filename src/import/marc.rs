@@ -579,3 +579,41 @@ mod tests {
         assert_eq!(tidy("Laskar pelangi :"), "Laskar pelangi");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever bytes a file holds, framing and parsing never panic.
+        #[test]
+        fn any_bytes_frame_and_parse_without_panicking(data in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let mut framer = Iso2709Framer::new(&data[..]);
+            let mut frames = 0;
+            while let Ok(Some(frame)) = framer.next_frame() {
+                frames += 1;
+                if let Frame::Record(bytes) = frame {
+                    let _ = parse_iso2709(bytes);
+                }
+                prop_assert!(frames <= data.len() + 1);
+            }
+        }
+
+        /// A record-shaped prefix with random content still never panics (MARC-8 path too).
+        #[test]
+        fn leader_shaped_garbage_never_panics(body in proptest::collection::vec(any::<u8>(), 0..600), coding in prop_oneof![Just(b' '), Just(b'a')]) {
+            let total = 24 + body.len() + 1;
+            let mut record = format!("{total:05}nam {}22{:05}   4500", coding as char, 24 + body.len() / 2).into_bytes();
+            record.extend_from_slice(&body);
+            record.push(RECORD_TERMINATOR);
+            let _ = parse_iso2709(record);
+        }
+
+        #[test]
+        fn marc8_decoding_never_panics(data in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = super::super::marc8::decode_latin(&data);
+            let _ = transcode_field(&data);
+        }
+    }
+}
