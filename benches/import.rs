@@ -5,12 +5,12 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use swalayan::domain::Policy;
 use swalayan::import::StoreSink;
-use swalayan::import::marc::{MarcOptions, import_marc};
+use swalayan::import::marc::{MarcOptions, assemble_iso2709, import_marc, split_iso2709};
 use swalayan::store::Store;
 
 const RECORDS: usize = 20_000;
 
-/// Rewrites each fixture record with a new 001 and a 952$p barcode, `copies` times over.
+/// Rewrites each fixture record with a new 001 and a 952$p barcode, to `RECORDS` records.
 fn synthetic_file(path: &std::path::Path) {
     let fixture = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -20,46 +20,19 @@ fn synthetic_file(path: &std::path::Path) {
     let records: Vec<&[u8]> = fixture.split_inclusive(|&b| b == 0x1D).collect();
     let mut out = Vec::new();
     for n in 0..RECORDS {
-        let record = records[n % records.len()];
-        let base: usize = std::str::from_utf8(&record[12..17])
-            .unwrap()
-            .parse()
-            .unwrap();
-        let directory = &record[24..base - 1];
-        let data = &record[base..record.len() - 1];
-        let mut fields: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-        for entry in directory.chunks(12) {
-            let len: usize = std::str::from_utf8(&entry[3..7]).unwrap().parse().unwrap();
-            let start: usize = std::str::from_utf8(&entry[7..12]).unwrap().parse().unwrap();
-            let tag = entry[..3].to_vec();
-            let body = if tag == b"001" {
-                format!("bench{n}\x1E").into_bytes()
-            } else {
-                data[start..start + len].to_vec()
-            };
-            fields.push((tag, body));
-        }
+        let (leader, fields) = split_iso2709(records[n % records.len()]).unwrap();
+        let mut fields: Vec<([u8; 3], Vec<u8>)> = fields
+            .into_iter()
+            .map(|(tag, data)| match &tag {
+                b"001" => (tag, format!("bench{n}\x1E").into_bytes()),
+                _ => (tag, data.to_vec()),
+            })
+            .collect();
         fields.push((
-            b"952".to_vec(),
-            format!("  \x1Fapusat\x1Fp{:010}\x1E", n).into_bytes(),
+            *b"952",
+            format!("  \x1Fapusat\x1Fp{n:010}\x1E").into_bytes(),
         ));
-        let mut dir = Vec::new();
-        let mut body = Vec::new();
-        for (tag, field) in &fields {
-            dir.extend_from_slice(tag);
-            dir.extend_from_slice(format!("{:04}{:05}", field.len(), body.len()).as_bytes());
-            body.extend_from_slice(field);
-        }
-        let new_base = 24 + dir.len() + 1;
-        let total = new_base + body.len() + 1;
-        out.extend_from_slice(format!("{total:05}").as_bytes());
-        out.extend_from_slice(&record[5..12]);
-        out.extend_from_slice(format!("{new_base:05}").as_bytes());
-        out.extend_from_slice(&record[17..24]);
-        out.extend_from_slice(&dir);
-        out.push(0x1E);
-        out.extend_from_slice(&body);
-        out.push(0x1D);
+        out.extend(assemble_iso2709(&leader, &fields));
     }
     std::fs::write(path, out).unwrap();
 }

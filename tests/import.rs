@@ -163,22 +163,17 @@ fn broken_marc_records_are_skipped_with_reasons_and_the_file_still_exits_0() {
 
 /// An ISO 2709 record from (tag, field bytes); leader position 9 as given.
 fn iso2709(coding: u8, fields: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut directory = Vec::new();
-    let mut data = Vec::new();
-    for (tag, bytes) in fields {
-        let mut field = bytes.clone();
-        field.push(0x1E);
-        directory.extend_from_slice(format!("{tag}{:04}{:05}", field.len(), data.len()).as_bytes());
-        data.extend_from_slice(&field);
-    }
-    let base = 24 + directory.len() + 1;
-    let total = base + data.len() + 1;
-    let mut record = format!("{total:05}nam {}22{base:05}   4500", coding as char).into_bytes();
-    record.extend_from_slice(&directory);
-    record.push(0x1E);
-    record.extend_from_slice(&data);
-    record.push(0x1D);
-    record
+    let mut leader = *b"00000nam a2200000   4500";
+    leader[9] = coding;
+    let fields: Vec<([u8; 3], Vec<u8>)> = fields
+        .iter()
+        .map(|(tag, bytes)| {
+            let mut field = bytes.clone();
+            field.push(0x1E);
+            (tag.as_bytes().try_into().unwrap(), field)
+        })
+        .collect();
+    swalayan::import::marc::assemble_iso2709(&leader, &fields)
 }
 
 fn sub(ind: &str, parts: &[(char, &[u8])]) -> Vec<u8> {

@@ -43,14 +43,18 @@ pub struct ItemRef {
     pub title: String,
 }
 
+/// The answer to a checkout or a renewal: a loan and its due date, or the reason why not.
 #[derive(Debug, Clone, Serialize)]
-pub struct CheckoutResult {
+pub struct LoanResult {
     pub ok: bool,
     pub reason: Option<Reason>,
     pub transaction_id: Option<Uuid>,
     pub item: Option<ItemRef>,
     pub due: Option<Date>,
 }
+
+pub type CheckoutResult = LoanResult;
+pub type RenewResult = LoanResult;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckinResult {
@@ -65,15 +69,6 @@ pub struct CheckinResult {
     pub transfer_to: Option<String>,
     /// The hold this copy now serves.
     pub hold_id: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RenewResult {
-    pub ok: bool,
-    pub reason: Option<Reason>,
-    pub transaction_id: Option<Uuid>,
-    pub item: Option<ItemRef>,
-    pub due: Option<Date>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -319,9 +314,9 @@ pub enum HoldRequest<'a> {
     Item(&'a str),
 }
 
-impl CheckoutResult {
-    fn refused(reason: Reason, item: Option<ItemRef>) -> CheckoutResult {
-        CheckoutResult {
+impl LoanResult {
+    fn refused(reason: Reason, item: Option<ItemRef>) -> LoanResult {
+        LoanResult {
             ok: false,
             reason: Some(reason),
             transaction_id: None,
@@ -615,13 +610,7 @@ fn renew_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, barcode: &str) -> Resu
         today,
         policy,
     } = *ctx;
-    let refused = |reason, item| RenewResult {
-        ok: false,
-        reason: Some(reason),
-        transaction_id: None,
-        item,
-        due: None,
-    };
+    let refused = LoanResult::refused;
     let Some(patron) = catalog::patron(conn, card)? else {
         return Ok(refused(Reason::PatronNotFound, None));
     };
@@ -666,7 +655,7 @@ fn renew_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, barcode: &str) -> Resu
         time.at,
         time.trusted,
     )?;
-    Ok(RenewResult {
+    Ok(LoanResult {
         ok: true,
         reason: None,
         transaction_id: Some(appended.id),

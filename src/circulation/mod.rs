@@ -11,4 +11,4 @@ pub mod desk;
 pub mod pin;
 pub mod rules;
 
-pub use desk::{CheckinResult, CheckoutResult, Desk, HoldResult, PickupResult, RenewResult};
+pub use desk::{CheckinResult, CheckoutResult, Desk, HoldResult, LoanResult, PickupResult, RenewResult};

@@ -264,7 +264,29 @@ fn parse_iso2709(bytes: Vec<u8>) -> Result<mrrc::Record, String> {
 /// Rewrites a MARC-8 record as the same record in UTF-8 (leader position 9 = 'a'), so every
 /// field decodes; directory lengths and offsets are recomputed for the new byte lengths.
 fn marc8_to_utf8(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let base: usize = std::str::from_utf8(&bytes[12..17])
+    let (mut leader, fields) = split_iso2709(bytes)?;
+    let fields = fields
+        .into_iter()
+        .map(|(tag, data)| Ok((tag, transcode_field(data)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    leader[9] = b'a';
+    let out = assemble_iso2709(&leader, &fields);
+    if out.len() > MAX_RECORD {
+        return Err("the record is too long once converted to UTF-8".into());
+    }
+    Ok(out)
+}
+
+/// A record's fields as (tag, data with the field terminator), in directory order.
+pub type RawFields<'a> = Vec<([u8; 3], &'a [u8])>;
+
+/// A record's leader and its fields, by directory.
+pub fn split_iso2709(bytes: &[u8]) -> Result<([u8; 24], RawFields<'_>), String> {
+    let leader: [u8; 24] = bytes
+        .get(..24)
+        .and_then(|l| l.try_into().ok())
+        .ok_or("the record is shorter than its leader")?;
+    let base: usize = std::str::from_utf8(&leader[12..17])
         .ok()
         .and_then(|s| s.parse().ok())
         .filter(|&b| b > 24 && b <= bytes.len())
@@ -273,7 +295,7 @@ fn marc8_to_utf8(bytes: &[u8]) -> Result<Vec<u8>, String> {
     if !directory.len().is_multiple_of(12) {
         return Err("the directory is not a whole number of 12-byte entries".into());
     }
-    let mut fields: Vec<([u8; 3], Vec<u8>)> = Vec::with_capacity(directory.len() / 12);
+    let mut fields = Vec::with_capacity(directory.len() / 12);
     for entry in directory.chunks(12) {
         let number = |range: std::ops::Range<usize>| {
             std::str::from_utf8(&entry[range])
@@ -285,33 +307,34 @@ fn marc8_to_utf8(bytes: &[u8]) -> Result<Vec<u8>, String> {
         let data = bytes
             .get(base + start..base + start + length)
             .ok_or("a directory entry points outside the record")?;
-        let tag = [entry[0], entry[1], entry[2]];
-        fields.push((tag, transcode_field(data)?));
+        fields.push(([entry[0], entry[1], entry[2]], data));
     }
-    let mut out_directory = Vec::with_capacity(fields.len() * 12);
+    Ok((leader, fields))
+}
+
+/// Writes an ISO 2709 record: `leader` with its length and base address recomputed, a
+/// directory for `fields` (each given with its field terminator), the record terminator.
+pub fn assemble_iso2709<F: AsRef<[u8]>>(leader: &[u8; 24], fields: &[([u8; 3], F)]) -> Vec<u8> {
+    let mut directory = Vec::with_capacity(fields.len() * 12);
     let mut data = Vec::new();
-    for (tag, field) in &fields {
-        out_directory.extend_from_slice(tag);
-        out_directory.extend_from_slice(format!("{:04}{:05}", field.len(), data.len()).as_bytes());
+    for (tag, field) in fields {
+        let field = field.as_ref();
+        directory.extend_from_slice(tag);
+        directory.extend_from_slice(format!("{:04}{:05}", field.len(), data.len()).as_bytes());
         data.extend_from_slice(field);
     }
-    let new_base = 24 + out_directory.len() + 1;
-    let total = new_base + data.len() + 1;
-    if total > MAX_RECORD {
-        return Err("the record is too long once converted to UTF-8".into());
-    }
+    let base = 24 + directory.len() + 1;
+    let total = base + data.len() + 1;
     let mut out = Vec::with_capacity(total);
     out.extend_from_slice(format!("{total:05}").as_bytes());
-    out.extend_from_slice(&bytes[5..9]);
-    out.push(b'a');
-    out.extend_from_slice(&bytes[10..12]);
-    out.extend_from_slice(format!("{new_base:05}").as_bytes());
-    out.extend_from_slice(&bytes[17..24]);
-    out.extend_from_slice(&out_directory);
+    out.extend_from_slice(&leader[5..12]);
+    out.extend_from_slice(format!("{base:05}").as_bytes());
+    out.extend_from_slice(&leader[17..24]);
+    out.extend_from_slice(&directory);
     out.push(FIELD_TERMINATOR);
     out.extend_from_slice(&data);
     out.push(RECORD_TERMINATOR);
-    Ok(out)
+    out
 }
 
 /// Decodes the MARC-8 text between a field's delimiters, keeping the delimiters themselves.
