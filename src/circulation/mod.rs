@@ -11,4 +11,6 @@ pub mod desk;
 pub mod pin;
 pub mod rules;
 
-pub use desk::{CheckinResult, CheckoutResult, Desk, HoldResult, LoanResult, PickupResult, RenewResult};
+pub use desk::{
+    CheckinResult, CheckoutResult, Desk, HoldResult, LoanResult, PickupResult, RenewResult,
+};
