@@ -11,3 +11,5 @@ mod crash;
 mod import;
 /// The store's promises: re-import never clears circulation; privacy after acknowledgement.
 mod store;
+/// `swalayan tag decode|encode` with the public ISO 28560-3 vector.
+mod tag;

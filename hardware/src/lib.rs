@@ -1,5 +1,14 @@
 //! Swalayan's device layer: barcode scanners, HF RFID readers, GPIO and receipt printers,
 //! each behind a small trait with a simulator that speaks the real wire protocol.
 //!
-//! The crate is part of the workspace from the start so the station can depend on it; the
-//! drivers and simulators arrive with the hardware issue.
+//! # Layout
+//!
+//! - [`crc`]: the CRC-16 variants of tag data and the FEIG protocol.
+//! - [`rfid`]: ISO 28560-2/-3 tag data, FEIG ISO-host frames.
+//! - [`barcode`]: the serial scanner line assembler and symbology checks.
+//!
+//! Drivers, GPIO, printers and simulators are being added (issue: hardware layer).
+
+pub mod barcode;
+pub mod crc;
+pub mod rfid;

@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
             emit(&ctx, &rows, || output::outbox_rows(ctx.lang, &rows));
             Ok(Finished::Done)
         }
+        Command::Tag(command) => super::tag::run(&ctx, command),
         Command::Bench(BenchCommand::Circulation {
             items,
             patrons,

@@ -7,6 +7,7 @@
 mod commands;
 mod demo;
 mod output;
+mod tag;
 
 use crate::config::{Config, ConfigError};
 use crate::import::ImportError;
@@ -69,6 +70,45 @@ pub enum Command {
     /// Measure this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Library RFID tag data (ISO 28560).
+    #[command(subcommand)]
+    Tag(TagCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TagCommand {
+    /// Decode tag memory given in hex (either case).
+    Decode {
+        hex: String,
+        /// Force a data model instead of choosing by content.
+        #[arg(long, value_enum)]
+        model: Option<TagModel>,
+    },
+    /// Encode an ISO 28560-3 block; prints hex.
+    Encode {
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        isil: Option<String>,
+        /// Type of usage: 1 circulating item, 2 not for circulation, 8 patron card, ...
+        #[arg(long, default_value_t = 1)]
+        usage: u8,
+        #[arg(long, default_value_t = 1)]
+        parts: u8,
+        #[arg(long, default_value_t = 1)]
+        part: u8,
+        /// Block size in bytes: 32 or 34.
+        #[arg(long, default_value_t = 32)]
+        size: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TagModel {
+    #[value(name = "iso28560-3")]
+    Iso28560_3,
+    #[value(name = "iso28560-2")]
+    Iso28560_2,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,0 +1,3 @@
+//! FEIG readers' ISO-host protocol (advanced frame).
+
+pub mod frame;
