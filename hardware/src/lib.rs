@@ -6,9 +6,13 @@
 //! - [`crc`]: the CRC-16 variants of tag data and the FEIG protocol.
 //! - [`rfid`]: ISO 28560-2/-3 tag data, FEIG ISO-host frames.
 //! - [`barcode`]: the serial scanner line assembler and symbology checks.
+//! - [`serial`]: opening serial ports with clear errors; the [`serial::Transport`] drivers use.
+//! - [`sim`]: simulators that speak the devices' real protocols over pseudo-terminals.
 //!
 //! Drivers, GPIO, printers and simulators are being added (issue: hardware layer).
 
 pub mod barcode;
 pub mod crc;
 pub mod rfid;
+pub mod serial;
+pub mod sim;

@@ -290,12 +290,12 @@ pub fn decode_28560_2(memory: &[u8]) -> Result<TagData, TagDataError> {
         at += 1;
         let has_offset = precursor & 0x80 != 0;
         let scheme = (precursor >> 4) & 0x07;
-        let mut oid = precursor & 0x0F;
+        let mut oid = u16::from(precursor & 0x0F);
         if oid == 0x0F {
-            oid = 15
-                + *memory
-                    .get(at)
-                    .ok_or_else(|| fail("missing OID extension"))?;
+            let extension = *memory
+                .get(at)
+                .ok_or_else(|| fail("missing OID extension"))?;
+            oid = 15 + u16::from(extension);
             at += 1;
         }
         let padding = if has_offset {
@@ -490,6 +490,12 @@ mod tests {
             Err(TagDataError::NoItemId)
         );
         assert_eq!(decode(&[0; 32]), Err(TagDataError::Empty));
+    }
+
+    #[test]
+    fn an_oid_extension_of_255_does_not_overflow() {
+        // Found by proptest: 15 + 0xFF overflowed a u8.
+        assert!(decode_28560_2(&[0x0F, 0xFF, 0x01, b'x']).is_err());
     }
 
     #[test]

@@ -1,0 +1,3 @@
+//! Simulators that speak the devices' real protocols, for tests, the demo and developers.
+
+pub mod feig;
