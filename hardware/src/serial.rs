@@ -144,30 +144,6 @@ impl Transport for TTYPort {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn feig_8e1_is_eleven_bits_a_byte() {
-        assert_eq!(SerialSettings::FEIG_DEFAULT.bits_per_byte(), 11);
-        let t = SerialSettings::FEIG_DEFAULT.byte_time();
-        assert!((t.as_secs_f64() - 11.0 / 38_400.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn a_missing_device_says_so() {
-        let err = open(
-            Path::new("/dev/does-not-exist-swalayan"),
-            SerialSettings::SCANNER_DEFAULT,
-            Duration::from_millis(10),
-        )
-        .unwrap_err();
-        assert!(matches!(err, SerialError::Missing { .. }));
-        assert!(err.to_string().contains("plugged in"));
-    }
-}
-
 /// A transport that counts the bytes crossing it: the benchmark's lower bound and
 /// diagnostics both need them.
 pub struct CountingTransport<T> {
@@ -213,5 +189,29 @@ impl<T: Transport> Transport for CountingTransport<T> {
 
     fn discard_input(&mut self) -> std::io::Result<()> {
         self.inner.discard_input()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feig_8e1_is_eleven_bits_a_byte() {
+        assert_eq!(SerialSettings::FEIG_DEFAULT.bits_per_byte(), 11);
+        let t = SerialSettings::FEIG_DEFAULT.byte_time();
+        assert!((t.as_secs_f64() - 11.0 / 38_400.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_missing_device_says_so() {
+        let err = open(
+            Path::new("/dev/does-not-exist-swalayan"),
+            SerialSettings::SCANNER_DEFAULT,
+            Duration::from_millis(10),
+        )
+        .unwrap_err();
+        assert!(matches!(err, SerialError::Missing { .. }));
+        assert!(err.to_string().contains("plugged in"));
     }
 }
