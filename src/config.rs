@@ -7,6 +7,11 @@ use crate::reason::Lang;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+use swalayan_hardware::barcode::line::{LineConfig, Terminator};
+use swalayan_hardware::barcode::symbology::Check;
+use swalayan_hardware::rfid::security::AfiPolicy;
+use swalayan_hardware::serial::{ParitySetting, SerialSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -43,6 +48,54 @@ struct RawConfig {
     station: RawStation,
     #[serde(default)]
     library: RawLibrary,
+    scanner: Option<RawScanner>,
+    rfid: Option<RawRfid>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScanner {
+    port: PathBuf,
+    baud: Option<u32>,
+    parity: Option<String>,
+    stop_bits: Option<u8>,
+    terminator: Option<String>,
+    idle_gap_ms: Option<u64>,
+    max_len: Option<usize>,
+    prefix: Option<String>,
+    suffix: Option<String>,
+    duplicate_window_ms: Option<u64>,
+    #[serde(default)]
+    checks: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRfid {
+    port: PathBuf,
+    baud: Option<u32>,
+    address: Option<u8>,
+    afi_in: Option<u8>,
+    afi_out: Option<u8>,
+}
+
+/// A serial barcode scanner (`[scanner]`).
+#[derive(Debug, Clone)]
+pub struct ScannerSettings {
+    pub port: PathBuf,
+    pub serial: SerialSettings,
+    pub line: LineConfig,
+    pub checks: Vec<Check>,
+}
+
+/// An HF RFID reader (`[rfid]`).
+#[derive(Debug, Clone)]
+pub struct RfidSettings {
+    pub port: PathBuf,
+    pub serial: SerialSettings,
+    /// FEIG bus address; 0xFF (broadcast) by default.
+    pub address: u8,
+    pub afi: AfiPolicy,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,6 +127,8 @@ pub struct Config {
     pub time_zone: TimeZone,
     /// The branch this station stands in.
     pub branch: String,
+    pub scanner: Option<ScannerSettings>,
+    pub rfid: Option<RfidSettings>,
 }
 
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
@@ -91,6 +146,8 @@ impl Default for Config {
                 .get(DEFAULT_TIME_ZONE)
                 .expect("the bundled tz database has Asia/Jakarta"),
             branch: DEFAULT_BRANCH.to_string(),
+            scanner: None,
+            rfid: None,
         }
     }
 }
@@ -180,8 +237,112 @@ impl Config {
             }
             config.branch = branch;
         }
+        if let Some(raw) = raw.scanner {
+            config.scanner = Some(scanner_settings(raw, &invalid)?);
+        }
+        if let Some(raw) = raw.rfid {
+            let mut serial = SerialSettings::FEIG_DEFAULT;
+            serial.baud = raw.baud.unwrap_or(serial.baud);
+            config.rfid = Some(RfidSettings {
+                port: raw.port,
+                serial,
+                address: raw.address.unwrap_or(0xFF),
+                afi: AfiPolicy {
+                    afi_in: raw.afi_in.unwrap_or(AfiPolicy::default().afi_in),
+                    afi_out: raw.afi_out.unwrap_or(AfiPolicy::default().afi_out),
+                },
+            });
+        }
         Ok(config)
     }
+}
+
+fn scanner_settings(
+    raw: RawScanner,
+    invalid: &dyn Fn(&str, &str, String) -> ConfigError,
+) -> Result<ScannerSettings, ConfigError> {
+    let mut serial = SerialSettings::SCANNER_DEFAULT;
+    serial.baud = raw.baud.unwrap_or(serial.baud);
+    if let Some(parity) = raw.parity {
+        serial.parity = match parity.as_str() {
+            "none" => ParitySetting::None,
+            "even" => ParitySetting::Even,
+            "odd" => ParitySetting::Odd,
+            other => {
+                return Err(invalid(
+                    "scanner",
+                    "parity",
+                    format!("'{other}': use \"none\", \"even\" or \"odd\""),
+                ));
+            }
+        };
+    }
+    if let Some(stop_bits) = raw.stop_bits {
+        if !matches!(stop_bits, 1 | 2) {
+            return Err(invalid("scanner", "stop_bits", "use 1 or 2".into()));
+        }
+        serial.stop_bits = stop_bits;
+    }
+    let mut line = LineConfig::default();
+    if let Some(terminator) = raw.terminator {
+        line.terminator = match terminator.as_str() {
+            "any" => Terminator::AnyNewline,
+            "cr" => Terminator::Cr,
+            "lf" => Terminator::Lf,
+            "crlf" => Terminator::CrLf,
+            "idle" => Terminator::IdleGap(Duration::from_millis(raw.idle_gap_ms.unwrap_or(50))),
+            other => {
+                return Err(invalid(
+                    "scanner",
+                    "terminator",
+                    format!(
+                        "'{other}': use \"any\", \"cr\", \"lf\", \"crlf\" or \"idle\" (with idle_gap_ms)"
+                    ),
+                ));
+            }
+        };
+    }
+    if let Some(max_len) = raw.max_len {
+        if !(1..=4096).contains(&max_len) {
+            return Err(invalid(
+                "scanner",
+                "max_len",
+                "must be between 1 and 4096".into(),
+            ));
+        }
+        line.max_len = max_len;
+    }
+    line.prefix = raw.prefix.unwrap_or_default();
+    line.suffix = raw.suffix.unwrap_or_default();
+    if let Some(ms) = raw.duplicate_window_ms {
+        line.duplicate_window = Duration::from_millis(ms);
+    }
+    let checks = raw
+        .checks
+        .iter()
+        .map(|name| {
+            Ok(match name.as_str() {
+                "codabar" => Check::Codabar,
+                "luhn" | "mod10" => Check::Luhn,
+                "ean13" => Check::Ean13,
+                "isbn13" => Check::Isbn13,
+                "isbn10" => Check::Isbn10,
+                other => {
+                    return Err(invalid(
+                        "scanner",
+                        "checks",
+                        format!("'{other}': use codabar, luhn, ean13, isbn13 or isbn10"),
+                    ));
+                }
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(ScannerSettings {
+        port: raw.port,
+        serial,
+        line,
+        checks,
+    })
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -252,6 +413,37 @@ mod tests {
         assert!(err.contains("station.lang") && err.contains(":2:"), "{err}");
         let err = parse("[station]\nid = 5\n").unwrap_err().to_string();
         assert!(err.contains(":2:"), "{err}");
+    }
+
+    #[test]
+    fn device_sections_parse_with_defaults_and_checks() {
+        let config = parse(
+            "[scanner]\nport = \"/dev/ttyACM0\"\nchecks = [\"luhn\"]\nterminator = \"idle\"\nidle_gap_ms = 40\n[rfid]\nport = \"/dev/ttyUSB0\"\nafi_in = 0xDA\nafi_out = 0x02\n",
+        )
+        .unwrap();
+        let scanner = config.scanner.unwrap();
+        assert_eq!(scanner.serial.baud, 9600);
+        assert_eq!(scanner.checks, vec![Check::Luhn]);
+        assert_eq!(
+            scanner.line.terminator,
+            Terminator::IdleGap(Duration::from_millis(40))
+        );
+        let rfid = config.rfid.unwrap();
+        assert_eq!((rfid.serial.baud, rfid.address), (38_400, 0xFF));
+        assert_eq!(rfid.serial.parity, ParitySetting::Even);
+        assert_eq!((rfid.afi.afi_in, rfid.afi.afi_out), (0xDA, 0x02));
+        let err = parse("[scanner]\nport = \"/dev/x\"\nchecks = [\"qr\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("scanner.checks") && err.contains(":3:"),
+            "{err}"
+        );
+        let err = parse("[rfid]\nbaud = 9600\n").unwrap_err().to_string();
+        assert!(
+            err.contains("port"),
+            "a device section needs its port: {err}"
+        );
     }
 
     #[test]

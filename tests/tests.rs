@@ -7,6 +7,8 @@ mod support;
 mod cli;
 /// A station killed with SIGKILL in a storm of checkouts keeps a consistent store.
 mod crash;
+/// `swalayan hw` against `swalayan sim` devices on pseudo-terminals.
+mod hw;
 /// Catalog and patron import: CSV and MARC from files, errors with file and line.
 mod import;
 /// The store's promises: re-import never clears circulation; privacy after acknowledgement.

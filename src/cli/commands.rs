@@ -41,6 +41,8 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
             Ok(Finished::Done)
         }
         Command::Tag(command) => super::tag::run(&ctx, command),
+        Command::Hw(command) => super::hw::run(&ctx, command),
+        Command::Sim(command) => super::sim::run(&ctx, command),
         Command::Bench(BenchCommand::Circulation {
             items,
             patrons,

@@ -6,7 +6,9 @@
 
 mod commands;
 mod demo;
+mod hw;
 mod output;
+mod sim;
 mod tag;
 
 use crate::config::{Config, ConfigError};
@@ -73,6 +75,68 @@ pub enum Command {
     /// Library RFID tag data (ISO 28560).
     #[command(subcommand)]
     Tag(TagCommand),
+    /// Talk to the station's devices.
+    #[command(subcommand)]
+    Hw(HwCommand),
+    /// Simulated devices on pseudo-terminals, for trying things without hardware.
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HwCommand {
+    /// Print codes read by a serial barcode scanner.
+    Scan {
+        #[arg(long)]
+        port: PathBuf,
+        /// Stop after this many codes.
+        #[arg(long)]
+        count: Option<u64>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        timeout: Option<f64>,
+        /// Baud rate (default: [scanner] in the config, else 9600).
+        #[arg(long)]
+        baud: Option<u32>,
+    },
+    /// HF RFID reader commands.
+    #[command(subcommand)]
+    Rfid(RfidCommand),
+    /// Check every configured device and say what is wrong and how to fix it.
+    Doctor,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RfidCommand {
+    /// List the tags on the reader with their decoded data.
+    Inventory {
+        #[arg(long)]
+        port: PathBuf,
+        #[arg(long, default_value_t = 38_400)]
+        baud: u32,
+        /// FEIG bus address (255 = broadcast).
+        #[arg(long, default_value_t = 0xFF)]
+        address: u8,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// A FEIG RFID reader with a field of tags, reachable at PATH.
+    Rfid {
+        #[arg(long)]
+        link: PathBuf,
+        /// The tags on the pad (TOML, see docs/hardware.md); default: a few demo-library items.
+        #[arg(long)]
+        tags: Option<PathBuf>,
+        #[arg(long, default_value_t = 38_400)]
+        baud: u32,
+    },
+    /// A serial barcode scanner reachable at PATH: each line typed on stdin is scanned.
+    Scanner {
+        #[arg(long)]
+        link: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -249,6 +313,9 @@ pub enum CliError {
     Import(ImportError),
     #[error("{0}")]
     Io(String),
+    /// A device is missing, refuses, or does not answer.
+    #[error("{0}")]
+    Device(String),
 }
 
 impl From<ImportError> for CliError {
@@ -265,7 +332,7 @@ impl CliError {
         match self {
             CliError::Usage(_) | CliError::Config(_) => 2,
             CliError::Import(ImportError::Format { .. }) => 2,
-            CliError::Import(_) | CliError::Store(_) | CliError::Io(_) => 3,
+            CliError::Import(_) | CliError::Store(_) | CliError::Io(_) | CliError::Device(_) => 3,
         }
     }
 }

@@ -1,4 +1,6 @@
-//! Barcode scanners: the line assembler for serial scanners, and symbology checks.
+//! Barcode scanners: the line assembler for serial scanners, symbology checks, and the
+//! scanner thread that turns a serial port into events.
 
 pub mod line;
+pub mod reader;
 pub mod symbology;

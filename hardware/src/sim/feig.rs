@@ -101,11 +101,11 @@ impl Field {
         self.tags.iter_mut().find(|t| t.uid == uid)
     }
 
-    /// Changes a character of a tag's item id so the data still reads but its CRC no
-    /// longer matches (a bit flipped in memory, a half-finished write).
+    /// Spoils a tag's stored CRC so the data still reads but no longer checks out
+    /// (a bit flipped in memory, a half-finished write).
     pub fn corrupt(&mut self, uid: Uid) {
         if let Some(tag) = self.tag_mut(uid) {
-            tag.memory[5] = if tag.memory[5] == b'9' { b'8' } else { b'9' };
+            corrupt_crc(tag);
         }
     }
 
@@ -128,6 +128,11 @@ impl Field {
     }
 }
 
+/// Flips the stored ISO 28560-3 CRC (bytes 19–20) of a tag.
+pub fn corrupt_crc(tag: &mut SimTag) {
+    tag.memory[19] ^= 0xFF;
+}
+
 /// A running simulator; dropping it stops the thread.
 pub struct FeigSimulator {
     field: Arc<Mutex<Field>>,
@@ -136,8 +141,37 @@ pub struct FeigSimulator {
 }
 
 impl FeigSimulator {
+    /// Serves the protocol on the device side of a pty. Like a real reader, it answers only
+    /// when the port side is set to its baud rate; at any other rate the answer arrives as
+    /// garbage (a pty does not enforce baud rates, so the simulator checks the setting).
+    ///
+    /// `port_side` is the other end of the pair, kept open (and read for its settings) by the
+    /// simulator for as long as it runs.
+    pub fn spawn_on_pty(
+        device_side: serialport::TTYPort,
+        port_side: serialport::TTYPort,
+        settings: SerialSettings,
+        pace: bool,
+    ) -> FeigSimulator {
+        use std::os::fd::AsRawFd;
+        let probe: BaudProbe = Box::new(move || line_baud(port_side.as_raw_fd()));
+        FeigSimulator::spawn_with(device_side, settings, pace, Some(probe))
+    }
+
     /// Serves the protocol on `port` (the master side of a pty) at the pace of `settings`.
     pub fn spawn<P>(port: P, settings: SerialSettings, pace: bool) -> FeigSimulator
+    where
+        P: Read + Write + Send + 'static,
+    {
+        FeigSimulator::spawn_with(port, settings, pace, None)
+    }
+
+    fn spawn_with<P>(
+        port: P,
+        settings: SerialSettings,
+        pace: bool,
+        probe: Option<BaudProbe>,
+    ) -> FeigSimulator
     where
         P: Read + Write + Send + 'static,
     {
@@ -151,7 +185,7 @@ impl FeigSimulator {
             let stop = Arc::clone(&stop);
             std::thread::Builder::new()
                 .name("feig-sim".into())
-                .spawn(move || serve(port, field, stop, settings, pace))
+                .spawn(move || serve(port, field, stop, settings, pace, probe))
                 .expect("spawn the simulator thread")
         };
         FeigSimulator {
@@ -181,12 +215,44 @@ impl Drop for FeigSimulator {
 /// The reader's own bus address: answers always come from it.
 const OWN_ADDRESS: u8 = 0x00;
 
+/// Reads the baud rate the port side of the line is set to.
+type BaudProbe = Box<dyn Fn() -> Option<u32> + Send>;
+
+/// The output speed set on a terminal, in baud. serialport sets speeds through termios2
+/// (any rate, in `c_ospeed`), so that is read first; classic Bxxxx codes are the fallback.
+fn line_baud(fd: std::os::fd::RawFd) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: TCGETS2 fills a termios2 struct for a valid tty fd; the fd stays open
+        // because the port that owns it lives in the probe, which the simulator thread owns.
+        let mut t2: libc::termios2 = unsafe { std::mem::zeroed() };
+        if unsafe { libc::ioctl(fd, libc::TCGETS2, &mut t2) } == 0 && t2.c_ospeed > 0 {
+            return Some(t2.c_ospeed);
+        }
+    }
+    // SAFETY: as above, with the classic termios struct.
+    let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(fd, &mut termios) } != 0 {
+        return None;
+    }
+    let speed = unsafe { libc::cfgetospeed(&termios) };
+    Some(match speed {
+        libc::B9600 => 9_600,
+        libc::B19200 => 19_200,
+        libc::B38400 => 38_400,
+        libc::B57600 => 57_600,
+        libc::B115200 => 115_200,
+        _ => return None,
+    })
+}
+
 fn serve<P: Read + Write>(
     mut port: P,
     field: Arc<Mutex<Field>>,
     stop: Arc<AtomicBool>,
     settings: SerialSettings,
     pace: bool,
+    probe: Option<BaudProbe>,
 ) {
     let mut decoder = FrameDecoder::new();
     let mut buf = [0u8; 512];
@@ -205,6 +271,15 @@ fn serve<P: Read + Write>(
                 continue;
             }
             Err(_) => std::thread::sleep(Duration::from_millis(20)), // the other side is not open yet
+        }
+        // At the wrong baud rate a real reader sees noise and the host sees noise back.
+        if let Some(probe) = &probe
+            && probe().is_some_and(|baud| baud != settings.baud)
+        {
+            if decoder.next_frame().is_some() {
+                let _ = write_paced(&mut port, &[0xF0, 0x0F, 0xFF, 0x80], settings, pace);
+            }
+            continue;
         }
         while let Some(request) = decoder.next_frame() {
             if request.address != BROADCAST && request.address != OWN_ADDRESS {
