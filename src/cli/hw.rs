@@ -7,7 +7,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use swalayan_hardware::barcode::line::LineConfig;
 use swalayan_hardware::barcode::reader::{self, ScannerConfig, ScannerEvent};
 use swalayan_hardware::rfid::feig::FeigReader;
 use swalayan_hardware::rfid::{TagReport, read_field};
