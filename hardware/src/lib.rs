@@ -7,12 +7,14 @@
 //! - [`rfid`]: ISO 28560-2/-3 tag data, FEIG ISO-host frames.
 //! - [`barcode`]: the serial scanner line assembler and symbology checks.
 //! - [`serial`]: opening serial ports with clear errors; the [`serial::Transport`] drivers use.
+//! - [`gpio`]: input edges with debounce and output lines; gpiocdev, rppal and simulated backends.
 //! - [`sim`]: simulators that speak the devices' real protocols over pseudo-terminals.
 //!
 //! Drivers, GPIO, printers and simulators are being added (issue: hardware layer).
 
 pub mod barcode;
 pub mod crc;
+pub mod gpio;
 pub mod rfid;
 pub mod serial;
 pub mod sim;
