@@ -8,6 +8,7 @@
 //! - [`barcode`]: the serial scanner line assembler and symbology checks.
 //! - [`serial`]: opening serial ports with clear errors; the [`serial::Transport`] drivers use.
 //! - [`gpio`]: input edges with debounce and output lines; gpiocdev, rppal and simulated backends.
+//! - [`printer`]: ESC/POS receipts for 58 and 80 mm paper, and a decoder for tests.
 //! - [`sim`]: simulators that speak the devices' real protocols over pseudo-terminals.
 //!
 //! Drivers, GPIO, printers and simulators are being added (issue: hardware layer).
@@ -15,6 +16,7 @@
 pub mod barcode;
 pub mod crc;
 pub mod gpio;
+pub mod printer;
 pub mod rfid;
 pub mod serial;
 pub mod sim;

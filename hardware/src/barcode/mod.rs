@@ -1,6 +1,9 @@
-//! Barcode scanners: the line assembler for serial scanners, symbology checks, and the
-//! scanner thread that turns a serial port into events.
+//! Barcode scanners: serial ones (line assembler + scanner thread) and keyboard-style ones
+//! (evdev key decoding), with symbology checks.
 
+#[cfg(target_os = "linux")]
+pub mod hid;
+pub mod keys;
 pub mod line;
 pub mod reader;
 pub mod symbology;
