@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use swalayan_hardware::barcode::line::{LineConfig, Terminator};
 use swalayan_hardware::barcode::symbology::Check;
+use swalayan_hardware::printer::PaperWidth;
 use swalayan_hardware::rfid::security::AfiPolicy;
 use swalayan_hardware::serial::{ParitySetting, SerialSettings};
 
@@ -50,6 +51,54 @@ struct RawConfig {
     library: RawLibrary,
     scanner: Option<RawScanner>,
     rfid: Option<RawRfid>,
+    printer: Option<RawPrinter>,
+    gpio: Option<RawGpio>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrinter {
+    path: PathBuf,
+    width_mm: Option<u32>,
+    /// Only for serial printers.
+    baud: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGpio {
+    backend: Option<String>,
+    chip: Option<PathBuf>,
+    debounce_ms: Option<u64>,
+}
+
+/// An ESC/POS receipt printer (`[printer]`).
+#[derive(Debug, Clone)]
+pub struct PrinterSettings {
+    /// A serial port or a `/dev/usb/lp*` file.
+    pub path: PathBuf,
+    pub width: PaperWidth,
+    /// Set for serial printers.
+    pub baud: Option<u32>,
+}
+
+/// Which GPIO implementation drives the station's lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GpioBackend {
+    /// The kernel character device (gpiocdev): the default.
+    Cdev,
+    /// rppal (needs the `rppal` cargo feature).
+    Rppal,
+    /// Simulated lines (demo, development machines).
+    Sim,
+}
+
+/// GPIO settings (`[gpio]`); which lines mean what belongs to each station role.
+#[derive(Debug, Clone)]
+pub struct GpioSettings {
+    pub backend: GpioBackend,
+    pub chip: PathBuf,
+    pub debounce: Duration,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +178,8 @@ pub struct Config {
     pub branch: String,
     pub scanner: Option<ScannerSettings>,
     pub rfid: Option<RfidSettings>,
+    pub printer: Option<PrinterSettings>,
+    pub gpio: Option<GpioSettings>,
 }
 
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
@@ -148,6 +199,8 @@ impl Default for Config {
             branch: DEFAULT_BRANCH.to_string(),
             scanner: None,
             rfid: None,
+            printer: None,
+            gpio: None,
         }
     }
 }
@@ -251,6 +304,35 @@ impl Config {
                     afi_in: raw.afi_in.unwrap_or(AfiPolicy::default().afi_in),
                     afi_out: raw.afi_out.unwrap_or(AfiPolicy::default().afi_out),
                 },
+            });
+        }
+        if let Some(raw) = raw.printer {
+            let mm = raw.width_mm.unwrap_or(80);
+            let width = PaperWidth::from_mm(mm)
+                .ok_or_else(|| invalid("printer", "width_mm", format!("{mm}: use 58 or 80")))?;
+            config.printer = Some(PrinterSettings {
+                path: raw.path,
+                width,
+                baud: raw.baud,
+            });
+        }
+        if let Some(raw) = raw.gpio {
+            let backend = match raw.backend.as_deref().unwrap_or("cdev") {
+                "cdev" | "gpiocdev" => GpioBackend::Cdev,
+                "rppal" => GpioBackend::Rppal,
+                "sim" => GpioBackend::Sim,
+                other => {
+                    return Err(invalid(
+                        "gpio",
+                        "backend",
+                        format!("'{other}': use \"cdev\", \"rppal\" or \"sim\""),
+                    ));
+                }
+            };
+            config.gpio = Some(GpioSettings {
+                backend,
+                chip: raw.chip.unwrap_or_else(|| PathBuf::from("/dev/gpiochip0")),
+                debounce: Duration::from_millis(raw.debounce_ms.unwrap_or(25)),
             });
         }
         Ok(config)
@@ -444,6 +526,37 @@ mod tests {
             err.contains("port"),
             "a device section needs its port: {err}"
         );
+    }
+
+    #[test]
+    fn printer_and_gpio_sections() {
+        let config =
+            parse("[printer]\npath = \"/dev/usb/lp0\"\nwidth_mm = 58\n[gpio]\nbackend = \"sim\"\n")
+                .unwrap();
+        assert_eq!(config.printer.unwrap().width, PaperWidth::Mm58);
+        let gpio = config.gpio.unwrap();
+        assert_eq!(
+            (gpio.backend, gpio.debounce),
+            (GpioBackend::Sim, Duration::from_millis(25))
+        );
+        let err = parse("[printer]\npath = \"/dev/usb/lp0\"\nwidth_mm = 57\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("printer.width_mm") && err.contains(":3:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_example_kiosk_config_is_valid() {
+        let config = Config::parse(
+            Path::new("config/kiosk.toml"),
+            include_str!("../config/kiosk.toml"),
+        )
+        .unwrap();
+        assert_eq!(config.station_id, "kiosk-1");
+        assert!(config.scanner.is_some() && config.rfid.is_some() && config.printer.is_some());
     }
 
     #[test]

@@ -189,3 +189,40 @@ fn doctor_names_the_problem_and_the_fix() {
     assert_eq!(v[0]["ok"], false);
     assert!(v[0]["detail"].as_str().unwrap().contains("plugged in"));
 }
+
+#[test]
+fn doctor_checks_the_printer_and_gpio() {
+    let s = Station::new();
+    let printer = s.file("lp0", "");
+    let ok = s.file(
+        "ok.toml",
+        &format!(
+            "[printer]\npath = \"{}\"\nwidth_mm = 58\n[gpio]\nbackend = \"sim\"\n",
+            printer.display()
+        ),
+    );
+    let (code, v) = doctor(&s, &ok);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        (v[2]["device"].as_str(), v[2]["ok"].as_bool()),
+        (Some("printer"), Some(true))
+    );
+    assert_eq!(
+        (v[3]["device"].as_str(), v[3]["ok"].as_bool()),
+        (Some("gpio"), Some(true))
+    );
+    let bad = s.file(
+        "bad.toml",
+        &format!(
+            "[printer]\npath = \"{}/no/lp9\"\n[gpio]\nchip = \"/dev/gpiochip-none\"\n",
+            s.dir.path().display()
+        ),
+    );
+    let (code, v) = doctor(&s, &bad);
+    assert_eq!(code, 3, "{v}");
+    assert_eq!(v[2]["ok"], false);
+    assert!(
+        v[3]["fix"].as_str().unwrap().contains("backend = \"sim\""),
+        "{v}"
+    );
+}

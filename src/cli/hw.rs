@@ -18,7 +18,15 @@ pub fn run(ctx: &Context, command: HwCommand) -> Result<Finished, CliError> {
             port,
             count,
             timeout,
+            hid: true,
+            ..
+        } => scan_hid(ctx, &port, count, timeout),
+        HwCommand::Scan {
+            port,
+            count,
+            timeout,
             baud,
+            hid: false,
         } => scan(ctx, &port, count, timeout, baud),
         HwCommand::Rfid(RfidCommand::Inventory {
             port,
@@ -99,6 +107,39 @@ fn scan(
     stop.store(true, Ordering::Relaxed);
     let _ = thread.join();
     result
+}
+
+/// A keyboard-style scanner through evdev. Reads block until the device sends events, so
+/// the timeout is checked between reads.
+fn scan_hid(
+    ctx: &Context,
+    port: &Path,
+    count: Option<u64>,
+    timeout: Option<f64>,
+) -> Result<Finished, CliError> {
+    use swalayan_hardware::barcode::keys::KeyEvent;
+    let max_len = ctx
+        .config
+        .scanner
+        .as_ref()
+        .map(|s| s.line.max_len)
+        .unwrap_or(128);
+    let mut scanner = swalayan_hardware::barcode::hid::HidScanner::open(port, max_len)
+        .map_err(|e| CliError::Device(e.to_string()))?;
+    let deadline = timeout.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    let mut read = 0u64;
+    while count.is_none_or(|n| read < n) && deadline.is_none_or(|d| Instant::now() < d) {
+        for event in scanner
+            .read()
+            .map_err(|e| CliError::Device(e.to_string()))?
+        {
+            if let KeyEvent::Code(code) = event {
+                read += 1;
+                emit(ctx, &json!({"code": code}), || code.clone());
+            }
+        }
+    }
+    Ok(Finished::Done)
 }
 
 fn report_json(report: &TagReport) -> Value {
@@ -213,6 +254,36 @@ fn doctor(ctx: &Context) -> Result<Finished, CliError> {
         }),
         Some(rfid) => findings.push(check_reader(&rfid.port, rfid.serial, rfid.address)),
     }
+    findings.push(match &ctx.config.printer {
+        None => Finding {
+            device: "printer",
+            ok: true,
+            detail: "not configured ([printer] in the config)".into(),
+            fix: None,
+        },
+        Some(printer) => match std::fs::OpenOptions::new().write(true).open(&printer.path) {
+            Ok(_) => Finding {
+                device: "printer",
+                ok: true,
+                detail: format!("{} is writable", printer.path.display()),
+                fix: None,
+            },
+            Err(e) => Finding {
+                device: "printer",
+                ok: false,
+                detail: format!("{}: {e}", printer.path.display()),
+                fix: Some(match e.kind() {
+                    std::io::ErrorKind::PermissionDenied => {
+                        "add the service user to the lp group".into()
+                    }
+                    _ => "check the cable, the power and [printer] path".into(),
+                }),
+            },
+        },
+    });
+    if let Some(gpio) = &ctx.config.gpio {
+        findings.push(check_gpio(gpio));
+    }
     let all_ok = findings.iter().all(|f| f.ok);
     let value: Vec<Value> = findings
         .iter()
@@ -239,6 +310,45 @@ fn doctor(ctx: &Context) -> Result<Finished, CliError> {
                 .pick("ada perangkat yang bermasalah", "a device has a problem")
                 .into(),
         ))
+    }
+}
+
+fn check_gpio(gpio: &crate::config::GpioSettings) -> Finding {
+    use crate::config::GpioBackend;
+    match gpio.backend {
+        GpioBackend::Sim => Finding {
+            device: "gpio",
+            ok: true,
+            detail: "simulated lines".into(),
+            fix: None,
+        },
+        GpioBackend::Rppal => Finding {
+            device: "gpio",
+            ok: cfg!(feature = "rppal"),
+            detail: if cfg!(feature = "rppal") {
+                "rppal backend".into()
+            } else {
+                "this build has no rppal backend".into()
+            },
+            fix: (!cfg!(feature = "rppal")).then(|| "use backend = \"cdev\", or build with --features rppal".into()),
+        },
+        GpioBackend::Cdev => match std::fs::OpenOptions::new().read(true).open(&gpio.chip) {
+            Ok(_) => Finding {
+                device: "gpio",
+                ok: true,
+                detail: format!("{} opens", gpio.chip.display()),
+                fix: None,
+            },
+            Err(e) => Finding {
+                device: "gpio",
+                ok: false,
+                detail: format!("{}: {e}", gpio.chip.display()),
+                fix: Some(match e.kind() {
+                    std::io::ErrorKind::PermissionDenied => "add the service user to the gpio group".into(),
+                    _ => "check [gpio] chip (ls /dev/gpiochip*), or backend = \"sim\" on a machine without GPIO".into(),
+                }),
+            },
+        },
     }
 }
 

@@ -98,6 +98,10 @@ pub enum HwCommand {
         /// Baud rate (default: [scanner] in the config, else 9600).
         #[arg(long)]
         baud: Option<u32>,
+        /// A keyboard-style scanner: PORT is its /dev/input/event* device, read with an
+        /// exclusive grab.
+        #[arg(long)]
+        hid: bool,
     },
     /// HF RFID reader commands.
     #[command(subcommand)]

@@ -36,6 +36,10 @@ pub struct TagData {
     pub crc_ok: bool,
     /// Data model version (28560-3 byte 0 high nibble).
     pub version: u8,
+    /// Shelf location (28560-2 OID 6), where the tag carries one.
+    pub shelf_location: Option<String>,
+    /// Content parameter (28560-2 OID 2): which other data elements the tag holds.
+    pub content_parameter: Option<String>,
 }
 
 /// Why tag memory could not be decoded.
@@ -123,6 +127,8 @@ pub fn decode_28560_3(block: &[u8]) -> Result<TagData, TagDataError> {
         part,
         crc_ok: stored == crc_28560_3(block),
         version: block[0] >> 4,
+        shelf_location: None,
+        content_parameter: None,
     })
 }
 
@@ -277,6 +283,8 @@ pub fn decode_28560_2(memory: &[u8]) -> Result<TagData, TagDataError> {
         part: 1,
         crc_ok: true,
         version: 2,
+        shelf_location: None,
+        content_parameter: None,
     };
     let mut seen_item = false;
     let mut at = 0;
@@ -317,7 +325,9 @@ pub fn decode_28560_2(memory: &[u8]) -> Result<TagData, TagDataError> {
                 data.item_id = value;
                 seen_item = true;
             }
+            2 => data.content_parameter = Some(value),
             3 => data.isil = Some(value),
+            6 => data.shelf_location = Some(value),
             4 => {
                 let digits: Vec<u8> = value
                     .bytes()
@@ -346,7 +356,7 @@ pub fn decode_28560_2(memory: &[u8]) -> Result<TagData, TagDataError> {
                     [] => return Err(fail("empty type of usage")),
                 }
             }
-            _ => {} // other OIDs (shelf location, media format, ...) are not needed at a kiosk
+            _ => {} // other OIDs (media formats, order numbers, ILL, ...) are not needed at a kiosk
         }
     }
     if !seen_item {
@@ -456,12 +466,15 @@ mod tests {
         memory.extend(b"ID-TTK");
         memory.extend([0x24, 2, 0x02, 0x01]);
         memory.extend([0x65, 2, b'1', b'3']);
+        memory.extend([0x66, 4]);
+        memory.extend(b"R3-2");
         memory.extend([0x00, 0x00]);
         let data = decode_28560_2(&memory).unwrap();
         assert_eq!(data.item_id, "31000000001");
         assert_eq!(data.isil.as_deref(), Some("ID-TTK"));
         assert_eq!((data.parts, data.part), (2, 1));
         assert_eq!((data.usage, data.usage_sub), (1, Some(3)));
+        assert_eq!(data.shelf_location.as_deref(), Some("R3-2"));
         // Integer compaction with an offset (padding) byte.
         let memory = [0x91, 1, 2, 0x01, 0x2C, 0, 0x00];
         assert_eq!(decode_28560_2(&memory).unwrap().item_id, "300");
