@@ -10,6 +10,7 @@
 //! - [`config`]: the station's TOML configuration.
 //! - [`clock`]: the station's notion of "now" and whether the system clock can be trusted.
 //! - [`reason`]: the stable reason codes and the patron-facing sentence of each.
+//! - [`station`]: the kiosk session (a state machine over the desk), the RFID pad, receipts.
 //! - [`cli`]: the `swalayan` command line.
 //! - [`bench`]: a synthetic library and the circulation timing behind `swalayan bench`.
 
@@ -21,4 +22,7 @@ pub mod config;
 pub mod domain;
 pub mod import;
 pub mod reason;
+pub mod station;
 pub mod store;
+#[cfg(feature = "ui")]
+pub mod ui;

@@ -72,11 +72,13 @@ pub enum Reason {
     HoldAlreadyPlaced,
     TitleNotFound,
     WrongLibrary,
+    TagUnreadable,
+    StaffOnly,
 }
 
 impl Reason {
     /// One example of every reason, in the order of the documentation table.
-    pub const ALL: [Reason; 27] = [
+    pub const ALL: [Reason; 29] = [
         Reason::PatronNotFound,
         Reason::PatronExpired,
         Reason::PatronBlocked,
@@ -107,6 +109,8 @@ impl Reason {
         Reason::HoldAlreadyPlaced,
         Reason::TitleNotFound,
         Reason::WrongLibrary,
+        Reason::TagUnreadable,
+        Reason::StaffOnly,
     ];
 
     /// The stable snake_case code.
@@ -139,11 +143,31 @@ impl Reason {
             Reason::HoldAlreadyPlaced => "hold_already_placed",
             Reason::TitleNotFound => "title_not_found",
             Reason::WrongLibrary => "wrong_library",
+            Reason::TagUnreadable => "tag_unreadable",
+            Reason::StaffOnly => "staff_only",
+        }
+    }
+
+    /// The numbers a sentence carries, as `{0}` and `{1}` in its template.
+    pub fn numbers(self) -> (u32, u32) {
+        match self {
+            Reason::LoanLimitReached { limit } => (limit, 0),
+            Reason::PartsMissing { expected, seen } => (seen, expected),
+            _ => (0, 0),
         }
     }
 
     /// What the patron reads: what happened and what to do next.
     pub fn sentence(self, lang: Lang) -> String {
+        let (n0, n1) = self.numbers();
+        self.template(lang)
+            .replace("{0}", &n0.to_string())
+            .replace("{1}", &n1.to_string())
+    }
+
+    /// The sentence with `{0}`/`{1}` where its numbers go: the form translations use
+    /// (the touchscreen's `@tr`, the gettext catalogue).
+    pub fn template(self, lang: Lang) -> String {
         let fixed = |id: &str, en: &str| lang.pick(id, en).to_string();
         match self {
             Reason::PatronNotFound => fixed(
@@ -171,14 +195,10 @@ impl Reason {
                 "Terlalu banyak PIN yang salah. Silakan coba lagi nanti atau minta bantuan petugas.",
                 "Too many wrong PINs. Please try again later or ask staff for help.",
             ),
-            Reason::LoanLimitReached { limit } => match lang {
-                Lang::Id => format!(
-                    "Anda sudah mencapai batas pinjaman ({limit}). Kembalikan buku lain dulu untuk meminjam lagi."
-                ),
-                Lang::En => format!(
-                    "You have reached your loan limit ({limit}). Return an item to borrow more."
-                ),
-            },
+            Reason::LoanLimitReached { .. } => fixed(
+                "Anda sudah mencapai batas pinjaman ({0}). Kembalikan buku lain dulu untuk meminjam lagi.",
+                "You have reached your loan limit ({0}). Return an item to borrow more.",
+            ),
             Reason::ItemNotFound => fixed(
                 "Buku ini tidak dikenal sistem. Silakan serahkan ke petugas.",
                 "This item is not in our catalogue. Please hand it to staff.",
@@ -219,14 +239,10 @@ impl Reason {
                 "Buku ini sedang dikirim antarcabang. Silakan serahkan ke petugas.",
                 "This item is in transit between branches. Please hand it to staff.",
             ),
-            Reason::PartsMissing { expected, seen } => match lang {
-                Lang::Id => format!(
-                    "Ada bagian dari set ini yang belum ada ({seen} dari {expected}). Letakkan semua bagiannya bersama-sama."
-                ),
-                Lang::En => format!(
-                    "A part of this set is missing ({seen} of {expected}). Please put all the parts together."
-                ),
-            },
+            Reason::PartsMissing { .. } => fixed(
+                "Ada bagian dari set ini yang belum ada ({0} dari {1}). Letakkan semua bagiannya bersama-sama.",
+                "A part of this set is missing ({0} of {1}). Please put all the parts together.",
+            ),
             Reason::RenewalLimitReached => fixed(
                 "Buku ini sudah diperpanjang sebanyak batas maksimal. Silakan kembalikan sebelum jatuh tempo.",
                 "This item has been renewed as often as allowed. Please return it by the due date.",
@@ -259,6 +275,14 @@ impl Reason {
                 "Buku ini milik perpustakaan lain. Silakan serahkan ke petugas.",
                 "This item belongs to another library. Please hand it to staff.",
             ),
+            Reason::TagUnreadable => fixed(
+                "Label buku ini tidak dapat dibaca atau ditulis. Letakkan lagi di atas pad dengan rata, atau minta bantuan petugas.",
+                "This book's tag could not be read or written. Lay it flat on the pad again, or ask staff for help.",
+            ),
+            Reason::StaffOnly => fixed(
+                "Bagian ini hanya untuk petugas perpustakaan.",
+                "This is for library staff only.",
+            ),
         }
     }
 
@@ -271,6 +295,51 @@ impl Reason {
                 reason.code(),
                 reason.sentence(Lang::Id),
                 reason.sentence(Lang::En)
+            ));
+        }
+        out
+    }
+}
+
+/// Escapes text for a Slint string literal or a gettext entry (both use backslash escapes).
+fn quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+impl Reason {
+    /// `ui/globals/reasons.slint`: the touchscreen's sentence for each code, through `@tr`.
+    /// Generated from this table (`cargo run --example ui_translations`), checked by a test.
+    pub fn slint_global() -> String {
+        let mut out = String::from(
+            "// Generated from src/reason.rs by `cargo run --example ui_translations -- slint`: do not edit.\n\
+             // The patron-facing sentence of every reason code, translated through @tr.\n\n\
+             export global Reasons {\n    public pure function sentence(code: string, n0: int, n1: int) -> string {\n",
+        );
+        for reason in Reason::ALL {
+            let template = reason.template(Lang::En);
+            let call = match template.matches('{').count() {
+                0 => format!("@tr({})", quote(&template)),
+                1 => format!("@tr({}, n0)", quote(&template)),
+                _ => format!("@tr({}, n0, n1)", quote(&template)),
+            };
+            out.push_str(&format!(
+                "        if (code == \"{}\") {{ return {call}; }}\n",
+                reason.code()
+            ));
+        }
+        out.push_str("        return code;\n    }\n}\n");
+        out
+    }
+
+    /// The gettext entries (English -> Indonesian) of every reason sentence.
+    pub fn po_entries() -> String {
+        let mut out = String::new();
+        for reason in Reason::ALL {
+            out.push_str(&format!(
+                "#. reason {}\nmsgid {}\nmsgstr {}\n\n",
+                reason.code(),
+                quote(&reason.template(Lang::En)),
+                quote(&reason.template(Lang::Id))
             ));
         }
         out

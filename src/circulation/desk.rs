@@ -215,6 +215,83 @@ impl Desk {
         Ok(result)
     }
 
+    /// Decides a checkout and rolls it back: the kiosk disarms an RFID tag between deciding
+    /// and committing, so a tag that cannot be secured never becomes a loan.
+    pub fn preview_checkout(
+        &mut self,
+        card: &str,
+        barcode: &str,
+        parts_seen: Option<u32>,
+    ) -> Result<CheckoutResult> {
+        let (tx, ctx) = self.begin()?;
+        let Some(patron) = catalog::patron(&tx, card)? else {
+            return Ok(CheckoutResult::refused(Reason::PatronNotFound, None));
+        };
+        let result = checkout_in(
+            &tx,
+            &ctx,
+            &patron,
+            barcode,
+            parts_seen,
+            TransactionKind::Checkout,
+        )?;
+        tx.rollback()?;
+        Ok(result)
+    }
+
+    /// Records a patron's rating of their visit (1–5) for the library's evaluation.
+    pub fn record_feedback(&mut self, score: u8) -> Result<Uuid> {
+        let (tx, ctx) = self.begin()?;
+        let payload = json!({ "score": score, "branch": ctx.settings.branch });
+        let row = outbox::append(
+            &tx,
+            &ctx.settings.station_id,
+            TransactionKind::Feedback,
+            &payload,
+            None,
+            ctx.time.at,
+            ctx.time.trusted,
+        )?;
+        tx.commit()?;
+        Ok(row.id)
+    }
+
+    /// A patron's account: loans with titles, live holds with their place in the queue.
+    pub fn account(&self, card: &str) -> Result<Option<Account>> {
+        let conn = self.store.conn();
+        let Some(patron) = catalog::patron(conn, card)? else {
+            return Ok(None);
+        };
+        let mut loans = Vec::new();
+        for loan in circ::open_loans_of_patron(conn, card)? {
+            let title = catalog::item(conn, &loan.item)?
+                .map(|i| i.title)
+                .unwrap_or_default();
+            loans.push(AccountLoan { loan, title });
+        }
+        let mut holds = Vec::new();
+        for hold in circ::live_holds_of_patron(conn, card)? {
+            let position = if hold.status == HoldStatus::Waiting {
+                Some(circ::queue_position(conn, &hold)?)
+            } else {
+                None
+            };
+            let title = catalog::title(conn, hold.title_id)?
+                .map(|t| t.title)
+                .unwrap_or_default();
+            holds.push(AccountHold {
+                hold,
+                title,
+                position,
+            });
+        }
+        Ok(Some(Account {
+            patron,
+            loans,
+            holds,
+        }))
+    }
+
     /// Takes a copy back.
     pub fn checkin(&mut self, barcode: &str, parts_seen: Option<u32>) -> Result<CheckinResult> {
         let (tx, ctx) = self.begin()?;
@@ -303,6 +380,28 @@ impl Desk {
             items,
         })
     }
+}
+
+/// A patron's account as screens and commands show it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub patron: Patron,
+    pub loans: Vec<AccountLoan>,
+    pub holds: Vec<AccountHold>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountLoan {
+    pub loan: crate::domain::Loan,
+    pub title: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountHold {
+    pub hold: Hold,
+    pub title: String,
+    /// Place in the queue while waiting.
+    pub position: Option<u32>,
 }
 
 /// What a hold names.

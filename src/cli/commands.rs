@@ -17,13 +17,28 @@ use serde_json::json;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Finished, CliError> {
     let default_db = match cli.command {
-        Command::Demo => "demo.db",
+        Command::Demo { .. } => "demo.db",
         _ => "swalayan.db",
     };
     let ctx = Context::from_cli(&cli, default_db)?;
     match cli.command {
         Command::Init { demo } => init(&ctx, demo),
-        Command::Demo => super::demo::run(&ctx),
+        Command::Demo { script: true } => super::demo::run(&ctx),
+        #[cfg(feature = "ui")]
+        Command::Demo { script: false } => super::kiosk::demo(&ctx),
+        #[cfg(feature = "ui")]
+        Command::Kiosk => super::kiosk::kiosk(&ctx),
+        #[cfg(feature = "ui")]
+        Command::Screenshot { screen, size, out } => {
+            super::kiosk::screenshot(&ctx, &screen, &size, &out)
+        }
+        #[cfg(not(feature = "ui"))]
+        Command::Demo { script: false } | Command::Kiosk | Command::Screenshot { .. } => {
+            Err(CliError::Usage(
+                "this build has no touchscreen (cargo feature `ui`); try `swalayan demo --script`"
+                    .into(),
+            ))
+        }
         Command::Import(command) => import(&ctx, command),
         Command::Circ(command) => circulation(&ctx, command),
         Command::Patron(PatronCommand::Show { card }) => patron_show(&ctx, &card),
@@ -254,8 +269,7 @@ fn circulation(ctx: &Context, command: CircCommand) -> Result<Finished, CliError
 
 fn patron_show(ctx: &Context, card: &str) -> Result<Finished, CliError> {
     let desk = open_desk(ctx)?;
-    let conn = desk.store().conn();
-    let Some(patron) = catalog::patron(conn, card)? else {
+    let Some(account) = desk.account(card)? else {
         let reason = crate::reason::Reason::PatronNotFound;
         emit(ctx, &json!({"ok": false, "reason": reason}), || {
             reason.sentence(ctx.lang)
@@ -263,36 +277,37 @@ fn patron_show(ctx: &Context, card: &str) -> Result<Finished, CliError> {
         return Ok(Finished::Refused);
     };
     let today = desk.today();
-    let mut loans = Vec::new();
-    for loan in circ::open_loans_of_patron(conn, card)? {
-        let item = catalog::item(conn, &loan.item)?;
-        loans.push(json!({
-            "item": loan.item,
-            "title": item.map(|i| i.title),
-            "issued": loan.issued,
-            "due": loan.due,
-            "overdue": loan.due < today,
-            "renewals": loan.renewals,
-        }));
-    }
-    let mut holds = Vec::new();
-    for hold in circ::live_holds_of_patron(conn, card)? {
-        let position = if hold.status == crate::domain::HoldStatus::Waiting {
-            Some(circ::queue_position(conn, &hold)?)
-        } else {
-            None
-        };
-        holds.push(json!({
-            "hold_id": hold.id,
-            "title_id": hold.title_id,
-            "title": catalog::title(conn, hold.title_id)?.map(|t| t.title),
-            "status": hold.status,
-            "item": hold.item,
-            "pickup_branch": hold.pickup_branch,
-            "expires": hold.expires,
-            "position": position,
-        }));
-    }
+    let patron = &account.patron;
+    let loans: Vec<_> = account
+        .loans
+        .iter()
+        .map(|l| {
+            json!({
+                "item": l.loan.item,
+                "title": l.title,
+                "issued": l.loan.issued,
+                "due": l.loan.due,
+                "overdue": l.loan.due < today,
+                "renewals": l.loan.renewals,
+            })
+        })
+        .collect();
+    let holds: Vec<_> = account
+        .holds
+        .iter()
+        .map(|h| {
+            json!({
+                "hold_id": h.hold.id,
+                "title_id": h.hold.title_id,
+                "title": h.title,
+                "status": h.hold.status,
+                "item": h.hold.item,
+                "pickup_branch": h.hold.pickup_branch,
+                "expires": h.hold.expires,
+                "position": h.position,
+            })
+        })
+        .collect();
     let value = json!({
         "ok": true,
         "card": patron.card,

@@ -7,6 +7,8 @@
 mod commands;
 mod demo;
 mod hw;
+#[cfg(feature = "ui")]
+mod kiosk;
 mod output;
 mod sim;
 mod tag;
@@ -49,8 +51,26 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Run the demo: a demo library on its own database, no setup needed.
-    Demo,
+    /// Run the demo: the kiosk with simulated devices and a demo library on its own
+    /// database, no setup needed.
+    Demo {
+        /// Walk through the demo on the command line instead of opening the kiosk window.
+        #[arg(long)]
+        script: bool,
+    },
+    /// Run the kiosk station (touchscreen) with the devices of --config.
+    Kiosk,
+    /// Render a kiosk screen with sample data to a PNG file (no display needed).
+    Screenshot {
+        /// welcome, identify, pin, borrow, return, account, receipt, feedback, goodbye, staff
+        #[arg(long)]
+        screen: String,
+        /// WIDTHxHEIGHT in pixels.
+        #[arg(long, default_value = "1280x800")]
+        size: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Import catalog, patrons or policy.
     #[command(subcommand)]
     Import(ImportCommand),

@@ -63,7 +63,7 @@ fn one() -> u8 {
     1
 }
 
-fn uid_for(n: usize) -> Uid {
+pub(crate) fn uid_for(n: usize) -> Uid {
     let n = n as u32;
     let b = n.to_be_bytes();
     Uid([0xE0, 0x04, 0x01, 0x50, b[0], b[1], b[2], b[3]])
@@ -88,7 +88,7 @@ fn sim_tag(index: usize, spec: &TagSpec) -> Result<SimTag, String> {
 }
 
 /// Without a tags file: three demo books, a set with both parts, and Siti's patron card.
-fn demo_tags() -> Vec<SimTag> {
+pub(crate) fn demo_tags() -> Vec<SimTag> {
     let set = copy_of("Belajar Bahasa Inggris: buku dan CD audio", 1);
     let specs = [
         (copy_of("Negeri 5 Menara", 1), 1, 1, 1),

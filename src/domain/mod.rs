@@ -223,6 +223,8 @@ pub enum TransactionKind {
     Hold,
     Pickup,
     Fine,
+    /// A patron's answer to "how was your visit?" (1–5).
+    Feedback,
 }
 
 impl TransactionKind {
@@ -234,6 +236,7 @@ impl TransactionKind {
             TransactionKind::Hold => "hold",
             TransactionKind::Pickup => "pickup",
             TransactionKind::Fine => "fine",
+            TransactionKind::Feedback => "feedback",
         }
     }
 }

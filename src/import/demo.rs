@@ -468,6 +468,7 @@ pub fn load_demo(
         sink.flush()?;
     }
     load_circulation(store, now, today)?;
+    load_promotions(store)?;
     Ok(summary)
 }
 
@@ -627,6 +628,32 @@ fn load_circulation(store: &mut Store, now: Timestamp, today: Date) -> Result<()
         )?;
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// The welcome screen's rotating panel.
+fn load_promotions(store: &mut Store) -> Result<(), ImportError> {
+    let conn = store.conn();
+    let existing: i64 = conn.query_row("SELECT count(*) FROM promotions", [], |r| r.get(0))?;
+    if existing > 0 {
+        return Ok(());
+    }
+    for (title, body) in [
+        (
+            "Buku baru: Laut Bercerita",
+            "Novel Leila S. Chudori kini tersedia di rak fiksi. Pesan lewat kios ini.",
+        ),
+        (
+            "Lokakarya literasi anak",
+            "Setiap Sabtu pukul 10.00 di ruang anak. Gratis, daftar di meja layanan.",
+        ),
+        (
+            "Kembalikan kapan saja",
+            "Kotak pengembalian di pintu depan buka 24 jam.",
+        ),
+    ] {
+        crate::store::promotions::add(conn, title, body, None, None)?;
+    }
     Ok(())
 }
 

@@ -9,11 +9,13 @@
 //! - [`circ`]: loans, holds, fines.
 //! - [`outbox`]: the transactions waiting for the central.
 //! - [`meta`]: station identity, policy, last trusted time.
+//! - [`promotions`]: what the kiosk's welcome screen shows.
 
 pub mod catalog;
 pub mod circ;
 pub mod meta;
 pub mod outbox;
+pub mod promotions;
 pub mod schema;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};

@@ -138,6 +138,13 @@ pub fn counts(conn: &Connection) -> Result<(i64, i64, i64)> {
     )?)
 }
 
+/// How many rows of `kind` were made since `since` (staff screen: today's loans and returns).
+pub fn count_since(conn: &Connection, kind: TransactionKind, since: Timestamp) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM outbox WHERE kind = ?1 AND created_at >= ?2")?
+        .query_row(params![kind.code(), since.to_string()], |r| r.get(0))?)
+}
+
 /// Marks rows acknowledged by the central and, unless the policy keeps history, forgets who
 /// borrowed items whose return the central now has (UU PDP 27/2022: keep no more than needed).
 /// Returns how many rows changed state.

@@ -139,6 +139,16 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_state ON outbox(state, seq);
     CREATE INDEX outbox_loan ON outbox(loan_id) WHERE loan_id IS NOT NULL;
     "#,
+    // 2: promotions the library publishes on the kiosk's welcome screen.
+    r#"
+    CREATE TABLE promotions (
+        id        INTEGER PRIMARY KEY,
+        title     TEXT NOT NULL,
+        body      TEXT NOT NULL,
+        starts_on TEXT,               -- YYYY-MM-DD, inclusive; NULL = always
+        ends_on   TEXT
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

@@ -1,0 +1,10 @@
+//! Station roles: the kiosk's session logic, and the devices it drives.
+//!
+//! - [`kiosk`]: the patron's journey as a state machine over the circulation desk; it
+//!   produces a plain [`kiosk::KioskView`] that the touchscreen shows. No UI code here.
+//! - [`pad`]: the RFID pad: which tags lie on it, read once each.
+//! - [`receipts`]: where receipts go (a printer device, or memory in tests and the demo).
+
+pub mod kiosk;
+pub mod pad;
+pub mod receipts;

@@ -1,0 +1,62 @@
+//! The RFID pad: polls the reader and keeps what lies on it, reading each tag's data once.
+
+use std::collections::BTreeMap;
+use swalayan_hardware::rfid::security::set_afi_verified;
+use swalayan_hardware::rfid::{RfidError, TagReader, TagReport, Uid, iso28560};
+
+/// The tags on the pad, read through a [`TagReader`].
+pub struct Pad {
+    reader: Box<dyn TagReader>,
+    /// Tags seen on the last poll, with their data (read once per stay on the pad).
+    present: BTreeMap<Uid, TagReport>,
+}
+
+impl Pad {
+    pub fn new(reader: Box<dyn TagReader>) -> Pad {
+        Pad {
+            reader,
+            present: BTreeMap::new(),
+        }
+    }
+
+    /// Inventories the field: returns every tag now on the pad. Data is read only for tags
+    /// that just arrived, so a resting stack costs one inventory per poll.
+    pub fn poll(&mut self) -> Result<Vec<TagReport>, RfidError> {
+        let tags = self.reader.inventory()?;
+        let mut next = BTreeMap::new();
+        for tag in tags {
+            let report = match self.present.remove(&tag.uid) {
+                Some(known) if known.data.is_ok() => known,
+                _ => read_one(self.reader.as_mut(), tag.uid),
+            };
+            next.insert(tag.uid, report);
+        }
+        self.present = next;
+        Ok(self.present.values().cloned().collect())
+    }
+
+    /// Writes an AFI and reads it back (3 attempts).
+    pub fn secure(&mut self, uid: Uid, afi: u8) -> Result<(), RfidError> {
+        let result = set_afi_verified(self.reader.as_mut(), uid, afi, 3);
+        if let (Ok(()), Some(report)) = (&result, self.present.get_mut(&uid)) {
+            report.afi = Some(afi);
+        }
+        result
+    }
+
+    pub fn reader(&mut self) -> &mut dyn TagReader {
+        self.reader.as_mut()
+    }
+}
+
+fn read_one(reader: &mut dyn TagReader, uid: Uid) -> TagReport {
+    let info = reader.system_info(uid);
+    let afi = info.as_ref().ok().map(|i| i.afi);
+    let data = reader
+        .read_blocks(uid, 0, 8)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            iso28560::decode(&bytes[..bytes.len().min(32)]).map_err(|e| e.to_string())
+        });
+    TagReport { uid, afi, data }
+}

@@ -1,0 +1,258 @@
+//! The running kiosk: Slint's event loop on the main thread, the kiosk engine (desk and RFID
+//! pad) on its own thread, the serial scanner on its own, joined by channels.
+//!
+//! UI callbacks only send commands; the engine decides and publishes a new view, which the
+//! UI thread applies (`upgrade_in_event_loop`). The UI thread never waits on the store or a
+//! device.
+
+use super::bridge::{apply, connect, select_language};
+use super::{KioskWindow, SimAdapter, SimTag as UiSimTag, StatusAdapter};
+use crate::reason::Lang;
+use crate::station::kiosk::{Command, Cue, Kiosk};
+use slint::{ComponentHandle, Model, ModelRc, VecModel};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
+use swalayan_hardware::barcode::reader::{self, ScannerConfig, ScannerEvent};
+use swalayan_hardware::gpio::{Level, OutputLine};
+use swalayan_hardware::sim::feig::{FeigSimulator, SimTag};
+
+/// Why the kiosk could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(
+        "no display to show the kiosk on ({0}).\n  On a desktop: run it in a graphical session (X11 or Wayland).\n  Without a screen: `xvfb-run -a swalayan demo` (apt-get install xvfb).\n  On a Raspberry Pi without X: SLINT_BACKEND=linuxkms (a build with the linuxkms backend)."
+    )]
+    NoDisplay(String),
+    #[error("the kiosk window failed: {0}")]
+    Ui(String),
+}
+
+/// Simulated devices for the demo: a FEIG reader whose pad the side panel fills.
+pub struct DemoDevices {
+    pub reader: FeigSimulator,
+    /// (label, tag) pairs the panel can lay on the pad and lift.
+    pub tags: Vec<(String, SimTag)>,
+}
+
+/// Everything the kiosk runs with besides its engine.
+pub struct KioskRun {
+    pub library_name: String,
+    pub lang: Lang,
+    pub scanner: Option<ScannerConfig>,
+    /// A buzzer for success and refusal cues.
+    pub buzzer: Option<Box<dyn OutputLine>>,
+    pub demo: Option<DemoDevices>,
+    /// How often the RFID pad is polled.
+    pub pad_interval: Duration,
+}
+
+/// Runs the kiosk until the window closes or staff leave kiosk mode.
+pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
+    let ui = KioskWindow::new().map_err(|e| AppError::NoDisplay(e.to_string()))?;
+    ui.global::<StatusAdapter>()
+        .set_library_name(run.library_name.clone().into());
+    select_language(run.lang);
+    apply(&ui, kiosk.view());
+    update_clock(&ui);
+
+    let (tx, rx) = channel::<Command>();
+    let dispatch_tx = tx.clone();
+    connect(
+        &ui,
+        Rc::new(move |command| {
+            // An unbounded channel: sending never blocks the UI thread.
+            let _ = dispatch_tx.send(command);
+        }),
+    );
+
+    // Clock and rotating promotions on the UI thread.
+    let clock_timer = slint::Timer::default();
+    let weak = ui.as_weak();
+    clock_timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(1),
+        move || {
+            if let Some(ui) = weak.upgrade() {
+                update_clock(&ui);
+            }
+        },
+    );
+    let promo_timer = slint::Timer::default();
+    let weak = ui.as_weak();
+    promo_timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(8),
+        move || {
+            if let Some(ui) = weak.upgrade() {
+                let status = ui.global::<StatusAdapter>();
+                status.set_promotion_index(status.get_promotion_index().wrapping_add(1));
+            }
+        },
+    );
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let scanner = match run.scanner {
+        Some(config) => Some(spawn_scanner(config, tx.clone(), Arc::clone(&stop))),
+        None => None,
+    };
+    let demo = run.demo.map(|demo| wire_demo(&ui, demo));
+
+    let engine = {
+        let weak = ui.as_weak();
+        let interval = run.pad_interval;
+        let buzzer = run.buzzer;
+        std::thread::Builder::new()
+            .name("kiosk-engine".into())
+            .spawn(move || engine(kiosk, rx, weak, interval, buzzer))
+            .map_err(|e| AppError::Ui(e.to_string()))?
+    };
+    drop(tx);
+
+    let result = ui.run().map_err(|e| AppError::Ui(e.to_string()));
+    stop.store(true, Ordering::Relaxed);
+    drop(ui);
+    drop(demo);
+    let _ = engine.join();
+    if let Some(scanner) = scanner {
+        let _ = scanner.join();
+    }
+    result
+}
+
+fn update_clock(ui: &KioskWindow) {
+    let now = jiff::ZonedDateTime::now();
+    let status = ui.global::<StatusAdapter>();
+    status.set_clock(now.strftime("%H:%M").to_string().into());
+    status.set_date(now.strftime("%d-%m-%Y").to_string().into());
+}
+
+/// The engine thread: commands in, views out; polls the RFID pad between commands.
+fn engine(
+    mut kiosk: Kiosk,
+    commands: Receiver<Command>,
+    ui: slint::Weak<KioskWindow>,
+    pad_interval: Duration,
+    mut buzzer: Option<Box<dyn OutputLine>>,
+) {
+    let start = Instant::now();
+    let mut next_poll = Instant::now();
+    loop {
+        let wait = next_poll.saturating_duration_since(Instant::now());
+        let outcome = match commands.recv_timeout(wait) {
+            Ok(command) => kiosk.handle(command, start.elapsed()).map(|_| ()),
+            Err(RecvTimeoutError::Timeout) => {
+                next_poll = Instant::now() + pad_interval;
+                if kiosk.has_pad() {
+                    kiosk.poll_pad(start.elapsed()).map(|_| ())
+                } else {
+                    Ok(())
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if let Err(e) = outcome {
+            // A store error is staff detail; the patron's screen stays as it was.
+            tracing::error!("kiosk: {e}");
+        }
+        for cue in kiosk.take_cues() {
+            sound(cue, &mut buzzer);
+        }
+        let view = kiosk.view().clone();
+        let quit = view.quit;
+        let _ = ui.upgrade_in_event_loop(move |ui| apply(&ui, &view));
+        if quit {
+            let _ = slint::invoke_from_event_loop(|| {
+                let _ = slint::quit_event_loop();
+            });
+            return;
+        }
+    }
+}
+
+/// A short beep for success, a long one for refusal.
+fn sound(cue: Cue, buzzer: &mut Option<Box<dyn OutputLine>>) {
+    tracing::debug!(?cue, "cue");
+    if let Some(buzzer) = buzzer {
+        let length = match cue {
+            Cue::Success => Duration::from_millis(80),
+            Cue::Refusal => Duration::from_millis(400),
+        };
+        let _ = buzzer.set(Level::High);
+        std::thread::sleep(length);
+        let _ = buzzer.set(Level::Low);
+    }
+}
+
+fn spawn_scanner(
+    config: ScannerConfig,
+    commands: Sender<Command>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    let (tx, rx) = channel();
+    let port = config.port.display().to_string();
+    let reader = reader::spawn(config, tx, stop);
+    std::thread::spawn(move || {
+        let Ok(reader) = reader else {
+            let _ = commands.send(Command::Device(
+                "scanner".into(),
+                format!("{port}: cannot start"),
+            ));
+            return;
+        };
+        for event in rx {
+            let command = match event {
+                ScannerEvent::Code(code) => Command::Code(code),
+                ScannerEvent::Connected => Command::Device("scanner".into(), "ok".into()),
+                ScannerEvent::Lost(reason) => Command::Device("scanner".into(), reason),
+                ScannerEvent::Rejected { reason, .. } => {
+                    tracing::debug!(?reason, "scanner line rejected");
+                    continue;
+                }
+            };
+            if commands.send(command).is_err() {
+                break;
+            }
+        }
+        let _ = reader.join();
+    })
+}
+
+/// The demo's side panel: each button lays a simulated tag on the pad or lifts it.
+fn wire_demo(ui: &KioskWindow, demo: DemoDevices) -> Rc<DemoDevices> {
+    let sim = ui.global::<SimAdapter>();
+    sim.set_visible(true);
+    let model = Rc::new(VecModel::from(
+        demo.tags
+            .iter()
+            .map(|(label, tag)| UiSimTag {
+                label: label.into(),
+                item: String::from_utf8_lossy(&tag.memory[3..19])
+                    .trim_end_matches('\0')
+                    .into(),
+                on_pad: false,
+            })
+            .collect::<Vec<_>>(),
+    ));
+    sim.set_tags(ModelRc::from(model.clone()));
+    let demo = Rc::new(demo);
+    let devices = Rc::clone(&demo);
+    sim.on_toggle_tag(move |index| {
+        let index = index as usize;
+        let (Some(mut row), Some((_, tag))) = (model.row_data(index), devices.tags.get(index))
+        else {
+            return;
+        };
+        row.on_pad = !row.on_pad;
+        let mut field = devices.reader.field();
+        if row.on_pad {
+            field.tags.push(tag.clone());
+        } else {
+            field.remove(tag.uid);
+        }
+        model.set_row_data(index, row);
+    });
+    demo
+}

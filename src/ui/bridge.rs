@@ -1,0 +1,113 @@
+//! Applies a kiosk view to the window's globals, and turns the window's callbacks into
+//! commands for whoever runs the kiosk (a channel to the engine thread, or a test).
+
+use super::map::{map_hold, map_loan, map_row, map_screen};
+use super::{AccountAdapter, ItemsAdapter, KioskWindow, Promotion, SessionAdapter, StatusAdapter};
+use crate::reason::Lang;
+use crate::station::kiosk::{Command, KioskView, StaffAction};
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use std::rc::Rc;
+
+/// Shows `view` on `ui`. Runs on the UI thread.
+pub fn apply(ui: &KioskWindow, view: &KioskView) {
+    let session = ui.global::<SessionAdapter>();
+    session.set_screen(map_screen(view.screen));
+    if session.get_lang() != view.lang.code() {
+        select_language(view.lang);
+        session.set_lang(view.lang.code().into());
+    }
+    session.set_patron_name(view.patron_name.clone().into());
+    let (n1, n2) = view.notice.map(|r| r.numbers()).unwrap_or((0, 0));
+    session.set_notice(view.notice.map(|r| r.code()).unwrap_or("").into());
+    session.set_notice_n1(n1 as i32);
+    session.set_notice_n2(n2 as i32);
+    session.set_idle_countdown(view.idle_countdown.map(|s| s as i32).unwrap_or(-1));
+    session.set_feedback_enabled(view.feedback_enabled);
+
+    let items = ui.global::<ItemsAdapter>();
+    items.set_rows(model(view.rows.iter().map(map_row)));
+    items.set_done_count(view.done_count as i32);
+
+    let account = ui.global::<AccountAdapter>();
+    account.set_loans(model(view.loans.iter().map(map_loan)));
+    account.set_holds(model(view.holds.iter().map(map_hold)));
+    account.set_ready_count(view.ready_count as i32);
+    account.set_fines(view.fines.to_string().into());
+
+    let status = ui.global::<StatusAdapter>();
+    status.set_pending(view.pending as i32);
+    status.set_conflicts(view.conflicts as i32);
+    status.set_printer_ok(view.printer_ok);
+    status.set_today_loans(view.today_loans as i32);
+    status.set_today_returns(view.today_returns as i32);
+    status.set_promotions(model(view.promotions.iter().map(|(title, body)| {
+        Promotion {
+            title: title.into(),
+            body: body.into(),
+        }
+    })));
+    status.set_devices(model(view.devices.iter().map(SharedString::from)));
+    status.set_staff_message(view.staff_message.clone().into());
+}
+
+fn model<T: Clone + 'static>(items: impl Iterator<Item = T>) -> ModelRc<T> {
+    ModelRc::from(Rc::new(VecModel::from(items.collect::<Vec<_>>())))
+}
+
+/// Switches the bundled translation; English is the source language.
+pub fn select_language(lang: Lang) {
+    if let Err(e) = slint::select_bundled_translation(lang.code()) {
+        tracing::warn!("language {}: {e:?}", lang.code());
+    }
+}
+
+/// Connects every callback of the window to `dispatch`. Callbacks only hand over a command:
+/// they never block the UI thread.
+pub fn connect(ui: &KioskWindow, dispatch: Rc<dyn Fn(Command)>) {
+    let session = ui.global::<SessionAdapter>();
+    let d = dispatch.clone();
+    session.on_start_borrow(move || d(Command::StartBorrow));
+    let d = dispatch.clone();
+    session.on_start_return(move || d(Command::StartReturn));
+    let d = dispatch.clone();
+    session.on_start_account(move || d(Command::StartAccount));
+    let d = dispatch.clone();
+    session.on_card_entered(move |card| d(Command::Card(card.to_string())));
+    let d = dispatch.clone();
+    session.on_pin_entered(move |pin| d(Command::Pin(pin.to_string())));
+    let d = dispatch.clone();
+    session.on_code_entered(move |code| d(Command::Code(code.to_string())));
+    let d = dispatch.clone();
+    session.on_finish(move || d(Command::Finish));
+    let d = dispatch.clone();
+    session.on_print_receipt(move |print| d(Command::Receipt(print)));
+    let d = dispatch.clone();
+    session.on_feedback(move |score| d(Command::Feedback(score.clamp(0, 5) as u8)));
+    let d = dispatch.clone();
+    session.on_cancel(move || d(Command::Cancel));
+    let d = dispatch.clone();
+    session.on_still_here(move || d(Command::StillHere));
+    let d = dispatch.clone();
+    session
+        .on_set_language(move |lang| d(Command::Lang(Lang::from_code(&lang).unwrap_or_default())));
+    let d = dispatch.clone();
+    session.on_tick(move |_ms| d(Command::Tick));
+    let d = dispatch.clone();
+    session.on_staff_action(move |action| {
+        let action = match action.as_str() {
+            "enter" => StaffAction::Enter,
+            "test-printer" => StaffAction::TestPrinter,
+            "read-tag" => StaffAction::ReadTag,
+            "leave" => StaffAction::Leave,
+            _ => return,
+        };
+        d(Command::Staff(action))
+    });
+    let account = ui.global::<AccountAdapter>();
+    let d = dispatch.clone();
+    account.on_renew(move |barcode| d(Command::Renew(barcode.to_string())));
+    let d = dispatch.clone();
+    account.on_renew_all(move || d(Command::RenewAll));
+    let d = dispatch;
+    account.on_pick_up(move || d(Command::PickUp));
+}

@@ -1,0 +1,270 @@
+//! Renders a kiosk screen offscreen to PNG: no display, no store, fixed sample data and a
+//! fixed clock, so the same command always gives the same picture.
+
+use super::bridge::{apply, select_language};
+use super::{KioskWindow, StatusAdapter};
+use crate::domain::{HoldStatus, Money, Route};
+use crate::reason::{Lang, Reason};
+use crate::station::kiosk::{HoldView, KioskView, LoanView, RowState, RowView, Screen};
+use slint::ComponentHandle;
+use slint::platform::software_renderer::{
+    MinimalSoftwareWindow, PremultipliedRgbaColor, RepaintBufferType,
+};
+use slint::platform::{Platform, WindowAdapter};
+use std::rc::Rc;
+
+/// The screens `swalayan screenshot --screen` knows.
+pub const SCREENS: [&str; 10] = [
+    "welcome", "identify", "pin", "borrow", "return", "account", "receipt", "feedback", "goodbye",
+    "staff",
+];
+
+struct Offscreen {
+    window: Rc<MinimalSoftwareWindow>,
+}
+
+impl Platform for Offscreen {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
+        Ok(self.window.clone())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScreenshotError {
+    #[error("unknown screen '{0}': use one of {list}", list = SCREENS.join(", "))]
+    UnknownScreen(String),
+    #[error("rendering failed: {0}")]
+    Render(String),
+    #[error("cannot write {0}")]
+    Write(String),
+}
+
+fn row(
+    barcode: &str,
+    title: &str,
+    state: RowState,
+    reason: Option<Reason>,
+    due: Option<&str>,
+    route: Option<Route>,
+    fine: i64,
+) -> RowView {
+    RowView {
+        barcode: barcode.into(),
+        title: title.into(),
+        state,
+        reason,
+        due: due.map(String::from),
+        route,
+        fine: Money::from_units(fine),
+        missing_part: None,
+    }
+}
+
+/// The fixed sample view for a screen.
+pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotError> {
+    let screen_enum = match screen {
+        "welcome" => Screen::Welcome,
+        "identify" => Screen::Identify,
+        "pin" => Screen::Pin,
+        "borrow" => Screen::Borrow,
+        "return" => Screen::Return,
+        "account" => Screen::Account,
+        "receipt" => Screen::Receipt,
+        "feedback" => Screen::Feedback,
+        "goodbye" => Screen::Goodbye,
+        "staff" => Screen::Staff,
+        other => return Err(ScreenshotError::UnknownScreen(other.to_string())),
+    };
+    let mut set = row(
+        "31000004501",
+        "Belajar Bahasa Inggris: buku dan CD audio",
+        RowState::Refused,
+        Some(Reason::PartsMissing {
+            expected: 2,
+            seen: 1,
+        }),
+        None,
+        None,
+        0,
+    );
+    set.missing_part = Some(2);
+    let rows = match screen_enum {
+        Screen::Borrow => vec![
+            row(
+                "31000002801",
+                "Negeri 5 Menara",
+                RowState::Borrowed,
+                None,
+                Some("2026-12-12"),
+                None,
+                0,
+            ),
+            row(
+                "31000003301",
+                "Bumi",
+                RowState::Borrowed,
+                None,
+                Some("2026-12-12"),
+                None,
+                0,
+            ),
+            row(
+                "31000002401",
+                "Cantik Itu Luka",
+                RowState::Refused,
+                Some(Reason::OnHoldForAnother),
+                None,
+                None,
+                0,
+            ),
+            set,
+        ],
+        Screen::Return => vec![
+            row(
+                "31000000501",
+                "Bumi Manusia",
+                RowState::Returned,
+                None,
+                None,
+                Some(Route::Shelve),
+                4500,
+            ),
+            row(
+                "31000002701",
+                "Laut Bercerita",
+                RowState::Returned,
+                None,
+                None,
+                Some(Route::HoldShelf),
+                0,
+            ),
+            row(
+                "31000002601",
+                "Pulang",
+                RowState::Returned,
+                None,
+                None,
+                Some(Route::Transfer),
+                0,
+            ),
+        ],
+        _ => vec![],
+    };
+    let done = rows.iter().filter(|r| r.state != RowState::Refused).count() as u32;
+    Ok(KioskView {
+        screen: screen_enum,
+        lang,
+        patron_name: "Siti Rahmawati".into(),
+        notice: match screen_enum {
+            Screen::Identify => Some(Reason::PatronBlocked),
+            Screen::Pin => Some(Reason::PinIncorrect),
+            _ => None,
+        },
+        rows,
+        done_count: done,
+        loans: vec![
+            LoanView {
+                barcode: "31000000102".into(),
+                title: "Laskar Pelangi".into(),
+                due: "2026-12-03".into(),
+                overdue: false,
+                renewals: 0,
+            },
+            LoanView {
+                barcode: "31000000501".into(),
+                title: "Bumi Manusia".into(),
+                due: "2026-11-18".into(),
+                overdue: true,
+                renewals: 1,
+            },
+        ],
+        holds: vec![
+            HoldView {
+                title: "Cantik Itu Luka".into(),
+                status: HoldStatus::Ready,
+                position: 0,
+                expires: "2026-12-03".into(),
+            },
+            HoldView {
+                title: "Laut Bercerita".into(),
+                status: HoldStatus::Waiting,
+                position: 2,
+                expires: String::new(),
+            },
+        ],
+        ready_count: 1,
+        fines: Money::from_units(4500),
+        idle_countdown: None,
+        feedback_enabled: true,
+        printer_ok: true,
+        pending: 3,
+        conflicts: 0,
+        today_loans: 12,
+        today_returns: 9,
+        promotions: vec![(
+            "Buku baru: Laut Bercerita".into(),
+            "Novel Leila S. Chudori kini tersedia di rak fiksi. Pesan lewat kios ini.".into(),
+        )],
+        devices: vec![
+            "scanner: ok".into(),
+            "rfid: ok".into(),
+            "printer: ok".into(),
+        ],
+        staff_message: String::new(),
+        quit: false,
+    })
+}
+
+/// Renders `screen` at `width` x `height` and returns PNG bytes. Sets Slint's platform, which
+/// can happen once per process.
+pub fn render_png(
+    screen: &str,
+    lang: Lang,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, ScreenshotError> {
+    let view = sample_view(screen, lang)?;
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(Offscreen {
+        window: window.clone(),
+    }))
+    .map_err(|e| ScreenshotError::Render(format!("{e:?}")))?;
+    let ui = KioskWindow::new().map_err(|e| ScreenshotError::Render(e.to_string()))?;
+    window.set_size(slint::PhysicalSize::new(width, height));
+    let status = ui.global::<StatusAdapter>();
+    status.set_library_name("Perpustakaan Kota Tebing Tinggi".into());
+    status.set_clock("10:30".into());
+    status.set_date("28-11-2026".into());
+    status.set_central("no_central".into());
+    apply(&ui, &view);
+    select_language(lang);
+    ui.show()
+        .map_err(|e| ScreenshotError::Render(e.to_string()))?;
+    let mut buffer = vec![PremultipliedRgbaColor::default(); (width * height) as usize];
+    // Layouts settle over a frame or two (the unit is set from the window size).
+    for _ in 0..3 {
+        slint::platform::update_timers_and_animations();
+        window.request_redraw();
+        window.draw_if_needed(|renderer| {
+            renderer.render(&mut buffer, width as usize);
+        });
+    }
+    let mut rgba = Vec::with_capacity(buffer.len() * 4);
+    for px in &buffer {
+        // Premultiplied with an opaque background: the channels are the colour.
+        rgba.extend_from_slice(&[px.red, px.green, px.blue, 255]);
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png_bytes, width, height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder
+            .write_header()
+            .map_err(|e| ScreenshotError::Render(e.to_string()))?;
+        writer
+            .write_image_data(&rgba)
+            .map_err(|e| ScreenshotError::Render(e.to_string()))?;
+    }
+    Ok(png_bytes)
+}
