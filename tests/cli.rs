@@ -444,7 +444,7 @@ fn demo_needs_no_setup_and_can_be_repeated() {
     let home = tempfile::tempdir().unwrap();
     for run in 0..2 {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_swalayan"))
-            .args(["--json", "--lang", "en", "demo"])
+            .args(["--json", "--lang", "en", "demo", "--script"])
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join("data"))
             .output()

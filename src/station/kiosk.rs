@@ -626,11 +626,12 @@ impl Kiosk {
             } else {
                 self.give_back(&item_id, parts_seen, &uids)?;
             }
-            if let (Some(part), Some(row)) = (missing, self.session.rows.last_mut()) {
-                if row.barcode == item_id && row.state == RowState::Refused {
-                    row.missing_part = Some(part);
-                    self.view.rows = self.session.rows.clone();
-                }
+            if let (Some(part), Some(row)) = (missing, self.session.rows.last_mut())
+                && row.barcode == item_id
+                && row.state == RowState::Refused
+            {
+                row.missing_part = Some(part);
+                self.view.rows = self.session.rows.clone();
             }
         }
         Ok(())

@@ -94,10 +94,9 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     );
 
     let stop = Arc::new(AtomicBool::new(false));
-    let scanner = match run.scanner {
-        Some(config) => Some(spawn_scanner(config, tx.clone(), Arc::clone(&stop))),
-        None => None,
-    };
+    let scanner = run
+        .scanner
+        .map(|config| spawn_scanner(config, tx.clone(), Arc::clone(&stop)));
     let demo = run.demo.map(|demo| wire_demo(&ui, demo));
 
     let engine = {

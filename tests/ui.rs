@@ -1,0 +1,513 @@
+//! The kiosk's touchscreen under Slint's testing backend: elements found by accessible label,
+//! clicked, and read back, with the real kiosk engine and demo library behind them.
+
+use i_slint_backend_testing::ElementHandle;
+use serialport::TTYPort;
+use slint::ComponentHandle;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use swalayan::circulation::desk::{Desk, DeskSettings};
+use swalayan::clock::SystemClock;
+use swalayan::import::demo::{copy_of, load_demo};
+use swalayan::reason::Lang;
+use swalayan::station::kiosk::{Cue, Kiosk, KioskSettings};
+use swalayan::station::pad::Pad;
+use swalayan::station::receipts::MemoryPrinter;
+use swalayan::store::Store;
+use swalayan::ui::bridge::{apply, connect, select_language};
+use swalayan::ui::{ItemsAdapter, KioskWindow, Screen, SessionAdapter};
+use swalayan_hardware::rfid::Uid;
+use swalayan_hardware::rfid::feig::FeigReader;
+use swalayan_hardware::serial::SerialSettings;
+use swalayan_hardware::sim::feig::{FeigSimulator, SimTag};
+
+struct Rig {
+    ui: KioskWindow,
+    kiosk: Rc<RefCell<Kiosk>>,
+    clock: Rc<Cell<Duration>>,
+    reader: Option<FeigSimulator>,
+    printed: Arc<Mutex<Vec<Vec<u8>>>>,
+    cues: Rc<RefCell<Vec<Cue>>>,
+    _dir: tempfile::TempDir,
+}
+
+fn rig(lang: Lang, with_pad: bool) -> Rig {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("kiosk.db")).unwrap();
+    let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
+    load_demo(&mut store, jiff::Timestamp::now(), &tz, "pusat").unwrap();
+    let desk = Desk::new(
+        store,
+        DeskSettings {
+            station_id: "kiosk-test".into(),
+            branch: "pusat".into(),
+            time_zone: tz,
+        },
+        Box::new(SystemClock),
+    );
+    let (reader, pad) = if with_pad {
+        let (master, slave) = TTYPort::pair().unwrap();
+        let sim = FeigSimulator::spawn(master, SerialSettings::FEIG_DEFAULT, false);
+        let pad = Pad::new(Box::new(
+            FeigReader::new(slave).with_timeout(Duration::from_millis(300), 2),
+        ));
+        (Some(sim), Some(pad))
+    } else {
+        (None, None)
+    };
+    let printer = MemoryPrinter::default();
+    let printed = printer.printed.clone();
+    let settings = KioskSettings {
+        default_lang: lang,
+        ..KioskSettings::default()
+    };
+    let kiosk = Rc::new(RefCell::new(Kiosk::new(
+        desk,
+        settings,
+        pad,
+        Some(Box::new(printer)),
+    )));
+    let ui = KioskWindow::new().unwrap();
+    let clock = Rc::new(Cell::new(Duration::from_secs(1)));
+    let cues = Rc::new(RefCell::new(Vec::new()));
+    {
+        let kiosk = kiosk.clone();
+        let clock = clock.clone();
+        let cues = cues.clone();
+        let weak = ui.as_weak();
+        // The same path as the app, minus the threads: a command, a decision, the new view.
+        connect(
+            &ui,
+            Rc::new(move |command| {
+                let mut k = kiosk.borrow_mut();
+                k.handle(command, clock.get()).unwrap();
+                cues.borrow_mut().extend(k.take_cues());
+                if let Some(ui) = weak.upgrade() {
+                    apply(&ui, k.view());
+                }
+            }),
+        );
+    }
+    select_language(lang);
+    apply(&ui, kiosk.borrow().view());
+    ui.show().unwrap();
+    Rig {
+        ui,
+        kiosk,
+        clock,
+        reader,
+        printed,
+        cues,
+        _dir: dir,
+    }
+}
+
+impl Rig {
+    fn click(&self, label: &str) {
+        let found: Vec<_> = ElementHandle::find_by_accessible_label(&self.ui, label).collect();
+        assert!(
+            !found.is_empty(),
+            "no element labelled {label:?} on {:?}",
+            self.screen()
+        );
+        found[0].invoke_accessible_default_action();
+    }
+
+    fn has(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .is_some()
+    }
+
+    /// What the screen says for a labelled element (its description or value).
+    fn description(&self, label: &str) -> String {
+        let element = ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .unwrap_or_else(|| panic!("no {label:?}"));
+        element
+            .accessible_description()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Every description of elements with this label (a title can show as a loan and a row).
+    fn descriptions(&self, label: &str) -> Vec<String> {
+        ElementHandle::find_by_accessible_label(&self.ui, label)
+            .map(|e| e.accessible_description().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    fn screen(&self) -> Screen {
+        self.ui.global::<SessionAdapter>().get_screen()
+    }
+
+    /// A barcode arriving from the scanner (or typed + Enter).
+    fn scan(&self, code: &str) {
+        self.ui
+            .global::<SessionAdapter>()
+            .invoke_code_entered(code.into());
+    }
+
+    fn type_pin(&self, pin: &str) {
+        for digit in pin.chars() {
+            self.click(&digit.to_string());
+        }
+    }
+
+    fn poll_pad(&self) {
+        let mut k = self.kiosk.borrow_mut();
+        k.poll_pad(self.clock.get()).unwrap();
+        self.cues.borrow_mut().extend(k.take_cues());
+        apply(&self.ui, k.view());
+    }
+
+    fn lay(&self, tag: SimTag) {
+        self.reader.as_ref().unwrap().field().tags.push(tag);
+        self.poll_pad();
+    }
+
+    fn advance(&self, by: Duration) {
+        self.clock.set(self.clock.get() + by);
+        i_slint_backend_testing::mock_elapsed_time(by);
+        self.ui.global::<SessionAdapter>().invoke_tick(0);
+    }
+
+    fn rows(&self) -> Vec<(String, String, String)> {
+        use slint::Model;
+        let rows = self.ui.global::<ItemsAdapter>().get_rows();
+        (0..rows.row_count())
+            .filter_map(|i| rows.row_data(i))
+            .map(|r| {
+                (
+                    r.title.to_string(),
+                    r.state.to_string(),
+                    r.reason.to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn uid(n: u8) -> Uid {
+    Uid([0xE0, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, n])
+}
+
+fn sign_in_siti(r: &Rig) {
+    r.click("Borrow");
+    assert_eq!(r.screen(), Screen::Identify);
+    r.scan("21000000001");
+    assert_eq!(r.screen(), Screen::Pin, "Siti has a PIN");
+    r.type_pin("1234");
+    r.click("Enter PIN");
+    assert_eq!(r.screen(), Screen::Borrow);
+}
+
+#[test]
+fn borrow_by_barcode_then_receipt_and_goodbye() {
+    let r = rig(Lang::En, false);
+    sign_in_siti(&r);
+    r.scan(&copy_of("Negeri 5 Menara", 1));
+    r.scan(&copy_of("Cantik Itu Luka", 1));
+    let rows = r.rows();
+    assert_eq!(
+        rows[0],
+        ("Negeri 5 Menara".into(), "borrowed".into(), "".into())
+    );
+    assert_eq!(
+        rows[1],
+        (
+            "Cantik Itu Luka".into(),
+            "refused".into(),
+            "on_hold_for_another".into()
+        )
+    );
+    assert!(
+        r.description("Cantik Itu Luka")
+            .contains("reserved for another reader"),
+        "{}",
+        r.description("Cantik Itu Luka")
+    );
+    assert!(
+        r.description("Negeri 5 Menara")
+            .starts_with("Borrowed. Please return it by 20")
+    );
+    assert!(r.has("Borrowed: 1"));
+    assert_eq!(
+        *r.cues.borrow(),
+        [Cue::Success, Cue::Refusal][..],
+        "one loan, one refusal; signing in is silent"
+    );
+    r.click("Done");
+    assert_eq!(r.screen(), Screen::Receipt);
+    r.click("Print receipt");
+    assert_eq!(r.printed.lock().unwrap().len(), 1);
+    let paper = swalayan_hardware::printer::decode::decode(&r.printed.lock().unwrap()[0]).unwrap();
+    assert!(
+        paper
+            .lines
+            .iter()
+            .any(|l| l.text.contains("Negeri 5 Menara"))
+    );
+    assert!(
+        paper.lines.iter().any(|l| l.text.contains("Due 20")),
+        "the receipt is in the patron's language"
+    );
+    assert_eq!(r.screen(), Screen::Feedback);
+    r.click("Good");
+    assert_eq!(r.screen(), Screen::Goodbye);
+    r.advance(Duration::from_secs(6));
+    assert_eq!(r.screen(), Screen::Welcome);
+    let feedback =
+        swalayan::store::outbox::list(r.kiosk.borrow().desk().store().conn(), true, None).unwrap();
+    assert!(
+        feedback
+            .iter()
+            .any(|row| row.kind == "feedback" && row.payload["score"] == 4)
+    );
+}
+
+#[test]
+fn an_rfid_stack_with_a_refused_item_and_a_missing_part() {
+    let r = rig(Lang::En, true);
+    sign_in_siti(&r);
+    let set = copy_of("Belajar Bahasa Inggris: buku dan CD audio", 1);
+    r.lay(SimTag::library_item(
+        uid(1),
+        &copy_of("Bumi", 1),
+        "ID-TTK",
+        0x07,
+    ));
+    r.lay(SimTag::library_item(
+        uid(2),
+        &copy_of("Cantik Itu Luka", 1),
+        "ID-TTK",
+        0x07,
+    ));
+    r.lay(SimTag::with_data(uid(3), &set, "ID-TTK", 1, 2, 1, 0x07));
+    // The set waits a moment for its other part, then says which part is missing.
+    r.advance(Duration::from_secs(3));
+    r.poll_pad();
+    let rows = r.rows();
+    assert_eq!(rows[0].1, "borrowed");
+    assert_eq!(
+        rows[1],
+        (
+            "Cantik Itu Luka".into(),
+            "refused".into(),
+            "on_hold_for_another".into()
+        )
+    );
+    assert_eq!(rows[2].2, "parts_missing");
+    let set_row = {
+        use slint::Model;
+        r.ui.global::<ItemsAdapter>()
+            .get_rows()
+            .row_data(2)
+            .unwrap()
+    };
+    assert_eq!((set_row.n1, set_row.n2, set_row.missing_part), (1, 2, 2));
+    // Security: the lent book is disarmed, the refused one still armed.
+    {
+        let field = r.reader.as_ref().unwrap().field();
+        assert_eq!(field.tags[0].afi, 0xC2);
+        assert_eq!(field.tags[1].afi, 0x07);
+        assert_eq!(field.tags[2].afi, 0x07);
+    }
+    // The missing part arrives: the set is lent and both tags disarmed.
+    r.lay(SimTag::with_data(uid(4), &set, "ID-TTK", 1, 2, 2, 0x07));
+    let rows = r.rows();
+    assert_eq!(rows.len(), 3, "the set's row is replaced, not repeated");
+    assert_eq!(rows[2].1, "borrowed");
+    let field = r.reader.as_ref().unwrap().field();
+    assert!(field.tags[2..].iter().all(|t| t.afi == 0xC2));
+}
+
+#[test]
+fn a_tag_that_cannot_be_secured_is_not_lent() {
+    let r = rig(Lang::En, true);
+    sign_in_siti(&r);
+    let mut locked = SimTag::library_item(uid(1), &copy_of("Bumi", 1), "ID-TTK", 0x07);
+    locked.afi_locked = true;
+    r.lay(locked);
+    assert_eq!(r.rows()[0].2, "tag_unreadable");
+    let account = r
+        .kiosk
+        .borrow()
+        .desk()
+        .account("21000000001")
+        .unwrap()
+        .unwrap();
+    assert!(
+        account
+            .loans
+            .iter()
+            .all(|l| l.loan.item != copy_of("Bumi", 1)),
+        "no loan without security"
+    );
+}
+
+#[test]
+fn return_with_a_hold_goes_to_the_hold_shelf() {
+    let r = rig(Lang::En, false);
+    r.click("Return");
+    assert_eq!(r.screen(), Screen::ReturnItems);
+    r.scan(&copy_of("Laut Bercerita", 1));
+    r.scan(&copy_of("Bumi Manusia", 1));
+    assert!(
+        r.description("Laut Bercerita").contains("hold shelf"),
+        "{}",
+        r.description("Laut Bercerita")
+    );
+    assert!(
+        r.description("Bumi Manusia").contains("Overdue fine: Rp"),
+        "{}",
+        r.description("Bumi Manusia")
+    );
+    assert!(r.has("Returned: 2"));
+}
+
+#[test]
+fn pick_up_a_hold_from_my_account() {
+    let r = rig(Lang::En, false);
+    r.click("My account");
+    r.scan("21000000005");
+    r.type_pin("4321");
+    r.click("Enter PIN");
+    assert_eq!(r.screen(), Screen::Account);
+    assert!(r.has("Pick up now (1)"));
+    r.click("Pick up now (1)");
+    assert!(r.has("Cantik Itu Luka"));
+    assert!(!r.has("Pick up now (1)"));
+    let account = r
+        .kiosk
+        .borrow()
+        .desk()
+        .account("21000000005")
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.loans.len(), 1);
+}
+
+#[test]
+fn renew_from_my_account() {
+    let r = rig(Lang::En, false);
+    r.click("My account");
+    r.scan("21000000010"); // Maya: no PIN; others wait for her book
+    assert_eq!(r.screen(), Screen::Account);
+    r.click("Renew Laut Bercerita");
+    let said = r.descriptions("Laut Bercerita");
+    assert!(
+        said.iter()
+            .any(|d| d.contains("another reader has reserved it")),
+        "{said:?}"
+    );
+    // Siti can renew her Laskar Pelangi.
+    r.click("Done");
+    r.advance(Duration::from_secs(6));
+    r.click("My account");
+    r.scan("21000000001");
+    r.type_pin("1234");
+    r.click("Enter PIN");
+    r.click("Renew Laskar Pelangi");
+    let rows = r.rows();
+    assert!(
+        rows.iter()
+            .any(|(t, s, _)| t == "Laskar Pelangi" && s == "renewed"),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn a_blocked_patron_is_told_kindly_at_the_door() {
+    let r = rig(Lang::En, false);
+    r.click("Borrow");
+    r.scan("21000000002");
+    assert_eq!(r.screen(), Screen::Identify);
+    let notice: String = r.ui.global::<SessionAdapter>().get_notice().into();
+    assert_eq!(notice, "patron_blocked");
+    assert!(r.has("Your card is blocked. Please speak to staff at the desk."));
+}
+
+#[test]
+fn wrong_pins_then_lockout() {
+    let r = rig(Lang::En, false);
+    r.click("Borrow");
+    r.scan("21000000001");
+    for attempt in 1..=2 {
+        r.type_pin("9999");
+        r.click("Enter PIN");
+        assert_eq!(r.screen(), Screen::Pin, "attempt {attempt}");
+        assert!(r.has("That PIN is not right. Please try again."));
+    }
+    r.type_pin("9999");
+    r.click("Enter PIN");
+    assert_eq!(r.screen(), Screen::Identify);
+    assert!(r.has("Too many wrong PINs. Please try again later or ask staff for help."));
+    // While locked the card does not even get to the PIN pad.
+    r.scan("21000000001");
+    assert_eq!(r.screen(), Screen::Identify);
+    let notice: String = r.ui.global::<SessionAdapter>().get_notice().into();
+    assert_eq!(notice, "pin_locked");
+}
+
+#[test]
+fn inactivity_warns_then_ends_the_session_safely() {
+    let r = rig(Lang::En, false);
+    sign_in_siti(&r);
+    r.scan(&copy_of("Negeri 5 Menara", 1));
+    r.advance(Duration::from_secs(61));
+    let countdown = r.ui.global::<SessionAdapter>().get_idle_countdown();
+    assert!((1..=20).contains(&countdown), "{countdown}");
+    assert!(r.has(&format!(
+        "Are you still there? This session ends in {countdown} seconds."
+    )));
+    r.click("I am still here");
+    assert_eq!(r.ui.global::<SessionAdapter>().get_idle_countdown(), -1);
+    r.advance(Duration::from_secs(61));
+    r.advance(Duration::from_secs(20));
+    assert_eq!(r.screen(), Screen::Welcome);
+    assert!(
+        !r.has("Negeri 5 Menara"),
+        "nothing of the last patron is left on screen"
+    );
+    // The loan stays, and its receipt was printed.
+    let account = r
+        .kiosk
+        .borrow()
+        .desk()
+        .account("21000000001")
+        .unwrap()
+        .unwrap();
+    assert!(account.loans.iter().any(|l| l.title == "Negeri 5 Menara"));
+    assert_eq!(r.printed.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn language_switch() {
+    let r = rig(Lang::Id, false);
+    assert!(r.has("Pinjam"), "Indonesian first");
+    r.click("English");
+    assert!(r.has("Borrow"));
+    assert!(!r.has("Pinjam"));
+    r.click("Bahasa Indonesia");
+    assert!(r.has("Kembalikan"));
+}
+
+#[test]
+fn staff_mode_needs_a_staff_card_and_pin() {
+    let r = rig(Lang::En, false);
+    r.click("Staff");
+    r.scan("21000000001"); // Siti: a patron, not staff
+    r.type_pin("1234");
+    r.click("Enter PIN");
+    assert_eq!(r.screen(), Screen::Identify);
+    assert!(r.has("This is for library staff only."));
+    r.scan("21000000008"); // Rina: staff with PIN 9999
+    r.type_pin("9999");
+    r.click("Enter PIN");
+    assert_eq!(r.screen(), Screen::Staff);
+    assert!(r.has("Waiting to send: 0"));
+}
