@@ -496,3 +496,62 @@ fn logs_never_carry_a_whole_card_number() {
     );
     assert!(!log.contains(SITI), "{log}");
 }
+
+#[cfg(feature = "ui")]
+#[test]
+fn screenshots_render_offscreen_the_same_every_time() {
+    let s = Station::new();
+    let out = s.dir.path().join("borrow.png");
+    let args = [
+        "--lang",
+        "en",
+        "screenshot",
+        "--screen",
+        "borrow",
+        "--size",
+        "800x480",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    assert_eq!(s.run(&args).status.code(), Some(0));
+    let first = std::fs::read(&out).unwrap();
+    assert_eq!(&first[1..4], b"PNG");
+    // IHDR: width and height, big endian, at bytes 16..24.
+    assert_eq!(u32::from_be_bytes(first[16..20].try_into().unwrap()), 800);
+    assert_eq!(u32::from_be_bytes(first[20..24].try_into().unwrap()), 480);
+    assert_eq!(s.run(&args).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        first,
+        "fixed data and clock: the same picture"
+    );
+    let out2 = s.dir.path().join("id.png");
+    assert_eq!(
+        s.run(&[
+            "screenshot",
+            "--screen",
+            "borrow",
+            "--size",
+            "800x480",
+            "--out",
+            out2.to_str().unwrap()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_ne!(
+        std::fs::read(&out2).unwrap(),
+        first,
+        "Indonesian differs from English"
+    );
+    let bad = s.run(&[
+        "screenshot",
+        "--screen",
+        "lobby",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("welcome"), "{}", stderr(&bad));
+}

@@ -15,3 +15,5 @@ mod import;
 mod store;
 /// `swalayan tag decode|encode` with the public ISO 28560-3 vector.
 mod tag;
+/// Every touchscreen text is translated; generated UI files match the reason table.
+mod translations;

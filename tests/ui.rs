@@ -511,3 +511,95 @@ fn staff_mode_needs_a_staff_card_and_pin() {
     assert_eq!(r.screen(), Screen::Staff);
     assert!(r.has("Waiting to send: 0"));
 }
+
+/// The whole kiosk: a simulated scanner and RFID reader on pseudo-terminals, the scanner
+/// thread, the kiosk engine, the window's model, the store and the outbox.
+#[test]
+fn whole_kiosk_scenario_over_pseudo_terminals() {
+    use std::sync::atomic::AtomicBool;
+    use swalayan::station::kiosk::Command;
+    use swalayan_hardware::barcode::line::LineConfig;
+    use swalayan_hardware::barcode::reader::{ScannerConfig, ScannerEvent, spawn};
+    use swalayan_hardware::sim::scanner::ScannerSimulator;
+
+    let r = rig(Lang::En, true);
+    let link = r._dir.path().join("scanner");
+    let mut scanner =
+        ScannerSimulator::plug_in(&link, SerialSettings::SCANNER_DEFAULT, false).unwrap();
+    let (tx, events) = std::sync::mpsc::channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    let config = ScannerConfig {
+        port: link,
+        settings: SerialSettings::SCANNER_DEFAULT,
+        line: LineConfig::default(),
+        checks: vec![],
+    };
+    let thread = spawn(config, tx, stop.clone()).unwrap();
+    let next_code = || loop {
+        match events
+            .recv_timeout(Duration::from_secs(5))
+            .expect("a scanner event")
+        {
+            ScannerEvent::Code(code) => return code,
+            ScannerEvent::Connected => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    let dispatch = |command: Command| {
+        let mut k = r.kiosk.borrow_mut();
+        k.handle(command, r.clock.get()).unwrap();
+        apply(&r.ui, k.view());
+    };
+
+    // Siti lays her patron card on the pad, types her PIN, scans one book, lays another.
+    r.click("Borrow");
+    r.lay(SimTag::with_data(
+        uid(9),
+        "21000000001",
+        "ID-TTK",
+        8,
+        1,
+        1,
+        0x07,
+    ));
+    assert_eq!(r.screen(), Screen::Pin);
+    r.type_pin("1234");
+    r.click("Enter PIN");
+    assert_eq!(r.screen(), Screen::Borrow);
+    scanner.scan(&copy_of("Negeri 5 Menara", 1)).unwrap();
+    dispatch(Command::Code(next_code()));
+    r.lay(SimTag::library_item(
+        uid(1),
+        &copy_of("Bumi", 1),
+        "ID-TTK",
+        0x07,
+    ));
+    let rows = r.rows();
+    assert_eq!(
+        rows.iter()
+            .filter(|(_, state, _)| state == "borrowed")
+            .count(),
+        2,
+        "{rows:?}"
+    );
+    assert_eq!(
+        r.reader.as_ref().unwrap().field().tags[1].afi,
+        0xC2,
+        "the RFID book is disarmed"
+    );
+
+    // The store and outbox agree with the screen.
+    let kiosk = r.kiosk.borrow();
+    let conn = kiosk.desk().store().conn();
+    let rows = swalayan::store::outbox::list(conn, true, None).unwrap();
+    let lent: Vec<&str> = rows
+        .iter()
+        .filter(|row| row.kind == "checkout")
+        .map(|row| row.payload["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(lent, [copy_of("Negeri 5 Menara", 1), copy_of("Bumi", 1)]);
+    assert!(rows.iter().all(|row| row.station_id == "kiosk-test"));
+    drop(kiosk);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    thread.join().unwrap();
+}

@@ -396,6 +396,16 @@ pub fn copy_of(name: &str, copy: u32) -> String {
     barcode(title_number(name), copy)
 }
 
+/// The barcode of every demo copy (benchmarks scan them in turn).
+
+pub fn all_copies() -> Vec<String> {
+    TITLES
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| (1..=t.4).map(move |copy| barcode(i + 1, copy)))
+        .collect()
+}
+
 /// Demo patrons: card, name, category, PIN, state.
 pub const PATRONS: &[(&str, &str, &str, &str, &str)] = &[
     (
