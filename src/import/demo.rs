@@ -397,7 +397,6 @@ pub fn copy_of(name: &str, copy: u32) -> String {
 }
 
 /// The barcode of every demo copy (benchmarks scan them in turn).
-
 pub fn all_copies() -> Vec<String> {
     TITLES
         .iter()
