@@ -53,6 +53,36 @@ struct RawConfig {
     rfid: Option<RawRfid>,
     printer: Option<RawPrinter>,
     gpio: Option<RawGpio>,
+    kiosk: Option<RawKiosk>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKiosk {
+    feedback: Option<bool>,
+    idle_warning_seconds: Option<u64>,
+    idle_countdown_seconds: Option<u64>,
+}
+
+/// The touchscreen's behaviour (`[kiosk]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskConfig {
+    /// Ask "how was your visit?" at the end of a session.
+    pub feedback: bool,
+    /// Quiet time before "are you still there?".
+    pub idle_warning: Duration,
+    /// The countdown before an idle session ends.
+    pub idle_countdown: Duration,
+}
+
+impl Default for KioskConfig {
+    fn default() -> KioskConfig {
+        KioskConfig {
+            feedback: true,
+            idle_warning: Duration::from_secs(60),
+            idle_countdown: Duration::from_secs(20),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,6 +210,7 @@ pub struct Config {
     pub rfid: Option<RfidSettings>,
     pub printer: Option<PrinterSettings>,
     pub gpio: Option<GpioSettings>,
+    pub kiosk: KioskConfig,
 }
 
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
@@ -201,6 +232,7 @@ impl Default for Config {
             rfid: None,
             printer: None,
             gpio: None,
+            kiosk: KioskConfig::default(),
         }
     }
 }
@@ -315,6 +347,27 @@ impl Config {
                 width,
                 baud: raw.baud,
             });
+        }
+        if let Some(raw) = raw.kiosk {
+            let defaults = KioskConfig::default();
+            let seconds = |key: &str, value: Option<u64>, default: Duration| match value {
+                None => Ok(default),
+                Some(s) if (5..=3600).contains(&s) => Ok(Duration::from_secs(s)),
+                Some(s) => Err(invalid("kiosk", key, format!("{s}: use 5 to 3600 seconds"))),
+            };
+            config.kiosk = KioskConfig {
+                feedback: raw.feedback.unwrap_or(defaults.feedback),
+                idle_warning: seconds(
+                    "idle_warning_seconds",
+                    raw.idle_warning_seconds,
+                    defaults.idle_warning,
+                )?,
+                idle_countdown: seconds(
+                    "idle_countdown_seconds",
+                    raw.idle_countdown_seconds,
+                    defaults.idle_countdown,
+                )?,
+            };
         }
         if let Some(raw) = raw.gpio {
             let backend = match raw.backend.as_deref().unwrap_or("cdev") {
@@ -557,6 +610,17 @@ mod tests {
         .unwrap();
         assert_eq!(config.station_id, "kiosk-1");
         assert!(config.scanner.is_some() && config.rfid.is_some() && config.printer.is_some());
+    }
+
+    #[test]
+    fn kiosk_section() {
+        let config = parse("[kiosk]\nfeedback = false\nidle_warning_seconds = 90\n").unwrap();
+        assert!(!config.kiosk.feedback);
+        assert_eq!(config.kiosk.idle_warning, Duration::from_secs(90));
+        let err = parse("[kiosk]\nidle_countdown_seconds = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("kiosk.idle_countdown_seconds"), "{err}");
     }
 
     #[test]

@@ -555,3 +555,24 @@ fn screenshots_render_offscreen_the_same_every_time() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("welcome"), "{}", stderr(&bad));
 }
+
+#[cfg(feature = "ui")]
+#[test]
+fn the_kiosk_without_a_display_says_what_to_do() {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_swalayan"))
+        .args(["--lang", "en", "demo"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no display") && err.contains("xvfb-run"),
+        "{err}"
+    );
+}

@@ -603,3 +603,32 @@ fn whole_kiosk_scenario_over_pseudo_terminals() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     thread.join().unwrap();
 }
+
+#[test]
+fn a_barcode_typed_on_a_keyboard_is_scanned() {
+    use slint::platform::WindowEvent;
+    let r = rig(Lang::En, false);
+    r.click("Borrow");
+    for ch in "21000000010".chars() {
+        let text: slint::SharedString = ch.to_string().into();
+        r.ui.window()
+            .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+        r.ui.window()
+            .dispatch_event(WindowEvent::KeyReleased { text });
+    }
+    let enter: slint::SharedString = slint::platform::Key::Return.into();
+    r.ui.window().dispatch_event(WindowEvent::KeyPressed {
+        text: enter.clone(),
+    });
+    r.ui.window()
+        .dispatch_event(WindowEvent::KeyReleased { text: enter });
+    assert_eq!(
+        r.screen(),
+        Screen::Borrow,
+        "Maya has no PIN: straight to borrowing"
+    );
+    assert_eq!(
+        r.ui.global::<SessionAdapter>().get_patron_name(),
+        "Maya Nasution"
+    );
+}

@@ -22,6 +22,9 @@ fn settings(ctx: &Context) -> KioskSettings {
         library_name: ctx.config.library_name.clone(),
         default_lang: ctx.lang,
         afi: ctx.config.rfid.as_ref().map(|r| r.afi).unwrap_or_default(),
+        feedback_enabled: ctx.config.kiosk.feedback,
+        idle_warning_after: ctx.config.kiosk.idle_warning,
+        idle_countdown: ctx.config.kiosk.idle_countdown,
         ..KioskSettings::default()
     }
 }
@@ -29,6 +32,17 @@ fn settings(ctx: &Context) -> KioskSettings {
 /// The kiosk with the demo library, a simulated RFID reader whose pad a side panel fills,
 /// and receipts written to a file beside the demo database.
 pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
+    let mut ctx_config = ctx.config.clone();
+    if ctx.config.library_name == crate::config::Config::default().library_name {
+        ctx_config.library_name = "Perpustakaan Kota Tebing Tinggi (demo)".into();
+    }
+    let ctx = &Context {
+        config: ctx_config,
+        json: ctx.json,
+        lang: ctx.lang,
+        db: ctx.db.clone(),
+        db_is_default: ctx.db_is_default,
+    };
     let mut desk = open_desk(ctx)?;
     if catalog::counts(desk.store().conn())?.titles == 0 {
         let time_zone = ctx.config.time_zone.clone();
@@ -59,7 +73,7 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
             .to_string();
         let title = catalog::item(desk.store().conn(), &item)?.map(|i| i.title);
         let label = match (title, label.as_str()) {
-            (Some(title), l) if l.starts_with("part") => format!("{title} ({l})"),
+            (Some(_), l) if l.starts_with("part") => format!("Bahasa Inggris CD ({})", &l[5..]),
             (Some(title), _) => title,
             (None, _) => "Kartu Siti / Siti's card".to_string(),
         };

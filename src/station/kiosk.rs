@@ -548,6 +548,8 @@ impl Kiosk {
         }
         match self.view.screen {
             Screen::Welcome | Screen::Identify | Screen::Goodbye => self.identify(&code),
+            // A PIN typed on a keyboard or USB keypad, like the touch keypad.
+            Screen::Pin => self.enter_pin(&code),
             Screen::Borrow => self.borrow(&code, None, &[]),
             Screen::Return => self.give_back(&code, None, &[]),
             _ => Ok(()),
