@@ -100,6 +100,7 @@ struct RawGpio {
     backend: Option<String>,
     chip: Option<PathBuf>,
     debounce_ms: Option<u64>,
+    buzzer: Option<u32>,
 }
 
 /// An ESC/POS receipt printer (`[printer]`).
@@ -129,6 +130,8 @@ pub struct GpioSettings {
     pub backend: GpioBackend,
     pub chip: PathBuf,
     pub debounce: Duration,
+    /// The line of the kiosk's buzzer (success and refusal cues), if it has one.
+    pub buzzer: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -386,6 +389,7 @@ impl Config {
                 backend,
                 chip: raw.chip.unwrap_or_else(|| PathBuf::from("/dev/gpiochip0")),
                 debounce: Duration::from_millis(raw.debounce_ms.unwrap_or(25)),
+                buzzer: raw.buzzer,
             });
         }
         Ok(config)

@@ -160,13 +160,44 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
             library_name: ctx.config.library_name.clone(),
             lang: ctx.lang,
             scanner,
-            buzzer: None,
+            buzzer: buzzer(ctx),
             demo: None,
             pad_interval: Duration::from_millis(250),
         },
     )
     .map_err(|e| CliError::Device(e.to_string()))?;
     Ok(Finished::Done)
+}
+
+/// The buzzer line of `[gpio]`; a line that cannot be opened is logged and the kiosk runs
+/// silent rather than not at all.
+fn buzzer(ctx: &Context) -> Option<Box<dyn swalayan_hardware::gpio::OutputLine>> {
+    use crate::config::GpioBackend;
+    use swalayan_hardware::gpio::Level;
+    let gpio = ctx.config.gpio.as_ref()?;
+    let line = gpio.buzzer?;
+    let opened: Result<Box<dyn swalayan_hardware::gpio::OutputLine>, _> = match gpio.backend {
+        GpioBackend::Cdev => {
+            swalayan_hardware::gpio::cdev::CdevOutput::open(&gpio.chip, line, Level::Low)
+                .map(|o| Box::new(o) as Box<dyn swalayan_hardware::gpio::OutputLine>)
+        }
+        #[cfg(feature = "rppal")]
+        GpioBackend::Rppal => swalayan_hardware::gpio::rppal::RppalOutput::open(line, Level::Low)
+            .map(|o| Box::new(o) as Box<dyn swalayan_hardware::gpio::OutputLine>),
+        #[cfg(not(feature = "rppal"))]
+        GpioBackend::Rppal => Err(swalayan_hardware::gpio::GpioError::Other(
+            "this build has no rppal backend".into(),
+        )),
+        GpioBackend::Sim => Ok(Box::new(swalayan_hardware::gpio::sim::SimOutput::new())
+            as Box<dyn swalayan_hardware::gpio::OutputLine>),
+    };
+    match opened {
+        Ok(output) => Some(output),
+        Err(e) => {
+            tracing::error!("buzzer: {e}");
+            None
+        }
+    }
 }
 
 pub fn screenshot(
