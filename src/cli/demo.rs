@@ -15,6 +15,21 @@ use crate::store::catalog;
 use jiff::Timestamp;
 use serde_json::json;
 
+/// A desk on the demo database, loading the demo library into it when it is empty.
+pub(super) fn demo_desk(ctx: &Context) -> Result<crate::circulation::Desk, CliError> {
+    let mut desk = open_desk(ctx)?;
+    if catalog::counts(desk.store().conn())?.titles == 0 {
+        let time_zone = ctx.config.time_zone.clone();
+        load_demo(
+            desk.store_mut(),
+            Timestamp::now(),
+            &time_zone,
+            &ctx.config.branch,
+        )?;
+    }
+    Ok(desk)
+}
+
 pub fn run(ctx: &Context) -> Result<Finished, CliError> {
     if ctx.db_is_default {
         for suffix in ["", "-wal", "-shm"] {
@@ -32,16 +47,7 @@ pub fn run(ctx: &Context) -> Result<Finished, CliError> {
             }
         }
     }
-    let mut desk = open_desk(ctx)?;
-    if catalog::counts(desk.store().conn())?.titles == 0 {
-        let time_zone = ctx.config.time_zone.clone();
-        load_demo(
-            desk.store_mut(),
-            Timestamp::now(),
-            &time_zone,
-            &ctx.config.branch,
-        )?;
-    }
+    let mut desk = demo_desk(ctx)?;
     let lang = ctx.lang;
     let mut steps = Vec::new();
     let say = |heading: (&str, &str), text: String, steps: &mut Vec<serde_json::Value>| {

@@ -2,13 +2,12 @@
 
 use super::commands::open_desk;
 use super::{CliError, Context, Finished};
-use crate::import::demo::{copy_of, load_demo};
+use crate::import::demo::copy_of;
 use crate::station::kiosk::{Kiosk, KioskSettings};
 use crate::station::pad::Pad;
 use crate::station::receipts::{DevicePrinter, ReceiptSink};
 use crate::store::catalog;
 use crate::ui::app::{self, DemoDevices, KioskRun};
-use jiff::Timestamp;
 use std::path::Path;
 use std::time::Duration;
 use swalayan_hardware::barcode::reader::ScannerConfig;
@@ -43,16 +42,7 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
         db: ctx.db.clone(),
         db_is_default: ctx.db_is_default,
     };
-    let mut desk = open_desk(ctx)?;
-    if catalog::counts(desk.store().conn())?.titles == 0 {
-        let time_zone = ctx.config.time_zone.clone();
-        load_demo(
-            desk.store_mut(),
-            Timestamp::now(),
-            &time_zone,
-            &ctx.config.branch,
-        )?;
-    }
+    let desk = super::demo::demo_desk(ctx)?;
     let (master, slave) = serialport::TTYPort::pair().map_err(|e| CliError::Io(e.to_string()))?;
     let reader = FeigSimulator::spawn(master, SerialSettings::FEIG_DEFAULT, true);
     let pad = Pad::new(Box::new(
