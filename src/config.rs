@@ -54,6 +54,25 @@ struct RawConfig {
     printer: Option<RawPrinter>,
     gpio: Option<RawGpio>,
     kiosk: Option<RawKiosk>,
+    central: Option<RawCentral>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCentral {
+    kind: Option<String>,
+    url: String,
+    token: Option<String>,
+    token_file: Option<PathBuf>,
+}
+
+/// The central catalog this station syncs with (`[central]`).
+#[derive(Debug, Clone)]
+pub struct CentralSettings {
+    /// `hub` (our hub over HTTP); `sip2` comes with the SIP2 connector.
+    pub kind: String,
+    pub url: String,
+    pub token: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,6 +233,7 @@ pub struct Config {
     pub printer: Option<PrinterSettings>,
     pub gpio: Option<GpioSettings>,
     pub kiosk: KioskConfig,
+    pub central: Option<CentralSettings>,
 }
 
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
@@ -236,6 +256,7 @@ impl Default for Config {
             printer: None,
             gpio: None,
             kiosk: KioskConfig::default(),
+            central: None,
         }
     }
 }
@@ -349,6 +370,52 @@ impl Config {
                 path: raw.path,
                 width,
                 baud: raw.baud,
+            });
+        }
+        if let Some(raw) = raw.central {
+            let kind = raw.kind.unwrap_or_else(|| "hub".into());
+            if kind != "hub" {
+                return Err(invalid(
+                    "central",
+                    "kind",
+                    format!("'{kind}': only \"hub\" is supported so far"),
+                ));
+            }
+            if !(raw.url.starts_with("http://") || raw.url.starts_with("https://")) {
+                return Err(invalid(
+                    "central",
+                    "url",
+                    format!("'{}' is not an http:// or https:// address", raw.url),
+                ));
+            }
+            let token = match (raw.token, raw.token_file) {
+                (Some(token), None) => token,
+                (None, Some(file)) => {
+                    let base = path.parent().unwrap_or(Path::new("."));
+                    let file = if file.is_absolute() {
+                        file
+                    } else {
+                        base.join(file)
+                    };
+                    std::fs::read_to_string(&file)
+                        .map_err(|e| {
+                            invalid("central", "token_file", format!("{}: {e}", file.display()))
+                        })?
+                        .trim()
+                        .to_string()
+                }
+                _ => {
+                    return Err(invalid(
+                        "central",
+                        "token",
+                        "give either token or token_file".into(),
+                    ));
+                }
+            };
+            config.central = Some(CentralSettings {
+                kind,
+                url: raw.url,
+                token,
             });
         }
         if let Some(raw) = raw.kiosk {

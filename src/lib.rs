@@ -11,6 +11,7 @@
 //! - [`clock`]: the station's notion of "now" and whether the system clock can be trusted.
 //! - [`reason`]: the stable reason codes and the patron-facing sentence of each.
 //! - [`station`]: the kiosk session (a state machine over the desk), the RFID pad, receipts.
+//! - [`sync`]: the hub protocol and the push of the outbox to the central.
 //! - [`cli`]: the `swalayan` command line.
 //! - [`bench`]: a synthetic library and the circulation timing behind `swalayan bench`.
 
@@ -24,5 +25,6 @@ pub mod import;
 pub mod reason;
 pub mod station;
 pub mod store;
+pub mod sync;
 #[cfg(feature = "ui")]
 pub mod ui;

@@ -56,6 +56,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
             Ok(Finished::Done)
         }
         Command::Tag(command) => super::tag::run(&ctx, command),
+        Command::Sync { once: _ } => sync_once(&ctx),
         Command::Hw(command) => super::hw::run(&ctx, command),
         Command::Sim(command) => super::sim::run(&ctx, command),
         Command::Bench(BenchCommand::Circulation {
@@ -359,5 +360,39 @@ fn item_show(ctx: &Context, barcode: &str) -> Result<Finished, CliError> {
         "holds_waiting": waiting,
     });
     emit(ctx, &value, || output::item(ctx.lang, &value));
+    Ok(Finished::Done)
+}
+
+/// One push round to the central: exit 0 when the hub was reached (even with conflicts),
+/// 3 when it was not.
+fn sync_once(ctx: &Context) -> Result<Finished, CliError> {
+    use crate::sync::push::{Central, push_pending};
+    let central = ctx.config.central.as_ref().ok_or_else(|| {
+        CliError::Usage("no [central] in the config: nothing to sync with".into())
+    })?;
+    let mut store = open_store(ctx)?;
+    let central = Central {
+        url: central.url.clone(),
+        token: central.token.clone(),
+        station: ctx.config.station_id.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Io(e.to_string()))?;
+    let client = reqwest::Client::new();
+    let report = runtime
+        .block_on(push_pending(&mut store, &central, &client))
+        .map_err(|e| CliError::Device(e.to_string()))?;
+    emit(ctx, &report, || match ctx.lang {
+        crate::reason::Lang::Id => format!(
+            "{} terkirim, {} konflik, {} menunggu.",
+            report.pushed, report.conflicts, report.pending
+        ),
+        crate::reason::Lang::En => format!(
+            "{} sent, {} conflicts, {} pending.",
+            report.pushed, report.conflicts, report.pending
+        ),
+    });
     Ok(Finished::Done)
 }

@@ -95,6 +95,12 @@ pub enum Command {
     /// Library RFID tag data (ISO 28560).
     #[command(subcommand)]
     Tag(TagCommand),
+    /// Send pending transactions to the central catalog ([central] in the config).
+    Sync {
+        /// One round, then exit (the background worker comes with the kiosk).
+        #[arg(long)]
+        once: bool,
+    },
     /// Talk to the station's devices.
     #[command(subcommand)]
     Hw(HwCommand),

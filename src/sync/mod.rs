@@ -1,0 +1,11 @@
+//! Sync with the central catalog: the wire protocol shared with the hub, and the station's
+//! push of its outbox.
+//!
+//! - [`protocol`]: request and response bodies of the hub's HTTP/JSON API.
+//! - [`push`]: sends pending outbox rows in batches and records what the central said.
+//!
+//! Exactly once: every transaction carries its UUIDv7; the hub applies an id at most once and
+//! answers `duplicate` for a repeat, so the station can resend after any failure.
+
+pub mod protocol;
+pub mod push;

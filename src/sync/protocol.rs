@@ -1,0 +1,60 @@
+//! The hub's HTTP/JSON API bodies (see docs/hub-api.md).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// `POST /v1/transactions`: a station pushes a batch of its outbox, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The pushing station's id; must match the station its token belongs to.
+    pub station: String,
+    pub transactions: Vec<PushTransaction>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushTransaction {
+    pub id: Uuid,
+    /// The station's own sequence number.
+    pub seq: i64,
+    pub kind: String,
+    /// When the station made it (RFC 3339).
+    pub created_at: String,
+    pub clock_trusted: bool,
+    pub payload: serde_json::Value,
+}
+
+/// What the hub did with one transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Applied now.
+    Applied,
+    /// Already received earlier (applied or in conflict then): nothing changed.
+    Duplicate,
+    /// Kept for staff to resolve; the station stops resending it.
+    Conflict,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushResult {
+    pub id: Uuid,
+    pub outcome: Outcome,
+    /// Why, for conflicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<PushResult>,
+    /// The hub's clock when it answered (RFC 3339), for stations without a trusted clock.
+    pub server_time: String,
+}
+
+/// An error body: `{"error": "..."}` with a 4xx/5xx status.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}

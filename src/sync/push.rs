@@ -1,0 +1,139 @@
+//! The station side of a push: pending outbox rows in batches to the hub, and the outcome of
+//! each recorded (acknowledged, or conflict for staff). Nothing is dropped: a row leaves
+//! `pending` only on the hub's word.
+
+use super::protocol::{Outcome, PushRequest, PushResponse, PushTransaction};
+use crate::store::{Store, StoreError, meta, outbox};
+use jiff::Timestamp;
+use serde::Serialize;
+use std::time::Duration;
+
+/// Where the central is and who we are to it.
+#[derive(Debug, Clone)]
+pub struct Central {
+    /// e.g. `http://127.0.0.1:8080`.
+    pub url: String,
+    pub token: String,
+    pub station: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The hub could not be reached or did not answer in time: try again later.
+    #[error("the central cannot be reached: {0}")]
+    Unreachable(String),
+    /// The hub answered with an error status (e.g. 401: wrong token).
+    #[error("the central refused the request ({status}): {message}")]
+    Refused { status: u16, message: String },
+    /// The hub answered something this station cannot read.
+    #[error("the central answered nonsense: {0}")]
+    BadAnswer(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// Worth retrying with backoff (network, timeouts, 5xx), as opposed to a configuration
+    /// problem staff must fix (401, 403, 400).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Unreachable(_) => true,
+            SyncError::Refused { status, .. } => *status >= 500 || *status == 429,
+            SyncError::BadAnswer(_) | SyncError::Store(_) => false,
+        }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub pulled: u64,
+    pub conflicts: u64,
+    /// Rows neither acknowledged nor in conflict after the sync.
+    pub pending: i64,
+}
+
+/// Rows per request: small enough for a slow link, large enough for a backlog.
+pub const BATCH: u32 = 500;
+
+/// Pushes every pending row, batch by batch, recording each outcome as it comes back.
+pub async fn push_pending(
+    store: &mut Store,
+    central: &Central,
+    client: &reqwest::Client,
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let keep_history = meta::policy(store.conn())?.keep_history;
+    loop {
+        let rows = outbox::list(store.conn(), true, Some(BATCH))?;
+        if rows.is_empty() {
+            break;
+        }
+        let request = PushRequest {
+            station: central.station.clone(),
+            transactions: rows
+                .iter()
+                .map(|r| PushTransaction {
+                    id: r.id,
+                    seq: r.seq,
+                    kind: r.kind.clone(),
+                    created_at: r.created_at.to_string(),
+                    clock_trusted: r.clock_trusted,
+                    payload: r.payload.clone(),
+                })
+                .collect(),
+        };
+        let response = client
+            .post(format!(
+                "{}/v1/transactions",
+                central.url.trim_end_matches('/')
+            ))
+            .bearer_auth(&central.token)
+            .json(&request)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            let message = response.text().await.unwrap_or_default();
+            return Err(SyncError::Refused {
+                status: status.as_u16(),
+                message: message.chars().take(300).collect(),
+            });
+        }
+        let body: PushResponse = response
+            .json()
+            .await
+            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+        let now = Timestamp::now();
+        let tx = store.write()?;
+        let mut acknowledged = Vec::new();
+        for result in &body.results {
+            if !rows.iter().any(|r| r.id == result.id) {
+                return Err(SyncError::BadAnswer(format!(
+                    "an answer for {} which was not sent",
+                    result.id
+                )));
+            }
+            match result.outcome {
+                Outcome::Applied | Outcome::Duplicate => acknowledged.push(result.id),
+                Outcome::Conflict => {
+                    let reason = result.reason.as_deref().unwrap_or("conflict");
+                    if outbox::mark_conflict(&tx, result.id, reason, now)? {
+                        report.conflicts += 1;
+                    }
+                }
+            }
+        }
+        report.pushed += outbox::acknowledge(&tx, &acknowledged, now, keep_history)? as u64;
+        tx.commit().map_err(StoreError::from)?;
+        if body.results.len() < rows.len() {
+            // The hub answered part of the batch: the rest stays pending for the next round.
+            break;
+        }
+    }
+    report.pending = outbox::counts(store.conn())?.0;
+    Ok(report)
+}
