@@ -342,3 +342,99 @@ fn the_station_cli_syncs_and_exits_3_when_the_hub_is_away() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be reached"));
 }
+
+/// Starts the hub on a given address (to restart it on the same port).
+fn start_hub_at(dir: &Path, listen: &str) -> Hub {
+    let db = dir.join("hub.db");
+    let mut child = Command::new(hub_bin())
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--listen", listen])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
+    Hub { child, url, db }
+}
+
+#[test]
+fn the_worker_syncs_on_demand_and_comes_back_after_an_outage() {
+    use std::sync::mpsc::channel;
+    use std::time::Duration;
+    use swalayan::sync::worker::{SyncEvent, SyncWorker, WorkerTiming};
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let hub = start_hub_at(dir.path(), &listen);
+    let token = add_station(&hub, "kiosk-1");
+    let mut desk = station(dir.path(), "kiosk-1");
+    assert!(
+        desk.checkout("21000000007", &copy_of("Bumi", 1), Proof::NotNeeded, None)
+            .unwrap()
+            .ok
+    );
+    let central = Central {
+        url: hub.url.clone(),
+        token,
+        station: "kiosk-1".into(),
+    };
+    let timing = WorkerTiming {
+        interval: Duration::from_secs(3600),
+        backoff_min: Duration::from_millis(100),
+        backoff_max: Duration::from_millis(400),
+    };
+    let (tx, events) = channel();
+    let worker = SyncWorker::spawn(dir.path().join("kiosk-1.db"), central, timing, tx).unwrap();
+    // The first tick fires at once.
+    match events.recv_timeout(Duration::from_secs(10)).unwrap() {
+        SyncEvent::Completed(report) => assert_eq!((report.pushed, report.pending), (1, 0)),
+        other => panic!("{other:?}"),
+    }
+    // The hub goes away; a new loan wakes the worker, which fails and backs off.
+    drop(hub);
+    assert!(
+        desk.checkout(
+            "21000000007",
+            &copy_of("Sang Pemimpi", 1),
+            Proof::NotNeeded,
+            None
+        )
+        .unwrap()
+        .ok
+    );
+    worker.sync_now();
+    match events.recv_timeout(Duration::from_secs(10)).unwrap() {
+        SyncEvent::Failed { transient, .. } => assert!(transient),
+        other => panic!("{other:?}"),
+    }
+    // The hub comes back on the same address: the retry after the backoff gets through.
+    let hub = start_hub_at(dir.path(), &listen);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker never came back"
+        );
+        worker.sync_now();
+        match events.recv_timeout(Duration::from_secs(5)) {
+            Ok(SyncEvent::Completed(report)) if report.pending == 0 => break,
+            Ok(_) | Err(_) => continue,
+        }
+    }
+    assert_eq!(status(&hub)["transactions"], 2);
+    drop(worker);
+}

@@ -3,9 +3,11 @@
 //!
 //! - [`protocol`]: request and response bodies of the hub's HTTP/JSON API.
 //! - [`push`]: sends pending outbox rows in batches and records what the central said.
+//! - [`worker`]: the background worker: ticker, wake-up, backoff with jitter, events.
 //!
 //! Exactly once: every transaction carries its UUIDv7; the hub applies an id at most once and
 //! answers `duplicate` for a repeat, so the station can resend after any failure.
 
 pub mod protocol;
 pub mod push;
+pub mod worker;

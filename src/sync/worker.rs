@@ -1,0 +1,206 @@
+//! The station's sync worker: pushes the outbox on a ticker, at once when asked (a new
+//! transaction), and backs off with jitter while the central is away. It reports each round
+//! as an event for the kiosk's status light and the staff screen.
+//!
+//! It runs on its own thread with its own single-threaded tokio runtime and its own SQLite
+//! connection (WAL lets it write beside the kiosk's desk); the database calls block only
+//! that thread, never a shared tokio worker or the UI.
+
+use super::push::{Central, SyncError, SyncReport, push_pending};
+use crate::store::Store;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::time::MissedTickBehavior;
+
+/// What the worker is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerCommand {
+    /// A transaction was just made: push now.
+    SyncNow,
+    Stop,
+}
+
+/// What the worker reports.
+#[derive(Debug, Clone)]
+pub enum SyncEvent {
+    Completed(SyncReport),
+    Failed { error: String, transient: bool },
+}
+
+/// How often and how patiently to sync.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerTiming {
+    pub interval: Duration,
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+}
+
+impl Default for WorkerTiming {
+    fn default() -> WorkerTiming {
+        WorkerTiming {
+            interval: Duration::from_secs(30),
+            backoff_min: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(300),
+        }
+    }
+}
+
+/// A running worker; dropping the handle stops it.
+pub struct SyncWorker {
+    commands: UnboundedSender<WorkerCommand>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SyncWorker {
+    /// Starts the worker on `db` (its own connection) against `central`.
+    pub fn spawn(
+        db: PathBuf,
+        central: Central,
+        timing: WorkerTiming,
+        events: std::sync::mpsc::Sender<SyncEvent>,
+    ) -> std::io::Result<SyncWorker> {
+        let (tx, rx) = unbounded_channel();
+        let thread = std::thread::Builder::new()
+            .name("sync".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = events.send(SyncEvent::Failed {
+                            error: e.to_string(),
+                            transient: false,
+                        });
+                        return;
+                    }
+                };
+                runtime.block_on(run(db, central, timing, rx, events));
+            })?;
+        Ok(SyncWorker {
+            commands: tx,
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks for a round now (never blocks).
+    pub fn sync_now(&self) {
+        let _ = self.commands.send(WorkerCommand::SyncNow);
+    }
+
+    /// A sender to hand to other threads.
+    pub fn commands(&self) -> UnboundedSender<WorkerCommand> {
+        self.commands.clone()
+    }
+}
+
+impl Drop for SyncWorker {
+    fn drop(&mut self) {
+        let _ = self.commands.send(WorkerCommand::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The delay after `failures` transient failures in a row: doubling, capped, with up to 25 %
+/// jitter so many stations coming back after an outage do not all knock at once.
+pub fn backoff(timing: WorkerTiming, failures: u32, jitter: f64) -> Duration {
+    let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(16));
+    let base = timing
+        .backoff_min
+        .saturating_mul(factor)
+        .min(timing.backoff_max);
+    base.mul_f64(1.0 + jitter.clamp(0.0, 1.0) * 0.25)
+}
+
+async fn run(
+    db: PathBuf,
+    central: Central,
+    timing: WorkerTiming,
+    mut commands: UnboundedReceiver<WorkerCommand>,
+    events: std::sync::mpsc::Sender<SyncEvent>,
+) {
+    let mut store = match Store::open(&db) {
+        Ok(store) => store,
+        Err(e) => {
+            let _ = events.send(SyncEvent::Failed {
+                error: e.to_string(),
+                transient: false,
+            });
+            return;
+        }
+    };
+    let client = reqwest::Client::new();
+    let mut ticker = tokio::time::interval(timing.interval);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut failures = 0u32;
+    let mut retry_at: Option<tokio::time::Instant> = None;
+    loop {
+        let retry = async {
+            match retry_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = retry => {}
+            command = commands.recv() => match command {
+                Some(WorkerCommand::SyncNow) => {}
+                Some(WorkerCommand::Stop) | None => return,
+            },
+        }
+        if retry_at.is_some_and(|at| tokio::time::Instant::now() < at) {
+            continue; // backing off: ticks and wake-ups wait for the retry time
+        }
+        let event = match push_pending(&mut store, &central, &client).await {
+            Ok(report) => {
+                failures = 0;
+                retry_at = None;
+                SyncEvent::Completed(report)
+            }
+            Err(error) => {
+                let transient = error.is_transient();
+                if transient {
+                    failures += 1;
+                    let jitter = f64::from(rand::random::<u16>()) / f64::from(u16::MAX);
+                    retry_at =
+                        Some(tokio::time::Instant::now() + backoff(timing, failures, jitter));
+                }
+                SyncEvent::Failed {
+                    error: describe(&error),
+                    transient,
+                }
+            }
+        };
+        if events.send(event).is_err() {
+            return;
+        }
+    }
+}
+
+fn describe(error: &SyncError) -> String {
+    error.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_is_capped_and_jittered() {
+        let timing = WorkerTiming {
+            interval: Duration::from_secs(30),
+            backoff_min: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(60),
+        };
+        assert_eq!(backoff(timing, 1, 0.0), Duration::from_secs(2));
+        assert_eq!(backoff(timing, 2, 0.0), Duration::from_secs(4));
+        assert_eq!(backoff(timing, 4, 0.0), Duration::from_secs(16));
+        assert_eq!(backoff(timing, 30, 0.0), Duration::from_secs(60));
+        assert_eq!(backoff(timing, 1, 1.0), Duration::from_millis(2500));
+    }
+}
