@@ -632,3 +632,18 @@ fn a_barcode_typed_on_a_keyboard_is_scanned() {
         "Maya Nasution"
     );
 }
+
+#[test]
+fn the_status_light_follows_the_sync_worker() {
+    use swalayan::station::kiosk::Command;
+    use swalayan::ui::StatusAdapter;
+    let r = rig(Lang::En, false);
+    assert_eq!(r.ui.global::<StatusAdapter>().get_central(), "no_central");
+    for (online, light) in [(false, "offline"), (true, "online")] {
+        let mut k = r.kiosk.borrow_mut();
+        k.handle(Command::Central(online), r.clock.get()).unwrap();
+        apply(&r.ui, k.view());
+        assert_eq!(r.ui.global::<StatusAdapter>().get_central(), light);
+    }
+    assert!(r.has("Connected to the central catalogue"));
+}

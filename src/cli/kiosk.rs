@@ -109,6 +109,7 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
             buzzer: None,
             demo: Some(DemoDevices { reader, tags }),
             pad_interval: Duration::from_millis(300),
+            sync: None,
         },
     )
     .map_err(|e| CliError::Device(e.to_string()))?;
@@ -143,7 +144,14 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
         line: s.line.clone(),
         checks: s.checks.clone(),
     });
-    let kiosk = Kiosk::new(desk, settings(ctx), pad, printer);
+    let mut kiosk = Kiosk::new(desk, settings(ctx), pad, printer);
+    if ctx.config.central.is_some() {
+        // Offline until the first sync reaches the central.
+        kiosk.handle(
+            crate::station::kiosk::Command::Central(false),
+            Duration::ZERO,
+        )?;
+    }
     app::run(
         kiosk,
         KioskRun {
@@ -153,6 +161,16 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
             buzzer: buzzer(ctx),
             demo: None,
             pad_interval: Duration::from_millis(250),
+            sync: ctx.config.central.as_ref().map(|c| {
+                (
+                    ctx.db.clone(),
+                    crate::sync::push::Central {
+                        url: c.url.clone(),
+                        token: c.token.clone(),
+                        station: ctx.config.station_id.clone(),
+                    },
+                )
+            }),
         },
     )
     .map_err(|e| CliError::Device(e.to_string()))?;

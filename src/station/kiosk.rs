@@ -114,6 +114,16 @@ pub struct KioskView {
     pub staff_message: String,
     /// Set when staff chose "leave kiosk mode": the app quits.
     pub quit: bool,
+    /// The central catalogue: not configured, reached on the last sync, or not.
+    pub central: CentralLight,
+}
+
+/// The status light of the central catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CentralLight {
+    NoCentral,
+    Online,
+    Offline,
 }
 
 /// What the kiosk is told.
@@ -143,6 +153,8 @@ pub enum Command {
     Staff(StaffAction),
     /// A device changed state (staff screen), e.g. "scanner: lost".
     Device(String, String),
+    /// The sync worker reached the central (true) or not (false).
+    Central(bool),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +254,7 @@ impl Kiosk {
             devices: Vec::new(),
             staff_message: String::new(),
             quit: false,
+            central: CentralLight::NoCentral,
         };
         let mut kiosk = Kiosk {
             desk,
@@ -361,6 +374,13 @@ impl Kiosk {
             Command::Tick => self.tick()?,
             Command::Staff(action) => self.staff(action)?,
             Command::Device(name, state) => self.set_device(&name, &state),
+            Command::Central(online) => {
+                self.view.central = if online {
+                    CentralLight::Online
+                } else {
+                    CentralLight::Offline
+                };
+            }
         }
         self.refresh_status()?;
         Ok(&self.view)

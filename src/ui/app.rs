@@ -47,6 +47,8 @@ pub struct KioskRun {
     pub demo: Option<DemoDevices>,
     /// How often the RFID pad is polled.
     pub pad_interval: Duration,
+    /// The central to sync with: the station's database and the hub.
+    pub sync: Option<(std::path::PathBuf, crate::sync::push::Central)>,
 }
 
 /// Runs the kiosk until the window closes or staff leave kiosk mode.
@@ -98,6 +100,13 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
         .scanner
         .map(|config| spawn_scanner(config, tx.clone(), Arc::clone(&stop)));
     let demo = run.demo.map(|demo| wire_demo(&ui, demo));
+    let worker = match run.sync {
+        None => None,
+        Some((db, central)) => {
+            Some(spawn_sync(db, central, tx.clone()).map_err(|e| AppError::Ui(e.to_string()))?)
+        }
+    };
+    let wake = worker.as_ref().map(|w| w.commands());
 
     let engine = {
         let weak = ui.as_weak();
@@ -105,7 +114,7 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
         let buzzer = run.buzzer;
         std::thread::Builder::new()
             .name("kiosk-engine".into())
-            .spawn(move || engine(kiosk, rx, weak, interval, buzzer))
+            .spawn(move || engine(kiosk, rx, weak, interval, buzzer, wake))
             .map_err(|e| AppError::Ui(e.to_string()))?
     };
     drop(tx);
@@ -115,6 +124,7 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     drop(ui);
     drop(demo);
     let _ = engine.join();
+    drop(worker);
     if let Some(scanner) = scanner {
         let _ = scanner.join();
     }
@@ -135,13 +145,24 @@ fn engine(
     ui: slint::Weak<KioskWindow>,
     pad_interval: Duration,
     mut buzzer: Option<Box<dyn OutputLine>>,
+    wake: Option<tokio::sync::mpsc::UnboundedSender<crate::sync::worker::WorkerCommand>>,
 ) {
     let start = Instant::now();
     let mut next_poll = Instant::now();
     loop {
         let wait = next_poll.saturating_duration_since(Instant::now());
         let outcome = match commands.recv_timeout(wait) {
-            Ok(command) => kiosk.handle(command, start.elapsed()).map(|_| ()),
+            Ok(command) => {
+                let before = kiosk.view().pending;
+                let outcome = kiosk.handle(command, start.elapsed()).map(|_| ());
+                // A new transaction: push it now rather than at the next tick.
+                if kiosk.view().pending > before
+                    && let Some(wake) = &wake
+                {
+                    let _ = wake.send(crate::sync::worker::WorkerCommand::SyncNow);
+                }
+                outcome
+            }
             Err(RecvTimeoutError::Timeout) => {
                 next_poll = Instant::now() + pad_interval;
                 if kiosk.has_pad() {
@@ -183,6 +204,32 @@ fn sound(cue: Cue, buzzer: &mut Option<Box<dyn OutputLine>>) {
         std::thread::sleep(length);
         let _ = buzzer.set(Level::Low);
     }
+}
+
+/// The sync worker, its events turned into kiosk commands (the status light).
+fn spawn_sync(
+    db: std::path::PathBuf,
+    central: crate::sync::push::Central,
+    commands: Sender<Command>,
+) -> std::io::Result<crate::sync::worker::SyncWorker> {
+    use crate::sync::worker::{SyncEvent, SyncWorker, WorkerTiming};
+    let (tx, rx) = channel();
+    let worker = SyncWorker::spawn(db, central, WorkerTiming::default(), tx)?;
+    std::thread::spawn(move || {
+        for event in rx {
+            let online = match event {
+                SyncEvent::Completed(_) => true,
+                SyncEvent::Failed { error, .. } => {
+                    tracing::warn!("sync: {error}");
+                    false
+                }
+            };
+            if commands.send(Command::Central(online)).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(worker)
 }
 
 fn spawn_scanner(

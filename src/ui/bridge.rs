@@ -35,6 +35,14 @@ pub fn apply(ui: &KioskWindow, view: &KioskView) {
     account.set_fines(view.fines.to_string().into());
 
     let status = ui.global::<StatusAdapter>();
+    status.set_central(
+        match view.central {
+            crate::station::kiosk::CentralLight::NoCentral => "no_central",
+            crate::station::kiosk::CentralLight::Online => "online",
+            crate::station::kiosk::CentralLight::Offline => "offline",
+        }
+        .into(),
+    );
     status.set_pending(view.pending as i32);
     status.set_conflicts(view.conflicts as i32);
     status.set_printer_ok(view.printer_ok);

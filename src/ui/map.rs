@@ -70,15 +70,6 @@ pub fn map_hold(hold: &HoldView) -> HoldRow {
     }
 }
 
-/// The status light: "no central" until a central catalogue is configured.
-pub fn map_central(configured: bool, online: bool) -> &'static str {
-    match (configured, online) {
-        (false, _) => "no_central",
-        (true, true) => "online",
-        (true, false) => "offline",
-    }
-}
-
 #[allow(dead_code)]
 fn _hold_status_codes_match_the_ui(status: HoldStatus) -> &'static str {
     // The account view compares against these strings.
@@ -130,11 +121,5 @@ mod tests {
             (mapped.route.as_str(), mapped.fine.as_str()),
             ("hold_shelf", "4500")
         );
-    }
-
-    #[test]
-    fn central_light() {
-        assert_eq!(map_central(false, true), "no_central");
-        assert_eq!(map_central(true, false), "offline");
     }
 }

@@ -212,6 +212,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
         ],
         staff_message: String::new(),
         quit: false,
+        central: crate::station::kiosk::CentralLight::NoCentral,
     })
 }
 
