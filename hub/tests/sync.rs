@@ -38,11 +38,17 @@ fn hub_cmd(db: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn start_hub(dir: &Path) -> Hub {
+    start_hub_at(dir, "127.0.0.1:0")
+}
+
+/// Starts a hub process on `listen` (port 0: any; a fixed port to restart it in place) and
+/// reads the address from its first line.
+fn start_hub_at(dir: &Path, listen: &str) -> Hub {
     let db = dir.join("hub.db");
     let mut child = Command::new(hub_bin())
         .arg("--db")
         .arg(&db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", listen])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -54,7 +60,7 @@ fn start_hub(dir: &Path) -> Hub {
     let url = line
         .trim()
         .strip_prefix("listening on ")
-        .expect("the first line names the address")
+        .expect("listening line")
         .to_string();
     Hub { child, url, db }
 }
@@ -341,29 +347,6 @@ fn the_station_cli_syncs_and_exits_3_when_the_hub_is_away() {
     let out = swalayan(&["--json", "sync", "--once"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be reached"));
-}
-
-/// Starts the hub on a given address (to restart it on the same port).
-fn start_hub_at(dir: &Path, listen: &str) -> Hub {
-    let db = dir.join("hub.db");
-    let mut child = Command::new(hub_bin())
-        .arg("--db")
-        .arg(&db)
-        .args(["serve", "--listen", listen])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .to_string();
-    Hub { child, url, db }
 }
 
 #[test]
