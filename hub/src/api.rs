@@ -1,28 +1,38 @@
-//! The hub's HTTP/JSON API (docs/hub-api.md).
+//! The hub's HTTP/JSON API (docs/hub-api.md, docs/hub-openapi.yaml).
 //!
-//! The store sits behind a `std::sync::Mutex`, not a tokio one: it is only ever locked inside
-//! `spawn_blocking` (SQLite calls block), never across an `.await`.
+//! Storage calls block (SQLite, or the synchronous PostgreSQL client), so every handler
+//! runs them in `spawn_blocking`, never on the async workers.
 
-use crate::store::HubStore;
+use crate::catalog::{self, HoldTarget};
+use crate::ledger;
+use crate::metrics::Metrics;
+use crate::storage::{HubError, Storage, VisitBucket, hash_token};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use jiff::Timestamp;
+use serde::Deserialize;
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use swalayan::sync::protocol::{ErrorBody, PushRequest, PushResponse};
+use std::sync::Arc;
+use swalayan::sync::protocol::{
+    ChangesResponse, ErrorBody, Outcome, PulledChange, PushRequest, PushResponse, VisitsRequest,
+};
+use tower_http::compression::CompressionLayer;
 
 /// Largest request body accepted (a batch of 500 transactions is ~200 KB).
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 /// Most transactions in one push.
 pub const MAX_BATCH: usize = 5_000;
+/// Most changes in one pull page.
+pub const MAX_PAGE: u32 = 10_000;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<Mutex<HubStore>>,
+    pub storage: Arc<dyn Storage>,
+    pub metrics: Arc<Metrics>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -36,90 +46,310 @@ pub fn router(state: AppState) -> Router {
             get(|| async { Json(serde_json::json!({"now": Timestamp::now().to_string()})) }),
         )
         .route("/v1/transactions", post(push))
+        .route("/v1/changes", get(changes))
+        .route("/v1/visits", post(visits))
+        .route("/v1/holds", post(place_hold).get(list_holds))
+        .route("/v1/holds/{id}", delete(cancel_hold))
+        .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        // Pull pages are large and repetitive JSON: gzip when the client accepts it.
+        .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (
-        status,
-        Json(ErrorBody {
-            error: message.into(),
-        }),
-    )
-        .into_response()
+/// An API error: a status and a sentence.
+pub struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(ErrorBody { error: self.1 })).into_response()
+    }
+}
+
+impl From<HubError> for ApiError {
+    fn from(e: HubError) -> ApiError {
+        let status = match e {
+            HubError::NotFound(_) => StatusCode::NOT_FOUND,
+            HubError::Invalid(_) | HubError::StationExists(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %e, "storage");
+        }
+        ApiError(status, e.to_string())
+    }
+}
+
+fn bad(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError(status, message.into())
+}
+
+/// Runs blocking storage work off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+}
+
+fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .ok_or_else(|| bad(StatusCode::UNAUTHORIZED, "missing bearer token"))
+}
+
+/// The station a request's token belongs to.
+fn station_of(storage: &dyn Storage, token: &str) -> Result<String, ApiError> {
+    storage
+        .station_for_token_hash(&hash_token(token))?
+        .ok_or_else(|| bad(StatusCode::UNAUTHORIZED, "unknown token"))
+}
+
+fn same_station(station: &str, claimed: &str) -> Result<(), ApiError> {
+    if station != claimed {
+        return Err(bad(
+            StatusCode::FORBIDDEN,
+            format!("this token belongs to station '{station}', not '{claimed}'"),
+        ));
+    }
+    Ok(())
+}
+
+fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(v)| v).map_err(|rejection| {
+        bad(
+            rejection.status(),
+            format!("bad request body: {}", rejection.body_text()),
+        )
+    })
 }
 
 async fn push(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Json<PushRequest>, JsonRejection>,
-) -> Response {
-    let Some(token) = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string)
-    else {
-        return error(StatusCode::UNAUTHORIZED, "missing bearer token");
-    };
-    let Json(request) = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            return error(
-                rejection.status(),
-                format!("bad request body: {}", rejection.body_text()),
-            );
-        }
-    };
+    request: Result<Json<PushRequest>, JsonRejection>,
+) -> Result<Json<PushResponse>, ApiError> {
+    let token = bearer(&headers)?;
+    let request = body(request)?;
     if request.transactions.len() > MAX_BATCH {
-        return error(
+        return Err(bad(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("at most {MAX_BATCH} transactions per push"),
-        );
+        ));
     }
     let mut ids = HashSet::new();
     if let Some(dup) = request.transactions.iter().find(|t| !ids.insert(t.id)) {
-        return error(
+        return Err(bad(
             StatusCode::BAD_REQUEST,
             format!(
                 "transaction {} appears twice in the batch; nothing was applied",
                 dup.id
             ),
-        );
+        ));
     }
-    let result = tokio::task::spawn_blocking(move || {
-        let mut store = state.store.lock().map_err(|_| {
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "store poisoned".to_string(),
-            )
-        })?;
-        let station = store
-            .station_for_token(&token)
-            .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-            .ok_or((StatusCode::UNAUTHORIZED, "unknown token".to_string()))?;
-        if station != request.station {
-            return Err((
-                StatusCode::FORBIDDEN,
+    let received = Timestamp::now();
+    // The station's clock against ours, measured now (the request just arrived).
+    let offset = request
+        .sent_at
+        .as_deref()
+        .and_then(|s| s.parse::<Timestamp>().ok())
+        .map(|sent| received.duration_since(sent));
+    let metrics = state.metrics.clone();
+    let results = blocking(move || {
+        let station = station_of(state.storage.as_ref(), &token)?;
+        same_station(&station, &request.station)?;
+        Ok(ledger::apply_batch(
+            state.storage.as_ref(),
+            &station,
+            &request.transactions,
+            received,
+            offset,
+        )?)
+    })
+    .await?;
+    for r in &results {
+        metrics.transaction(match r.outcome {
+            Outcome::Applied => "applied",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Conflict => "conflict",
+        });
+    }
+    Ok(Json(PushResponse {
+        results,
+        server_time: Timestamp::now().to_string(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ChangesQuery {
+    #[serde(default)]
+    since: i64,
+    limit: Option<u32>,
+}
+
+async fn changes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ChangesResponse>, ApiError> {
+    let token = bearer(&headers)?;
+    let Query(query) = query.map_err(|e| bad(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let metrics = state.metrics.clone();
+    let page = blocking(move || {
+        station_of(state.storage.as_ref(), &token)?;
+        // One more than asked says whether more wait.
+        Ok(state.storage.changes(query.since, limit + 1)?)
+    })
+    .await?;
+    let more = page.len() > limit as usize;
+    let changes: Vec<PulledChange> = page
+        .into_iter()
+        .take(limit as usize)
+        .map(|c| PulledChange {
+            rev: c.rev,
+            kind: c.kind.code().to_string(),
+            key: c.key,
+            body: c.body,
+        })
+        .collect();
+    metrics.pulled(changes.len() as u64);
+    Ok(Json(ChangesResponse {
+        next: changes.last().map(|c| c.rev).unwrap_or(query.since),
+        changes,
+        more,
+    }))
+}
+
+async fn visits(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<Json<VisitsRequest>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let token = bearer(&headers)?;
+    let request = body(request)?;
+    for b in &request.buckets {
+        if b.start.parse::<Timestamp>().is_err() || b.entered < 0 || b.left < 0 {
+            return Err(bad(
+                StatusCode::BAD_REQUEST,
                 format!(
-                    "this token belongs to station '{station}', not '{}'",
-                    request.station
+                    "bad bucket starting '{}': needs an RFC 3339 time and counts >= 0",
+                    b.start
                 ),
             ));
         }
-        let results = store
-            .apply_batch(&station, &request.transactions, Timestamp::now())
-            .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        Ok(PushResponse {
-            results,
-            server_time: Timestamp::now().to_string(),
-        })
-    })
-    .await;
-    match result {
-        Ok(Ok(response)) => Json(response).into_response(),
-        Ok(Err((status, message))) => error(status, message),
-        Err(join) => error(StatusCode::INTERNAL_SERVER_ERROR, join.to_string()),
     }
+    let stored = blocking(move || {
+        let station = station_of(state.storage.as_ref(), &token)?;
+        same_station(&station, &request.station)?;
+        let buckets: Vec<VisitBucket> = request
+            .buckets
+            .iter()
+            .map(|b| VisitBucket {
+                start: b.start.clone(),
+                entered: b.entered,
+                left: b.left,
+            })
+            .collect();
+        Ok(state.storage.record_visits(&station, &buckets)?)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "stored": stored })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HoldRequest {
+    patron: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    item: Option<String>,
+    pickup_branch: String,
+}
+
+async fn place_hold(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<Json<HoldRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<catalog::HoldEntry>), ApiError> {
+    let token = bearer(&headers)?;
+    let request = body(request)?;
+    let target = match (request.title, request.item) {
+        (Some(title), None) => HoldTarget::Title(title),
+        (None, Some(item)) => HoldTarget::Item(item),
+        _ => {
+            return Err(bad(
+                StatusCode::BAD_REQUEST,
+                "give either \"title\" (a title key) or \"item\" (a barcode)",
+            ));
+        }
+    };
+    let entry = blocking(move || {
+        station_of(state.storage.as_ref(), &token)?;
+        Ok(catalog::place_hold(
+            state.storage.as_ref(),
+            &request.patron,
+            &target,
+            &request.pickup_branch,
+            Timestamp::now(),
+        )?)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+#[derive(Debug, Deserialize)]
+struct HoldsQuery {
+    patron: Option<String>,
+}
+
+async fn list_holds(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HoldsQuery>,
+) -> Result<Json<Vec<catalog::HoldEntry>>, ApiError> {
+    let token = bearer(&headers)?;
+    let holds = blocking(move || {
+        station_of(state.storage.as_ref(), &token)?;
+        Ok(catalog::list_holds(
+            state.storage.as_ref(),
+            query.patron.as_deref(),
+            false,
+        )?)
+    })
+    .await?;
+    Ok(Json(holds))
+}
+
+async fn cancel_hold(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<catalog::HoldEntry>, ApiError> {
+    let token = bearer(&headers)?;
+    let entry = blocking(move || {
+        station_of(state.storage.as_ref(), &token)?;
+        Ok(catalog::cancel_hold(state.storage.as_ref(), &id)?)
+    })
+    .await?;
+    Ok(Json(entry))
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let storage = state.storage.clone();
+    let status = blocking(move || Ok(storage.status()?)).await?;
+    let text = state.metrics.render(&status);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
 }

@@ -1,14 +1,22 @@
-//! swalayan-hub: the central service stations sync with.
+//! swalayan-hub: the central service stations sync with — for libraries whose own system
+//! (INLISLite, SLiMS) offers no circulation API, the hub is the central catalog.
 //!
 //! # Layout
 //!
-//! - [`store`]: the hub's database (SQLite): stations and their token hashes, every
-//!   transaction received (applied or in conflict), the loans the hub knows of.
-//! - [`api`]: the HTTP/JSON API (axum): push transactions, health, server time.
-//!
-//! This is the first slice of the central-sync issue: push with exactly-once application and
-//! conflicts kept for staff. Pull of catalog changes, PostgreSQL, TLS, exports and the
-//! station's background worker follow.
+//! - [`storage`]: the database behind one trait, SQLite or PostgreSQL: stations and their
+//!   token hashes, every transaction received, the catalog as documents with revisions.
+//! - [`ledger`]: what a pushed transaction does centrally; exactly once; conflicts kept.
+//! - [`catalog`]: imports (the station's importers into a hub sink), policy, holds,
+//!   promotions.
+//! - [`export`]: transactions as CSV or Koha's offline circulation format.
+//! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, holds, time, health, metrics.
+//! - [`metrics`]: Prometheus counters and gauges.
+//! - [`tls`]: serving over TLS (rustls) when a certificate is configured.
 
 pub mod api;
-pub mod store;
+pub mod catalog;
+pub mod export;
+pub mod ledger;
+pub mod metrics;
+pub mod storage;
+pub mod tls;

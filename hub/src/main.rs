@@ -1,12 +1,23 @@
-//! The `swalayan-hub` binary.
+//! The `swalayan-hub` binary. Exit codes: 0 done, 2 usage or refused input (a station name
+//! taken, a conflict that is none, a bad file), 3 database, I/O or network error.
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde_json::json;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use swalayan::import::csv::{ImportContext, import_items, import_patrons};
+use swalayan::import::marc::{HoldingsSpec, MarcOptions, import_marc};
+use swalayan::import::{ImportError, ImportSummary};
 use swalayan_hub::api::{AppState, router};
-use swalayan_hub::store::{HubError, HubStore};
+use swalayan_hub::catalog::{self, HoldTarget, HubSink};
+use swalayan_hub::metrics::Metrics;
+use swalayan_hub::storage::{self, HubError, Kind, Storage, TxFilter, TxState, hash_token};
+use swalayan_hub::{export, tls};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -15,9 +26,14 @@ use swalayan_hub::store::{HubError, HubStore};
     about = "The central service Swalayan stations sync with"
 )]
 struct Cli {
-    /// The hub database (SQLite file); created if missing.
-    #[arg(long, global = true, default_value = "swalayan-hub.db")]
-    db: PathBuf,
+    /// The hub database: a SQLite file (created if missing) or a postgres:// URL.
+    #[arg(
+        long,
+        global = true,
+        env = "SWALAYAN_HUB_DB",
+        default_value = "swalayan-hub.db"
+    )]
+    db: String,
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
     json: bool,
@@ -27,22 +43,149 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API; prints `listening on http://ADDR` first.
+    /// Serve the API; prints `listening on http(s)://ADDR` first.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// PEM certificate chain: serve HTTPS (with --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Stations.
     #[command(subcommand)]
     Station(StationCommand),
-    /// Counts: transactions, conflicts, stations, items, loans.
+    /// Counts: transactions, conflicts, stations, items, loans, ...
     Status,
+    /// Load the central catalog with the station's importers.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Transactions the central could not apply as they came.
+    #[command(subcommand)]
+    Conflicts(ConflictCommand),
+    /// Transactions for the library's own system.
+    Export {
+        format: ExportFormat,
+        /// First day (in --timezone) to include.
+        #[arg(long)]
+        since: Date,
+        #[arg(long, default_value = "Asia/Jakarta")]
+        timezone: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Holds placed centrally; stations hear of them on their next pull.
+    #[command(subcommand)]
+    Holds(HoldCommand),
+    /// Promotions on every kiosk's welcome screen.
+    #[command(subcommand)]
+    Promotions(PromotionCommand),
 }
 
 #[derive(Debug, Subcommand)]
 enum StationCommand {
     /// Register a station and print its token (shown once; only a hash is kept).
     Add { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// MARC 21 (ISO 2709 or MARCXML) with holdings.
+    Marc {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Holdings field and barcode subfield, e.g. 952p (Koha) or 852p.
+        #[arg(long, default_value = "952p")]
+        item_barcode: String,
+        /// Item type for copies whose holdings name none the policy knows.
+        #[arg(long, default_value = "book")]
+        item_type: String,
+        #[arg(long, default_value = "pusat")]
+        branch: String,
+    },
+    /// Patrons CSV (the station's format).
+    Patrons {
+        file: PathBuf,
+        #[arg(long, default_value = "pusat")]
+        branch: String,
+    },
+    /// Items CSV (the station's format).
+    Items {
+        file: PathBuf,
+        #[arg(long, default_value = "pusat")]
+        branch: String,
+    },
+    /// The circulation policy (TOML, calendar included) for every station.
+    Policy { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConflictCommand {
+    /// Conflicts awaiting staff (`--all`: resolved ones too).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Mark a conflict resolved, with what was done.
+    Resolve {
+        id: uuid::Uuid,
+        #[arg(long)]
+        note: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    /// Koha's offline circulation file.
+    Koc,
+}
+
+#[derive(Debug, Subcommand)]
+enum HoldCommand {
+    Place {
+        #[arg(long)]
+        patron: String,
+        /// A title key (e.g. `001:12345`, `isbn:...`).
+        #[arg(long, conflicts_with = "item", required_unless_present = "item")]
+        title: Option<String>,
+        /// A copy's barcode (an item-level hold).
+        #[arg(long)]
+        item: Option<String>,
+        #[arg(long, default_value = "pusat")]
+        pickup: String,
+    },
+    List {
+        #[arg(long)]
+        patron: Option<String>,
+        /// Include fulfilled, cancelled and expired holds.
+        #[arg(long)]
+        all: bool,
+    },
+    Cancel {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PromotionCommand {
+    Add {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        body: String,
+        #[arg(long)]
+        from: Option<Date>,
+        #[arg(long)]
+        until: Option<Date>,
+    },
+    List,
+    Remove {
+        id: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -57,55 +200,342 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("swalayan-hub: {error:#}");
-            let code = match error.downcast_ref::<HubError>() {
-                Some(HubError::StationExists(_)) => 2,
-                _ => 3,
-            };
-            ExitCode::from(code)
+            let refused = matches!(
+                error.downcast_ref::<HubError>(),
+                Some(HubError::StationExists(_) | HubError::NotFound(_) | HubError::Invalid(_))
+            ) || matches!(
+                error.downcast_ref::<ImportError>(),
+                Some(ImportError::Format { .. } | ImportError::Read { .. })
+            );
+            ExitCode::from(if refused { 2 } else { 3 })
         }
     }
 }
 
+/// Prints JSON or a human line.
+fn emit(json: bool, value: &serde_json::Value, human: impl FnOnce() -> String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{}", human());
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut store = HubStore::open(&cli.db)?;
+    let storage = storage::open(&cli.db)?;
+    catalog::ensure_policy(storage.as_ref())?;
+    let json = cli.json;
     match cli.command {
         Command::Station(StationCommand::Add { name }) => {
-            let token = store.add_station(&name)?;
-            if cli.json {
-                println!("{}", serde_json::json!({"station": name, "token": token}));
-            } else {
-                println!("{token}");
+            let token = new_token();
+            if !storage.add_station(&name, &hash_token(&token), Timestamp::now())? {
+                return Err(HubError::StationExists(name).into());
             }
+            emit(json, &json!({"station": name, "token": token}), || {
+                token.clone()
+            });
         }
         Command::Status => {
-            let status = store.status()?;
-            if cli.json {
-                println!("{}", serde_json::to_string(&status)?);
-            } else {
-                println!(
-                    "{} transactions, {} conflicts, {} stations, {} loans",
-                    status.transactions, status.conflicts, status.stations, status.loans
+            let status = storage.status()?;
+            emit(json, &serde_json::to_value(&status)?, || {
+                format!(
+                    "{} transactions, {} conflicts awaiting staff, {} stations, {} titles, {} items, {} patrons, {} loans, {} holds ({})",
+                    status.transactions,
+                    status.conflicts,
+                    status.stations,
+                    status.titles,
+                    status.items,
+                    status.patrons,
+                    status.loans,
+                    status.holds,
+                    status.backend
+                )
+            });
+        }
+        Command::Import(command) => import(storage.as_ref(), command, json)?,
+        Command::Conflicts(ConflictCommand::List { all }) => {
+            let mut rows = storage.transactions(&TxFilter {
+                state: (!all).then_some(TxState::Conflict),
+                ..TxFilter::default()
+            })?;
+            rows.retain(|r| r.state != TxState::Applied);
+            emit(json, &serde_json::to_value(&rows)?, || {
+                if rows.is_empty() {
+                    return "no conflicts awaiting staff".into();
+                }
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{}  {}  {} #{} {}  {}{}",
+                            r.id,
+                            r.effective_at,
+                            r.station,
+                            r.seq,
+                            r.kind,
+                            r.reason.as_deref().unwrap_or(""),
+                            r.resolution
+                                .as_deref()
+                                .map(|n| format!("  [resolved: {n}]"))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Conflicts(ConflictCommand::Resolve { id, note }) => {
+            if note.trim().is_empty() {
+                return Err(HubError::Invalid("say what was done (--note)".into()).into());
+            }
+            if !storage.resolve(id, &note)? {
+                return Err(
+                    HubError::NotFound(format!("{id} is no conflict awaiting staff")).into(),
                 );
             }
+            emit(json, &json!({"resolved": id}), || format!("{id} resolved"));
         }
-        Command::Serve { listen } => {
-            let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(&listen)
-                    .await
-                    .with_context(|| format!("cannot listen on {listen}"))?;
-                println!("listening on http://{}", listener.local_addr()?);
-                let app = router(AppState {
-                    store: Arc::new(Mutex::new(store)),
-                });
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = tokio::signal::ctrl_c().await;
+        Command::Export {
+            format,
+            since,
+            timezone,
+            out,
+        } => {
+            let tz = jiff::tz::db()
+                .get(&timezone)
+                .with_context(|| format!("unknown time zone {timezone}"))?;
+            let rows = export::transactions_since(storage.as_ref(), since, &tz)?;
+            let sink: Box<dyn Write> = match &out {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot write {}", path.display()))?,
+                )),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            match format {
+                ExportFormat::Csv => export::write_csv(sink, &rows, &tz)?,
+                ExportFormat::Koc => {
+                    let (written, held_back) = export::write_koc(sink, &rows, &tz)?;
+                    if held_back > 0 {
+                        eprintln!(
+                            "{held_back} transactions in conflict left out; resolve them first (swalayan-hub conflicts list)"
+                        );
+                    }
+                    tracing::info!(written, "koc export");
+                }
+            }
+        }
+        Command::Holds(command) => holds(storage.as_ref(), command, json)?,
+        Command::Promotions(command) => promotions(storage.as_ref(), command, json)?,
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+        } => serve(storage, &listen, tls_cert.zip(tls_key))?,
+    }
+    Ok(())
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn import(storage: &dyn Storage, command: ImportCommand, json: bool) -> anyhow::Result<()> {
+    let policy = catalog::policy(storage)?;
+    let summary: ImportSummary = match command {
+        ImportCommand::Policy { file } => {
+            let policy = catalog::import_policy(storage, &file)?;
+            emit(
+                json,
+                &json!({
+                    "categories": policy.categories.keys().collect::<Vec<_>>(),
+                    "item_types": policy.item_types.keys().collect::<Vec<_>>(),
+                    "rules": policy.rules.len(),
+                    "holidays": policy.calendar.holidays.len(),
+                }),
+                || format!("policy from {} stored for every station", file.display()),
+            );
+            return Ok(());
+        }
+        ImportCommand::Patrons { file, branch } => {
+            let ctx = ImportContext {
+                policy: &policy,
+                default_branch: &branch,
+            };
+            import_patrons(&file, &ctx, &mut HubSink::new(storage)?)?
+        }
+        ImportCommand::Items { file, branch } => {
+            let ctx = ImportContext {
+                policy: &policy,
+                default_branch: &branch,
+            };
+            import_items(&file, &ctx, &mut HubSink::new(storage)?)?
+        }
+        ImportCommand::Marc {
+            files,
+            item_barcode,
+            item_type,
+            branch,
+        } => {
+            let holdings: HoldingsSpec = item_barcode
+                .parse()
+                .map_err(|e: String| HubError::Invalid(format!("--item-barcode: {e}")))?;
+            if !policy.item_types.contains_key(&item_type) {
+                return Err(HubError::Invalid(format!(
+                    "--item-type {item_type}: the policy knows {}",
+                    policy.item_type_codes()
+                ))
+                .into());
+            }
+            let options = MarcOptions {
+                holdings,
+                policy: &policy,
+                default_item_type: &item_type,
+                default_branch: &branch,
+            };
+            let mut total = ImportSummary::default();
+            for file in files {
+                let mut sink = HubSink::new(storage)?;
+                total.merge(import_marc(&file, &options, &mut sink, &mut |_| {})?);
+            }
+            total
+        }
+    };
+    emit(json, &serde_json::to_value(&summary)?, || {
+        format!(
+            "{} records read: {} new, {} changed, {} unchanged, {} skipped, {} contradictions",
+            summary.records,
+            summary.inserted,
+            summary.updated,
+            summary.unchanged,
+            summary.skipped,
+            summary.contradictions.len()
+        )
+    });
+    Ok(())
+}
+
+fn holds(storage: &dyn Storage, command: HoldCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        HoldCommand::Place {
+            patron,
+            title,
+            item,
+            pickup,
+        } => {
+            let target = match (title, item) {
+                (Some(t), _) => HoldTarget::Title(t),
+                (None, Some(i)) => HoldTarget::Item(i),
+                (None, None) => unreachable!("clap requires --title or --item"),
+            };
+            let entry = catalog::place_hold(storage, &patron, &target, &pickup, Timestamp::now())?;
+            emit(json, &serde_json::to_value(&entry)?, || {
+                format!("hold {} placed for {}", entry.id, entry.hold.patron)
+            });
+        }
+        HoldCommand::List { patron, all } => {
+            let holds = catalog::list_holds(storage, patron.as_deref(), all)?;
+            emit(json, &serde_json::to_value(&holds)?, || {
+                holds
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{}  {}  {}  {}{}  pickup {}  ({})",
+                            h.id,
+                            h.hold.status,
+                            h.hold.patron,
+                            h.hold.title,
+                            h.hold
+                                .item
+                                .as_deref()
+                                .map(|i| format!(" copy {i}"))
+                                .unwrap_or_default(),
+                            h.hold.pickup_branch,
+                            h.hold.origin
+                        )
                     })
-                    .await?;
-                anyhow::Ok(())
-            })?;
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        HoldCommand::Cancel { id } => {
+            let entry = catalog::cancel_hold(storage, &id)?;
+            emit(json, &serde_json::to_value(&entry)?, || {
+                format!("hold {} cancelled", entry.id)
+            });
         }
     }
     Ok(())
+}
+
+fn promotions(storage: &dyn Storage, command: PromotionCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        PromotionCommand::Add {
+            title,
+            body,
+            from,
+            until,
+        } => {
+            let id = catalog::add_promotion(storage, &title, &body, from, until)?;
+            emit(json, &json!({"id": id}), || {
+                format!("promotion {id} published")
+            });
+        }
+        PromotionCommand::List => {
+            let docs = storage.documents(Kind::Promotion)?;
+            let list: Vec<_> = docs
+                .iter()
+                .map(|(id, body)| json!({"id": id, "promotion": body}))
+                .collect();
+            emit(json, &json!(list), || {
+                docs.iter()
+                    .map(|(id, body)| format!("{id}  {}", body["title"].as_str().unwrap_or("")))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        PromotionCommand::Remove { id } => {
+            catalog::remove_promotion(storage, &id)?;
+            emit(json, &json!({"removed": id}), || {
+                format!("promotion {id} withdrawn")
+            });
+        }
+    }
+    Ok(())
+}
+
+fn serve(
+    storage: Arc<dyn Storage>,
+    listen: &str,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let address = listener.local_addr()?;
+        let app = router(AppState {
+            storage,
+            metrics: Arc::new(Metrics::default()),
+        });
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        match tls {
+            None => {
+                println!("listening on http://{address}");
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await?;
+            }
+            Some((cert, key)) => {
+                let config = tls::server_config(&cert, &key)?;
+                println!("listening on https://{address}");
+                tls::serve(listener, config, app, shutdown).await?;
+            }
+        }
+        anyhow::Ok(())
+    })
 }

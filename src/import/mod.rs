@@ -88,6 +88,9 @@ pub enum ImportError {
     Format { path: PathBuf, message: String },
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// A sink other than the station's store (the hub's database) failed.
+    #[error("{0}")]
+    Sink(String),
 }
 
 impl From<rusqlite::Error> for ImportError {

@@ -8,6 +8,7 @@
 //! Exactly once: every transaction carries its UUIDv7; the hub applies an id at most once and
 //! answers `duplicate` for a repeat, so the station can resend after any failure.
 
+pub mod documents;
 pub mod protocol;
 pub mod push;
 pub mod worker;

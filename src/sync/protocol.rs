@@ -10,6 +10,10 @@ pub struct PushRequest {
     /// The pushing station's id; must match the station its token belongs to.
     pub station: String,
     pub transactions: Vec<PushTransaction>,
+    /// The station's clock when it sent the batch (RFC 3339): the hub measures the offset
+    /// to its own clock and corrects the times of transactions made under an untrusted clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,4 +61,40 @@ pub struct PushResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
+}
+
+/// `GET /v1/changes?since=REV&limit=N`: catalog changes after a revision, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChangesResponse {
+    pub changes: Vec<PulledChange>,
+    /// The cursor to ask from next time (the last revision in this page, or `since`).
+    pub next: i64,
+    /// More changes wait after this page.
+    pub more: bool,
+}
+
+/// One changed document (see [`super::documents`]); `body: null` is a deletion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PulledChange {
+    pub rev: i64,
+    pub kind: String,
+    pub key: String,
+    pub body: Option<serde_json::Value>,
+}
+
+/// `POST /v1/visits`: visitor counts per time bucket; a resent bucket replaces its counts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitsRequest {
+    pub station: String,
+    pub buckets: Vec<VisitCount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitCount {
+    /// Bucket start (RFC 3339).
+    pub start: String,
+    pub entered: i64,
+    pub left: i64,
 }

@@ -83,6 +83,7 @@ pub async fn push_pending(
                     payload: r.payload.clone(),
                 })
                 .collect(),
+            sent_at: Some(Timestamp::now().to_string()),
         };
         let response = client
             .post(format!(

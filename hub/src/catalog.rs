@@ -1,0 +1,402 @@
+//! The central catalog: imports through the station's own importers (the hub is one more
+//! [`ImportSink`]), the policy, holds placed centrally, promotions.
+
+use crate::storage::{HubError, Kind, Put, Result, Storage, Written};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::Path;
+use swalayan::domain::{ItemStatus, Policy};
+use swalayan::import::{
+    Applied, ImportError, ImportSink, ItemRecord, PatronRecord, TitleRecord, policy::parse_policy,
+};
+use swalayan::sync::documents::{
+    HoldDoc, ItemDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
+};
+use uuid::Uuid;
+
+/// Records per write transaction during an import.
+const BATCH: usize = 5000;
+
+/// The hub's database as an import sink. It reads what is stored once up front, so it can
+/// tell new from changed from unchanged without a round trip per record, and writes in
+/// batches; an unchanged record takes no revision (stations pull nothing for it).
+pub struct HubSink<'a> {
+    storage: &'a dyn Storage,
+    stored: HashMap<(Kind, String), String>,
+    /// Items with an open loan, for contradictions ("lost" while on loan).
+    on_loan: std::collections::HashSet<String>,
+    /// Title keys by the id handed to the importer.
+    titles: Vec<String>,
+    title_ids: HashMap<String, i64>,
+    pending: Vec<Put>,
+}
+
+impl<'a> HubSink<'a> {
+    pub fn new(storage: &'a dyn Storage) -> Result<HubSink<'a>> {
+        let stored = storage.fingerprints(&[Kind::Title, Kind::Item, Kind::Patron])?;
+        let on_loan = storage
+            .documents(Kind::Loan)?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        Ok(HubSink {
+            storage,
+            stored,
+            on_loan,
+            titles: Vec::new(),
+            title_ids: HashMap::new(),
+            pending: Vec::new(),
+        })
+    }
+
+    fn stage(&mut self, kind: Kind, key: &str, body: Value) -> Result<Applied, ImportError> {
+        let text = body.to_string();
+        let id = (kind, key.to_string());
+        let applied = match self.stored.get(&id) {
+            Some(old) if *old == text => return Ok(Applied::Unchanged),
+            Some(_) => Applied::Updated,
+            None => Applied::Inserted,
+        };
+        self.stored.insert(id, text);
+        self.pending.push(Put {
+            kind,
+            key: key.to_string(),
+            body: Some(body),
+        });
+        if self.pending.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(applied)
+    }
+}
+
+fn to_value<T: Serialize>(doc: &T) -> Result<Value, ImportError> {
+    serde_json::to_value(doc).map_err(|e| ImportError::Sink(e.to_string()))
+}
+
+impl ImportSink for HubSink<'_> {
+    fn title(&mut self, record: &TitleRecord) -> Result<(i64, Applied), ImportError> {
+        let id = match self.title_ids.get(&record.key) {
+            Some(id) => *id,
+            None => {
+                self.titles.push(record.key.clone());
+                let id = self.titles.len() as i64 - 1;
+                self.title_ids.insert(record.key.clone(), id);
+                id
+            }
+        };
+        let body = to_value(&TitleDoc::from_record(record))?;
+        Ok((id, self.stage(Kind::Title, &record.key, body)?))
+    }
+
+    fn item(&mut self, title_id: i64, record: &ItemRecord) -> Result<Applied, ImportError> {
+        let title = self
+            .titles
+            .get(title_id as usize)
+            .cloned()
+            .ok_or_else(|| ImportError::Sink(format!("no title #{title_id} in this import")))?;
+        let blocks_lending = matches!(
+            record.status,
+            ItemStatus::Lost | ItemStatus::Missing | ItemStatus::Withdrawn
+        );
+        if blocks_lending && self.on_loan.contains(&record.barcode) {
+            return Ok(Applied::Contradiction(format!(
+                "item {} is on loan centrally; marked {:?} in the file, not applied",
+                record.barcode, record.status
+            )));
+        }
+        let body = to_value(&ItemDoc::from_record(&title, record))?;
+        self.stage(Kind::Item, &record.barcode, body)
+    }
+
+    fn patron(&mut self, record: &PatronRecord) -> Result<Applied, ImportError> {
+        let mut doc = PatronDoc::from_record(record);
+        // Fines the stations charged since the last import stay: the import sets the floor.
+        if let Some(old) = self.stored.get(&(Kind::Patron, record.card.clone()))
+            && let Ok(old) = serde_json::from_str::<PatronDoc>(old)
+        {
+            doc.fines = doc.fines.max(old.fines);
+        }
+        let body = to_value(&doc)?;
+        self.stage(Kind::Patron, &record.card, body)
+    }
+
+    fn flush(&mut self) -> Result<(), ImportError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let puts = std::mem::take(&mut self.pending);
+        self.storage
+            .write(&mut |tx| tx.put(&puts).map(|_| ()))
+            .map_err(|e| ImportError::Sink(e.to_string()))
+    }
+}
+
+/// The policy stations use; seeded with the station's default on first use of a database.
+pub fn policy(storage: &dyn Storage) -> Result<Policy> {
+    let docs = storage.documents(Kind::Policy)?;
+    match docs.into_iter().find(|(k, _)| k == POLICY_KEY) {
+        Some((_, body)) => {
+            let doc: PolicyDoc = serde_json::from_value(body)
+                .map_err(|e| HubError::Corrupt(format!("policy document: {e}")))?;
+            parse_policy(Path::new("hub policy"), &doc.source)
+                .map_err(|e| HubError::Corrupt(e.to_string()))
+        }
+        None => {
+            ensure_policy(storage)?;
+            Ok(Policy::default_policy())
+        }
+    }
+}
+
+/// Stores the default policy if the database has none yet.
+pub fn ensure_policy(storage: &dyn Storage) -> Result<()> {
+    if storage.documents(Kind::Policy)?.is_empty() {
+        put_policy(storage, swalayan::domain::policy::DEFAULT_POLICY_TOML)?;
+    }
+    Ok(())
+}
+
+fn put_policy(storage: &dyn Storage, source: &str) -> Result<()> {
+    let body = serde_json::to_value(PolicyDoc {
+        source: source.to_string(),
+    })
+    .map_err(|e| HubError::Corrupt(e.to_string()))?;
+    storage.write(&mut |tx| {
+        tx.put(&[Put {
+            kind: Kind::Policy,
+            key: POLICY_KEY.into(),
+            body: Some(body.clone()),
+        }])
+        .map(|_| ())
+    })
+}
+
+/// Reads, validates and stores a policy for every station; refuses one that drops codes
+/// items or patrons still use.
+pub fn import_policy(storage: &dyn Storage, path: &Path) -> Result<Policy, ImportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let policy = parse_policy(path, &text)?;
+    let sink_error = |e: HubError| ImportError::Sink(e.to_string());
+    let mut missing = Vec::new();
+    for (kind, key) in storage
+        .fingerprints(&[Kind::Item, Kind::Patron])
+        .map_err(sink_error)?
+        .into_iter()
+        .map(|(id, body)| (id.0, body))
+        .map(|(kind, body)| {
+            (
+                kind,
+                serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
+            )
+        })
+    {
+        let (field, known) = match kind {
+            Kind::Item => ("item_type", policy.item_types.keys().collect::<Vec<_>>()),
+            _ => ("category", policy.categories.keys().collect::<Vec<_>>()),
+        };
+        if let Some(code) = key.get(field).and_then(Value::as_str)
+            && !known.iter().any(|k| k.as_str() == code)
+            && !missing.contains(&code.to_string())
+        {
+            missing.push(code.to_string());
+        }
+    }
+    if !missing.is_empty() {
+        missing.sort();
+        return Err(ImportError::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "the policy drops codes still in use: {}; keep them or re-import those records first",
+                missing.join(", ")
+            ),
+        });
+    }
+    put_policy(storage, &text).map_err(sink_error)?;
+    Ok(policy)
+}
+
+/// A hold as listed: its id and document.
+#[derive(Debug, Clone, Serialize)]
+pub struct HoldEntry {
+    pub id: String,
+    #[serde(flatten)]
+    pub hold: HoldDoc,
+}
+
+/// What a central hold is for.
+#[derive(Debug, Clone)]
+pub enum HoldTarget {
+    /// Any copy of a title (its key).
+    Title(String),
+    /// One copy (barcode).
+    Item(String),
+}
+
+/// Places a hold centrally (staff command or web OPAC); stations hear of it on their next pull.
+pub fn place_hold(
+    storage: &dyn Storage,
+    patron: &str,
+    target: &HoldTarget,
+    pickup_branch: &str,
+    now: Timestamp,
+) -> Result<HoldEntry> {
+    let id = Uuid::now_v7().to_string();
+    let mut entry = None;
+    storage.write(&mut |tx| {
+        let patrons = tx.get(Kind::Patron, &[patron.to_string()])?;
+        let Some(patron_doc) = patrons.get(patron) else {
+            return Err(HubError::NotFound(format!("no patron with card {patron}")));
+        };
+        if patron_doc.get("blocked").and_then(Value::as_bool) == Some(true) {
+            return Err(HubError::Invalid(format!("patron {patron} is blocked")));
+        }
+        let (title, item) = match target {
+            HoldTarget::Title(key) => {
+                if tx.get(Kind::Title, std::slice::from_ref(key))?.is_empty() {
+                    return Err(HubError::NotFound(format!("no title with key {key}")));
+                }
+                (key.clone(), None)
+            }
+            HoldTarget::Item(barcode) => {
+                let items = tx.get(Kind::Item, std::slice::from_ref(barcode))?;
+                let Some(title) = items
+                    .get(barcode)
+                    .and_then(|b| b.get("title"))
+                    .and_then(Value::as_str)
+                else {
+                    return Err(HubError::NotFound(format!(
+                        "no item with barcode {barcode}"
+                    )));
+                };
+                (title.to_string(), Some(barcode.clone()))
+            }
+        };
+        let hold = HoldDoc {
+            patron: patron.to_string(),
+            title,
+            item,
+            pickup_branch: pickup_branch.to_string(),
+            placed: now.to_string(),
+            status: "waiting".into(),
+            origin: "hub".into(),
+        };
+        tx.put(&[Put {
+            kind: Kind::Hold,
+            key: id.clone(),
+            body: Some(serde_json::to_value(&hold).map_err(|e| HubError::Corrupt(e.to_string()))?),
+        }])?;
+        entry = Some(HoldEntry {
+            id: id.clone(),
+            hold,
+        });
+        Ok(())
+    })?;
+    entry.ok_or_else(|| HubError::Corrupt("hold not placed".into()))
+}
+
+/// Holds, newest change last; `all` includes fulfilled, cancelled and expired ones.
+pub fn list_holds(
+    storage: &dyn Storage,
+    patron: Option<&str>,
+    all: bool,
+) -> Result<Vec<HoldEntry>> {
+    let mut out = Vec::new();
+    for (id, body) in storage.documents(Kind::Hold)? {
+        let hold: HoldDoc = serde_json::from_value(body)
+            .map_err(|e| HubError::Corrupt(format!("hold {id}: {e}")))?;
+        let live = matches!(hold.status.as_str(), "waiting" | "ready" | "in_transit");
+        if (all || live) && patron.is_none_or(|p| p == hold.patron) {
+            out.push(HoldEntry { id, hold });
+        }
+    }
+    Ok(out)
+}
+
+/// Cancels a live hold; stations hear of it on their next pull.
+pub fn cancel_hold(storage: &dyn Storage, id: &str) -> Result<HoldEntry> {
+    let mut entry = None;
+    storage.write(&mut |tx| {
+        let found = tx.get(Kind::Hold, &[id.to_string()])?;
+        let Some(body) = found.get(id) else {
+            return Err(HubError::NotFound(format!("no hold {id}")));
+        };
+        let mut hold: HoldDoc = serde_json::from_value(body.clone())
+            .map_err(|e| HubError::Corrupt(format!("hold {id}: {e}")))?;
+        if !matches!(hold.status.as_str(), "waiting" | "ready" | "in_transit") {
+            return Err(HubError::Invalid(format!(
+                "hold {id} is {} already",
+                hold.status
+            )));
+        }
+        hold.status = "cancelled".into();
+        tx.put(&[Put {
+            kind: Kind::Hold,
+            key: id.to_string(),
+            body: Some(serde_json::to_value(&hold).map_err(|e| HubError::Corrupt(e.to_string()))?),
+        }])?;
+        entry = Some(HoldEntry {
+            id: id.to_string(),
+            hold,
+        });
+        Ok(())
+    })?;
+    entry.ok_or_else(|| HubError::Corrupt("hold not cancelled".into()))
+}
+
+/// Publishes a promotion to every kiosk; returns its id.
+pub fn add_promotion(
+    storage: &dyn Storage,
+    title: &str,
+    body: &str,
+    starts_on: Option<Date>,
+    ends_on: Option<Date>,
+) -> Result<String> {
+    if let (Some(from), Some(until)) = (starts_on, ends_on)
+        && until < from
+    {
+        return Err(HubError::Invalid(format!(
+            "the promotion ends ({until}) before it starts ({from})"
+        )));
+    }
+    let id = Uuid::now_v7().to_string();
+    let doc = serde_json::to_value(PromotionDoc {
+        title: title.to_string(),
+        body: body.to_string(),
+        starts_on,
+        ends_on,
+    })
+    .map_err(|e| HubError::Corrupt(e.to_string()))?;
+    storage.write(&mut |tx| {
+        tx.put(&[Put {
+            kind: Kind::Promotion,
+            key: id.clone(),
+            body: Some(doc.clone()),
+        }])
+        .map(|_| ())
+    })?;
+    Ok(id)
+}
+
+/// Withdraws a promotion from every kiosk.
+pub fn remove_promotion(storage: &dyn Storage, id: &str) -> Result<()> {
+    let mut written = Vec::new();
+    storage.write(&mut |tx| {
+        written = tx.put(&[Put {
+            kind: Kind::Promotion,
+            key: id.to_string(),
+            body: None,
+        }])?;
+        Ok(())
+    })?;
+    match written.first() {
+        Some(Written::Updated | Written::Inserted) => Ok(()),
+        _ => Err(HubError::NotFound(format!("no promotion {id}"))),
+    }
+}

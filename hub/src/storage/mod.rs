@@ -1,0 +1,273 @@
+//! The hub's storage, behind one trait with two backends: SQLite (one library, one server)
+//! and PostgreSQL (a library network; several hub processes on one database).
+//!
+//! The central catalog is kept as *documents with revisions*: one row per (kind, key) with a
+//! JSON body and the revision at which it last changed. Every write takes the next revision,
+//! and writes are serialised (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so a
+//! station that has seen everything up to revision R needs only the rows after R: that is the
+//! pull cursor. A body of `None` is a deletion the stations must hear of (a returned loan, a
+//! cancelled promotion).
+//!
+//! The rules (what a checkout does to the central's loans, what is a conflict) live once in
+//! [`crate::ledger`]; a backend only stores and fetches.
+
+pub mod postgres;
+pub mod sqlite;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("hub database (SQLite): {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("hub database (PostgreSQL): {0}")]
+    Postgres(#[from] ::postgres::Error),
+    #[error("hub database (PostgreSQL pool): {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("cannot create the hub database at {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("station '{0}' exists already")]
+    StationExists(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = HubError> = std::result::Result<T, E>;
+
+/// The kinds of catalog documents stations pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Title,
+    Item,
+    Patron,
+    Loan,
+    Hold,
+    Policy,
+    Promotion,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Title,
+        Kind::Item,
+        Kind::Patron,
+        Kind::Loan,
+        Kind::Hold,
+        Kind::Policy,
+        Kind::Promotion,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Title => "title",
+            Kind::Item => "item",
+            Kind::Patron => "patron",
+            Kind::Loan => "loan",
+            Kind::Hold => "hold",
+            Kind::Policy => "policy",
+            Kind::Promotion => "promotion",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// One document write: `body: None` deletes (and still takes a revision, so stations hear).
+#[derive(Debug, Clone)]
+pub struct Put {
+    pub kind: Kind,
+    pub key: String,
+    pub body: Option<Value>,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// A catalog change as the pull endpoint serves it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub rev: i64,
+    pub kind: Kind,
+    pub key: String,
+    pub body: Option<Value>,
+}
+
+/// Where a received transaction stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxState {
+    Applied,
+    /// Awaiting staff.
+    Conflict,
+    /// A conflict staff have resolved.
+    Resolved,
+}
+
+impl TxState {
+    pub fn code(self) -> &'static str {
+        match self {
+            TxState::Applied => "applied",
+            TxState::Conflict => "conflict",
+            TxState::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<TxState> {
+        match code {
+            "applied" => Ok(TxState::Applied),
+            "conflict" => Ok(TxState::Conflict),
+            "resolved" => Ok(TxState::Resolved),
+            other => Err(HubError::Corrupt(format!("transaction state '{other}'"))),
+        }
+    }
+}
+
+/// A transaction as the hub keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Received {
+    pub id: Uuid,
+    pub station: String,
+    pub seq: i64,
+    pub kind: String,
+    /// When the station made it, by the station's clock (RFC 3339).
+    pub created_at: String,
+    pub clock_trusted: bool,
+    /// `created_at` corrected by the offset the hub measured at push, when the station's
+    /// clock was not trusted; otherwise `created_at`.
+    pub effective_at: String,
+    pub received_at: String,
+    pub payload: Value,
+    pub state: TxState,
+    /// Why it is a conflict.
+    pub reason: Option<String>,
+    /// What staff wrote when resolving it.
+    pub resolution: Option<String>,
+}
+
+/// Which transactions to list.
+#[derive(Debug, Clone, Default)]
+pub struct TxFilter {
+    pub state: Option<TxState>,
+    /// Effective time at or after this instant.
+    pub since: Option<Timestamp>,
+    pub limit: Option<u32>,
+}
+
+/// Visitor counts of one station for one time bucket (replaced on resend: idempotent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitBucket {
+    /// Bucket start (RFC 3339).
+    pub start: String,
+    pub entered: i64,
+    pub left: i64,
+}
+
+/// `swalayan-hub status --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// Distinct transactions received (applied or in conflict; never a duplicate).
+    pub transactions: i64,
+    /// Conflicts awaiting staff.
+    pub conflicts: i64,
+    pub stations: i64,
+    /// Copies in the central catalog.
+    pub items: i64,
+    /// Open loans.
+    pub loans: i64,
+    pub titles: i64,
+    pub patrons: i64,
+    /// Holds not yet fulfilled, cancelled or expired.
+    pub holds: i64,
+    /// The newest catalog revision (a station that pulled up to it is current).
+    pub revision: i64,
+    pub backend: &'static str,
+}
+
+/// The work of one serialised write transaction. Object-safe so the rules in
+/// [`crate::ledger`] run unchanged on either backend.
+pub trait Tx {
+    /// Which of these transaction ids were received before.
+    fn seen(&mut self, ids: &[Uuid]) -> Result<HashSet<Uuid>>;
+    /// The live documents of one kind with these keys.
+    fn get(&mut self, kind: Kind, keys: &[String]) -> Result<HashMap<String, Value>>;
+    /// Writes documents; a write equal to what is stored takes no revision.
+    fn put(&mut self, puts: &[Put]) -> Result<Vec<Written>>;
+    /// Keeps received transactions.
+    fn record(&mut self, rows: &[Received]) -> Result<()>;
+}
+
+/// A hub database.
+pub trait Storage: Send + Sync {
+    /// "sqlite" or "postgresql", for status and metrics.
+    fn backend(&self) -> &'static str;
+    /// Registers a station; false when the name is taken.
+    fn add_station(&self, name: &str, token_hash: &str, now: Timestamp) -> Result<bool>;
+    fn station_for_token_hash(&self, hash: &str) -> Result<Option<String>>;
+    /// Runs `work` in one write transaction, serialised with every other writer (also those
+    /// of other hub processes on the same database); commits when it returns `Ok`.
+    fn write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// Catalog changes after revision `since`, oldest first.
+    fn changes(&self, since: i64, limit: u32) -> Result<Vec<Change>>;
+    /// Every live document of a kind (holds list, exports), by key.
+    fn documents(&self, kind: Kind) -> Result<Vec<(String, Value)>>;
+    /// `(key, body as stored)` of every document of these kinds, for imports to tell new
+    /// from changed from unchanged without a round trip per record.
+    fn fingerprints(&self, kinds: &[Kind]) -> Result<HashMap<(Kind, String), String>>;
+    fn transactions(&self, filter: &TxFilter) -> Result<Vec<Received>>;
+    /// Marks a conflict resolved with staff's note; false when it is no open conflict.
+    fn resolve(&self, id: Uuid, note: &str) -> Result<bool>;
+    /// Replaces the counts of these buckets for the station; returns how many were stored.
+    fn record_visits(&self, station: &str, buckets: &[VisitBucket]) -> Result<usize>;
+    /// Visitor totals per station: (station, entered, left).
+    fn visit_totals(&self) -> Result<Vec<(String, i64, i64)>>;
+    fn status(&self) -> Result<Status>;
+}
+
+/// Opens (creating if missing) the database `spec` names: a `postgres://` or
+/// `postgresql://` URL, else a SQLite file path.
+pub fn open(spec: &str) -> Result<Arc<dyn Storage>> {
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStorage::connect(spec)?))
+    } else {
+        Ok(Arc::new(sqlite::SqliteStorage::open(
+            std::path::Path::new(spec),
+        )?))
+    }
+}
+
+/// The stored text of a body: compact JSON, so equal documents compare equal as text.
+pub fn body_text(body: &Value) -> String {
+    body.to_string()
+}
+
+/// Reads a stored JSON text.
+pub(crate) fn parse_json(text: &str, what: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| HubError::Corrupt(format!("{what}: {e}")))
+}
+
+pub(crate) fn parse_uuid(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|e| HubError::Corrupt(format!("transaction id {text}: {e}")))
+}
+
+/// A bearer token as stored: its SHA-256, hex.
+pub fn hash_token(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}

@@ -1,0 +1,372 @@
+//! The PostgreSQL backend, for a library network: several hub processes (behind a load
+//! balancer) on one database.
+//!
+//! Writers serialise on a transaction-scoped advisory lock, so catalog revisions commit in
+//! the order they were taken and a pull cursor never skips a change that committed late.
+//! Queries work on whole batches (`= ANY($1)`, `unnest`), a handful of round trips per push.
+//!
+//! The client is the synchronous `postgres` crate (tokio-postgres underneath) with an r2d2
+//! pool: the storage trait is synchronous because the importers and the SQLite backend are,
+//! and the API calls it from `spawn_blocking`, as it does SQLite.
+
+use super::sqlite::{change_from, received_from_texts};
+use super::{
+    Change, HubError, Kind, Put, Received, Result, Status, Storage, Tx, TxFilter, TxState,
+    VisitBucket, Written, body_text, parse_json,
+};
+use jiff::Timestamp;
+use postgres::NoTls;
+use r2d2_postgres::PostgresConnectionManager;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// The advisory lock every writer holds (an arbitrary constant: "SWLY").
+const WRITE_LOCK: i64 = 0x5357_4c59;
+/// Taken while creating the schema, so hub processes starting together do not race.
+const SCHEMA_LOCK: i64 = 0x5357_4c5a;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS stations (
+    name       TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    added_at   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS transactions (
+    id            TEXT PRIMARY KEY,
+    station       TEXT NOT NULL REFERENCES stations(name),
+    seq           BIGINT NOT NULL,
+    kind          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    clock_trusted BOOLEAN NOT NULL,
+    effective_at  TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    payload       TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('applied', 'conflict', 'resolved')),
+    reason        TEXT,
+    resolution    TEXT
+);
+CREATE INDEX IF NOT EXISTS transactions_state ON transactions(state);
+CREATE INDEX IF NOT EXISTS transactions_effective ON transactions(effective_at);
+CREATE TABLE IF NOT EXISTS catalog (
+    kind TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    rev  BIGINT NOT NULL,
+    body TEXT,
+    PRIMARY KEY (kind, key)
+);
+CREATE INDEX IF NOT EXISTS catalog_rev ON catalog(rev);
+CREATE SEQUENCE IF NOT EXISTS catalog_revision;
+CREATE TABLE IF NOT EXISTS visits (
+    station TEXT NOT NULL,
+    start   TEXT NOT NULL,
+    entered BIGINT NOT NULL,
+    "left"  BIGINT NOT NULL,
+    PRIMARY KEY (station, start)
+);
+"#;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+pub struct PgStorage {
+    pool: Pool,
+}
+
+impl PgStorage {
+    /// Connects to `url` (e.g. `postgres://hub@127.0.0.1:5432/swalayan`) and creates the
+    /// schema if missing. The database itself must exist.
+    pub fn connect(url: &str) -> Result<PgStorage> {
+        let config: postgres::Config = url.parse()?;
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)?;
+        let mut client = pool.get()?;
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
+        tx.batch_execute(SCHEMA)?;
+        tx.commit()?;
+        Ok(PgStorage { pool })
+    }
+}
+
+struct PgTx<'a> {
+    tx: postgres::Transaction<'a>,
+}
+
+impl Tx for PgTx<'_> {
+    fn seen(&mut self, ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+        let texts: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let rows = self
+            .tx
+            .query("SELECT id FROM transactions WHERE id = ANY($1)", &[&texts])?;
+        rows.iter()
+            .map(|r| super::parse_uuid(r.get::<_, &str>(0)))
+            .collect()
+    }
+
+    fn get(&mut self, kind: Kind, keys: &[String]) -> Result<HashMap<String, Value>> {
+        let rows = self.tx.query(
+            "SELECT key, body FROM catalog WHERE kind = $1 AND key = ANY($2) AND body IS NOT NULL",
+            &[&kind.code(), &keys],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.get::<_, String>(0),
+                    parse_json(r.get::<_, &str>(1), "catalog body")?,
+                ))
+            })
+            .collect()
+    }
+
+    fn put(&mut self, puts: &[Put]) -> Result<Vec<Written>> {
+        if puts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kinds: Vec<&str> = puts.iter().map(|p| p.kind.code()).collect();
+        let keys: Vec<&str> = puts.iter().map(|p| p.key.as_str()).collect();
+        let rows = self.tx.query(
+            "SELECT c.kind, c.key, c.body FROM catalog c
+             JOIN unnest($1::text[], $2::text[]) AS u(kind, key) ON c.kind = u.kind AND c.key = u.key",
+            &[&kinds, &keys],
+        )?;
+        // What is stored, then updated as the batch goes (a key may come twice).
+        let mut state: HashMap<(String, String), Option<String>> = rows
+            .iter()
+            .map(|r| ((r.get(0), r.get(1)), r.get::<_, Option<String>>(2)))
+            .collect();
+        let mut written = Vec::with_capacity(puts.len());
+        let mut changed: Vec<(String, String)> = Vec::new();
+        for put in puts {
+            let id = (put.kind.code().to_string(), put.key.clone());
+            let text = put.body.as_ref().map(body_text);
+            let outcome = match state.get(&id) {
+                None if text.is_none() => Written::Unchanged,
+                None | Some(None) => Written::Inserted,
+                Some(old) if *old == text => Written::Unchanged,
+                Some(Some(_)) => Written::Updated,
+            };
+            if outcome != Written::Unchanged {
+                if !changed.contains(&id) {
+                    changed.push(id.clone());
+                }
+                state.insert(id, text);
+            }
+            written.push(outcome);
+        }
+        if changed.is_empty() {
+            return Ok(written);
+        }
+        let kinds: Vec<&str> = changed.iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = changed.iter().map(|(_, k)| k.as_str()).collect();
+        let bodies: Vec<Option<&str>> = changed
+            .iter()
+            .map(|id| state.get(id).and_then(|b| b.as_deref()))
+            .collect();
+        self.tx.execute(
+            "INSERT INTO catalog(kind, key, rev, body)
+             SELECT kind, key, nextval('catalog_revision'), body
+             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(kind, key, body, n)
+             ORDER BY n
+             ON CONFLICT (kind, key) DO UPDATE SET rev = excluded.rev, body = excluded.body",
+            &[&kinds, &keys, &bodies],
+        )?;
+        Ok(written)
+    }
+
+    fn record(&mut self, rows: &[Received]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let col = |f: &dyn Fn(&Received) -> String| rows.iter().map(f).collect::<Vec<_>>();
+        let ids = col(&|r| r.id.to_string());
+        let stations = col(&|r| r.station.clone());
+        let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+        let kinds = col(&|r| r.kind.clone());
+        let created = col(&|r| r.created_at.clone());
+        let trusted: Vec<bool> = rows.iter().map(|r| r.clock_trusted).collect();
+        let effective = col(&|r| r.effective_at.clone());
+        let received = col(&|r| r.received_at.clone());
+        let payloads = col(&|r| r.payload.to_string());
+        let states = col(&|r| r.state.code().to_string());
+        let reasons: Vec<Option<String>> = rows.iter().map(|r| r.reason.clone()).collect();
+        let resolutions: Vec<Option<String>> = rows.iter().map(|r| r.resolution.clone()).collect();
+        self.tx.execute(
+            "INSERT INTO transactions(id, station, seq, kind, created_at, clock_trusted,
+                 effective_at, received_at, payload, state, reason, resolution)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                 $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])",
+            &[
+                &ids,
+                &stations,
+                &seqs,
+                &kinds,
+                &created,
+                &trusted,
+                &effective,
+                &received,
+                &payloads,
+                &states,
+                &reasons,
+                &resolutions,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+impl Storage for PgStorage {
+    fn backend(&self) -> &'static str {
+        "postgresql"
+    }
+
+    fn add_station(&self, name: &str, token_hash: &str, now: Timestamp) -> Result<bool> {
+        Ok(self.pool.get()?.execute(
+            "INSERT INTO stations(name, token_hash, added_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&name, &token_hash, &now.to_string()],
+        )? == 1)
+    }
+
+    fn station_for_token_hash(&self, hash: &str) -> Result<Option<String>> {
+        Ok(self
+            .pool
+            .get()?
+            .query_opt("SELECT name FROM stations WHERE token_hash = $1", &[&hash])?
+            .map(|r| r.get(0)))
+    }
+
+    fn write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        let mut client = self.pool.get()?;
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+        let mut pg_tx = PgTx { tx };
+        work(&mut pg_tx)?;
+        pg_tx.tx.commit()?;
+        Ok(())
+    }
+
+    fn changes(&self, since: i64, limit: u32) -> Result<Vec<Change>> {
+        let rows = self.pool.get()?.query(
+            "SELECT rev, kind, key, body FROM catalog WHERE rev > $1 ORDER BY rev LIMIT $2",
+            &[&since, &i64::from(limit)],
+        )?;
+        rows.iter()
+            .map(|r| change_from(r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect()
+    }
+
+    fn documents(&self, kind: Kind) -> Result<Vec<(String, Value)>> {
+        let rows = self.pool.get()?.query(
+            "SELECT key, body FROM catalog WHERE kind = $1 AND body IS NOT NULL ORDER BY rev",
+            &[&kind.code()],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.get::<_, String>(0),
+                    parse_json(r.get::<_, &str>(1), "catalog body")?,
+                ))
+            })
+            .collect()
+    }
+
+    fn fingerprints(&self, kinds: &[Kind]) -> Result<HashMap<(Kind, String), String>> {
+        let codes: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
+        let rows = self.pool.get()?.query(
+            "SELECT kind, key, body FROM catalog WHERE kind = ANY($1) AND body IS NOT NULL",
+            &[&codes],
+        )?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for r in rows {
+            let kind =
+                Kind::parse(r.get(0)).ok_or_else(|| HubError::Corrupt("catalog kind".into()))?;
+            out.insert((kind, r.get(1)), r.get(2));
+        }
+        Ok(out)
+    }
+
+    fn transactions(&self, filter: &TxFilter) -> Result<Vec<Received>> {
+        let rows = self.pool.get()?.query(
+            "SELECT id, station, seq::text, kind, created_at, clock_trusted::text, effective_at,
+                    received_at, payload, state, reason, resolution
+             FROM transactions
+             WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR effective_at >= $2)
+             ORDER BY effective_at, station, seq
+             LIMIT $3",
+            &[
+                &filter.state.map(TxState::code),
+                &filter.since.map(|t| t.to_string()),
+                &filter.limit.map(i64::from),
+            ],
+        )?;
+        rows.iter()
+            .map(|r| received_from_texts(std::array::from_fn(|i| r.get::<_, Option<String>>(i))))
+            .collect()
+    }
+
+    fn resolve(&self, id: Uuid, note: &str) -> Result<bool> {
+        Ok(self.pool.get()?.execute(
+            "UPDATE transactions SET state = 'resolved', resolution = $2
+             WHERE id = $1 AND state = 'conflict'",
+            &[&id.to_string(), &note],
+        )? == 1)
+    }
+
+    fn record_visits(&self, station: &str, buckets: &[VisitBucket]) -> Result<usize> {
+        let starts: Vec<&str> = buckets.iter().map(|b| b.start.as_str()).collect();
+        let entered: Vec<i64> = buckets.iter().map(|b| b.entered).collect();
+        let left: Vec<i64> = buckets.iter().map(|b| b.left).collect();
+        self.pool.get()?.execute(
+            "INSERT INTO visits(station, start, entered, \"left\")
+             SELECT $1, s, e, l FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u(s, e, l)
+             ON CONFLICT (station, start) DO UPDATE SET entered = excluded.entered, \"left\" = excluded.\"left\"",
+            &[&station, &starts, &entered, &left],
+        )?;
+        Ok(buckets.len())
+    }
+
+    fn visit_totals(&self) -> Result<Vec<(String, i64, i64)>> {
+        let rows = self.pool.get()?.query(
+            "SELECT station, sum(entered)::bigint, sum(\"left\")::bigint FROM visits
+             GROUP BY station ORDER BY station",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+
+    fn status(&self) -> Result<Status> {
+        let mut client = self.pool.get()?;
+        let row = client.query_one(
+            "SELECT
+                (SELECT count(*) FROM transactions),
+                (SELECT count(*) FROM transactions WHERE state = 'conflict'),
+                (SELECT count(*) FROM stations),
+                (SELECT count(*) FROM catalog WHERE kind = 'item' AND body IS NOT NULL),
+                (SELECT count(*) FROM catalog WHERE kind = 'loan' AND body IS NOT NULL),
+                (SELECT count(*) FROM catalog WHERE kind = 'title' AND body IS NOT NULL),
+                (SELECT count(*) FROM catalog WHERE kind = 'patron' AND body IS NOT NULL),
+                (SELECT count(*) FROM catalog WHERE kind = 'hold' AND body IS NOT NULL
+                    AND body::jsonb->>'status' IN ('waiting', 'ready', 'in_transit')),
+                (SELECT coalesce(max(rev), 0) FROM catalog)",
+            &[],
+        )?;
+        Ok(Status {
+            transactions: row.get(0),
+            conflicts: row.get(1),
+            stations: row.get(2),
+            items: row.get(3),
+            loans: row.get(4),
+            titles: row.get(5),
+            patrons: row.get(6),
+            holds: row.get(7),
+            revision: row.get(8),
+            backend: "postgresql",
+        })
+    }
+}

@@ -1,0 +1,425 @@
+//! The SQLite backend: one file, WAL, so `status` may read it while `serve` runs.
+
+use super::{
+    Change, HubError, Kind, Put, Received, Result, Status, Storage, Tx, TxFilter, TxState,
+    VisitBucket, Written, body_text, parse_json, parse_uuid,
+};
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+use uuid::Uuid;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS stations (
+    name       TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,   -- SHA-256 of the bearer token; the token is shown once
+    added_at   TEXT NOT NULL
+);
+-- Every transaction received once, whatever became of it.
+CREATE TABLE IF NOT EXISTS transactions (
+    id            TEXT PRIMARY KEY,
+    station       TEXT NOT NULL REFERENCES stations(name),
+    seq           INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    clock_trusted INTEGER NOT NULL,
+    effective_at  TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    payload       TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('applied', 'conflict', 'resolved')),
+    reason        TEXT,
+    resolution    TEXT
+);
+CREATE INDEX IF NOT EXISTS transactions_state ON transactions(state);
+CREATE INDEX IF NOT EXISTS transactions_effective ON transactions(effective_at);
+-- The central catalog as documents with revisions (see storage/mod.rs).
+CREATE TABLE IF NOT EXISTS catalog (
+    kind TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    rev  INTEGER NOT NULL,
+    body TEXT,                          -- NULL: deleted
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS catalog_rev ON catalog(rev);
+CREATE TABLE IF NOT EXISTS revision (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    rev INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO revision(id, rev) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS visits (
+    station TEXT NOT NULL,
+    start   TEXT NOT NULL,
+    entered INTEGER NOT NULL,
+    left    INTEGER NOT NULL,
+    PRIMARY KEY (station, start)
+);
+"#;
+
+pub struct SqliteStorage {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> Result<SqliteStorage> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| HubError::Open {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStorage {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (the transaction rolls back
+        // on drop), so a poisoned lock is safe to take over.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+struct SqliteTx<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Tx for SqliteTx<'_> {
+    fn seen(&mut self, ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM transactions WHERE id = ?1")?;
+        let mut seen = HashSet::new();
+        for id in ids {
+            if stmt.exists([id.to_string()])? {
+                seen.insert(*id);
+            }
+        }
+        Ok(seen)
+    }
+
+    fn get(&mut self, kind: Kind, keys: &[String]) -> Result<HashMap<String, Value>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT body FROM catalog WHERE kind = ?1 AND key = ?2 AND body IS NOT NULL",
+        )?;
+        let mut found = HashMap::new();
+        for key in keys {
+            let body: Option<String> = stmt
+                .query_row(params![kind.code(), key], |r| r.get(0))
+                .optional()?;
+            if let Some(body) = body {
+                found.insert(key.clone(), parse_json(&body, "catalog body")?);
+            }
+        }
+        Ok(found)
+    }
+
+    fn put(&mut self, puts: &[Put]) -> Result<Vec<Written>> {
+        let mut written = Vec::with_capacity(puts.len());
+        let mut rev: i64 = self
+            .tx
+            .query_row("SELECT rev FROM revision WHERE id = 1", [], |r| r.get(0))?;
+        {
+            let mut current = self
+                .tx
+                .prepare_cached("SELECT body FROM catalog WHERE kind = ?1 AND key = ?2")?;
+            let mut upsert = self.tx.prepare_cached(
+                "INSERT INTO catalog(kind, key, rev, body) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(kind, key) DO UPDATE SET rev = excluded.rev, body = excluded.body",
+            )?;
+            for put in puts {
+                let text = put.body.as_ref().map(body_text);
+                let stored: Option<Option<String>> = current
+                    .query_row(params![put.kind.code(), put.key], |r| r.get(0))
+                    .optional()?;
+                let outcome = match &stored {
+                    None if text.is_none() => Written::Unchanged,
+                    None => Written::Inserted,
+                    Some(old) if *old == text => Written::Unchanged,
+                    Some(None) => Written::Inserted,
+                    Some(Some(_)) => Written::Updated,
+                };
+                if outcome != Written::Unchanged {
+                    rev += 1;
+                    upsert.execute(params![put.kind.code(), put.key, rev, text])?;
+                }
+                written.push(outcome);
+            }
+        }
+        self.tx
+            .execute("UPDATE revision SET rev = ?1 WHERE id = 1", [rev])?;
+        Ok(written)
+    }
+
+    fn record(&mut self, rows: &[Received]) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO transactions(id, station, seq, kind, created_at, clock_trusted,
+                 effective_at, received_at, payload, state, reason, resolution)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        for r in rows {
+            stmt.execute(params![
+                r.id.to_string(),
+                r.station,
+                r.seq,
+                r.kind,
+                r.created_at,
+                r.clock_trusted,
+                r.effective_at,
+                r.received_at,
+                r.payload.to_string(),
+                r.state.code(),
+                r.reason,
+                r.resolution
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+fn received_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 12]> {
+    Ok([
+        r.get(0)?,
+        r.get(1)?,
+        Some(r.get::<_, i64>(2)?.to_string()),
+        r.get(3)?,
+        r.get(4)?,
+        Some(r.get::<_, bool>(5)?.to_string()),
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+    ])
+}
+
+/// Builds a [`Received`] from the text columns both backends select in the same order.
+pub(crate) fn received_from_texts(c: [Option<String>; 12]) -> Result<Received> {
+    let [
+        id,
+        station,
+        seq,
+        kind,
+        created,
+        trusted,
+        effective,
+        received,
+        payload,
+        state,
+        reason,
+        resolution,
+    ] = c;
+    let need = |v: Option<String>, what: &str| {
+        v.ok_or_else(|| HubError::Corrupt(format!("transaction without {what}")))
+    };
+    Ok(Received {
+        id: parse_uuid(&need(id, "id")?)?,
+        station: need(station, "station")?,
+        seq: need(seq, "seq")?
+            .parse()
+            .map_err(|_| HubError::Corrupt("seq".into()))?,
+        kind: need(kind, "kind")?,
+        created_at: need(created, "created_at")?,
+        clock_trusted: need(trusted, "clock_trusted")? == "true",
+        effective_at: need(effective, "effective_at")?,
+        received_at: need(received, "received_at")?,
+        payload: parse_json(&need(payload, "payload")?, "transaction payload")?,
+        state: TxState::parse(&need(state, "state")?)?,
+        reason,
+        resolution,
+    })
+}
+
+impl Storage for SqliteStorage {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn add_station(&self, name: &str, token_hash: &str, now: Timestamp) -> Result<bool> {
+        Ok(self.conn().execute(
+            "INSERT OR IGNORE INTO stations(name, token_hash, added_at) VALUES (?1, ?2, ?3)",
+            params![name, token_hash, now.to_string()],
+        )? == 1)
+    }
+
+    fn station_for_token_hash(&self, hash: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT name FROM stations WHERE token_hash = ?1",
+                [hash],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut sqlite_tx = SqliteTx { tx };
+        work(&mut sqlite_tx)?;
+        sqlite_tx.tx.commit()?;
+        Ok(())
+    }
+
+    fn changes(&self, since: i64, limit: u32) -> Result<Vec<Change>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT rev, kind, key, body FROM catalog WHERE rev > ?1 ORDER BY rev LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![since, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut changes = Vec::new();
+        for row in rows {
+            let (rev, kind, key, body) = row?;
+            changes.push(change_from(rev, &kind, key, body)?);
+        }
+        Ok(changes)
+    }
+
+    fn documents(&self, kind: Kind) -> Result<Vec<(String, Value)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT key, body FROM catalog WHERE kind = ?1 AND body IS NOT NULL ORDER BY rev",
+        )?;
+        let rows = stmt.query_map([kind.code()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, body) = row?;
+            out.push((key, parse_json(&body, "catalog body")?));
+        }
+        Ok(out)
+    }
+
+    fn fingerprints(&self, kinds: &[Kind]) -> Result<HashMap<(Kind, String), String>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT key, body FROM catalog WHERE kind = ?1 AND body IS NOT NULL")?;
+        let mut out = HashMap::new();
+        for kind in kinds {
+            let rows = stmt.query_map([kind.code()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (key, body) = row?;
+                out.insert((*kind, key), body);
+            }
+        }
+        Ok(out)
+    }
+
+    fn transactions(&self, filter: &TxFilter) -> Result<Vec<Received>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, station, seq, kind, created_at, clock_trusted, effective_at, received_at,
+                    payload, state, reason, resolution
+             FROM transactions
+             WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR effective_at >= ?2)
+             ORDER BY effective_at, station, seq
+             LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                filter.state.map(TxState::code),
+                filter.since.map(|t| t.to_string()),
+                filter.limit.map(i64::from).unwrap_or(-1)
+            ],
+            received_from_row,
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(received_from_texts(row?)?);
+        }
+        Ok(out)
+    }
+
+    fn resolve(&self, id: Uuid, note: &str) -> Result<bool> {
+        Ok(self.conn().execute(
+            "UPDATE transactions SET state = 'resolved', resolution = ?2
+             WHERE id = ?1 AND state = 'conflict'",
+            params![id.to_string(), note],
+        )? == 1)
+    }
+
+    fn record_visits(&self, station: &str, buckets: &[VisitBucket]) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO visits(station, start, entered, left) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(station, start) DO UPDATE SET entered = excluded.entered, left = excluded.left",
+            )?;
+            for b in buckets {
+                stmt.execute(params![station, b.start, b.entered, b.left])?;
+            }
+        }
+        tx.commit()?;
+        Ok(buckets.len())
+    }
+
+    fn visit_totals(&self) -> Result<Vec<(String, i64, i64)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT station, sum(entered), sum(left) FROM visits GROUP BY station ORDER BY station",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn status(&self) -> Result<Status> {
+        let conn = self.conn();
+        let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+        let live = |kind: &str| {
+            count(&format!(
+                "SELECT count(*) FROM catalog WHERE kind = '{kind}' AND body IS NOT NULL"
+            ))
+        };
+        Ok(Status {
+            transactions: count("SELECT count(*) FROM transactions")?,
+            conflicts: count("SELECT count(*) FROM transactions WHERE state = 'conflict'")?,
+            stations: count("SELECT count(*) FROM stations")?,
+            items: live("item")?,
+            loans: live("loan")?,
+            titles: live("title")?,
+            patrons: live("patron")?,
+            holds: count(
+                "SELECT count(*) FROM catalog WHERE kind = 'hold' AND body IS NOT NULL
+                 AND json_extract(body, '$.status') IN ('waiting', 'ready', 'in_transit')",
+            )?,
+            revision: count("SELECT rev FROM revision WHERE id = 1")?,
+            backend: "sqlite",
+        })
+    }
+}
+
+pub(crate) fn change_from(
+    rev: i64,
+    kind: &str,
+    key: String,
+    body: Option<String>,
+) -> Result<Change> {
+    Ok(Change {
+        rev,
+        kind: Kind::parse(kind)
+            .ok_or_else(|| HubError::Corrupt(format!("catalog kind '{kind}'")))?,
+        key,
+        body: body.map(|b| parse_json(&b, "catalog body")).transpose()?,
+    })
+}
