@@ -64,6 +64,7 @@ struct RawCentral {
     url: String,
     token: Option<String>,
     token_file: Option<PathBuf>,
+    ca_file: Option<PathBuf>,
 }
 
 /// The central catalog this station syncs with (`[central]`).
@@ -73,6 +74,21 @@ pub struct CentralSettings {
     pub kind: String,
     pub url: String,
     pub token: String,
+    /// The PEM certificate (`ca_file`) to trust for an https:// hub with its own
+    /// (self-signed) certificate, instead of the system's roots.
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+impl CentralSettings {
+    /// Where the central is and who this station is to it.
+    pub fn central(&self, station: &str) -> crate::sync::push::Central {
+        crate::sync::push::Central {
+            url: self.url.clone(),
+            token: self.token.clone(),
+            station: station.to_string(),
+            ca_pem: self.ca_pem.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -412,10 +428,24 @@ impl Config {
                     ));
                 }
             };
+            let ca_pem = match raw.ca_file {
+                None => None,
+                Some(file) => {
+                    let file = if file.is_absolute() {
+                        file
+                    } else {
+                        path.parent().unwrap_or(Path::new(".")).join(file)
+                    };
+                    Some(std::fs::read(&file).map_err(|e| {
+                        invalid("central", "ca_file", format!("{}: {e}", file.display()))
+                    })?)
+                }
+            };
             config.central = Some(CentralSettings {
                 kind,
                 url: raw.url,
                 token,
+                ca_pem,
             });
         }
         if let Some(raw) = raw.kiosk {

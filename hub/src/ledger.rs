@@ -193,6 +193,19 @@ fn effective_time(t: &PushTransaction, clock_offset: Option<SignedDuration>) -> 
     }
 }
 
+fn checkin(work: &mut Working, item: &str) -> Option<String> {
+    match work.loans.get(item) {
+        Some(Some(_)) => {
+            work.loans.insert(item.to_string(), None);
+            work.touch(Kind::Loan, item);
+            None
+        }
+        _ => Some(format!(
+            "return of item {item}, which the central has on the shelf"
+        )),
+    }
+}
+
 /// One transaction against the working documents: `None` when it applies, else why not.
 fn apply_one(
     work: &mut Working,
@@ -245,16 +258,19 @@ fn apply_one(
                 _ => None,
             }
         }
-        "checkin" => match work.loans.get(&item) {
-            Some(Some(_)) => {
-                work.loans.insert(item.clone(), None);
-                work.touch(Kind::Loan, &item);
-                None
+        "checkin" => {
+            // A return that fills a hold sets the copy aside: the hold is ready (or travelling).
+            if let Some(key) = text(p, "hold_key").map(str::to_string)
+                && let Some(Some(hold)) = work.holds.get_mut(&key)
+            {
+                hold.status = match text(p, "route") {
+                    Some("transfer") => "in_transit".into(),
+                    _ => "ready".into(),
+                };
+                work.touch(Kind::Hold, &key);
             }
-            _ => Some(format!(
-                "return of item {item}, which the central has on the shelf"
-            )),
-        },
+            checkin(work, &item)
+        }
         "renew" => match work.loans.get_mut(&item) {
             Some(Some(loan)) => {
                 if let Some(due) = text(p, "due").and_then(|d| d.parse().ok()) {

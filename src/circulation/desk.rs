@@ -542,6 +542,7 @@ fn checkout_in(
         "issued": time.at.to_string(),
         "due": plan.due.to_string(),
         "hold_id": plan.fulfils_hold,
+        "hold_key": plan.fulfils_hold.map(|id| circ::hold_central_key(conn, id)).transpose()?.flatten(),
     });
     let appended = outbox::append(
         conn,
@@ -651,6 +652,7 @@ fn checkin_in(
         "transfer_to": plan.transfer_to,
         "fine": plan.fine.hundredths(),
         "hold_id": plan.fills_hold,
+        "hold_key": plan.fills_hold.map(|id| circ::hold_central_key(conn, id)).transpose()?.flatten(),
         "hold_patron": hold_patron,
     });
     let loan_id = loan.as_ref().map(|l| l.id);
@@ -841,6 +843,7 @@ fn hold_in(
         "item": target_item,
         "pickup_branch": settings.branch,
         "hold_id": hold_id,
+        "title_key": catalog::title_key(conn, title_id)?,
     });
     let appended = outbox::append(
         conn,
@@ -851,6 +854,8 @@ fn hold_in(
         time.at,
         time.trusted,
     )?;
+    // The central knows this hold by the transaction that placed it.
+    circ::set_hold_central_key(conn, hold_id, &appended.id.to_string())?;
     Ok(HoldResult {
         ok: true,
         reason: None,

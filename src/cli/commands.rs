@@ -363,35 +363,31 @@ fn item_show(ctx: &Context, barcode: &str) -> Result<Finished, CliError> {
     Ok(Finished::Done)
 }
 
-/// One push round to the central: exit 0 when the hub was reached (even with conflicts),
-/// 3 when it was not.
+/// One sync round with the central (push, then pull): exit 0 when the hub was reached
+/// (even with conflicts), 3 when it was not.
 fn sync_once(ctx: &Context) -> Result<Finished, CliError> {
-    use crate::sync::push::{Central, push_pending};
+    use crate::sync::central::{HubLink, sync_round};
     let central = ctx.config.central.as_ref().ok_or_else(|| {
         CliError::Usage("no [central] in the config: nothing to sync with".into())
     })?;
     let mut store = open_store(ctx)?;
-    let central = Central {
-        url: central.url.clone(),
-        token: central.token.clone(),
-        station: ctx.config.station_id.clone(),
-    };
+    let link = HubLink::new(central.central(&ctx.config.station_id))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Io(e.to_string()))?;
-    let client = reqwest::Client::new();
     let report = runtime
-        .block_on(push_pending(&mut store, &central, &client))
+        .block_on(sync_round(&link, &mut store))
         .map_err(|e| CliError::Device(e.to_string()))?;
     emit(ctx, &report, || match ctx.lang {
         crate::reason::Lang::Id => format!(
-            "{} terkirim, {} konflik, {} menunggu.",
-            report.pushed, report.conflicts, report.pending
+            "{} terkirim, {} diterima, {} konflik, {} menunggu.",
+            report.pushed, report.pulled, report.conflicts, report.pending
         ),
         crate::reason::Lang::En => format!(
-            "{} sent, {} conflicts, {} pending.",
-            report.pushed, report.conflicts, report.pending
+            "{} sent, {} received, {} conflicts, {} pending.",
+            report.pushed, report.pulled, report.conflicts, report.pending
         ),
     });
     Ok(Finished::Done)

@@ -241,6 +241,14 @@ pub(crate) fn parse_timestamp(what: &'static str, text: &str) -> Result<Timestam
     })
 }
 
+/// The key a title is known by across imports and at the central.
+pub fn title_key(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT source_key FROM titles WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
 /// Inserts or updates a title by its source key; returns its id.
 pub fn upsert_title(conn: &Connection, record: &TitleRecord) -> Result<(i64, Applied)> {
     let existing = conn

@@ -273,3 +273,18 @@ pub fn set_hold_state(
         ])?;
     Ok(())
 }
+
+/// The id the central knows a hold by (None until it was placed through or pulled from it).
+pub fn hold_central_key(conn: &Connection, hold_id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT central_key FROM holds WHERE id = ?1")?
+        .query_row([hold_id], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+pub fn set_hold_central_key(conn: &Connection, hold_id: i64, key: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE holds SET central_key = ?2 WHERE id = ?1")?
+        .execute(params![hold_id, key])?;
+    Ok(())
+}

@@ -149,6 +149,14 @@ const MIGRATIONS: &[&str] = &[
         ends_on   TEXT
     );
     "#,
+    // 3: what ties local rows to the central catalog's documents (central sync).
+    r#"
+    ALTER TABLE holds ADD COLUMN central_key TEXT;       -- the hold's id at the central
+    CREATE UNIQUE INDEX holds_central ON holds(central_key) WHERE central_key IS NOT NULL;
+    ALTER TABLE promotions ADD COLUMN central_key TEXT;
+    CREATE UNIQUE INDEX promotions_central ON promotions(central_key) WHERE central_key IS NOT NULL;
+    ALTER TABLE loans ADD COLUMN station TEXT;           -- lent at another station (pulled); NULL: here
+    "#,
 ];
 
 /// The schema version this program writes.

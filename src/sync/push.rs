@@ -15,6 +15,27 @@ pub struct Central {
     pub url: String,
     pub token: String,
     pub station: String,
+    /// A PEM certificate to trust (a hub with its own certificate); else the system's roots.
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+impl Central {
+    /// An HTTP client for this central: rustls (ring), gzip, the hub's own CA if given.
+    pub fn client(&self) -> Result<reqwest::Client, SyncError> {
+        // Another part of the program may have installed it already; either way it is there.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .gzip(true);
+        if let Some(pem) = &self.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| SyncError::Config(format!("ca_file: {e}")))?;
+            builder = builder.tls_certs_only(certs);
+        }
+        builder
+            .build()
+            .map_err(|e| SyncError::Config(format!("HTTP client: {e}")))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +49,9 @@ pub enum SyncError {
     /// The hub answered something this station cannot read.
     #[error("the central answered nonsense: {0}")]
     BadAnswer(String),
+    /// The station's [central] settings cannot work (a bad CA file).
+    #[error("central settings: {0}")]
+    Config(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -39,7 +63,7 @@ impl SyncError {
         match self {
             SyncError::Unreachable(_) => true,
             SyncError::Refused { status, .. } => *status >= 500 || *status == 429,
-            SyncError::BadAnswer(_) | SyncError::Store(_) => false,
+            SyncError::BadAnswer(_) | SyncError::Config(_) | SyncError::Store(_) => false,
         }
     }
 }
@@ -129,6 +153,13 @@ pub async fn push_pending(
             }
         }
         report.pushed += outbox::acknowledge(&tx, &acknowledged, now, keep_history)? as u64;
+        // The hub's clock is a trusted time: a station whose clock is behind it (a Pi booted
+        // before NTP) computes dates from it from now on.
+        if let Ok(hub_time) = body.server_time.parse::<Timestamp>()
+            && meta::last_trusted_time(&tx)?.is_none_or(|t| t < hub_time)
+        {
+            meta::set_last_trusted_time(&tx, hub_time)?;
+        }
         tx.commit().map_err(StoreError::from)?;
         if body.results.len() < rows.len() {
             // The hub answered part of the batch: the rest stays pending for the next round.

@@ -1,4 +1,4 @@
-//! The station's sync worker: pushes the outbox on a ticker, at once when asked (a new
+//! The station's sync worker: pushes the outbox and pulls the central's changes on a ticker, at once when asked (a new
 //! transaction), and backs off with jitter while the central is away. It reports each round
 //! as an event for the kiosk's status light and the staff screen.
 //!
@@ -6,7 +6,8 @@
 //! connection (WAL lets it write beside the kiosk's desk); the database calls block only
 //! that thread, never a shared tokio worker or the UI.
 
-use super::push::{Central, SyncError, SyncReport, push_pending};
+use super::central::{CentralLink, HubLink, sync_round};
+use super::push::{Central, SyncError, SyncReport};
 use crate::store::Store;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -133,7 +134,17 @@ async fn run(
             return;
         }
     };
-    let client = reqwest::Client::new();
+    let link = match HubLink::new(central) {
+        Ok(link) => link,
+        Err(e) => {
+            let _ = events.send(SyncEvent::Failed {
+                error: e.to_string(),
+                transient: false,
+            });
+            return;
+        }
+    };
+    let link: &dyn CentralLink = &link;
     let mut ticker = tokio::time::interval(timing.interval);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut failures = 0u32;
@@ -156,7 +167,7 @@ async fn run(
         if retry_at.is_some_and(|at| tokio::time::Instant::now() < at) {
             continue; // backing off: ticks and wake-ups wait for the retry time
         }
-        let event = match push_pending(&mut store, &central, &client).await {
+        let event = match sync_round(link, &mut store).await {
             Ok(report) => {
                 failures = 0;
                 retry_at = None;

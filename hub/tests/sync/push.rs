@@ -1,108 +1,28 @@
-//! A real hub process on 127.0.0.1:0 and real stations (the swalayan library's desk and
-//! push), and the swalayan binary's `sync --once`.
+//! Push: exactly once, conflicts kept and seen on both sides, bad requests refused, the
+//! station's CLI and worker through an outage.
 
+use crate::support::{
+    Backend, CliStation, demo_station as station, on_both_backends, runtime, start_hub,
+    start_hub_on,
+};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use swalayan::circulation::desk::{Desk, DeskSettings, Proof};
-use swalayan::clock::SystemClock;
-use swalayan::import::demo::{copy_of, load_demo};
-use swalayan::store::{Store, outbox};
-use swalayan::sync::push::{Central, SyncError, push_pending};
+use swalayan::circulation::desk::Proof;
+use swalayan::import::demo::copy_of;
+use swalayan::store::outbox;
+use swalayan::sync::push::{SyncError, push_pending};
 
-struct Hub {
-    child: Child,
-    url: String,
-    db: PathBuf,
-}
+on_both_backends!(
+    transactions_arrive_exactly_once_even_when_resent,
+    two_offline_stations_lending_one_copy_make_one_conflict_seen_on_both_sides,
+    bad_requests_get_clear_errors_and_change_nothing,
+    the_station_cli_syncs_and_exits_3_when_the_hub_is_away,
+    the_worker_syncs_on_demand_and_comes_back_after_an_outage,
+);
 
-impl Drop for Hub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn hub_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_swalayan-hub")
-}
-
-fn hub_cmd(db: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(hub_bin())
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn start_hub(dir: &Path) -> Hub {
-    start_hub_at(dir, "127.0.0.1:0")
-}
-
-/// Starts a hub process on `listen` (port 0: any; a fixed port to restart it in place) and
-/// reads the address from its first line.
-fn start_hub_at(dir: &Path, listen: &str) -> Hub {
-    let db = dir.join("hub.db");
-    let mut child = Command::new(hub_bin())
-        .arg("--db")
-        .arg(&db)
-        .args(["serve", "--listen", listen])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .to_string();
-    Hub { child, url, db }
-}
-
-fn add_station(hub: &Hub, name: &str) -> String {
-    let out = hub_cmd(&hub.db, &["--json", "station", "add", name]);
-    assert_eq!(out.status.code(), Some(0));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["token"].as_str().unwrap().to_string()
-}
-
-fn status(hub: &Hub) -> Value {
-    serde_json::from_slice(&hub_cmd(&hub.db, &["--json", "status"]).stdout).unwrap()
-}
-
-fn station(dir: &Path, name: &str) -> Desk {
-    let mut store = Store::open(&dir.join(format!("{name}.db"))).unwrap();
-    let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
-    load_demo(&mut store, jiff::Timestamp::now(), &tz, "pusat").unwrap();
-    Desk::new(
-        store,
-        DeskSettings {
-            station_id: name.into(),
-            branch: "pusat".into(),
-            time_zone: tz,
-        },
-        Box::new(SystemClock),
-    )
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-#[test]
-fn transactions_arrive_exactly_once_even_when_resent() {
+fn transactions_arrive_exactly_once_even_when_resent(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = start_hub(dir.path());
-    let token = add_station(&hub, "kiosk-1");
+    let hub = start_hub(backend, dir.path());
+    let token = hub.add_station("kiosk-1");
     let mut desk = station(dir.path(), "kiosk-1");
     for item in ["Negeri 5 Menara", "Bumi", "Sang Pemimpi"] {
         assert!(
@@ -112,19 +32,15 @@ fn transactions_arrive_exactly_once_even_when_resent() {
         );
     }
     assert!(desk.checkin(&copy_of("Bumi", 1), None).unwrap().ok);
-    let central = Central {
-        url: hub.url.clone(),
-        token,
-        station: "kiosk-1".into(),
-    };
-    let client = reqwest::Client::new();
+    let central = hub.central(&token, "kiosk-1");
+    let client = crate::support::client();
     let rt = runtime();
     let report = rt
         .block_on(push_pending(desk.store_mut(), &central, &client))
         .unwrap();
     assert_eq!((report.pushed, report.conflicts, report.pending), (4, 0, 0));
-    assert_eq!(status(&hub)["transactions"], 4);
-    assert_eq!(status(&hub)["loans"], 2);
+    assert_eq!(hub.status()["transactions"], 4);
+    assert_eq!(hub.status()["loans"], 2);
     // The acknowledgement was lost (a crash after the hub applied): the station resends.
     desk.store()
         .conn()
@@ -138,30 +54,25 @@ fn transactions_arrive_exactly_once_even_when_resent() {
         (4, 0),
         "duplicates are acknowledged"
     );
-    assert_eq!(status(&hub)["transactions"], 4, "and applied once");
+    assert_eq!(hub.status()["transactions"], 4, "and applied once");
 }
 
-#[test]
-fn two_offline_stations_lending_one_copy_make_one_conflict_seen_on_both_sides() {
+fn two_offline_stations_lending_one_copy_make_one_conflict_seen_on_both_sides(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = start_hub(dir.path());
+    let hub = start_hub(backend, dir.path());
     let rt = runtime();
-    let client = reqwest::Client::new();
+    let client = crate::support::client();
     let copy = copy_of("Edensor", 1);
     let mut reports = Vec::new();
     for (name, patron) in [("kiosk-1", "21000000007"), ("kiosk-2", "21000000010")] {
-        let token = add_station(&hub, name);
+        let token = hub.add_station(name);
         let mut desk = station(dir.path(), name);
         assert!(
             desk.checkout(patron, &copy, Proof::NotNeeded, None)
                 .unwrap()
                 .ok
         );
-        let central = Central {
-            url: hub.url.clone(),
-            token,
-            station: name.into(),
-        };
+        let central = hub.central(&token, name);
         reports.push(
             rt.block_on(push_pending(desk.store_mut(), &central, &client))
                 .unwrap(),
@@ -179,21 +90,20 @@ fn two_offline_stations_lending_one_copy_make_one_conflict_seen_on_both_sides() 
         }
     }
     assert_eq!((reports[0].conflicts, reports[1].conflicts), (0, 1));
-    let s = status(&hub);
+    let s = hub.status();
     assert_eq!(
         (s["transactions"].as_i64(), s["conflicts"].as_i64()),
         (Some(2), Some(1))
     );
 }
 
-#[test]
-fn bad_requests_get_clear_errors_and_change_nothing() {
+fn bad_requests_get_clear_errors_and_change_nothing(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = start_hub(dir.path());
-    let token = add_station(&hub, "kiosk-1");
-    add_station(&hub, "kiosk-2");
+    let hub = start_hub(backend, dir.path());
+    let token = hub.add_station("kiosk-1");
+    hub.add_station("kiosk-2");
     let rt = runtime();
-    let client = reqwest::Client::new();
+    let client = crate::support::client();
     let url = format!("{}/v1/transactions", hub.url);
     let txn = serde_json::json!({"id": uuid::Uuid::now_v7(), "seq": 1, "kind": "checkout", "created_at": "2026-11-28T10:00:00Z", "clock_trusted": true, "payload": {"item": "B1"}});
     let cases: Vec<(Option<&str>, Vec<u8>, u16)> = vec![
@@ -250,7 +160,7 @@ fn bad_requests_get_clear_errors_and_change_nothing() {
             );
         }
     }
-    assert_eq!(status(&hub)["transactions"], 0, "nothing applied");
+    assert_eq!(hub.status()["transactions"], 0, "nothing applied");
     // A station with a wrong token learns it is not transient.
     let mut desk = station(dir.path(), "kiosk-1");
     assert!(
@@ -258,17 +168,13 @@ fn bad_requests_get_clear_errors_and_change_nothing() {
             .unwrap()
             .ok
     );
-    let central = Central {
-        url: hub.url.clone(),
-        token: "wrong".into(),
-        station: "kiosk-1".into(),
-    };
+    let central = hub.central("wrong", "kiosk-1");
     // A fresh client: the hub closes a connection after refusing an oversized body.
     let err = rt
         .block_on(push_pending(
             desk.store_mut(),
             &central,
-            &reqwest::Client::new(),
+            &crate::support::client(),
         ))
         .unwrap_err();
     assert!(
@@ -282,30 +188,12 @@ fn bad_requests_get_clear_errors_and_change_nothing() {
     );
 }
 
-#[test]
-fn the_station_cli_syncs_and_exits_3_when_the_hub_is_away() {
+fn the_station_cli_syncs_and_exits_3_when_the_hub_is_away(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = start_hub(dir.path());
-    let token = add_station(&hub, "kiosk-9");
-    let station_bin = Path::new(hub_bin()).with_file_name("swalayan");
-    assert!(
-        station_bin.exists(),
-        "build the workspace first (cargo build --workspace): {}",
-        station_bin.display()
-    );
-    let db = dir.path().join("kiosk-9.db");
-    let config = dir.path().join("kiosk.toml");
-    std::fs::write(&config, format!("[station]\nid = \"kiosk-9\"\n\n[central]\nkind = \"hub\"\nurl = \"{}\"\ntoken = \"{token}\"\n", hub.url)).unwrap();
-    let swalayan = |args: &[&str]| {
-        Command::new(&station_bin)
-            .arg("--config")
-            .arg(&config)
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let hub = start_hub(backend, dir.path());
+    let token = hub.add_station("kiosk-9");
+    let cli = CliStation::new(dir.path(), "kiosk-9", &hub.url, &token, "");
+    let swalayan = |args: &[&str]| cli.run(args);
     assert_eq!(swalayan(&["init", "--demo"]).status.code(), Some(0));
     assert_eq!(
         swalayan(&[
@@ -349,8 +237,7 @@ fn the_station_cli_syncs_and_exits_3_when_the_hub_is_away() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be reached"));
 }
 
-#[test]
-fn the_worker_syncs_on_demand_and_comes_back_after_an_outage() {
+fn the_worker_syncs_on_demand_and_comes_back_after_an_outage(backend: Backend) {
     use std::sync::mpsc::channel;
     use std::time::Duration;
     use swalayan::sync::worker::{SyncEvent, SyncWorker, WorkerTiming};
@@ -362,19 +249,16 @@ fn the_worker_syncs_on_demand_and_comes_back_after_an_outage() {
         .unwrap()
         .port();
     let listen = format!("127.0.0.1:{port}");
-    let hub = start_hub_at(dir.path(), &listen);
-    let token = add_station(&hub, "kiosk-1");
+    let db = backend.database(dir.path());
+    let hub = start_hub_on(&db, &listen, &[]);
+    let token = hub.add_station("kiosk-1");
     let mut desk = station(dir.path(), "kiosk-1");
     assert!(
         desk.checkout("21000000007", &copy_of("Bumi", 1), Proof::NotNeeded, None)
             .unwrap()
             .ok
     );
-    let central = Central {
-        url: hub.url.clone(),
-        token,
-        station: "kiosk-1".into(),
-    };
+    let central = hub.central(&token, "kiosk-1");
     let timing = WorkerTiming {
         interval: Duration::from_secs(3600),
         backoff_min: Duration::from_millis(100),
@@ -405,7 +289,7 @@ fn the_worker_syncs_on_demand_and_comes_back_after_an_outage() {
         other => panic!("{other:?}"),
     }
     // The hub comes back on the same address: the retry after the backoff gets through.
-    let hub = start_hub_at(dir.path(), &listen);
+    let hub = start_hub_on(&db, &listen, &[]);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         assert!(
@@ -418,6 +302,6 @@ fn the_worker_syncs_on_demand_and_comes_back_after_an_outage() {
             Ok(_) | Err(_) => continue,
         }
     }
-    assert_eq!(status(&hub)["transactions"], 2);
+    assert_eq!(hub.status()["transactions"], 2);
     drop(worker);
 }

@@ -1,0 +1,78 @@
+//! The central a station syncs with, behind one trait: our hub over HTTP today, a library
+//! system over SIP2 later. Both push the outbox and pull changes; only a library system that
+//! is online can also "decide now" (ask the ILS before lending), which the hub never needs
+//! because the station decides with its own copy of the rules.
+
+use super::pull::pull_changes;
+use super::push::{Central, SyncError, SyncReport, push_pending};
+use crate::store::{Store, outbox};
+use std::future::Future;
+use std::pin::Pin;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A question only an online library system can answer before the station acts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecideRequest {
+    Checkout { patron: String, item: String },
+    Checkin { item: String },
+}
+
+/// The library system's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    /// What the library system said, shown to staff (and to the patron when it is meant for them).
+    pub message: Option<String>,
+}
+
+/// A central catalog.
+pub trait CentralLink: Send + Sync {
+    /// Sends pending outbox rows and records what the central said of each.
+    fn push<'a>(&'a self, store: &'a mut Store) -> BoxFuture<'a, Result<SyncReport, SyncError>>;
+    /// Applies the central's changes since this station's cursor; returns how many.
+    fn pull<'a>(&'a self, store: &'a mut Store) -> BoxFuture<'a, Result<u64, SyncError>>;
+    /// Asks the central to decide now; `None` when this central never does (the station's
+    /// own rules decide, as with the hub).
+    fn decide_now<'a>(
+        &'a self,
+        _request: &'a DecideRequest,
+    ) -> Option<BoxFuture<'a, Result<Decision, SyncError>>> {
+        None
+    }
+}
+
+/// Our hub over HTTP(S).
+pub struct HubLink {
+    central: Central,
+    client: reqwest::Client,
+}
+
+impl HubLink {
+    pub fn new(central: Central) -> Result<HubLink, SyncError> {
+        let client = central.client()?;
+        Ok(HubLink { central, client })
+    }
+}
+
+impl CentralLink for HubLink {
+    fn push<'a>(&'a self, store: &'a mut Store) -> BoxFuture<'a, Result<SyncReport, SyncError>> {
+        Box::pin(push_pending(store, &self.central, &self.client))
+    }
+
+    fn pull<'a>(&'a self, store: &'a mut Store) -> BoxFuture<'a, Result<u64, SyncError>> {
+        Box::pin(pull_changes(store, &self.central, &self.client))
+    }
+}
+
+/// One sync round: push first (so the central hears of our loans before we take its
+/// picture of them), then pull.
+pub async fn sync_round(
+    link: &dyn CentralLink,
+    store: &mut Store,
+) -> Result<SyncReport, SyncError> {
+    let mut report = link.push(store).await?;
+    report.pulled = link.pull(store).await?;
+    report.pending = outbox::counts(store.conn())?.0;
+    Ok(report)
+}

@@ -1,0 +1,276 @@
+//! The station side of a pull: the central catalog's changes since this station's cursor,
+//! page by page, each page applied with its cursor in one SQLite transaction (a page is
+//! applied whole or not at all, so a cut connection or a power cut costs only a re-pull).
+//!
+//! A new station starts from cursor 0: its first pull is the whole catalog.
+//!
+//! The station's own undelivered work wins over the central's picture: a loan or return
+//! still pending in the outbox is newer than what the hub can know, so pulled loans leave
+//! those items alone until the hub has heard.
+
+use super::documents::{
+    HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
+};
+use super::protocol::{ChangesResponse, PulledChange};
+use super::push::{Central, SyncError};
+use crate::domain::{HoldStatus, ItemStatus, Money};
+use crate::import::TitleRecord;
+use crate::import::policy::parse_policy;
+use crate::store::{Store, StoreError, catalog, circ, meta};
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::time::Duration;
+
+/// Changes per page: a few MB of JSON before gzip.
+pub const PAGE: u32 = 5000;
+
+const CURSOR_KEY: &str = "central_cursor";
+
+/// The revision up to which this station has applied the central's changes.
+pub fn cursor(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(meta::get(conn, CURSOR_KEY)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+/// Pulls and applies every change after the stored cursor; returns how many were applied.
+pub async fn pull_changes(
+    store: &mut Store,
+    central: &Central,
+    client: &reqwest::Client,
+) -> Result<u64, SyncError> {
+    let mut pulled = 0u64;
+    loop {
+        let since = cursor(store.conn())?;
+        let response = client
+            .get(format!("{}/v1/changes", central.url.trim_end_matches('/')))
+            .query(&[("since", since.to_string()), ("limit", PAGE.to_string())])
+            .bearer_auth(&central.token)
+            .timeout(Duration::from_secs(120))
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            let message = response.text().await.unwrap_or_default();
+            return Err(SyncError::Refused {
+                status: status.as_u16(),
+                message: message.chars().take(300).collect(),
+            });
+        }
+        let page: ChangesResponse = response
+            .json()
+            .await
+            .map_err(|e| SyncError::Unreachable(format!("pull cut short or garbled: {e}")))?;
+        if page.changes.iter().any(|c| c.rev <= since) || page.next < since {
+            return Err(SyncError::BadAnswer(format!(
+                "changes at or before the cursor {since}"
+            )));
+        }
+        let tx = store.write()?;
+        for change in &page.changes {
+            apply_change(&tx, change)?;
+        }
+        meta::set(&tx, CURSOR_KEY, &page.next.to_string())?;
+        tx.commit().map_err(StoreError::from)?;
+        pulled += page.changes.len() as u64;
+        if !page.more || page.changes.is_empty() {
+            break;
+        }
+    }
+    Ok(pulled)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(change: &PulledChange) -> Option<T> {
+    let body = change.body.clone()?;
+    match serde_json::from_value(body) {
+        Ok(doc) => Some(doc),
+        Err(e) => {
+            // A document this version cannot read (a newer hub): skip it, keep the rest.
+            tracing::warn!(kind = %change.kind, key = %change.key, error = %e, "unreadable document skipped");
+            None
+        }
+    }
+}
+
+/// Applies one change to the station's store.
+pub fn apply_change(conn: &Connection, change: &PulledChange) -> Result<(), StoreError> {
+    match change.kind.as_str() {
+        "title" => {
+            if let Some(doc) = parse::<TitleDoc>(change) {
+                catalog::upsert_title(conn, &doc.to_record(&change.key))?;
+            }
+        }
+        "item" => {
+            if let Some(doc) = parse::<ItemDoc>(change) {
+                let title_id = title_id(conn, &doc.title)?;
+                catalog::upsert_item(conn, title_id, &doc.to_record(&change.key))?;
+            }
+        }
+        "patron" => {
+            if let Some(doc) = parse::<PatronDoc>(change) {
+                catalog::upsert_patron(conn, &doc.to_record(&change.key))?;
+            }
+        }
+        "loan" => apply_loan(conn, &change.key, parse::<LoanDoc>(change))?,
+        "hold" => {
+            if let Some(doc) = parse::<HoldDoc>(change) {
+                apply_hold(conn, &change.key, &doc)?;
+            }
+        }
+        "policy" if change.key == POLICY_KEY => {
+            if let Some(doc) = parse::<PolicyDoc>(change) {
+                match parse_policy(Path::new("central policy"), &doc.source) {
+                    Ok(_) => meta::set_policy(conn, &doc.source, Timestamp::now())?,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the central's policy is invalid here; kept the current one")
+                    }
+                }
+            }
+        }
+        "promotion" => apply_promotion(conn, &change.key, parse::<PromotionDoc>(change))?,
+        other => tracing::debug!(kind = other, "change of a kind this station does not use"),
+    }
+    Ok(())
+}
+
+/// The local id of a title by key; a placeholder when an item arrives before its title
+/// (the title's own change follows in a later page and fills it in).
+fn title_id(conn: &Connection, key: &str) -> Result<i64, StoreError> {
+    if let Some(title) = catalog::find_title(conn, key)? {
+        return Ok(title.id);
+    }
+    let (id, _) = catalog::upsert_title(
+        conn,
+        &TitleRecord {
+            key: key.to_string(),
+            title: key.to_string(),
+            author: None,
+            isbn: None,
+            call_number: None,
+        },
+    )?;
+    Ok(id)
+}
+
+/// Whether the outbox still holds undelivered work for this copy.
+fn pending_for_item(conn: &Connection, item: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM outbox WHERE state = 'pending' AND json_extract(payload, '$.item') = ?1 LIMIT 1",
+        )?
+        .query_row([item], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn apply_loan(conn: &Connection, item: &str, loan: Option<LoanDoc>) -> Result<(), StoreError> {
+    if catalog::item(conn, item)?.is_none() || pending_for_item(conn, item)? {
+        return Ok(());
+    }
+    let open = circ::open_loan_for_item(conn, item)?;
+    match (open, loan) {
+        (Some(local), Some(central)) if local.patron == central.patron => {
+            if local.due != central.due {
+                conn.prepare_cached("UPDATE loans SET due = ?2, renewals = ?3 WHERE id = ?1")?
+                    .execute(params![local.id, central.due.to_string(), central.renewals])?;
+            }
+        }
+        (open, Some(central)) => {
+            if let Some(local) = open {
+                // The central knows a newer loan of this copy (returned here unknown to it
+                // and lent elsewhere since): close ours.
+                circ::close_loan(conn, local.id, Timestamp::now(), Money::ZERO)?;
+            }
+            let issued = central.issued.parse().unwrap_or_else(|_| Timestamp::now());
+            let id = circ::insert_loan(conn, item, &central.patron, issued, central.due)?;
+            conn.prepare_cached("UPDATE loans SET renewals = ?2, station = ?3 WHERE id = ?1")?
+                .execute(params![id, central.renewals, central.station])?;
+            catalog::set_item_status(conn, item, ItemStatus::OnLoan, None)?;
+        }
+        (Some(local), None) => {
+            // Returned at another station.
+            circ::close_loan(conn, local.id, Timestamp::now(), Money::ZERO)?;
+            catalog::set_item_status(conn, item, ItemStatus::Available, None)?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreError> {
+    let local: Option<(i64, String)> = conn
+        .prepare_cached("SELECT id, status FROM holds WHERE central_key = ?1")?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let central = HoldStatus::from_code(&doc.status);
+    let terminal = |s: Option<HoldStatus>| {
+        matches!(
+            s,
+            Some(HoldStatus::Fulfilled | HoldStatus::Cancelled | HoldStatus::Expired)
+        )
+    };
+    match local {
+        Some((id, status)) => {
+            // The station runs the shelf (waiting -> ready -> fulfilled); the central may
+            // only end a hold (cancelled at the desk or on the OPAC).
+            if terminal(central) && !terminal(HoldStatus::from_code(&status)) {
+                conn.prepare_cached("UPDATE holds SET status = ?2 WHERE id = ?1")?
+                    .execute(params![id, doc.status])?;
+            }
+        }
+        None if !terminal(central) => {
+            let Some(title) = catalog::find_title(conn, &doc.title)? else {
+                tracing::warn!(
+                    hold = key,
+                    "hold for a title this station does not know; skipped"
+                );
+                return Ok(());
+            };
+            if catalog::patron(conn, &doc.patron)?.is_none() {
+                tracing::warn!(
+                    hold = key,
+                    "hold for a patron this station does not know; skipped"
+                );
+                return Ok(());
+            }
+            let placed = doc.placed.parse().unwrap_or_else(|_| Timestamp::now());
+            let id = circ::insert_hold(
+                conn,
+                &doc.patron,
+                title.id,
+                doc.item.as_deref(),
+                placed,
+                &doc.pickup_branch,
+            )?;
+            conn.prepare_cached("UPDATE holds SET central_key = ?2 WHERE id = ?1")?
+                .execute(params![id, key])?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+fn apply_promotion(
+    conn: &Connection,
+    key: &str,
+    doc: Option<PromotionDoc>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM promotions WHERE central_key = ?1")?
+        .execute([key])?;
+    if let Some(doc) = doc {
+        conn.prepare_cached(
+            "INSERT INTO promotions(title, body, starts_on, ends_on, central_key)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            doc.title,
+            doc.body,
+            doc.starts_on.map(|d| d.to_string()),
+            doc.ends_on.map(|d| d.to_string()),
+            key
+        ])?;
+    }
+    Ok(())
+}
