@@ -83,10 +83,8 @@ impl CentralSettings {
     /// Where the central is and who this station is to it.
     pub fn central(&self, station: &str) -> crate::sync::push::Central {
         crate::sync::push::Central {
-            url: self.url.clone(),
-            token: self.token.clone(),
-            station: station.to_string(),
             ca_pem: self.ca_pem.clone(),
+            ..crate::sync::push::Central::new(&self.url, &self.token, station)
         }
     }
 }

@@ -241,6 +241,14 @@ pub(crate) fn parse_timestamp(what: &'static str, text: &str) -> Result<Timestam
     })
 }
 
+/// A title's id by the key it is known by across imports and at the central.
+pub fn title_id_by_key(conn: &Connection, key: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM titles WHERE source_key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
 /// The key a title is known by across imports and at the central.
 pub fn title_key(conn: &Connection, id: i64) -> Result<Option<String>> {
     Ok(conn

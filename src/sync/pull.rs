@@ -47,10 +47,10 @@ pub async fn pull_changes(
             .get(format!("{}/v1/changes", central.url.trim_end_matches('/')))
             .query(&[("since", since.to_string()), ("limit", PAGE.to_string())])
             .bearer_auth(&central.token)
-            .timeout(Duration::from_secs(120))
+            .timeout(central.timeout.max(Duration::from_secs(120)))
             .send()
             .await
-            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+            .map_err(|e| SyncError::Unreachable(super::push::describe(&e)))?;
         let status = response.status();
         if !status.is_success() {
             let message = response.text().await.unwrap_or_default();
@@ -59,10 +59,16 @@ pub async fn pull_changes(
                 message: message.chars().take(300).collect(),
             });
         }
-        let page: ChangesResponse = response
-            .json()
-            .await
-            .map_err(|e| SyncError::Unreachable(format!("pull cut short or garbled: {e}")))?;
+        let bytes = response.bytes().await.map_err(|e| {
+            SyncError::Unreachable(format!("answer cut short: {}", super::push::describe(&e)))
+        })?;
+        let page: ChangesResponse = serde_json::from_slice(&bytes).map_err(|e| {
+            if e.is_eof() {
+                SyncError::Unreachable(format!("answer cut short: {e}"))
+            } else {
+                SyncError::BadAnswer(e.to_string())
+            }
+        })?;
         if page.changes.iter().any(|c| c.rev <= since) || page.next < since {
             return Err(SyncError::BadAnswer(format!(
                 "changes at or before the cursor {since}"
@@ -138,8 +144,8 @@ pub fn apply_change(conn: &Connection, change: &PulledChange) -> Result<(), Stor
 /// The local id of a title by key; a placeholder when an item arrives before its title
 /// (the title's own change follows in a later page and fills it in).
 fn title_id(conn: &Connection, key: &str) -> Result<i64, StoreError> {
-    if let Some(title) = catalog::find_title(conn, key)? {
-        return Ok(title.id);
+    if let Some(id) = catalog::title_id_by_key(conn, key)? {
+        return Ok(id);
     }
     let (id, _) = catalog::upsert_title(
         conn,
@@ -221,7 +227,7 @@ fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreEr
             }
         }
         None if !terminal(central) => {
-            let Some(title) = catalog::find_title(conn, &doc.title)? else {
+            let Some(title_id) = catalog::title_id_by_key(conn, &doc.title)? else {
                 tracing::warn!(
                     hold = key,
                     "hold for a title this station does not know; skipped"
@@ -239,7 +245,7 @@ fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreEr
             let id = circ::insert_hold(
                 conn,
                 &doc.patron,
-                title.id,
+                title_id,
                 doc.item.as_deref(),
                 placed,
                 &doc.pickup_branch,

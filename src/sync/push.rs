@@ -17,9 +17,25 @@ pub struct Central {
     pub station: String,
     /// A PEM certificate to trust (a hub with its own certificate); else the system's roots.
     pub ca_pem: Option<Vec<u8>>,
+    /// Transactions per push request.
+    pub batch: u32,
+    /// How long one request may take before the station gives up and retries later.
+    pub timeout: Duration,
 }
 
 impl Central {
+    /// A central with the default batch size and timeout.
+    pub fn new(url: &str, token: &str, station: &str) -> Central {
+        Central {
+            url: url.to_string(),
+            token: token.to_string(),
+            station: station.to_string(),
+            ca_pem: None,
+            batch: BATCH,
+            timeout: Duration::from_secs(30),
+        }
+    }
+
     /// An HTTP client for this central: rustls (ring), gzip, the hub's own CA if given.
     pub fn client(&self) -> Result<reqwest::Client, SyncError> {
         // Another part of the program may have installed it already; either way it is there.
@@ -90,7 +106,7 @@ pub async fn push_pending(
     let mut report = SyncReport::default();
     let keep_history = meta::policy(store.conn())?.keep_history;
     loop {
-        let rows = outbox::list(store.conn(), true, Some(BATCH))?;
+        let rows = outbox::list(store.conn(), true, Some(central.batch.max(1)))?;
         if rows.is_empty() {
             break;
         }
@@ -116,10 +132,10 @@ pub async fn push_pending(
             ))
             .bearer_auth(&central.token)
             .json(&request)
-            .timeout(Duration::from_secs(30))
+            .timeout(central.timeout)
             .send()
             .await
-            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
         let status = response.status();
         if !status.is_success() {
             let message = response.text().await.unwrap_or_default();
@@ -128,10 +144,19 @@ pub async fn push_pending(
                 message: message.chars().take(300).collect(),
             });
         }
-        let body: PushResponse = response
-            .json()
+        // A body cut short (a dropped connection) is a network failure, worth retrying;
+        // a complete body that is not our protocol is nonsense.
+        let bytes = response
+            .bytes()
             .await
-            .map_err(|e| SyncError::BadAnswer(e.to_string()))?;
+            .map_err(|e| SyncError::Unreachable(format!("answer cut short: {}", describe(&e))))?;
+        let body: PushResponse = serde_json::from_slice(&bytes).map_err(|e| {
+            if e.is_eof() {
+                SyncError::Unreachable(format!("answer cut short: {e}"))
+            } else {
+                SyncError::BadAnswer(e.to_string())
+            }
+        })?;
         let now = Timestamp::now();
         let tx = store.write()?;
         let mut acknowledged = Vec::new();
@@ -168,4 +193,16 @@ pub async fn push_pending(
     }
     report.pending = outbox::counts(store.conn())?.0;
     Ok(report)
+}
+
+/// A reqwest error with its causes (the top level alone says only "error sending request").
+pub(crate) fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -106,12 +106,7 @@ impl Hub {
     }
 
     pub fn central(&self, token: &str, station: &str) -> Central {
-        Central {
-            url: self.url.clone(),
-            token: token.to_string(),
-            station: station.to_string(),
-            ca_pem: None,
-        }
+        Central::new(&self.url, token, station)
     }
 }
 
