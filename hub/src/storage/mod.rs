@@ -197,6 +197,9 @@ pub struct Status {
     pub holds: i64,
     /// The newest catalog revision (a station that pulled up to it is current).
     pub revision: i64,
+    /// Visitors counted in and out by the entrance gates, all time.
+    pub visitors_in: i64,
+    pub visitors_out: i64,
     pub backend: &'static str,
 }
 

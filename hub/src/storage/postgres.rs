@@ -353,7 +353,9 @@ impl Storage for PgStorage {
                 (SELECT count(*) FROM catalog WHERE kind = 'patron' AND body IS NOT NULL),
                 (SELECT count(*) FROM catalog WHERE kind = 'hold' AND body IS NOT NULL
                     AND body::jsonb->>'status' IN ('waiting', 'ready', 'in_transit')),
-                (SELECT coalesce(max(rev), 0) FROM catalog)",
+                (SELECT coalesce(max(rev), 0) FROM catalog),
+                (SELECT coalesce(sum(entered), 0)::bigint FROM visits),
+                (SELECT coalesce(sum(\"left\"), 0)::bigint FROM visits)",
             &[],
         )?;
         Ok(Status {
@@ -366,6 +368,8 @@ impl Storage for PgStorage {
             patrons: row.get(6),
             holds: row.get(7),
             revision: row.get(8),
+            visitors_in: row.get(9),
+            visitors_out: row.get(10),
             backend: "postgresql",
         })
     }

@@ -404,6 +404,8 @@ impl Storage for SqliteStorage {
                  AND json_extract(body, '$.status') IN ('waiting', 'ready', 'in_transit')",
             )?,
             revision: count("SELECT rev FROM revision WHERE id = 1")?,
+            visitors_in: count("SELECT coalesce(sum(entered), 0) FROM visits")?,
+            visitors_out: count("SELECT coalesce(sum(left), 0) FROM visits")?,
             backend: "sqlite",
         })
     }

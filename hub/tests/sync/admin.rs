@@ -1,1 +1,290 @@
+//! Staff and operations: conflicts listed and resolved, exports for the library system,
+//! metrics, visitor counts, the holds API, HTTPS.
 
+use crate::support::{
+    Backend, CliStation, client, demo_station, on_both_backends, runtime, start_hub, start_hub_on,
+    write,
+};
+use serde_json::{Value, json};
+use swalayan::circulation::desk::Proof;
+use swalayan::import::demo::copy_of;
+use swalayan::sync::push::push_pending;
+
+on_both_backends!(
+    staff_resolve_conflicts_and_export_what_applied,
+    metrics_visits_and_the_holds_api,
+);
+
+fn staff_resolve_conflicts_and_export_what_applied(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(backend, dir.path());
+    let rt = runtime();
+    let copy = copy_of("Edensor", 1);
+    for (name, patron) in [("kiosk-1", "21000000007"), ("kiosk-2", "21000000010")] {
+        let token = hub.add_station(name);
+        let mut desk = demo_station(dir.path(), name);
+        assert!(
+            desk.checkout(patron, &copy, Proof::NotNeeded, None)
+                .unwrap()
+                .ok
+        );
+        rt.block_on(push_pending(
+            desk.store_mut(),
+            &hub.central(&token, name),
+            &client(),
+        ))
+        .unwrap();
+    }
+    let conflicts = hub.json(&["conflicts", "list"]);
+    let list = conflicts.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{conflicts}");
+    assert_eq!(list[0]["station"], "kiosk-2");
+    assert!(
+        list[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already on loan")
+    );
+    let id = list[0]["id"].as_str().unwrap().to_string();
+
+    // Export before resolving: the CSV has both, the KOC file only what applied.
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::db().get("Asia/Jakarta").unwrap())
+        .date()
+        .to_string();
+    let csv_out = hub.cmd(&["export", "csv", "--since", &today]);
+    assert_eq!(csv_out.status.code(), Some(0));
+    let csv = String::from_utf8(csv_out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("id,time,station,seq,kind,patron,item"));
+    assert!(lines.iter().any(|l| l.contains(",conflict,")));
+    let koc_file = dir.path().join("out.koc");
+    let koc_out = hub.cmd(&[
+        "export",
+        "koc",
+        "--since",
+        &today,
+        "--out",
+        koc_file.to_str().unwrap(),
+    ]);
+    assert_eq!(koc_out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&koc_out.stderr).contains("1 transactions in conflict left out")
+    );
+    let koc = std::fs::read_to_string(&koc_file).unwrap();
+    let koc_lines: Vec<&str> = koc.lines().collect();
+    assert_eq!(koc_lines.len(), 2, "{koc}");
+    assert!(koc_lines[0].starts_with("Version=1.0\tGenerator=swalayan\tGeneratorVersion="));
+    let fields: Vec<&str> = koc_lines[1].split('\t').collect();
+    assert_eq!(fields[1..], ["issue", "21000000007", copy.as_str()]);
+    assert_eq!(fields[0].len(), "YYYY-MM-DD HH:MM:SS SSS".len());
+    // Nothing from tomorrow on.
+    let tomorrow = jiff::civil::Date::strptime("%Y-%m-%d", &today)
+        .unwrap()
+        .tomorrow()
+        .unwrap()
+        .to_string();
+    let empty = hub.cmd(&["export", "csv", "--since", &tomorrow]);
+    assert_eq!(String::from_utf8(empty.stdout).unwrap().lines().count(), 1);
+
+    // Staff resolve it, saying what they did; it leaves the queue but stays on record.
+    let out = hub.cmd(&["conflicts", "resolve", &id, "--note", ""]);
+    assert_eq!(out.status.code(), Some(2), "a resolution needs a note");
+    hub.json(&[
+        "conflicts",
+        "resolve",
+        &id,
+        "--note",
+        "copy 2 given to the second patron",
+    ]);
+    let status = hub.status();
+    assert_eq!(
+        (
+            status["conflicts"].as_i64(),
+            status["transactions"].as_i64()
+        ),
+        (Some(0), Some(2))
+    );
+    let all = hub.json(&["conflicts", "list", "--all"]);
+    assert_eq!(all[0]["state"], "resolved");
+    assert_eq!(all[0]["resolution"], "copy 2 given to the second patron");
+    let again = hub.cmd(&["conflicts", "resolve", &id, "--note", "again"]);
+    assert_eq!(again.status.code(), Some(2));
+}
+
+fn metrics_visits_and_the_holds_api(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(backend, dir.path());
+    let token = hub.add_station("gate-1");
+    let rt = runtime();
+    let http = client();
+    let mut desk = demo_station(dir.path(), "gate-1");
+    assert!(
+        desk.checkout("21000000007", &copy_of("Bumi", 1), Proof::NotNeeded, None)
+            .unwrap()
+            .ok
+    );
+    rt.block_on(push_pending(
+        desk.store_mut(),
+        &hub.central(&token, "gate-1"),
+        &http,
+    ))
+    .unwrap();
+
+    // Visitor buckets: a resend replaces, never adds.
+    let visits = json!({"station": "gate-1", "buckets": [
+        {"start": "2026-11-28T01:00:00Z", "entered": 12, "left": 3},
+        {"start": "2026-11-28T02:00:00Z", "entered": 5, "left": 9},
+    ]});
+    for _ in 0..2 {
+        let response = rt
+            .block_on(
+                http.post(format!("{}/v1/visits", hub.url))
+                    .bearer_auth(&token)
+                    .json(&visits)
+                    .send(),
+            )
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    let bad = rt
+        .block_on(
+            http.post(format!("{}/v1/visits", hub.url))
+                .bearer_auth(&token)
+                .json(&json!({"station": "gate-1", "buckets": [{"start": "yesterday", "entered": 1, "left": 0}]}))
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    let status = hub.status();
+    assert_eq!(
+        (
+            status["visitors_in"].as_i64(),
+            status["visitors_out"].as_i64()
+        ),
+        (Some(17), Some(12))
+    );
+
+    let metrics = rt
+        .block_on(async {
+            http.get(format!("{}/metrics", hub.url))
+                .send()
+                .await?
+                .text()
+                .await
+        })
+        .unwrap();
+    assert!(
+        metrics.contains("swalayan_hub_pushed_transactions_total{outcome=\"applied\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("swalayan_hub_loans_open 1"), "{metrics}");
+    assert!(
+        metrics.contains("swalayan_hub_conflicts_open 0"),
+        "{metrics}"
+    );
+
+    // The holds API a web OPAC uses: place, list, cancel.
+    let items = write(
+        dir.path(),
+        "items.csv",
+        "barcode,title,item_type\nB1,Ronggeng Dukuh Paruk,book\n",
+    );
+    let patrons = write(
+        dir.path(),
+        "patrons.csv",
+        "card,name,category,expires\nP1,Siti,adult,2030-01-31\n",
+    );
+    hub.json(&["import", "items", items.to_str().unwrap()]);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    let place = |body: Value| {
+        rt.block_on(
+            http.post(format!("{}/v1/holds", hub.url))
+                .bearer_auth(&token)
+                .json(&body)
+                .send(),
+        )
+        .unwrap()
+    };
+    let placed = place(json!({"patron": "P1", "item": "B1", "pickup_branch": "pusat"}));
+    assert_eq!(placed.status().as_u16(), 201);
+    let placed: Value = rt.block_on(placed.json()).unwrap();
+    assert_eq!(placed["status"], "waiting");
+    let unknown = place(json!({"patron": "P9", "item": "B1", "pickup_branch": "pusat"}));
+    assert_eq!(unknown.status().as_u16(), 404);
+    let listed: Value = rt
+        .block_on(async {
+            http.get(format!("{}/v1/holds?patron=P1", hub.url))
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .json()
+                .await
+        })
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let cancelled = rt
+        .block_on(
+            http.delete(format!(
+                "{}/v1/holds/{}",
+                hub.url,
+                placed["id"].as_str().unwrap()
+            ))
+            .bearer_auth(&token)
+            .send(),
+        )
+        .unwrap();
+    assert_eq!(cancelled.status().as_u16(), 200);
+    assert_eq!(hub.status()["holds"], 0);
+}
+
+#[test]
+fn a_hub_with_a_certificate_serves_https_and_stations_trust_it_by_ca_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let cert_file = write(dir.path(), "hub.pem", &cert.pem());
+    let key_file = write(dir.path(), "hub.key", &key.serialize_pem());
+    let db = Backend::Sqlite.database(dir.path());
+    let hub = start_hub_on(
+        &db,
+        "127.0.0.1:0",
+        &[
+            "--tls-cert",
+            cert_file.to_str().unwrap(),
+            "--tls-key",
+            key_file.to_str().unwrap(),
+        ],
+    );
+    assert!(hub.url.starts_with("https://127.0.0.1:"), "{}", hub.url);
+    let token = hub.add_station("kiosk-1");
+    let station = CliStation::new(
+        dir.path(),
+        "kiosk-1",
+        &hub.url,
+        &token,
+        "ca_file = \"hub.pem\"\n",
+    );
+    assert_eq!(station.run(&["init", "--demo"]).status.code(), Some(0));
+    let out = station.run(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "21000000007",
+        "--item",
+        &copy_of("Bumi", 1),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = station.sync();
+    assert_eq!(report["pushed"], 1, "{report}");
+    // Without the hub's certificate a station refuses to talk to it.
+    let stranger = CliStation::new(dir.path(), "kiosk-2", &hub.url, &token, "");
+    let out = stranger.run(&["--json", "sync", "--once"]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert!(stderr.contains("certificate"), "{stderr}");
+}
