@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
         }
         Command::Tag(command) => super::tag::run(&ctx, command),
         Command::Sync { once: _ } => sync_once(&ctx),
+        Command::Status => station_status(&ctx),
         Command::Hw(command) => super::hw::run(&ctx, command),
         Command::Sim(command) => super::sim::run(&ctx, command),
         Command::Bench(BenchCommand::Circulation {
@@ -391,4 +392,90 @@ fn sync_once(ctx: &Context) -> Result<Finished, CliError> {
         ),
     });
     Ok(Finished::Done)
+}
+
+/// `swalayan status`: is the central reachable now, what waits to be sent, when the station
+/// last synced, what its catalog holds.
+fn station_status(ctx: &Context) -> Result<Finished, CliError> {
+    use crate::sync::{pull, status};
+    let store = open_store(ctx)?;
+    let conn = store.conn();
+    let (pending, acknowledged, conflicts) = outbox::counts(conn)?;
+    let sync = status::read(conn)?;
+    let counts = crate::store::catalog::counts(conn)?;
+    let online = match &ctx.config.central {
+        None => None,
+        Some(central) => Some(probe(&central.central(&ctx.config.station_id))),
+    };
+    let value = json!({
+        "station": ctx.config.station_id,
+        "central": ctx.config.central.as_ref().map(|c| c.url.clone()),
+        "online": online,
+        "pending": pending,
+        "acknowledged": acknowledged,
+        "conflicts": conflicts,
+        "last_sync": sync.last_success.map(|t| t.to_string()),
+        "last_failure": sync.last_failure.map(|t| t.to_string()),
+        "last_error": sync.last_error,
+        "cursor": pull::cursor(conn)?,
+        "catalog": counts,
+    });
+    emit(ctx, &value, || {
+        let id = ctx.lang == crate::reason::Lang::Id;
+        let central = match (online, &ctx.config.central) {
+            (None, _) | (_, None) => {
+                if id {
+                    "tanpa pusat (lokal saja)".to_string()
+                } else {
+                    "no central (local only)".to_string()
+                }
+            }
+            (Some(true), Some(c)) => {
+                format!("{} {}", c.url, if id { "terhubung" } else { "online" })
+            }
+            (Some(false), Some(c)) => format!(
+                "{} {}",
+                c.url,
+                if id { "tidak terjangkau" } else { "offline" }
+            ),
+        };
+        let never = if id { "belum pernah" } else { "never" };
+        let last = sync
+            .last_success
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| never.into());
+        if id {
+            format!(
+                "Stasiun {}: pusat {central}.\n{pending} transaksi menunggu dikirim, {conflicts} konflik.\nSinkron terakhir: {last}.",
+                ctx.config.station_id
+            )
+        } else {
+            format!(
+                "Station {}: central {central}.\n{pending} transactions waiting to be sent, {conflicts} conflicts.\nLast sync: {last}.",
+                ctx.config.station_id
+            )
+        }
+    });
+    Ok(Finished::Done)
+}
+
+/// Whether the central answers its health check within a few seconds.
+fn probe(central: &crate::sync::push::Central) -> bool {
+    let Ok(client) = central.client() else {
+        return false;
+    };
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return false;
+    };
+    runtime.block_on(async {
+        client
+            .get(format!("{}/v1/health", central.url.trim_end_matches('/')))
+            .timeout(std::time::Duration::from_secs(3))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
 }

@@ -101,6 +101,9 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// The station's state: the central (online?), what waits to be sent, the last sync,
+    /// the catalog it holds.
+    Status,
     /// Talk to the station's devices.
     #[command(subcommand)]
     Hw(HwCommand),

@@ -107,6 +107,8 @@ pub struct KioskView {
     pub printer_ok: bool,
     pub pending: i64,
     pub conflicts: i64,
+    /// When the station last reached the central (local time), if ever.
+    pub last_sync: Option<String>,
     pub today_loans: i64,
     pub today_returns: i64,
     pub promotions: Vec<(String, String)>,
@@ -247,6 +249,7 @@ impl Kiosk {
             feedback_enabled: settings.feedback_enabled,
             printer_ok: printer.as_ref().is_some_and(|p| p.ready()),
             pending: 0,
+            last_sync: None,
             conflicts: 0,
             today_loans: 0,
             today_returns: 0,
@@ -1025,6 +1028,11 @@ impl Kiosk {
         self.view.conflicts = conflicts;
         let today = self.desk.today();
         let tz = self.desk.settings().time_zone.clone();
+        self.view.last_sync = crate::sync::status::read(conn)?.last_success.map(|t| {
+            t.to_zoned_datetime(tz.clone())
+                .strftime("%d-%m-%Y %H:%M")
+                .to_string()
+        });
         let midnight = today
             .to_zoned_datetime(tz)
             .map(|z| z.timestamp())

@@ -5,6 +5,7 @@
 
 use super::pull::pull_changes;
 use super::push::{Central, SyncError, SyncReport, push_pending};
+use super::status;
 use crate::store::{Store, outbox};
 use std::future::Future;
 use std::pin::Pin;
@@ -66,13 +67,23 @@ impl CentralLink for HubLink {
 }
 
 /// One sync round: push first (so the central hears of our loans before we take its
-/// picture of them), then pull.
+/// picture of them), then pull. The round is remembered (when, and why it failed) for
+/// `swalayan status`.
 pub async fn sync_round(
     link: &dyn CentralLink,
     store: &mut Store,
 ) -> Result<SyncReport, SyncError> {
-    let mut report = link.push(store).await?;
-    report.pulled = link.pull(store).await?;
-    report.pending = outbox::counts(store.conn())?.0;
-    Ok(report)
+    let result = async {
+        let mut report = link.push(store).await?;
+        report.pulled = link.pull(store).await?;
+        report.pending = outbox::counts(store.conn())?.0;
+        Ok::<_, SyncError>(report)
+    }
+    .await;
+    let now = jiff::Timestamp::now();
+    match &result {
+        Ok(_) => status::record_success(store.conn(), now)?,
+        Err(e) => status::record_failure(store.conn(), now, &e.to_string())?,
+    }
+    result
 }

@@ -6,6 +6,7 @@
 //! - [`documents`]: the catalog documents the hub serves.
 //! - [`push`]: sends pending outbox rows in batches and records what the central said.
 //! - [`pull`]: applies the central's catalog changes since the station's cursor.
+//! - [`status`]: when the station last reached the central, for `swalayan status`.
 //! - [`worker`]: the background worker: ticker, wake-up, backoff with jitter, events.
 //!
 //! Exactly once: every transaction carries its UUIDv7; the hub applies an id at most once and
@@ -16,4 +17,5 @@ pub mod documents;
 pub mod protocol;
 pub mod pull;
 pub mod push;
+pub mod status;
 pub mod worker;

@@ -198,6 +198,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
         feedback_enabled: true,
         printer_ok: true,
         pending: 3,
+        last_sync: Some("28-11-2026 15:02".into()),
         conflicts: 0,
         today_loans: 12,
         today_returns: 9,

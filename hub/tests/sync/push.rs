@@ -216,6 +216,12 @@ fn the_station_cli_syncs_and_exits_3_when_the_hub_is_away(backend: Backend) {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, status) = cli.json(&["status"]);
+    assert_eq!(
+        (status["online"].as_bool(), status["pending"].as_i64()),
+        (Some(true), Some(0)),
+        "{status}"
+    );
     assert_eq!(
         (
             v["pushed"].as_u64(),
@@ -235,6 +241,19 @@ fn the_station_cli_syncs_and_exits_3_when_the_hub_is_away(backend: Backend) {
     let out = swalayan(&["--json", "sync", "--once"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be reached"));
+    // `swalayan status` tells staff the central is away, what waits, and the last good sync.
+    let (code, status) = cli.json(&["status"]);
+    assert_eq!(code, 0);
+    assert_eq!(status["online"], false, "{status}");
+    assert_eq!(status["pending"], 1);
+    assert!(status["last_sync"].is_string(), "{status}");
+    assert!(
+        status["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be reached"),
+        "{status}"
+    );
 }
 
 fn the_worker_syncs_on_demand_and_comes_back_after_an_outage(backend: Backend) {
