@@ -58,7 +58,9 @@ fn database(backend: &str, dir: &Path, name: &str) -> String {
             let admin = std::env::var("SWALAYAN_TEST_POSTGRES").unwrap();
             let db = format!("bench_{}", uuid::Uuid::now_v7().simple());
             let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-            client.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+            client
+                .batch_execute(&format!("CREATE DATABASE {db}"))
+                .unwrap();
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
             format!("{base}/{db}")
         }
@@ -88,7 +90,11 @@ fn serve(db: &str) -> HubProcess {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
     HubProcess { child, url }
 }
 
@@ -111,7 +117,16 @@ fn queued_station(path: &Path, name: &str, tag: &str, count: usize) -> Store {
             "item": format!("{tag}-{i}"),
             "due": "2026-12-12",
         });
-        outbox::append(&tx, name, TransactionKind::Checkout, &payload, None, now, true).unwrap();
+        outbox::append(
+            &tx,
+            name,
+            TransactionKind::Checkout,
+            &payload,
+            None,
+            now,
+            true,
+        )
+        .unwrap();
     }
     tx.commit().unwrap();
     store
@@ -324,8 +339,7 @@ fn twenty_stations(c: &mut Criterion) {
                         .into_iter()
                         .enumerate()
                         .map(|(s, mut store)| {
-                            let central =
-                                Central::new(&hub.url, &tokens[s], &format!("kiosk-{s}"));
+                            let central = Central::new(&hub.url, &tokens[s], &format!("kiosk-{s}"));
                             std::thread::spawn(move || {
                                 let client = central.client().unwrap();
                                 runtime()

@@ -196,8 +196,13 @@ fn apply_loan(conn: &Connection, item: &str, loan: Option<LoanDoc>) -> Result<()
             catalog::set_item_status(conn, item, ItemStatus::OnLoan, None)?;
         }
         (Some(local), None) => {
-            // Returned at another station.
+            // Returned at another station; like a return acknowledged here, the loan forgets
+            // its borrower unless the library keeps history.
             circ::close_loan(conn, local.id, Timestamp::now(), Money::ZERO)?;
+            if !meta::policy(conn)?.keep_history {
+                conn.prepare_cached("UPDATE loans SET patron = NULL WHERE id = ?1")?
+                    .execute([local.id])?;
+            }
             catalog::set_item_status(conn, item, ItemStatus::Available, None)?;
         }
         (None, None) => {}

@@ -13,6 +13,7 @@ use swalayan::sync::push::push_pending;
 on_both_backends!(
     staff_resolve_conflicts_and_export_what_applied,
     metrics_visits_and_the_holds_api,
+    an_untrusted_station_clock_is_corrected_by_the_offset_measured_at_push,
 );
 
 fn staff_resolve_conflicts_and_export_what_applied(backend: Backend) {
@@ -287,4 +288,90 @@ fn a_hub_with_a_certificate_serves_https_and_stations_trust_it_by_ca_file() {
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
     assert!(stderr.contains("certificate"), "{stderr}");
+}
+
+#[test]
+fn the_openapi_file_matches_the_routes_the_hub_serves() {
+    let spec: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/hub-openapi.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(Backend::Sqlite, dir.path());
+    let token = hub.add_station("opac");
+    let rt = runtime();
+    let http = client();
+    let paths = spec["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 8, "documented paths");
+    for (path, operations) in paths {
+        for method in operations.as_object().unwrap().keys() {
+            let url = format!("{}{}", hub.url, path.replace("{id}", "no-such-hold"));
+            let request = match method.as_str() {
+                "get" => http.get(&url),
+                "post" => http.post(&url).json(&json!({})),
+                "delete" => http.delete(&url),
+                other => panic!("undocumented method {other}"),
+            };
+            let response = rt.block_on(request.bearer_auth(&token).send()).unwrap();
+            let status = response.status().as_u16();
+            let body = rt.block_on(response.text()).unwrap();
+            // The router knows it: no 405, and a 404 is ours (a JSON error), not "no route".
+            assert_ne!(status, 405, "{method} {path}");
+            assert!(
+                status != 404 || body.contains("\"error\""),
+                "{method} {path}: {body}"
+            );
+        }
+    }
+}
+
+fn an_untrusted_station_clock_is_corrected_by_the_offset_measured_at_push(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(backend, dir.path());
+    let token = hub.add_station("kiosk-1");
+    // A Pi that booted without network believes it is New Year 2020.
+    let txn = |id: u32, created: &str, trusted: bool| {
+        json!({"id": uuid::Uuid::now_v7(), "seq": id, "kind": "feedback", "created_at": created,
+               "clock_trusted": trusted, "payload": {"score": 5}})
+    };
+    let body = json!({"station": "kiosk-1", "sent_at": "2020-01-01T00:00:00Z", "transactions": [
+        txn(1, "2019-12-31T23:59:00Z", false),
+        txn(2, "2019-12-31T23:58:00Z", true),
+    ]});
+    let rt = runtime();
+    let response = rt
+        .block_on(
+            client()
+                .post(format!("{}/v1/transactions", hub.url))
+                .bearer_auth(&token)
+                .json(&body)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let since = |day: &str| {
+        let out = hub.cmd(&["export", "csv", "--since", day, "--timezone", "UTC"]);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let recent = since(&today.yesterday().unwrap().to_string());
+    // The untrusted one lands a minute before the hub received it; the trusted one keeps 2019.
+    assert_eq!(recent.lines().count(), 2, "{recent}");
+    assert!(
+        recent
+            .lines()
+            .nth(1)
+            .unwrap()
+            .contains(",kiosk-1,1,feedback,"),
+        "{recent}"
+    );
+    let all = since("2019-12-31");
+    assert!(all.contains("2019-12-31 23:58:00"), "{all}");
 }

@@ -8,6 +8,7 @@ on_both_backends!(
     a_new_station_pulls_the_catalog_and_stations_see_each_others_loans,
     a_policy_imported_at_the_hub_reaches_stations_and_cannot_drop_codes_in_use,
     a_large_catalog_arrives_in_compressed_pages,
+    marc_records_imported_at_the_hub_reach_stations,
 );
 
 const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
@@ -107,6 +108,15 @@ fn a_new_station_pulls_the_catalog_and_stations_see_each_others_loans(backend: B
     assert_eq!(hub.status()["loans"], 0);
     kiosk1.sync();
     assert_eq!(item_status(&kiosk1, "B1"), "available");
+    let conn = rusqlite::Connection::open(&kiosk1.db).unwrap();
+    let remembered: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM loans WHERE patron IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(remembered, 0, "a returned loan forgets its borrower");
 
     // A hold cancelled centrally (the OPAC, the desk) ends at the station too.
     hub.json(&["holds", "cancel", &hold_id]);
@@ -228,4 +238,34 @@ fn a_large_catalog_arrives_in_compressed_pages(backend: Backend) {
         Value::from(cursor.parse::<i64>().unwrap()),
         hub.status()["revision"]
     );
+}
+
+fn marc_records_imported_at_the_hub_reach_stations(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(backend, dir.path());
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/marc/");
+    let summary = hub.json(&[
+        "import",
+        "marc",
+        &format!("{fixtures}loc-programming-20.mrc"),
+        &format!("{fixtures}broken-records.mrc"),
+    ]);
+    assert!(
+        summary["skipped"].as_u64().unwrap() > 0,
+        "broken records are reported: {summary}"
+    );
+    let titles = hub.status()["titles"].as_i64().unwrap();
+    assert!(titles >= 20, "{titles}");
+    let token = hub.add_station("kiosk-1");
+    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+    let conn = rusqlite::Connection::open(&kiosk.db).unwrap();
+    let here: i64 = conn
+        .query_row("SELECT count(*) FROM titles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(here, titles);
+    let (code, hits) = kiosk.json(&["catalog", "search", "programming"]);
+    assert_eq!(code, 0);
+    assert!(!hits.as_array().unwrap().is_empty(), "{hits}");
 }
