@@ -13,18 +13,10 @@ struct OutcomeLabel {
     outcome: &'static str,
 }
 
+#[derive(Default)]
 pub struct Metrics {
     transactions: Family<OutcomeLabel, Counter>,
     pulled: Counter,
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics {
-            transactions: Family::default(),
-            pulled: Counter::default(),
-        }
-    }
 }
 
 impl Metrics {

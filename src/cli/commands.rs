@@ -403,10 +403,11 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
     let (pending, acknowledged, conflicts) = outbox::counts(conn)?;
     let sync = status::read(conn)?;
     let counts = crate::store::catalog::counts(conn)?;
-    let online = match &ctx.config.central {
-        None => None,
-        Some(central) => Some(probe(&central.central(&ctx.config.station_id))),
-    };
+    let online = ctx
+        .config
+        .central
+        .as_ref()
+        .map(|central| probe(&central.central(&ctx.config.station_id)));
     let value = json!({
         "station": ctx.config.station_id,
         "central": ctx.config.central.as_ref().map(|c| c.url.clone()),

@@ -44,9 +44,9 @@ pub struct KocWriter<W: Write> {
 
 impl<W: Write> KocWriter<W> {
     pub fn new(mut out: W, time_zone: TimeZone, generator_version: &str) -> io::Result<Self> {
-        write!(
+        writeln!(
             out,
-            "Version=1.0\tGenerator=swalayan\tGeneratorVersion={generator_version}\n"
+            "Version=1.0\tGenerator=swalayan\tGeneratorVersion={generator_version}"
         )?;
         Ok(KocWriter { out, time_zone })
     }

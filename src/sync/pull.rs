@@ -223,14 +223,13 @@ fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreEr
         )
     };
     match local {
-        Some((id, status)) => {
-            // The station runs the shelf (waiting -> ready -> fulfilled); the central may
-            // only end a hold (cancelled at the desk or on the OPAC).
-            if terminal(central) && !terminal(HoldStatus::from_code(&status)) {
-                conn.prepare_cached("UPDATE holds SET status = ?2 WHERE id = ?1")?
-                    .execute(params![id, doc.status])?;
-            }
+        // The station runs the shelf (waiting -> ready -> fulfilled); the central may only
+        // end a hold (cancelled at the desk or on the OPAC).
+        Some((id, status)) if terminal(central) && !terminal(HoldStatus::from_code(&status)) => {
+            conn.prepare_cached("UPDATE holds SET status = ?2 WHERE id = ?1")?
+                .execute(params![id, doc.status])?;
         }
+        Some(_) => {}
         None if !terminal(central) => {
             let Some(title_id) = catalog::title_id_by_key(conn, &doc.title)? else {
                 tracing::warn!(
