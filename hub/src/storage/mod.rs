@@ -23,12 +23,14 @@ use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
+    // The database errors are shown with their message, not chained as sources: their
+    // Display already carries the cause, and chaining would print it twice.
     #[error("hub database (SQLite): {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("hub database (PostgreSQL): {0}")]
-    Postgres(#[from] ::postgres::Error),
+    Postgres(String),
     #[error("hub database (PostgreSQL pool): {0}")]
-    Pool(#[from] r2d2::Error),
+    Pool(String),
     #[error("cannot create the hub database at {path}: {message}")]
     Open { path: String, message: String },
     #[error("station '{0}' exists already")]
@@ -42,6 +44,39 @@ pub enum HubError {
 }
 
 pub type Result<T, E = HubError> = std::result::Result<T, E>;
+
+impl From<rusqlite::Error> for HubError {
+    fn from(e: rusqlite::Error) -> HubError {
+        HubError::Sqlite(e)
+    }
+}
+
+/// An error and its causes on one line ("db error: FATAL: database \"x\" does not exist").
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+impl From<::postgres::Error> for HubError {
+    fn from(e: ::postgres::Error) -> HubError {
+        HubError::Postgres(with_causes(&e))
+    }
+}
+
+impl From<r2d2::Error> for HubError {
+    fn from(e: r2d2::Error) -> HubError {
+        HubError::Pool(with_causes(&e))
+    }
+}
 
 /// The kinds of catalog documents stations pull.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -76,17 +76,23 @@ impl PgStorage {
     /// Connects to `url` (e.g. `postgres://hub@127.0.0.1:5432/swalayan`) and creates the
     /// schema if missing. The database itself must exist.
     pub fn connect(url: &str) -> Result<PgStorage> {
-        let config: postgres::Config = url.parse()?;
-        let manager = PostgresConnectionManager::new(config, NoTls);
-        let pool = r2d2::Pool::builder()
-            .max_size(8)
-            .connection_timeout(std::time::Duration::from_secs(10))
-            .build(manager)?;
-        let mut client = pool.get()?;
+        let mut config: postgres::Config = url.parse()?;
+        config.connect_timeout(std::time::Duration::from_secs(10));
+        // One direct connection first: its error says why (refused, no such database, bad
+        // password), where the pool would only say it timed out.
+        let mut client = config.connect(NoTls)?;
         let mut tx = client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
         tx.batch_execute(SCHEMA)?;
         tx.commit()?;
+        drop(client);
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .min_idle(Some(1))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            // Failures surface where a connection is needed, as errors with their cause.
+            .error_handler(Box::new(r2d2::NopErrorHandler))
+            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
         Ok(PgStorage { pool })
     }
 }

@@ -375,3 +375,17 @@ fn an_untrusted_station_clock_is_corrected_by_the_offset_measured_at_push(backen
     let all = since("2019-12-31");
     assert!(all.contains("2019-12-31 23:58:00"), "{all}");
 }
+
+#[test]
+fn an_unreachable_database_is_a_clear_error() {
+    let out = crate::support::hub_cmd("postgres://hub@127.0.0.1:1/swalayan", &["status"]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("PostgreSQL") && stderr.contains("refused"),
+        "{stderr}"
+    );
+    let out = crate::support::hub_cmd("/proc/no-such-dir/hub.db", &["status"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot create the hub database"));
+}
