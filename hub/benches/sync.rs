@@ -145,16 +145,21 @@ fn push_10k(c: &mut Criterion) {
     let mut group = c.benchmark_group("push 10k queued");
     group.sample_size(10);
     for backend in backends() {
-        let dir = tempfile::tempdir_in(".").unwrap();
-        let db = database(backend, dir.path(), "hub");
-        let storage = storage::open(&db).unwrap();
-        let token = add_station(storage.as_ref(), "kiosk-1");
-        let hub = serve(&db);
-        let central = Central::new(&hub.url, &token, "kiosk-1");
-        let rt = runtime();
-        let client = central.client().unwrap();
+        // Set up only when criterion's filter selects this benchmark.
+        let mut setup = None;
         let mut round = 0;
         group.bench_function(backend, |b| {
+            let (dir, _hub, central, client) = setup.get_or_insert_with(|| {
+                let dir = tempfile::tempdir_in(".").unwrap();
+                let db = database(backend, dir.path(), "hub");
+                let storage = storage::open(&db).unwrap();
+                let token = add_station(storage.as_ref(), "kiosk-1");
+                let hub = serve(&db);
+                let central = Central::new(&hub.url, &token, "kiosk-1");
+                let client = central.client().unwrap();
+                (dir, hub, central, client)
+            });
+            let rt = runtime();
             b.iter_custom(|iterations| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iterations {
@@ -163,7 +168,7 @@ fn push_10k(c: &mut Criterion) {
                     let mut store = queued_station(&path, "kiosk-1", &format!("r{round}"), count);
                     let start = Instant::now();
                     let report = rt
-                        .block_on(push_pending(&mut store, &central, &client))
+                        .block_on(push_pending(&mut store, central, client))
                         .unwrap();
                     total += start.elapsed();
                     assert_eq!((report.pushed as usize, report.pending), (count, 0));
@@ -193,11 +198,15 @@ fn ingest(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest 10k");
     group.sample_size(10);
     for backend in backends() {
-        let dir = tempfile::tempdir_in(".").unwrap();
-        let storage = storage::open(&database(backend, dir.path(), "hub")).unwrap();
-        add_station(storage.as_ref(), "kiosk-1");
+        let mut setup = None;
         let mut round = 0;
         group.bench_function(backend, |b| {
+            let (_dir, storage) = setup.get_or_insert_with(|| {
+                let dir = tempfile::tempdir_in(".").unwrap();
+                let storage = storage::open(&database(backend, dir.path(), "hub")).unwrap();
+                add_station(storage.as_ref(), "kiosk-1");
+                (dir, storage)
+            });
             b.iter_custom(|iterations| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iterations {
@@ -274,17 +283,21 @@ fn first_pull(c: &mut Criterion) {
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(60));
     for backend in backends() {
-        let dir = tempfile::tempdir_in(".").unwrap();
-        let db = database(backend, dir.path(), "hub");
-        let storage = storage::open(&db).unwrap();
-        fill_catalog(storage.as_ref(), items);
-        let token = add_station(storage.as_ref(), "kiosk-new");
-        let hub = serve(&db);
-        let central = Central::new(&hub.url, &token, "kiosk-new");
-        let rt = runtime();
-        let client = central.client().unwrap();
+        let mut setup = None;
         let mut round = 0;
         group.bench_function(backend, |b| {
+            let (dir, _hub, central, client) = setup.get_or_insert_with(|| {
+                let dir = tempfile::tempdir_in(".").unwrap();
+                let db = database(backend, dir.path(), "hub");
+                let storage = storage::open(&db).unwrap();
+                fill_catalog(storage.as_ref(), items);
+                let token = add_station(storage.as_ref(), "kiosk-new");
+                let hub = serve(&db);
+                let central = Central::new(&hub.url, &token, "kiosk-new");
+                let client = central.client().unwrap();
+                (dir, hub, central, client)
+            });
+            let rt = runtime();
             b.iter_custom(|iterations| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iterations {
@@ -293,7 +306,7 @@ fn first_pull(c: &mut Criterion) {
                     let mut store = Store::open(&path).unwrap();
                     let start = Instant::now();
                     let pulled = rt
-                        .block_on(pull_changes(&mut store, &central, &client))
+                        .block_on(pull_changes(&mut store, central, client))
                         .unwrap();
                     total += start.elapsed();
                     assert!(pulled as usize >= items, "{pulled}");
@@ -312,17 +325,21 @@ fn twenty_stations(c: &mut Criterion) {
     let mut group = c.benchmark_group("20 stations at once");
     group.sample_size(10);
     for backend in backends() {
-        let dir = tempfile::tempdir_in(".").unwrap();
-        let db = database(backend, dir.path(), "hub");
-        let storage = storage::open(&db).unwrap();
-        let tokens: Arc<Vec<String>> = Arc::new(
-            (0..20)
-                .map(|s| add_station(storage.as_ref(), &format!("kiosk-{s}")))
-                .collect(),
-        );
-        let hub = serve(&db);
+        let mut setup = None;
         let mut round = 0;
         group.bench_function(backend, |b| {
+            let (dir, hub, tokens) = setup.get_or_insert_with(|| {
+                let dir = tempfile::tempdir_in(".").unwrap();
+                let db = database(backend, dir.path(), "hub");
+                let storage = storage::open(&db).unwrap();
+                let tokens: Arc<Vec<String>> = Arc::new(
+                    (0..20)
+                        .map(|s| add_station(storage.as_ref(), &format!("kiosk-{s}")))
+                        .collect(),
+                );
+                let hub = serve(&db);
+                (dir, hub, tokens)
+            });
             b.iter_custom(|iterations| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iterations {
