@@ -520,8 +520,16 @@ fn serve(
             storage,
             metrics: Arc::new(Metrics::default()),
         });
+        // Ctrl-C or systemd's SIGTERM: finish the requests in flight, then stop. (A kill
+        // mid-batch loses nothing either: a batch commits whole or not at all.)
         let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
         };
         match tls {
             None => {

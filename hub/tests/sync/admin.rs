@@ -389,3 +389,16 @@ fn an_unreachable_database_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot create the hub database"));
 }
+
+#[test]
+fn sigterm_stops_the_hub_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hub = start_hub(Backend::Sqlite, dir.path());
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &hub.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = hub.child.wait().unwrap();
+    assert_eq!(exit.code(), Some(0), "systemd's stop is a clean exit");
+}
