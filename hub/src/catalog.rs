@@ -1,7 +1,7 @@
 //! The central catalog: imports through the station's own importers (the hub is one more
 //! [`ImportSink`]), the policy, holds placed centrally, promotions.
 
-use crate::storage::{HubError, Kind, Put, Result, Storage, Written};
+use crate::storage::{HubError, Kind, Put, Result, Storage, Tx, Written};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -287,11 +287,7 @@ pub fn place_hold(
             status: "waiting".into(),
             origin: "hub".into(),
         };
-        tx.put(&[Put {
-            kind: Kind::Hold,
-            key: id.clone(),
-            body: Some(serde_json::to_value(&hold).map_err(|e| HubError::Corrupt(e.to_string()))?),
-        }])?;
+        put_hold(tx, &id, &hold)?;
         entry = Some(HoldEntry {
             id: id.clone(),
             hold,
@@ -299,6 +295,16 @@ pub fn place_hold(
         Ok(())
     })?;
     entry.ok_or_else(|| HubError::Corrupt("hold not placed".into()))
+}
+
+fn put_hold(tx: &mut dyn Tx, id: &str, hold: &HoldDoc) -> Result<()> {
+    let body = serde_json::to_value(hold).map_err(|e| HubError::Corrupt(e.to_string()))?;
+    tx.put(&[Put {
+        kind: Kind::Hold,
+        key: id.to_string(),
+        body: Some(body),
+    }])?;
+    Ok(())
 }
 
 /// Holds, newest change last; `all` includes fulfilled, cancelled and expired ones.
@@ -336,11 +342,7 @@ pub fn cancel_hold(storage: &dyn Storage, id: &str) -> Result<HoldEntry> {
             )));
         }
         hold.status = "cancelled".into();
-        tx.put(&[Put {
-            kind: Kind::Hold,
-            key: id.to_string(),
-            body: Some(serde_json::to_value(&hold).map_err(|e| HubError::Corrupt(e.to_string()))?),
-        }])?;
+        put_hold(tx, id, &hold)?;
         entry = Some(HoldEntry {
             id: id.to_string(),
             hold,

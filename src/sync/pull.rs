@@ -12,7 +12,7 @@ use super::documents::{
     HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
 };
 use super::protocol::{ChangesResponse, PulledChange};
-use super::push::{Central, SyncError};
+use super::push::{Central, SyncError, read_answer};
 use crate::domain::{HoldStatus, ItemStatus, Money};
 use crate::import::TitleRecord;
 use crate::import::policy::parse_policy;
@@ -49,26 +49,8 @@ pub async fn pull_changes(
             .bearer_auth(&central.token)
             .timeout(central.timeout.max(Duration::from_secs(120)))
             .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(super::push::describe(&e)))?;
-        let status = response.status();
-        if !status.is_success() {
-            let message = response.text().await.unwrap_or_default();
-            return Err(SyncError::Refused {
-                status: status.as_u16(),
-                message: message.chars().take(300).collect(),
-            });
-        }
-        let bytes = response.bytes().await.map_err(|e| {
-            SyncError::Unreachable(format!("answer cut short: {}", super::push::describe(&e)))
-        })?;
-        let page: ChangesResponse = serde_json::from_slice(&bytes).map_err(|e| {
-            if e.is_eof() {
-                SyncError::Unreachable(format!("answer cut short: {e}"))
-            } else {
-                SyncError::BadAnswer(e.to_string())
-            }
-        })?;
+            .await;
+        let page: ChangesResponse = read_answer(response).await?;
         if page.changes.iter().any(|c| c.rev <= since) || page.next < since {
             return Err(SyncError::BadAnswer(format!(
                 "changes at or before the cursor {since}"

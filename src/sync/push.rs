@@ -134,29 +134,8 @@ pub async fn push_pending(
             .json(&request)
             .timeout(central.timeout)
             .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
-        let status = response.status();
-        if !status.is_success() {
-            let message = response.text().await.unwrap_or_default();
-            return Err(SyncError::Refused {
-                status: status.as_u16(),
-                message: message.chars().take(300).collect(),
-            });
-        }
-        // A body cut short (a dropped connection) is a network failure, worth retrying;
-        // a complete body that is not our protocol is nonsense.
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| SyncError::Unreachable(format!("answer cut short: {}", describe(&e))))?;
-        let body: PushResponse = serde_json::from_slice(&bytes).map_err(|e| {
-            if e.is_eof() {
-                SyncError::Unreachable(format!("answer cut short: {e}"))
-            } else {
-                SyncError::BadAnswer(e.to_string())
-            }
-        })?;
+            .await;
+        let body: PushResponse = read_answer(response).await?;
         let now = Timestamp::now();
         let tx = store.write()?;
         let mut acknowledged = Vec::new();
@@ -193,6 +172,34 @@ pub async fn push_pending(
     }
     report.pending = outbox::counts(store.conn())?.0;
     Ok(report)
+}
+
+/// The hub's answer to a request, read as `T`. A connection that fails or a body cut short
+/// is a network failure, worth retrying; an error status is the hub refusing; a complete body
+/// that is not our protocol is nonsense.
+pub(crate) async fn read_answer<T: serde::de::DeserializeOwned>(
+    response: Result<reqwest::Response, reqwest::Error>,
+) -> Result<T, SyncError> {
+    let response = response.map_err(|e| SyncError::Unreachable(describe(&e)))?;
+    let status = response.status();
+    if !status.is_success() {
+        let message = response.text().await.unwrap_or_default();
+        return Err(SyncError::Refused {
+            status: status.as_u16(),
+            message: message.chars().take(300).collect(),
+        });
+    }
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| SyncError::Unreachable(format!("answer cut short: {}", describe(&e))))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        if e.is_eof() {
+            SyncError::Unreachable(format!("answer cut short: {e}"))
+        } else {
+            SyncError::BadAnswer(e.to_string())
+        }
+    })
 }
 
 /// A reqwest error with its causes (the top level alone says only "error sending request").

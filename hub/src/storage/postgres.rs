@@ -97,6 +97,18 @@ impl PgStorage {
     }
 }
 
+/// `(key, body)` rows as documents.
+fn key_bodies<C: FromIterator<(String, Value)>>(rows: &[postgres::Row]) -> Result<C> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.get::<_, String>(0),
+                parse_json(r.get::<_, &str>(1), "catalog body")?,
+            ))
+        })
+        .collect()
+}
+
 struct PgTx<'a> {
     tx: postgres::Transaction<'a>,
 }
@@ -117,14 +129,7 @@ impl Tx for PgTx<'_> {
             "SELECT key, body FROM catalog WHERE kind = $1 AND key = ANY($2) AND body IS NOT NULL",
             &[&kind.code(), &keys],
         )?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.get::<_, String>(0),
-                    parse_json(r.get::<_, &str>(1), "catalog body")?,
-                ))
-            })
-            .collect()
+        key_bodies(&rows)
     }
 
     fn put(&mut self, puts: &[Put]) -> Result<Vec<Written>> {
@@ -269,14 +274,7 @@ impl Storage for PgStorage {
             "SELECT key, body FROM catalog WHERE kind = $1 AND body IS NOT NULL ORDER BY rev",
             &[&kind.code()],
         )?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.get::<_, String>(0),
-                    parse_json(r.get::<_, &str>(1), "catalog body")?,
-                ))
-            })
-            .collect()
+        key_bodies(&rows)
     }
 
     fn fingerprints(&self, kinds: &[Kind]) -> Result<HashMap<(Kind, String), String>> {

@@ -19,6 +19,7 @@ use swalayan::sync::push::{Central, SyncReport, push_pending};
 
 on_both_backends!(
     every_transaction_arrives_once_through_resets_stalls_truncation_and_500s,
+    a_pull_cut_short_resumes_from_its_cursor_and_applies_each_page_whole,
     a_hub_killed_mid_batch_and_restarted_loses_and_doubles_nothing,
 );
 
@@ -272,12 +273,7 @@ fn every_transaction_arrives_once_through_resets_stalls_truncation_and_500s(back
 
 fn a_hub_killed_mid_batch_and_restarted_loses_and_doubles_nothing(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
+    let listen = crate::support::free_address();
     let db = backend.database(dir.path());
     let hub = start_hub_on(&db, &listen, &[]);
     let token = hub.add_station("kiosk-1");
@@ -310,4 +306,61 @@ fn a_hub_killed_mid_batch_and_restarted_loses_and_doubles_nothing(backend: Backe
     let hub = start_hub_on(&db, &listen, &[]);
     push_until_done(&mut desk, &central, &client);
     assert_exactly_once(&hub, &desk, made);
+}
+
+fn a_pull_cut_short_resumes_from_its_cursor_and_applies_each_page_whole(backend: Backend) {
+    use swalayan::sync::pull::{cursor, pull_changes};
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(backend, dir.path());
+    let mut csv = String::from("barcode,title,item_type\n");
+    for i in 0..12_000 {
+        csv.push_str(&format!("C{i:05},Judul {i},book\n"));
+    }
+    let file = crate::support::write(dir.path(), "items.csv", &csv);
+    hub.json(&["import", "items", file.to_str().unwrap()]);
+    let token = hub.add_station("kiosk-1");
+    // The first page arrives; the second is cut, reset, refused; then everything passes.
+    let proxy = Proxy::start(
+        hub_addr(&hub),
+        vec![Fault::Pass, Fault::Truncate, Fault::Reset, Fault::Error500],
+    );
+    let central = Central::new(&proxy.url(), &token, "kiosk-1");
+    let client = unpooled();
+    let mut store = swalayan::store::Store::open(&dir.path().join("kiosk-1.db")).unwrap();
+    let rt = runtime();
+    let mut errors = 0;
+    for _ in 0..10 {
+        let before = cursor(store.conn()).unwrap();
+        match rt.block_on(pull_changes(&mut store, &central, &client)) {
+            Ok(_) => break,
+            Err(e) => {
+                assert!(e.is_transient(), "{e}");
+                errors += 1;
+                // A failed page leaves nothing half-applied: items match the cursor.
+                let after = cursor(store.conn()).unwrap();
+                assert!(after >= before);
+                // Revisions here run 1 (the policy), then a title and its item each.
+                let documents: i64 = store
+                    .conn()
+                    .query_row(
+                        "SELECT (SELECT count(*) FROM items) + (SELECT count(*) FROM titles) + 1",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(documents, after.max(1), "whole pages only");
+            }
+        }
+    }
+    assert_eq!(errors, 3, "each fault was met once");
+    assert_eq!(proxy.faults_left(), 0);
+    let items: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(items, 12_000);
+    assert_eq!(
+        serde_json::Value::from(cursor(store.conn()).unwrap()),
+        hub.status()["revision"]
+    );
 }

@@ -262,12 +262,7 @@ fn the_worker_syncs_on_demand_and_comes_back_after_an_outage(backend: Backend) {
     use swalayan::sync::worker::{SyncEvent, SyncWorker, WorkerTiming};
 
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
+    let listen = crate::support::free_address();
     let db = backend.database(dir.path());
     let hub = start_hub_on(&db, &listen, &[]);
     let token = hub.add_station("kiosk-1");
