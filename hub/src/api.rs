@@ -119,10 +119,18 @@ fn same_station(station: &str, claimed: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A JSON body, or why not: 415 without a JSON content type, 400 for anything that is not
+/// the schema (axum would say 422 for well-formed JSON of the wrong shape; to a station both
+/// are the same mistake), 413 over the size limit.
 fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     body.map(|Json(v)| v).map_err(|rejection| {
+        let status = match rejection.status() {
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
         bad(
-            rejection.status(),
+            status,
             format!("bad request body: {}", rejection.body_text()),
         )
     })
@@ -198,7 +206,13 @@ async fn changes(
 ) -> Result<Json<ChangesResponse>, ApiError> {
     let token = bearer(&headers)?;
     let Query(query) = query.map_err(|e| bad(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let limit = query.limit.unwrap_or(MAX_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) || query.since < 0 {
+        return Err(bad(
+            StatusCode::BAD_REQUEST,
+            format!("since must be 0 or more and limit between 1 and {MAX_PAGE}"),
+        ));
+    }
     let metrics = state.metrics.clone();
     let page = blocking(move || {
         station_of(state.storage.as_ref(), &token)?;

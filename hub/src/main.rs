@@ -521,13 +521,16 @@ fn serve(
             metrics: Arc::new(Metrics::default()),
         });
         // Ctrl-C or systemd's SIGTERM: finish the requests in flight, then stop. (A kill
-        // mid-batch loses nothing either: a batch commits whole or not at all.)
-        let shutdown = async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
+        // mid-batch loses nothing either: a batch commits whole or not at all.) The handlers
+        // are installed before the "listening" line, so a stop sent right after it counts.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("cannot handle SIGTERM")?;
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .context("cannot handle SIGINT")?;
+        let shutdown = async move {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = interrupt.recv() => {}
                 _ = term.recv() => {}
             }
         };
