@@ -9,7 +9,7 @@
 use crate::storage::{HubError, Kind, Put, Received, Result, Storage, Tx, TxState};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use swalayan::sync::documents::{HoldDoc, LoanDoc, PatronDoc};
 use swalayan::sync::protocol::{Outcome, PushResult, PushTransaction};
 
@@ -44,37 +44,37 @@ struct Working {
     loans: HashMap<String, Option<LoanDoc>>,
     patrons: HashMap<String, Option<PatronDoc>>,
     holds: HashMap<String, Option<HoldDoc>>,
-    /// Keys changed, in order, per kind.
+    /// Keys changed, in the order first changed.
     dirty: Vec<(Kind, String)>,
+    dirty_set: HashSet<(Kind, String)>,
+}
+
+/// The body to store for one working document (`None`: deleted).
+fn body_of<T: serde::Serialize>(
+    docs: &HashMap<String, Option<T>>,
+    key: &str,
+) -> Result<Option<Value>> {
+    docs.get(key)
+        .and_then(Option::as_ref)
+        .map(|d| serde_json::to_value(d).map_err(|e| HubError::Corrupt(format!("document: {e}"))))
+        .transpose()
 }
 
 impl Working {
     fn touch(&mut self, kind: Kind, key: &str) {
-        if !self.dirty.iter().any(|(k, s)| *k == kind && s == key) {
+        if self.dirty_set.insert((kind, key.to_string())) {
             self.dirty.push((kind, key.to_string()));
         }
     }
 
     fn puts(&self) -> Result<Vec<Put>> {
-        let to_value = |v: Result<Value, serde_json::Error>| {
-            v.map_err(|e| HubError::Corrupt(format!("document: {e}")))
-        };
         self.dirty
             .iter()
             .map(|(kind, key)| {
                 let body = match kind {
-                    Kind::Loan => self.loans[key]
-                        .as_ref()
-                        .map(|d| to_value(serde_json::to_value(d)))
-                        .transpose()?,
-                    Kind::Patron => self.patrons[key]
-                        .as_ref()
-                        .map(|d| to_value(serde_json::to_value(d)))
-                        .transpose()?,
-                    Kind::Hold => self.holds[key]
-                        .as_ref()
-                        .map(|d| to_value(serde_json::to_value(d)))
-                        .transpose()?,
+                    Kind::Loan => body_of(&self.loans, key)?,
+                    Kind::Patron => body_of(&self.patrons, key)?,
+                    Kind::Hold => body_of(&self.holds, key)?,
                     _ => unreachable!("the ledger writes loans, patrons and holds only"),
                 };
                 Ok(Put {
@@ -134,6 +134,7 @@ fn apply_in(
         patrons: load(tx, Kind::Patron, patrons)?,
         holds: load(tx, Kind::Hold, holds)?,
         dirty: Vec::new(),
+        dirty_set: HashSet::new(),
     };
     let mut results = Vec::with_capacity(batch.len());
     let mut rows = Vec::with_capacity(fresh.len());

@@ -10,8 +10,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use swalayan::cli::MarcImportArgs;
 use swalayan::import::csv::{ImportContext, import_items, import_patrons};
-use swalayan::import::marc::{HoldingsSpec, MarcOptions, import_marc};
+use swalayan::import::marc::import_marc;
 use swalayan::import::{ImportError, ImportSummary};
 use swalayan_hub::api::{AppState, router};
 use swalayan_hub::catalog::{self, HoldTarget, HubSink};
@@ -93,16 +94,11 @@ enum StationCommand {
 
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
-    /// MARC 21 (ISO 2709 or MARCXML) with holdings.
+    /// MARC 21 (ISO 2709 or MARCXML) with holdings, as the station imports it.
     Marc {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Holdings field and barcode subfield, e.g. 952p (Koha) or 852p.
-        #[arg(long, default_value = "952p")]
-        item_barcode: String,
-        /// Item type for copies whose holdings name none the policy knows.
-        #[arg(long, default_value = "book")]
-        item_type: String,
+        #[command(flatten)]
+        marc: MarcImportArgs,
+        /// Branch for copies whose holdings name none.
         #[arg(long, default_value = "pusat")]
         branch: String,
     },
@@ -199,7 +195,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("swalayan-hub: {error:#}");
+            eprintln!("swalayan-hub: {}", describe(&error));
             let refused = matches!(
                 error.downcast_ref::<HubError>(),
                 Some(HubError::StationExists(_) | HubError::NotFound(_) | HubError::Invalid(_))
@@ -210,6 +206,22 @@ fn main() -> ExitCode {
             ExitCode::from(if refused { 2 } else { 3 })
         }
     }
+}
+
+/// An error and its causes on one line, each said once (many errors already repeat their
+/// cause in their own message).
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 /// Prints JSON or a human line.
@@ -372,32 +384,13 @@ fn import(storage: &dyn Storage, command: ImportCommand, json: bool) -> anyhow::
             };
             import_items(&file, &ctx, &mut HubSink::new(storage)?)?
         }
-        ImportCommand::Marc {
-            files,
-            item_barcode,
-            item_type,
-            branch,
-        } => {
-            let holdings: HoldingsSpec = item_barcode
-                .parse()
-                .map_err(|e: String| HubError::Invalid(format!("--item-barcode: {e}")))?;
-            if !policy.item_types.contains_key(&item_type) {
-                return Err(HubError::Invalid(format!(
-                    "--item-type {item_type}: the policy knows {}",
-                    policy.item_type_codes()
-                ))
-                .into());
-            }
-            let options = MarcOptions {
-                holdings,
-                policy: &policy,
-                default_item_type: &item_type,
-                default_branch: &branch,
-            };
+        ImportCommand::Marc { marc, branch } => {
+            let options = marc.options(&policy, &branch).map_err(HubError::Invalid)?;
             let mut total = ImportSummary::default();
-            for file in files {
-                let mut sink = HubSink::new(storage)?;
-                total.merge(import_marc(&file, &options, &mut sink, &mut |_| {})?);
+            // One sink for every file: it reads what the hub holds once, not per file.
+            let mut sink = HubSink::new(storage)?;
+            for file in &marc.files {
+                total.merge(import_marc(file, &options, &mut sink, &mut |_| {})?);
             }
             total
         }

@@ -8,7 +8,7 @@ use super::{
 use crate::circulation::desk::{Desk, DeskSettings, HoldRequest, Proof};
 use crate::clock::SystemClock;
 use crate::import::csv::{ImportContext, import_items, import_patrons};
-use crate::import::marc::{HoldingsSpec, MarcOptions, import_marc};
+use crate::import::marc::import_marc;
 use crate::import::{ImportSummary, StoreSink, demo, policy};
 use crate::store::{Store, catalog, circ, meta, outbox};
 use jiff::Timestamp;
@@ -184,26 +184,12 @@ fn import(ctx: &Context, command: ImportCommand) -> Result<Finished, CliError> {
             };
             import_items(&file, &import_ctx, &mut StoreSink::new(&mut store))?
         }
-        ImportCommand::Marc {
-            files,
-            item_barcode,
-            item_type,
-        } => {
-            let holdings: HoldingsSpec = item_barcode.parse().map_err(CliError::Usage)?;
-            if !policy.item_types.contains_key(&item_type) {
-                return Err(CliError::Usage(format!(
-                    "--item-type {item_type}: the policy knows {}",
-                    policy.item_type_codes()
-                )));
-            }
-            let options = MarcOptions {
-                holdings,
-                policy: &policy,
-                default_item_type: &item_type,
-                default_branch: &ctx.config.branch,
-            };
+        ImportCommand::Marc(args) => {
+            let options = args
+                .options(&policy, &ctx.config.branch)
+                .map_err(CliError::Usage)?;
             let mut total = ImportSummary::default();
-            for file in files {
+            for file in &args.files {
                 let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
                 let bar = output::progress_bar(size, &file);
                 let mut sink = StoreSink::new(&mut store);

@@ -211,16 +211,7 @@ pub enum TagModel {
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// MARC 21 records, ISO 2709 or MARCXML (told apart by content).
-    Marc {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Holdings field and subfield with item barcodes (Koha: 952p; MARC holdings: 852p).
-        #[arg(long, default_value = "952p")]
-        item_barcode: String,
-        /// Item type of copies whose holdings name none the policy knows.
-        #[arg(long, default_value = "book")]
-        item_type: String,
-    },
+    Marc(MarcImportArgs),
     /// Patrons CSV: card,name,category,expires,pin,blocked,fines.
     Patrons { file: PathBuf },
     /// Items CSV: barcode,title,author,isbn,item_type,status,call_number[,parts,branch,damaged].
@@ -410,6 +401,46 @@ impl Context {
             config,
             db,
             db_is_default,
+        })
+    }
+}
+
+/// `import marc` arguments, shared by the station's CLI and the hub's.
+#[derive(Debug, Clone, Args)]
+pub struct MarcImportArgs {
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Holdings field and subfield with item barcodes (Koha: 952p; MARC holdings: 852p).
+    #[arg(long, default_value = "952p")]
+    pub item_barcode: String,
+    /// Item type of copies whose holdings name none the policy knows.
+    #[arg(long, default_value = "book")]
+    pub item_type: String,
+}
+
+impl MarcImportArgs {
+    /// The importer's options, or a usage message naming the bad argument.
+    pub fn options<'a>(
+        &'a self,
+        policy: &'a crate::domain::Policy,
+        default_branch: &'a str,
+    ) -> Result<crate::import::marc::MarcOptions<'a>, String> {
+        let holdings = self
+            .item_barcode
+            .parse()
+            .map_err(|e: String| format!("--item-barcode {}: {e}", self.item_barcode))?;
+        if !policy.item_types.contains_key(&self.item_type) {
+            return Err(format!(
+                "--item-type {}: the policy knows {}",
+                self.item_type,
+                policy.item_type_codes()
+            ));
+        }
+        Ok(crate::import::marc::MarcOptions {
+            holdings,
+            policy,
+            default_item_type: &self.item_type,
+            default_branch,
         })
     }
 }

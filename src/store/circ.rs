@@ -288,3 +288,39 @@ pub fn set_hold_central_key(conn: &Connection, hold_id: i64, key: &str) -> Resul
         .execute(params![hold_id, key])?;
     Ok(())
 }
+
+/// Brings a loan's due date and renewal count to what the central says.
+pub fn set_loan_terms(conn: &Connection, loan_id: i64, due: Date, renewals: u32) -> Result<()> {
+    conn.prepare_cached("UPDATE loans SET due = ?2, renewals = ?3 WHERE id = ?1")?
+        .execute(params![loan_id, due.to_string(), renewals])?;
+    Ok(())
+}
+
+/// Marks a loan as made at another station (pulled from the central).
+pub fn set_loan_station(conn: &Connection, loan_id: i64, station: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE loans SET station = ?2 WHERE id = ?1")?
+        .execute(params![loan_id, station])?;
+    Ok(())
+}
+
+/// Drops the borrower from a closed loan (privacy, when the library keeps no history).
+pub fn forget_borrower(conn: &Connection, loan_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE loans SET patron = NULL WHERE id = ?1")?
+        .execute([loan_id])?;
+    Ok(())
+}
+
+/// A hold by the id the central knows it by: its local id and status code.
+pub fn hold_by_central_key(conn: &Connection, key: &str) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT id, status FROM holds WHERE central_key = ?1")?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Ends a hold (cancelled or expired centrally), keeping its copy and shelf date as they are.
+pub fn set_hold_status(conn: &Connection, hold_id: i64, status: HoldStatus) -> Result<()> {
+    conn.prepare_cached("UPDATE holds SET status = ?2 WHERE id = ?1")?
+        .execute(params![hold_id, status.code()])?;
+    Ok(())
+}

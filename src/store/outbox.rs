@@ -195,3 +195,13 @@ pub fn mark_conflict(conn: &Connection, id: Uuid, reason: &str, at: Timestamp) -
         params![id.to_string(), reason, at.to_string()],
     )? > 0)
 }
+
+/// Whether a row about this copy still waits to be sent (the station's news is newer than
+/// anything the central can say of the copy).
+pub fn pending_for_item(conn: &Connection, item: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM outbox WHERE state = 'pending' AND json_extract(payload, '$.item') = ?1 LIMIT 1",
+        )?
+        .exists([item])?)
+}

@@ -46,6 +46,30 @@ pub fn add(
     Ok(conn.last_insert_rowid())
 }
 
+/// Replaces (or with `None` withdraws) the promotion the central knows by `key`.
+pub fn replace_central(
+    conn: &Connection,
+    key: &str,
+    promotion: Option<NewPromotion<'_>>,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM promotions WHERE central_key = ?1")?
+        .execute([key])?;
+    if let Some(p) = promotion {
+        let id = add(conn, p.title, p.body, p.starts_on, p.ends_on)?;
+        conn.prepare_cached("UPDATE promotions SET central_key = ?2 WHERE id = ?1")?
+            .execute(params![id, key])?;
+    }
+    Ok(())
+}
+
+/// A promotion as the central sends it.
+pub struct NewPromotion<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,9 +16,10 @@ use super::push::{Central, SyncError, read_answer};
 use crate::domain::{HoldStatus, ItemStatus, Money};
 use crate::import::TitleRecord;
 use crate::import::policy::parse_policy;
-use crate::store::{Store, StoreError, catalog, circ, meta};
+use crate::store::promotions::{self, NewPromotion};
+use crate::store::{Store, StoreError, catalog, circ, meta, outbox};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use std::path::Path;
 use std::time::Duration;
 
@@ -57,8 +58,9 @@ pub async fn pull_changes(
             )));
         }
         let tx = store.write()?;
+        let context = PageContext::read(&tx)?;
         for change in &page.changes {
-            apply_change(&tx, change)?;
+            apply_change(&tx, &context, change)?;
         }
         meta::set(&tx, CURSOR_KEY, &page.next.to_string())?;
         tx.commit().map_err(StoreError::from)?;
@@ -82,8 +84,26 @@ fn parse<T: serde::de::DeserializeOwned>(change: &PulledChange) -> Option<T> {
     }
 }
 
+/// What applying a page needs to know of the station, read once per page.
+pub struct PageContext {
+    /// The library keeps the borrowers of returned loans.
+    keep_history: bool,
+}
+
+impl PageContext {
+    pub fn read(conn: &Connection) -> Result<PageContext, StoreError> {
+        Ok(PageContext {
+            keep_history: meta::policy(conn)?.keep_history,
+        })
+    }
+}
+
 /// Applies one change to the station's store.
-pub fn apply_change(conn: &Connection, change: &PulledChange) -> Result<(), StoreError> {
+pub fn apply_change(
+    conn: &Connection,
+    context: &PageContext,
+    change: &PulledChange,
+) -> Result<(), StoreError> {
     match change.kind.as_str() {
         "title" => {
             if let Some(doc) = parse::<TitleDoc>(change) {
@@ -101,7 +121,7 @@ pub fn apply_change(conn: &Connection, change: &PulledChange) -> Result<(), Stor
                 catalog::upsert_patron(conn, &doc.to_record(&change.key))?;
             }
         }
-        "loan" => apply_loan(conn, &change.key, parse::<LoanDoc>(change))?,
+        "loan" => apply_loan(conn, context, &change.key, parse::<LoanDoc>(change))?,
         "hold" => {
             if let Some(doc) = parse::<HoldDoc>(change) {
                 apply_hold(conn, &change.key, &doc)?;
@@ -142,27 +162,20 @@ fn title_id(conn: &Connection, key: &str) -> Result<i64, StoreError> {
     Ok(id)
 }
 
-/// Whether the outbox still holds undelivered work for this copy.
-fn pending_for_item(conn: &Connection, item: &str) -> Result<bool, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM outbox WHERE state = 'pending' AND json_extract(payload, '$.item') = ?1 LIMIT 1",
-        )?
-        .query_row([item], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
-fn apply_loan(conn: &Connection, item: &str, loan: Option<LoanDoc>) -> Result<(), StoreError> {
-    if catalog::item(conn, item)?.is_none() || pending_for_item(conn, item)? {
+fn apply_loan(
+    conn: &Connection,
+    context: &PageContext,
+    item: &str,
+    loan: Option<LoanDoc>,
+) -> Result<(), StoreError> {
+    if catalog::item(conn, item)?.is_none() || outbox::pending_for_item(conn, item)? {
         return Ok(());
     }
     let open = circ::open_loan_for_item(conn, item)?;
     match (open, loan) {
         (Some(local), Some(central)) if local.patron == central.patron => {
             if local.due != central.due {
-                conn.prepare_cached("UPDATE loans SET due = ?2, renewals = ?3 WHERE id = ?1")?
-                    .execute(params![local.id, central.due.to_string(), central.renewals])?;
+                circ::set_loan_terms(conn, local.id, central.due, central.renewals)?;
             }
         }
         (open, Some(central)) => {
@@ -173,17 +186,16 @@ fn apply_loan(conn: &Connection, item: &str, loan: Option<LoanDoc>) -> Result<()
             }
             let issued = central.issued.parse().unwrap_or_else(|_| Timestamp::now());
             let id = circ::insert_loan(conn, item, &central.patron, issued, central.due)?;
-            conn.prepare_cached("UPDATE loans SET renewals = ?2, station = ?3 WHERE id = ?1")?
-                .execute(params![id, central.renewals, central.station])?;
+            circ::set_loan_terms(conn, id, central.due, central.renewals)?;
+            circ::set_loan_station(conn, id, &central.station)?;
             catalog::set_item_status(conn, item, ItemStatus::OnLoan, None)?;
         }
         (Some(local), None) => {
             // Returned at another station; like a return acknowledged here, the loan forgets
             // its borrower unless the library keeps history.
             circ::close_loan(conn, local.id, Timestamp::now(), Money::ZERO)?;
-            if !meta::policy(conn)?.keep_history {
-                conn.prepare_cached("UPDATE loans SET patron = NULL WHERE id = ?1")?
-                    .execute([local.id])?;
+            if !context.keep_history {
+                circ::forget_borrower(conn, local.id)?;
             }
             catalog::set_item_status(conn, item, ItemStatus::Available, None)?;
         }
@@ -193,10 +205,7 @@ fn apply_loan(conn: &Connection, item: &str, loan: Option<LoanDoc>) -> Result<()
 }
 
 fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreError> {
-    let local: Option<(i64, String)> = conn
-        .prepare_cached("SELECT id, status FROM holds WHERE central_key = ?1")?
-        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let local = circ::hold_by_central_key(conn, key)?;
     let central = HoldStatus::from_code(&doc.status);
     let terminal = |s: Option<HoldStatus>| {
         matches!(
@@ -208,8 +217,9 @@ fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreEr
         // The station runs the shelf (waiting -> ready -> fulfilled); the central may only
         // end a hold (cancelled at the desk or on the OPAC).
         Some((id, status)) if terminal(central) && !terminal(HoldStatus::from_code(&status)) => {
-            conn.prepare_cached("UPDATE holds SET status = ?2 WHERE id = ?1")?
-                .execute(params![id, doc.status])?;
+            if let Some(ended) = central {
+                circ::set_hold_status(conn, id, ended)?;
+            }
         }
         Some(_) => {}
         None if !terminal(central) => {
@@ -236,8 +246,7 @@ fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreEr
                 placed,
                 &doc.pickup_branch,
             )?;
-            conn.prepare_cached("UPDATE holds SET central_key = ?2 WHERE id = ?1")?
-                .execute(params![id, key])?;
+            circ::set_hold_central_key(conn, id, key)?;
         }
         None => {}
     }
@@ -249,20 +258,14 @@ fn apply_promotion(
     key: &str,
     doc: Option<PromotionDoc>,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached("DELETE FROM promotions WHERE central_key = ?1")?
-        .execute([key])?;
-    if let Some(doc) = doc {
-        conn.prepare_cached(
-            "INSERT INTO promotions(title, body, starts_on, ends_on, central_key)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            doc.title,
-            doc.body,
-            doc.starts_on.map(|d| d.to_string()),
-            doc.ends_on.map(|d| d.to_string()),
-            key
-        ])?;
-    }
-    Ok(())
+    promotions::replace_central(
+        conn,
+        key,
+        doc.as_ref().map(|d| NewPromotion {
+            title: &d.title,
+            body: &d.body,
+            starts_on: d.starts_on,
+            ends_on: d.ends_on,
+        }),
+    )
 }
