@@ -190,10 +190,10 @@ fn import(ctx: &Context, command: ImportCommand) -> Result<Finished, CliError> {
                 .map_err(CliError::Usage)?;
             let mut total = ImportSummary::default();
             for file in &args.files {
-                let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-                let bar = output::progress_bar(size, &file);
+                let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+                let bar = output::progress_bar(size, file);
                 let mut sink = StoreSink::new(&mut store);
-                let summary = import_marc(&file, &options, &mut sink, &mut |done| {
+                let summary = import_marc(file, &options, &mut sink, &mut |done| {
                     bar.set_position(done)
                 })?;
                 bar.finish_and_clear();
