@@ -79,16 +79,6 @@ pub struct CentralSettings {
     pub ca_pem: Option<Vec<u8>>,
 }
 
-impl CentralSettings {
-    /// Where the central is and who this station is to it.
-    pub fn central(&self, station: &str) -> crate::sync::push::Central {
-        crate::sync::push::Central {
-            ca_pem: self.ca_pem.clone(),
-            ..crate::sync::push::Central::new(&self.url, &self.token, station)
-        }
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawKiosk {

@@ -265,7 +265,7 @@ fn borrow_by_barcode_then_receipt_and_goodbye() {
     assert!(
         feedback
             .iter()
-            .any(|row| row.kind == "feedback" && row.payload["score"] == 4)
+            .any(|row| row.kind.code() == "feedback" && row.payload["score"] == 4)
     );
 }
 
@@ -594,7 +594,7 @@ fn whole_kiosk_scenario_over_pseudo_terminals() {
     let rows = swalayan::store::outbox::list(conn, true, None).unwrap();
     let lent: Vec<&str> = rows
         .iter()
-        .filter(|row| row.kind == "checkout")
+        .filter(|row| row.kind.code() == "checkout")
         .map(|row| row.payload["item"].as_str().unwrap())
         .collect();
     assert_eq!(lent, [copy_of("Negeri 5 Menara", 1), copy_of("Bumi", 1)]);

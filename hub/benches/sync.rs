@@ -15,21 +15,21 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
-use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use swalayan::domain::{ItemStatus, Money, TransactionKind};
+use swalayan::contract::protocol::PushTransaction;
+use swalayan::contract::transactions::{LoanPayload, TxBody, TxKind};
+use swalayan::domain::{ItemStatus, Money};
 use swalayan::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
 use swalayan::store::{Store, outbox};
-use swalayan::sync::protocol::PushTransaction;
 use swalayan::sync::pull::pull_changes;
 use swalayan::sync::push::{Central, push_pending};
 use swalayan_hub::catalog::HubSink;
 use swalayan_hub::ledger::apply_batch;
-use swalayan_hub::storage::{self, Storage, hash_token};
+use swalayan_hub::storage::{self, StationRole, Storage, hash_token};
 
 fn full_size() -> bool {
     std::env::args().any(|a| a == "--bench")
@@ -101,7 +101,12 @@ fn serve(db: &str) -> HubProcess {
 fn add_station(storage: &dyn Storage, name: &str) -> String {
     let token = format!("token-{name}-{}", uuid::Uuid::now_v7());
     storage
-        .add_station(name, &hash_token(&token), Timestamp::now())
+        .add_station(
+            name,
+            StationRole::Kiosk,
+            &hash_token(&token),
+            Timestamp::now(),
+        )
         .unwrap();
     token
 }
@@ -112,16 +117,10 @@ fn queued_station(path: &Path, name: &str, tag: &str, count: usize) -> Store {
     let tx = store.write().unwrap();
     let now = Timestamp::now();
     for i in 0..count {
-        let payload = json!({
-            "patron": format!("P{}", i % 1000),
-            "item": format!("{tag}-{i}"),
-            "due": "2026-12-12",
-        });
         outbox::append(
             &tx,
             name,
-            TransactionKind::Checkout,
-            &payload,
+            &checkout(&format!("P{}", i % 1000), &format!("{tag}-{i}")),
             None,
             now,
             true,
@@ -185,12 +184,25 @@ fn batch_of(count: usize, tag: &str) -> Vec<PushTransaction> {
         .map(|i| PushTransaction {
             id: uuid::Uuid::now_v7(),
             seq: i as i64 + 1,
-            kind: "checkout".into(),
+            kind: TxKind::Checkout.into(),
             created_at: Timestamp::now().to_string(),
             clock_trusted: true,
-            payload: json!({"patron": format!("P{}", i % 1000), "item": format!("{tag}-{i}"), "due": "2026-12-12"}),
+            payload: checkout(&format!("P{}", i % 1000), &format!("{tag}-{i}")).payload(),
         })
         .collect()
+}
+
+/// A checkout of `item` to `patron`, due on a fixed day.
+fn checkout(patron: &str, item: &str) -> TxBody {
+    TxBody::Checkout(LoanPayload {
+        patron: patron.to_string(),
+        item: item.to_string(),
+        title: None,
+        issued: None,
+        due: jiff::civil::date(2026, 12, 12),
+        hold_id: None,
+        hold_key: None,
+    })
 }
 
 fn ingest(c: &mut Criterion) {

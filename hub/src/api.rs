@@ -6,7 +6,9 @@
 use crate::catalog::{self, HoldTarget};
 use crate::ledger;
 use crate::metrics::Metrics;
-use crate::storage::{HubError, Storage, VisitBucket, hash_token};
+use crate::storage::{
+    Change, HubError, StationAuth, StationRole, Storage, VisitBucket, hash_token,
+};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -17,9 +19,11 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::sync::Arc;
-use swalayan::sync::protocol::{
+use swalayan_core::contract::documents::PatronDoc;
+use swalayan_core::contract::protocol::{
     ChangesResponse, ErrorBody, Outcome, PulledChange, PushRequest, PushResponse, VisitsRequest,
 };
+use swalayan_core::contract::roles::Access;
 use tower_http::compression::CompressionLayer;
 
 /// Largest request body accepted (a batch of 500 transactions is ~200 KB).
@@ -70,6 +74,7 @@ impl From<HubError> for ApiError {
     fn from(e: HubError) -> ApiError {
         let status = match e {
             HubError::NotFound(_) => StatusCode::NOT_FOUND,
+            HubError::Forbidden(_) => StatusCode::FORBIDDEN,
             HubError::Invalid(_) | HubError::StationExists(_) => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -102,11 +107,19 @@ fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
         .ok_or_else(|| bad(StatusCode::UNAUTHORIZED, "missing bearer token"))
 }
 
-/// The station a request's token belongs to.
-fn station_of(storage: &dyn Storage, token: &str) -> Result<String, ApiError> {
+/// The station a request's token belongs to (a revoked or rotated-out token is unknown).
+fn station_of(storage: &dyn Storage, token: &str) -> Result<StationAuth, ApiError> {
     storage
         .station_for_token_hash(&hash_token(token))?
         .ok_or_else(|| bad(StatusCode::UNAUTHORIZED, "unknown token"))
+}
+
+/// Refuses a role what the role table does not give it.
+fn forbidden(role: StationRole, what: &str) -> ApiError {
+    bad(
+        StatusCode::FORBIDDEN,
+        format!("a {} station may not {what}", role.code()),
+    )
 }
 
 fn same_station(station: &str, claimed: &str) -> Result<(), ApiError> {
@@ -168,11 +181,24 @@ async fn push(
         .map(|sent| received.duration_since(sent));
     let metrics = state.metrics.clone();
     let results = blocking(move || {
-        let station = station_of(state.storage.as_ref(), &token)?;
-        same_station(&station, &request.station)?;
+        let auth = station_of(state.storage.as_ref(), &token)?;
+        same_station(&auth.name, &request.station)?;
+        // The whole batch is refused if one transaction is not the role's to make: a
+        // stolen drop box token cannot lend, whatever else it sends.
+        if let Some(t) = request
+            .transactions
+            .iter()
+            .find(|t| t.kind.known().is_some_and(|k| !auth.role.may_push(*k)))
+        {
+            return Err(forbidden(
+                auth.role,
+                &format!("push '{}' transactions; nothing was applied", t.kind),
+            ));
+        }
+        state.storage.station_seen(&auth.name, received, None)?;
         Ok(ledger::apply_batch(
             state.storage.as_ref(),
-            &station,
+            &auth.name,
             &request.transactions,
             received,
             offset,
@@ -214,29 +240,45 @@ async fn changes(
         ));
     }
     let metrics = state.metrics.clone();
-    let page = blocking(move || {
-        station_of(state.storage.as_ref(), &token)?;
+    let (role, page) = blocking(move || {
+        let auth = station_of(state.storage.as_ref(), &token)?;
+        state
+            .storage
+            .station_seen(&auth.name, Timestamp::now(), None)?;
         // One more than asked says whether more wait.
-        Ok(state.storage.changes(query.since, limit + 1)?)
+        Ok((auth.role, state.storage.changes(query.since, limit + 1)?))
     })
     .await?;
     let more = page.len() > limit as usize;
-    let changes: Vec<PulledChange> = page
-        .into_iter()
-        .take(limit as usize)
-        .map(|c| PulledChange {
-            rev: c.rev,
-            kind: c.kind.code().to_string(),
-            key: c.key,
-            body: c.body,
-        })
-        .collect();
+    let page: Vec<_> = page.into_iter().take(limit as usize).collect();
+    // The cursor moves over what the role may not see too, so it never asks for it again.
+    let next = page.last().map(|c| c.rev).unwrap_or(query.since);
+    let changes: Vec<PulledChange> = page.into_iter().filter_map(|c| for_role(role, c)).collect();
     metrics.pulled(changes.len() as u64);
     Ok(Json(ChangesResponse {
-        next: changes.last().map(|c| c.rev).unwrap_or(query.since),
+        next,
         changes,
         more,
     }))
+}
+
+/// A change as a role may see it: all of it, a patron reduced to the card, or nothing.
+fn for_role(role: StationRole, change: Change) -> Option<PulledChange> {
+    let body = match role.access(change.kind) {
+        Access::None => return None,
+        Access::Full => change.body,
+        Access::CardsOnly => change.body.and_then(|body| {
+            // An unreadable stored patron is left out rather than served whole.
+            let doc: PatronDoc = serde_json::from_value(body).ok()?;
+            serde_json::to_value(doc.cards_only()).ok()
+        }),
+    };
+    Some(PulledChange {
+        rev: change.rev,
+        kind: change.kind.into(),
+        key: change.key,
+        body,
+    })
 }
 
 async fn visits(
@@ -258,8 +300,12 @@ async fn visits(
         }
     }
     let stored = blocking(move || {
-        let station = station_of(state.storage.as_ref(), &token)?;
-        same_station(&station, &request.station)?;
+        let auth = station_of(state.storage.as_ref(), &token)?;
+        same_station(&auth.name, &request.station)?;
+        if !auth.role.may_count_visits() {
+            return Err(forbidden(auth.role, "send visitor counts"));
+        }
+        let station = auth.name;
         let buckets: Vec<VisitBucket> = request
             .buckets
             .iter()
@@ -275,10 +321,60 @@ async fn visits(
     Ok(Json(serde_json::json!({ "stored": stored })))
 }
 
+/// Whom a holds request may act for.
+enum Acting {
+    /// A staff token: any patron.
+    Staff,
+    /// A patron who proved their card with its PIN.
+    Patron(String),
+}
+
+/// Checks who a holds request acts for: a staff token, or a kiosk (the web catalogue's)
+/// token with the patron's card and PIN, checked here against the patron's verifier.
+fn acting(
+    storage: &dyn Storage,
+    token: &str,
+    proof: Option<(String, String)>,
+) -> Result<Acting, ApiError> {
+    let auth = station_of(storage, token)?;
+    if auth.role.is_staff() {
+        return Ok(Acting::Staff);
+    }
+    if auth.role != StationRole::Kiosk {
+        return Err(forbidden(auth.role, "use the holds API"));
+    }
+    let Some((card, pin)) = proof else {
+        return Err(bad(
+            StatusCode::UNAUTHORIZED,
+            "a patron's card and PIN are needed to act for them",
+        ));
+    };
+    if !catalog::patron_pin_matches(storage, &card, &pin)? {
+        return Err(bad(StatusCode::FORBIDDEN, "card or PIN not right"));
+    }
+    Ok(Acting::Patron(card))
+}
+
+/// The card and PIN of `X-Patron-Card` / `X-Patron-Pin` (never in the URL: addresses end
+/// up in logs and browser histories).
+fn header_proof(headers: &HeaderMap) -> Option<(String, String)> {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    Some((get("x-patron-card")?, get("x-patron-pin")?))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HoldRequest {
     patron: String,
+    /// The patron's PIN, when a kiosk token acts for them (a staff token needs none).
+    #[serde(default)]
+    pin: Option<String>,
     #[serde(default)]
     title: Option<String>,
     #[serde(default)]
@@ -304,7 +400,8 @@ async fn place_hold(
         }
     };
     let entry = blocking(move || {
-        station_of(state.storage.as_ref(), &token)?;
+        let proof = request.pin.clone().map(|pin| (request.patron.clone(), pin));
+        acting(state.storage.as_ref(), &token, proof)?;
         Ok(catalog::place_hold(
             state.storage.as_ref(),
             &request.patron,
@@ -328,11 +425,23 @@ async fn list_holds(
     Query(query): Query<HoldsQuery>,
 ) -> Result<Json<Vec<catalog::HoldEntry>>, ApiError> {
     let token = bearer(&headers)?;
+    let proof = header_proof(&headers);
     let holds = blocking(move || {
-        station_of(state.storage.as_ref(), &token)?;
+        let patron = match acting(state.storage.as_ref(), &token, proof)? {
+            Acting::Staff => query.patron,
+            Acting::Patron(card) => {
+                if query.patron.as_ref().is_some_and(|p| *p != card) {
+                    return Err(bad(
+                        StatusCode::FORBIDDEN,
+                        "a patron may list only their own holds",
+                    ));
+                }
+                Some(card)
+            }
+        };
         Ok(catalog::list_holds(
             state.storage.as_ref(),
-            query.patron.as_deref(),
+            patron.as_deref(),
             false,
         )?)
     })
@@ -346,9 +455,17 @@ async fn cancel_hold(
     Path(id): Path<String>,
 ) -> Result<Json<catalog::HoldEntry>, ApiError> {
     let token = bearer(&headers)?;
+    let proof = header_proof(&headers);
     let entry = blocking(move || {
-        station_of(state.storage.as_ref(), &token)?;
-        Ok(catalog::cancel_hold(state.storage.as_ref(), &id)?)
+        let only_for = match acting(state.storage.as_ref(), &token, proof)? {
+            Acting::Staff => None,
+            Acting::Patron(card) => Some(card),
+        };
+        Ok(catalog::cancel_hold(
+            state.storage.as_ref(),
+            &id,
+            only_for.as_deref(),
+        )?)
     })
     .await?;
     Ok(Json(entry))

@@ -1,19 +1,20 @@
 //! The central catalog: imports through the station's own importers (the hub is one more
 //! [`ImportSink`]), the policy, holds placed centrally, promotions.
 
-use crate::storage::{HubError, Kind, Put, Result, Storage, Tx, Written};
+use crate::storage::{DocKind, HubError, Put, Result, Storage, Tx, Written};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
-use swalayan::domain::{ItemStatus, Policy};
-use swalayan::import::{
-    Applied, ImportError, ImportSink, ItemRecord, PatronRecord, TitleRecord, policy::parse_policy,
-};
-use swalayan::sync::documents::{
+use swalayan_core::circulation::pin::verify_pin;
+use swalayan_core::contract::documents::{
     HoldDoc, ItemDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
+};
+use swalayan_core::domain::{HoldStatus, ItemStatus, Policy};
+use swalayan_core::import::{
+    Applied, ImportError, ImportSink, ItemRecord, PatronRecord, TitleRecord, policy::parse_policy,
 };
 use uuid::Uuid;
 
@@ -25,7 +26,7 @@ const BATCH: usize = 5000;
 /// batches; an unchanged record takes no revision (stations pull nothing for it).
 pub struct HubSink<'a> {
     storage: &'a dyn Storage,
-    stored: HashMap<(Kind, String), String>,
+    stored: HashMap<(DocKind, String), String>,
     /// Items with an open loan, for contradictions ("lost" while on loan).
     on_loan: std::collections::HashSet<String>,
     /// Title keys by the id handed to the importer.
@@ -36,9 +37,9 @@ pub struct HubSink<'a> {
 
 impl<'a> HubSink<'a> {
     pub fn new(storage: &'a dyn Storage) -> Result<HubSink<'a>> {
-        let stored = storage.fingerprints(&[Kind::Title, Kind::Item, Kind::Patron])?;
+        let stored = storage.fingerprints(&[DocKind::Title, DocKind::Item, DocKind::Patron])?;
         let on_loan = storage
-            .documents(Kind::Loan)?
+            .documents(DocKind::Loan)?
             .into_iter()
             .map(|(k, _)| k)
             .collect();
@@ -52,7 +53,7 @@ impl<'a> HubSink<'a> {
         })
     }
 
-    fn stage(&mut self, kind: Kind, key: &str, body: Value) -> Result<Applied, ImportError> {
+    fn stage(&mut self, kind: DocKind, key: &str, body: Value) -> Result<Applied, ImportError> {
         let text = body.to_string();
         let id = (kind, key.to_string());
         let applied = match self.stored.get(&id) {
@@ -74,7 +75,7 @@ impl<'a> HubSink<'a> {
 }
 
 fn to_value<T: Serialize>(doc: &T) -> Result<Value, ImportError> {
-    serde_json::to_value(doc).map_err(|e| ImportError::Sink(e.to_string()))
+    serde_json::to_value(doc).map_err(|e| ImportError::sink(e.to_string()))
 }
 
 impl ImportSink for HubSink<'_> {
@@ -89,7 +90,7 @@ impl ImportSink for HubSink<'_> {
             }
         };
         let body = to_value(&TitleDoc::from_record(record))?;
-        Ok((id, self.stage(Kind::Title, &record.key, body)?))
+        Ok((id, self.stage(DocKind::Title, &record.key, body)?))
     }
 
     fn item(&mut self, title_id: i64, record: &ItemRecord) -> Result<Applied, ImportError> {
@@ -97,7 +98,7 @@ impl ImportSink for HubSink<'_> {
             .titles
             .get(title_id as usize)
             .cloned()
-            .ok_or_else(|| ImportError::Sink(format!("no title #{title_id} in this import")))?;
+            .ok_or_else(|| ImportError::sink(format!("no title #{title_id} in this import")))?;
         let blocks_lending = matches!(
             record.status,
             ItemStatus::Lost | ItemStatus::Missing | ItemStatus::Withdrawn
@@ -109,19 +110,19 @@ impl ImportSink for HubSink<'_> {
             )));
         }
         let body = to_value(&ItemDoc::from_record(&title, record))?;
-        self.stage(Kind::Item, &record.barcode, body)
+        self.stage(DocKind::Item, &record.barcode, body)
     }
 
     fn patron(&mut self, record: &PatronRecord) -> Result<Applied, ImportError> {
         let mut doc = PatronDoc::from_record(record);
         // Fines the stations charged since the last import stay: the import sets the floor.
-        if let Some(old) = self.stored.get(&(Kind::Patron, record.card.clone()))
+        if let Some(old) = self.stored.get(&(DocKind::Patron, record.card.clone()))
             && let Ok(old) = serde_json::from_str::<PatronDoc>(old)
         {
             doc.fines = doc.fines.max(old.fines);
         }
         let body = to_value(&doc)?;
-        self.stage(Kind::Patron, &record.card, body)
+        self.stage(DocKind::Patron, &record.card, body)
     }
 
     fn flush(&mut self) -> Result<(), ImportError> {
@@ -131,13 +132,13 @@ impl ImportSink for HubSink<'_> {
         let puts = std::mem::take(&mut self.pending);
         self.storage
             .write(&mut |tx| tx.put(&puts).map(|_| ()))
-            .map_err(|e| ImportError::Sink(e.to_string()))
+            .map_err(|e| ImportError::sink(e.to_string()))
     }
 }
 
 /// The policy stations use; seeded with the station's default on first use of a database.
 pub fn policy(storage: &dyn Storage) -> Result<Policy> {
-    let docs = storage.documents(Kind::Policy)?;
+    let docs = storage.documents(DocKind::Policy)?;
     match docs.into_iter().find(|(k, _)| k == POLICY_KEY) {
         Some((_, body)) => {
             let doc: PolicyDoc = serde_json::from_value(body)
@@ -154,8 +155,8 @@ pub fn policy(storage: &dyn Storage) -> Result<Policy> {
 
 /// Stores the default policy if the database has none yet.
 pub fn ensure_policy(storage: &dyn Storage) -> Result<()> {
-    if storage.documents(Kind::Policy)?.is_empty() {
-        put_policy(storage, swalayan::domain::policy::DEFAULT_POLICY_TOML)?;
+    if storage.documents(DocKind::Policy)?.is_empty() {
+        put_policy(storage, swalayan_core::domain::policy::DEFAULT_POLICY_TOML)?;
     }
     Ok(())
 }
@@ -167,7 +168,7 @@ fn put_policy(storage: &dyn Storage, source: &str) -> Result<()> {
     .map_err(|e| HubError::Corrupt(e.to_string()))?;
     storage.write(&mut |tx| {
         tx.put(&[Put {
-            kind: Kind::Policy,
+            kind: DocKind::Policy,
             key: POLICY_KEY.into(),
             body: Some(body.clone()),
         }])
@@ -183,10 +184,10 @@ pub fn import_policy(storage: &dyn Storage, path: &Path) -> Result<Policy, Impor
         source,
     })?;
     let policy = parse_policy(path, &text)?;
-    let sink_error = |e: HubError| ImportError::Sink(e.to_string());
+    let sink_error = |e: HubError| ImportError::sink(e.to_string());
     let mut missing = Vec::new();
     for (kind, key) in storage
-        .fingerprints(&[Kind::Item, Kind::Patron])
+        .fingerprints(&[DocKind::Item, DocKind::Patron])
         .map_err(sink_error)?
         .into_iter()
         .map(|(id, body)| (id.0, body))
@@ -198,7 +199,7 @@ pub fn import_policy(storage: &dyn Storage, path: &Path) -> Result<Policy, Impor
         })
     {
         let (field, known) = match kind {
-            Kind::Item => ("item_type", policy.item_types.keys().collect::<Vec<_>>()),
+            DocKind::Item => ("item_type", policy.item_types.keys().collect::<Vec<_>>()),
             _ => ("category", policy.categories.keys().collect::<Vec<_>>()),
         };
         if let Some(code) = key.get(field).and_then(Value::as_str)
@@ -250,7 +251,7 @@ pub fn place_hold(
     let id = Uuid::now_v7().to_string();
     let mut entry = None;
     storage.write(&mut |tx| {
-        let patrons = tx.get(Kind::Patron, &[patron.to_string()])?;
+        let patrons = tx.get(DocKind::Patron, &[patron.to_string()])?;
         let Some(patron_doc) = patrons.get(patron) else {
             return Err(HubError::NotFound(format!("no patron with card {patron}")));
         };
@@ -259,13 +260,16 @@ pub fn place_hold(
         }
         let (title, item) = match target {
             HoldTarget::Title(key) => {
-                if tx.get(Kind::Title, std::slice::from_ref(key))?.is_empty() {
+                if tx
+                    .get(DocKind::Title, std::slice::from_ref(key))?
+                    .is_empty()
+                {
                     return Err(HubError::NotFound(format!("no title with key {key}")));
                 }
                 (key.clone(), None)
             }
             HoldTarget::Item(barcode) => {
-                let items = tx.get(Kind::Item, std::slice::from_ref(barcode))?;
+                let items = tx.get(DocKind::Item, std::slice::from_ref(barcode))?;
                 let Some(title) = items
                     .get(barcode)
                     .and_then(|b| b.get("title"))
@@ -284,7 +288,7 @@ pub fn place_hold(
             item,
             pickup_branch: pickup_branch.to_string(),
             placed: now.to_string(),
-            status: "waiting".into(),
+            status: HoldStatus::Waiting,
             origin: "hub".into(),
         };
         put_hold(tx, &id, &hold)?;
@@ -300,11 +304,30 @@ pub fn place_hold(
 fn put_hold(tx: &mut dyn Tx, id: &str, hold: &HoldDoc) -> Result<()> {
     let body = serde_json::to_value(hold).map_err(|e| HubError::Corrupt(e.to_string()))?;
     tx.put(&[Put {
-        kind: Kind::Hold,
+        kind: DocKind::Hold,
         key: id.to_string(),
         body: Some(body),
     }])?;
     Ok(())
+}
+
+/// Whether `pin` is the PIN of the patron with `card` (false for an unknown card, or a
+/// patron without a PIN: neither can prove anything).
+pub fn patron_pin_matches(storage: &dyn Storage, card: &str, pin: &str) -> Result<bool> {
+    let mut found = None;
+    storage.write(&mut |tx| {
+        found = tx.get(DocKind::Patron, &[card.to_string()])?.remove(card);
+        Ok(())
+    })?;
+    let Some(body) = found else {
+        return Ok(false);
+    };
+    let doc: PatronDoc =
+        serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("patron: {e}")))?;
+    Ok(doc
+        .pin_hash
+        .as_deref()
+        .is_some_and(|hash| verify_pin(pin, hash)))
 }
 
 /// Holds, newest change last; `all` includes fulfilled, cancelled and expired ones.
@@ -314,10 +337,10 @@ pub fn list_holds(
     all: bool,
 ) -> Result<Vec<HoldEntry>> {
     let mut out = Vec::new();
-    for (id, body) in storage.documents(Kind::Hold)? {
+    for (id, body) in storage.documents(DocKind::Hold)? {
         let hold: HoldDoc = serde_json::from_value(body)
             .map_err(|e| HubError::Corrupt(format!("hold {id}: {e}")))?;
-        let live = matches!(hold.status.as_str(), "waiting" | "ready" | "in_transit");
+        let live = hold.status.is_live();
         if (all || live) && patron.is_none_or(|p| p == hold.patron) {
             out.push(HoldEntry { id, hold });
         }
@@ -325,23 +348,29 @@ pub fn list_holds(
     Ok(out)
 }
 
-/// Cancels a live hold; stations hear of it on their next pull.
-pub fn cancel_hold(storage: &dyn Storage, id: &str) -> Result<HoldEntry> {
+/// Cancels a live hold; stations hear of it on their next pull. With `only_for`, only a hold
+/// of that patron (a patron acting for themselves); without, any (staff).
+pub fn cancel_hold(storage: &dyn Storage, id: &str, only_for: Option<&str>) -> Result<HoldEntry> {
     let mut entry = None;
     storage.write(&mut |tx| {
-        let found = tx.get(Kind::Hold, &[id.to_string()])?;
+        let found = tx.get(DocKind::Hold, &[id.to_string()])?;
         let Some(body) = found.get(id) else {
             return Err(HubError::NotFound(format!("no hold {id}")));
         };
         let mut hold: HoldDoc = serde_json::from_value(body.clone())
             .map_err(|e| HubError::Corrupt(format!("hold {id}: {e}")))?;
-        if !matches!(hold.status.as_str(), "waiting" | "ready" | "in_transit") {
+        if only_for.is_some_and(|card| card != hold.patron) {
+            return Err(HubError::Forbidden(
+                "a patron may cancel only their own holds".into(),
+            ));
+        }
+        if !hold.status.is_live() {
             return Err(HubError::Invalid(format!(
                 "hold {id} is {} already",
-                hold.status
+                hold.status.code()
             )));
         }
-        hold.status = "cancelled".into();
+        hold.status = HoldStatus::Cancelled;
         put_hold(tx, id, &hold)?;
         entry = Some(HoldEntry {
             id: id.to_string(),
@@ -377,7 +406,7 @@ pub fn add_promotion(
     .map_err(|e| HubError::Corrupt(e.to_string()))?;
     storage.write(&mut |tx| {
         tx.put(&[Put {
-            kind: Kind::Promotion,
+            kind: DocKind::Promotion,
             key: id.clone(),
             body: Some(doc.clone()),
         }])
@@ -391,7 +420,7 @@ pub fn remove_promotion(storage: &dyn Storage, id: &str) -> Result<()> {
     let mut written = Vec::new();
     storage.write(&mut |tx| {
         written = tx.put(&[Put {
-            kind: Kind::Promotion,
+            kind: DocKind::Promotion,
             key: id.to_string(),
             body: None,
         }])?;

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::Value;
 use std::io::Write;
-use swalayan::export::koc::{KocEvent, KocWriter};
+use swalayan_core::export::koc::{KocEvent, KocWriter};
 
 /// Transactions from the start of `since` (in the library's time zone) on, oldest first.
 pub fn transactions_since(

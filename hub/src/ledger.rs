@@ -6,12 +6,16 @@
 //! picture and the station's disagree (two stations lent one copy; a return of a copy the
 //! central has on the shelf; a loan to a patron blocked meanwhile).
 
-use crate::storage::{HubError, Kind, Put, Received, Result, Storage, Tx, TxState};
+use crate::storage::{DocKind, HubError, Put, Received, Result, Storage, Tx, TxState};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use swalayan::sync::documents::{HoldDoc, LoanDoc, PatronDoc};
-use swalayan::sync::protocol::{Outcome, PushResult, PushTransaction};
+use swalayan_core::contract::conflicts::Conflict;
+use swalayan_core::contract::documents::{HoldDoc, LoanDoc, PatronDoc};
+use swalayan_core::contract::protocol::{Outcome, PushResult, PushTransaction};
+use swalayan_core::contract::transactions::{LoanPayload, PayloadError, TxBody};
+use swalayan_core::domain::{HoldStatus, Route};
+use uuid::Uuid;
 
 /// Applies a push in one serialised write transaction.
 ///
@@ -32,21 +36,14 @@ pub fn apply_batch(
     Ok(results)
 }
 
-fn text<'a>(payload: &'a Value, field: &str) -> Option<&'a str> {
-    payload
-        .get(field)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-}
-
 /// The documents a batch touches, read once and updated in memory as the batch goes.
 struct Working {
     loans: HashMap<String, Option<LoanDoc>>,
     patrons: HashMap<String, Option<PatronDoc>>,
     holds: HashMap<String, Option<HoldDoc>>,
     /// Keys changed, in the order first changed.
-    dirty: Vec<(Kind, String)>,
-    dirty_set: HashSet<(Kind, String)>,
+    dirty: Vec<(DocKind, String)>,
+    dirty_set: HashSet<(DocKind, String)>,
 }
 
 /// The body to store for one working document (`None`: deleted).
@@ -61,7 +58,7 @@ fn body_of<T: serde::Serialize>(
 }
 
 impl Working {
-    fn touch(&mut self, kind: Kind, key: &str) {
+    fn touch(&mut self, kind: DocKind, key: &str) {
         if self.dirty_set.insert((kind, key.to_string())) {
             self.dirty.push((kind, key.to_string()));
         }
@@ -72,9 +69,9 @@ impl Working {
             .iter()
             .map(|(kind, key)| {
                 let body = match kind {
-                    Kind::Loan => body_of(&self.loans, key)?,
-                    Kind::Patron => body_of(&self.patrons, key)?,
-                    Kind::Hold => body_of(&self.holds, key)?,
+                    DocKind::Loan => body_of(&self.loans, key)?,
+                    DocKind::Patron => body_of(&self.patrons, key)?,
+                    DocKind::Hold => body_of(&self.holds, key)?,
                     _ => unreachable!("the ledger writes loans, patrons and holds only"),
                 };
                 Ok(Put {
@@ -89,7 +86,7 @@ impl Working {
 
 fn load<T: serde::de::DeserializeOwned>(
     tx: &mut dyn Tx,
-    kind: Kind,
+    kind: DocKind,
     keys: Vec<String>,
 ) -> Result<HashMap<String, Option<T>>> {
     let found = tx.get(kind, &keys)?;
@@ -116,61 +113,95 @@ fn apply_in(
 ) -> Result<Vec<PushResult>> {
     let ids: Vec<_> = batch.iter().map(|t| t.id).collect();
     let seen = tx.seen(&ids)?;
-    let fresh: Vec<&PushTransaction> = batch.iter().filter(|t| !seen.contains(&t.id)).collect();
-    let keys = |field: &str| -> Vec<String> {
+    // Each fresh transaction read once into its typed body (or why it cannot be).
+    let fresh: Vec<(&PushTransaction, std::result::Result<TxBody, PayloadError>)> = batch
+        .iter()
+        .filter(|t| !seen.contains_key(&t.id))
+        .map(|t| (t, TxBody::decode(&t.kind, &t.payload)))
+        .collect();
+    let keys = |pick: fn(&TxBody) -> Option<&str>| -> Vec<String> {
         let mut v: Vec<String> = fresh
             .iter()
-            .filter_map(|t| text(&t.payload, field).map(str::to_string))
+            .filter_map(|(_, body)| body.as_ref().ok().and_then(pick).map(str::to_string))
             .collect();
         v.sort();
         v.dedup();
         v
     };
-    let items = keys("item");
-    let patrons = keys("patron");
-    let holds = keys("hold_key");
+    let items = keys(TxBody::item);
+    let patrons = keys(TxBody::patron);
+    let holds = keys(TxBody::hold_key);
     let mut work = Working {
-        loans: load(tx, Kind::Loan, items)?,
-        patrons: load(tx, Kind::Patron, patrons)?,
-        holds: load(tx, Kind::Hold, holds)?,
+        loans: load(tx, DocKind::Loan, items)?,
+        patrons: load(tx, DocKind::Patron, patrons)?,
+        holds: load(tx, DocKind::Hold, holds)?,
         dirty: Vec::new(),
         dirty_set: HashSet::new(),
     };
+    let mut fresh = fresh.into_iter();
     let mut results = Vec::with_capacity(batch.len());
-    let mut rows = Vec::with_capacity(fresh.len());
+    let mut rows = Vec::new();
     for t in batch {
-        if seen.contains(&t.id) {
-            results.push(PushResult {
-                id: t.id,
-                outcome: Outcome::Duplicate,
-                reason: None,
-            });
-            continue;
+        match seen.get(&t.id) {
+            // The same id from another station is not a repeat of this one: kept apart.
+            Some(first) if first != station => {
+                let conflict = Conflict::IdReused {
+                    station: first.clone(),
+                };
+                results.push(PushResult {
+                    id: t.id,
+                    outcome: Outcome::Conflict,
+                    reason: Some(conflict.to_string()),
+                    code: Some(conflict.code()),
+                });
+                continue;
+            }
+            Some(_) => {
+                results.push(PushResult {
+                    id: t.id,
+                    outcome: Outcome::Duplicate,
+                    reason: None,
+                    code: None,
+                });
+                continue;
+            }
+            None => {}
         }
+        let Some((_, body)) = fresh.next() else {
+            return Err(HubError::Corrupt("batch bookkeeping".into()));
+        };
         let effective_at = effective_time(t, clock_offset);
-        let conflict = apply_one(&mut work, station, t, &effective_at);
+        let conflict = match body {
+            Ok(body) => apply_one(&mut work, station, t.id, &body, &effective_at),
+            Err(PayloadError::UnknownKind(kind)) => Some(Conflict::UnknownKind { kind }),
+            Err(e) => Some(Conflict::Malformed {
+                message: e.to_string(),
+            }),
+        };
         let (state, outcome) = match conflict {
             None => (TxState::Applied, Outcome::Applied),
             Some(_) => (TxState::Conflict, Outcome::Conflict),
         };
+        let reason = conflict.as_ref().map(Conflict::to_string);
         rows.push(Received {
             id: t.id,
             station: station.to_string(),
             seq: t.seq,
-            kind: t.kind.clone(),
+            kind: t.kind.code(),
             created_at: t.created_at.clone(),
             clock_trusted: t.clock_trusted,
             effective_at,
             received_at: now.to_string(),
             payload: t.payload.clone(),
             state,
-            reason: conflict.clone(),
+            reason: reason.clone(),
             resolution: None,
         });
         results.push(PushResult {
             id: t.id,
             outcome,
-            reason: conflict,
+            reason,
+            code: conflict.map(|c| c.code()),
         });
     }
     tx.put(&work.puts()?)?;
@@ -194,130 +225,129 @@ fn effective_time(t: &PushTransaction, clock_offset: Option<SignedDuration>) -> 
     }
 }
 
-fn checkin(work: &mut Working, item: &str) -> Option<String> {
-    match work.loans.get(item) {
-        Some(Some(_)) => {
-            work.loans.insert(item.to_string(), None);
-            work.touch(Kind::Loan, item);
-            None
-        }
-        _ => Some(format!(
-            "return of item {item}, which the central has on the shelf"
-        )),
-    }
-}
-
 /// One transaction against the working documents: `None` when it applies, else why not.
+///
+/// What a return does to a hold is the station's decision (the rules in `swalayan-core`
+/// routed the copy); the hub records the outcome the payload carries, it does not decide
+/// the route again.
 fn apply_one(
     work: &mut Working,
     station: &str,
-    t: &PushTransaction,
+    id: Uuid,
+    body: &TxBody,
     effective_at: &str,
-) -> Option<String> {
-    let p = &t.payload;
-    let item = text(p, "item").unwrap_or("").to_string();
-    let patron = text(p, "patron").map(str::to_string);
-    match t.kind.as_str() {
-        "checkout" | "pickup" => {
-            if let Some(Some(existing)) = work.loans.get(&item) {
-                return Some(if Some(&existing.patron) == patron.as_ref() {
-                    format!("item {item} is already on loan to this patron centrally")
-                } else {
-                    format!(
-                        "item {item} is already on loan centrally (lent at {})",
-                        existing.station
-                    )
-                });
-            }
-            let due = text(p, "due").and_then(|d| d.parse().ok());
-            let (Some(card), Some(due)) = (patron.clone(), due) else {
-                return Some(format!("a loan of item {item} without patron or due date"));
-            };
-            work.loans.insert(
-                item.clone(),
-                Some(LoanDoc {
-                    patron: card.clone(),
-                    issued: effective_at.to_string(),
-                    due,
-                    renewals: 0,
-                    station: station.to_string(),
-                }),
-            );
-            work.touch(Kind::Loan, &item);
-            if let Some(key) = text(p, "hold_key").map(str::to_string)
-                && let Some(Some(hold)) = work.holds.get_mut(&key)
-            {
-                hold.status = "fulfilled".into();
-                work.touch(Kind::Hold, &key);
-            }
-            // The copy is out either way; a patron blocked centrally meanwhile is for staff.
-            match work.patrons.get(&card) {
-                Some(Some(doc)) if doc.blocked => Some(format!(
-                    "loan of item {item} to a patron blocked centrally ({}); the loan is recorded",
-                    doc.block_note.as_deref().unwrap_or("no note")
-                )),
-                _ => None,
-            }
-        }
-        "checkin" => {
+) -> Option<Conflict> {
+    match body {
+        TxBody::Checkout(loan) | TxBody::Pickup(loan) => lend(work, station, loan, effective_at),
+        TxBody::Checkin(checkin) => {
             // A return that fills a hold sets the copy aside: the hold is ready (or travelling).
-            if let Some(key) = text(p, "hold_key").map(str::to_string)
-                && let Some(Some(hold)) = work.holds.get_mut(&key)
+            if let Some(key) = &checkin.hold_key
+                && let Some(Some(hold)) = work.holds.get_mut(key)
             {
-                hold.status = match text(p, "route") {
-                    Some("transfer") => "in_transit".into(),
-                    _ => "ready".into(),
+                hold.status = match checkin.route {
+                    Route::Transfer => HoldStatus::InTransit,
+                    _ => HoldStatus::Ready,
                 };
-                work.touch(Kind::Hold, &key);
+                work.touch(DocKind::Hold, key);
             }
-            checkin(work, &item)
-        }
-        "renew" => match work.loans.get_mut(&item) {
-            Some(Some(loan)) => {
-                if let Some(due) = text(p, "due").and_then(|d| d.parse().ok()) {
-                    loan.due = due;
+            match work.loans.get(&checkin.item) {
+                Some(Some(_)) => {
+                    work.loans.insert(checkin.item.clone(), None);
+                    work.touch(DocKind::Loan, &checkin.item);
+                    None
                 }
+                _ => Some(Conflict::ReturnNotOnLoan {
+                    item: checkin.item.clone(),
+                }),
+            }
+        }
+        TxBody::Renew(renew) => match work.loans.get_mut(&renew.item) {
+            Some(Some(loan)) => {
+                loan.due = renew.due;
                 loan.renewals += 1;
-                work.touch(Kind::Loan, &item);
+                work.touch(DocKind::Loan, &renew.item);
                 None
             }
-            _ => Some(format!(
-                "renewal of item {item}, which the central has not on loan"
-            )),
+            _ => Some(Conflict::RenewalNotOnLoan {
+                item: renew.item.clone(),
+            }),
         },
-        "hold" => {
-            let key = text(p, "hold_key")
-                .map(str::to_string)
-                .unwrap_or_else(|| t.id.to_string());
-            let (Some(card), Some(title)) = (patron, text(p, "title_key")) else {
-                return Some("a hold without patron or title".into());
+        TxBody::Hold(hold) => {
+            let Some(title) = hold.title_key.clone() else {
+                return Some(Conflict::HoldWithoutTitle);
             };
+            let key = hold.hold_key.clone().unwrap_or_else(|| id.to_string());
             work.holds.insert(
                 key.clone(),
                 Some(HoldDoc {
-                    patron: card,
-                    title: title.to_string(),
-                    item: text(p, "item").map(str::to_string),
-                    pickup_branch: text(p, "pickup_branch").unwrap_or("").to_string(),
+                    patron: hold.patron.clone(),
+                    title,
+                    item: hold.item.clone(),
+                    pickup_branch: hold.pickup_branch.clone(),
                     placed: effective_at.to_string(),
-                    status: "waiting".into(),
+                    status: HoldStatus::Waiting,
                     origin: station.to_string(),
                 }),
             );
-            work.touch(Kind::Hold, &key);
+            work.touch(DocKind::Hold, &key);
             None
         }
-        "fine" => {
-            let amount = p.get("amount").and_then(Value::as_i64).unwrap_or(0);
-            if let Some(card) = patron
-                && let Some(Some(doc)) = work.patrons.get_mut(&card)
+        TxBody::Fine(fine) => {
+            if let Some(card) = &fine.patron
+                && let Some(Some(doc)) = work.patrons.get_mut(card)
             {
-                doc.fines = doc.fines.saturating_add(amount);
-                work.touch(Kind::Patron, &card);
+                doc.fines = doc.fines.saturating_add(fine.amount);
+                work.touch(DocKind::Patron, card);
             }
             None
         }
-        // Feedback and anything newer than this hub are recorded as received.
+        // Recorded as received: feedback is for the library's evaluation; PIN attempts are
+        // counted by the lockout.
+        TxBody::Feedback(_) | TxBody::PinAttempt(_) => None,
+    }
+}
+
+/// A loan opened at a station (checkout or pickup).
+fn lend(
+    work: &mut Working,
+    station: &str,
+    loan: &LoanPayload,
+    effective_at: &str,
+) -> Option<Conflict> {
+    let item = &loan.item;
+    if let Some(Some(existing)) = work.loans.get(item) {
+        return Some(if existing.patron == loan.patron {
+            Conflict::AlreadyOnLoanToPatron { item: item.clone() }
+        } else {
+            Conflict::AlreadyOnLoanElsewhere {
+                item: item.clone(),
+                station: existing.station.clone(),
+            }
+        });
+    }
+    work.loans.insert(
+        item.clone(),
+        Some(LoanDoc {
+            patron: loan.patron.clone(),
+            issued: effective_at.to_string(),
+            due: loan.due,
+            renewals: 0,
+            station: station.to_string(),
+        }),
+    );
+    work.touch(DocKind::Loan, item);
+    if let Some(key) = &loan.hold_key
+        && let Some(Some(hold)) = work.holds.get_mut(key)
+    {
+        hold.status = HoldStatus::Fulfilled;
+        work.touch(DocKind::Hold, key);
+    }
+    // The copy is out either way; a patron blocked centrally meanwhile is for staff.
+    match work.patrons.get(&loan.patron) {
+        Some(Some(doc)) if doc.blocked => Some(Conflict::PatronBlocked {
+            item: item.clone(),
+            note: doc.block_note.clone(),
+        }),
         _ => None,
     }
 }
@@ -325,15 +355,16 @@ fn apply_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::StationRole;
     use crate::storage::sqlite::SqliteStorage;
     use serde_json::json;
-    use uuid::Uuid;
+    use swalayan_core::contract::wire::Wire;
 
     fn txn(kind: &str, payload: Value, trusted: bool) -> PushTransaction {
         PushTransaction {
             id: Uuid::now_v7(),
             seq: 1,
-            kind: kind.into(),
+            kind: Wire::parse(kind),
             created_at: "2026-01-01T00:00:00Z".into(),
             clock_trusted: trusted,
             payload,
@@ -354,7 +385,9 @@ mod tests {
     fn a_batch_lending_one_copy_twice_keeps_the_second_as_conflict() {
         let dir = tempfile::tempdir().unwrap();
         let storage = SqliteStorage::open(&dir.path().join("hub.db")).unwrap();
-        storage.add_station("k", "h", Timestamp::now()).unwrap();
+        storage
+            .add_station("k", StationRole::Kiosk, "h", Timestamp::now())
+            .unwrap();
         let loan = |card: &str| {
             txn(
                 "checkout",
@@ -373,7 +406,7 @@ mod tests {
             outcomes,
             [Outcome::Applied, Outcome::Conflict, Outcome::Applied]
         );
-        let loans = storage.documents(Kind::Loan).unwrap();
+        let loans = storage.documents(DocKind::Loan).unwrap();
         assert_eq!(loans.len(), 1);
         assert_eq!(loans[0].1["patron"], "P1");
         assert_eq!(loans[0].1["due"], "2026-03-01");

@@ -10,14 +10,16 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use swalayan::cli::MarcImportArgs;
-use swalayan::import::csv::{ImportContext, import_items, import_patrons};
-use swalayan::import::marc::import_marc;
-use swalayan::import::{ImportError, ImportSummary};
+use swalayan_core::import::MarcImportArgs;
+use swalayan_core::import::csv::{ImportContext, import_items, import_patrons};
+use swalayan_core::import::marc::import_marc;
+use swalayan_core::import::{ImportError, ImportSummary};
 use swalayan_hub::api::{AppState, router};
 use swalayan_hub::catalog::{self, HoldTarget, HubSink};
 use swalayan_hub::metrics::Metrics;
-use swalayan_hub::storage::{self, HubError, Kind, Storage, TxFilter, TxState, hash_token};
+use swalayan_hub::storage::{
+    self, DocKind, HubError, StationRole, Storage, TxFilter, TxState, hash_token,
+};
 use swalayan_hub::{export, tls};
 
 #[derive(Debug, Parser)]
@@ -89,7 +91,18 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum StationCommand {
     /// Register a station and print its token (shown once; only a hash is kept).
-    Add { name: String },
+    Add {
+        name: String,
+        /// What the station is: it pulls and may push only what its role needs.
+        #[arg(long, value_enum, default_value = "kiosk")]
+        role: StationRole,
+    },
+    /// Give a station a new token (shown once); the old one stops working at once.
+    Rotate { name: String },
+    /// Revoke a station's token (a stolen device): it can no longer sync; its history stays.
+    Revoke { name: String },
+    /// Stations with their role, when last heard from, what waits there, their conflicts.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -233,20 +246,67 @@ fn emit(json: bool, value: &serde_json::Value, human: impl FnOnce() -> String) {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    let storage = storage::open(&cli.db)?;
-    catalog::ensure_policy(storage.as_ref())?;
-    let json = cli.json;
-    match cli.command {
-        Command::Station(StationCommand::Add { name }) => {
+fn station(storage: &dyn Storage, command: StationCommand, json: bool) -> anyhow::Result<()> {
+    let no_such = |name: &str| HubError::NotFound(format!("no station named '{name}'"));
+    match command {
+        StationCommand::Add { name, role } => {
             let token = new_token();
-            if !storage.add_station(&name, &hash_token(&token), Timestamp::now())? {
+            if !storage.add_station(&name, role, &hash_token(&token), Timestamp::now())? {
                 return Err(HubError::StationExists(name).into());
+            }
+            emit(
+                json,
+                &json!({"station": name, "role": role.code(), "token": token}),
+                || token.clone(),
+            );
+        }
+        StationCommand::Rotate { name } => {
+            let token = new_token();
+            if !storage.set_token_hash(&name, &hash_token(&token))? {
+                return Err(no_such(&name).into());
             }
             emit(json, &json!({"station": name, "token": token}), || {
                 token.clone()
             });
         }
+        StationCommand::Revoke { name } => {
+            if !storage.set_token_hash(&name, &storage::revoked_token_hash())? {
+                return Err(no_such(&name).into());
+            }
+            emit(json, &json!({"station": name, "revoked": true}), || {
+                format!("station {name} revoked: its token no longer works")
+            });
+        }
+        StationCommand::List => {
+            let stations = storage.stations()?;
+            emit(json, &serde_json::to_value(&stations)?, || {
+                stations
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{}  {}  last seen {}  pending {}  conflicts {}{}",
+                            s.station,
+                            s.role.code(),
+                            s.last_seen.as_deref().unwrap_or("never"),
+                            s.pending.map_or("?".to_string(), |p| p.to_string()),
+                            s.conflicts,
+                            if s.revoked { "  REVOKED" } else { "" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let storage = storage::open(&cli.db)?;
+    catalog::ensure_policy(storage.as_ref())?;
+    let json = cli.json;
+    match cli.command {
+        Command::Station(command) => station(storage.as_ref(), command, json)?,
         Command::Status => {
             let status = storage.status()?;
             emit(json, &serde_json::to_value(&status)?, || {
@@ -436,7 +496,7 @@ fn holds(storage: &dyn Storage, command: HoldCommand, json: bool) -> anyhow::Res
                         format!(
                             "{}  {}  {}  {}{}  pickup {}  ({})",
                             h.id,
-                            h.hold.status,
+                            h.hold.status.code(),
                             h.hold.patron,
                             h.hold.title,
                             h.hold
@@ -453,7 +513,7 @@ fn holds(storage: &dyn Storage, command: HoldCommand, json: bool) -> anyhow::Res
             });
         }
         HoldCommand::Cancel { id } => {
-            let entry = catalog::cancel_hold(storage, &id)?;
+            let entry = catalog::cancel_hold(storage, &id, None)?;
             emit(json, &serde_json::to_value(&entry)?, || {
                 format!("hold {} cancelled", entry.id)
             });
@@ -476,7 +536,7 @@ fn promotions(storage: &dyn Storage, command: PromotionCommand, json: bool) -> a
             });
         }
         PromotionCommand::List => {
-            let docs = storage.documents(Kind::Promotion)?;
+            let docs = storage.documents(DocKind::Promotion)?;
             let list: Vec<_> = docs
                 .iter()
                 .map(|(id, body)| json!({"id": id, "promotion": body}))

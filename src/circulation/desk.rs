@@ -4,8 +4,12 @@
 use super::pin::{PinCheck, check_pin};
 use super::rules::{self, CheckinFacts, CheckoutFacts, HoldFacts, RenewFacts};
 use crate::clock::{Clock, StationTime, station_time};
+use crate::contract::transactions::{
+    CheckinPayload, FeedbackPayload, FineKind, FinePayload, HoldPayload, LoanPayload, RenewPayload,
+    TxBody,
+};
 use crate::domain::{
-    Hold, HoldStatus, HoldTarget, ItemStatus, Money, Patron, Policy, Route, TransactionKind, redact,
+    Hold, HoldStatus, HoldTarget, ItemStatus, Money, Patron, Policy, Route, redact,
 };
 use crate::reason::Reason;
 use crate::store::{Result, Store, StoreError, catalog, circ, meta, outbox};
@@ -13,7 +17,6 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rusqlite::Connection;
 use serde::Serialize;
-use serde_json::json;
 use uuid::Uuid;
 
 /// Who the desk works for: station identity and where it stands.
@@ -202,14 +205,7 @@ impl Desk {
                 return Ok(CheckoutResult::refused(reason, None));
             }
         };
-        let result = checkout_in(
-            &tx,
-            &ctx,
-            &patron,
-            barcode,
-            parts_seen,
-            TransactionKind::Checkout,
-        )?;
+        let result = checkout_in(&tx, &ctx, &patron, barcode, parts_seen, TxBody::Checkout)?;
         tx.commit()?;
         log_outcome("checkout", card, barcode, result.reason);
         Ok(result)
@@ -227,14 +223,7 @@ impl Desk {
         let Some(patron) = catalog::patron(&tx, card)? else {
             return Ok(CheckoutResult::refused(Reason::PatronNotFound, None));
         };
-        let result = checkout_in(
-            &tx,
-            &ctx,
-            &patron,
-            barcode,
-            parts_seen,
-            TransactionKind::Checkout,
-        )?;
+        let result = checkout_in(&tx, &ctx, &patron, barcode, parts_seen, TxBody::Checkout)?;
         tx.rollback()?;
         Ok(result)
     }
@@ -242,12 +231,14 @@ impl Desk {
     /// Records a patron's rating of their visit (1–5) for the library's evaluation.
     pub fn record_feedback(&mut self, score: u8) -> Result<Uuid> {
         let (tx, ctx) = self.begin()?;
-        let payload = json!({ "score": score, "branch": ctx.settings.branch });
+        let body = TxBody::Feedback(FeedbackPayload {
+            score,
+            branch: ctx.settings.branch.clone(),
+        });
         let row = outbox::append(
             &tx,
             &ctx.settings.station_id,
-            TransactionKind::Feedback,
-            &payload,
+            &body,
             None,
             ctx.time.at,
             ctx.time.trusted,
@@ -365,7 +356,7 @@ impl Desk {
                 &patron,
                 barcode,
                 None,
-                TransactionKind::Pickup,
+                TxBody::Pickup,
             )?);
         }
         tx.commit()?;
@@ -487,13 +478,22 @@ fn identify_in(
     }
 }
 
+/// The central's key of a station hold, for the payload that changes it.
+fn hold_key(conn: &Connection, hold_id: Option<i64>) -> Result<Option<String>> {
+    Ok(hold_id
+        .map(|id| circ::hold_central_key(conn, id))
+        .transpose()?
+        .flatten())
+}
+
 fn checkout_in(
     conn: &Connection,
     ctx: &Ctx<'_>,
     patron: &Patron,
     barcode: &str,
     parts_seen: Option<u32>,
-    kind: TransactionKind,
+    // `TxBody::Checkout` or `TxBody::Pickup`: what the outbox calls this loan.
+    record_as: fn(LoanPayload) -> TxBody,
 ) -> Result<CheckoutResult> {
     let Ctx {
         settings,
@@ -535,20 +535,19 @@ fn checkout_in(
         // The other patron's wait on the hold shelf had expired (decide_checkout allowed it).
         circ::set_hold_state(conn, stale.id, HoldStatus::Expired, None, None)?;
     }
-    let payload = json!({
-        "patron": patron.card,
-        "item": barcode,
-        "title": item.title,
-        "issued": time.at.to_string(),
-        "due": plan.due.to_string(),
-        "hold_id": plan.fulfils_hold,
-        "hold_key": plan.fulfils_hold.map(|id| circ::hold_central_key(conn, id)).transpose()?.flatten(),
+    let body = record_as(LoanPayload {
+        patron: patron.card.clone(),
+        item: barcode.to_string(),
+        title: Some(item.title.clone()),
+        issued: Some(time.at),
+        due: plan.due,
+        hold_id: plan.fulfils_hold,
+        hold_key: hold_key(conn, plan.fulfils_hold)?,
     });
     let appended = outbox::append(
         conn,
         &settings.station_id,
-        kind,
-        &payload,
+        &body,
         Some(loan_id),
         time.at,
         time.trusted,
@@ -643,41 +642,39 @@ fn checkin_in(
         .as_ref()
         .map(|l| l.patron.clone())
         .filter(|p| !p.is_empty());
-    let payload = json!({
-        "patron": borrower_card,
-        "item": barcode,
-        "title": item.title,
-        "returned": time.at.to_string(),
-        "route": plan.route.code(),
-        "transfer_to": plan.transfer_to,
-        "fine": plan.fine.hundredths(),
-        "hold_id": plan.fills_hold,
-        "hold_key": plan.fills_hold.map(|id| circ::hold_central_key(conn, id)).transpose()?.flatten(),
-        "hold_patron": hold_patron,
+    let body = TxBody::Checkin(CheckinPayload {
+        patron: borrower_card.clone(),
+        item: barcode.to_string(),
+        title: Some(item.title.clone()),
+        returned: time.at,
+        route: plan.route,
+        transfer_to: plan.transfer_to.clone(),
+        fine: plan.fine.hundredths(),
+        hold_id: plan.fills_hold,
+        hold_key: hold_key(conn, plan.fills_hold)?,
+        hold_patron,
     });
     let loan_id = loan.as_ref().map(|l| l.id);
     let appended = outbox::append(
         conn,
         &settings.station_id,
-        TransactionKind::Checkin,
-        &payload,
+        &body,
         loan_id,
         time.at,
         time.trusted,
     )?;
     if let (false, Some(card)) = (plan.fine.is_zero(), &borrower_card) {
-        let fine_payload = json!({
-            "patron": card,
-            "item": barcode,
-            "amount": plan.fine.hundredths(),
-            "kind": "overdue",
-            "checkin": appended.id,
+        let fine = TxBody::Fine(FinePayload {
+            patron: Some(card.clone()),
+            item: Some(barcode.to_string()),
+            amount: plan.fine.hundredths(),
+            kind: FineKind::Overdue,
+            checkin: Some(appended.id),
         });
         let fine_row = outbox::append(
             conn,
             &settings.station_id,
-            TransactionKind::Fine,
-            &fine_payload,
+            &fine,
             loan_id,
             time.at,
             time.trusted,
@@ -740,18 +737,17 @@ fn renew_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, barcode: &str) -> Resu
         value: barcode.to_string(),
     })?;
     circ::renew_loan(conn, loan.id, due)?;
-    let payload = json!({
-        "patron": card,
-        "item": barcode,
-        "title": item.title,
-        "due": due.to_string(),
-        "renewals": loan.renewals + 1,
+    let body = TxBody::Renew(RenewPayload {
+        patron: Some(card.to_string()),
+        item: barcode.to_string(),
+        title: Some(item.title.clone()),
+        due,
+        renewals: loan.renewals + 1,
     });
     let appended = outbox::append(
         conn,
         &settings.station_id,
-        TransactionKind::Renew,
-        &payload,
+        &body,
         Some(loan.id),
         time.at,
         time.trusted,
@@ -836,20 +832,20 @@ fn hold_in(
     };
     let position = circ::queue_position(conn, &hold)?;
     let title = catalog::title(conn, title_id)?.map(|t| t.title);
-    let payload = json!({
-        "patron": card,
-        "title_id": title_id,
-        "title": title,
-        "item": target_item,
-        "pickup_branch": settings.branch,
-        "hold_id": hold_id,
-        "title_key": catalog::title_key(conn, title_id)?,
+    let body = TxBody::Hold(HoldPayload {
+        patron: card.to_string(),
+        title_key: catalog::title_key(conn, title_id)?,
+        title_id: Some(title_id),
+        title,
+        item: target_item.map(str::to_string),
+        pickup_branch: settings.branch.clone(),
+        hold_id: Some(hold_id),
+        hold_key: None,
     });
     let appended = outbox::append(
         conn,
         &settings.station_id,
-        TransactionKind::Hold,
-        &payload,
+        &body,
         None,
         time.at,
         time.trusted,

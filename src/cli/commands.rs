@@ -11,6 +11,7 @@ use crate::import::csv::{ImportContext, import_items, import_patrons};
 use crate::import::marc::import_marc;
 use crate::import::{ImportSummary, StoreSink, demo, policy};
 use crate::store::{Store, catalog, circ, meta, outbox};
+use crate::sync::push::Central;
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -358,7 +359,7 @@ fn sync_once(ctx: &Context) -> Result<Finished, CliError> {
         CliError::Usage("no [central] in the config: nothing to sync with".into())
     })?;
     let mut store = open_store(ctx)?;
-    let link = HubLink::new(central.central(&ctx.config.station_id))
+    let link = HubLink::new(Central::from_settings(central, &ctx.config.station_id))
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -393,7 +394,7 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
         .config
         .central
         .as_ref()
-        .map(|central| probe(&central.central(&ctx.config.station_id)));
+        .map(|central| probe(&Central::from_settings(central, &ctx.config.station_id)));
     let value = json!({
         "station": ctx.config.station_id,
         "central": ctx.config.central.as_ref().map(|c| c.url.clone()),

@@ -161,11 +161,12 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
             buzzer: buzzer(ctx),
             demo: None,
             pad_interval: Duration::from_millis(250),
-            sync: ctx
-                .config
-                .central
-                .as_ref()
-                .map(|c| (ctx.db.clone(), c.central(&ctx.config.station_id))),
+            sync: ctx.config.central.as_ref().map(|c| {
+                (
+                    ctx.db.clone(),
+                    crate::sync::push::Central::from_settings(c, &ctx.config.station_id),
+                )
+            }),
         },
     )
     .map_err(|e| CliError::Device(e.to_string()))?;

@@ -15,6 +15,7 @@ mod tag;
 
 use crate::config::{Config, ConfigError};
 use crate::import::ImportError;
+pub use crate::import::marc::MarcImportArgs;
 use crate::reason::Lang;
 use crate::store::StoreError;
 use clap::{Args, Parser, Subcommand};
@@ -345,7 +346,10 @@ pub enum CliError {
 impl From<ImportError> for CliError {
     fn from(e: ImportError) -> CliError {
         match e {
-            ImportError::Store(s) => CliError::Store(s),
+            ImportError::Sink(e) => match e.downcast::<StoreError>() {
+                Ok(store) => CliError::Store(*store),
+                Err(other) => CliError::Import(ImportError::Sink(other)),
+            },
             other => CliError::Import(other),
         }
     }
@@ -401,46 +405,6 @@ impl Context {
             config,
             db,
             db_is_default,
-        })
-    }
-}
-
-/// `import marc` arguments, shared by the station's CLI and the hub's.
-#[derive(Debug, Clone, Args)]
-pub struct MarcImportArgs {
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// Holdings field and subfield with item barcodes (Koha: 952p; MARC holdings: 852p).
-    #[arg(long, default_value = "952p")]
-    pub item_barcode: String,
-    /// Item type of copies whose holdings name none the policy knows.
-    #[arg(long, default_value = "book")]
-    pub item_type: String,
-}
-
-impl MarcImportArgs {
-    /// The importer's options, or a usage message naming the bad argument.
-    pub fn options<'a>(
-        &'a self,
-        policy: &'a crate::domain::Policy,
-        default_branch: &'a str,
-    ) -> Result<crate::import::marc::MarcOptions<'a>, String> {
-        let holdings = self
-            .item_barcode
-            .parse()
-            .map_err(|e: String| format!("--item-barcode {}: {e}", self.item_barcode))?;
-        if !policy.item_types.contains_key(&self.item_type) {
-            return Err(format!(
-                "--item-type {}: the policy knows {}",
-                self.item_type,
-                policy.item_type_codes()
-            ));
-        }
-        Ok(crate::import::marc::MarcOptions {
-            holdings,
-            policy,
-            default_item_type: &self.item_type,
-            default_branch,
         })
     }
 }

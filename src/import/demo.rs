@@ -10,7 +10,7 @@ use super::{
 };
 use crate::circulation::pin::hash_pin;
 use crate::domain::{HoldStatus, ItemStatus, Money};
-use crate::store::{Store, catalog, circ};
+use crate::store::{Store, StoreError, catalog, circ};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
@@ -636,14 +636,16 @@ fn load_circulation(store: &mut Store, now: Timestamp, today: Date) -> Result<()
             branch_of(&tx, &item)?.as_str(),
         )?;
     }
-    tx.commit()?;
+    tx.commit().map_err(StoreError::from)?;
     Ok(())
 }
 
 /// The welcome screen's rotating panel.
 fn load_promotions(store: &mut Store) -> Result<(), ImportError> {
     let conn = store.conn();
-    let existing: i64 = conn.query_row("SELECT count(*) FROM promotions", [], |r| r.get(0))?;
+    let existing: i64 = conn
+        .query_row("SELECT count(*) FROM promotions", [], |r| r.get(0))
+        .map_err(StoreError::from)?;
     if existing > 0 {
         return Ok(());
     }

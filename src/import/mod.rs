@@ -1,185 +1,28 @@
-//! Catalog and patron import: CSV, MARC 21 (ISO 2709 and MARCXML), policy TOML, the demo.
+//! Import at the station: the core's file importers (CSV, MARC 21, policy TOML; re-exported
+//! from `swalayan-core`) into the station's store, and the demo library.
 //!
-//! Importers parse files into plain records and hand them to an [`ImportSink`]; the station's
-//! store is one sink ([`StoreSink`]), the hub's database will be another. A bad row or record
-//! is skipped and reported with its file and line (or record number); it never aborts the file.
+//! - [`StoreSink`]: the store as an [`ImportSink`].
+//! - [`policy`]: a policy file into the store.
+//! - [`demo`]: the demo library.
 
-pub mod csv;
+pub use swalayan_core::import::{
+    Applied, ImportError, ImportSink, ImportSummary, ItemRecord, MarcImportArgs, PatronRecord,
+    Skipped, TitleRecord, csv, marc, marc8,
+};
+
 pub mod demo;
-pub mod marc;
-pub mod marc8;
 pub mod policy;
 
-use crate::domain::{ItemStatus, Money};
-use crate::store::{self, Store, catalog};
-use jiff::civil::Date;
-use serde::Serialize;
-use std::path::{Path, PathBuf};
+use crate::store::{Store, StoreError, catalog};
 
-/// A bibliographic record as an import provides it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TitleRecord {
-    /// Identifies the record across re-imports: `001:<control number>`, `isbn:<isbn>` or
-    /// `title:<title>|<author>`.
-    pub key: String,
-    pub title: String,
-    pub author: Option<String>,
-    pub isbn: Option<String>,
-    pub call_number: Option<String>,
+fn sink_error(e: rusqlite::Error) -> ImportError {
+    ImportError::sink(StoreError::from(e))
 }
 
-/// A copy as an import provides it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ItemRecord {
-    pub barcode: String,
-    pub item_type: String,
-    /// A catalog status (available, lost, missing, withdrawn, not_for_loan).
-    pub status: ItemStatus,
-    pub damaged: bool,
-    pub parts: u32,
-    pub call_number: Option<String>,
-    pub branch: String,
-}
-
-/// A patron as an import provides it. PINs arrive here already hashed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PatronRecord {
-    pub card: String,
-    pub name: String,
-    pub category: String,
-    pub expires: Date,
-    pub pin_hash: Option<String>,
-    pub blocked: bool,
-    pub block_note: Option<String>,
-    pub fines: Money,
-}
-
-/// What a sink did with one record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Applied {
-    Inserted,
-    Updated,
-    Unchanged,
-    /// The record contradicts circulation here (e.g. "lost" for an item on loan): reported,
-    /// not applied.
-    Contradiction(String),
-}
-
-/// Where imported records go.
-pub trait ImportSink {
-    /// Stores a title; returns its id for the items that follow.
-    fn title(&mut self, record: &TitleRecord) -> Result<(i64, Applied), ImportError>;
-    fn item(&mut self, title_id: i64, record: &ItemRecord) -> Result<Applied, ImportError>;
-    fn patron(&mut self, record: &PatronRecord) -> Result<Applied, ImportError>;
-    /// Makes everything so far durable.
-    fn flush(&mut self) -> Result<(), ImportError>;
-}
-
-/// Why an import could not run at all (a bad row is not an error: it is skipped and counted).
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Format { path: PathBuf, message: String },
-    #[error(transparent)]
-    Store(#[from] store::StoreError),
-    /// A sink other than the station's store (the hub's database) failed.
-    #[error("{0}")]
-    Sink(String),
-}
-
-impl From<rusqlite::Error> for ImportError {
-    fn from(e: rusqlite::Error) -> ImportError {
-        ImportError::Store(e.into())
-    }
-}
-
-/// One skipped record and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Skipped {
-    /// `file:line` for CSV, `file#record` for MARC.
-    pub at: String,
-    pub reason: String,
-}
-
-/// The result of importing one or more files.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ImportSummary {
-    /// Records (rows, MARC records) read.
-    pub records: u64,
-    /// Records stored (inserted, updated or already up to date).
-    pub imported: u64,
-    pub skipped: u64,
-    /// Copies stored (MARC holdings, item rows).
-    pub items: u64,
-    pub inserted: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    /// Rows that contradict circulation here: reported, not applied.
-    pub contradictions: Vec<Skipped>,
-    /// Why records were skipped (the first 1,000).
-    pub errors: Vec<Skipped>,
-}
-
-/// Keeps reports bounded on a file that is broken throughout.
-const MAX_REPORTED: usize = 1000;
-
-impl ImportSummary {
-    pub fn skip(&mut self, at: String, reason: impl Into<String>) {
-        self.skipped += 1;
-        if self.errors.len() < MAX_REPORTED {
-            self.errors.push(Skipped {
-                at,
-                reason: reason.into(),
-            });
-        }
-    }
-
-    /// Counts what a sink did with a record; `is_item` counts copies apart.
-    pub fn applied(
-        &mut self,
-        at: impl FnOnce() -> String,
-        applied: Applied,
-        is_item: bool,
-    ) -> bool {
-        match applied {
-            Applied::Contradiction(reason) => {
-                if self.contradictions.len() < MAX_REPORTED {
-                    self.contradictions.push(Skipped { at: at(), reason });
-                }
-                false
-            }
-            other => {
-                match other {
-                    Applied::Inserted => self.inserted += 1,
-                    Applied::Updated => self.updated += 1,
-                    _ => self.unchanged += 1,
-                }
-                if is_item {
-                    self.items += 1;
-                }
-                true
-            }
-        }
-    }
-
-    pub fn merge(&mut self, other: ImportSummary) {
-        self.records += other.records;
-        self.imported += other.imported;
-        self.skipped += other.skipped;
-        self.items += other.items;
-        self.inserted += other.inserted;
-        self.updated += other.updated;
-        self.unchanged += other.unchanged;
-        self.contradictions.extend(other.contradictions);
-        self.errors.extend(other.errors);
-        self.contradictions.truncate(MAX_REPORTED);
-        self.errors.truncate(MAX_REPORTED);
+/// The station's store failing under an import is the sink failing.
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> ImportError {
+        ImportError::sink(e)
     }
 }
 
@@ -199,12 +42,18 @@ impl<'a> StoreSink<'a> {
 
     fn before_write(&mut self) -> Result<(), ImportError> {
         if self.in_batch == 0 {
-            self.store.conn().execute_batch("BEGIN IMMEDIATE")?;
+            self.store
+                .conn()
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(sink_error)?;
         }
         self.in_batch += 1;
         if self.in_batch >= BATCH {
             self.flush()?;
-            self.store.conn().execute_batch("BEGIN IMMEDIATE")?;
+            self.store
+                .conn()
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(sink_error)?;
             self.in_batch = 1;
         }
         Ok(())
@@ -214,22 +63,25 @@ impl<'a> StoreSink<'a> {
 impl ImportSink for StoreSink<'_> {
     fn title(&mut self, record: &TitleRecord) -> Result<(i64, Applied), ImportError> {
         self.before_write()?;
-        Ok(catalog::upsert_title(self.store.conn(), record)?)
+        catalog::upsert_title(self.store.conn(), record).map_err(ImportError::sink)
     }
 
     fn item(&mut self, title_id: i64, record: &ItemRecord) -> Result<Applied, ImportError> {
         self.before_write()?;
-        Ok(catalog::upsert_item(self.store.conn(), title_id, record)?)
+        catalog::upsert_item(self.store.conn(), title_id, record).map_err(ImportError::sink)
     }
 
     fn patron(&mut self, record: &PatronRecord) -> Result<Applied, ImportError> {
         self.before_write()?;
-        Ok(catalog::upsert_patron(self.store.conn(), record)?)
+        catalog::upsert_patron(self.store.conn(), record).map_err(ImportError::sink)
     }
 
     fn flush(&mut self) -> Result<(), ImportError> {
         if self.in_batch > 0 {
-            self.store.conn().execute_batch("COMMIT")?;
+            self.store
+                .conn()
+                .execute_batch("COMMIT")
+                .map_err(sink_error)?;
             self.in_batch = 0;
         }
         Ok(())
@@ -243,9 +95,4 @@ impl Drop for StoreSink<'_> {
             let _ = self.store.conn().execute_batch("ROLLBACK");
         }
     }
-}
-
-/// `file:line` for reports.
-pub(crate) fn at_line(path: &Path, line: u64) -> String {
-    format!("{}:{line}", path.display())
 }

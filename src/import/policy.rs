@@ -1,35 +1,14 @@
-//! The library's policy from a TOML file (see `config/policy.toml`).
+//! The library's policy from a TOML file (see `config/policy.toml`) into the station's store.
+//! Parsing is the core's ([`parse_policy`]), shared with the hub.
 
 use super::ImportError;
 use crate::domain::Policy;
+use crate::store::StoreError;
 use crate::store::{Store, meta};
 use jiff::Timestamp;
 use std::path::Path;
 
-/// Parses and validates a policy; errors name the file, the line and what is wrong.
-pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, ImportError> {
-    let policy: Policy = toml::from_str(text).map_err(|e| ImportError::Format {
-        path: path.to_path_buf(),
-        message: toml_error_message(text, &e),
-    })?;
-    policy.validate().map_err(|e| ImportError::Format {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    Ok(policy)
-}
-
-/// "line N: message", from a toml error's byte span.
-pub fn toml_error_message(text: &str, error: &toml::de::Error) -> String {
-    let message = error.message().trim().to_string();
-    match error.span() {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {message}")
-        }
-        None => message,
-    }
-}
+pub use swalayan_core::import::policy::{parse_policy, toml_error_message};
 
 /// Reads, validates and stores a policy; items and patrons already stored keep their codes,
 /// so a policy that drops a code still in use is refused.
@@ -43,11 +22,14 @@ pub fn import_policy(
         source,
     })?;
     let policy = parse_policy(path, &text)?;
-    let tx = store.write()?;
+    let tx = store.write().map_err(ImportError::sink)?;
     let in_use = |sql: &str| -> Result<Vec<String>, ImportError> {
-        let mut stmt = tx.prepare(sql)?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let read = || -> Result<Vec<String>, StoreError> {
+            let mut stmt = tx.prepare(sql)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        read().map_err(ImportError::sink)
     };
     let missing_categories: Vec<String> = in_use("SELECT DISTINCT category FROM patrons")?
         .into_iter()
@@ -67,7 +49,8 @@ pub fn import_policy(
             ),
         });
     }
-    meta::set_policy(&tx, &text, now)?;
-    tx.commit()?;
+    meta::set_policy(&tx, &text, now).map_err(ImportError::sink)?;
+    tx.commit()
+        .map_err(|e| ImportError::sink(StoreError::from(e)))?;
     Ok(policy)
 }

@@ -8,7 +8,8 @@ use super::pad::Pad;
 use super::receipts::ReceiptSink;
 use crate::circulation::desk::{CheckinResult, Desk, LoanResult, Proof};
 use crate::circulation::rules;
-use crate::domain::{HoldStatus, Money, Route, TransactionKind, redact};
+use crate::contract::transactions::TxKind;
+use crate::domain::{HoldStatus, Money, Route, redact};
 use crate::reason::{Lang, Reason};
 use crate::store::{Result, catalog, meta, outbox, promotions};
 use std::collections::{BTreeMap, BTreeSet};
@@ -1038,10 +1039,9 @@ impl Kiosk {
             .map(|z| z.timestamp())
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         if self.view.screen == Screen::Staff || self.view.today_loans == 0 {
-            self.view.today_loans = outbox::count_since(conn, TransactionKind::Checkout, midnight)?
-                + outbox::count_since(conn, TransactionKind::Pickup, midnight)?;
-            self.view.today_returns =
-                outbox::count_since(conn, TransactionKind::Checkin, midnight)?;
+            self.view.today_loans = outbox::count_since(conn, TxKind::Checkout, midnight)?
+                + outbox::count_since(conn, TxKind::Pickup, midnight)?;
+            self.view.today_returns = outbox::count_since(conn, TxKind::Checkin, midnight)?;
         }
         if self.view.screen == Screen::Welcome {
             self.view.promotions = promotions::current(conn, today)?

@@ -1,7 +1,7 @@
 //! Titles, items and patrons: lookups, search, and the upserts imports go through.
 
 use super::{Result, StoreError};
-use crate::domain::{Item, ItemStatus, Money, Patron, Title};
+use crate::domain::{HoldStatus, Item, ItemStatus, Money, Patron, Title};
 use crate::import::{Applied, ItemRecord, PatronRecord, TitleRecord};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -422,8 +422,9 @@ pub fn counts(conn: &Connection) -> Result<Counts> {
         items: count("SELECT count(*) FROM items")?,
         patrons: count("SELECT count(*) FROM patrons")?,
         open_loans: count("SELECT count(*) FROM loans WHERE returned_at IS NULL")?,
-        holds: count(
-            "SELECT count(*) FROM holds WHERE status IN ('waiting','ready','in_transit')",
-        )?,
+        holds: count(&format!(
+            "SELECT count(*) FROM holds WHERE status IN {}",
+            HoldStatus::LIVE_SQL
+        ))?,
     })
 }

@@ -220,7 +220,10 @@ pub fn item_level_hold_by_other(conn: &Connection, item: &str, patron: &str) -> 
 pub fn live_holds_of_patron(conn: &Connection, patron: &str) -> Result<Vec<Hold>> {
     holds_where(
         conn,
-        "patron = ?1 AND status IN ('waiting', 'ready', 'in_transit') ORDER BY placed, id",
+        &format!(
+            "patron = ?1 AND status IN {} ORDER BY placed, id",
+            HoldStatus::LIVE_SQL
+        ),
         [patron],
     )
 }

@@ -4,7 +4,8 @@
 //! the central apply it at most once; `seq` numbers a station's rows without gaps.
 
 use super::{Result, StoreError};
-use crate::domain::TransactionKind;
+use crate::contract::transactions::{TxBody, TxKind};
+use crate::contract::wire::Wire;
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -40,7 +41,9 @@ pub struct OutboxRow {
     /// False when the station's clock was not known to be right (no NTP, or earlier than
     /// the last trusted time): the central may correct `created_at`.
     pub clock_trusted: bool,
-    pub kind: String,
+    /// A kind this build does not know stays as its code (a store written by a newer build).
+    pub kind: Wire<TxKind>,
+    /// The kind's payload ([`TxBody::decode`] reads it).
     pub payload: serde_json::Value,
     pub state: SyncState,
     pub conflict_reason: Option<String>,
@@ -57,8 +60,7 @@ pub struct Appended {
 pub fn append(
     conn: &Connection,
     station_id: &str,
-    kind: TransactionKind,
-    payload: &serde_json::Value,
+    body: &TxBody,
     loan_id: Option<i64>,
     at: Timestamp,
     clock_trusted: bool,
@@ -73,8 +75,8 @@ pub fn append(
         station_id,
         at.to_string(),
         clock_trusted,
-        kind.code(),
-        payload.to_string(),
+        body.kind().code(),
+        body.payload().to_string(),
         loan_id
     ])?;
     Ok(Appended {
@@ -119,7 +121,7 @@ pub fn list(conn: &Connection, pending_only: bool, limit: Option<u32>) -> Result
                 .parse()
                 .map_err(|_| corrupt("outbox time", &created_at))?,
             clock_trusted,
-            kind,
+            kind: Wire::parse(&kind),
             payload: serde_json::from_str(&payload).map_err(|_| corrupt("outbox payload", &payload))?,
             state: SyncState::from_code(&state).ok_or_else(|| corrupt("outbox state", &state))?,
             conflict_reason,
@@ -139,7 +141,7 @@ pub fn counts(conn: &Connection) -> Result<(i64, i64, i64)> {
 }
 
 /// How many rows of `kind` were made since `since` (staff screen: today's loans and returns).
-pub fn count_since(conn: &Connection, kind: TransactionKind, since: Timestamp) -> Result<i64> {
+pub fn count_since(conn: &Connection, kind: TxKind, since: Timestamp) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT count(*) FROM outbox WHERE kind = ?1 AND created_at >= ?2")?
         .query_row(params![kind.code(), since.to_string()], |r| r.get(0))?)

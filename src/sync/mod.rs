@@ -1,9 +1,7 @@
-//! Sync with the central catalog: the wire protocol shared with the hub, and the station's
-//! push of its outbox.
+//! Sync with the central catalog, over the wire types of [`crate::contract`] (shared with
+//! the hub through `swalayan-core`).
 //!
-//! - [`protocol`]: request and response bodies of the hub's HTTP/JSON API.
 //! - [`central`]: the central behind one trait (hub today, SIP2 later) and a sync round.
-//! - [`documents`]: the catalog documents the hub serves.
 //! - [`push`]: sends pending outbox rows in batches and records what the central said.
 //! - [`pull`]: applies the central's catalog changes since the station's cursor.
 //! - [`status`]: when the station last reached the central, for `swalayan status`.
@@ -13,8 +11,6 @@
 //! answers `duplicate` for a repeat, so the station can resend after any failure.
 
 pub mod central;
-pub mod documents;
-pub mod protocol;
 pub mod pull;
 pub mod push;
 pub mod status;

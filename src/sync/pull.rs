@@ -8,11 +8,10 @@
 //! still pending in the outbox is newer than what the hub can know, so pulled loans leave
 //! those items alone until the hub has heard.
 
-use super::documents::{
-    HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
-};
-use super::protocol::{ChangesResponse, PulledChange};
 use super::push::{Central, SyncError, read_answer};
+use crate::contract::documents::{DocKind, Document, HoldDoc, LoanDoc, POLICY_KEY, PromotionDoc};
+use crate::contract::protocol::{ChangesResponse, PulledChange};
+use crate::contract::wire::Wire;
 use crate::domain::{HoldStatus, ItemStatus, Money};
 use crate::import::TitleRecord;
 use crate::import::policy::parse_policy;
@@ -72,18 +71,6 @@ pub async fn pull_changes(
     Ok(pulled)
 }
 
-fn parse<T: serde::de::DeserializeOwned>(change: &PulledChange) -> Option<T> {
-    let body = change.body.clone()?;
-    match serde_json::from_value(body) {
-        Ok(doc) => Some(doc),
-        Err(e) => {
-            // A document this version cannot read (a newer hub): skip it, keep the rest.
-            tracing::warn!(kind = %change.kind, key = %change.key, error = %e, "unreadable document skipped");
-            None
-        }
-    }
-}
-
 /// What applying a page needs to know of the station, read once per page.
 pub struct PageContext {
     /// The library keeps the borrowers of returned loans.
@@ -99,46 +86,59 @@ impl PageContext {
 }
 
 /// Applies one change to the station's store.
+///
+/// A document kind this station does not know (a newer hub) is skipped; so is a body it
+/// cannot read, with a warning — never taken for a deletion.
 pub fn apply_change(
     conn: &Connection,
     context: &PageContext,
     change: &PulledChange,
 ) -> Result<(), StoreError> {
-    match change.kind.as_str() {
-        "title" => {
-            if let Some(doc) = parse::<TitleDoc>(change) {
-                catalog::upsert_title(conn, &doc.to_record(&change.key))?;
-            }
+    let Wire::Known(kind) = change.kind else {
+        tracing::debug!(kind = %change.kind, "change of a kind this station does not know");
+        return Ok(());
+    };
+    let doc = match change
+        .body
+        .as_ref()
+        .map(|body| Document::decode(kind, body))
+    {
+        None => None,
+        Some(Ok(doc)) => Some(doc),
+        Some(Err(e)) => {
+            tracing::warn!(kind = kind.code(), key = %change.key, error = %e, "unreadable document skipped");
+            return Ok(());
         }
-        "item" => {
-            if let Some(doc) = parse::<ItemDoc>(change) {
-                let title_id = title_id(conn, &doc.title)?;
-                catalog::upsert_item(conn, title_id, &doc.to_record(&change.key))?;
-            }
+    };
+    let key = change.key.as_str();
+    match (kind, doc) {
+        (DocKind::Title, Some(Document::Title(doc))) => {
+            catalog::upsert_title(conn, &doc.to_record(key))?;
         }
-        "patron" => {
-            if let Some(doc) = parse::<PatronDoc>(change) {
-                catalog::upsert_patron(conn, &doc.to_record(&change.key))?;
-            }
+        (DocKind::Item, Some(Document::Item(doc))) => {
+            let title_id = title_id(conn, &doc.title)?;
+            catalog::upsert_item(conn, title_id, &doc.to_record(key))?;
         }
-        "loan" => apply_loan(conn, context, &change.key, parse::<LoanDoc>(change))?,
-        "hold" => {
-            if let Some(doc) = parse::<HoldDoc>(change) {
-                apply_hold(conn, &change.key, &doc)?;
-            }
+        (DocKind::Patron, Some(Document::Patron(doc))) => {
+            catalog::upsert_patron(conn, &doc.to_record(key))?;
         }
-        "policy" if change.key == POLICY_KEY => {
-            if let Some(doc) = parse::<PolicyDoc>(change) {
-                match parse_policy(Path::new("central policy"), &doc.source) {
-                    Ok(_) => meta::set_policy(conn, &doc.source, Timestamp::now())?,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "the central's policy is invalid here; kept the current one")
-                    }
+        (DocKind::Loan, Some(Document::Loan(doc))) => apply_loan(conn, context, key, Some(doc))?,
+        (DocKind::Loan, None) => apply_loan(conn, context, key, None)?,
+        (DocKind::Hold, Some(Document::Hold(doc))) => apply_hold(conn, key, &doc)?,
+        (DocKind::Policy, Some(Document::Policy(doc))) if key == POLICY_KEY => {
+            match parse_policy(Path::new("central policy"), &doc.source) {
+                Ok(_) => meta::set_policy(conn, &doc.source, Timestamp::now())?,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the central's policy is invalid here; kept the current one")
                 }
             }
         }
-        "promotion" => apply_promotion(conn, &change.key, parse::<PromotionDoc>(change))?,
-        other => tracing::debug!(kind = other, "change of a kind this station does not use"),
+        (DocKind::Promotion, Some(Document::Promotion(doc))) => {
+            apply_promotion(conn, key, Some(doc))?
+        }
+        (DocKind::Promotion, None) => apply_promotion(conn, key, None)?,
+        // Deletions of titles, items, patrons, holds and the policy are not served.
+        _ => {}
     }
     Ok(())
 }
@@ -206,23 +206,16 @@ fn apply_loan(
 
 fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreError> {
     let local = circ::hold_by_central_key(conn, key)?;
-    let central = HoldStatus::from_code(&doc.status);
-    let terminal = |s: Option<HoldStatus>| {
-        matches!(
-            s,
-            Some(HoldStatus::Fulfilled | HoldStatus::Cancelled | HoldStatus::Expired)
-        )
-    };
+    let central = doc.status;
+    let live_here = |status: &str| HoldStatus::from_code(status).is_some_and(HoldStatus::is_live);
     match local {
         // The station runs the shelf (waiting -> ready -> fulfilled); the central may only
         // end a hold (cancelled at the desk or on the OPAC).
-        Some((id, status)) if terminal(central) && !terminal(HoldStatus::from_code(&status)) => {
-            if let Some(ended) = central {
-                circ::set_hold_status(conn, id, ended)?;
-            }
+        Some((id, status)) if !central.is_live() && live_here(&status) => {
+            circ::set_hold_status(conn, id, central)?;
         }
         Some(_) => {}
-        None if !terminal(central) => {
+        None if central.is_live() => {
             let Some(title_id) = catalog::title_id_by_key(conn, &doc.title)? else {
                 tracing::warn!(
                     hold = key,

@@ -2,7 +2,8 @@
 //! each recorded (acknowledged, or conflict for staff). Nothing is dropped: a row leaves
 //! `pending` only on the hub's word.
 
-use super::protocol::{Outcome, PushRequest, PushResponse, PushTransaction};
+use crate::config::CentralSettings;
+use crate::contract::protocol::{Outcome, PushRequest, PushResponse, PushTransaction};
 use crate::store::{Store, StoreError, meta, outbox};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -33,6 +34,14 @@ impl Central {
             ca_pem: None,
             batch: BATCH,
             timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// The central a station's `[central]` settings name, with the default batch and timeout.
+    pub fn from_settings(settings: &CentralSettings, station: &str) -> Central {
+        Central {
+            ca_pem: settings.ca_pem.clone(),
+            ..Central::new(&settings.url, &settings.token, station)
         }
     }
 

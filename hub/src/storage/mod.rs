@@ -17,9 +17,12 @@ pub mod sqlite;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
+
+pub use swalayan_core::contract::documents::DocKind;
+pub use swalayan_core::contract::roles::StationRole;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
@@ -39,6 +42,9 @@ pub enum HubError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// Not this caller's to do (another patron's hold).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 }
@@ -78,51 +84,51 @@ impl From<r2d2::Error> for HubError {
     }
 }
 
-/// The kinds of catalog documents stations pull.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Title,
-    Item,
-    Patron,
-    Loan,
-    Hold,
-    Policy,
-    Promotion,
+/// Who a request's token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationAuth {
+    pub name: String,
+    pub role: StationRole,
 }
 
-impl Kind {
-    pub const ALL: [Kind; 7] = [
-        Kind::Title,
-        Kind::Item,
-        Kind::Patron,
-        Kind::Loan,
-        Kind::Hold,
-        Kind::Policy,
-        Kind::Promotion,
-    ];
+/// `swalayan-hub station list`: one station as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StationInfo {
+    pub station: String,
+    pub role: StationRole,
+    pub added_at: String,
+    /// The last push or pull (RFC 3339); `None` if never heard from.
+    pub last_seen: Option<String>,
+    /// Transactions waiting at the station, as it last reported.
+    pub pending: Option<i64>,
+    /// Its transactions the hub keeps as conflicts awaiting staff.
+    pub conflicts: i64,
+    /// The token was revoked: the station can no longer sync.
+    pub revoked: bool,
+    /// The last health report as the station sent it.
+    pub health: Option<Value>,
+}
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Kind::Title => "title",
-            Kind::Item => "item",
-            Kind::Patron => "patron",
-            Kind::Loan => "loan",
-            Kind::Hold => "hold",
-            Kind::Policy => "policy",
-            Kind::Promotion => "promotion",
-        }
-    }
+/// A token hash no token can have (a real one is 64 hex digits): revokes a station while
+/// keeping its name and history.
+pub fn revoked_token_hash() -> String {
+    format!("revoked:{}", Uuid::now_v7())
+}
 
-    pub fn parse(code: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.code() == code)
-    }
+/// A stored role code, or why it cannot be read.
+pub(crate) fn parse_role(code: &str) -> Result<StationRole> {
+    StationRole::parse(code).ok_or_else(|| HubError::Corrupt(format!("station role '{code}'")))
+}
+
+/// Whether a stored hash marks a revoked station.
+pub fn is_revoked(token_hash: &str) -> bool {
+    token_hash.starts_with("revoked:")
 }
 
 /// One document write: `body: None` deletes (and still takes a revision, so stations hear).
 #[derive(Debug, Clone)]
 pub struct Put {
-    pub kind: Kind,
+    pub kind: DocKind,
     pub key: String,
     pub body: Option<Value>,
 }
@@ -139,7 +145,7 @@ pub enum Written {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub rev: i64,
-    pub kind: Kind,
+    pub kind: DocKind,
     pub key: String,
     pub body: Option<Value>,
 }
@@ -241,10 +247,10 @@ pub struct Status {
 /// The work of one serialised write transaction. Object-safe so the rules in
 /// [`crate::ledger`] run unchanged on either backend.
 pub trait Tx {
-    /// Which of these transaction ids were received before.
-    fn seen(&mut self, ids: &[Uuid]) -> Result<HashSet<Uuid>>;
+    /// Which of these transaction ids were received before, and from which station.
+    fn seen(&mut self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>>;
     /// The live documents of one kind with these keys.
-    fn get(&mut self, kind: Kind, keys: &[String]) -> Result<HashMap<String, Value>>;
+    fn get(&mut self, kind: DocKind, keys: &[String]) -> Result<HashMap<String, Value>>;
     /// Writes documents; a write equal to what is stored takes no revision.
     fn put(&mut self, puts: &[Put]) -> Result<Vec<Written>>;
     /// Keeps received transactions.
@@ -255,19 +261,34 @@ pub trait Tx {
 pub trait Storage: Send + Sync {
     /// "sqlite" or "postgresql", for status and metrics.
     fn backend(&self) -> &'static str;
-    /// Registers a station; false when the name is taken.
-    fn add_station(&self, name: &str, token_hash: &str, now: Timestamp) -> Result<bool>;
-    fn station_for_token_hash(&self, hash: &str) -> Result<Option<String>>;
+    /// Registers a station with its role; false when the name is taken.
+    fn add_station(
+        &self,
+        name: &str,
+        role: StationRole,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// The station (and its role) a live token belongs to.
+    fn station_for_token_hash(&self, hash: &str) -> Result<Option<StationAuth>>;
+    /// Replaces a station's token hash (rotate; revoke with [`revoked_token_hash`]); false
+    /// when there is no such station. The old token stops working at once.
+    fn set_token_hash(&self, name: &str, token_hash: &str) -> Result<bool>;
+    /// Notes that a station was heard from, with the health it reported (if any).
+    fn station_seen(&self, name: &str, at: Timestamp, health: Option<&Value>) -> Result<()>;
+    /// Every station with its role, when it was last heard from, its reported health and
+    /// its conflicts awaiting staff.
+    fn stations(&self) -> Result<Vec<StationInfo>>;
     /// Runs `work` in one write transaction, serialised with every other writer (also those
     /// of other hub processes on the same database); commits when it returns `Ok`.
     fn write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     /// Catalog changes after revision `since`, oldest first.
     fn changes(&self, since: i64, limit: u32) -> Result<Vec<Change>>;
     /// Every live document of a kind (holds list, exports), by key.
-    fn documents(&self, kind: Kind) -> Result<Vec<(String, Value)>>;
+    fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>>;
     /// `(key, body as stored)` of every document of these kinds, for imports to tell new
     /// from changed from unchanged without a round trip per record.
-    fn fingerprints(&self, kinds: &[Kind]) -> Result<HashMap<(Kind, String), String>>;
+    fn fingerprints(&self, kinds: &[DocKind]) -> Result<HashMap<(DocKind, String), String>>;
     fn transactions(&self, filter: &TxFilter) -> Result<Vec<Received>>;
     /// Marks a conflict resolved with staff's note; false when it is no open conflict.
     fn resolve(&self, id: Uuid, note: &str) -> Result<bool>;

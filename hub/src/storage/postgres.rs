@@ -11,14 +11,16 @@
 
 use super::sqlite::{change_from, received_from_texts};
 use super::{
-    Change, HubError, Kind, Put, Received, Result, Status, Storage, Tx, TxFilter, TxState,
-    VisitBucket, Written, body_text, parse_json,
+    Change, DocKind, HubError, Put, Received, Result, StationAuth, StationInfo, StationRole,
+    Status, Storage, Tx, TxFilter, TxState, VisitBucket, Written, body_text, is_revoked,
+    parse_json, parse_role,
 };
 use jiff::Timestamp;
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use swalayan_core::domain::HoldStatus;
 use uuid::Uuid;
 
 /// The advisory lock every writer holds (an arbitrary constant: "SWLY").
@@ -32,6 +34,10 @@ CREATE TABLE IF NOT EXISTS stations (
     token_hash TEXT NOT NULL UNIQUE,
     added_at   TEXT NOT NULL
 );
+-- Stations added before roles existed keep working as kiosks.
+ALTER TABLE stations ADD COLUMN IF NOT EXISTS role TEXT NOT NULL DEFAULT 'kiosk';
+ALTER TABLE stations ADD COLUMN IF NOT EXISTS last_seen TEXT;
+ALTER TABLE stations ADD COLUMN IF NOT EXISTS health TEXT;
 CREATE TABLE IF NOT EXISTS transactions (
     id            TEXT PRIMARY KEY,
     station       TEXT NOT NULL REFERENCES stations(name),
@@ -114,17 +120,18 @@ struct PgTx<'a> {
 }
 
 impl Tx for PgTx<'_> {
-    fn seen(&mut self, ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+    fn seen(&mut self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
         let texts: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-        let rows = self
-            .tx
-            .query("SELECT id FROM transactions WHERE id = ANY($1)", &[&texts])?;
+        let rows = self.tx.query(
+            "SELECT id, station FROM transactions WHERE id = ANY($1)",
+            &[&texts],
+        )?;
         rows.iter()
-            .map(|r| super::parse_uuid(r.get::<_, &str>(0)))
+            .map(|r| Ok((super::parse_uuid(r.get::<_, &str>(0))?, r.get(1))))
             .collect()
     }
 
-    fn get(&mut self, kind: Kind, keys: &[String]) -> Result<HashMap<String, Value>> {
+    fn get(&mut self, kind: DocKind, keys: &[String]) -> Result<HashMap<String, Value>> {
         let rows = self.tx.query(
             "SELECT key, body FROM catalog WHERE kind = $1 AND key = ANY($2) AND body IS NOT NULL",
             &[&kind.code(), &keys],
@@ -233,20 +240,79 @@ impl Storage for PgStorage {
         "postgresql"
     }
 
-    fn add_station(&self, name: &str, token_hash: &str, now: Timestamp) -> Result<bool> {
+    fn add_station(
+        &self,
+        name: &str,
+        role: StationRole,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
         Ok(self.pool.get()?.execute(
-            "INSERT INTO stations(name, token_hash, added_at) VALUES ($1, $2, $3)
+            "INSERT INTO stations(name, role, token_hash, added_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
-            &[&name, &token_hash, &now.to_string()],
+            &[&name, &role.code(), &token_hash, &now.to_string()],
         )? == 1)
     }
 
-    fn station_for_token_hash(&self, hash: &str) -> Result<Option<String>> {
-        Ok(self
-            .pool
+    fn station_for_token_hash(&self, hash: &str) -> Result<Option<StationAuth>> {
+        self.pool
             .get()?
-            .query_opt("SELECT name FROM stations WHERE token_hash = $1", &[&hash])?
-            .map(|r| r.get(0)))
+            .query_opt(
+                "SELECT name, role FROM stations WHERE token_hash = $1",
+                &[&hash],
+            )?
+            .map(|r| {
+                Ok(StationAuth {
+                    name: r.get(0),
+                    role: parse_role(r.get(1))?,
+                })
+            })
+            .transpose()
+    }
+
+    fn set_token_hash(&self, name: &str, token_hash: &str) -> Result<bool> {
+        Ok(self.pool.get()?.execute(
+            "UPDATE stations SET token_hash = $2 WHERE name = $1",
+            &[&name, &token_hash],
+        )? == 1)
+    }
+
+    fn station_seen(&self, name: &str, at: Timestamp, health: Option<&Value>) -> Result<()> {
+        self.pool.get()?.execute(
+            "UPDATE stations SET last_seen = $2, health = coalesce($3, health) WHERE name = $1",
+            &[&name, &at.to_string(), &health.map(body_text)],
+        )?;
+        Ok(())
+    }
+
+    fn stations(&self) -> Result<Vec<StationInfo>> {
+        let rows = self.pool.get()?.query(
+            "SELECT s.name, s.role, s.added_at, s.last_seen, s.health, s.token_hash,
+                    (SELECT count(*) FROM transactions t WHERE t.station = s.name AND t.state = 'conflict')
+             FROM stations s ORDER BY s.name",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let health = r
+                    .get::<_, Option<&str>>(4)
+                    .map(|h| parse_json(h, "station health"))
+                    .transpose()?;
+                Ok(StationInfo {
+                    station: r.get(0),
+                    role: parse_role(r.get(1))?,
+                    added_at: r.get(2),
+                    last_seen: r.get(3),
+                    pending: health
+                        .as_ref()
+                        .and_then(|h| h.get("pending"))
+                        .and_then(Value::as_i64),
+                    conflicts: r.get(6),
+                    revoked: is_revoked(r.get(5)),
+                    health,
+                })
+            })
+            .collect()
     }
 
     fn write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
@@ -269,7 +335,7 @@ impl Storage for PgStorage {
             .collect()
     }
 
-    fn documents(&self, kind: Kind) -> Result<Vec<(String, Value)>> {
+    fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>> {
         let rows = self.pool.get()?.query(
             "SELECT key, body FROM catalog WHERE kind = $1 AND body IS NOT NULL ORDER BY rev",
             &[&kind.code()],
@@ -277,7 +343,7 @@ impl Storage for PgStorage {
         key_bodies(&rows)
     }
 
-    fn fingerprints(&self, kinds: &[Kind]) -> Result<HashMap<(Kind, String), String>> {
+    fn fingerprints(&self, kinds: &[DocKind]) -> Result<HashMap<(DocKind, String), String>> {
         let codes: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
         let rows = self.pool.get()?.query(
             "SELECT kind, key, body FROM catalog WHERE kind = ANY($1) AND body IS NOT NULL",
@@ -286,7 +352,7 @@ impl Storage for PgStorage {
         let mut out = HashMap::with_capacity(rows.len());
         for r in rows {
             let kind =
-                Kind::parse(r.get(0)).ok_or_else(|| HubError::Corrupt("catalog kind".into()))?;
+                DocKind::parse(r.get(0)).ok_or_else(|| HubError::Corrupt("catalog kind".into()))?;
             out.insert((kind, r.get(1)), r.get(2));
         }
         Ok(out)
@@ -347,7 +413,8 @@ impl Storage for PgStorage {
     fn status(&self) -> Result<Status> {
         let mut client = self.pool.get()?;
         let row = client.query_one(
-            "SELECT
+            &format!(
+                "SELECT
                 (SELECT count(*) FROM transactions),
                 (SELECT count(*) FROM transactions WHERE state = 'conflict'),
                 (SELECT count(*) FROM stations),
@@ -356,10 +423,12 @@ impl Storage for PgStorage {
                 (SELECT count(*) FROM catalog WHERE kind = 'title' AND body IS NOT NULL),
                 (SELECT count(*) FROM catalog WHERE kind = 'patron' AND body IS NOT NULL),
                 (SELECT count(*) FROM catalog WHERE kind = 'hold' AND body IS NOT NULL
-                    AND body::jsonb->>'status' IN ('waiting', 'ready', 'in_transit')),
+                    AND body::jsonb->>'status' IN {live}),
                 (SELECT coalesce(max(rev), 0) FROM catalog),
                 (SELECT coalesce(sum(entered), 0)::bigint FROM visits),
                 (SELECT coalesce(sum(\"left\"), 0)::bigint FROM visits)",
+                live = HoldStatus::LIVE_SQL
+            ),
             &[],
         )?;
         Ok(Status {

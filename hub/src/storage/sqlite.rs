@@ -1,16 +1,18 @@
 //! The SQLite backend: one file, WAL, so `status` may read it while `serve` runs.
 
 use super::{
-    Change, HubError, Kind, Put, Received, Result, Status, Storage, Tx, TxFilter, TxState,
-    VisitBucket, Written, body_text, parse_json, parse_uuid,
+    Change, DocKind, HubError, Put, Received, Result, StationAuth, StationInfo, StationRole,
+    Status, Storage, Tx, TxFilter, TxState, VisitBucket, Written, body_text, is_revoked,
+    parse_json, parse_role, parse_uuid,
 };
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
+use swalayan_core::domain::HoldStatus;
 use uuid::Uuid;
 
 const SCHEMA: &str = r#"
@@ -59,6 +61,27 @@ CREATE TABLE IF NOT EXISTS visits (
 );
 "#;
 
+/// Columns added after the first release, for databases created before them.
+fn migrate(conn: &Connection) -> Result<()> {
+    let has = |column: &str| -> Result<bool> {
+        Ok(conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('stations') WHERE name = ?1",
+            [column],
+            |r| r.get::<_, i64>(0),
+        )? > 0)
+    };
+    // Stations added before roles existed keep working as kiosks.
+    if !has("role")? {
+        conn.execute_batch("ALTER TABLE stations ADD COLUMN role TEXT NOT NULL DEFAULT 'kiosk'")?;
+    }
+    if !has("last_seen")? {
+        conn.execute_batch(
+            "ALTER TABLE stations ADD COLUMN last_seen TEXT; ALTER TABLE stations ADD COLUMN health TEXT;",
+        )?;
+    }
+    Ok(())
+}
+
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
 }
@@ -76,6 +99,7 @@ impl SqliteStorage {
         conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
         })
@@ -93,20 +117,22 @@ struct SqliteTx<'a> {
 }
 
 impl Tx for SqliteTx<'_> {
-    fn seen(&mut self, ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+    fn seen(&mut self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT 1 FROM transactions WHERE id = ?1")?;
-        let mut seen = HashSet::new();
+            .prepare_cached("SELECT station FROM transactions WHERE id = ?1")?;
+        let mut seen = HashMap::new();
         for id in ids {
-            if stmt.exists([id.to_string()])? {
-                seen.insert(*id);
+            let station: Option<String> =
+                stmt.query_row([id.to_string()], |r| r.get(0)).optional()?;
+            if let Some(station) = station {
+                seen.insert(*id, station);
             }
         }
         Ok(seen)
     }
 
-    fn get(&mut self, kind: Kind, keys: &[String]) -> Result<HashMap<String, Value>> {
+    fn get(&mut self, kind: DocKind, keys: &[String]) -> Result<HashMap<String, Value>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT body FROM catalog WHERE kind = ?1 AND key = ?2 AND body IS NOT NULL",
         )?;
@@ -244,22 +270,91 @@ impl Storage for SqliteStorage {
         "sqlite"
     }
 
-    fn add_station(&self, name: &str, token_hash: &str, now: Timestamp) -> Result<bool> {
+    fn add_station(
+        &self,
+        name: &str,
+        role: StationRole,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
         Ok(self.conn().execute(
-            "INSERT OR IGNORE INTO stations(name, token_hash, added_at) VALUES (?1, ?2, ?3)",
-            params![name, token_hash, now.to_string()],
+            "INSERT OR IGNORE INTO stations(name, role, token_hash, added_at) VALUES (?1, ?2, ?3, ?4)",
+            params![name, role.code(), token_hash, now.to_string()],
         )? == 1)
     }
 
-    fn station_for_token_hash(&self, hash: &str) -> Result<Option<String>> {
-        Ok(self
+    fn station_for_token_hash(&self, hash: &str) -> Result<Option<StationAuth>> {
+        let found: Option<(String, String)> = self
             .conn()
             .query_row(
-                "SELECT name FROM stations WHERE token_hash = ?1",
+                "SELECT name, role FROM stations WHERE token_hash = ?1",
                 [hash],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?)
+            .optional()?;
+        found
+            .map(|(name, role)| {
+                Ok(StationAuth {
+                    name,
+                    role: parse_role(&role)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn set_token_hash(&self, name: &str, token_hash: &str) -> Result<bool> {
+        Ok(self.conn().execute(
+            "UPDATE stations SET token_hash = ?2 WHERE name = ?1",
+            params![name, token_hash],
+        )? == 1)
+    }
+
+    fn station_seen(&self, name: &str, at: Timestamp, health: Option<&Value>) -> Result<()> {
+        self.conn().execute(
+            "UPDATE stations SET last_seen = ?2, health = coalesce(?3, health) WHERE name = ?1",
+            params![name, at.to_string(), health.map(body_text)],
+        )?;
+        Ok(())
+    }
+
+    fn stations(&self) -> Result<Vec<StationInfo>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT s.name, s.role, s.added_at, s.last_seen, s.health, s.token_hash,
+                    (SELECT count(*) FROM transactions t WHERE t.station = s.name AND t.state = 'conflict')
+             FROM stations s ORDER BY s.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (name, role, added_at, last_seen, health, token_hash, conflicts) = row?;
+            let health = health
+                .map(|h| parse_json(&h, "station health"))
+                .transpose()?;
+            Ok(StationInfo {
+                station: name,
+                role: parse_role(&role)?,
+                added_at,
+                last_seen,
+                pending: health
+                    .as_ref()
+                    .and_then(|h| h.get("pending"))
+                    .and_then(Value::as_i64),
+                conflicts,
+                revoked: is_revoked(&token_hash),
+                health,
+            })
+        })
+        .collect()
     }
 
     fn write(&self, work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
@@ -292,7 +387,7 @@ impl Storage for SqliteStorage {
         Ok(changes)
     }
 
-    fn documents(&self, kind: Kind) -> Result<Vec<(String, Value)>> {
+    fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT key, body FROM catalog WHERE kind = ?1 AND body IS NOT NULL ORDER BY rev",
@@ -308,7 +403,7 @@ impl Storage for SqliteStorage {
         Ok(out)
     }
 
-    fn fingerprints(&self, kinds: &[Kind]) -> Result<HashMap<(Kind, String), String>> {
+    fn fingerprints(&self, kinds: &[DocKind]) -> Result<HashMap<(DocKind, String), String>> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached("SELECT key, body FROM catalog WHERE kind = ?1 AND body IS NOT NULL")?;
@@ -399,10 +494,11 @@ impl Storage for SqliteStorage {
             loans: live("loan")?,
             titles: live("title")?,
             patrons: live("patron")?,
-            holds: count(
+            holds: count(&format!(
                 "SELECT count(*) FROM catalog WHERE kind = 'hold' AND body IS NOT NULL
-                 AND json_extract(body, '$.status') IN ('waiting', 'ready', 'in_transit')",
-            )?,
+                 AND json_extract(body, '$.status') IN {}",
+                HoldStatus::LIVE_SQL
+            ))?,
             revision: count("SELECT rev FROM revision WHERE id = 1")?,
             visitors_in: count("SELECT coalesce(sum(entered), 0) FROM visits")?,
             visitors_out: count("SELECT coalesce(sum(left), 0) FROM visits")?,
@@ -419,7 +515,7 @@ pub(crate) fn change_from(
 ) -> Result<Change> {
     Ok(Change {
         rev,
-        kind: Kind::parse(kind)
+        kind: DocKind::parse(kind)
             .ok_or_else(|| HubError::Corrupt(format!("catalog kind '{kind}'")))?,
         key,
         body: body.map(|b| parse_json(&b, "catalog body")).transpose()?,

@@ -117,10 +117,12 @@ fn staff_resolve_conflicts_and_export_what_applied(backend: Backend) {
 fn metrics_visits_and_the_holds_api(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let hub = start_hub(backend, dir.path());
-    let token = hub.add_station("gate-1");
+    let kiosk = hub.add_station("kiosk-1");
+    let token = hub.add_station_as("gate-1", "gate");
+    let staff = hub.add_station_as("desk-pc", "staff");
     let rt = runtime();
     let http = client();
-    let mut desk = demo_station(dir.path(), "gate-1");
+    let mut desk = demo_station(dir.path(), "kiosk-1");
     assert!(
         desk.checkout("21000000007", &copy_of("Bumi", 1), Proof::NotNeeded, None)
             .unwrap()
@@ -128,7 +130,7 @@ fn metrics_visits_and_the_holds_api(backend: Backend) {
     );
     rt.block_on(push_pending(
         desk.store_mut(),
-        &hub.central(&token, "gate-1"),
+        &hub.central(&kiosk, "kiosk-1"),
         &http,
     ))
     .unwrap();
@@ -186,7 +188,8 @@ fn metrics_visits_and_the_holds_api(backend: Backend) {
         "{metrics}"
     );
 
-    // The holds API a web OPAC uses: place, list, cancel.
+    // The holds API as staff use it: place, list, cancel for anyone.
+    let token = staff;
     let items = write(
         dir.path(),
         "items.csv",

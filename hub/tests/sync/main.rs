@@ -4,7 +4,9 @@
 //! throwaway cluster scripts/test starts; `SWALAYAN_TEST_POSTGRES` names it).
 
 mod admin;
+mod contract;
 mod faults;
 mod pull;
 mod push;
+mod roles;
 mod support;

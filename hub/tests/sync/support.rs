@@ -94,11 +94,16 @@ impl Hub {
             .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
     }
 
+    /// Adds a kiosk; returns its token.
     pub fn add_station(&self, name: &str) -> String {
-        self.json(&["station", "add", name])["token"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        self.add_station_as(name, "kiosk")
+    }
+
+    /// Adds a station of a role (kiosk, dropbox, gate, staff); returns its token.
+    pub fn add_station_as(&self, name: &str, role: &str) -> String {
+        let added = self.json(&["station", "add", name, "--role", role]);
+        assert_eq!(added["role"], role);
+        added["token"].as_str().unwrap().to_string()
     }
 
     pub fn status(&self) -> Value {

@@ -157,7 +157,8 @@ pub enum HoldTarget {
     Item(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Where a hold stands. Stored and sent as its snake_case code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldStatus {
     /// In the queue.
@@ -172,6 +173,27 @@ pub enum HoldStatus {
 }
 
 impl HoldStatus {
+    pub const ALL: [HoldStatus; 6] = [
+        HoldStatus::Waiting,
+        HoldStatus::Ready,
+        HoldStatus::InTransit,
+        HoldStatus::Fulfilled,
+        HoldStatus::Cancelled,
+        HoldStatus::Expired,
+    ];
+
+    /// The statuses of a hold still in play, as an SQL list for `status IN (...)`: the one
+    /// spelling of [`HoldStatus::is_live`] for queries (a test keeps the two equal).
+    pub const LIVE_SQL: &'static str = "('waiting', 'ready', 'in_transit')";
+
+    /// Still in play: waiting in the queue, on the hold shelf, or travelling to it.
+    pub fn is_live(self) -> bool {
+        matches!(
+            self,
+            HoldStatus::Waiting | HoldStatus::Ready | HoldStatus::InTransit
+        )
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             HoldStatus::Waiting => "waiting",
@@ -184,16 +206,7 @@ impl HoldStatus {
     }
 
     pub fn from_code(code: &str) -> Option<HoldStatus> {
-        [
-            HoldStatus::Waiting,
-            HoldStatus::Ready,
-            HoldStatus::InTransit,
-            HoldStatus::Fulfilled,
-            HoldStatus::Cancelled,
-            HoldStatus::Expired,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
+        HoldStatus::ALL.into_iter().find(|s| s.code() == code)
     }
 }
 
@@ -213,36 +226,8 @@ pub struct Hold {
     pub expires: Option<Date>,
 }
 
-/// The kinds of circulation transaction that go to the outbox and, from there, to the central.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TransactionKind {
-    Checkout,
-    Checkin,
-    Renew,
-    Hold,
-    Pickup,
-    Fine,
-    /// A patron's answer to "how was your visit?" (1–5).
-    Feedback,
-}
-
-impl TransactionKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            TransactionKind::Checkout => "checkout",
-            TransactionKind::Checkin => "checkin",
-            TransactionKind::Renew => "renew",
-            TransactionKind::Hold => "hold",
-            TransactionKind::Pickup => "pickup",
-            TransactionKind::Fine => "fine",
-            TransactionKind::Feedback => "feedback",
-        }
-    }
-}
-
 /// Where a returned item must go next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     /// Back on the shelf (the return trolley) here.
@@ -289,6 +274,21 @@ mod tests {
             assert_eq!(ItemStatus::from_code(status.code()), Some(status));
         }
         assert_eq!(ItemStatus::from_code("borrowed"), None);
+    }
+
+    #[test]
+    fn the_live_sql_list_names_exactly_the_live_statuses() {
+        let live: Vec<String> = HoldStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_live())
+            .map(|s| format!("'{}'", s.code()))
+            .collect();
+        assert_eq!(HoldStatus::LIVE_SQL, format!("({})", live.join(", ")));
+        for status in HoldStatus::ALL {
+            assert_eq!(HoldStatus::from_code(status.code()), Some(status));
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.code()));
+        }
     }
 
     #[test]

@@ -8,10 +8,11 @@
 use super::csv::csv_title_key;
 use super::{ImportError, ImportSink, ImportSummary, ItemRecord, TitleRecord};
 use crate::domain::{ItemStatus, Policy};
+use clap::Args;
 use mrrc::encoding::{MarcEncoding, decode_bytes};
 use mrrc::{RecoveryMode, ValidationLevel};
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const RECORD_TERMINATOR: u8 = 0x1D;
 const FIELD_TERMINATOR: u8 = 0x1E;
@@ -535,6 +536,46 @@ fn items_of(
         });
     }
     items
+}
+
+/// `import marc` arguments, shared by the station's CLI and the hub's.
+#[derive(Debug, Clone, Args)]
+pub struct MarcImportArgs {
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Holdings field and subfield with item barcodes (Koha: 952p; MARC holdings: 852p).
+    #[arg(long, default_value = "952p")]
+    pub item_barcode: String,
+    /// Item type of copies whose holdings name none the policy knows.
+    #[arg(long, default_value = "book")]
+    pub item_type: String,
+}
+
+impl MarcImportArgs {
+    /// The importer's options, or a usage message naming the bad argument.
+    pub fn options<'a>(
+        &'a self,
+        policy: &'a Policy,
+        default_branch: &'a str,
+    ) -> Result<MarcOptions<'a>, String> {
+        let holdings = self
+            .item_barcode
+            .parse()
+            .map_err(|e: String| format!("--item-barcode {}: {e}", self.item_barcode))?;
+        if !policy.item_types.contains_key(&self.item_type) {
+            return Err(format!(
+                "--item-type {}: the policy knows {}",
+                self.item_type,
+                policy.item_type_codes()
+            ));
+        }
+        Ok(MarcOptions {
+            holdings,
+            policy,
+            default_item_type: &self.item_type,
+            default_branch,
+        })
+    }
 }
 
 #[cfg(test)]

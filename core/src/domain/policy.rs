@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The policy every new store starts with (`config/policy.toml`).
-pub const DEFAULT_POLICY_TOML: &str = include_str!("../../config/policy.toml");
+pub const DEFAULT_POLICY_TOML: &str = include_str!("../../../config/policy.toml");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

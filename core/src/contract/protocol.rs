@@ -1,5 +1,9 @@
 //! The hub's HTTP/JSON API bodies (see docs/hub-api.md).
 
+use super::conflicts::ConflictCode;
+use super::documents::DocKind;
+use super::transactions::TxKind;
+use super::wire::Wire;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -22,10 +26,12 @@ pub struct PushTransaction {
     pub id: Uuid,
     /// The station's own sequence number.
     pub seq: i64,
-    pub kind: String,
+    /// One of [`TxKind`]; a newer station's kind arrives as unknown (see [`super::wire`]).
+    pub kind: Wire<TxKind>,
     /// When the station made it (RFC 3339).
     pub created_at: String,
     pub clock_trusted: bool,
+    /// The kind's payload ([`super::transactions::TxBody::decode`] reads it).
     pub payload: serde_json::Value,
 }
 
@@ -45,9 +51,12 @@ pub enum Outcome {
 pub struct PushResult {
     pub id: Uuid,
     pub outcome: Outcome,
-    /// Why, for conflicts.
+    /// Why, for conflicts: a sentence for staff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Why, for conflicts: the stable code (hubs before the typed contract send none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ConflictCode>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -77,7 +86,8 @@ pub struct ChangesResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PulledChange {
     pub rev: i64,
-    pub kind: String,
+    /// One of [`DocKind`]; a newer hub's kind arrives as unknown and a station skips it.
+    pub kind: Wire<DocKind>,
     pub key: String,
     pub body: Option<serde_json::Value>,
 }

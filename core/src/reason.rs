@@ -385,7 +385,7 @@ mod tests {
 
     #[test]
     fn docs_carry_the_same_table_as_the_code() {
-        let doc = include_str!("../docs/cli.md");
+        let doc = include_str!("../../docs/cli.md");
         assert!(
             doc.contains(&Reason::markdown_table()),
             "docs/cli.md is out of date: paste the output of Reason::markdown_table()"

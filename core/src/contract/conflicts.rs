@@ -1,0 +1,100 @@
+//! Why the hub keeps a pushed transaction as a conflict for staff.
+//!
+//! A conflict never undoes anything at the station (the loan happened); it tells staff that
+//! the central's picture and the station's disagree. Each reason has a stable code (on the
+//! wire as `code`, for programs) and a sentence for staff (as `reason`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The stable code of a conflict reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictCode {
+    /// The copy is already on loan centrally (to this or another patron).
+    AlreadyOnLoan,
+    /// A loan to a patron the central has blocked; the loan is recorded.
+    PatronBlocked,
+    /// A return or renewal of a copy the central has on the shelf.
+    NotOnLoan,
+    /// A hold the central cannot place (no title it knows).
+    HoldWithoutTitle,
+    /// A kind of transaction this hub does not know (the station is newer).
+    UnknownKind,
+    /// A payload that does not fit its kind.
+    Malformed,
+    /// The transaction id was already used by another station.
+    IdReused,
+}
+
+/// A conflict with what staff need to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    AlreadyOnLoanToPatron { item: String },
+    AlreadyOnLoanElsewhere { item: String, station: String },
+    PatronBlocked { item: String, note: Option<String> },
+    ReturnNotOnLoan { item: String },
+    RenewalNotOnLoan { item: String },
+    HoldWithoutTitle,
+    UnknownKind { kind: String },
+    Malformed { message: String },
+    IdReused { station: String },
+}
+
+impl Conflict {
+    pub fn code(&self) -> ConflictCode {
+        match self {
+            Conflict::AlreadyOnLoanToPatron { .. } | Conflict::AlreadyOnLoanElsewhere { .. } => {
+                ConflictCode::AlreadyOnLoan
+            }
+            Conflict::PatronBlocked { .. } => ConflictCode::PatronBlocked,
+            Conflict::ReturnNotOnLoan { .. } | Conflict::RenewalNotOnLoan { .. } => {
+                ConflictCode::NotOnLoan
+            }
+            Conflict::HoldWithoutTitle => ConflictCode::HoldWithoutTitle,
+            Conflict::UnknownKind { .. } => ConflictCode::UnknownKind,
+            Conflict::Malformed { .. } => ConflictCode::Malformed,
+            Conflict::IdReused { .. } => ConflictCode::IdReused,
+        }
+    }
+}
+
+/// The sentence staff read.
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Conflict::AlreadyOnLoanToPatron { item } => {
+                write!(f, "item {item} is already on loan to this patron centrally")
+            }
+            Conflict::AlreadyOnLoanElsewhere { item, station } => write!(
+                f,
+                "item {item} is already on loan centrally (lent at {station})"
+            ),
+            Conflict::PatronBlocked { item, note } => write!(
+                f,
+                "loan of item {item} to a patron blocked centrally ({}); the loan is recorded",
+                note.as_deref().unwrap_or("no note")
+            ),
+            Conflict::ReturnNotOnLoan { item } => write!(
+                f,
+                "return of item {item}, which the central has on the shelf"
+            ),
+            Conflict::RenewalNotOnLoan { item } => write!(
+                f,
+                "renewal of item {item}, which the central has not on loan"
+            ),
+            Conflict::HoldWithoutTitle => f.write_str("a hold without a title the central knows"),
+            Conflict::UnknownKind { kind } => write!(
+                f,
+                "a transaction of kind '{kind}', which this hub does not know: kept as received; upgrade the hub, then resolve"
+            ),
+            Conflict::Malformed { message } => {
+                write!(f, "kept as received, not applied: {message}")
+            }
+            Conflict::IdReused { station } => write!(
+                f,
+                "this transaction id was already received from station {station}: kept apart, not applied"
+            ),
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! The central catalog's documents as they travel from the hub to stations (the bodies of
+//! `GET /v1/changes`), and how import records become them.
+//!
+//! Each document has a kind and a key: a title by its source key, an item by barcode, a
+//! patron by card, a loan by item barcode, a hold by its id (the UUID of the transaction or
+//! hub command that placed it), the policy under the key `policy`, a promotion by its id.
+
+use crate::domain::{HoldStatus, ItemStatus, Money};
+use crate::import::{ItemRecord, PatronRecord, TitleRecord};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// The kinds of catalog documents stations pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    Title,
+    Item,
+    Patron,
+    Loan,
+    Hold,
+    Policy,
+    Promotion,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 7] = [
+        DocKind::Title,
+        DocKind::Item,
+        DocKind::Patron,
+        DocKind::Loan,
+        DocKind::Hold,
+        DocKind::Policy,
+        DocKind::Promotion,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DocKind::Title => "title",
+            DocKind::Item => "item",
+            DocKind::Patron => "patron",
+            DocKind::Loan => "loan",
+            DocKind::Hold => "hold",
+            DocKind::Policy => "policy",
+            DocKind::Promotion => "promotion",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// A document's typed body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Document {
+    Title(TitleDoc),
+    Item(ItemDoc),
+    Patron(PatronDoc),
+    Loan(LoanDoc),
+    Hold(HoldDoc),
+    Policy(PolicyDoc),
+    Promotion(PromotionDoc),
+}
+
+impl Document {
+    pub fn kind(&self) -> DocKind {
+        match self {
+            Document::Title(_) => DocKind::Title,
+            Document::Item(_) => DocKind::Item,
+            Document::Patron(_) => DocKind::Patron,
+            Document::Loan(_) => DocKind::Loan,
+            Document::Hold(_) => DocKind::Hold,
+            Document::Policy(_) => DocKind::Policy,
+            Document::Promotion(_) => DocKind::Promotion,
+        }
+    }
+
+    /// Reads a body of a kind; unknown fields (a newer hub's) are ignored.
+    pub fn decode(kind: DocKind, body: &serde_json::Value) -> Result<Document, serde_json::Error> {
+        use serde::de::Deserialize as _;
+        Ok(match kind {
+            DocKind::Title => Document::Title(TitleDoc::deserialize(body)?),
+            DocKind::Item => Document::Item(ItemDoc::deserialize(body)?),
+            DocKind::Patron => Document::Patron(PatronDoc::deserialize(body)?),
+            DocKind::Loan => Document::Loan(LoanDoc::deserialize(body)?),
+            DocKind::Hold => Document::Hold(HoldDoc::deserialize(body)?),
+            DocKind::Policy => Document::Policy(PolicyDoc::deserialize(body)?),
+            DocKind::Promotion => Document::Promotion(PromotionDoc::deserialize(body)?),
+        })
+    }
+
+    /// The body as it is stored and served.
+    pub fn body(&self) -> serde_json::Value {
+        let value = match self {
+            Document::Title(d) => serde_json::to_value(d),
+            Document::Item(d) => serde_json::to_value(d),
+            Document::Patron(d) => serde_json::to_value(d),
+            Document::Loan(d) => serde_json::to_value(d),
+            Document::Hold(d) => serde_json::to_value(d),
+            Document::Policy(d) => serde_json::to_value(d),
+            Document::Promotion(d) => serde_json::to_value(d),
+        };
+        // Plain structs of strings, numbers and dates always serialise.
+        value.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TitleDoc {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isbn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_number: Option<String>,
+}
+
+impl TitleDoc {
+    pub fn from_record(r: &TitleRecord) -> TitleDoc {
+        TitleDoc {
+            title: r.title.clone(),
+            author: r.author.clone(),
+            isbn: r.isbn.clone(),
+            call_number: r.call_number.clone(),
+        }
+    }
+
+    pub fn to_record(&self, key: &str) -> TitleRecord {
+        TitleRecord {
+            key: key.to_string(),
+            title: self.title.clone(),
+            author: self.author.clone(),
+            isbn: self.isbn.clone(),
+            call_number: self.call_number.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemDoc {
+    /// The title's key.
+    pub title: String,
+    pub item_type: String,
+    /// A catalog status (available, lost, missing, withdrawn, not_for_loan); loans travel
+    /// as loan documents.
+    pub status: ItemStatus,
+    #[serde(default)]
+    pub damaged: bool,
+    pub parts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_number: Option<String>,
+    pub branch: String,
+}
+
+impl ItemDoc {
+    pub fn from_record(title_key: &str, r: &ItemRecord) -> ItemDoc {
+        ItemDoc {
+            title: title_key.to_string(),
+            item_type: r.item_type.clone(),
+            status: r.status,
+            damaged: r.damaged,
+            parts: r.parts,
+            call_number: r.call_number.clone(),
+            branch: r.branch.clone(),
+        }
+    }
+
+    pub fn to_record(&self, barcode: &str) -> ItemRecord {
+        ItemRecord {
+            barcode: barcode.to_string(),
+            item_type: self.item_type.clone(),
+            status: self.status,
+            damaged: self.damaged,
+            parts: self.parts,
+            call_number: self.call_number.clone(),
+            branch: self.branch.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatronDoc {
+    pub name: String,
+    pub category: String,
+    pub expires: Date,
+    /// argon2id PHC string; never a PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_hash: Option<String>,
+    #[serde(default)]
+    pub blocked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_note: Option<String>,
+    /// Outstanding fines in hundredths.
+    #[serde(default)]
+    pub fines: i64,
+}
+
+impl PatronDoc {
+    pub fn from_record(r: &PatronRecord) -> PatronDoc {
+        PatronDoc {
+            name: r.name.clone(),
+            category: r.category.clone(),
+            expires: r.expires,
+            pin_hash: r.pin_hash.clone(),
+            blocked: r.blocked,
+            block_note: r.block_note.clone(),
+            fines: r.fines.hundredths(),
+        }
+    }
+
+    pub fn to_record(&self, card: &str) -> PatronRecord {
+        PatronRecord {
+            card: card.to_string(),
+            name: self.name.clone(),
+            category: self.category.clone(),
+            expires: self.expires,
+            pin_hash: self.pin_hash.clone(),
+            blocked: self.blocked,
+            block_note: self.block_note.clone(),
+            fines: Money::from_hundredths(self.fines),
+        }
+    }
+}
+
+/// An open loan the central knows of (key: item barcode).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoanDoc {
+    pub patron: String,
+    /// When it was lent (RFC 3339, the hub's corrected time).
+    pub issued: String,
+    pub due: Date,
+    #[serde(default)]
+    pub renewals: u32,
+    /// The station that lent it.
+    pub station: String,
+}
+
+/// A hold (key: the id of what placed it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldDoc {
+    pub patron: String,
+    /// The title's key.
+    pub title: String,
+    /// Set for an item-level hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    pub pickup_branch: String,
+    pub placed: String,
+    pub status: HoldStatus,
+    /// Where it was placed: a station's name, or `hub`.
+    pub origin: String,
+}
+
+/// The circulation policy (key: `policy`): the TOML the library wrote, calendar included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyDoc {
+    pub source: String,
+}
+
+/// A promotion for the kiosk's welcome screen (key: its id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PromotionDoc {
+    pub title: String,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_on: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_on: Option<Date>,
+}
+
+/// The key of the one policy document.
+pub const POLICY_KEY: &str = "policy";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        "[0-9A-Za-z é-]{1,12}"
+    }
+
+    fn date() -> impl Strategy<Value = Date> {
+        (2000i16..2100, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| jiff::civil::date(y, m, d))
+    }
+
+    fn document() -> impl Strategy<Value = Document> {
+        let status = prop_oneof![
+            Just(ItemStatus::Available),
+            Just(ItemStatus::Lost),
+            Just(ItemStatus::Withdrawn)
+        ];
+        let hold_status = proptest::sample::select(HoldStatus::ALL.to_vec());
+        prop_oneof![
+            (
+                text(),
+                proptest::option::of(text()),
+                proptest::option::of(text())
+            )
+                .prop_map(|(title, author, isbn)| Document::Title(TitleDoc {
+                    title,
+                    author,
+                    isbn,
+                    call_number: None
+                })),
+            (text(), text(), status, any::<bool>(), 1u32..5, text()).prop_map(
+                |(title, item_type, status, damaged, parts, branch)| Document::Item(ItemDoc {
+                    title,
+                    item_type,
+                    status,
+                    damaged,
+                    parts,
+                    call_number: None,
+                    branch
+                })
+            ),
+            (
+                text(),
+                text(),
+                date(),
+                proptest::option::of(text()),
+                any::<bool>(),
+                any::<i64>()
+            )
+                .prop_map(|(name, category, expires, pin_hash, blocked, fines)| {
+                    Document::Patron(PatronDoc {
+                        name,
+                        category,
+                        expires,
+                        pin_hash,
+                        blocked,
+                        block_note: None,
+                        fines,
+                    })
+                }),
+            (text(), text(), date(), 0u32..9, text()).prop_map(
+                |(patron, issued, due, renewals, station)| Document::Loan(LoanDoc {
+                    patron,
+                    issued,
+                    due,
+                    renewals,
+                    station
+                })
+            ),
+            (
+                text(),
+                text(),
+                proptest::option::of(text()),
+                hold_status,
+                text()
+            )
+                .prop_map(|(patron, title, item, status, origin)| Document::Hold(
+                    HoldDoc {
+                        patron,
+                        title,
+                        item,
+                        pickup_branch: "pusat".into(),
+                        placed: "2026-11-01T00:00:00Z".into(),
+                        status,
+                        origin
+                    }
+                )),
+            text().prop_map(|source| Document::Policy(PolicyDoc { source })),
+            (text(), text(), proptest::option::of(date())).prop_map(|(title, body, ends_on)| {
+                Document::Promotion(PromotionDoc {
+                    title,
+                    body,
+                    starts_on: None,
+                    ends_on,
+                })
+            }),
+        ]
+    }
+
+    proptest! {
+        /// What the hub stores and serves, a station reads back as the same document.
+        #[test]
+        fn every_document_round_trips_through_its_served_text(doc in document()) {
+            let text = doc.body().to_string();
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(Document::decode(doc.kind(), &value).unwrap(), doc);
+        }
+    }
+
+    #[test]
+    fn doc_kinds_serialise_as_their_codes() {
+        for kind in DocKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::String(kind.code().into())
+            );
+            assert_eq!(DocKind::parse(kind.code()), Some(kind));
+        }
+    }
+}

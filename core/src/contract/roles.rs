@@ -1,0 +1,157 @@
+//! What each kind of station may pull and push: least privilege at the hub.
+//!
+//! A token belongs to one station, and a station has one role. The hub serves a role only
+//! the documents it needs and refuses (403) a push of any kind the role does not make:
+//!
+//! | role | pulls | pushes |
+//! |---|---|---|
+//! | kiosk | titles, items, loans, holds, patrons with PIN verifiers, policy, promotions | circulation, fines, feedback, PIN attempts |
+//! | dropbox | titles, items, loans, holds, patrons as cards only (no names, no PIN verifiers), policy | checkins, fines |
+//! | gate | policy, and items and titles (an RFID security gate) | (visits, on their own endpoint) |
+//! | staff | everything, and the admin side of the holds API | nothing |
+
+use super::documents::{DocKind, PatronDoc};
+use super::transactions::TxKind;
+use serde::{Deserialize, Serialize};
+
+/// The role a station's token carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum StationRole {
+    /// A touchscreen for patrons: lends, takes back, renews, places holds.
+    Kiosk,
+    /// A return chute: takes back only.
+    Dropbox,
+    /// An entrance counter (and security gate): counts visitors.
+    Gate,
+    /// A staff client (the library's own tools): reads everything, acts for any patron.
+    Staff,
+}
+
+/// How much of a document kind a role receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    None,
+    Full,
+    /// Patrons reduced to what a return needs: card, category, validity, blocks, fines —
+    /// no name, no PIN verifier, no staff note.
+    CardsOnly,
+}
+
+impl StationRole {
+    pub const ALL: [StationRole; 4] = [
+        StationRole::Kiosk,
+        StationRole::Dropbox,
+        StationRole::Gate,
+        StationRole::Staff,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StationRole::Kiosk => "kiosk",
+            StationRole::Dropbox => "dropbox",
+            StationRole::Gate => "gate",
+            StationRole::Staff => "staff",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<StationRole> {
+        StationRole::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether this role may push transactions of `kind`.
+    pub fn may_push(self, kind: TxKind) -> bool {
+        match self {
+            StationRole::Kiosk => true,
+            StationRole::Dropbox => matches!(kind, TxKind::Checkin | TxKind::Fine),
+            StationRole::Gate | StationRole::Staff => false,
+        }
+    }
+
+    /// Whether this role may send visitor counts.
+    pub fn may_count_visits(self) -> bool {
+        self == StationRole::Gate
+    }
+
+    /// How much of documents of `kind` this role pulls.
+    pub fn access(self, kind: DocKind) -> Access {
+        use DocKind::*;
+        match (self, kind) {
+            (StationRole::Staff, _) | (StationRole::Kiosk, _) => Access::Full,
+            (StationRole::Dropbox, Patron) => Access::CardsOnly,
+            (StationRole::Dropbox, Title | Item | Loan | Hold | Policy) => Access::Full,
+            (StationRole::Dropbox, Promotion) => Access::None,
+            (StationRole::Gate, Title | Item | Policy) => Access::Full,
+            (StationRole::Gate, Patron | Loan | Hold | Promotion) => Access::None,
+        }
+    }
+
+    /// Whether this role may act on the holds API for any patron (list all, cancel any).
+    pub fn is_staff(self) -> bool {
+        self == StationRole::Staff
+    }
+}
+
+impl PatronDoc {
+    /// The patron as a role that may only know cards sees them.
+    pub fn cards_only(&self) -> PatronDoc {
+        PatronDoc {
+            name: String::new(),
+            pin_hash: None,
+            block_note: None,
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_kiosks_and_staff_see_pin_verifiers_and_names() {
+        for role in StationRole::ALL {
+            let full = role.access(DocKind::Patron) == Access::Full;
+            assert_eq!(
+                full,
+                matches!(role, StationRole::Kiosk | StationRole::Staff),
+                "{role:?}"
+            );
+        }
+        let doc = PatronDoc {
+            name: "Siti".into(),
+            category: "adult".into(),
+            expires: jiff::civil::date(2030, 1, 1),
+            pin_hash: Some("$argon2id$...".into()),
+            blocked: true,
+            block_note: Some("lost card".into()),
+            fines: 100,
+        };
+        let reduced = doc.cards_only();
+        assert_eq!(
+            (
+                reduced.name.as_str(),
+                &reduced.pin_hash,
+                &reduced.block_note
+            ),
+            ("", &None, &None)
+        );
+        assert!(reduced.blocked && reduced.fines == 100);
+    }
+
+    #[test]
+    fn pushes_follow_the_role_table() {
+        let pushes = |role: StationRole| -> Vec<&str> {
+            TxKind::ALL
+                .into_iter()
+                .filter(|k| role.may_push(*k))
+                .map(TxKind::code)
+                .collect()
+        };
+        assert_eq!(pushes(StationRole::Kiosk).len(), TxKind::ALL.len());
+        assert_eq!(pushes(StationRole::Dropbox), ["checkin", "fine"]);
+        assert!(pushes(StationRole::Gate).is_empty());
+        assert!(pushes(StationRole::Staff).is_empty());
+        assert!(StationRole::Gate.may_count_visits() && !StationRole::Kiosk.may_count_visits());
+    }
+}

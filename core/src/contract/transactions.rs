@@ -1,0 +1,479 @@
+//! Transactions as stations record them and the hub applies them: a kind and one typed
+//! payload per kind.
+//!
+//! On the wire (and in a station's outbox) a transaction is `{"kind": "...", "payload": {...}}`.
+//! [`TxBody`] is the typed pair: the desk builds one, the outbox stores its
+//! [`TxBody::kind`] and [`TxBody::payload`], and the hub reads it back with
+//! [`TxBody::decode`]. Nobody names a payload field as a string.
+//!
+//! Rules for a peer newer or older than us:
+//! - a payload field this build does not know is ignored when decoding and kept in the stored
+//!   payload (the hub stores what it received);
+//! - a payload field that is optional here may be missing (rows written by older stations);
+//! - a missing required field or a wrong type is a [`PayloadError`], never a guess;
+//! - a kind this build does not know arrives as [`Wire::Unknown`](super::wire::Wire) and is
+//!   never decoded as another kind.
+
+use super::wire::Wire;
+use crate::domain::Route;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The kinds of transaction that go to the outbox and, from there, to the central.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxKind {
+    Checkout,
+    Checkin,
+    Renew,
+    Hold,
+    /// A copy set aside on the hold shelf, lent to the patron who reserved it.
+    Pickup,
+    Fine,
+    /// A patron's answer to "how was your visit?" (1–5).
+    Feedback,
+    /// A PIN entered for a card, right or wrong: the lockout is the library's, not a station's.
+    PinAttempt,
+}
+
+impl TxKind {
+    pub const ALL: [TxKind; 8] = [
+        TxKind::Checkout,
+        TxKind::Checkin,
+        TxKind::Renew,
+        TxKind::Hold,
+        TxKind::Pickup,
+        TxKind::Fine,
+        TxKind::Feedback,
+        TxKind::PinAttempt,
+    ];
+
+    /// The snake_case code in the outbox and on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            TxKind::Checkout => "checkout",
+            TxKind::Checkin => "checkin",
+            TxKind::Renew => "renew",
+            TxKind::Hold => "hold",
+            TxKind::Pickup => "pickup",
+            TxKind::Fine => "fine",
+            TxKind::Feedback => "feedback",
+            TxKind::PinAttempt => "pin_attempt",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<TxKind> {
+        TxKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// `checkout` and `pickup`: a loan opened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoanPayload {
+    pub patron: String,
+    pub item: String,
+    /// The title as the patron saw it (for staff reading the ledger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// When it was lent by the station's clock (the hub records its own corrected time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<Timestamp>,
+    pub due: Date,
+    /// The station's own id of the hold this loan fulfils.
+    #[serde(default)]
+    pub hold_id: Option<i64>,
+    /// The central's key of that hold.
+    #[serde(default)]
+    pub hold_key: Option<String>,
+}
+
+/// `checkin`: a copy taken back, and where it goes next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckinPayload {
+    /// The borrower, when the copy was on loan here (dropped once the central has it, unless
+    /// the library keeps history).
+    #[serde(default)]
+    pub patron: Option<String>,
+    pub item: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub returned: Timestamp,
+    pub route: Route,
+    #[serde(default)]
+    pub transfer_to: Option<String>,
+    /// The overdue fine charged, in hundredths (its own `fine` transaction follows).
+    #[serde(default)]
+    pub fine: i64,
+    /// The hold this copy now serves (ready on the hold shelf, or in transit to it).
+    #[serde(default)]
+    pub hold_id: Option<i64>,
+    #[serde(default)]
+    pub hold_key: Option<String>,
+    #[serde(default)]
+    pub hold_patron: Option<String>,
+}
+
+/// `renew`: a loan's new due date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenewPayload {
+    #[serde(default)]
+    pub patron: Option<String>,
+    pub item: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub due: Date,
+    /// Renewals of this loan so far, this one included.
+    #[serde(default)]
+    pub renewals: u32,
+}
+
+/// `hold`: a reservation placed at a station.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldPayload {
+    pub patron: String,
+    /// The title's key in the central catalog (stations written before keys travelled may
+    /// lack it: the hub then cannot place the hold).
+    #[serde(default)]
+    pub title_key: Option<String>,
+    /// The station's own title id.
+    #[serde(default)]
+    pub title_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Set for an item-level hold.
+    #[serde(default)]
+    pub item: Option<String>,
+    pub pickup_branch: String,
+    #[serde(default)]
+    pub hold_id: Option<i64>,
+    /// The central key of the hold; absent for a hold placed at this station, which the
+    /// central then knows by the id of this transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_key: Option<String>,
+}
+
+/// What a fine is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FineKind {
+    Overdue,
+}
+
+/// `fine`: a charge on a patron's account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FinePayload {
+    /// Missing only in rows whose borrower was forgotten (privacy).
+    #[serde(default)]
+    pub patron: Option<String>,
+    #[serde(default)]
+    pub item: Option<String>,
+    /// In hundredths.
+    pub amount: i64,
+    pub kind: FineKind,
+    /// The checkin that charged it.
+    #[serde(default)]
+    pub checkin: Option<Uuid>,
+}
+
+/// `feedback`: one patron's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackPayload {
+    pub score: u8,
+    #[serde(default)]
+    pub branch: String,
+}
+
+/// `pin_attempt`: a PIN entered for a card at a station.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PinAttemptPayload {
+    pub patron: String,
+    /// Whether it was right (a right PIN clears the count).
+    pub ok: bool,
+    pub at: Timestamp,
+}
+
+/// A transaction's kind with its typed payload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TxBody {
+    Checkout(LoanPayload),
+    Pickup(LoanPayload),
+    Checkin(CheckinPayload),
+    Renew(RenewPayload),
+    Hold(HoldPayload),
+    Fine(FinePayload),
+    Feedback(FeedbackPayload),
+    PinAttempt(PinAttemptPayload),
+}
+
+/// A payload that does not fit its kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    #[error("a transaction of kind '{0}', which this build does not know")]
+    UnknownKind(String),
+    #[error("a '{kind}' transaction with an unreadable payload: {message}")]
+    Malformed { kind: &'static str, message: String },
+}
+
+impl TxBody {
+    pub fn kind(&self) -> TxKind {
+        match self {
+            TxBody::Checkout(_) => TxKind::Checkout,
+            TxBody::Pickup(_) => TxKind::Pickup,
+            TxBody::Checkin(_) => TxKind::Checkin,
+            TxBody::Renew(_) => TxKind::Renew,
+            TxBody::Hold(_) => TxKind::Hold,
+            TxBody::Fine(_) => TxKind::Fine,
+            TxBody::Feedback(_) => TxKind::Feedback,
+            TxBody::PinAttempt(_) => TxKind::PinAttempt,
+        }
+    }
+
+    /// The payload as it is stored and sent.
+    pub fn payload(&self) -> Value {
+        let value = match self {
+            TxBody::Checkout(p) | TxBody::Pickup(p) => serde_json::to_value(p),
+            TxBody::Checkin(p) => serde_json::to_value(p),
+            TxBody::Renew(p) => serde_json::to_value(p),
+            TxBody::Hold(p) => serde_json::to_value(p),
+            TxBody::Fine(p) => serde_json::to_value(p),
+            TxBody::Feedback(p) => serde_json::to_value(p),
+            TxBody::PinAttempt(p) => serde_json::to_value(p),
+        };
+        // Plain structs of strings, numbers and dates always serialise.
+        value.unwrap_or(Value::Null)
+    }
+
+    /// Reads a stored or received payload by its kind.
+    pub fn decode(kind: &Wire<TxKind>, payload: &Value) -> Result<TxBody, PayloadError> {
+        let kind = match kind {
+            Wire::Known(kind) => *kind,
+            Wire::Unknown(code) => return Err(PayloadError::UnknownKind(code.clone())),
+        };
+        fn read<T: serde::de::DeserializeOwned>(
+            kind: TxKind,
+            payload: &Value,
+        ) -> Result<T, PayloadError> {
+            T::deserialize(payload).map_err(|e| PayloadError::Malformed {
+                kind: kind.code(),
+                message: e.to_string(),
+            })
+        }
+        Ok(match kind {
+            TxKind::Checkout => TxBody::Checkout(read(kind, payload)?),
+            TxKind::Pickup => TxBody::Pickup(read(kind, payload)?),
+            TxKind::Checkin => TxBody::Checkin(read(kind, payload)?),
+            TxKind::Renew => TxBody::Renew(read(kind, payload)?),
+            TxKind::Hold => TxBody::Hold(read(kind, payload)?),
+            TxKind::Fine => TxBody::Fine(read(kind, payload)?),
+            TxKind::Feedback => TxBody::Feedback(read(kind, payload)?),
+            TxKind::PinAttempt => TxBody::PinAttempt(read(kind, payload)?),
+        })
+    }
+
+    /// The patron a transaction names, if any.
+    pub fn patron(&self) -> Option<&str> {
+        match self {
+            TxBody::Checkout(p) | TxBody::Pickup(p) => Some(&p.patron),
+            TxBody::Checkin(p) => p.patron.as_deref(),
+            TxBody::Renew(p) => p.patron.as_deref(),
+            TxBody::Hold(p) => Some(&p.patron),
+            TxBody::Fine(p) => p.patron.as_deref(),
+            TxBody::Feedback(_) => None,
+            TxBody::PinAttempt(p) => Some(&p.patron),
+        }
+    }
+
+    /// The copy a transaction is about, if any.
+    pub fn item(&self) -> Option<&str> {
+        match self {
+            TxBody::Checkout(p) | TxBody::Pickup(p) => Some(&p.item),
+            TxBody::Checkin(p) => Some(&p.item),
+            TxBody::Renew(p) => Some(&p.item),
+            TxBody::Hold(p) => p.item.as_deref(),
+            TxBody::Fine(p) => p.item.as_deref(),
+            TxBody::Feedback(_) | TxBody::PinAttempt(_) => None,
+        }
+    }
+
+    /// The central hold key a transaction names, if any.
+    pub fn hold_key(&self) -> Option<&str> {
+        match self {
+            TxBody::Checkout(p) | TxBody::Pickup(p) => p.hold_key.as_deref(),
+            TxBody::Checkin(p) => p.hold_key.as_deref(),
+            TxBody::Hold(p) => p.hold_key.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The due date a transaction sets, if any.
+    pub fn due(&self) -> Option<Date> {
+        match self {
+            TxBody::Checkout(p) | TxBody::Pickup(p) => Some(p.due),
+            TxBody::Renew(p) => Some(p.due),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        "[0-9A-Za-z é-]{1,12}"
+    }
+
+    fn date() -> impl Strategy<Value = Date> {
+        (2000i16..2100, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| jiff::civil::date(y, m, d))
+    }
+
+    fn at() -> impl Strategy<Value = Timestamp> {
+        (0i64..4_000_000_000).prop_map(|s| Timestamp::from_second(s).unwrap())
+    }
+
+    fn route() -> impl Strategy<Value = Route> {
+        prop_oneof![
+            Just(Route::Shelve),
+            Just(Route::HoldShelf),
+            Just(Route::Transfer),
+            Just(Route::Exception)
+        ]
+    }
+
+    prop_compose! {
+        fn loan()(patron in text(), item in text(), title in proptest::option::of(text()),
+                  issued in proptest::option::of(at()), due in date(),
+                  hold_id in proptest::option::of(any::<i64>()),
+                  hold_key in proptest::option::of(text())) -> LoanPayload {
+            LoanPayload { patron, item, title, issued, due, hold_id, hold_key }
+        }
+    }
+
+    prop_compose! {
+        fn checkin()(patron in proptest::option::of(text()), item in text(),
+                     title in proptest::option::of(text()), returned in at(), route in route(),
+                     transfer_to in proptest::option::of(text()), fine in 0i64..1_000_000,
+                     hold_id in proptest::option::of(any::<i64>()),
+                     hold_key in proptest::option::of(text()),
+                     hold_patron in proptest::option::of(text())) -> CheckinPayload {
+            CheckinPayload { patron, item, title, returned, route, transfer_to, fine, hold_id,
+                             hold_key, hold_patron }
+        }
+    }
+
+    fn body() -> impl Strategy<Value = TxBody> {
+        prop_oneof![
+            loan().prop_map(TxBody::Checkout),
+            loan().prop_map(TxBody::Pickup),
+            checkin().prop_map(TxBody::Checkin),
+            (
+                proptest::option::of(text()),
+                text(),
+                proptest::option::of(text()),
+                date(),
+                0u32..50
+            )
+                .prop_map(|(patron, item, title, due, renewals)| TxBody::Renew(
+                    RenewPayload {
+                        patron,
+                        item,
+                        title,
+                        due,
+                        renewals
+                    }
+                )),
+            (
+                text(),
+                proptest::option::of(text()),
+                proptest::option::of(any::<i64>()),
+                proptest::option::of(text()),
+                text(),
+                proptest::option::of(text())
+            )
+                .prop_map(
+                    |(patron, title_key, title_id, item, pickup_branch, hold_key)| {
+                        TxBody::Hold(HoldPayload {
+                            patron,
+                            title_key,
+                            title_id,
+                            title: None,
+                            item,
+                            pickup_branch,
+                            hold_id: title_id,
+                            hold_key,
+                        })
+                    }
+                ),
+            (
+                proptest::option::of(text()),
+                proptest::option::of(text()),
+                any::<i64>()
+            )
+                .prop_map(|(patron, item, amount)| TxBody::Fine(FinePayload {
+                    patron,
+                    item,
+                    amount,
+                    kind: FineKind::Overdue,
+                    checkin: Some(Uuid::nil())
+                })),
+            (1u8..=5, text())
+                .prop_map(|(score, branch)| TxBody::Feedback(FeedbackPayload { score, branch })),
+            (text(), any::<bool>(), at()).prop_map(|(patron, ok, at)| TxBody::PinAttempt(
+                PinAttemptPayload { patron, ok, at }
+            )),
+        ]
+    }
+
+    proptest! {
+        /// What the desk writes, the hub reads back as the same body — through the JSON
+        /// text the outbox stores and the wire carries.
+        #[test]
+        fn every_payload_round_trips_through_its_stored_text(body in body()) {
+            let kind: Wire<TxKind> = serde_json::from_str(
+                &serde_json::to_string(&Wire::Known(body.kind())).unwrap()).unwrap();
+            let text = body.payload().to_string();
+            let value: Value = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(TxBody::decode(&kind, &value).unwrap(), body);
+        }
+
+        /// A payload is never decoded as another kind's: read under a wrong kind it is an
+        /// error or (where the shapes overlap) a body of exactly that other kind.
+        #[test]
+        fn a_kind_code_always_names_its_own_variant(body in body()) {
+            prop_assert_eq!(TxKind::parse(body.kind().code()), Some(body.kind()));
+            let decoded = TxBody::decode(&Wire::Known(body.kind()), &body.payload()).unwrap();
+            prop_assert_eq!(decoded.kind(), body.kind());
+        }
+    }
+
+    #[test]
+    fn kinds_serialise_as_their_codes() {
+        for kind in TxKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                Value::String(kind.code().into())
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_kind_and_a_missing_field_are_errors_not_guesses() {
+        let unknown = TxBody::decode(&Wire::parse("event_registration"), &serde_json::json!({}));
+        assert_eq!(
+            unknown,
+            Err(PayloadError::UnknownKind("event_registration".into()))
+        );
+        let no_due = TxBody::decode(
+            &Wire::Known(TxKind::Checkout),
+            &serde_json::json!({"patron": "1", "item": "B"}),
+        );
+        assert!(
+            matches!(&no_due, Err(PayloadError::Malformed { kind: "checkout", message }) if message.contains("due")),
+            "{no_due:?}"
+        );
+    }
+}

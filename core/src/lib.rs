@@ -1,0 +1,23 @@
+//! swalayan-core: what a Swalayan station and the Swalayan hub share.
+//!
+//! Both sides compile against this crate, and nothing in it touches a device, the
+//! touchscreen or the station's own database: the hub links it without the station.
+//!
+//! # Layout
+//!
+//! - [`domain`]: patrons, items, loans, holds, money, the library's policy — plain data.
+//! - [`circulation`]: the rules (checkout, checkin, renew, holds, pickup) as pure functions
+//!   over gathered facts; due dates on open days; PIN hashing and lockout.
+//! - [`reason`]: the stable reason codes and the patron-facing sentence of each.
+//! - [`import`]: catalog and patron import (CSV, MARC 21, policy TOML) into any
+//!   [`import::ImportSink`] — the station's store or the hub's database.
+//! - [`contract`]: the station–hub wire contract: push and pull bodies, transaction kinds
+//!   with one typed payload each, the catalog documents, conflict reasons.
+//! - [`export`]: transactions written for other library systems (Koha's offline circulation).
+
+pub mod circulation;
+pub mod contract;
+pub mod domain;
+pub mod export;
+pub mod import;
+pub mod reason;

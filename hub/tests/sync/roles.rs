@@ -1,0 +1,361 @@
+//! Least privilege (issue #9): what each role pulls and may push, the holds API acting for a
+//! patron only with their card and PIN (or for anyone with a staff token), and tokens that
+//! are rotated or revoked.
+
+use crate::support::{Backend, Hub, client, on_both_backends, runtime, start_hub, write};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+on_both_backends!(
+    each_role_pulls_exactly_its_documents,
+    a_push_outside_the_role_is_refused_whole_and_nothing_applied,
+    the_holds_api_acts_for_a_patron_only_with_their_card_and_pin,
+    rotated_and_revoked_tokens_stop_working_at_once,
+);
+
+/// A hub with two titles, two copies, two patrons (with PINs), a loan, a hold and a
+/// promotion: one document of every kind.
+fn library(dir: &std::path::Path, backend: Backend) -> Hub {
+    let hub = start_hub(backend, dir);
+    let items = write(
+        dir,
+        "items.csv",
+        "barcode,title,item_type\nB1,Ronggeng Dukuh Paruk,book\nB2,Bumi Manusia,book\n",
+    );
+    let patrons = write(
+        dir,
+        "patrons.csv",
+        "card,name,category,expires,pin\nP1,Siti Aminah,adult,2030-01-31,1234\nP2,Budi Santoso,adult,2030-01-31,9876\n",
+    );
+    hub.json(&["import", "items", items.to_str().unwrap()]);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    hub.json(&["holds", "place", "--patron", "P2", "--item", "B2"]);
+    hub.json(&[
+        "promotions",
+        "add",
+        "--title",
+        "Lomba baca",
+        "--body",
+        "Sabtu ini",
+    ]);
+    let kiosk = hub.add_station("kiosk-1");
+    push(
+        &hub,
+        &kiosk,
+        "kiosk-1",
+        &[txn(
+            "checkout",
+            json!({"patron": "P1", "item": "B1", "due": "2026-12-12"}),
+        )],
+    );
+    hub
+}
+
+fn txn(kind: &str, payload: Value) -> Value {
+    json!({"id": Uuid::now_v7(), "seq": 1, "kind": kind, "created_at": "2026-11-28T10:00:00Z",
+           "clock_trusted": true, "payload": payload})
+}
+
+/// Pushes raw transactions; returns the status code and body.
+fn push(hub: &Hub, token: &str, station: &str, txns: &[Value]) -> (u16, Value) {
+    let rt = runtime();
+    let response = rt
+        .block_on(
+            client()
+                .post(format!("{}/v1/transactions", hub.url))
+                .bearer_auth(token)
+                .json(&json!({"station": station, "transactions": txns}))
+                .send(),
+        )
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, rt.block_on(response.json()).unwrap())
+}
+
+/// Every change a token may pull from the start, as `(kind, key) -> body`.
+fn pull_all(hub: &Hub, token: &str) -> Vec<(String, String, Value)> {
+    let rt = runtime();
+    let page: Value = rt
+        .block_on(async {
+            client()
+                .get(format!("{}/v1/changes?since=0", hub.url))
+                .bearer_auth(token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await
+        })
+        .unwrap();
+    assert_eq!(page["more"], false);
+    page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_string(),
+                c["key"].as_str().unwrap().to_string(),
+                c["body"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn kinds(changes: &[(String, String, Value)]) -> BTreeSet<&str> {
+    changes.iter().map(|(kind, _, _)| kind.as_str()).collect()
+}
+
+fn each_role_pulls_exactly_its_documents(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = library(dir.path(), backend);
+    let every = BTreeSet::from([
+        "hold",
+        "item",
+        "loan",
+        "patron",
+        "policy",
+        "promotion",
+        "title",
+    ]);
+    let patron = |changes: &[(String, String, Value)]| -> Value {
+        changes
+            .iter()
+            .find(|(kind, key, _)| kind == "patron" && key == "P1")
+            .map(|(_, _, body)| body.clone())
+            .unwrap()
+    };
+
+    let kiosk = pull_all(&hub, &hub.add_station_as("kiosk-2", "kiosk"));
+    assert_eq!(kinds(&kiosk), every);
+    let full = patron(&kiosk);
+    assert_eq!(full["name"], "Siti Aminah");
+    assert!(full["pin_hash"].as_str().unwrap().starts_with("$argon2id$"));
+
+    let staff = pull_all(&hub, &hub.add_station_as("desk-pc", "staff"));
+    assert_eq!(kinds(&staff), every);
+    assert_eq!(staff.len(), kiosk.len());
+
+    let dropbox = pull_all(&hub, &hub.add_station_as("chute", "dropbox"));
+    assert_eq!(
+        kinds(&dropbox),
+        BTreeSet::from(["hold", "item", "loan", "patron", "policy", "title"])
+    );
+    let card_only = patron(&dropbox);
+    assert_eq!(card_only["name"], "", "{card_only}");
+    assert!(card_only.get("pin_hash").is_none(), "{card_only}");
+    assert_eq!(card_only["category"], "adult");
+    let text = serde_json::to_string(&dropbox).unwrap();
+    assert!(!text.contains("Siti") && !text.contains("argon2"), "{text}");
+
+    let gate = pull_all(&hub, &hub.add_station_as("gate-1", "gate"));
+    assert_eq!(kinds(&gate), BTreeSet::from(["item", "policy", "title"]));
+    let text = serde_json::to_string(&gate).unwrap();
+    assert!(!text.contains("P1") && !text.contains("P2"), "{text}");
+}
+
+fn a_push_outside_the_role_is_refused_whole_and_nothing_applied(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = library(dir.path(), backend);
+    let before = hub.status()["transactions"].clone();
+    let dropbox = hub.add_station_as("chute", "dropbox");
+    let gate = hub.add_station_as("gate-1", "gate");
+    let staff = hub.add_station_as("desk-pc", "staff");
+    let checkin = txn(
+        "checkin",
+        json!({"item": "B1", "returned": "2026-11-28T10:00:00Z", "route": "shelve"}),
+    );
+    let lend = txn(
+        "checkout",
+        json!({"patron": "P2", "item": "B2", "due": "2026-12-12"}),
+    );
+    // A stolen drop box token cannot lend, even hidden behind a return it may make.
+    let (status, body) = push(&hub, &dropbox, "chute", &[checkin.clone(), lend.clone()]);
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("checkout"),
+        "{body}"
+    );
+    for (token, name) in [(&gate, "gate-1"), (&staff, "desk-pc")] {
+        let (status, body) = push(&hub, token, name, std::slice::from_ref(&checkin));
+        assert_eq!(status, 403, "{name}: {body}");
+    }
+    assert_eq!(hub.status()["transactions"], before, "nothing applied");
+    assert_eq!(hub.status()["loans"], 1);
+    // What the role may do, it does.
+    let (status, body) = push(&hub, &dropbox, "chute", &[checkin]);
+    assert_eq!(
+        (status, &body["results"][0]["outcome"]),
+        (200, &json!("applied"))
+    );
+    assert_eq!(hub.status()["loans"], 0);
+    // Visitor counts are the gate's alone.
+    let rt = runtime();
+    let visits = |token: &str, station: &str| {
+        rt.block_on(
+            client()
+                .post(format!("{}/v1/visits", hub.url))
+                .bearer_auth(token)
+                .json(&json!({"station": station, "buckets": [
+                    {"start": "2026-11-28T01:00:00Z", "entered": 4, "left": 1}]}))
+                .send(),
+        )
+        .unwrap()
+        .status()
+        .as_u16()
+    };
+    assert_eq!(visits(&dropbox, "chute"), 403);
+    assert_eq!(visits(&gate, "gate-1"), 200);
+    assert_eq!(hub.status()["visitors_in"], 4);
+}
+
+fn the_holds_api_acts_for_a_patron_only_with_their_card_and_pin(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = library(dir.path(), backend);
+    let opac = hub.add_station_as("opac", "kiosk");
+    let staff = hub.add_station_as("desk-pc", "staff");
+    let dropbox = hub.add_station_as("chute", "dropbox");
+    let rt = runtime();
+    let http = client();
+    let url = format!("{}/v1/holds", hub.url);
+    let place = |token: &str, body: Value| -> (u16, Value) {
+        let response = rt
+            .block_on(http.post(&url).bearer_auth(token).json(&body).send())
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, rt.block_on(response.json()).unwrap())
+    };
+    let ask = |request: reqwest::RequestBuilder, proof: Option<(&str, &str)>| -> (u16, Value) {
+        let request = match proof {
+            Some((card, pin)) => request
+                .header("X-Patron-Card", card)
+                .header("X-Patron-Pin", pin),
+            None => request,
+        };
+        let response = rt.block_on(request.send()).unwrap();
+        let status = response.status().as_u16();
+        (status, rt.block_on(response.json()).unwrap())
+    };
+    let title_key = hub.json(&["holds", "list", "--all"])[0]["title"].clone();
+    let hold = json!({"patron": "P1", "title": title_key, "pickup_branch": "pusat"});
+    // Without proof, with a wrong PIN, with another's PIN: refused, nothing placed.
+    assert_eq!(place(&opac, hold.clone()).0, 401);
+    let mut wrong = hold.clone();
+    wrong["pin"] = json!("0000");
+    assert_eq!(place(&opac, wrong).0, 403);
+    let mut others = hold.clone();
+    others["pin"] = json!("9876");
+    assert_eq!(place(&opac, others).0, 403);
+    let mut right = hold.clone();
+    right["pin"] = json!("1234");
+    assert_eq!(
+        place(&dropbox, right.clone()).0,
+        403,
+        "not a drop box's business"
+    );
+    assert_eq!(
+        hub.status()["holds"],
+        1,
+        "only the hold placed by staff before"
+    );
+    let (status, mine) = place(&opac, right);
+    assert_eq!(status, 201, "{mine}");
+
+    // Listing: a patron sees their own; everyone's is for staff.
+    let list = || http.get(&url).bearer_auth(&opac);
+    assert_eq!(ask(list(), None).0, 401);
+    assert_eq!(ask(list(), Some(("P1", "1111"))).0, 403);
+    let (status, own) = ask(list(), Some(("P1", "1234")));
+    assert_eq!(status, 200);
+    let own = own.as_array().unwrap();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0]["patron"], "P1");
+    let others = http.get(format!("{url}?patron=P2")).bearer_auth(&opac);
+    assert_eq!(ask(others, Some(("P1", "1234"))).0, 403);
+    let (status, all) = ask(http.get(&url).bearer_auth(&staff), None);
+    assert_eq!((status, all.as_array().unwrap().len()), (200, 2));
+
+    // Cancelling: one's own with proof; another's only as staff.
+    let p2_hold = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["patron"] == "P2")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cancel = |id: &str, token: &str| http.delete(format!("{url}/{id}")).bearer_auth(token);
+    assert_eq!(
+        ask(cancel(&p2_hold, &opac), Some(("P1", "1234"))).0,
+        403,
+        "P1 cannot cancel P2's hold"
+    );
+    assert_eq!(ask(cancel(&p2_hold, &opac), None).0, 401);
+    let mine_id = mine["id"].as_str().unwrap();
+    assert_eq!(ask(cancel(mine_id, &opac), Some(("P1", "1234"))).0, 200);
+    assert_eq!(ask(cancel(&p2_hold, &staff), None).0, 200);
+    assert_eq!(hub.status()["holds"], 0);
+}
+
+fn rotated_and_revoked_tokens_stop_working_at_once(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = library(dir.path(), backend);
+    let old = hub.add_station_as("chute", "dropbox");
+    let pulls = |token: &str| {
+        runtime()
+            .block_on(
+                client()
+                    .get(format!("{}/v1/changes?since=0&limit=1", hub.url))
+                    .bearer_auth(token)
+                    .send(),
+            )
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(pulls(&old), 200);
+    let rotated = hub.json(&["station", "rotate", "chute"]);
+    assert_eq!(rotated["station"], "chute");
+    let new = rotated["token"].as_str().unwrap().to_string();
+    assert_ne!(new, old);
+    assert_eq!(pulls(&old), 401, "the old token is dead at once");
+    assert_eq!(pulls(&new), 200);
+
+    let listed = hub.json(&["station", "list"]);
+    let chute = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["station"] == "chute")
+        .unwrap()
+        .clone();
+    assert_eq!(chute["role"], "dropbox");
+    assert!(chute["last_seen"].as_str().is_some(), "{chute}");
+    assert_eq!(chute["revoked"], false);
+    let kiosk = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["station"] == "kiosk-1")
+        .unwrap()
+        .clone();
+    assert_eq!(kiosk["conflicts"], 0);
+    for field in ["station", "role", "last_seen", "pending", "conflicts"] {
+        assert!(kiosk.get(field).is_some(), "{field} in {kiosk}");
+    }
+
+    hub.json(&["station", "revoke", "chute"]);
+    assert_eq!(pulls(&new), 401, "a revoked token is dead at once");
+    let listed = hub.json(&["station", "list"]);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["station"] == "chute" && s["revoked"] == true)
+    );
+    let missing = hub.cmd(&["station", "rotate", "no-such"]);
+    assert_ne!(missing.status.code(), Some(0));
+}
