@@ -54,11 +54,36 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/visits", post(visits))
         .route("/v1/holds", post(place_hold).get(list_holds))
         .route("/v1/holds/{id}", delete(cancel_hold))
-        .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            count_refusals,
+        ))
         // Pull pages are large and repetitive JSON: gzip when the client accepts it.
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
+}
+
+/// `GET /metrics` alone, for `serve --metrics-listen` (an address only the monitoring
+/// system reaches; it is never served on the stations' listener).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// Counts every refused request by status (for metrics: a burst of 401s is someone
+/// guessing tokens).
+async fn count_refusals(
+    State(metrics): State<Arc<Metrics>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    if response.status().is_client_error() {
+        metrics.refused(response.status().as_u16());
+    }
+    response
 }
 
 /// An API error: a status and a sentence.
@@ -211,6 +236,9 @@ async fn push(
             Outcome::Duplicate => "duplicate",
             Outcome::Conflict => "conflict",
         });
+        if let Some(code) = r.code {
+            metrics.conflict(code.code());
+        }
     }
     Ok(Json(PushResponse {
         results,
@@ -473,8 +501,8 @@ async fn cancel_hold(
 
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let storage = state.storage.clone();
-    let status = blocking(move || Ok(storage.status()?)).await?;
-    let text = state.metrics.render(&status);
+    let revision = blocking(move || Ok(storage.revision()?)).await?;
+    let text = state.metrics.render(revision);
     Ok((
         [(
             header::CONTENT_TYPE,

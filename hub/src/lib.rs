@@ -11,6 +11,7 @@
 //! - [`export`]: transactions as CSV or Koha's offline circulation format.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, holds, time, health, metrics.
 //! - [`metrics`]: Prometheus counters and gauges.
+//! - [`server`]: serving with header, body and request timeouts and a bound on concurrency.
 //! - [`tls`]: serving over TLS (rustls) when a certificate is configured.
 
 pub mod api;
@@ -18,5 +19,6 @@ pub mod catalog;
 pub mod export;
 pub mod ledger;
 pub mod metrics;
+pub mod server;
 pub mod storage;
 pub mod tls;

@@ -10,13 +10,15 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 use swalayan_core::import::MarcImportArgs;
 use swalayan_core::import::csv::{ImportContext, import_items, import_patrons};
 use swalayan_core::import::marc::import_marc;
 use swalayan_core::import::{ImportError, ImportSummary};
-use swalayan_hub::api::{AppState, router};
+use swalayan_hub::api::{AppState, metrics_router, router};
 use swalayan_hub::catalog::{self, HoldTarget, HubSink};
 use swalayan_hub::metrics::Metrics;
+use swalayan_hub::server::{self, Limits};
 use swalayan_hub::storage::{
     self, DocKind, HubError, StationRole, Storage, TxFilter, TxState, hash_token,
 };
@@ -56,6 +58,19 @@ enum Command {
         /// PEM private key for --tls-cert.
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Serve Prometheus metrics at http://ADDR/metrics (not served unless given; keep
+        /// it on an address only the monitoring system reaches).
+        #[arg(long, value_name = "ADDR")]
+        metrics_listen: Option<String>,
+        /// Seconds a client has to send a request header (and an idle connection waits).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        header_timeout_secs: u64,
+        /// Seconds a client has to send a request body.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        body_timeout_secs: u64,
+        /// Requests handled at once; more wait their turn.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10000))]
+        max_concurrent: u64,
     },
     /// Stations.
     #[command(subcommand)]
@@ -402,7 +417,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             tls_cert,
             tls_key,
-        } => serve(storage, &listen, tls_cert.zip(tls_key))?,
+            metrics_listen,
+            header_timeout_secs,
+            body_timeout_secs,
+            max_concurrent,
+        } => serve(
+            storage,
+            &listen,
+            tls_cert.zip(tls_key),
+            metrics_listen.as_deref(),
+            Limits {
+                header: Duration::from_secs(header_timeout_secs),
+                body: Duration::from_secs(body_timeout_secs),
+                concurrent: max_concurrent as usize,
+                ..Limits::default()
+            },
+        )?,
     }
     Ok(())
 }
@@ -562,6 +592,8 @@ fn serve(
     storage: Arc<dyn Storage>,
     listen: &str,
     tls: Option<(PathBuf, PathBuf)>,
+    metrics_listen: Option<&str>,
+    limits: Limits,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
@@ -569,10 +601,19 @@ fn serve(
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let address = listener.local_addr()?;
-        let app = router(AppState {
+        let state = AppState {
             storage,
             metrics: Arc::new(Metrics::default()),
-        });
+        };
+        let metrics = match metrics_listen {
+            Some(at) => Some(
+                tokio::net::TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("cannot listen on {at} for metrics"))?,
+            ),
+            None => None,
+        };
+        let app = router(state.clone());
         // Ctrl-C or systemd's SIGTERM: finish the requests in flight, then stop. (A kill
         // mid-batch loses nothing either: a batch commits whole or not at all.) The handlers
         // are installed before the "listening" line, so a stop sent right after it counts.
@@ -581,25 +622,42 @@ fn serve(
         let mut interrupt =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
                 .context("cannot handle SIGINT")?;
-        let shutdown = async move {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = term.recv() => {}
             }
+            let _ = stop.send(true);
+        });
+        let shutdown = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|s| *s).await;
         };
-        match tls {
-            None => {
-                println!("listening on http://{address}");
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(shutdown)
-                    .await?;
-            }
-            Some((cert, key)) => {
-                let config = tls::server_config(&cert, &key)?;
-                println!("listening on https://{address}");
-                tls::serve(listener, config, app, shutdown).await?;
-            }
+        let tls_config = match tls {
+            Some((cert, key)) => Some(tls::server_config(&cert, &key)?),
+            None => None,
+        };
+        let scheme = if tls_config.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        // The first line is the stations' address (scripts and tests read it).
+        println!("listening on {scheme}://{address}");
+        if let Some(listener) = metrics {
+            // Whoever read the first line may have stopped reading: not worth a panic.
+            let mut out = std::io::stdout();
+            let _ = writeln!(out, "metrics on http://{}/metrics", listener.local_addr()?);
+            let _ = out.flush();
+            let metrics_app = metrics_router(state);
+            let until = shutdown(stopped.clone());
+            tokio::spawn(async move {
+                if let Err(e) = server::serve(listener, None, metrics_app, limits, until).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
         }
+        server::serve(listener, tls_config, app, limits, shutdown(stopped)).await?;
         anyhow::Ok(())
     })
 }

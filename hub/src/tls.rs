@@ -2,9 +2,7 @@
 //! trust the hub's certificate by the system roots or by `[central] ca_file`.
 
 use anyhow::Context;
-use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
-use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -29,24 +27,4 @@ pub fn server_config(cert: &Path, key: &Path) -> anyhow::Result<RustlsConfig> {
         .context("the certificate and key do not form a usable pair")?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(RustlsConfig::from_config(Arc::new(config)))
-}
-
-/// Serves `app` over TLS on an already bound listener until `shutdown` completes.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    config: RustlsConfig,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let handle = axum_server::Handle::new();
-    let stopper = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-    });
-    axum_server::from_tcp_rustls(listener.into_std()?, config)?
-        .handle(handle)
-        .serve(app.into_make_service())
-        .await?;
-    Ok(())
 }

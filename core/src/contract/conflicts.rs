@@ -27,6 +27,21 @@ pub enum ConflictCode {
     IdReused,
 }
 
+impl ConflictCode {
+    /// The snake_case code on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            ConflictCode::AlreadyOnLoan => "already_on_loan",
+            ConflictCode::PatronBlocked => "patron_blocked",
+            ConflictCode::NotOnLoan => "not_on_loan",
+            ConflictCode::HoldWithoutTitle => "hold_without_title",
+            ConflictCode::UnknownKind => "unknown_kind",
+            ConflictCode::Malformed => "malformed",
+            ConflictCode::IdReused => "id_reused",
+        }
+    }
+}
+
 /// A conflict with what staff need to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {

@@ -297,6 +297,8 @@ pub trait Storage: Send + Sync {
     /// Visitor totals per station: (station, entered, left).
     fn visit_totals(&self) -> Result<Vec<(String, i64, i64)>>;
     fn status(&self) -> Result<Status>;
+    /// The newest catalog revision: one indexed read, for metrics.
+    fn revision(&self) -> Result<i64>;
 }
 
 /// Opens (creating if missing) the database `spec` names: a `postgres://` or

@@ -410,6 +410,15 @@ impl Storage for PgStorage {
             .collect())
     }
 
+    fn revision(&self) -> Result<i64> {
+        // max() over the rev index: a walk to its last entry, not a scan.
+        Ok(self
+            .pool
+            .get()?
+            .query_one("SELECT coalesce(max(rev), 0) FROM catalog", &[])?
+            .get(0))
+    }
+
     fn status(&self) -> Result<Status> {
         let mut client = self.pool.get()?;
         let row = client.query_one(

@@ -82,6 +82,26 @@ fn migrate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Creates the database file readable by its owner only, before SQLite opens it: it holds
+/// every patron's PIN verifier and every loan. SQLite gives the -wal and -shm files the
+/// database's mode.
+fn create_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(HubError::Open {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }),
+    }
+}
+
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
 }
@@ -94,6 +114,7 @@ impl SqliteStorage {
                 message: e.to_string(),
             })?;
         }
+        create_private(path)?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
@@ -476,6 +497,14 @@ impl Storage for SqliteStorage {
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn revision(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT rev FROM revision WHERE id = 1", [], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
     }
 
     fn status(&self) -> Result<Status> {

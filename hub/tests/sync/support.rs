@@ -64,6 +64,8 @@ fn fresh_postgres_database() -> String {
 pub struct Hub {
     pub child: Child,
     pub url: String,
+    /// `http://ADDR/metrics` when started with `--metrics-listen`.
+    pub metrics_url: Option<String>,
     pub db: String,
 }
 
@@ -142,18 +144,26 @@ pub fn start_hub_on(db: &str, listen: &str, extra: &[&str]) -> Hub {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    out.read_line(&mut line).unwrap();
     let url = line
         .trim()
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("no listening line: {line:?}"))
         .to_string();
+    let metrics_url = extra.contains(&"--metrics-listen").then(|| {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        line.trim()
+            .strip_prefix("metrics on ")
+            .unwrap_or_else(|| panic!("no metrics line: {line:?}"))
+            .to_string()
+    });
     Hub {
         child,
         url,
+        metrics_url,
         db: db.to_string(),
     }
 }
