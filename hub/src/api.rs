@@ -377,10 +377,14 @@ fn acting(
             "a patron's card and PIN are needed to act for them",
         ));
     };
-    if !catalog::patron_pin_matches(storage, &card, &pin)? {
-        return Err(bad(StatusCode::FORBIDDEN, "card or PIN not right"));
+    match catalog::check_patron_pin(storage, &card, &pin, Timestamp::now())? {
+        catalog::PinProof::Accepted => Ok(Acting::Patron(card)),
+        catalog::PinProof::Refused => Err(bad(StatusCode::FORBIDDEN, "card or PIN not right")),
+        catalog::PinProof::Locked => Err(bad(
+            StatusCode::FORBIDDEN,
+            "this card is locked after too many wrong PINs; try later or ask staff",
+        )),
     }
-    Ok(Acting::Patron(card))
 }
 
 /// The card and PIN of `X-Patron-Card` / `X-Patron-Pin` (never in the URL: addresses end

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
-use swalayan_core::circulation::pin::verify_pin;
+use swalayan_core::circulation::pin::{PinCheck, check_pin};
 use swalayan_core::contract::documents::{
     HoldDoc, ItemDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
 };
@@ -120,6 +120,9 @@ impl ImportSink for HubSink<'_> {
             && let Ok(old) = serde_json::from_str::<PatronDoc>(old)
         {
             doc.fines = doc.fines.max(old.fines);
+            // A re-import is no way around a lockout.
+            doc.pin_failures = old.pin_failures;
+            doc.pin_locked_until = old.pin_locked_until;
         }
         let body = to_value(&doc)?;
         self.stage(DocKind::Patron, &record.card, body)
@@ -311,23 +314,79 @@ fn put_hold(tx: &mut dyn Tx, id: &str, hold: &HoldDoc) -> Result<()> {
     Ok(())
 }
 
-/// Whether `pin` is the PIN of the patron with `card` (false for an unknown card, or a
-/// patron without a PIN: neither can prove anything).
-pub fn patron_pin_matches(storage: &dyn Storage, card: &str, pin: &str) -> Result<bool> {
-    let mut found = None;
+/// What a PIN presented at the hub (the web catalogue) proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinProof {
+    Accepted,
+    /// Wrong (or the card is unknown, or has no PIN: neither proves anything).
+    Refused,
+    /// The card is locked after too many wrong PINs, here or at any station.
+    Locked,
+}
+
+/// Checks a patron's PIN with the library's lockout: the same rule and the same count as at
+/// the stations (a wrong PIN here counts there after their next pull, and theirs here).
+pub fn check_patron_pin(
+    storage: &dyn Storage,
+    card: &str,
+    pin: &str,
+    now: Timestamp,
+) -> Result<PinProof> {
+    let (max_attempts, minutes) = {
+        let policy = policy(storage)?;
+        (policy.pin_max_attempts, policy.pin_lockout_minutes)
+    };
+    let mut proof = PinProof::Refused;
     storage.write(&mut |tx| {
-        found = tx.get(DocKind::Patron, &[card.to_string()])?.remove(card);
+        let Some(body) = tx.get(DocKind::Patron, &[card.to_string()])?.remove(card) else {
+            proof = PinProof::Refused;
+            return Ok(());
+        };
+        let mut doc: PatronDoc =
+            serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("patron: {e}")))?;
+        let Some(hash) = doc.pin_hash.clone() else {
+            proof = PinProof::Refused;
+            return Ok(());
+        };
+        let check = check_pin(
+            Some(&hash),
+            Some(pin),
+            doc.pin_failures,
+            doc.pin_locked_until,
+            now,
+            max_attempts,
+            minutes,
+        );
+        proof = match check {
+            PinCheck::Accepted => {
+                doc.pin_failures = 0;
+                doc.pin_locked_until = None;
+                PinProof::Accepted
+            }
+            PinCheck::Locked { .. } => PinProof::Locked,
+            PinCheck::Incorrect {
+                failures,
+                locked_until,
+            } => {
+                doc.pin_failures = failures;
+                doc.pin_locked_until = locked_until;
+                if locked_until.is_some() {
+                    PinProof::Locked
+                } else {
+                    PinProof::Refused
+                }
+            }
+            PinCheck::Required => PinProof::Refused,
+        };
+        // An unchanged document takes no revision: a right PIN costs the stations nothing.
+        tx.put(&[Put {
+            kind: DocKind::Patron,
+            key: card.to_string(),
+            body: Some(to_value(&doc).map_err(|e| HubError::Corrupt(e.to_string()))?),
+        }])?;
         Ok(())
     })?;
-    let Some(body) = found else {
-        return Ok(false);
-    };
-    let doc: PatronDoc =
-        serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("patron: {e}")))?;
-    Ok(doc
-        .pin_hash
-        .as_deref()
-        .is_some_and(|hash| verify_pin(pin, hash)))
+    Ok(proof)
 }
 
 /// Holds, newest change last; `all` includes fulfilled, cancelled and expired ones.

@@ -10,11 +10,14 @@ use crate::storage::{DocKind, HubError, Put, Received, Result, Storage, Tx, TxSt
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
+use swalayan_core::circulation::pin::after_wrong_pin;
 use swalayan_core::contract::conflicts::Conflict;
-use swalayan_core::contract::documents::{HoldDoc, LoanDoc, PatronDoc};
+use swalayan_core::contract::documents::{HoldDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc};
 use swalayan_core::contract::protocol::{Outcome, PushResult, PushTransaction};
 use swalayan_core::contract::transactions::{LoanPayload, PayloadError, TxBody};
+use swalayan_core::domain::Policy;
 use swalayan_core::domain::{HoldStatus, Route};
+use swalayan_core::import::policy::parse_policy;
 use uuid::Uuid;
 
 /// Applies a push in one serialised write transaction.
@@ -41,6 +44,9 @@ struct Working {
     loans: HashMap<String, Option<LoanDoc>>,
     patrons: HashMap<String, Option<PatronDoc>>,
     holds: HashMap<String, Option<HoldDoc>>,
+    /// The library's PIN rule (attempts before a lockout, its minutes), read from the policy
+    /// when the batch carries PIN attempts.
+    pin_rule: (u32, u32),
     /// Keys changed, in the order first changed.
     dirty: Vec<(DocKind, String)>,
     dirty_set: HashSet<(DocKind, String)>,
@@ -131,10 +137,19 @@ fn apply_in(
     let items = keys(TxBody::item);
     let patrons = keys(TxBody::patron);
     let holds = keys(TxBody::hold_key);
+    let has_pin_attempts = fresh
+        .iter()
+        .any(|(_, body)| matches!(body, Ok(TxBody::PinAttempt(_))));
+    let pin_rule = if has_pin_attempts {
+        pin_rule(tx)?
+    } else {
+        (0, 0)
+    };
     let mut work = Working {
         loans: load(tx, DocKind::Loan, items)?,
         patrons: load(tx, DocKind::Patron, patrons)?,
         holds: load(tx, DocKind::Hold, holds)?,
+        pin_rule,
         dirty: Vec::new(),
         dirty_set: HashSet::new(),
     };
@@ -207,6 +222,21 @@ fn apply_in(
     tx.put(&work.puts()?)?;
     tx.record(&rows)?;
     Ok(results)
+}
+
+/// The policy's PIN rule: (attempts before a lockout, lockout minutes).
+fn pin_rule(tx: &mut dyn Tx) -> Result<(u32, u32)> {
+    let found = tx.get(DocKind::Policy, &[POLICY_KEY.to_string()])?;
+    let policy = match found.get(POLICY_KEY) {
+        Some(body) => {
+            let doc: PolicyDoc = serde_json::from_value(body.clone())
+                .map_err(|e| HubError::Corrupt(format!("policy document: {e}")))?;
+            parse_policy(std::path::Path::new("hub policy"), &doc.source)
+                .map_err(|e| HubError::Corrupt(e.to_string()))?
+        }
+        None => Policy::default_policy(),
+    };
+    Ok((policy.pin_max_attempts, policy.pin_lockout_minutes))
 }
 
 /// The time a transaction happened as the central records it: the station's own time when
@@ -301,9 +331,29 @@ fn apply_one(
             }
             None
         }
-        // Recorded as received: feedback is for the library's evaluation; PIN attempts are
-        // counted by the lockout.
-        TxBody::Feedback(_) | TxBody::PinAttempt(_) => None,
+        TxBody::PinAttempt(attempt) => {
+            if let Some(Some(doc)) = work.patrons.get_mut(&attempt.patron) {
+                if attempt.ok {
+                    doc.pin_failures = 0;
+                    doc.pin_locked_until = None;
+                } else {
+                    // The same rule as at the station, at the time the PIN was entered.
+                    let at = effective_at.parse().unwrap_or(attempt.at);
+                    let (max_attempts, minutes) = work.pin_rule;
+                    (doc.pin_failures, doc.pin_locked_until) = after_wrong_pin(
+                        doc.pin_failures,
+                        doc.pin_locked_until,
+                        at,
+                        max_attempts,
+                        minutes,
+                    );
+                }
+                work.touch(DocKind::Patron, &attempt.patron);
+            }
+            None
+        }
+        // Recorded as received: feedback is for the library's evaluation.
+        TxBody::Feedback(_) => None,
     }
 }
 

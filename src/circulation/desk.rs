@@ -5,8 +5,8 @@ use super::pin::{PinCheck, check_pin};
 use super::rules::{self, CheckinFacts, CheckoutFacts, HoldFacts, RenewFacts};
 use crate::clock::{Clock, StationTime, station_time};
 use crate::contract::transactions::{
-    CheckinPayload, FeedbackPayload, FineKind, FinePayload, HoldPayload, LoanPayload, RenewPayload,
-    TxBody,
+    CheckinPayload, FeedbackPayload, FineKind, FinePayload, HoldPayload, LoanPayload,
+    PinAttemptPayload, RenewPayload, TxBody,
 };
 use crate::domain::{
     Hold, HoldStatus, HoldTarget, ItemStatus, Money, Patron, Policy, Route, redact,
@@ -183,7 +183,7 @@ impl Desk {
     /// Checks a patron's card and PIN the way checkout does, recording wrong tries.
     pub fn identify(&mut self, card: &str, proof: Proof<'_>) -> Result<Result<Patron, Reason>> {
         let (tx, ctx) = self.begin()?;
-        let outcome = identify_in(&tx, card, proof, ctx.time, ctx.policy)?;
+        let outcome = identify_in(&tx, &ctx, card, proof)?;
         tx.commit()?;
         Ok(outcome)
     }
@@ -197,7 +197,7 @@ impl Desk {
         parts_seen: Option<u32>,
     ) -> Result<CheckoutResult> {
         let (tx, ctx) = self.begin()?;
-        let patron = match identify_in(&tx, card, proof, ctx.time, ctx.policy)? {
+        let patron = match identify_in(&tx, &ctx, card, proof)? {
             Ok(patron) => patron,
             Err(reason) => {
                 // Wrong PIN counts must survive, so the transaction commits even on refusal.
@@ -324,7 +324,7 @@ impl Desk {
     /// Lends a patron everything waiting for them on this branch's hold shelf.
     pub fn pickup(&mut self, card: &str, proof: Proof<'_>) -> Result<PickupResult> {
         let (tx, ctx) = self.begin()?;
-        let patron = match identify_in(&tx, card, proof, ctx.time, ctx.policy)? {
+        let patron = match identify_in(&tx, &ctx, card, proof)? {
             Ok(patron) => patron,
             Err(reason) => {
                 tx.commit()?;
@@ -434,11 +434,11 @@ fn log_outcome(action: &str, card: &str, barcode: &str, reason: Option<Reason>) 
 /// Finds the patron and checks the PIN, storing wrong tries and lockouts.
 fn identify_in(
     conn: &Connection,
+    ctx: &Ctx<'_>,
     card: &str,
     proof: Proof<'_>,
-    time: StationTime,
-    policy: &Policy,
 ) -> Result<Result<Patron, Reason>> {
+    let (time, policy) = (ctx.time, ctx.policy);
     let Some(patron) = catalog::patron(conn, card)? else {
         return Ok(Err(Reason::PatronNotFound));
     };
@@ -454,8 +454,29 @@ fn identify_in(
         policy.pin_max_attempts,
         policy.pin_lockout_minutes,
     );
+    // Every PIN actually checked travels to the central, right or wrong: the count is the
+    // library's, so three wrong PINs here lock the card at every station and on the web.
+    let attempt = |ok: bool| -> Result<()> {
+        let body = TxBody::PinAttempt(PinAttemptPayload {
+            patron: card.to_string(),
+            ok,
+            at: time.at,
+        });
+        outbox::append(
+            conn,
+            &ctx.settings.station_id,
+            &body,
+            None,
+            time.at,
+            time.trusted,
+        )?;
+        Ok(())
+    };
     match check {
         PinCheck::Accepted => {
+            if patron.pin_hash.is_some() {
+                attempt(true)?;
+            }
             if patron.pin_failures > 0 || patron.pin_locked_until.is_some() {
                 catalog::set_pin_state(conn, card, 0, None)?;
             }
@@ -468,6 +489,7 @@ fn identify_in(
             locked_until,
         } => {
             catalog::set_pin_state(conn, card, failures, locked_until)?;
+            attempt(false)?;
             tracing::warn!(patron = %redact(card), failures, locked = locked_until.is_some(), "wrong PIN");
             Ok(Err(if locked_until.is_some() {
                 Reason::PinLocked

@@ -207,3 +207,14 @@ pub fn pending_for_item(conn: &Connection, item: &str) -> Result<bool> {
         )?
         .exists([item])?)
 }
+
+/// Whether a PIN attempt for this card still waits to be sent (the station's count is then
+/// newer than the central's).
+pub fn pin_attempt_pending(conn: &Connection, card: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM outbox WHERE state = 'pending' AND kind = ?1
+             AND json_extract(payload, '$.patron') = ?2 LIMIT 1",
+        )?
+        .exists(params![TxKind::PinAttempt.code(), card])?)
+}

@@ -121,6 +121,11 @@ pub fn apply_change(
         }
         (DocKind::Patron, Some(Document::Patron(doc))) => {
             catalog::upsert_patron(conn, &doc.to_record(key))?;
+            // The library's PIN count, unless this station's own attempts are still on
+            // their way (then its count is the newer one).
+            if !outbox::pin_attempt_pending(conn, key)? {
+                catalog::set_pin_state(conn, key, doc.pin_failures, doc.pin_locked_until)?;
+            }
         }
         (DocKind::Loan, Some(Document::Loan(doc))) => apply_loan(conn, context, key, Some(doc))?,
         (DocKind::Loan, None) => apply_loan(conn, context, key, None)?,

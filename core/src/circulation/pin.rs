@@ -89,17 +89,35 @@ pub fn check_pin(
     if verify_pin(given, hash) {
         return PinCheck::Accepted;
     }
-    // A lockout that has passed starts a fresh count.
-    let previous = if locked_until.is_some() { 0 } else { failures };
-    let failures = previous + 1;
-    let locked_until = (failures >= max_attempts.max(1)).then(|| {
-        now.checked_add(SignedDuration::from_mins(i64::from(lockout_minutes)))
-            .unwrap_or(now)
-    });
+    let (failures, locked_until) =
+        after_wrong_pin(failures, locked_until, now, max_attempts, lockout_minutes);
     PinCheck::Incorrect {
         failures,
         locked_until,
     }
+}
+
+/// The count and lockout after one more wrong PIN at `now`: the rule every station and the
+/// hub apply, so three wrong PINs lock a card wherever they were entered.
+pub fn after_wrong_pin(
+    failures: u32,
+    locked_until: Option<Timestamp>,
+    now: Timestamp,
+    max_attempts: u32,
+    lockout_minutes: u32,
+) -> (u32, Option<Timestamp>) {
+    // A lockout that has passed starts a fresh count; one still running keeps its end.
+    match locked_until {
+        Some(until) if until > now => return (failures, Some(until)),
+        Some(_) => return after_wrong_pin(0, None, now, max_attempts, lockout_minutes),
+        None => {}
+    }
+    let failures = failures + 1;
+    let locked_until = (failures >= max_attempts.max(1)).then(|| {
+        now.checked_add(SignedDuration::from_mins(i64::from(lockout_minutes)))
+            .unwrap_or(now)
+    });
+    (failures, locked_until)
 }
 
 #[cfg(test)]

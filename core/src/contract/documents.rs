@@ -195,6 +195,16 @@ pub struct PatronDoc {
     /// Outstanding fines in hundredths.
     #[serde(default)]
     pub fines: i64,
+    /// Wrong PINs in a row, wherever entered: the lockout is the library's, not a station's.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pin_failures: u32,
+    /// While in the future, the card's PIN is refused everywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_locked_until: Option<jiff::Timestamp>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl PatronDoc {
@@ -207,6 +217,8 @@ impl PatronDoc {
             blocked: r.blocked,
             block_note: r.block_note.clone(),
             fines: r.fines.hundredths(),
+            pin_failures: 0,
+            pin_locked_until: None,
         }
     }
 
@@ -333,6 +345,8 @@ mod tests {
                         blocked,
                         block_note: None,
                         fines,
+                        pin_failures: 0,
+                        pin_locked_until: None,
                     })
                 }),
             (text(), text(), date(), 0u32..9, text()).prop_map(

@@ -99,6 +99,8 @@ impl PatronDoc {
             name: String::new(),
             pin_hash: None,
             block_note: None,
+            pin_failures: 0,
+            pin_locked_until: None,
             ..self.clone()
         }
     }
@@ -126,6 +128,8 @@ mod tests {
             blocked: true,
             block_note: Some("lost card".into()),
             fines: 100,
+            pin_failures: 2,
+            pin_locked_until: None,
         };
         let reduced = doc.cards_only();
         assert_eq!(

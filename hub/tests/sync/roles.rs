@@ -5,6 +5,12 @@
 use crate::support::{Backend, Hub, client, on_both_backends, runtime, start_hub, write};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
+use swalayan::circulation::desk::{Desk, DeskSettings, Proof};
+use swalayan::clock::SystemClock;
+use swalayan::reason::Reason;
+use swalayan::store::Store;
+use swalayan::sync::pull::pull_changes;
+use swalayan::sync::push::push_pending;
 use uuid::Uuid;
 
 on_both_backends!(
@@ -12,6 +18,7 @@ on_both_backends!(
     a_push_outside_the_role_is_refused_whole_and_nothing_applied,
     the_holds_api_acts_for_a_patron_only_with_their_card_and_pin,
     rotated_and_revoked_tokens_stop_working_at_once,
+    three_wrong_pins_at_one_kiosk_lock_the_card_at_the_next_and_on_the_web,
 );
 
 /// A hub with two titles, two copies, two patrons (with PINs), a loan, a hold and a
@@ -358,4 +365,70 @@ fn rotated_and_revoked_tokens_stop_working_at_once(backend: Backend) {
     );
     let missing = hub.cmd(&["station", "rotate", "no-such"]);
     assert_ne!(missing.status.code(), Some(0));
+}
+
+/// A new kiosk with nothing but what it pulls from the hub.
+fn fresh_kiosk(hub: &Hub, dir: &std::path::Path, name: &str) -> (Desk, String) {
+    let token = hub.add_station(name);
+    let store = Store::open(&dir.join(format!("{name}.db"))).unwrap();
+    let mut desk = Desk::new(
+        store,
+        DeskSettings {
+            station_id: name.into(),
+            branch: "pusat".into(),
+            time_zone: jiff::tz::db().get("Asia/Jakarta").unwrap(),
+        },
+        Box::new(SystemClock),
+    );
+    sync(hub, &mut desk, &token, name);
+    (desk, token)
+}
+
+fn sync(hub: &Hub, desk: &mut Desk, token: &str, name: &str) {
+    let central = hub.central(token, name);
+    let rt = runtime();
+    rt.block_on(push_pending(desk.store_mut(), &central, &client()))
+        .unwrap();
+    rt.block_on(pull_changes(desk.store_mut(), &central, &client()))
+        .unwrap();
+}
+
+/// A checkout with a PIN; the reason it was refused, if it was.
+fn try_card(desk: &mut Desk, card: &str, pin: &str) -> Option<Reason> {
+    desk.checkout(card, "B2", Proof::Pin(Some(pin)), None)
+        .unwrap()
+        .reason
+}
+
+fn three_wrong_pins_at_one_kiosk_lock_the_card_at_the_next_and_on_the_web(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = library(dir.path(), backend);
+    let (mut first, first_token) = fresh_kiosk(&hub, dir.path(), "kiosk-a");
+    let (mut second, second_token) = fresh_kiosk(&hub, dir.path(), "kiosk-b");
+    let try_pin = |desk: &mut Desk, pin: &str| try_card(desk, "P1", pin);
+    assert_eq!(try_pin(&mut first, "0000"), Some(Reason::PinIncorrect));
+    assert_eq!(try_pin(&mut first, "0001"), Some(Reason::PinIncorrect));
+    assert_eq!(try_pin(&mut first, "0002"), Some(Reason::PinLocked));
+    sync(&hub, &mut first, &first_token, "kiosk-a");
+    // The next kiosk hears of it on its next round: the right PIN is refused there too.
+    sync(&hub, &mut second, &second_token, "kiosk-b");
+    assert_eq!(try_pin(&mut second, "1234"), Some(Reason::PinLocked));
+    // And on the web catalogue.
+    let opac = hub.add_station("opac");
+    let rt = runtime();
+    let response = rt
+        .block_on(
+            client()
+                .get(format!("{}/v1/holds", hub.url))
+                .bearer_auth(&opac)
+                .header("X-Patron-Card", "P1")
+                .header("X-Patron-Pin", "1234")
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let body: Value = rt.block_on(response.json()).unwrap();
+    assert!(body["error"].as_str().unwrap().contains("locked"), "{body}");
+    // Another patron is not affected.
+    assert_ne!(try_card(&mut second, "P2", "9876"), Some(Reason::PinLocked));
 }
