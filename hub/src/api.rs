@@ -1,4 +1,4 @@
-//! The hub's HTTP/JSON API (docs/hub-api.md, docs/hub-openapi.yaml).
+//! The hub's HTTP/JSON API (docs/hub-api.md, docs/hub-openapi.json).
 //!
 //! Storage calls block (SQLite, or the synchronous PostgreSQL client), so every handler
 //! runs them in `spawn_blocking`, never on the async workers.
@@ -21,7 +21,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use swalayan_core::contract::documents::PatronDoc;
 use swalayan_core::contract::protocol::{
-    ChangesResponse, ErrorBody, Outcome, PulledChange, PushRequest, PushResponse, VisitsRequest,
+    ChangesResponse, ErrorBody, Outcome, PulledChange, PushRequest, PushResponse, StatusReport,
+    VisitsRequest,
 };
 use swalayan_core::contract::roles::Access;
 use tower_http::compression::CompressionLayer;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/transactions", post(push))
         .route("/v1/changes", get(changes))
         .route("/v1/visits", post(visits))
+        .route("/v1/status", post(report_status))
         .route("/v1/holds", post(place_hold).get(list_holds))
         .route("/v1/holds/{id}", delete(cancel_hold))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -307,6 +309,32 @@ fn for_role(role: StationRole, change: Change) -> Option<PulledChange> {
         key: change.key,
         body,
     })
+}
+
+/// `POST /v1/status`: a station's health after its sync round, kept for `station list`.
+async fn report_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let token = bearer(&headers)?;
+    let mut raw = body(request)?;
+    // Read as the contract says, but keep what a newer station added.
+    let report: StatusReport = serde_json::from_value(raw.clone())
+        .map_err(|e| bad(StatusCode::BAD_REQUEST, format!("bad status report: {e}")))?;
+    if let Some(fields) = raw.as_object_mut() {
+        fields.remove("station");
+    }
+    blocking(move || {
+        let auth = station_of(state.storage.as_ref(), &token)?;
+        same_station(&auth.name, &report.station)?;
+        state
+            .storage
+            .station_seen(&auth.name, Timestamp::now(), Some(&raw))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Json(serde_json::json!({"stored": true})))
 }
 
 async fn visits(

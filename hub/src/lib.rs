@@ -1,18 +1,24 @@
 //! swalayan-hub: the central service stations sync with — for libraries whose own system
 //! (INLISLite, SLiMS) offers no circulation API, the hub is the central catalog.
 //!
+//! It depends on `swalayan-core` (domain, rules, importers, the wire contract) and never on
+//! the station crate: no store, devices or touchscreen are linked.
+//!
 //! # Layout
 //!
-//! - [`storage`]: the database behind one trait, SQLite or PostgreSQL: stations and their
-//!   token hashes, every transaction received, the catalog as documents with revisions.
-//! - [`ledger`]: what a pushed transaction does centrally; exactly once; conflicts kept.
-//! - [`catalog`]: imports (the station's importers into a hub sink), policy, holds,
-//!   promotions.
+//! - [`storage`]: the database behind one trait, SQLite or PostgreSQL: stations with their
+//!   roles, token hashes and last health report, every transaction received, the catalog as
+//!   documents with revisions.
+//! - [`ledger`]: what a pushed transaction does centrally (typed payloads from the core's
+//!   contract; the core's PIN rule for attempts); exactly once; conflicts kept with a code.
+//! - [`catalog`]: imports (the core's importers into a hub sink), policy, holds, PIN checks
+//!   under the library-wide lockout, promotions.
 //! - [`export`]: transactions as CSV or Koha's offline circulation format.
-//! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, holds, time, health, metrics.
-//! - [`metrics`]: Prometheus counters and gauges.
+//! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
+//!   health — each filtered or refused by the token's role — and the metrics router.
+//! - [`metrics`]: Prometheus counters kept as things happen (a scrape reads no table).
 //! - [`server`]: serving with header, body and request timeouts and a bound on concurrency.
-//! - [`tls`]: serving over TLS (rustls) when a certificate is configured.
+//! - [`tls`]: the rustls configuration when a certificate is configured.
 
 pub mod api;
 pub mod catalog;

@@ -366,7 +366,7 @@ fn sync_once(ctx: &Context) -> Result<Finished, CliError> {
         .build()
         .map_err(|e| CliError::Io(e.to_string()))?;
     let report = runtime
-        .block_on(sync_round(&link, &mut store))
+        .block_on(sync_round(&link, &mut store, &[]))
         .map_err(|e| CliError::Device(e.to_string()))?;
     emit(ctx, &report, || match ctx.lang {
         crate::reason::Lang::Id => format!(

@@ -4,8 +4,9 @@
 //! because the station decides with its own copy of the rules.
 
 use super::pull::pull_changes;
-use super::push::{Central, SyncError, SyncReport, push_pending};
+use super::push::{Central, SyncError, SyncReport, push_pending, read_answer};
 use super::status;
+use crate::contract::protocol::{DeviceState, StationHealth, StatusReport};
 use crate::store::{Store, outbox};
 use std::future::Future;
 use std::pin::Pin;
@@ -41,6 +42,11 @@ pub trait CentralLink: Send + Sync {
     ) -> Option<BoxFuture<'a, Result<Decision, SyncError>>> {
         None
     }
+
+    /// Tells the central how this station is (a central without such a report ignores it).
+    fn report<'a>(&'a self, _health: &'a StationHealth) -> BoxFuture<'a, Result<(), SyncError>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// Our hub over HTTP(S).
@@ -64,19 +70,54 @@ impl CentralLink for HubLink {
     fn pull<'a>(&'a self, store: &'a mut Store) -> BoxFuture<'a, Result<u64, SyncError>> {
         Box::pin(pull_changes(store, &self.central, &self.client))
     }
+
+    fn report<'a>(&'a self, health: &'a StationHealth) -> BoxFuture<'a, Result<(), SyncError>> {
+        Box::pin(async move {
+            let report = StatusReport {
+                station: self.central.station.clone(),
+                health: health.clone(),
+            };
+            let response = self
+                .client
+                .post(format!(
+                    "{}/v1/status",
+                    self.central.url.trim_end_matches('/')
+                ))
+                .bearer_auth(&self.central.token)
+                .timeout(self.central.timeout)
+                .json(&report)
+                .send()
+                .await;
+            read_answer::<serde_json::Value>(response).await.map(|_| ())
+        })
+    }
 }
 
 /// One sync round: push first (so the central hears of our loans before we take its
-/// picture of them), then pull. The round is remembered (when, and why it failed) for
+/// picture of them), then pull, then tell the central how the station is (`devices` as the
+/// station's runtime sees them). The round is remembered (when, and why it failed) for
 /// `swalayan status`.
 pub async fn sync_round(
     link: &dyn CentralLink,
     store: &mut Store,
+    devices: &[DeviceState],
 ) -> Result<SyncReport, SyncError> {
     let result = async {
         let mut report = link.push(store).await?;
         report.pulled = link.pull(store).await?;
-        report.pending = outbox::counts(store.conn())?.0;
+        let (pending, _, conflicts) = outbox::counts(store.conn())?;
+        report.pending = pending;
+        let health = StationHealth {
+            pending,
+            conflicts,
+            devices: devices.to_vec(),
+            alarms: Vec::new(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        };
+        // The round's work is done; a hub too old for reports does not fail it.
+        if let Err(e) = link.report(&health).await {
+            tracing::debug!(error = %e, "the central took no health report");
+        }
         Ok::<_, SyncError>(report)
     }
     .await;

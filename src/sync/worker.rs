@@ -167,7 +167,7 @@ async fn run(
         if retry_at.is_some_and(|at| tokio::time::Instant::now() < at) {
             continue; // backing off: ticks and wake-ups wait for the retry time
         }
-        let event = match sync_round(link, &mut store).await {
+        let event = match sync_round(link, &mut store, &[]).await {
             Ok(report) => {
                 failures = 0;
                 retry_at = None;

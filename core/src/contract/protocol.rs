@@ -108,3 +108,41 @@ pub struct VisitCount {
     pub entered: i64,
     pub left: i64,
 }
+
+/// `POST /v1/status`: how a station is, sent after each sync round so staff see every
+/// station from the hub (`swalayan-hub station list`). Fields a newer station adds are kept
+/// by the hub as sent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatusReport {
+    pub station: String,
+    #[serde(flatten)]
+    pub health: StationHealth,
+}
+
+/// A station's health.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StationHealth {
+    /// Transactions waiting to be sent.
+    pub pending: i64,
+    /// Transactions the central kept as conflicts, as the station knows them.
+    pub conflicts: i64,
+    /// The devices the station runs and how each is.
+    #[serde(default)]
+    pub devices: Vec<DeviceState>,
+    /// Alarms open at the station (a bin full, a beam blocked), for staff.
+    #[serde(default)]
+    pub alarms: Vec<String>,
+    /// The station's software version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// One device as the station sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceState {
+    /// `scanner`, `rfid`, `printer`, `gpio`, ...
+    pub device: String,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}

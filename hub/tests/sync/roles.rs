@@ -2,7 +2,9 @@
 //! patron only with their card and PIN (or for anyone with a staff token), and tokens that
 //! are rotated or revoked.
 
-use crate::support::{Backend, Hub, client, on_both_backends, runtime, start_hub, write};
+use crate::support::{
+    Backend, CliStation, Hub, client, on_both_backends, runtime, start_hub, write,
+};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use swalayan::circulation::desk::{Desk, DeskSettings, Proof};
@@ -19,6 +21,7 @@ on_both_backends!(
     the_holds_api_acts_for_a_patron_only_with_their_card_and_pin,
     rotated_and_revoked_tokens_stop_working_at_once,
     three_wrong_pins_at_one_kiosk_lock_the_card_at_the_next_and_on_the_web,
+    stations_report_their_health_and_staff_see_it_in_the_station_list,
 );
 
 /// A hub with two titles, two copies, two patrons (with PINs), a loan, a hold and a
@@ -431,4 +434,50 @@ fn three_wrong_pins_at_one_kiosk_lock_the_card_at_the_next_and_on_the_web(backen
     assert!(body["error"].as_str().unwrap().contains("locked"), "{body}");
     // Another patron is not affected.
     assert_ne!(try_card(&mut second, "P2", "9876"), Some(Reason::PinLocked));
+}
+
+fn stations_report_their_health_and_staff_see_it_in_the_station_list(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = library(dir.path(), backend);
+    let token = hub.add_station("kiosk-2");
+    let station = CliStation::new(dir.path(), "kiosk-2", &hub.url, &token, "");
+    assert_eq!(station.json(&["init", "--demo"]).0, 0);
+    // A PIN check waits in the outbox; the round sends it, then reports.
+    let (code, _) = station.json(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "21000000001",
+        "--item",
+        "31000002801",
+        "--pin",
+        "0000",
+    ]);
+    assert_eq!(code, 1, "a wrong PIN is a refusal");
+    let report = station.sync();
+    assert_eq!(report["pending"], 0);
+    let listed = hub.json(&["station", "list"]);
+    let kiosk = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["station"] == "kiosk-2")
+        .unwrap()
+        .clone();
+    assert_eq!(kiosk["pending"], 0, "{kiosk}");
+    assert_eq!(kiosk["health"]["conflicts"], 0, "{kiosk}");
+    assert!(kiosk["health"]["version"].as_str().is_some(), "{kiosk}");
+    assert!(kiosk["last_seen"].as_str().is_some(), "{kiosk}");
+    // Another station cannot report for it.
+    let rt = runtime();
+    let other = rt
+        .block_on(
+            client()
+                .post(format!("{}/v1/status", hub.url))
+                .bearer_auth(hub.add_station("kiosk-3"))
+                .json(&json!({"station": "kiosk-2", "pending": 99, "conflicts": 0}))
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(other.status().as_u16(), 403);
 }
