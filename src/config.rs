@@ -240,7 +240,7 @@ pub struct Config {
     pub central: Option<CentralSettings>,
 }
 
-pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
+pub use crate::domain::DEFAULT_TIME_ZONE;
 pub const DEFAULT_BRANCH: &str = "pusat";
 
 impl Default for Config {

@@ -9,13 +9,15 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 use swalayan_core::circulation::pin::{PinCheck, check_pin};
+use swalayan_core::circulation::rules::{HoldFacts, decide_hold};
 use swalayan_core::contract::documents::{
     HoldDoc, ItemDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
 };
-use swalayan_core::domain::{HoldStatus, ItemStatus, Policy};
+use swalayan_core::domain::{DEFAULT_TIME_ZONE, HoldStatus, Item, ItemStatus, Policy};
 use swalayan_core::import::{
     Applied, ImportError, ImportSink, ItemRecord, PatronRecord, TitleRecord, policy::parse_policy,
 };
+use swalayan_core::reason::Lang;
 use uuid::Uuid;
 
 /// Records per write transaction during an import.
@@ -243,7 +245,10 @@ pub enum HoldTarget {
     Item(String),
 }
 
-/// Places a hold centrally (staff command or web OPAC); stations hear of it on their next pull.
+/// Places a hold centrally (staff command or web OPAC); stations hear of it on their next
+/// pull. Whether the patron may is decided by the same rule the kiosks use
+/// (`rules::decide_hold`): blocks, expiry, fines, a hold already placed, a copy already on
+/// loan to them, a title with no copy the policy lends.
 pub fn place_hold(
     storage: &dyn Storage,
     patron: &str,
@@ -251,44 +256,92 @@ pub fn place_hold(
     pickup_branch: &str,
     now: Timestamp,
 ) -> Result<HoldEntry> {
+    let policy = policy(storage)?;
+    let today = now.to_zoned_datetime(library_time_zone()).date();
+    let title_key = match target {
+        HoldTarget::Title(key) => key.clone(),
+        HoldTarget::Item(barcode) => {
+            let mut title = None;
+            storage.write(&mut |tx| {
+                title = tx
+                    .get(DocKind::Item, std::slice::from_ref(barcode))?
+                    .remove(barcode)
+                    .and_then(|b| b.get("title").and_then(Value::as_str).map(str::to_string));
+                Ok(())
+            })?;
+            title.ok_or_else(|| HubError::NotFound(format!("no item with barcode {barcode}")))?
+        }
+    };
+    // The title's copies and the patron's live holds: read before the write (a title's
+    // copies change only by import; a hold placed meanwhile is caught at the stations).
+    let copies: Vec<(String, ItemDoc)> = storage
+        .items_of_title(&title_key)?
+        .into_iter()
+        .map(|(barcode, body)| {
+            serde_json::from_value(body)
+                .map(|doc| (barcode.clone(), doc))
+                .map_err(|e| HubError::Corrupt(format!("item {barcode}: {e}")))
+        })
+        .collect::<Result<_>>()?;
+    let held = list_holds(storage, Some(patron), false)?;
     let id = Uuid::now_v7().to_string();
     let mut entry = None;
     storage.write(&mut |tx| {
-        let patrons = tx.get(DocKind::Patron, &[patron.to_string()])?;
-        let Some(patron_doc) = patrons.get(patron) else {
+        let Some(patron_body) = tx
+            .get(DocKind::Patron, &[patron.to_string()])?
+            .remove(patron)
+        else {
             return Err(HubError::NotFound(format!("no patron with card {patron}")));
         };
-        if patron_doc.get("blocked").and_then(Value::as_bool) == Some(true) {
-            return Err(HubError::Invalid(format!("patron {patron} is blocked")));
+        let patron_doc: PatronDoc = serde_json::from_value(patron_body)
+            .map_err(|e| HubError::Corrupt(format!("patron {patron}: {e}")))?;
+        if let HoldTarget::Title(key) = target
+            && tx
+                .get(DocKind::Title, std::slice::from_ref(key))?
+                .is_empty()
+        {
+            return Err(HubError::NotFound(format!("no title with key {key}")));
         }
-        let (title, item) = match target {
-            HoldTarget::Title(key) => {
-                if tx
-                    .get(DocKind::Title, std::slice::from_ref(key))?
-                    .is_empty()
-                {
-                    return Err(HubError::NotFound(format!("no title with key {key}")));
-                }
-                (key.clone(), None)
-            }
-            HoldTarget::Item(barcode) => {
-                let items = tx.get(DocKind::Item, std::slice::from_ref(barcode))?;
-                let Some(title) = items
-                    .get(barcode)
-                    .and_then(|b| b.get("title"))
-                    .and_then(Value::as_str)
-                else {
-                    return Err(HubError::NotFound(format!(
-                        "no item with barcode {barcode}"
-                    )));
-                };
-                (title.to_string(), Some(barcode.clone()))
-            }
+        let asked: Vec<&(String, ItemDoc)> = match target {
+            HoldTarget::Title(_) => copies.iter().collect(),
+            HoldTarget::Item(barcode) => copies.iter().filter(|(b, _)| b == barcode).collect(),
         };
+        let barcodes: Vec<String> = asked.iter().map(|(b, _)| b.clone()).collect();
+        let loans = tx.get(DocKind::Loan, &barcodes)?;
+        let lent_to = |barcode: &str| {
+            loans
+                .get(barcode)
+                .and_then(|l| l.get("patron"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let items: Vec<Item> = asked
+            .iter()
+            .map(|(barcode, doc)| doc.to_item(barcode, loans.contains_key(barcode)))
+            .collect();
+        let item = match target {
+            HoldTarget::Item(barcode) => Some(barcode.clone()),
+            HoldTarget::Title(_) => None,
+        };
+        let facts = HoldFacts {
+            patron: &patron_doc.to_patron(patron),
+            copies: &items,
+            already_held: held
+                .iter()
+                .any(|h| h.hold.title == title_key && (item.is_none() || h.hold.item == item)),
+            has_copy_on_loan: barcodes
+                .iter()
+                .any(|b| lent_to(b).as_deref() == Some(patron)),
+            today,
+            policy: &policy,
+        };
+        decide_hold(&facts).map_err(|reason| {
+            HubError::Invalid(format!("{} ({})", reason.sentence(Lang::En), reason.code()))
+        })?;
         let hold = HoldDoc {
             patron: patron.to_string(),
-            title,
-            item,
+            title: title_key.clone(),
+            item: item.clone(),
             pickup_branch: pickup_branch.to_string(),
             placed: now.to_string(),
             status: HoldStatus::Waiting,
@@ -302,6 +355,13 @@ pub fn place_hold(
         Ok(())
     })?;
     entry.ok_or_else(|| HubError::Corrupt("hold not placed".into()))
+}
+
+/// The library's time zone for "today" in the rules (a hub setting comes with the web pages).
+fn library_time_zone() -> jiff::tz::TimeZone {
+    jiff::tz::db()
+        .get(DEFAULT_TIME_ZONE)
+        .unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
 fn put_hold(tx: &mut dyn Tx, id: &str, hold: &HoldDoc) -> Result<()> {

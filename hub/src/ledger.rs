@@ -11,12 +11,13 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use swalayan_core::circulation::pin::after_wrong_pin;
+use swalayan_core::circulation::rules::hold_status_on_return;
 use swalayan_core::contract::conflicts::Conflict;
 use swalayan_core::contract::documents::{HoldDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc};
 use swalayan_core::contract::protocol::{Outcome, PushResult, PushTransaction};
 use swalayan_core::contract::transactions::{LoanPayload, PayloadError, TxBody};
+use swalayan_core::domain::HoldStatus;
 use swalayan_core::domain::Policy;
-use swalayan_core::domain::{HoldStatus, Route};
 use swalayan_core::import::policy::parse_policy;
 use uuid::Uuid;
 
@@ -257,9 +258,8 @@ fn effective_time(t: &PushTransaction, clock_offset: Option<SignedDuration>) -> 
 
 /// One transaction against the working documents: `None` when it applies, else why not.
 ///
-/// What a return does to a hold is the station's decision (the rules in `swalayan-core`
-/// routed the copy); the hub records the outcome the payload carries, it does not decide
-/// the route again.
+/// The station routed a returned copy with the core's rules; the hub applies the same rule
+/// (`hold_status_on_return`) to the route the station reports, it does not route again.
 fn apply_one(
     work: &mut Working,
     station: &str,
@@ -274,10 +274,7 @@ fn apply_one(
             if let Some(key) = &checkin.hold_key
                 && let Some(Some(hold)) = work.holds.get_mut(key)
             {
-                hold.status = match checkin.route {
-                    Route::Transfer => HoldStatus::InTransit,
-                    _ => HoldStatus::Ready,
-                };
+                hold.status = hold_status_on_return(checkin.route);
                 work.touch(DocKind::Hold, key);
             }
             match work.loans.get(&checkin.item) {

@@ -646,11 +646,7 @@ fn checkin_in(
     }
     let hold_patron = match plan.fills_hold {
         Some(hold_id) => {
-            let status = if plan.route == Route::HoldShelf {
-                HoldStatus::Ready
-            } else {
-                HoldStatus::InTransit
-            };
+            let status = rules::hold_status_on_return(plan.route);
             circ::set_hold_state(conn, hold_id, status, Some(barcode), plan.hold_expires)?;
             [hold_on_item.as_ref(), next_hold.as_ref()]
                 .into_iter()

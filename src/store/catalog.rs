@@ -2,7 +2,7 @@
 
 use super::{Result, StoreError};
 use crate::domain::{HoldStatus, Item, ItemStatus, Money, Patron, Title};
-use crate::import::{Applied, ItemRecord, PatronRecord, TitleRecord};
+use swalayan_core::import::{Applied, ItemRecord, PatronRecord, TitleRecord};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Row, params};

@@ -5,7 +5,7 @@
 //! (later) the hub.
 
 use super::calendar::{chargeable_days_late, days_between, due_date};
-use crate::domain::{Hold, Item, ItemStatus, Loan, Money, Patron, Policy, Route};
+use crate::domain::{Hold, HoldStatus, Item, ItemStatus, Loan, Money, Patron, Policy, Route};
 use crate::reason::Reason;
 use jiff::civil::Date;
 
@@ -199,6 +199,17 @@ pub struct CheckinPlan {
     pub new_status: ItemStatus,
     /// When the hold shelf wait ends.
     pub hold_expires: Option<Date>,
+}
+
+/// What a return does to the hold it fills: ready on this branch's hold shelf, or in
+/// transit to the pickup branch. The station applies it when it routes the copy; the hub
+/// applies it to the route the station reports.
+pub fn hold_status_on_return(route: Route) -> HoldStatus {
+    if route == Route::HoldShelf {
+        HoldStatus::Ready
+    } else {
+        HoldStatus::InTransit
+    }
 }
 
 pub fn decide_checkin(f: &CheckinFacts<'_>) -> Result<CheckinPlan, Reason> {

@@ -5,7 +5,7 @@
 //! patron by card, a loan by item barcode, a hold by its id (the UUID of the transaction or
 //! hub command that placed it), the policy under the key `policy`, a promotion by its id.
 
-use crate::domain::{HoldStatus, ItemStatus, Money};
+use crate::domain::{HoldStatus, Item, ItemStatus, Money, Patron};
 use crate::import::{ItemRecord, PatronRecord, TitleRecord};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -167,6 +167,29 @@ impl ItemDoc {
         }
     }
 
+    /// The copy as the circulation rules see it (`on_loan` when the central has a loan of
+    /// it); `title_id` is 0, since the central knows titles by key.
+    pub fn to_item(&self, barcode: &str, on_loan: bool) -> Item {
+        Item {
+            barcode: barcode.to_string(),
+            title_id: 0,
+            title: self.title.clone(),
+            author: None,
+            isbn: None,
+            call_number: self.call_number.clone(),
+            item_type: self.item_type.clone(),
+            status: if on_loan && self.status == ItemStatus::Available {
+                ItemStatus::OnLoan
+            } else {
+                self.status
+            },
+            damaged: self.damaged,
+            parts: self.parts,
+            home_branch: self.branch.clone(),
+            transit_to: None,
+        }
+    }
+
     pub fn to_record(&self, barcode: &str) -> ItemRecord {
         ItemRecord {
             barcode: barcode.to_string(),
@@ -219,6 +242,22 @@ impl PatronDoc {
             fines: r.fines.hundredths(),
             pin_failures: 0,
             pin_locked_until: None,
+        }
+    }
+
+    /// The patron as the circulation rules see them.
+    pub fn to_patron(&self, card: &str) -> Patron {
+        Patron {
+            card: card.to_string(),
+            name: self.name.clone(),
+            category: self.category.clone(),
+            expires: self.expires,
+            pin_hash: self.pin_hash.clone(),
+            blocked: self.blocked,
+            block_note: self.block_note.clone(),
+            fines: Money::from_hundredths(self.fines),
+            pin_failures: self.pin_failures,
+            pin_locked_until: self.pin_locked_until,
         }
     }
 

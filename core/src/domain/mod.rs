@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub use money::Money;
 pub use policy::Policy;
 
+/// The library's time zone when none is configured (our first library's).
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
+
 /// The circulation state of one physical copy.
 ///
 /// `on_loan`, `on_hold_shelf` and `in_transit` are set by circulation; the others come from

@@ -286,6 +286,8 @@ pub trait Storage: Send + Sync {
     fn changes(&self, since: i64, limit: u32) -> Result<Vec<Change>>;
     /// Every live document of a kind (holds list, exports), by key.
     fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>>;
+    /// The copies of one title (by the title's key), by barcode: an indexed lookup.
+    fn items_of_title(&self, title: &str) -> Result<Vec<(String, Value)>>;
     /// `(key, body as stored)` of every document of these kinds, for imports to tell new
     /// from changed from unchanged without a round trip per record.
     fn fingerprints(&self, kinds: &[DocKind]) -> Result<HashMap<(DocKind, String), String>>;

@@ -62,6 +62,9 @@ CREATE TABLE IF NOT EXISTS catalog (
     PRIMARY KEY (kind, key)
 );
 CREATE INDEX IF NOT EXISTS catalog_rev ON catalog(rev);
+-- A title's copies (hold placement asks the rules about them).
+CREATE INDEX IF NOT EXISTS catalog_item_title ON catalog ((body::jsonb ->> 'title'))
+    WHERE kind = 'item';
 CREATE SEQUENCE IF NOT EXISTS catalog_revision;
 CREATE TABLE IF NOT EXISTS visits (
     station TEXT NOT NULL,
@@ -333,6 +336,15 @@ impl Storage for PgStorage {
         rows.iter()
             .map(|r| change_from(r.get(0), r.get(1), r.get(2), r.get(3)))
             .collect()
+    }
+
+    fn items_of_title(&self, title: &str) -> Result<Vec<(String, Value)>> {
+        let rows = self.pool.get()?.query(
+            "SELECT key, body FROM catalog
+             WHERE kind = 'item' AND (body::jsonb ->> 'title') = $1",
+            &[&title],
+        )?;
+        key_bodies(&rows)
     }
 
     fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>> {

@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS catalog (
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS catalog_rev ON catalog(rev);
+-- A title's copies (hold placement asks the rules about them).
+CREATE INDEX IF NOT EXISTS catalog_item_title ON catalog(json_extract(body, '$.title'))
+    WHERE kind = 'item';
 CREATE TABLE IF NOT EXISTS revision (
     id  INTEGER PRIMARY KEY CHECK (id = 1),
     rev INTEGER NOT NULL
@@ -406,6 +409,23 @@ impl Storage for SqliteStorage {
             changes.push(change_from(rev, &kind, key, body)?);
         }
         Ok(changes)
+    }
+
+    fn items_of_title(&self, title: &str) -> Result<Vec<(String, Value)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT key, body FROM catalog
+             WHERE kind = 'item' AND json_extract(body, '$.title') = ?1",
+        )?;
+        let rows = stmt.query_map([title], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, body) = row?;
+            out.push((key, parse_json(&body, "catalog body")?));
+        }
+        Ok(out)
     }
 
     fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>> {

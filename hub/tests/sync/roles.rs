@@ -22,6 +22,7 @@ on_both_backends!(
     rotated_and_revoked_tokens_stop_working_at_once,
     three_wrong_pins_at_one_kiosk_lock_the_card_at_the_next_and_on_the_web,
     stations_report_their_health_and_staff_see_it_in_the_station_list,
+    the_hub_refuses_the_holds_a_kiosk_would_refuse_by_the_same_rule,
 );
 
 /// A hub with two titles, two copies, two patrons (with PINs), a loan, a hold and a
@@ -480,4 +481,59 @@ fn stations_report_their_health_and_staff_see_it_in_the_station_list(backend: Ba
         )
         .unwrap();
     assert_eq!(other.status().as_u16(), 403);
+}
+
+fn the_hub_refuses_the_holds_a_kiosk_would_refuse_by_the_same_rule(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = library(dir.path(), backend);
+    let withdrawn = write(
+        dir.path(),
+        "withdrawn.csv",
+        "barcode,title,item_type,status\nW1,Kitab Lama,book,withdrawn\n",
+    );
+    hub.json(&["import", "items", withdrawn.to_str().unwrap()]);
+    let key_of = |barcode: &str| -> String {
+        let placed = hub.json(&["holds", "place", "--patron", "P2", "--item", barcode]);
+        let key = placed["title"].as_str().unwrap().to_string();
+        hub.json(&["holds", "cancel", placed["id"].as_str().unwrap()]);
+        key
+    };
+    let ronggeng = key_of("B1");
+    let refused = |patron: &str, title: &str| -> String {
+        let out = hub.cmd(&["holds", "place", "--patron", patron, "--title", title]);
+        assert_eq!(out.status.code(), Some(2), "{patron} {title}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    // P1 has B1 on loan: the kiosk's rule says no hold on a title one holds a copy of.
+    assert!(
+        refused("P1", &ronggeng).contains("already_on_loan_to_patron"),
+        "{}",
+        refused("P1", &ronggeng)
+    );
+    // P2 waits for Bumi Manusia already.
+    let bumi = hub.json(&["holds", "list", "--patron", "P2"])[0]["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(refused("P2", &bumi).contains("hold_already_placed"));
+    // A title whose only copy is withdrawn cannot be reserved.
+    let old = hub
+        .json(&["holds", "list", "--all"])
+        .as_array()
+        .unwrap()
+        .len();
+    let out = hub.cmd(&["holds", "place", "--patron", "P1", "--item", "W1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("item_withdrawn"));
+    assert_eq!(
+        hub.json(&["holds", "list", "--all"])
+            .as_array()
+            .unwrap()
+            .len(),
+        old,
+        "nothing placed"
+    );
+    // What the rule allows still goes through.
+    let ok = hub.json(&["holds", "place", "--patron", "P2", "--title", &ronggeng]);
+    assert_eq!(ok["status"], "waiting");
 }
