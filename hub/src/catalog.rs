@@ -11,7 +11,7 @@ use std::path::Path;
 use swalayan_core::circulation::pin::{PinCheck, check_pin};
 use swalayan_core::circulation::rules::{HoldFacts, decide_hold};
 use swalayan_core::contract::documents::{
-    HoldDoc, ItemDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
+    HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
 };
 use swalayan_core::domain::{DEFAULT_TIME_ZONE, HoldStatus, Item, ItemStatus, Policy};
 use swalayan_core::import::{
@@ -261,15 +261,16 @@ pub fn place_hold(
     let title_key = match target {
         HoldTarget::Title(key) => key.clone(),
         HoldTarget::Item(barcode) => {
-            let mut title = None;
+            let mut found = None;
             storage.write(&mut |tx| {
-                title = tx
+                found = tx
                     .get(DocKind::Item, std::slice::from_ref(barcode))?
-                    .remove(barcode)
-                    .and_then(|b| b.get("title").and_then(Value::as_str).map(str::to_string));
+                    .remove(barcode);
                 Ok(())
             })?;
-            title.ok_or_else(|| HubError::NotFound(format!("no item with barcode {barcode}")))?
+            let body = found
+                .ok_or_else(|| HubError::NotFound(format!("no item with barcode {barcode}")))?;
+            decode::<ItemDoc>(body, barcode)?.title
         }
     };
     // The title's copies and the patron's live holds: read before the write (a title's
@@ -277,11 +278,7 @@ pub fn place_hold(
     let copies: Vec<(String, ItemDoc)> = storage
         .items_of_title(&title_key)?
         .into_iter()
-        .map(|(barcode, body)| {
-            serde_json::from_value(body)
-                .map(|doc| (barcode.clone(), doc))
-                .map_err(|e| HubError::Corrupt(format!("item {barcode}: {e}")))
-        })
+        .map(|(barcode, body)| Ok((barcode.clone(), decode(body, &barcode)?)))
         .collect::<Result<_>>()?;
     let held = list_holds(storage, Some(patron), false)?;
     let id = Uuid::now_v7().to_string();
@@ -293,8 +290,7 @@ pub fn place_hold(
         else {
             return Err(HubError::NotFound(format!("no patron with card {patron}")));
         };
-        let patron_doc: PatronDoc = serde_json::from_value(patron_body)
-            .map_err(|e| HubError::Corrupt(format!("patron {patron}: {e}")))?;
+        let patron_doc: PatronDoc = decode(patron_body, patron)?;
         if let HoldTarget::Title(key) = target
             && tx
                 .get(DocKind::Title, std::slice::from_ref(key))?
@@ -307,14 +303,12 @@ pub fn place_hold(
             HoldTarget::Item(barcode) => copies.iter().filter(|(b, _)| b == barcode).collect(),
         };
         let barcodes: Vec<String> = asked.iter().map(|(b, _)| b.clone()).collect();
-        let loans = tx.get(DocKind::Loan, &barcodes)?;
-        let lent_to = |barcode: &str| {
-            loans
-                .get(barcode)
-                .and_then(|l| l.get("patron"))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
+        let loans: HashMap<String, LoanDoc> = tx
+            .get(DocKind::Loan, &barcodes)?
+            .into_iter()
+            .map(|(barcode, body)| Ok((barcode.clone(), decode(body, &barcode)?)))
+            .collect::<Result<_>>()?;
+        let lent_to = |barcode: &str| loans.get(barcode).map(|loan| loan.patron.as_str());
         let items: Vec<Item> = asked
             .iter()
             .map(|(barcode, doc)| doc.to_item(barcode, loans.contains_key(barcode)))
@@ -329,9 +323,7 @@ pub fn place_hold(
             already_held: held
                 .iter()
                 .any(|h| h.hold.title == title_key && (item.is_none() || h.hold.item == item)),
-            has_copy_on_loan: barcodes
-                .iter()
-                .any(|b| lent_to(b).as_deref() == Some(patron)),
+            has_copy_on_loan: barcodes.iter().any(|b| lent_to(b) == Some(patron)),
             today,
             policy: &policy,
         };
@@ -355,6 +347,11 @@ pub fn place_hold(
         Ok(())
     })?;
     entry.ok_or_else(|| HubError::Corrupt("hold not placed".into()))
+}
+
+/// A stored document read as its type; unreadable means damaged.
+fn decode<T: serde::de::DeserializeOwned>(body: Value, key: &str) -> Result<T> {
+    serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("document {key}: {e}")))
 }
 
 /// The library's time zone for "today" in the rules (a hub setting comes with the web pages).

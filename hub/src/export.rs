@@ -5,8 +5,9 @@
 use crate::storage::{Received, Result, Storage, TxFilter};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use serde_json::Value;
 use std::io::Write;
+use swalayan_core::contract::transactions::TxBody;
+use swalayan_core::contract::wire::Wire;
 use swalayan_core::export::koc::{KocEvent, KocWriter};
 
 /// Transactions from the start of `since` (in the library's time zone) on, oldest first.
@@ -34,8 +35,10 @@ pub fn transactions_since(
     Ok(rows)
 }
 
-fn field<'a>(payload: &'a Value, name: &str) -> Option<&'a str> {
-    payload.get(name).and_then(Value::as_str)
+/// A received transaction read through the contract; `None` for a kind or payload this hub
+/// cannot read (kept as a conflict when it arrived).
+fn body_of(r: &Received) -> Option<TxBody> {
+    TxBody::decode(&Wire::parse(&r.kind), &r.payload).ok()
 }
 
 /// One CSV row per transaction, conflicts included (with their state and reason).
@@ -55,6 +58,8 @@ pub fn write_csv(out: impl Write, rows: &[Received], time_zone: &TimeZone) -> an
         "clock_trusted",
     ])?;
     for r in rows {
+        let body = body_of(r);
+        let due = body.as_ref().and_then(TxBody::due).map(|d| d.to_string());
         let local = r
             .effective_at
             .parse::<Timestamp>()
@@ -70,9 +75,9 @@ pub fn write_csv(out: impl Write, rows: &[Received], time_zone: &TimeZone) -> an
             &r.station,
             &r.seq.to_string(),
             &r.kind,
-            field(&r.payload, "patron").unwrap_or(""),
-            field(&r.payload, "item").unwrap_or(""),
-            field(&r.payload, "due").unwrap_or(""),
+            body.as_ref().and_then(TxBody::patron).unwrap_or(""),
+            body.as_ref().and_then(TxBody::item).unwrap_or(""),
+            due.as_deref().unwrap_or(""),
             r.state.code(),
             r.reason.as_deref().unwrap_or(""),
             if r.clock_trusted { "true" } else { "false" },
@@ -92,10 +97,11 @@ pub fn write_koc(
     let mut writer = KocWriter::new(out, time_zone.clone(), env!("CARGO_PKG_VERSION"))?;
     let (mut written, mut held_back) = (0, 0);
     for r in rows {
+        let body = body_of(r);
         let Some(event) = KocEvent::from_transaction(
             &r.kind,
-            field(&r.payload, "patron"),
-            field(&r.payload, "item"),
+            body.as_ref().and_then(TxBody::patron),
+            body.as_ref().and_then(TxBody::item),
         ) else {
             continue;
         };

@@ -2,11 +2,11 @@
 
 use super::{Result, StoreError};
 use crate::domain::{HoldStatus, Item, ItemStatus, Money, Patron, Title};
-use swalayan_core::import::{Applied, ItemRecord, PatronRecord, TitleRecord};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
+use swalayan_core::import::{Applied, ItemRecord, PatronRecord, TitleRecord};
 
 const ITEM_COLUMNS: &str = "i.barcode, i.title_id, t.title, t.author, t.isbn,
     COALESCE(i.call_number, t.call_number), i.item_type, i.status, i.damaged, i.parts,
