@@ -648,3 +648,37 @@ fn the_status_light_follows_the_sync_worker() {
     }
     assert!(r.has("Connected to the central catalogue"));
 }
+
+/// A wrong token and an unreachable central read differently on the staff screen: one says
+/// to fix the token, the other that transactions wait (issue #10).
+#[test]
+fn the_staff_screen_tells_a_refused_token_from_an_unreachable_central() {
+    use swalayan::sync::push::CentralProblem;
+    use swalayan::sync::status::record_failure;
+    let r = rig(Lang::En, false);
+    let fail = |problem: CentralProblem| {
+        let k = r.kiosk.borrow();
+        record_failure(
+            k.desk().store().conn(),
+            jiff::Timestamp::now(),
+            "detail for the log",
+            problem,
+        )
+        .unwrap();
+    };
+    fail(CentralProblem::TokenRefused);
+    r.click("Staff");
+    r.scan("21000000008");
+    r.type_pin("9999");
+    r.click("Enter PIN");
+    assert_eq!(r.screen(), Screen::Staff);
+    let token = CentralProblem::TokenRefused.sentence(Lang::En);
+    let away = CentralProblem::Unreachable.sentence(Lang::En);
+    assert!(token.contains("token") && away.contains("wait here"));
+    assert!(r.has(token), "{token}");
+    assert!(!r.has(away));
+    fail(CentralProblem::Unreachable);
+    r.advance(Duration::from_secs(1));
+    assert!(r.has(away), "{away}");
+    assert!(!r.has(token));
+}

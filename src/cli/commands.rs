@@ -405,6 +405,7 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
         "last_sync": sync.last_success.map(|t| t.to_string()),
         "last_failure": sync.last_failure.map(|t| t.to_string()),
         "last_error": sync.last_error,
+        "problem": sync.problem().map(|p| p.code()),
         "cursor": pull::cursor(conn)?,
         "catalog": counts,
     });
@@ -432,14 +433,18 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
             .last_success
             .map(|t| t.to_string())
             .unwrap_or_else(|| never.into());
+        let problem = sync
+            .problem()
+            .map(|p| format!("\n{}", p.sentence(ctx.lang)))
+            .unwrap_or_default();
         if id {
             format!(
-                "Stasiun {}: pusat {central}.\n{pending} transaksi menunggu dikirim, {conflicts} konflik.\nSinkron terakhir: {last}.",
+                "Stasiun {}: pusat {central}.\n{pending} transaksi menunggu dikirim, {conflicts} konflik.\nSinkron terakhir: {last}.{problem}",
                 ctx.config.station_id
             )
         } else {
             format!(
-                "Station {}: central {central}.\n{pending} transactions waiting to be sent, {conflicts} conflicts.\nLast sync: {last}.",
+                "Station {}: central {central}.\n{pending} transactions waiting to be sent, {conflicts} conflicts.\nLast sync: {last}.{problem}",
                 ctx.config.station_id
             )
         }

@@ -12,6 +12,7 @@ use crate::contract::transactions::TxKind;
 use crate::domain::{HoldStatus, Money, Route, redact};
 use crate::reason::{Lang, Reason};
 use crate::store::{Result, catalog, meta, outbox, promotions};
+use crate::sync::push::CentralProblem;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use swalayan_hardware::printer::receipt::{Receipt, ReceiptItem};
@@ -110,6 +111,8 @@ pub struct KioskView {
     pub conflicts: i64,
     /// When the station last reached the central (local time), if ever.
     pub last_sync: Option<String>,
+    /// Why the last sync failed, when it did: staff see whether to wait or to fix something.
+    pub central_problem: Option<CentralProblem>,
     pub today_loans: i64,
     pub today_returns: i64,
     pub promotions: Vec<(String, String)>,
@@ -251,6 +254,7 @@ impl Kiosk {
             printer_ok: printer.as_ref().is_some_and(|p| p.ready()),
             pending: 0,
             last_sync: None,
+            central_problem: None,
             conflicts: 0,
             today_loans: 0,
             today_returns: 0,
@@ -1029,7 +1033,9 @@ impl Kiosk {
         self.view.conflicts = conflicts;
         let today = self.desk.today();
         let tz = self.desk.settings().time_zone.clone();
-        self.view.last_sync = crate::sync::status::read(conn)?.last_success.map(|t| {
+        let sync = crate::sync::status::read(conn)?;
+        self.view.central_problem = sync.problem();
+        self.view.last_sync = sync.last_success.map(|t| {
             t.to_zoned_datetime(tz.clone())
                 .strftime("%d-%m-%Y %H:%M")
                 .to_string()

@@ -124,7 +124,7 @@ pub async fn sync_round(
     let now = jiff::Timestamp::now();
     match &result {
         Ok(_) => status::record_success(store.conn(), now)?,
-        Err(e) => status::record_failure(store.conn(), now, &e.to_string())?,
+        Err(e) => status::record_failure(store.conn(), now, &e.to_string(), e.problem())?,
     }
     result
 }

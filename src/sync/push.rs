@@ -4,6 +4,7 @@
 
 use crate::config::CentralSettings;
 use crate::contract::protocol::{Outcome, PushRequest, PushResponse, PushTransaction};
+use crate::reason::Lang;
 use crate::store::{Store, StoreError, meta, outbox};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -85,10 +86,103 @@ impl SyncError {
     /// Worth retrying with backoff (network, timeouts, 5xx), as opposed to a configuration
     /// problem staff must fix (401, 403, 400).
     pub fn is_transient(&self) -> bool {
+        self.problem().is_transient()
+    }
+
+    /// What is wrong, as staff need to know it.
+    pub fn problem(&self) -> CentralProblem {
         match self {
-            SyncError::Unreachable(_) => true,
-            SyncError::Refused { status, .. } => *status >= 500 || *status == 429,
-            SyncError::BadAnswer(_) | SyncError::Config(_) | SyncError::Store(_) => false,
+            SyncError::Unreachable(_) => CentralProblem::Unreachable,
+            SyncError::Refused { status: 401, .. } => CentralProblem::TokenRefused,
+            SyncError::Refused { status: 403, .. } => CentralProblem::NotAllowed,
+            SyncError::Refused { status, .. } if *status >= 500 || *status == 429 => {
+                CentralProblem::CentralError
+            }
+            SyncError::Refused { .. } | SyncError::BadAnswer(_) => CentralProblem::BadAnswer,
+            SyncError::Config(_) | SyncError::Store(_) => CentralProblem::StationSetup,
+        }
+    }
+}
+
+/// Why the last sync failed, kept apart by what staff should do: wait (the network or the
+/// central is down; transactions wait here) or fix something (a wrong token is not "offline").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CentralProblem {
+    /// The network is down or the central does not answer: transactions wait here.
+    Unreachable,
+    /// The central answered with a server error (or asked to slow down): it should pass.
+    CentralError,
+    /// The central does not know this station's token (401).
+    TokenRefused,
+    /// The central refuses this station something (403: its name or role).
+    NotAllowed,
+    /// The central answered something this station cannot read (versions differ?).
+    BadAnswer,
+    /// This station's own settings (`ca_file`) or database.
+    StationSetup,
+}
+
+impl CentralProblem {
+    pub const ALL: [CentralProblem; 6] = [
+        CentralProblem::Unreachable,
+        CentralProblem::CentralError,
+        CentralProblem::TokenRefused,
+        CentralProblem::NotAllowed,
+        CentralProblem::BadAnswer,
+        CentralProblem::StationSetup,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CentralProblem::Unreachable => "unreachable",
+            CentralProblem::CentralError => "central_error",
+            CentralProblem::TokenRefused => "token_refused",
+            CentralProblem::NotAllowed => "not_allowed",
+            CentralProblem::BadAnswer => "bad_answer",
+            CentralProblem::StationSetup => "station_setup",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<CentralProblem> {
+        CentralProblem::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    /// Whether waiting helps (the worker retries with backoff) or staff must act.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            CentralProblem::Unreachable | CentralProblem::CentralError
+        )
+    }
+
+    /// What staff read, with what to do.
+    pub fn sentence(self, lang: Lang) -> &'static str {
+        match self {
+            CentralProblem::Unreachable => lang.pick(
+                "Pusat tidak terjangkau (jaringan atau server mati). Transaksi menunggu di sini dan terkirim sendiri nanti.",
+                "The central cannot be reached (network or server down). Transactions wait here and go by themselves later.",
+            ),
+            CentralProblem::CentralError => lang.pick(
+                "Server pusat sedang bermasalah. Transaksi menunggu di sini; dicoba lagi otomatis.",
+                "The central server has a problem. Transactions wait here; retried automatically.",
+            ),
+            CentralProblem::TokenRefused => lang.pick(
+                "Pusat menolak token stasiun ini. Periksa token di [central] (atau token_file), atau minta token baru.",
+                "The central refuses this station's token. Check the token in [central] (or token_file), or ask for a new one.",
+            ),
+            CentralProblem::NotAllowed => lang.pick(
+                "Pusat tidak mengizinkan stasiun ini (nama atau peran salah). Periksa [station] id dan peran stasiun di pusat.",
+                "The central does not allow this station (wrong name or role). Check [station] id and the station's role at the central.",
+            ),
+            CentralProblem::BadAnswer => lang.pick(
+                "Jawaban pusat tidak bisa dibaca (versi berbeda?). Perbarui stasiun atau pusat.",
+                "The central's answer cannot be read (different versions?). Update the station or the central.",
+            ),
+            CentralProblem::StationSetup => lang.pick(
+                "Pengaturan stasiun ini bermasalah (ca_file atau basis data). Lihat log.",
+                "This station's setup has a problem (ca_file or database). See the log.",
+            ),
         }
     }
 }

@@ -46,6 +46,12 @@ pub fn apply(ui: &KioskWindow, view: &KioskView) {
     status.set_pending(view.pending as i32);
     status.set_conflicts(view.conflicts as i32);
     status.set_last_sync(view.last_sync.clone().unwrap_or_else(|| "-".into()).into());
+    status.set_central_problem(
+        view.central_problem
+            .map(|p| p.sentence(view.lang))
+            .unwrap_or("")
+            .into(),
+    );
     status.set_printer_ok(view.printer_ok);
     status.set_today_loans(view.today_loans as i32);
     status.set_today_returns(view.today_returns as i32);

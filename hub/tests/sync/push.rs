@@ -319,3 +319,35 @@ fn the_worker_syncs_on_demand_and_comes_back_after_an_outage(backend: Backend) {
     assert_eq!(hub.status()["transactions"], 2);
     drop(worker);
 }
+
+/// `swalayan status --json` tells a wrong token (staff must fix it) from a hub that is away
+/// (transactions wait): `problem` differs, and the live probe says the hub is up in the first
+/// case only (issue #10).
+#[test]
+fn status_tells_a_refused_token_from_an_unreachable_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(Backend::Sqlite, dir.path());
+    hub.add_station("kiosk-1");
+    let wrong = CliStation::new(dir.path(), "kiosk-1", &hub.url, "not-the-token", "");
+    assert_eq!(wrong.json(&["init", "--demo"]).0, 0);
+    let (code, _) = wrong.json(&["sync", "--once"]);
+    assert_eq!(code, 3);
+    let (_, status) = wrong.json(&["status"]);
+    assert_eq!(status["problem"], "token_refused", "{status}");
+    assert_eq!(status["online"], true, "the hub itself answers");
+
+    let away_url = format!("http://{}", crate::support::free_address());
+    let away = CliStation::new(dir.path(), "kiosk-2", &away_url, "any", "");
+    assert_eq!(away.json(&["init", "--demo"]).0, 0);
+    let (code, _) = away.json(&["sync", "--once"]);
+    assert_eq!(code, 3);
+    let (_, status) = away.json(&["status"]);
+    assert_eq!(status["problem"], "unreachable", "{status}");
+    assert_eq!(status["online"], false);
+    let human = away.run(&["--lang", "en", "status"]);
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("wait here"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+}
