@@ -2,9 +2,11 @@
 //!
 //! - [`kiosk`]: the patron's journey as a state machine over the circulation desk; it
 //!   produces a plain [`kiosk::KioskView`] that the touchscreen shows. No UI code here.
+//! - [`cues`]: the buzzer's beeps on their own thread, so the engine never waits for one.
 //! - [`pad`]: the RFID pad: which tags lie on it, read once each.
 //! - [`receipts`]: where receipts go (a printer device, or memory in tests and the demo).
 
+pub mod cues;
 pub mod kiosk;
 pub mod pad;
 pub mod receipts;

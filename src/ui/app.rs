@@ -8,7 +8,8 @@
 use super::bridge::{apply, connect, select_language};
 use super::{KioskWindow, SimAdapter, SimTag as UiSimTag, StatusAdapter};
 use crate::reason::Lang;
-use crate::station::kiosk::{Command, Cue, Kiosk};
+use crate::station::cues::CuePlayer;
+use crate::station::kiosk::{Command, Kiosk};
 use slint::{ComponentHandle, Model, ModelRc, VecModel};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 use swalayan_hardware::barcode::reader::{self, ScannerConfig, ScannerEvent};
-use swalayan_hardware::gpio::{Level, OutputLine};
+use swalayan_hardware::gpio::OutputLine;
 use swalayan_hardware::sim::feig::{FeigSimulator, SimTag};
 
 /// Why the kiosk could not run.
@@ -108,13 +109,13 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     };
     let wake = worker.as_ref().map(|w| w.commands());
 
+    let cues = CuePlayer::spawn(run.buzzer).map_err(|e| AppError::Ui(e.to_string()))?;
     let engine = {
         let weak = ui.as_weak();
         let interval = run.pad_interval;
-        let buzzer = run.buzzer;
         std::thread::Builder::new()
             .name("kiosk-engine".into())
-            .spawn(move || engine(kiosk, rx, weak, interval, buzzer, wake))
+            .spawn(move || engine(kiosk, rx, weak, interval, cues, wake))
             .map_err(|e| AppError::Ui(e.to_string()))?
     };
     drop(tx);
@@ -144,7 +145,7 @@ fn engine(
     commands: Receiver<Command>,
     ui: slint::Weak<KioskWindow>,
     pad_interval: Duration,
-    mut buzzer: Option<Box<dyn OutputLine>>,
+    cues: CuePlayer,
     wake: Option<tokio::sync::mpsc::UnboundedSender<crate::sync::worker::WorkerCommand>>,
 ) {
     let start = Instant::now();
@@ -178,7 +179,7 @@ fn engine(
             tracing::error!("kiosk: {e}");
         }
         for cue in kiosk.take_cues() {
-            sound(cue, &mut buzzer);
+            cues.play(cue);
         }
         let view = kiosk.view().clone();
         let quit = view.quit;
@@ -189,20 +190,6 @@ fn engine(
             });
             return;
         }
-    }
-}
-
-/// A short beep for success, a long one for refusal.
-fn sound(cue: Cue, buzzer: &mut Option<Box<dyn OutputLine>>) {
-    tracing::debug!(?cue, "cue");
-    if let Some(buzzer) = buzzer {
-        let length = match cue {
-            Cue::Success => Duration::from_millis(80),
-            Cue::Refusal => Duration::from_millis(400),
-        };
-        let _ = buzzer.set(Level::High);
-        std::thread::sleep(length);
-        let _ = buzzer.set(Level::Low);
     }
 }
 
