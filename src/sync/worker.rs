@@ -6,8 +6,10 @@
 //! connection (WAL lets it write beside the kiosk's desk); the database calls block only
 //! that thread, never a shared tokio worker or the UI.
 
-use super::central::{CentralLink, HubLink, sync_round};
-use super::push::{Central, SyncError, SyncReport};
+#[cfg(doc)]
+use super::central::HubLink;
+use super::central::{CentralLink, sync_round};
+use super::push::{CentralProblem, SyncError, SyncReport};
 use crate::store::Store;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -26,7 +28,11 @@ pub enum WorkerCommand {
 #[derive(Debug, Clone)]
 pub enum SyncEvent {
     Completed(SyncReport),
-    Failed { error: String, transient: bool },
+    /// The round failed; `problem` says whether waiting helps (transient) or staff must act.
+    Failed {
+        error: String,
+        problem: CentralProblem,
+    },
 }
 
 /// How often and how patiently to sync.
@@ -54,10 +60,11 @@ pub struct SyncWorker {
 }
 
 impl SyncWorker {
-    /// Starts the worker on `db` (its own connection) against `central`.
+    /// Starts the worker on `db` (its own connection) against any central: the hub
+    /// ([`HubLink`]) today, a library system over SIP2 later.
     pub fn spawn(
         db: PathBuf,
-        central: Central,
+        link: Box<dyn CentralLink>,
         timing: WorkerTiming,
         events: std::sync::mpsc::Sender<SyncEvent>,
     ) -> std::io::Result<SyncWorker> {
@@ -73,12 +80,12 @@ impl SyncWorker {
                     Err(e) => {
                         let _ = events.send(SyncEvent::Failed {
                             error: e.to_string(),
-                            transient: false,
+                            problem: CentralProblem::StationSetup,
                         });
                         return;
                     }
                 };
-                runtime.block_on(run(db, central, timing, rx, events));
+                runtime.block_on(run(db, link.as_ref(), timing, rx, events));
             })?;
         Ok(SyncWorker {
             commands: tx,
@@ -119,7 +126,7 @@ pub fn backoff(timing: WorkerTiming, failures: u32, jitter: f64) -> Duration {
 
 async fn run(
     db: PathBuf,
-    central: Central,
+    link: &dyn CentralLink,
     timing: WorkerTiming,
     mut commands: UnboundedReceiver<WorkerCommand>,
     events: std::sync::mpsc::Sender<SyncEvent>,
@@ -129,22 +136,11 @@ async fn run(
         Err(e) => {
             let _ = events.send(SyncEvent::Failed {
                 error: e.to_string(),
-                transient: false,
+                problem: CentralProblem::StationSetup,
             });
             return;
         }
     };
-    let link = match HubLink::new(central) {
-        Ok(link) => link,
-        Err(e) => {
-            let _ = events.send(SyncEvent::Failed {
-                error: e.to_string(),
-                transient: false,
-            });
-            return;
-        }
-    };
-    let link: &dyn CentralLink = &link;
     let mut ticker = tokio::time::interval(timing.interval);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut failures = 0u32;
@@ -174,8 +170,8 @@ async fn run(
                 SyncEvent::Completed(report)
             }
             Err(error) => {
-                let transient = error.is_transient();
-                if transient {
+                let problem = error.problem();
+                if problem.is_transient() {
                     failures += 1;
                     let jitter = f64::from(rand::random::<u16>()) / f64::from(u16::MAX);
                     retry_at =
@@ -183,7 +179,7 @@ async fn run(
                 }
                 SyncEvent::Failed {
                     error: describe(&error),
-                    transient,
+                    problem,
                 }
             }
         };
@@ -200,6 +196,85 @@ fn describe(error: &SyncError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::central::BoxFuture;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A central that answers every push with a fixed result: the worker's loop on its own,
+    /// whatever stands behind the trait (the hub is tested for real in the hub's tests).
+    struct ScriptedCentral {
+        refuse: Option<u16>,
+        pushes: std::sync::Arc<AtomicU32>,
+    }
+
+    impl CentralLink for ScriptedCentral {
+        fn push<'a>(
+            &'a self,
+            _store: &'a mut Store,
+        ) -> BoxFuture<'a, Result<SyncReport, SyncError>> {
+            self.pushes.fetch_add(1, Ordering::SeqCst);
+            let refuse = self.refuse;
+            Box::pin(async move {
+                match refuse {
+                    Some(status) => Err(SyncError::Refused {
+                        status,
+                        message: "scripted".into(),
+                    }),
+                    None => Ok(SyncReport::default()),
+                }
+            })
+        }
+
+        fn pull<'a>(&'a self, _store: &'a mut Store) -> BoxFuture<'a, Result<u64, SyncError>> {
+            Box::pin(async { Ok(0) })
+        }
+    }
+
+    /// The folder comes first in the tuple, so it outlives the worker using it.
+    fn worker_on(
+        refuse: Option<u16>,
+    ) -> (
+        tempfile::TempDir,
+        SyncWorker,
+        std::sync::mpsc::Receiver<SyncEvent>,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("station.db");
+        Store::open(&db).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let link = ScriptedCentral {
+            refuse,
+            pushes: Default::default(),
+        };
+        let worker = SyncWorker::spawn(db, Box::new(link), WorkerTiming::default(), tx).unwrap();
+        (dir, worker, rx)
+    }
+
+    #[test]
+    fn the_worker_runs_rounds_against_any_central() {
+        let (_dir, worker, events) = worker_on(None);
+        let wait = Duration::from_secs(10);
+        assert!(matches!(
+            events.recv_timeout(wait),
+            Ok(SyncEvent::Completed(_))
+        ));
+        worker.sync_now();
+        assert!(matches!(
+            events.recv_timeout(wait),
+            Ok(SyncEvent::Completed(_))
+        ));
+    }
+
+    #[test]
+    fn a_refused_token_is_reported_as_such_not_as_offline() {
+        let (_dir, _worker, events) = worker_on(Some(401));
+        match events.recv_timeout(Duration::from_secs(10)) {
+            Ok(SyncEvent::Failed { problem, .. }) => {
+                assert_eq!(problem, CentralProblem::TokenRefused);
+                assert!(!problem.is_transient());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn backoff_doubles_is_capped_and_jittered() {

@@ -201,7 +201,9 @@ fn spawn_sync(
 ) -> std::io::Result<crate::sync::worker::SyncWorker> {
     use crate::sync::worker::{SyncEvent, SyncWorker, WorkerTiming};
     let (tx, rx) = channel();
-    let worker = SyncWorker::spawn(db, central, WorkerTiming::default(), tx)?;
+    let link = crate::sync::central::HubLink::new(central)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let worker = SyncWorker::spawn(db, Box::new(link), WorkerTiming::default(), tx)?;
     std::thread::spawn(move || {
         for event in rx {
             let online = match event {

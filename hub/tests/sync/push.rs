@@ -279,7 +279,9 @@ fn the_worker_syncs_on_demand_and_comes_back_after_an_outage(backend: Backend) {
         backoff_max: Duration::from_millis(400),
     };
     let (tx, events) = channel();
-    let worker = SyncWorker::spawn(dir.path().join("kiosk-1.db"), central, timing, tx).unwrap();
+    let link = swalayan::sync::central::HubLink::new(central).unwrap();
+    let worker =
+        SyncWorker::spawn(dir.path().join("kiosk-1.db"), Box::new(link), timing, tx).unwrap();
     // The first tick fires at once.
     match events.recv_timeout(Duration::from_secs(10)).unwrap() {
         SyncEvent::Completed(report) => assert_eq!((report.pushed, report.pending), (1, 0)),
@@ -299,7 +301,9 @@ fn the_worker_syncs_on_demand_and_comes_back_after_an_outage(backend: Backend) {
     );
     worker.sync_now();
     match events.recv_timeout(Duration::from_secs(10)).unwrap() {
-        SyncEvent::Failed { transient, .. } => assert!(transient),
+        SyncEvent::Failed { problem, .. } => {
+            assert_eq!(problem, swalayan::sync::push::CentralProblem::Unreachable)
+        }
         other => panic!("{other:?}"),
     }
     // The hub comes back on the same address: the retry after the backoff gets through.
