@@ -11,6 +11,8 @@ mod crash;
 mod hw;
 /// Catalog and patron import: CSV and MARC from files, errors with file and line.
 mod import;
+/// The kiosk under systemd: ready on the notify socket, a clean stop on SIGTERM (Xvfb).
+mod service;
 /// The store's promises: re-import never clears circulation; privacy after acknowledgement.
 mod store;
 /// `swalayan tag decode|encode` with the public ISO 28560-3 vector.

@@ -57,7 +57,8 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
             Ok(Finished::Done)
         }
         Command::Tag(command) => super::tag::run(&ctx, command),
-        Command::Sync { once: _ } => sync_once(&ctx),
+        Command::Sync { once: true } => sync_once(&ctx),
+        Command::Sync { once: false } => sync_until_stopped(&ctx),
         Command::Status => station_status(&ctx),
         Command::Hw(command) => super::hw::run(&ctx, command),
         Command::Sim(command) => super::sim::run(&ctx, command),
@@ -348,6 +349,65 @@ fn item_show(ctx: &Context, barcode: &str) -> Result<Finished, CliError> {
         "holds_waiting": waiting,
     });
     emit(ctx, &value, || output::item(ctx.lang, &value));
+    Ok(Finished::Done)
+}
+
+/// The sync worker in the foreground until SIGTERM or Ctrl-C: one line per round (JSON Lines
+/// with `--json`); exit 0 when stopped.
+fn sync_until_stopped(ctx: &Context) -> Result<Finished, CliError> {
+    use crate::sync::central::HubLink;
+    use crate::sync::worker::{SyncEvent, SyncWorker, WorkerTiming};
+    let central = ctx.config.central.as_ref().ok_or_else(|| {
+        CliError::Usage("no [central] in the config: nothing to sync with".into())
+    })?;
+    // The store must open before the worker starts: a bad path is a clear error here.
+    drop(open_store(ctx)?);
+    let link = HubLink::new(Central::from_settings(central, &ctx.config.station_id))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Io(e.to_string()))?;
+    // Handlers first, so a stop sent as soon as the first line shows is not lost.
+    let stopped = runtime
+        .block_on(async { crate::station::shutdown::Shutdown::listen() })
+        .map_err(|e| CliError::Io(e.to_string()))?;
+    let (tx, events) = std::sync::mpsc::channel();
+    let worker = SyncWorker::spawn(ctx.db.clone(), Box::new(link), WorkerTiming::default(), tx)
+        .map_err(|e| CliError::Io(e.to_string()))?;
+    let json = ctx.json;
+    let lang = ctx.lang;
+    let printer = std::thread::spawn(move || {
+        for event in events {
+            let line = match &event {
+                SyncEvent::Completed(report) if json => serde_json::json!({
+                    "event": "completed", "pushed": report.pushed, "pulled": report.pulled,
+                    "conflicts": report.conflicts, "pending": report.pending,
+                })
+                .to_string(),
+                SyncEvent::Failed { error, problem } if json => serde_json::json!({
+                    "event": "failed", "problem": problem.code(), "error": error,
+                })
+                .to_string(),
+                SyncEvent::Completed(report) => lang
+                    .pick(
+                        "sinkron: {pushed} terkirim, {pulled} diterima, {conflicts} konflik, {pending} menunggu",
+                        "sync: {pushed} sent, {pulled} received, {conflicts} conflicts, {pending} pending",
+                    )
+                    .replace("{pushed}", &report.pushed.to_string())
+                    .replace("{pulled}", &report.pulled.to_string())
+                    .replace("{conflicts}", &report.conflicts.to_string())
+                    .replace("{pending}", &report.pending.to_string()),
+                SyncEvent::Failed { error, problem } => {
+                    format!("{} ({error})", problem.sentence(lang))
+                }
+            };
+            println!("{line}");
+        }
+    });
+    runtime.block_on(stopped.wait());
+    drop(worker);
+    let _ = printer.join();
     Ok(Finished::Done)
 }
 

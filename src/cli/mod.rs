@@ -97,8 +97,10 @@ pub enum Command {
     #[command(subcommand)]
     Tag(TagCommand),
     /// Send pending transactions to the central catalog ([central] in the config).
+    /// Sync with the central: without --once, keep syncing (every 30 s, backing off while the
+    /// central is away) until stopped (Ctrl-C, SIGTERM), one line per round.
     Sync {
-        /// One round, then exit (the background worker comes with the kiosk).
+        /// One round, then exit.
         #[arg(long)]
         once: bool,
     },

@@ -120,12 +120,35 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     };
     drop(tx);
 
+    // systemd: SIGTERM quits the event loop (the engine then finishes its command and
+    // stops); the watchdog is pinged from this UI loop, whose freeze should restart us.
+    let _stop = crate::station::shutdown::on_stop(|| {
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
+    })
+    .map_err(|e| AppError::Ui(e.to_string()))?;
+    let watchdog = Rc::new(std::cell::RefCell::new(
+        crate::station::watchdog::Watchdog::from_env(),
+    ));
+    let watchdog_timer = slint::Timer::default();
+    if let Some(every) = watchdog.borrow().interval() {
+        let pinger = Rc::clone(&watchdog);
+        watchdog_timer.start(slint::TimerMode::Repeated, every / 2, move || {
+            pinger.borrow_mut().ping_if_due()
+        });
+    }
+    watchdog.borrow().ready();
+
     let result = ui.run().map_err(|e| AppError::Ui(e.to_string()));
+    watchdog.borrow().stopping();
     stop.store(true, Ordering::Relaxed);
     drop(ui);
     drop(demo);
-    let _ = engine.join();
+    // The worker first: its event thread holds a command sender, and the engine stops only
+    // once every sender is gone.
     drop(worker);
+    let _ = engine.join();
     if let Some(scanner) = scanner {
         let _ = scanner.join();
     }

@@ -6,6 +6,7 @@ use crate::support::{
     start_hub_on,
 };
 use serde_json::Value;
+use std::time::Duration;
 use swalayan::circulation::desk::Proof;
 use swalayan::import::demo::copy_of;
 use swalayan::store::outbox;
@@ -354,4 +355,59 @@ fn status_tells_a_refused_token_from_an_unreachable_hub() {
         "{}",
         String::from_utf8_lossy(&human.stdout)
     );
+}
+
+/// Plain `swalayan sync` keeps syncing until stopped: a JSON line per round, and SIGTERM
+/// ends it cleanly (exit 0), as systemd stops it (issue #10).
+#[test]
+fn plain_sync_runs_until_sigterm_with_a_line_per_round() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(Backend::Sqlite, dir.path());
+    let token = hub.add_station("kiosk-1");
+    let station = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
+    assert_eq!(station.json(&["init", "--demo"]).0, 0);
+    let (code, _) = station.json(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "21000000007",
+        "--item",
+        "31000002801",
+    ]);
+    assert_eq!(code, 0);
+    let mut child = std::process::Command::new(crate::support::station_bin())
+        .arg("--config")
+        .arg(&station.config)
+        .arg("--db")
+        .arg(&station.db)
+        .args(["--json", "sync"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first["event"], "completed", "{first}");
+    assert_eq!(
+        (first["pushed"].as_u64(), first["pending"].as_i64()),
+        (Some(1), Some(0))
+    );
+    // SAFETY: a plain kill(2) on our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sync did not stop within 30 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(hub.status()["transactions"], 1);
 }

@@ -1,0 +1,109 @@
+//! The kiosk as systemd runs it: a real window (Xvfb, software renderer), `READY=1` on the
+//! notify socket once it runs, and a clean exit 0 with `STOPPING=1` on SIGTERM. Needs Xvfb
+//! (scripts/test installs it).
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::net::UnixDatagram;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// An X server of its own; killed when dropped.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Xvfb {
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (apt-get install xvfb; scripts/test does)");
+        // Xvfb writes the display number it chose once it accepts clients.
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Xvfb {
+            child,
+            display: format!(":{}", line.trim()),
+        }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for the process to end, at most `limit`.
+fn exit_within(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn the_kiosk_tells_systemd_it_is_ready_and_stops_cleanly_on_sigterm() {
+    let x = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_swalayan"))
+        .arg("--db")
+        .arg(dir.path().join("demo.db"))
+        .arg("demo")
+        .env("DISPLAY", &x.display)
+        .env("SLINT_BACKEND", "winit-software")
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("HOME", dir.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut buffer = [0u8; 256];
+    let mut next = || -> String {
+        match socket.recv(&mut buffer) {
+            Ok(n) => String::from_utf8_lossy(&buffer[..n]).trim().to_string(),
+            Err(e) => format!("nothing on the notify socket: {e}"),
+        }
+    };
+    assert_eq!(next(), "READY=1", "the kiosk never said it was ready");
+    // SAFETY: a plain kill(2) on our own child.
+    unsafe {
+        libc::kill(kiosk.id() as i32, libc::SIGTERM);
+    }
+    let status = exit_within(&mut kiosk, Duration::from_secs(30));
+    let status = match status {
+        Some(status) => status,
+        None => {
+            let _ = kiosk.kill();
+            panic!("the kiosk did not stop within 30 s of SIGTERM");
+        }
+    };
+    let mut err = String::new();
+    let _ = std::io::Read::read_to_string(&mut kiosk.stderr.take().unwrap(), &mut err);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(next(), "STOPPING=1");
+}
