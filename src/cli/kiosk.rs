@@ -94,6 +94,7 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
     let printer: Box<dyn ReceiptSink> = Box::new(DevicePrinter {
         path: receipts,
         width: PaperWidth::Mm80,
+        baud: None,
     });
     let kiosk = Kiosk::new(desk, settings(ctx), Some(pad), Some(printer));
     eprintln!("{}", ctx.lang.pick(
@@ -136,6 +137,7 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
         Box::new(DevicePrinter {
             path: p.path.clone(),
             width: p.width,
+            baud: p.baud,
         }) as Box<dyn ReceiptSink>
     });
     let scanner = ctx.config.scanner.as_ref().map(|s| ScannerConfig {
