@@ -105,6 +105,7 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
         kiosk,
         KioskRun {
             library_name: ctx.config.library_name.clone(),
+            time_zone: ctx.config.time_zone.clone(),
             lang: ctx.lang,
             scanner: None,
             buzzer: None,
@@ -158,6 +159,7 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
         kiosk,
         KioskRun {
             library_name: ctx.config.library_name.clone(),
+            time_zone: ctx.config.time_zone.clone(),
             lang: ctx.lang,
             scanner,
             buzzer: buzzer(ctx),

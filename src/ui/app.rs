@@ -41,6 +41,8 @@ pub struct DemoDevices {
 /// Everything the kiosk runs with besides its engine.
 pub struct KioskRun {
     pub library_name: String,
+    /// The library's time zone: the header clock shows its time, as the desk's dates do.
+    pub time_zone: jiff::tz::TimeZone,
     pub lang: Lang,
     pub scanner: Option<ScannerConfig>,
     /// A buzzer for success and refusal cues.
@@ -59,7 +61,8 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
         .set_library_name(run.library_name.clone().into());
     select_language(run.lang);
     apply(&ui, kiosk.view());
-    update_clock(&ui);
+    let time_zone = run.time_zone.clone();
+    update_clock(&ui, &time_zone);
 
     let (tx, rx) = channel::<Command>();
     let dispatch_tx = tx.clone();
@@ -79,7 +82,7 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
         Duration::from_secs(1),
         move || {
             if let Some(ui) = weak.upgrade() {
-                update_clock(&ui);
+                update_clock(&ui, &time_zone);
             }
         },
     );
@@ -155,11 +158,21 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     result
 }
 
-fn update_clock(ui: &KioskWindow) {
-    let now = jiff::ZonedDateTime::now();
+fn update_clock(ui: &KioskWindow, time_zone: &jiff::tz::TimeZone) {
+    let (clock, date) = header_clock(jiff::Timestamp::now(), time_zone);
     let status = ui.global::<StatusAdapter>();
-    status.set_clock(now.strftime("%H:%M").to_string().into());
-    status.set_date(now.strftime("%d-%m-%Y").to_string().into());
+    status.set_clock(clock.into());
+    status.set_date(date.into());
+}
+
+/// The header's time and date in the library's time zone (not the machine's: a Pi set to
+/// UTC would show patrons a clock seven hours off).
+pub fn header_clock(now: jiff::Timestamp, time_zone: &jiff::tz::TimeZone) -> (String, String) {
+    let local = now.to_zoned_datetime(time_zone.clone());
+    (
+        local.strftime("%H:%M").to_string(),
+        local.strftime("%d-%m-%Y").to_string(),
+    )
 }
 
 /// The engine thread: commands in, views out; polls the RFID pad between commands.
@@ -313,4 +326,23 @@ fn wire_demo(ui: &KioskWindow, demo: DemoDevices) -> Rc<DemoDevices> {
         model.set_row_data(index, row);
     });
     demo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_clock_shows_the_library_time_not_the_machine_time() {
+        let jakarta = jiff::tz::db().get("Asia/Jakarta").unwrap();
+        let now: jiff::Timestamp = "2026-12-01T17:30:00Z".parse().unwrap();
+        assert_eq!(
+            header_clock(now, &jakarta),
+            ("00:30".to_string(), "02-12-2026".to_string())
+        );
+        assert_eq!(
+            header_clock(now, &jiff::tz::TimeZone::UTC),
+            ("17:30".to_string(), "01-12-2026".to_string())
+        );
+    }
 }
