@@ -229,7 +229,14 @@ pub struct Kiosk {
     goodbye_since: Option<Duration>,
     cues: Vec<Cue>,
     devices: BTreeMap<String, String>,
+    /// When the staff-facing status (counts, last sync, promotions) was last read, and how
+    /// often it has been: it is read after changes and every few seconds, never per pad poll.
+    status_read_at: Duration,
+    status_reads: u64,
 }
+
+/// How often the status is re-read when nothing happens (the UI ticks every second).
+const STATUS_EVERY: Duration = Duration::from_secs(5);
 
 impl Kiosk {
     pub fn new(
@@ -276,6 +283,8 @@ impl Kiosk {
             goodbye_since: None,
             cues: Vec::new(),
             devices: BTreeMap::new(),
+            status_read_at: Duration::ZERO,
+            status_reads: 0,
         };
         if let Err(e) = kiosk.refresh_status() {
             tracing::error!("kiosk status: {e}");
@@ -289,6 +298,11 @@ impl Kiosk {
 
     pub fn desk(&self) -> &Desk {
         &self.desk
+    }
+
+    /// How many times the status has been read from the store (diagnostics and tests).
+    pub fn status_reads(&self) -> u64 {
+        self.status_reads
     }
 
     /// Cues fired since the last call (buzzer, sound).
@@ -337,6 +351,13 @@ impl Kiosk {
             Command::Tick | Command::Device(..) | Command::Tags(_)
         );
         let tags_changed = matches!(&command, Command::Tags(tags) if tags.iter().any(|t| !self.session.handled_tags.contains(&t.uid)));
+        // The status changes with what the patron or a device does, not with a pad that
+        // reports the same tags again; otherwise a timer re-reads it now and then.
+        let read_status = match &command {
+            Command::Tags(_) => tags_changed,
+            Command::Tick => now.saturating_sub(self.status_read_at) >= STATUS_EVERY,
+            _ => true,
+        };
         if patron_action || tags_changed {
             self.last_activity = now;
             self.view.idle_countdown = None;
@@ -390,7 +411,10 @@ impl Kiosk {
                 };
             }
         }
-        self.refresh_status()?;
+        if read_status {
+            self.refresh_status()?;
+            self.status_read_at = now;
+        }
         Ok(&self.view)
     }
 
@@ -1027,6 +1051,7 @@ impl Kiosk {
 
     /// Status the screens show whatever the session: central, pending, counts, promotions.
     fn refresh_status(&mut self) -> Result<()> {
+        self.status_reads += 1;
         let conn = self.desk.store().conn();
         let (pending, _, conflicts) = outbox::counts(conn)?;
         self.view.pending = pending;
@@ -1073,5 +1098,49 @@ impl RowView {
             fine: Money::ZERO,
             missing_part: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circulation::desk::DeskSettings;
+    use crate::clock::SystemClock;
+    use crate::store::Store;
+
+    fn kiosk() -> (tempfile::TempDir, Kiosk) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("kiosk.db")).unwrap();
+        let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
+        crate::import::demo::load_demo(&mut store, jiff::Timestamp::now(), &tz, "pusat").unwrap();
+        let desk = Desk::new(
+            store,
+            DeskSettings {
+                station_id: "kiosk-test".into(),
+                branch: "pusat".into(),
+                time_zone: tz,
+            },
+            Box::new(SystemClock),
+        );
+        (dir, Kiosk::new(desk, KioskSettings::default(), None, None))
+    }
+
+    #[test]
+    fn the_status_is_read_after_changes_and_on_a_timer_never_per_pad_poll() {
+        let (_dir, mut kiosk) = kiosk();
+        let start = kiosk.status_reads();
+        let at = |s: u64| Duration::from_millis(s);
+        // A pad with nothing new on it, four times a second for two seconds.
+        for i in 0..8 {
+            kiosk
+                .handle(Command::Tags(Vec::new()), at(250 * i))
+                .unwrap();
+        }
+        kiosk.handle(Command::Tick, at(2_000)).unwrap();
+        assert_eq!(kiosk.status_reads(), start, "nothing changed yet");
+        kiosk.handle(Command::Tick, at(6_000)).unwrap();
+        assert_eq!(kiosk.status_reads(), start + 1, "the timer");
+        kiosk.handle(Command::StartBorrow, at(6_100)).unwrap();
+        assert_eq!(kiosk.status_reads(), start + 2, "a patron action");
     }
 }
