@@ -14,10 +14,12 @@
 //! - [`contract`]: the station–hub wire contract: push and pull bodies, transaction kinds
 //!   with one typed payload each, the catalog documents, conflict reasons.
 //! - [`export`]: transactions written for other library systems (Koha's offline circulation).
+//! - [`private_file`]: database files created readable by their owner only.
 
 pub mod circulation;
 pub mod contract;
 pub mod domain;
 pub mod export;
 pub mod import;
+pub mod private_file;
 pub mod reason;

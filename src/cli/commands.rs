@@ -352,22 +352,30 @@ fn item_show(ctx: &Context, barcode: &str) -> Result<Finished, CliError> {
     Ok(Finished::Done)
 }
 
-/// The sync worker in the foreground until SIGTERM or Ctrl-C: one line per round (JSON Lines
-/// with `--json`); exit 0 when stopped.
-fn sync_until_stopped(ctx: &Context) -> Result<Finished, CliError> {
-    use crate::sync::central::HubLink;
-    use crate::sync::worker::{SyncEvent, SyncWorker, WorkerTiming};
+/// The hub the config's `[central]` names, and a runtime to talk to it on this thread.
+fn hub_link(
+    ctx: &Context,
+) -> Result<(crate::sync::central::HubLink, tokio::runtime::Runtime), CliError> {
     let central = ctx.config.central.as_ref().ok_or_else(|| {
         CliError::Usage("no [central] in the config: nothing to sync with".into())
     })?;
-    // The store must open before the worker starts: a bad path is a clear error here.
-    drop(open_store(ctx)?);
-    let link = HubLink::new(Central::from_settings(central, &ctx.config.station_id))
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let link =
+        crate::sync::central::HubLink::new(Central::from_settings(central, &ctx.config.station_id))
+            .map_err(|e| CliError::Usage(e.to_string()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Io(e.to_string()))?;
+    Ok((link, runtime))
+}
+
+/// The sync worker in the foreground until SIGTERM or Ctrl-C: one line per round (JSON Lines
+/// with `--json`); exit 0 when stopped.
+fn sync_until_stopped(ctx: &Context) -> Result<Finished, CliError> {
+    use crate::sync::worker::{SyncEvent, SyncWorker, WorkerTiming};
+    // The store must open before the worker starts: a bad path is a clear error here.
+    drop(open_store(ctx)?);
+    let (link, runtime) = hub_link(ctx)?;
     // Handlers first, so a stop sent as soon as the first line shows is not lost.
     let stopped = runtime
         .block_on(async { crate::station::shutdown::Shutdown::listen() })
@@ -414,17 +422,9 @@ fn sync_until_stopped(ctx: &Context) -> Result<Finished, CliError> {
 /// One sync round with the central (push, then pull): exit 0 when the hub was reached
 /// (even with conflicts), 3 when it was not.
 fn sync_once(ctx: &Context) -> Result<Finished, CliError> {
-    use crate::sync::central::{HubLink, sync_round};
-    let central = ctx.config.central.as_ref().ok_or_else(|| {
-        CliError::Usage("no [central] in the config: nothing to sync with".into())
-    })?;
+    use crate::sync::central::sync_round;
     let mut store = open_store(ctx)?;
-    let link = HubLink::new(Central::from_settings(central, &ctx.config.station_id))
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Io(e.to_string()))?;
+    let (link, runtime) = hub_link(ctx)?;
     let report = runtime
         .block_on(sync_round(&link, &mut store, &[]))
         .map_err(|e| CliError::Device(e.to_string()))?;

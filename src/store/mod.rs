@@ -104,27 +104,13 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Creates the database file readable by its owner only. Patron data and PIN hashes live
-/// here; SQLite gives the -wal and -shm files the same mode as the database.
+/// Creates the database file readable by its owner only (patron data and PIN hashes live
+/// here), with its folder.
 fn create_private_file(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let open_err = |source| StoreError::Open {
+    swalayan_core::private_file::create_private(path).map_err(|source| StoreError::Open {
         path: path.to_path_buf(),
         source,
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(open_err)?;
-    }
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(open_err(e)),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -326,16 +326,9 @@ pub const POLICY_KEY: &str = "policy";
 
 #[cfg(test)]
 mod tests {
+    use super::super::strategies::{date, text};
     use super::*;
     use proptest::prelude::*;
-
-    fn text() -> impl Strategy<Value = String> {
-        "[0-9A-Za-z é-]{1,12}"
-    }
-
-    fn date() -> impl Strategy<Value = Date> {
-        (2000i16..2100, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| jiff::civil::date(y, m, d))
-    }
 
     fn document() -> impl Strategy<Value = Document> {
         let status = prop_oneof![

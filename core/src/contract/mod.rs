@@ -13,5 +13,7 @@ pub mod conflicts;
 pub mod documents;
 pub mod protocol;
 pub mod roles;
+#[cfg(test)]
+mod strategies;
 pub mod transactions;
 pub mod wire;

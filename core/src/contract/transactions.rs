@@ -320,16 +320,9 @@ impl TxBody {
 
 #[cfg(test)]
 mod tests {
+    use super::super::strategies::{date, text};
     use super::*;
     use proptest::prelude::*;
-
-    fn text() -> impl Strategy<Value = String> {
-        "[0-9A-Za-z é-]{1,12}"
-    }
-
-    fn date() -> impl Strategy<Value = Date> {
-        (2000i16..2100, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| jiff::civil::date(y, m, d))
-    }
 
     fn at() -> impl Strategy<Value = Timestamp> {
         (0i64..4_000_000_000).prop_map(|s| Timestamp::from_second(s).unwrap())

@@ -109,6 +109,15 @@ pub struct StationInfo {
     pub health: Option<Value>,
 }
 
+impl StationInfo {
+    /// What a station waits to send, as its last health report said.
+    pub(crate) fn reported_pending(health: Option<&Value>) -> Option<i64> {
+        health
+            .and_then(|h| h.get("pending"))
+            .and_then(Value::as_i64)
+    }
+}
+
 /// A token hash no token can have (a real one is 64 hex digits): revokes a station while
 /// keeping its name and history.
 pub fn revoked_token_hash() -> String {

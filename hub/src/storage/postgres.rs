@@ -306,10 +306,7 @@ impl Storage for PgStorage {
                     role: parse_role(r.get(1))?,
                     added_at: r.get(2),
                     last_seen: r.get(3),
-                    pending: health
-                        .as_ref()
-                        .and_then(|h| h.get("pending"))
-                        .and_then(Value::as_i64),
+                    pending: StationInfo::reported_pending(health.as_ref()),
                     conflicts: r.get(6),
                     revoked: is_revoked(r.get(5)),
                     health,

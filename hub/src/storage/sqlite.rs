@@ -85,39 +85,18 @@ fn migrate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Creates the database file readable by its owner only, before SQLite opens it: it holds
-/// every patron's PIN verifier and every loan. SQLite gives the -wal and -shm files the
-/// database's mode.
-fn create_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(HubError::Open {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        }),
-    }
-}
-
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
 }
 
 impl SqliteStorage {
     pub fn open(path: &Path) -> Result<SqliteStorage> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| HubError::Open {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
-        }
-        create_private(path)?;
+        // Readable by its owner only (with its folder created): it holds every patron's PIN
+        // verifier and every loan.
+        swalayan_core::private_file::create_private(path).map_err(|e| HubError::Open {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
@@ -369,10 +348,7 @@ impl Storage for SqliteStorage {
                 role: parse_role(&role)?,
                 added_at,
                 last_seen,
-                pending: health
-                    .as_ref()
-                    .and_then(|h| h.get("pending"))
-                    .and_then(Value::as_i64),
+                pending: StationInfo::reported_pending(health.as_ref()),
                 conflicts,
                 revoked: is_revoked(&token_hash),
                 health,
