@@ -172,12 +172,33 @@ impl Desk {
         ))
     }
 
-    /// The local date now (library time zone).
+    /// The station's "now": the clock, or the last trusted time when the clock is behind it
+    /// (a Pi booted without network) — the one time decisions, screens and receipts use.
+    pub fn now(&self) -> Result<StationTime> {
+        Ok(station_time(
+            self.clock.now(),
+            self.clock.synchronised(),
+            meta::last_trusted_time(self.store.conn())?,
+        ))
+    }
+
+    /// The local date now (library time zone), by [`Desk::now`]: the date the rules decide
+    /// with, so the screens' "overdue" agrees with the due dates given.
     pub fn today(&self) -> Date {
-        let time = station_time(self.clock.now(), self.clock.synchronised(), None);
-        time.at
-            .to_zoned_datetime(self.settings.time_zone.clone())
-            .date()
+        let at = self
+            .now()
+            .map(|t| t.at)
+            .unwrap_or_else(|_| self.clock.now());
+        at.to_zoned_datetime(self.settings.time_zone.clone()).date()
+    }
+
+    /// [`Desk::now`] in the library's time zone, as receipts print it.
+    pub fn local_now(&self) -> jiff::ZonedDateTime {
+        let at = self
+            .now()
+            .map(|t| t.at)
+            .unwrap_or_else(|_| self.clock.now());
+        at.to_zoned_datetime(self.settings.time_zone.clone())
     }
 
     /// Checks a patron's card and PIN the way checkout does, recording wrong tries.

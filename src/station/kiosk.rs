@@ -916,7 +916,7 @@ impl Kiosk {
             .rows
             .iter()
             .any(|r| matches!(r.state, RowState::Borrowed | RowState::Renewed));
-        let now = jiff::Timestamp::now().to_zoned_datetime(self.desk.settings().time_zone.clone());
+        let now = self.desk.local_now();
         let receipt = Receipt {
             library: self.settings.library_name.clone(),
             heading: match (lang, borrowing) {
@@ -1007,7 +1007,7 @@ impl Kiosk {
                         .print(&Receipt {
                             library: self.settings.library_name.clone(),
                             heading: "Test".into(),
-                            when: jiff::Timestamp::now().to_string(),
+                            when: self.desk.local_now().strftime("%d-%m-%Y %H:%M").to_string(),
                             patron: None,
                             items: vec![],
                             footer: vec!["Swalayan".into()],
@@ -1123,6 +1123,81 @@ mod tests {
             Box::new(SystemClock),
         );
         (dir, Kiosk::new(desk, KioskSettings::default(), None, None))
+    }
+
+    /// A Pi booted without network believes it is New Year 2020; the station works from the
+    /// last trusted time instead, and "today", due dates, overdue flags and the receipt all
+    /// say the same day (issue #10).
+    #[test]
+    fn an_untrusted_clock_in_the_past_agrees_everywhere_with_the_last_trusted_time() {
+        use crate::clock::FixedClock;
+        use crate::station::receipts::MemoryPrinter;
+        let dir = tempfile::tempdir().unwrap();
+        let trusted: jiff::Timestamp = "2026-11-28T03:00:00Z".parse().unwrap(); // 10:00 WIB
+        let mut store = Store::open(&dir.path().join("kiosk.db")).unwrap();
+        let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
+        crate::import::demo::load_demo(&mut store, trusted, &tz, "pusat").unwrap();
+        meta::set_last_trusted_time(store.conn(), trusted).unwrap();
+        let desk = Desk::new(
+            store,
+            DeskSettings {
+                station_id: "kiosk-test".into(),
+                branch: "pusat".into(),
+                time_zone: tz,
+            },
+            Box::new(FixedClock {
+                at: "2020-01-01T02:00:00Z".parse().unwrap(),
+                synchronised: false,
+            }),
+        );
+        let printer = MemoryPrinter::default();
+        let printed = printer.printed.clone();
+        let settings = KioskSettings {
+            default_lang: Lang::En,
+            ..KioskSettings::default()
+        };
+        let mut kiosk = Kiosk::new(desk, settings, None, Some(Box::new(printer)));
+        let today = jiff::civil::date(2026, 11, 28);
+        assert_eq!(kiosk.desk().today(), today);
+
+        let t = Duration::from_secs(1);
+        for command in [
+            Command::StartBorrow,
+            Command::Code("21000000001".into()),
+            Command::Pin("1234".into()),
+            Command::Code(crate::import::demo::copy_of("Negeri 5 Menara", 1)),
+        ] {
+            kiosk.handle(command, t).unwrap();
+        }
+        let row = kiosk.view().rows.last().unwrap().clone();
+        assert_eq!(row.state, RowState::Borrowed, "{row:?}");
+        let due: jiff::civil::Date = row.due.as_deref().unwrap().parse().unwrap();
+        assert!(due > today && due.year() == 2026, "due {due}");
+        kiosk.handle(Command::Finish, t).unwrap();
+        kiosk.handle(Command::Receipt(true), t).unwrap();
+        let receipt = String::from_utf8_lossy(&printed.lock().unwrap()[0]).to_string();
+        assert!(receipt.contains("28-11-2026 10:00"), "{receipt}");
+
+        kiosk.handle(Command::Cancel, t).unwrap();
+        for command in [
+            Command::StartAccount,
+            Command::Code("21000000001".into()),
+            Command::Pin("1234".into()),
+        ] {
+            kiosk.handle(command, t).unwrap();
+        }
+        let loans = &kiosk.view().loans;
+        assert!(
+            loans.iter().any(|l| l.overdue),
+            "Siti's overdue demo loan is overdue by the trusted date: {loans:?}"
+        );
+        assert!(
+            loans
+                .iter()
+                .filter(|l| l.barcode == crate::import::demo::copy_of("Negeri 5 Menara", 1))
+                .all(|l| !l.overdue),
+            "{loans:?}"
+        );
     }
 
     #[test]
