@@ -683,3 +683,22 @@ fn the_staff_screen_tells_a_refused_token_from_an_unreachable_central() {
     assert!(r.has(away), "{away}");
     assert!(!r.has(token));
 }
+
+/// Views are applied in place: the borrow list keeps its model object as rows come and
+/// views repeat, so Slint redraws only what changed (issue #10).
+#[test]
+fn the_row_list_is_updated_in_place_not_rebuilt() {
+    use slint::Model;
+    let r = rig(Lang::En, false);
+    sign_in_siti(&r);
+    r.scan(&copy_of("Negeri 5 Menara", 1));
+    let first = r.ui.global::<ItemsAdapter>().get_rows();
+    assert_eq!(first.row_count(), 1);
+    // The same view again (a tick), then a second book.
+    r.advance(Duration::from_secs(1));
+    r.scan(&copy_of("Cantik Itu Luka", 1));
+    let after = r.ui.global::<ItemsAdapter>().get_rows();
+    assert!(after == first, "the row model was replaced");
+    assert_eq!(after.row_count(), 2);
+    assert_eq!(r.rows()[1].0, "Cantik Itu Luka");
+}

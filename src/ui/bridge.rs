@@ -5,7 +5,7 @@ use super::map::{map_hold, map_loan, map_row, map_screen};
 use super::{AccountAdapter, ItemsAdapter, KioskWindow, Promotion, SessionAdapter, StatusAdapter};
 use crate::reason::Lang;
 use crate::station::kiosk::{Command, KioskView, StaffAction};
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use std::rc::Rc;
 
 /// Shows `view` on `ui`. Runs on the UI thread.
@@ -25,12 +25,18 @@ pub fn apply(ui: &KioskWindow, view: &KioskView) {
     session.set_feedback_enabled(view.feedback_enabled);
 
     let items = ui.global::<ItemsAdapter>();
-    items.set_rows(model(view.rows.iter().map(map_row)));
+    sync_model(items.get_rows(), view.rows.iter().map(map_row), |m| {
+        items.set_rows(m)
+    });
     items.set_done_count(view.done_count as i32);
 
     let account = ui.global::<AccountAdapter>();
-    account.set_loans(model(view.loans.iter().map(map_loan)));
-    account.set_holds(model(view.holds.iter().map(map_hold)));
+    sync_model(account.get_loans(), view.loans.iter().map(map_loan), |m| {
+        account.set_loans(m)
+    });
+    sync_model(account.get_holds(), view.holds.iter().map(map_hold), |m| {
+        account.set_holds(m)
+    });
     account.set_ready_count(view.ready_count as i32);
     account.set_fines(view.fines.to_string().into());
 
@@ -55,18 +61,46 @@ pub fn apply(ui: &KioskWindow, view: &KioskView) {
     status.set_printer_ok(view.printer_ok);
     status.set_today_loans(view.today_loans as i32);
     status.set_today_returns(view.today_returns as i32);
-    status.set_promotions(model(view.promotions.iter().map(|(title, body)| {
-        Promotion {
+    sync_model(
+        status.get_promotions(),
+        view.promotions.iter().map(|(title, body)| Promotion {
             title: title.into(),
             body: body.into(),
-        }
-    })));
-    status.set_devices(model(view.devices.iter().map(SharedString::from)));
+        }),
+        |m| status.set_promotions(m),
+    );
+    sync_model(
+        status.get_devices(),
+        view.devices.iter().map(SharedString::from),
+        |m| status.set_devices(m),
+    );
     status.set_staff_message(view.staff_message.clone().into());
 }
 
-fn model<T: Clone + 'static>(items: impl Iterator<Item = T>) -> ModelRc<T> {
-    ModelRc::from(Rc::new(VecModel::from(items.collect::<Vec<_>>())))
+/// Brings a list on screen up to `items` in place: changed rows are replaced, the tail grows
+/// or shrinks, and the model object stays, so Slint redraws only what changed (a row list
+/// rebuilt on every view would redraw, and lose scroll position, a few times a second). The
+/// first time, when the adapter still holds its preview data, a model is made and `set`.
+fn sync_model<T: Clone + PartialEq + 'static>(
+    current: ModelRc<T>,
+    items: impl Iterator<Item = T>,
+    set: impl FnOnce(ModelRc<T>),
+) {
+    let items: Vec<T> = items.collect();
+    let Some(rows) = current.as_any().downcast_ref::<VecModel<T>>() else {
+        set(ModelRc::from(Rc::new(VecModel::from(items))));
+        return;
+    };
+    for (index, item) in items.iter().enumerate() {
+        if index >= rows.row_count() {
+            rows.push(item.clone());
+        } else if rows.row_data(index).as_ref() != Some(item) {
+            rows.set_row_data(index, item.clone());
+        }
+    }
+    while rows.row_count() > items.len() {
+        rows.remove(rows.row_count() - 1);
+    }
 }
 
 /// Switches the bundled translation; English is the source language.
