@@ -1108,11 +1108,15 @@ mod tests {
     use crate::clock::SystemClock;
     use crate::store::Store;
 
-    fn kiosk() -> (tempfile::TempDir, Kiosk) {
+    /// A desk on the demo library as of `at`, in a fresh folder, reading `clock`.
+    fn demo_desk(
+        at: jiff::Timestamp,
+        clock: Box<dyn crate::clock::Clock>,
+    ) -> (tempfile::TempDir, Desk) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("kiosk.db")).unwrap();
         let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
-        crate::import::demo::load_demo(&mut store, jiff::Timestamp::now(), &tz, "pusat").unwrap();
+        crate::import::demo::load_demo(&mut store, at, &tz, "pusat").unwrap();
         let desk = Desk::new(
             store,
             DeskSettings {
@@ -1120,8 +1124,13 @@ mod tests {
                 branch: "pusat".into(),
                 time_zone: tz,
             },
-            Box::new(SystemClock),
+            clock,
         );
+        (dir, desk)
+    }
+
+    fn kiosk() -> (tempfile::TempDir, Kiosk) {
+        let (dir, desk) = demo_desk(jiff::Timestamp::now(), Box::new(SystemClock));
         (dir, Kiosk::new(desk, KioskSettings::default(), None, None))
     }
 
@@ -1132,24 +1141,15 @@ mod tests {
     fn an_untrusted_clock_in_the_past_agrees_everywhere_with_the_last_trusted_time() {
         use crate::clock::FixedClock;
         use crate::station::receipts::MemoryPrinter;
-        let dir = tempfile::tempdir().unwrap();
         let trusted: jiff::Timestamp = "2026-11-28T03:00:00Z".parse().unwrap(); // 10:00 WIB
-        let mut store = Store::open(&dir.path().join("kiosk.db")).unwrap();
-        let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
-        crate::import::demo::load_demo(&mut store, trusted, &tz, "pusat").unwrap();
-        meta::set_last_trusted_time(store.conn(), trusted).unwrap();
-        let desk = Desk::new(
-            store,
-            DeskSettings {
-                station_id: "kiosk-test".into(),
-                branch: "pusat".into(),
-                time_zone: tz,
-            },
+        let (_dir, desk) = demo_desk(
+            trusted,
             Box::new(FixedClock {
                 at: "2020-01-01T02:00:00Z".parse().unwrap(),
                 synchronised: false,
             }),
         );
+        meta::set_last_trusted_time(desk.store().conn(), trusted).unwrap();
         let printer = MemoryPrinter::default();
         let printed = printer.printed.clone();
         let settings = KioskSettings {

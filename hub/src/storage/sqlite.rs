@@ -85,6 +85,22 @@ fn migrate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// `(key, body)` rows of a catalog query, bodies parsed.
+fn key_bodies(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<(String, Value)>> {
+    let rows = stmt.query_map(params, |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key, body) = row?;
+        out.push((key, parse_json(&body, "catalog body")?));
+    }
+    Ok(out)
+}
+
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
 }
@@ -393,15 +409,7 @@ impl Storage for SqliteStorage {
             "SELECT key, body FROM catalog
              WHERE kind = 'item' AND json_extract(body, '$.title') = ?1",
         )?;
-        let rows = stmt.query_map([title], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, body) = row?;
-            out.push((key, parse_json(&body, "catalog body")?));
-        }
-        Ok(out)
+        key_bodies(&mut stmt, [title])
     }
 
     fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>> {
@@ -409,15 +417,7 @@ impl Storage for SqliteStorage {
         let mut stmt = conn.prepare_cached(
             "SELECT key, body FROM catalog WHERE kind = ?1 AND body IS NOT NULL ORDER BY rev",
         )?;
-        let rows = stmt.query_map([kind.code()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, body) = row?;
-            out.push((key, parse_json(&body, "catalog body")?));
-        }
-        Ok(out)
+        key_bodies(&mut stmt, [kind.code()])
     }
 
     fn fingerprints(&self, kinds: &[DocKind]) -> Result<HashMap<(DocKind, String), String>> {
