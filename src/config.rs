@@ -50,6 +50,7 @@ struct RawConfig {
     #[serde(default)]
     library: RawLibrary,
     scanner: Option<RawScanner>,
+    hid_scanner: Option<RawHidScanner>,
     rfid: Option<RawRfid>,
     printer: Option<RawPrinter>,
     gpio: Option<RawGpio>,
@@ -176,6 +177,25 @@ struct RawScanner {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawHidScanner {
+    device: PathBuf,
+    max_len: Option<usize>,
+    #[serde(default)]
+    checks: Vec<String>,
+}
+
+/// A keyboard-style (USB HID) scanner read through evdev (`[hid_scanner]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HidScannerSettings {
+    /// `/dev/input/by-id/…-event-kbd`: the name stays when the scanner is replugged.
+    pub device: PathBuf,
+    /// Longer input before Enter is discarded.
+    pub max_len: usize,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawRfid {
     port: PathBuf,
     baud: Option<u32>,
@@ -233,6 +253,7 @@ pub struct Config {
     /// The branch this station stands in.
     pub branch: String,
     pub scanner: Option<ScannerSettings>,
+    pub hid_scanner: Option<HidScannerSettings>,
     pub rfid: Option<RfidSettings>,
     pub printer: Option<PrinterSettings>,
     pub gpio: Option<GpioSettings>,
@@ -256,6 +277,7 @@ impl Default for Config {
                 .expect("the bundled tz database has Asia/Jakarta"),
             branch: DEFAULT_BRANCH.to_string(),
             scanner: None,
+            hid_scanner: None,
             rfid: None,
             printer: None,
             gpio: None,
@@ -352,6 +374,21 @@ impl Config {
         }
         if let Some(raw) = raw.scanner {
             config.scanner = Some(scanner_settings(raw, &invalid)?);
+        }
+        if let Some(raw) = raw.hid_scanner {
+            let max_len = raw.max_len.unwrap_or(64);
+            if !(4..=512).contains(&max_len) {
+                return Err(invalid(
+                    "hid_scanner",
+                    "max_len",
+                    format!("{max_len}: use 4 to 512 characters"),
+                ));
+            }
+            config.hid_scanner = Some(HidScannerSettings {
+                device: raw.device,
+                max_len,
+                checks: parse_checks("hid_scanner", &raw.checks, &invalid)?,
+            });
         }
         if let Some(raw) = raw.rfid {
             let mut serial = SerialSettings::FEIG_DEFAULT;
@@ -541,8 +578,22 @@ fn scanner_settings(
     if let Some(ms) = raw.duplicate_window_ms {
         line.duplicate_window = Duration::from_millis(ms);
     }
-    let checks = raw
-        .checks
+    let checks = parse_checks("scanner", &raw.checks, invalid)?;
+    Ok(ScannerSettings {
+        port: raw.port,
+        serial,
+        line,
+        checks,
+    })
+}
+
+/// The symbology checks a scanner's codes must pass.
+fn parse_checks(
+    section: &str,
+    names: &[String],
+    invalid: &dyn Fn(&str, &str, String) -> ConfigError,
+) -> Result<Vec<Check>, ConfigError> {
+    names
         .iter()
         .map(|name| {
             Ok(match name.as_str() {
@@ -553,20 +604,14 @@ fn scanner_settings(
                 "isbn10" => Check::Isbn10,
                 other => {
                     return Err(invalid(
-                        "scanner",
+                        section,
                         "checks",
                         format!("'{other}': use codabar, luhn, ean13, isbn13 or isbn10"),
                     ));
                 }
             })
         })
-        .collect::<Result<_, _>>()?;
-    Ok(ScannerSettings {
-        port: raw.port,
-        serial,
-        line,
-        checks,
-    })
+        .collect()
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -663,6 +708,15 @@ mod tests {
             err.contains("scanner.checks") && err.contains(":3:"),
             "{err}"
         );
+        let hid = parse("[hid_scanner]\ndevice = \"/dev/input/by-id/usb-scanner-event-kbd\"\nchecks = [\"luhn\"]\n")
+            .unwrap()
+            .hid_scanner
+            .unwrap();
+        assert_eq!((hid.max_len, hid.checks), (64, vec![Check::Luhn]));
+        let err = parse("[hid_scanner]\ndevice = \"/dev/input/event3\"\nmax_len = 2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("hid_scanner.max_len"), "{err}");
         let err = parse("[rfid]\nbaud = 9600\n").unwrap_err().to_string();
         assert!(
             err.contains("port"),

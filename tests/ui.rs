@@ -1,108 +1,59 @@
 //! The kiosk's touchscreen under Slint's testing backend: elements found by accessible label,
-//! clicked, and read back, with the real kiosk engine and demo library behind them.
+//! clicked, and read back, with the real station runtime (engine, RFID thread, clock) and the
+//! demo library behind them.
+
+#[path = "station_rig.rs"]
+mod station_rig;
 
 use i_slint_backend_testing::ElementHandle;
-use serialport::TTYPort;
 use slint::ComponentHandle;
-use std::cell::{Cell, RefCell};
+use station_rig::{KioskRig, RigSetup, uid};
+use std::ops::Deref;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use swalayan::circulation::desk::{Desk, DeskSettings};
-use swalayan::clock::SystemClock;
-use swalayan::import::demo::{copy_of, load_demo};
+use swalayan::import::demo::copy_of;
 use swalayan::reason::Lang;
-use swalayan::station::kiosk::{Cue, Kiosk, KioskSettings};
-use swalayan::station::pad::Pad;
-use swalayan::station::receipts::MemoryPrinter;
-use swalayan::store::Store;
+use swalayan::station::cues::Cue;
+use swalayan::station::runtime::Event;
 use swalayan::ui::bridge::{apply, connect, select_language};
 use swalayan::ui::{ItemsAdapter, KioskWindow, Screen, SessionAdapter};
-use swalayan_hardware::rfid::Uid;
-use swalayan_hardware::rfid::feig::FeigReader;
 use swalayan_hardware::serial::SerialSettings;
-use swalayan_hardware::sim::feig::{FeigSimulator, SimTag};
+use swalayan_hardware::sim::feig::SimTag;
 
+/// The window on the real station runtime: callbacks go into the runtime's channel, and the
+/// views it publishes are applied, as in the running kiosk (there through the event loop).
 struct Rig {
     ui: KioskWindow,
-    kiosk: Rc<RefCell<Kiosk>>,
-    clock: Rc<Cell<Duration>>,
-    reader: Option<FeigSimulator>,
-    printed: Arc<Mutex<Vec<Vec<u8>>>>,
-    cues: Rc<RefCell<Vec<Cue>>>,
-    _dir: tempfile::TempDir,
+    station: KioskRig,
+}
+
+impl Deref for Rig {
+    type Target = KioskRig;
+    fn deref(&self) -> &KioskRig {
+        &self.station
+    }
 }
 
 fn rig(lang: Lang, with_pad: bool) -> Rig {
+    rig_with(tempfile::tempdir().unwrap(), RigSetup::new(lang, with_pad))
+}
+
+fn rig_with(dir: tempfile::TempDir, setup: RigSetup) -> Rig {
     i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("kiosk.db")).unwrap();
-    let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
-    load_demo(&mut store, jiff::Timestamp::now(), &tz, "pusat").unwrap();
-    let desk = Desk::new(
-        store,
-        DeskSettings {
-            station_id: "kiosk-test".into(),
-            branch: "pusat".into(),
-            time_zone: tz,
-        },
-        Box::new(SystemClock),
-    );
-    let (reader, pad) = if with_pad {
-        let (master, slave) = TTYPort::pair().unwrap();
-        let sim = FeigSimulator::spawn(master, SerialSettings::FEIG_DEFAULT, false);
-        let pad = Pad::new(Box::new(
-            FeigReader::new(slave).with_timeout(Duration::from_millis(300), 2),
-        ));
-        (Some(sim), Some(pad))
-    } else {
-        (None, None)
-    };
-    let printer = MemoryPrinter::default();
-    let printed = printer.printed.clone();
-    let settings = KioskSettings {
-        default_lang: lang,
-        ..KioskSettings::default()
-    };
-    let kiosk = Rc::new(RefCell::new(Kiosk::new(
-        desk,
-        settings,
-        pad,
-        Some(Box::new(printer)),
-    )));
+    let lang = setup.lang;
+    let station = KioskRig::start_with(dir, setup);
     let ui = KioskWindow::new().unwrap();
-    let clock = Rc::new(Cell::new(Duration::from_secs(1)));
-    let cues = Rc::new(RefCell::new(Vec::new()));
-    {
-        let kiosk = kiosk.clone();
-        let clock = clock.clone();
-        let cues = cues.clone();
-        let weak = ui.as_weak();
-        // The same path as the app, minus the threads: a command, a decision, the new view.
-        connect(
-            &ui,
-            Rc::new(move |command| {
-                let mut k = kiosk.borrow_mut();
-                k.handle(command, clock.get()).unwrap();
-                cues.borrow_mut().extend(k.take_cues());
-                if let Some(ui) = weak.upgrade() {
-                    apply(&ui, k.view());
-                }
-            }),
-        );
-    }
+    let inbox = station.inbox.clone();
+    connect(
+        &ui,
+        Rc::new(move |command| {
+            inbox.send(Event::Input(command));
+        }),
+    );
     select_language(lang);
-    apply(&ui, kiosk.borrow().view());
+    apply(&ui, &station.view());
     ui.show().unwrap();
-    Rig {
-        ui,
-        kiosk,
-        clock,
-        reader,
-        printed,
-        cues,
-        _dir: dir,
-    }
+    Rig { ui, station }
 }
 
 impl Rig {
@@ -114,6 +65,12 @@ impl Rig {
             self.screen()
         );
         found[0].invoke_accessible_default_action();
+        self.sync();
+    }
+
+    /// Lets the runtime handle what was sent, then shows its latest view.
+    fn sync(&self) {
+        apply(&self.ui, &self.station.settle());
     }
 
     fn has(&self, label: &str) -> bool {
@@ -149,6 +106,7 @@ impl Rig {
         self.ui
             .global::<SessionAdapter>()
             .invoke_code_entered(code.into());
+        self.sync();
     }
 
     fn type_pin(&self, pin: &str) {
@@ -158,21 +116,16 @@ impl Rig {
     }
 
     fn poll_pad(&self) {
-        let mut k = self.kiosk.borrow_mut();
-        k.poll_pad(self.clock.get()).unwrap();
-        self.cues.borrow_mut().extend(k.take_cues());
-        apply(&self.ui, k.view());
+        apply(&self.ui, &self.station.poll_pad());
     }
 
     fn lay(&self, tag: SimTag) {
-        self.reader.as_ref().unwrap().field().tags.push(tag);
-        self.poll_pad();
+        apply(&self.ui, &self.station.lay(tag));
     }
 
     fn advance(&self, by: Duration) {
-        self.clock.set(self.clock.get() + by);
         i_slint_backend_testing::mock_elapsed_time(by);
-        self.ui.global::<SessionAdapter>().invoke_tick(0);
+        apply(&self.ui, &self.station.advance(by));
     }
 
     fn rows(&self) -> Vec<(String, String, String)> {
@@ -189,10 +142,6 @@ impl Rig {
             })
             .collect()
     }
-}
-
-fn uid(n: u8) -> Uid {
-    Uid([0xE0, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, n])
 }
 
 fn sign_in_siti(r: &Rig) {
@@ -240,6 +189,7 @@ fn borrow_by_barcode_then_receipt_and_goodbye() {
         [Cue::Success, Cue::Refusal][..],
         "one loan, one refusal; signing in is silent"
     );
+
     r.click("Done");
     assert_eq!(r.screen(), Screen::Receipt);
     r.click("Print receipt");
@@ -260,8 +210,7 @@ fn borrow_by_barcode_then_receipt_and_goodbye() {
     assert_eq!(r.screen(), Screen::Goodbye);
     r.advance(Duration::from_secs(6));
     assert_eq!(r.screen(), Screen::Welcome);
-    let feedback =
-        swalayan::store::outbox::list(r.kiosk.borrow().desk().store().conn(), true, None).unwrap();
+    let feedback = swalayan::store::outbox::list(r.desk().store().conn(), true, None).unwrap();
     assert!(
         feedback
             .iter()
@@ -333,13 +282,7 @@ fn a_tag_that_cannot_be_secured_is_not_lent() {
     locked.afi_locked = true;
     r.lay(locked);
     assert_eq!(r.rows()[0].2, "tag_unreadable");
-    let account = r
-        .kiosk
-        .borrow()
-        .desk()
-        .account("21000000001")
-        .unwrap()
-        .unwrap();
+    let account = r.desk().account("21000000001").unwrap().unwrap();
     assert!(
         account
             .loans
@@ -381,13 +324,7 @@ fn pick_up_a_hold_from_my_account() {
     r.click("Pick up now (1)");
     assert!(r.has("Cantik Itu Luka"));
     assert!(!r.has("Pick up now (1)"));
-    let account = r
-        .kiosk
-        .borrow()
-        .desk()
-        .account("21000000005")
-        .unwrap()
-        .unwrap();
+    let account = r.desk().account("21000000005").unwrap().unwrap();
     assert_eq!(account.loans.len(), 1);
 }
 
@@ -474,13 +411,7 @@ fn inactivity_warns_then_ends_the_session_safely() {
         "nothing of the last patron is left on screen"
     );
     // The loan stays, and its receipt was printed.
-    let account = r
-        .kiosk
-        .borrow()
-        .desk()
-        .account("21000000001")
-        .unwrap()
-        .unwrap();
+    let account = r.desk().account("21000000001").unwrap().unwrap();
     assert!(account.loans.iter().any(|l| l.title == "Negeri 5 Menara"));
     assert_eq!(r.printed.lock().unwrap().len(), 1);
 }
@@ -513,44 +444,29 @@ fn staff_mode_needs_a_staff_card_and_pin() {
     assert!(r.has("Waiting to send: 2"));
 }
 
-/// The whole kiosk: a simulated scanner and RFID reader on pseudo-terminals, the scanner
-/// thread, the kiosk engine, the window's model, the store and the outbox.
+/// The whole kiosk: a simulated scanner and RFID reader on pseudo-terminals, read by the
+/// runtime's device threads, the engine, the window's model, the store and the outbox.
 #[test]
 fn whole_kiosk_scenario_over_pseudo_terminals() {
-    use std::sync::atomic::AtomicBool;
-    use swalayan::station::kiosk::Command;
     use swalayan_hardware::barcode::line::LineConfig;
-    use swalayan_hardware::barcode::reader::{ScannerConfig, ScannerEvent, spawn};
+    use swalayan_hardware::barcode::reader::ScannerConfig;
     use swalayan_hardware::sim::scanner::ScannerSimulator;
 
-    let r = rig(Lang::En, true);
-    let link = r._dir.path().join("scanner");
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("scanner");
     let mut scanner =
         ScannerSimulator::plug_in(&link, SerialSettings::SCANNER_DEFAULT, false).unwrap();
-    let (tx, events) = std::sync::mpsc::channel();
-    let stop = Arc::new(AtomicBool::new(false));
-    let config = ScannerConfig {
+    let mut setup = RigSetup::new(Lang::En, true);
+    setup.devices.scanner = Some(ScannerConfig {
         port: link,
         settings: SerialSettings::SCANNER_DEFAULT,
         line: LineConfig::default(),
         checks: vec![],
-    };
-    let thread = spawn(config, tx, stop.clone()).unwrap();
-    let next_code = || loop {
-        match events
-            .recv_timeout(Duration::from_secs(5))
-            .expect("a scanner event")
-        {
-            ScannerEvent::Code(code) => return code,
-            ScannerEvent::Connected => continue,
-            other => panic!("unexpected {other:?}"),
-        }
-    };
-    let dispatch = |command: Command| {
-        let mut k = r.kiosk.borrow_mut();
-        k.handle(command, r.clock.get()).unwrap();
-        apply(&r.ui, k.view());
-    };
+    });
+    let r = rig_with(dir, setup);
+    r.wait_for("the scanner is connected", |v| {
+        v.devices.iter().any(|d| d == "scanner: ok")
+    });
 
     // Siti lays her patron card on the pad, types her PIN, scans one book, lays another.
     r.click("Borrow");
@@ -568,7 +484,8 @@ fn whole_kiosk_scenario_over_pseudo_terminals() {
     r.click("Enter PIN");
     assert_eq!(r.screen(), Screen::Borrow);
     scanner.scan(&copy_of("Negeri 5 Menara", 1)).unwrap();
-    dispatch(Command::Code(next_code()));
+    let view = r.wait_for("the scanned book is lent", |v| v.done_count == 1);
+    apply(&r.ui, &view);
     r.lay(SimTag::library_item(
         uid(1),
         &copy_of("Bumi", 1),
@@ -583,16 +500,11 @@ fn whole_kiosk_scenario_over_pseudo_terminals() {
         2,
         "{rows:?}"
     );
-    assert_eq!(
-        r.reader.as_ref().unwrap().field().tags[1].afi,
-        0xC2,
-        "the RFID book is disarmed"
-    );
+    assert_eq!(r.afis()[1], 0xC2, "the RFID book is disarmed");
 
     // The store and outbox agree with the screen.
-    let kiosk = r.kiosk.borrow();
-    let conn = kiosk.desk().store().conn();
-    let rows = swalayan::store::outbox::list(conn, true, None).unwrap();
+    let desk = r.desk();
+    let rows = swalayan::store::outbox::list(desk.store().conn(), true, None).unwrap();
     let lent: Vec<&str> = rows
         .iter()
         .filter(|row| row.kind.code() == "checkout")
@@ -600,9 +512,6 @@ fn whole_kiosk_scenario_over_pseudo_terminals() {
         .collect();
     assert_eq!(lent, [copy_of("Negeri 5 Menara", 1), copy_of("Bumi", 1)]);
     assert!(rows.iter().all(|row| row.station_id == "kiosk-test"));
-    drop(kiosk);
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    thread.join().unwrap();
 }
 
 #[test]
@@ -623,6 +532,7 @@ fn a_barcode_typed_on_a_keyboard_is_scanned() {
     });
     r.ui.window()
         .dispatch_event(WindowEvent::KeyReleased { text: enter });
+    r.sync();
     assert_eq!(
         r.screen(),
         Screen::Borrow,
@@ -636,14 +546,18 @@ fn a_barcode_typed_on_a_keyboard_is_scanned() {
 
 #[test]
 fn the_status_light_follows_the_sync_worker() {
-    use swalayan::station::kiosk::Command;
+    use swalayan::station::runtime::CentralState;
+    use swalayan::sync::push::CentralProblem;
     use swalayan::ui::StatusAdapter;
     let r = rig(Lang::En, false);
     assert_eq!(r.ui.global::<StatusAdapter>().get_central(), "no_central");
-    for (online, light) in [(false, "offline"), (true, "online")] {
-        let mut k = r.kiosk.borrow_mut();
-        k.handle(Command::Central(online), r.clock.get()).unwrap();
-        apply(&r.ui, k.view());
+    for (state, light) in [
+        (CentralState::Failed(CentralProblem::Unreachable), "offline"),
+        (CentralState::Reached, "online"),
+    ] {
+        // As the runtime's sync worker reports a round.
+        assert!(r.inbox.send(Event::Central(state)));
+        r.sync();
         assert_eq!(r.ui.global::<StatusAdapter>().get_central(), light);
     }
     assert!(r.has("Connected to the central catalogue"));
@@ -657,9 +571,8 @@ fn the_staff_screen_tells_a_refused_token_from_an_unreachable_central() {
     use swalayan::sync::status::record_failure;
     let r = rig(Lang::En, false);
     let fail = |problem: CentralProblem| {
-        let k = r.kiosk.borrow();
         record_failure(
-            k.desk().store().conn(),
+            r.desk().store().conn(),
             jiff::Timestamp::now(),
             "detail for the log",
             problem,

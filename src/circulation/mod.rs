@@ -3,10 +3,13 @@
 //! - [`rules`], [`calendar`], [`pin`]: from `swalayan-core`, shared with the hub.
 //! - [`desk`]: gathers facts from the store, decides, and commits the effect together with its
 //!   outbox row in one SQLite transaction.
+//! - [`overview`]: what stations show besides a patron's business (outbox, sync, today's
+//!   counts, promotions), read through the desk.
 
 pub use swalayan_core::circulation::{calendar, pin, rules};
 
 pub mod desk;
+pub mod overview;
 
 pub use desk::{
     CheckinResult, CheckoutResult, Desk, HoldResult, LoanResult, PickupResult, RenewResult,

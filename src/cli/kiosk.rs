@@ -4,8 +4,10 @@ use super::commands::open_desk;
 use super::{CliError, Context, Finished};
 use crate::import::demo::copy_of;
 use crate::station::kiosk::{Kiosk, KioskSettings};
-use crate::station::pad::Pad;
+use crate::station::pad::{Pad, SharedPad};
 use crate::station::receipts::{DevicePrinter, ReceiptSink};
+use crate::station::runtime::SyncSetup;
+use crate::station::runtime::devices::{Devices, HidScannerConfig, PadDevice};
 use crate::store::catalog;
 use crate::ui::app::{self, DemoDevices, KioskRun};
 use std::path::Path;
@@ -96,7 +98,8 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
         width: PaperWidth::Mm80,
         baud: None,
     });
-    let kiosk = Kiosk::new(desk, settings(ctx), Some(pad), Some(printer));
+    let pad = SharedPad::new(pad);
+    let kiosk = Kiosk::new(desk, settings(ctx), Some(pad.clone()), Some(printer));
     eprintln!("{}", ctx.lang.pick(
         "Demo: kartu 21000000001 (PIN 1234). Ketik kode batang + Enter untuk memindai; panel kanan meletakkan label RFID.",
         "Demo: card 21000000001 (PIN 1234). Type a barcode + Enter to scan; the right panel lays RFID tags on the pad.",
@@ -107,10 +110,15 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
             library_name: ctx.config.library_name.clone(),
             time_zone: ctx.config.time_zone.clone(),
             lang: ctx.lang,
-            scanner: None,
+            devices: Devices {
+                pad: Some(PadDevice {
+                    pad,
+                    interval: Duration::from_millis(300),
+                }),
+                ..Devices::default()
+            },
             buzzer: None,
             demo: Some(DemoDevices { reader, tags }),
-            pad_interval: Duration::from_millis(300),
             sync: None,
         },
     )
@@ -141,14 +149,41 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
             baud: p.baud,
         }) as Box<dyn ReceiptSink>
     });
-    let scanner = ctx.config.scanner.as_ref().map(|s| ScannerConfig {
-        port: s.port.clone(),
-        settings: s.serial,
-        line: s.line.clone(),
-        checks: s.checks.clone(),
-    });
+    let pad = pad.map(SharedPad::new);
+    let devices = Devices {
+        scanner: ctx.config.scanner.as_ref().map(|s| ScannerConfig {
+            port: s.port.clone(),
+            settings: s.serial,
+            line: s.line.clone(),
+            checks: s.checks.clone(),
+        }),
+        hid_scanner: ctx.config.hid_scanner.as_ref().map(|h| HidScannerConfig {
+            device: h.device.clone(),
+            max_len: h.max_len,
+            checks: h.checks.clone(),
+        }),
+        pad: pad.clone().map(|pad| PadDevice {
+            pad,
+            interval: Duration::from_millis(250),
+        }),
+        inputs: None,
+    };
+    let sync = match &ctx.config.central {
+        None => None,
+        Some(central) => {
+            let central =
+                crate::sync::push::Central::from_settings(central, &ctx.config.station_id);
+            let link = crate::sync::central::HubLink::new(central)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            Some(SyncSetup {
+                db: ctx.db.clone(),
+                link: Box::new(link),
+                timing: crate::sync::worker::WorkerTiming::default(),
+            })
+        }
+    };
     let mut kiosk = Kiosk::new(desk, settings(ctx), pad, printer);
-    if ctx.config.central.is_some() {
+    if sync.is_some() {
         // Offline until the first sync reaches the central.
         kiosk.handle(
             crate::station::kiosk::Command::Central(false),
@@ -161,16 +196,10 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
             library_name: ctx.config.library_name.clone(),
             time_zone: ctx.config.time_zone.clone(),
             lang: ctx.lang,
-            scanner,
+            devices,
             buzzer: buzzer(ctx),
             demo: None,
-            pad_interval: Duration::from_millis(250),
-            sync: ctx.config.central.as_ref().map(|c| {
-                (
-                    ctx.db.clone(),
-                    crate::sync::push::Central::from_settings(c, &ctx.config.station_id),
-                )
-            }),
+            sync,
         },
     )
     .map_err(|e| CliError::Device(e.to_string()))?;

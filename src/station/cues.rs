@@ -10,7 +10,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 use swalayan_hardware::gpio::{Level, OutputLine};
 
-pub use super::kiosk::Cue;
+/// A sound or buzzer cue for success or refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    Success,
+    Refusal,
+}
 
 /// Cues waiting while one plays.
 const QUEUE: usize = 4;

@@ -1,5 +1,7 @@
-//! Station roles: the kiosk's session logic, and the devices it drives.
+//! Stations: the runtime every role runs on, and the roles.
 //!
+//! - [`runtime`]: device threads, the sync worker and cues around one engine thread that
+//!   hands events to a role and publishes its view. Roles are small layers on it.
 //! - [`kiosk`]: the patron's journey as a state machine over the circulation desk; it
 //!   produces a plain [`kiosk::KioskView`] that the touchscreen shows. No UI code here.
 //! - [`cues`]: the buzzer's beeps on their own thread, so the engine never waits for one.
@@ -12,5 +14,6 @@ pub mod cues;
 pub mod kiosk;
 pub mod pad;
 pub mod receipts;
+pub mod runtime;
 pub mod shutdown;
 pub mod watchdog;

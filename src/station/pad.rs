@@ -1,6 +1,7 @@
 //! The RFID pad: polls the reader and keeps what lies on it, reading each tag's data once.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use swalayan_hardware::rfid::security::set_afi_verified;
 use swalayan_hardware::rfid::{RfidError, TagReader, TagReport, Uid, iso28560};
 
@@ -46,6 +47,35 @@ impl Pad {
 
     pub fn reader(&mut self) -> &mut dyn TagReader {
         self.reader.as_mut()
+    }
+}
+
+/// The pad shared between the thread that polls it (the runtime's RFID device) and the role
+/// that writes security bits and reads tags for staff. Each call holds the reader for one
+/// inventory or one write, so a poll never interleaves with a write on the serial line.
+#[derive(Clone)]
+pub struct SharedPad(Arc<Mutex<Pad>>);
+
+impl SharedPad {
+    pub fn new(pad: Pad) -> SharedPad {
+        SharedPad(Arc::new(Mutex::new(pad)))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Pad> {
+        // A panic while polling leaves the pad's cache usable: take it as it is.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// See [`Pad::poll`].
+    pub fn poll(&self) -> Result<Vec<TagReport>, RfidError> {
+        self.lock().poll()
+    }
+
+    /// See [`Pad::secure`].
+    pub fn secure(&self, uid: Uid, afi: u8) -> Result<(), RfidError> {
+        self.lock().secure(uid, afi)
     }
 }
 

@@ -10,6 +10,7 @@
 use super::central::HubLink;
 use super::central::{CentralLink, sync_round};
 use super::push::{CentralProblem, SyncError, SyncReport};
+use crate::contract::protocol::DeviceState;
 use crate::store::Store;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -17,10 +18,12 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::MissedTickBehavior;
 
 /// What the worker is told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum WorkerCommand {
     /// A transaction was just made: push now.
     SyncNow,
+    /// The station's devices changed: the next health report says so.
+    Devices(Vec<DeviceState>),
     Stop,
 }
 
@@ -144,6 +147,7 @@ async fn run(
     let mut ticker = tokio::time::interval(timing.interval);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut failures = 0u32;
+    let mut devices: Vec<DeviceState> = Vec::new();
     let mut retry_at: Option<tokio::time::Instant> = None;
     loop {
         let retry = async {
@@ -157,13 +161,18 @@ async fn run(
             _ = retry => {}
             command = commands.recv() => match command {
                 Some(WorkerCommand::SyncNow) => {}
+                Some(WorkerCommand::Devices(now)) => {
+                    // Reported with the next round; a device change alone is no reason to sync.
+                    devices = now;
+                    continue;
+                }
                 Some(WorkerCommand::Stop) | None => return,
             },
         }
         if retry_at.is_some_and(|at| tokio::time::Instant::now() < at) {
             continue; // backing off: ticks and wake-ups wait for the retry time
         }
-        let event = match sync_round(link, &mut store, &[]).await {
+        let event = match sync_round(link, &mut store, &devices).await {
             Ok(report) => {
                 failures = 0;
                 retry_at = None;

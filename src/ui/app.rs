@@ -1,22 +1,19 @@
-//! The running kiosk: Slint's event loop on the main thread, the kiosk engine (desk and RFID
-//! pad) on its own thread, the serial scanner on its own, joined by channels.
+//! The running kiosk: Slint's event loop on the main thread, the kiosk role on the station
+//! runtime (engine, device threads, sync worker, cues).
 //!
-//! UI callbacks only send commands; the engine decides and publishes a new view, which the
-//! UI thread applies (`upgrade_in_event_loop`). The UI thread never waits on the store or a
-//! device.
+//! UI callbacks only send commands into the runtime; the engine decides and publishes a new
+//! view when it changed, which the UI thread applies (`upgrade_in_event_loop`). The UI thread
+//! never waits on the store or a device.
 
 use super::bridge::{apply, connect, select_language};
 use super::{KioskWindow, SimAdapter, SimTag as UiSimTag, StatusAdapter};
 use crate::reason::Lang;
-use crate::station::cues::CuePlayer;
-use crate::station::kiosk::{Command, Kiosk};
+use crate::station::kiosk::{Kiosk, KioskView};
+use crate::station::runtime::devices::Devices;
+use crate::station::runtime::{Event, Runtime, RuntimeSetup, SyncSetup, SystemMonotonic};
 use slint::{ComponentHandle, Model, ModelRc, VecModel};
 use std::rc::Rc;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
-use std::time::{Duration, Instant};
-use swalayan_hardware::barcode::reader::{self, ScannerConfig, ScannerEvent};
+use std::time::Duration;
 use swalayan_hardware::gpio::OutputLine;
 use swalayan_hardware::sim::feig::{FeigSimulator, SimTag};
 
@@ -38,23 +35,22 @@ pub struct DemoDevices {
     pub tags: Vec<(String, SimTag)>,
 }
 
-/// Everything the kiosk runs with besides its engine.
+/// Everything the kiosk runs with besides its role.
 pub struct KioskRun {
     pub library_name: String,
     /// The library's time zone: the header clock shows its time, as the desk's dates do.
     pub time_zone: jiff::tz::TimeZone,
     pub lang: Lang,
-    pub scanner: Option<ScannerConfig>,
+    /// Scanners and the RFID pad, run by the station runtime.
+    pub devices: Devices,
     /// A buzzer for success and refusal cues.
     pub buzzer: Option<Box<dyn OutputLine>>,
     pub demo: Option<DemoDevices>,
-    /// How often the RFID pad is polled.
-    pub pad_interval: Duration,
-    /// The central to sync with: the station's database and the hub.
-    pub sync: Option<(std::path::PathBuf, crate::sync::push::Central)>,
+    /// The central to sync with.
+    pub sync: Option<SyncSetup>,
 }
 
-/// Runs the kiosk until the window closes or staff leave kiosk mode.
+/// Runs the kiosk until the window closes, staff leave kiosk mode, or SIGTERM.
 pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     let ui = KioskWindow::new().map_err(|e| AppError::NoDisplay(e.to_string()))?;
     ui.global::<StatusAdapter>()
@@ -64,13 +60,36 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     let time_zone = run.time_zone.clone();
     update_clock(&ui, &time_zone);
 
-    let (tx, rx) = channel::<Command>();
-    let dispatch_tx = tx.clone();
+    // The station runtime: devices, sync worker and cues around the engine thread, which
+    // publishes each changed view into the UI's event loop.
+    let weak = ui.as_weak();
+    let runtime = Runtime::start(
+        RuntimeSetup {
+            role: kiosk,
+            devices: run.devices,
+            sync: run.sync,
+            buzzer: run.buzzer,
+            clock: Box::new(SystemMonotonic::start()),
+            watchdog: None,
+        },
+        move |view: &KioskView, _cues: &[crate::station::cues::Cue]| {
+            let view = view.clone();
+            let quit = view.quit;
+            let _ = weak.upgrade_in_event_loop(move |ui| apply(&ui, &view));
+            if quit {
+                let _ = slint::invoke_from_event_loop(|| {
+                    let _ = slint::quit_event_loop();
+                });
+            }
+        },
+    )
+    .map_err(|e| AppError::Ui(e.to_string()))?;
+    let inbox = runtime.inbox();
     connect(
         &ui,
         Rc::new(move |command| {
             // An unbounded channel: sending never blocks the UI thread.
-            let _ = dispatch_tx.send(command);
+            inbox.send(Event::Input(command));
         }),
     );
 
@@ -98,32 +117,9 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
             }
         },
     );
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let scanner = run
-        .scanner
-        .map(|config| spawn_scanner(config, tx.clone(), Arc::clone(&stop)));
     let demo = run.demo.map(|demo| wire_demo(&ui, demo));
-    let worker = match run.sync {
-        None => None,
-        Some((db, central)) => {
-            Some(spawn_sync(db, central, tx.clone()).map_err(|e| AppError::Ui(e.to_string()))?)
-        }
-    };
-    let wake = worker.as_ref().map(|w| w.commands());
 
-    let cues = CuePlayer::spawn(run.buzzer).map_err(|e| AppError::Ui(e.to_string()))?;
-    let engine = {
-        let weak = ui.as_weak();
-        let interval = run.pad_interval;
-        std::thread::Builder::new()
-            .name("kiosk-engine".into())
-            .spawn(move || engine(kiosk, rx, weak, interval, cues, wake))
-            .map_err(|e| AppError::Ui(e.to_string()))?
-    };
-    drop(tx);
-
-    // systemd: SIGTERM quits the event loop (the engine then finishes its command and
+    // systemd: SIGTERM quits the event loop (the engine then finishes its event and
     // stops); the watchdog is pinged from this UI loop, whose freeze should restart us.
     let _stop = crate::station::shutdown::on_stop(|| {
         let _ = slint::invoke_from_event_loop(|| {
@@ -145,16 +141,10 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
 
     let result = ui.run().map_err(|e| AppError::Ui(e.to_string()));
     watchdog.borrow().stopping();
-    stop.store(true, Ordering::Relaxed);
+    // The runtime stops its engine, devices and worker, in that order.
+    drop(runtime);
     drop(ui);
     drop(demo);
-    // The worker first: its event thread holds a command sender, and the engine stops only
-    // once every sender is gone.
-    drop(worker);
-    let _ = engine.join();
-    if let Some(scanner) = scanner {
-        let _ = scanner.join();
-    }
     result
 }
 
@@ -173,122 +163,6 @@ pub fn header_clock(now: jiff::Timestamp, time_zone: &jiff::tz::TimeZone) -> (St
         local.strftime("%H:%M").to_string(),
         local.strftime("%d-%m-%Y").to_string(),
     )
-}
-
-/// The engine thread: commands in, views out; polls the RFID pad between commands.
-fn engine(
-    mut kiosk: Kiosk,
-    commands: Receiver<Command>,
-    ui: slint::Weak<KioskWindow>,
-    pad_interval: Duration,
-    cues: CuePlayer,
-    wake: Option<tokio::sync::mpsc::UnboundedSender<crate::sync::worker::WorkerCommand>>,
-) {
-    let start = Instant::now();
-    let mut next_poll = Instant::now();
-    loop {
-        let wait = next_poll.saturating_duration_since(Instant::now());
-        let outcome = match commands.recv_timeout(wait) {
-            Ok(command) => {
-                let before = kiosk.view().pending;
-                let outcome = kiosk.handle(command, start.elapsed()).map(|_| ());
-                // A new transaction: push it now rather than at the next tick.
-                if kiosk.view().pending > before
-                    && let Some(wake) = &wake
-                {
-                    let _ = wake.send(crate::sync::worker::WorkerCommand::SyncNow);
-                }
-                outcome
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                next_poll = Instant::now() + pad_interval;
-                if kiosk.has_pad() {
-                    kiosk.poll_pad(start.elapsed()).map(|_| ())
-                } else {
-                    Ok(())
-                }
-            }
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        if let Err(e) = outcome {
-            // A store error is staff detail; the patron's screen stays as it was.
-            tracing::error!("kiosk: {e}");
-        }
-        for cue in kiosk.take_cues() {
-            cues.play(cue);
-        }
-        let view = kiosk.view().clone();
-        let quit = view.quit;
-        let _ = ui.upgrade_in_event_loop(move |ui| apply(&ui, &view));
-        if quit {
-            let _ = slint::invoke_from_event_loop(|| {
-                let _ = slint::quit_event_loop();
-            });
-            return;
-        }
-    }
-}
-
-/// The sync worker, its events turned into kiosk commands (the status light).
-fn spawn_sync(
-    db: std::path::PathBuf,
-    central: crate::sync::push::Central,
-    commands: Sender<Command>,
-) -> std::io::Result<crate::sync::worker::SyncWorker> {
-    use crate::sync::worker::{SyncEvent, SyncWorker, WorkerTiming};
-    let (tx, rx) = channel();
-    let link = crate::sync::central::HubLink::new(central)
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let worker = SyncWorker::spawn(db, Box::new(link), WorkerTiming::default(), tx)?;
-    std::thread::spawn(move || {
-        for event in rx {
-            let online = match event {
-                SyncEvent::Completed(_) => true,
-                SyncEvent::Failed { error, .. } => {
-                    tracing::warn!("sync: {error}");
-                    false
-                }
-            };
-            if commands.send(Command::Central(online)).is_err() {
-                break;
-            }
-        }
-    });
-    Ok(worker)
-}
-
-fn spawn_scanner(
-    config: ScannerConfig,
-    commands: Sender<Command>,
-    stop: Arc<AtomicBool>,
-) -> std::thread::JoinHandle<()> {
-    let (tx, rx) = channel();
-    let port = config.port.display().to_string();
-    let reader = reader::spawn(config, tx, stop);
-    std::thread::spawn(move || {
-        let Ok(reader) = reader else {
-            let _ = commands.send(Command::Device(
-                "scanner".into(),
-                format!("{port}: cannot start"),
-            ));
-            return;
-        };
-        for event in rx {
-            let command = match event {
-                ScannerEvent::Code(code) => Command::Code(code),
-                ScannerEvent::Connected => Command::Device("scanner".into(), "ok".into()),
-                ScannerEvent::Lost(reason) => Command::Device("scanner".into(), reason),
-                ScannerEvent::Rejected { reason, .. } => {
-                    tracing::debug!(?reason, "scanner line rejected");
-                    continue;
-                }
-            };
-            if commands.send(command).is_err() {
-                break;
-            }
-        }
-        let _ = reader.join();
-    })
 }
 
 /// The demo's side panel: each button lays a simulated tag on the pad or lifts it.

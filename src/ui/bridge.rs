@@ -140,8 +140,6 @@ pub fn connect(ui: &KioskWindow, dispatch: Rc<dyn Fn(Command)>) {
     session
         .on_set_language(move |lang| d(Command::Lang(Lang::from_code(&lang).unwrap_or_default())));
     let d = dispatch.clone();
-    session.on_tick(move |_ms| d(Command::Tick));
-    let d = dispatch.clone();
     session.on_staff_action(move |action| {
         let action = match action.as_str() {
             "enter" => StaffAction::Enter,

@@ -1,7 +1,9 @@
 //! Reading a keyboard-style scanner from `/dev/input/event*` with an exclusive grab.
 
 use super::keys::{KeyDecoder, KeyEvent};
+use std::os::fd::AsRawFd;
 use std::path::Path;
+use std::time::Duration;
 
 /// An open, grabbed scanner: keystrokes go to the station, never to the screen.
 pub struct HidScanner {
@@ -23,6 +25,34 @@ impl HidScanner {
             device,
             decoder: KeyDecoder::new(max_len),
         })
+    }
+
+    /// Waits at most `timeout` for the device to report events, then reads them: a thread
+    /// that must stop (station shutdown) never blocks forever in a read.
+    pub fn read_within(&mut self, timeout: Duration) -> std::io::Result<Vec<KeyEvent>> {
+        let mut fd = libc::pollfd {
+            fd: self.device.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+        // SAFETY: one valid pollfd for the device's open descriptor, for the call's duration.
+        let ready = unsafe { libc::poll(&mut fd, 1, millis) };
+        match ready {
+            0 => Ok(Vec::new()),
+            n if n < 0 => {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    Ok(Vec::new())
+                } else {
+                    Err(e)
+                }
+            }
+            _ if fd.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 => Err(
+                std::io::Error::other("the scanner was unplugged (the device went away)"),
+            ),
+            _ => self.read(),
+        }
     }
 
     /// Blocks until the device reports events; returns the codes and rejections they made.

@@ -1,0 +1,77 @@
+//! What the kiosk is told, and how it is set up.
+
+use crate::reason::Lang;
+use std::time::Duration;
+use swalayan_hardware::rfid::TagReport;
+use swalayan_hardware::rfid::security::AfiPolicy;
+
+/// What the kiosk is told: by the touchscreen, or by the runtime for its devices.
+#[derive(Debug, Clone)]
+pub enum Command {
+    StartBorrow,
+    StartReturn,
+    StartAccount,
+    /// A card number typed on the keypad.
+    Card(String),
+    Pin(String),
+    /// A barcode from the scanner or typed on a keyboard: a card or an item, by screen.
+    Code(String),
+    /// What lies on the RFID pad now.
+    Tags(Vec<TagReport>),
+    Renew(String),
+    RenewAll,
+    PickUp,
+    Finish,
+    Receipt(bool),
+    Feedback(u8),
+    Cancel,
+    StillHere,
+    Lang(Lang),
+    /// Time passes (inactivity, sets waiting for their parts, the status timer).
+    Tick,
+    Staff(StaffAction),
+    /// A device changed state (staff screen), e.g. "scanner: lost".
+    Device(String, String),
+    /// The sync worker reached the central (true) or not (false).
+    Central(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffAction {
+    Enter,
+    TestPrinter,
+    ReadTag,
+    Leave,
+}
+
+/// How the kiosk behaves; from the station config.
+#[derive(Debug, Clone)]
+pub struct KioskSettings {
+    pub library_name: String,
+    pub default_lang: Lang,
+    pub feedback_enabled: bool,
+    /// Quiet time before the "are you still there?" warning.
+    pub idle_warning_after: Duration,
+    /// How long the warning counts down before the session ends.
+    pub idle_countdown: Duration,
+    /// How long the goodbye screen stays.
+    pub goodbye_for: Duration,
+    /// How long a multi-part set may wait for its other parts on the pad.
+    pub parts_wait: Duration,
+    pub afi: AfiPolicy,
+}
+
+impl Default for KioskSettings {
+    fn default() -> KioskSettings {
+        KioskSettings {
+            library_name: "Perpustakaan".into(),
+            default_lang: Lang::Id,
+            feedback_enabled: true,
+            idle_warning_after: Duration::from_secs(60),
+            idle_countdown: Duration::from_secs(20),
+            goodbye_for: Duration::from_secs(5),
+            parts_wait: Duration::from_secs(2),
+            afi: AfiPolicy::default(),
+        }
+    }
+}

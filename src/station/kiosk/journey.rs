@@ -1,0 +1,483 @@
+//! The patron's journey: identify (card, PIN), then borrow, return, renew, pick up, and the
+//! end of the visit (receipt, feedback, goodbye). Every decision is the desk's.
+
+use super::Kiosk;
+use super::receipt::{loan_line, return_line, session_receipt};
+use super::session::{AccountShown, Goal};
+use super::sets::ready_sets;
+use super::view::{Cue, HoldView, LoanView, RowState, RowView, Screen};
+use crate::circulation::desk::{CheckinResult, LoanResult, Proof};
+use crate::circulation::rules;
+use crate::domain::{HoldStatus, Money, Route, redact};
+use crate::reason::Reason;
+use crate::store::Result;
+use std::collections::BTreeMap;
+use swalayan_hardware::rfid::iso28560::USAGE_PATRON_CARD;
+use swalayan_hardware::rfid::{TagReport, Uid};
+
+impl Kiosk {
+    pub(super) fn start(&mut self, goal: Goal) {
+        // "Borrow more" from the account keeps the identified patron.
+        if goal == Goal::Borrow && self.session.card.is_some() {
+            self.session.goal = Some(Goal::Borrow);
+            self.screen = Screen::Borrow;
+            return;
+        }
+        self.reset_session();
+        self.session.goal = Some(goal);
+        self.screen = Screen::Identify;
+    }
+
+    /// A card: checked, then the PIN when the patron has one.
+    pub(super) fn identify(&mut self, card: &str) -> Result<()> {
+        let card = card.trim();
+        if card.is_empty() {
+            return Ok(());
+        }
+        if self.session.goal.is_none() {
+            self.reset_session();
+            self.session.goal = Some(Goal::Borrow);
+        }
+        self.session.card = Some(card.to_string());
+        match self.desk.identify(card, Proof::Pin(None))? {
+            Ok(patron) => {
+                self.session.patron_name = patron.name.clone();
+                if self.session.goal == Some(Goal::Staff) {
+                    // Staff mode always needs the PIN; a staff card without one cannot enter.
+                    self.refuse_identify(Reason::StaffOnly);
+                    return Ok(());
+                }
+                self.enter_goal()
+            }
+            Err(Reason::PinRequired) => {
+                self.session.patron_name =
+                    self.desk.patron(card)?.map(|p| p.name).unwrap_or_default();
+                self.session.notice = None;
+                self.screen = Screen::Pin;
+                Ok(())
+            }
+            Err(reason) => {
+                self.refuse_identify(reason);
+                Ok(())
+            }
+        }
+    }
+
+    fn refuse_identify(&mut self, reason: Reason) {
+        self.session.card = None;
+        self.session.notice = Some(reason);
+        self.screen = Screen::Identify;
+        self.cues.push(Cue::Refusal);
+    }
+
+    pub(super) fn enter_pin(&mut self, pin: &str) -> Result<()> {
+        let Some(card) = self.session.card.clone() else {
+            self.screen = Screen::Identify;
+            return Ok(());
+        };
+        match self.desk.identify(&card, Proof::Pin(Some(pin)))? {
+            Ok(_) => self.enter_goal(),
+            Err(reason @ (Reason::PinIncorrect | Reason::PinLocked)) => {
+                self.session.notice = Some(reason);
+                self.cues.push(Cue::Refusal);
+                if reason == Reason::PinLocked {
+                    // Locked: back to identify so the next patron can start afresh.
+                    self.session.card = None;
+                    self.screen = Screen::Identify;
+                }
+                Ok(())
+            }
+            Err(reason) => {
+                self.refuse_identify(reason);
+                Ok(())
+            }
+        }
+    }
+
+    /// The patron is known (and their PIN checked): go where they wanted.
+    fn enter_goal(&mut self) -> Result<()> {
+        let card = self.session.card.clone().unwrap_or_default();
+        let patron = self.desk.patron(&card)?;
+        self.session.notice = None;
+        match self.session.goal {
+            Some(Goal::Staff) => {
+                if patron
+                    .as_ref()
+                    .is_some_and(|p| p.category == "staff" && p.has_pin())
+                {
+                    tracing::info!(patron = %redact(&card), "staff mode");
+                    self.screen = Screen::Staff;
+                } else {
+                    self.refuse_identify(Reason::StaffOnly);
+                }
+            }
+            Some(Goal::Account) => {
+                self.load_account()?;
+                self.screen = Screen::Account;
+            }
+            _ => {
+                // Refuse at the door what would refuse every book: a blocked or expired card.
+                if let Some(patron) = &patron {
+                    let policy = self.desk.policy()?;
+                    if let Err(reason) =
+                        rules::patron_may_borrow(patron, &policy, self.desk.today())
+                    {
+                        self.refuse_identify(reason);
+                        return Ok(());
+                    }
+                }
+                self.screen = Screen::Borrow;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_account(&mut self) -> Result<()> {
+        let Some(card) = self.session.card.clone() else {
+            return Ok(());
+        };
+        let today = self.desk.today();
+        let Some(account) = self.desk.account(&card)? else {
+            return Ok(());
+        };
+        let branch = &self.desk.settings().branch;
+        self.session.patron_name = account.patron.name.clone();
+        self.session.account = AccountShown {
+            fines: account.patron.fines,
+            loans: account
+                .loans
+                .iter()
+                .map(|l| LoanView {
+                    barcode: l.loan.item.clone(),
+                    title: l.title.clone(),
+                    due: l.loan.due.to_string(),
+                    overdue: l.loan.due < today,
+                    renewals: l.loan.renewals,
+                })
+                .collect(),
+            holds: account
+                .holds
+                .iter()
+                .map(|h| HoldView {
+                    title: h.title.clone(),
+                    status: h.hold.status,
+                    position: h.position.unwrap_or(0),
+                    expires: h.hold.expires.map(|d| d.to_string()).unwrap_or_default(),
+                })
+                .collect(),
+            ready_count: account
+                .holds
+                .iter()
+                .filter(|h| h.hold.status == HoldStatus::Ready && h.hold.pickup_branch == *branch)
+                .count() as u32,
+        };
+        Ok(())
+    }
+
+    /// A barcode: a card on the first screens, an item on the borrow and return screens.
+    pub(super) fn code(&mut self, code: &str) -> Result<()> {
+        let code = code.trim().to_string();
+        if code.is_empty() {
+            return Ok(());
+        }
+        match self.screen {
+            Screen::Welcome | Screen::Identify | Screen::Goodbye => self.identify(&code),
+            // A PIN typed on a keyboard or USB keypad, like the touch keypad.
+            Screen::Pin => self.enter_pin(&code),
+            Screen::Borrow => self.borrow(&code, None, &[]),
+            Screen::Return => self.give_back(&code, None, &[]),
+            _ => Ok(()),
+        }
+    }
+
+    /// What lies on the pad: patron cards identify, items are lent or returned once each.
+    pub(super) fn tags(&mut self, tags: &[TagReport]) -> Result<()> {
+        let screen = self.screen;
+        let mut items: BTreeMap<String, Vec<&TagReport>> = BTreeMap::new();
+        for tag in tags {
+            if self.session.handled_tags.contains(&tag.uid) {
+                continue;
+            }
+            match &tag.data {
+                Ok(data) if data.usage == USAGE_PATRON_CARD => {
+                    if matches!(screen, Screen::Welcome | Screen::Identify | Screen::Goodbye) {
+                        self.session.handled_tags.insert(tag.uid);
+                        return self.identify(&data.item_id.clone());
+                    }
+                }
+                Ok(data) => items.entry(data.item_id.clone()).or_default().push(tag),
+                Err(_) if matches!(screen, Screen::Borrow | Screen::Return) => {
+                    self.session.handled_tags.insert(tag.uid);
+                    self.push_row(RowView::refused(
+                        String::new(),
+                        String::new(),
+                        Reason::TagUnreadable,
+                    ));
+                }
+                Err(_) => {}
+            }
+        }
+        if !matches!(screen, Screen::Borrow | Screen::Return) {
+            return Ok(());
+        }
+        let ready = ready_sets(
+            items,
+            &mut self.session.waiting_sets,
+            self.now,
+            self.settings.parts_wait,
+        );
+        for set in ready {
+            // An incomplete set is refused but its tags are not marked handled: laying the
+            // missing part on the pad tries again.
+            if set.complete() {
+                self.session.handled_tags.extend(set.uids.iter().copied());
+            }
+            if screen == Screen::Borrow {
+                self.borrow(&set.item_id, set.parts_seen, &set.uids)?;
+            } else {
+                self.give_back(&set.item_id, set.parts_seen, &set.uids)?;
+            }
+            if let Some(part) = set.missing
+                && let Some(row) = self
+                    .session
+                    .rows
+                    .iter_mut()
+                    .find(|r| r.barcode == set.item_id && r.state == RowState::Refused)
+            {
+                row.missing_part = Some(part);
+            }
+        }
+        Ok(())
+    }
+
+    /// Lends an item; RFID tags are disarmed (and read back) before the loan is committed.
+    fn borrow(&mut self, barcode: &str, parts_seen: Option<u32>, uids: &[Uid]) -> Result<()> {
+        let Some(card) = self.session.card.clone() else {
+            return Ok(());
+        };
+        if !uids.is_empty() {
+            let preview = self.desk.preview_checkout(&card, barcode, parts_seen)?;
+            if !preview.ok {
+                self.push_loan(&preview, barcode, RowState::Borrowed);
+                return Ok(());
+            }
+            if !self.secure_all(uids, self.settings.afi.afi_out) {
+                let title = preview.item.map(|i| i.title).unwrap_or_default();
+                // Some tags may have been disarmed: put them back before refusing.
+                self.secure_all(uids, self.settings.afi.afi_in);
+                self.push_row(RowView::refused(
+                    barcode.to_string(),
+                    title,
+                    Reason::TagUnreadable,
+                ));
+                return Ok(());
+            }
+        }
+        let result = self
+            .desk
+            .checkout(&card, barcode, Proof::NotNeeded, parts_seen)?;
+        if !result.ok && !uids.is_empty() {
+            self.secure_all(uids, self.settings.afi.afi_in);
+        }
+        self.push_loan(&result, barcode, RowState::Borrowed);
+        Ok(())
+    }
+
+    fn secure_all(&mut self, uids: &[Uid], afi: u8) -> bool {
+        let Some(pad) = self.pad.as_ref() else {
+            return false;
+        };
+        uids.iter().all(|&uid| match pad.secure(uid, afi) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(%uid, "security not confirmed: {e}");
+                false
+            }
+        })
+    }
+
+    /// Takes an item back; RFID tags are re-armed after the return is recorded.
+    fn give_back(&mut self, barcode: &str, parts_seen: Option<u32>, uids: &[Uid]) -> Result<()> {
+        let mut result = self.desk.checkin(barcode, parts_seen)?;
+        if result.ok && !uids.is_empty() && !self.secure_all(uids, self.settings.afi.afi_in) {
+            // Returned, but the alarm is not armed: staff must look at it.
+            result.route = Route::Exception;
+        }
+        self.push_return(&result, barcode);
+        Ok(())
+    }
+
+    pub(super) fn renew(&mut self, barcode: &str) -> Result<()> {
+        let Some(card) = self.session.card.clone() else {
+            return Ok(());
+        };
+        let result = self.desk.renew(&card, barcode)?;
+        self.push_renewal(&result);
+        self.load_account()
+    }
+
+    pub(super) fn renew_all(&mut self) -> Result<()> {
+        let Some(card) = self.session.card.clone() else {
+            return Ok(());
+        };
+        for result in self.desk.renew_all(&card)? {
+            self.push_renewal(&result);
+        }
+        self.load_account()
+    }
+
+    fn push_renewal(&mut self, result: &LoanResult) {
+        let barcode = result
+            .item
+            .as_ref()
+            .map(|i| i.barcode.clone())
+            .unwrap_or_default();
+        self.push_loan(result, &barcode, RowState::Renewed);
+    }
+
+    pub(super) fn pick_up(&mut self) -> Result<()> {
+        let Some(card) = self.session.card.clone() else {
+            return Ok(());
+        };
+        let result = self.desk.pickup(&card, Proof::NotNeeded)?;
+        for item in &result.items {
+            let barcode = item
+                .item
+                .as_ref()
+                .map(|i| i.barcode.clone())
+                .unwrap_or_default();
+            self.push_loan(item, &barcode, RowState::Borrowed);
+        }
+        if result.items.is_empty()
+            && let Some(reason) = result.reason
+        {
+            self.session.notice = Some(reason);
+        }
+        self.load_account()
+    }
+
+    fn push_loan(&mut self, result: &LoanResult, barcode: &str, ok_state: RowState) {
+        let title = result
+            .item
+            .as_ref()
+            .map(|i| i.title.clone())
+            .unwrap_or_default();
+        let row = if result.ok {
+            let due = result.due.map(|d| d.to_string());
+            self.session
+                .receipt_lines
+                .push(loan_line(self.lang, &title, barcode, due.as_deref()));
+            RowView {
+                barcode: barcode.to_string(),
+                title,
+                state: ok_state,
+                reason: None,
+                due,
+                route: None,
+                fine: Money::ZERO,
+                missing_part: None,
+            }
+        } else {
+            RowView::refused(
+                barcode.to_string(),
+                title,
+                result.reason.unwrap_or(Reason::ItemNotFound),
+            )
+        };
+        self.push_row(row);
+    }
+
+    fn push_return(&mut self, result: &CheckinResult, barcode: &str) {
+        let title = result
+            .item
+            .as_ref()
+            .map(|i| i.title.clone())
+            .unwrap_or_default();
+        let row = if result.ok {
+            self.session
+                .receipt_lines
+                .push(return_line(self.lang, &title, barcode, result.fine));
+            RowView {
+                barcode: barcode.to_string(),
+                title,
+                state: RowState::Returned,
+                reason: None,
+                due: None,
+                route: Some(result.route),
+                fine: result.fine,
+                missing_part: None,
+            }
+        } else {
+            RowView::refused(
+                barcode.to_string(),
+                title,
+                result.reason.unwrap_or(Reason::ItemNotFound),
+            )
+        };
+        self.push_row(row);
+    }
+
+    fn push_row(&mut self, row: RowView) {
+        self.cues.push(if row.state == RowState::Refused {
+            Cue::Refusal
+        } else {
+            Cue::Success
+        });
+        self.session.push_row(row);
+    }
+
+    /// "Done": the receipt question when anything happened, else goodbye.
+    pub(super) fn finish(&mut self) {
+        if self.session.receipt_lines.is_empty() {
+            self.goodbye();
+        } else {
+            self.screen = Screen::Receipt;
+        }
+    }
+
+    pub(super) fn receipt(&mut self, print: bool) {
+        if print {
+            self.print_receipt();
+        }
+        if self.settings.feedback_enabled {
+            self.screen = Screen::Feedback;
+        } else {
+            self.goodbye();
+        }
+    }
+
+    pub(super) fn print_receipt(&mut self) {
+        let Some(printer) = self.printer.as_mut() else {
+            return;
+        };
+        let patron =
+            (!self.session.patron_name.is_empty()).then(|| self.session.patron_name.clone());
+        let receipt = session_receipt(
+            self.lang,
+            &self.settings.library_name,
+            &self.desk.local_now(),
+            patron,
+            self.session.receipt_lines.clone(),
+            self.session.borrowed_any(),
+        );
+        if let Err(e) = printer.print(&receipt) {
+            tracing::warn!("receipt not printed: {e}");
+            self.set_device("printer", &e.to_string());
+        }
+    }
+
+    pub(super) fn goodbye(&mut self) {
+        self.screen = Screen::Goodbye;
+        self.idle_countdown = None;
+        self.session.goodbye_since = Some(self.now);
+        self.session.card = None;
+    }
+
+    /// Back to the welcome screen with nothing of the last patron left on it.
+    pub(super) fn end_session(&mut self) {
+        self.reset_session();
+        self.screen = Screen::Welcome;
+        self.idle_countdown = None;
+        self.lang = self.settings.default_lang;
+    }
+}

@@ -1,0 +1,416 @@
+//! The kiosk's session: what a patron can do, screen by screen, decided by the desk.
+//!
+//! Commands come from the touchscreen (buttons, typed codes) and, through the station
+//! runtime, from the scanner, the RFID pad, the sync worker and the clock; after each one the
+//! kiosk derives a new [`KioskView`], a plain value the UI shows. Nothing is decided in the
+//! UI, and nothing here knows about Slint.
+//!
+//! - [`command`]: what the kiosk is told, and its settings.
+//! - [`view`]: what the screen shows.
+//! - `session`: one patron's visit (the view's rows and account come from it).
+//! - `journey`: identify, borrow, return, renew, pick up, receipt, goodbye.
+//! - `sets`: multi-part sets on the pad.
+//! - `receipt`: the receipt's wording.
+//! - `staff`: staff mode.
+//! - `status`: the station status the screens show, read through the desk.
+//! - `role`: the kiosk as a role of the station runtime.
+
+pub mod command;
+mod journey;
+mod receipt;
+mod role;
+mod session;
+mod sets;
+mod staff;
+mod status;
+pub mod view;
+
+pub use command::{Command, KioskSettings, StaffAction};
+pub use view::{CentralLight, Cue, HoldView, KioskView, LoanView, RowState, RowView, Screen};
+
+use super::pad::SharedPad;
+use super::receipts::ReceiptSink;
+use crate::circulation::desk::Desk;
+use crate::reason::Lang;
+use crate::store::Result;
+use session::{Goal, Session};
+use status::{STATUS_EVERY, StatusShown};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use swalayan_hardware::rfid::TagReport;
+
+pub struct Kiosk {
+    desk: Desk,
+    settings: KioskSettings,
+    pad: Option<SharedPad>,
+    printer: Option<Box<dyn ReceiptSink>>,
+    screen: Screen,
+    lang: Lang,
+    session: Session,
+    status: StatusShown,
+    devices: BTreeMap<String, String>,
+    central: CentralLight,
+    /// The pad's last report: sets waiting for their other parts are decided on the timer.
+    field: Vec<TagReport>,
+    idle_countdown: Option<u32>,
+    /// Time of the last patron action, and of "now" (the runtime's monotonic clock).
+    last_activity: Duration,
+    now: Duration,
+    cues: Vec<Cue>,
+    quit: bool,
+    /// When the status was last read, and how often it has been (diagnostics and tests).
+    status_read_at: Duration,
+    status_reads: u64,
+    /// The last view derived.
+    view: KioskView,
+}
+
+impl Kiosk {
+    pub fn new(
+        desk: Desk,
+        settings: KioskSettings,
+        pad: Option<SharedPad>,
+        printer: Option<Box<dyn ReceiptSink>>,
+    ) -> Kiosk {
+        let lang = settings.default_lang;
+        let mut kiosk = Kiosk {
+            desk,
+            settings,
+            pad,
+            printer,
+            screen: Screen::Welcome,
+            lang,
+            session: Session::default(),
+            status: StatusShown::default(),
+            devices: BTreeMap::new(),
+            central: CentralLight::NoCentral,
+            field: Vec::new(),
+            idle_countdown: None,
+            last_activity: Duration::ZERO,
+            now: Duration::ZERO,
+            cues: Vec::new(),
+            quit: false,
+            status_read_at: Duration::ZERO,
+            status_reads: 0,
+            view: KioskView::default(),
+        };
+        if let Err(e) = kiosk.refresh_status() {
+            tracing::error!("kiosk status: {e}");
+        }
+        kiosk.derive_view();
+        kiosk
+    }
+
+    pub fn view(&self) -> &KioskView {
+        &self.view
+    }
+
+    pub fn desk(&self) -> &Desk {
+        &self.desk
+    }
+
+    /// How many times the status has been read from the store (diagnostics and tests).
+    pub fn status_reads(&self) -> u64 {
+        self.status_reads
+    }
+
+    /// Cues fired since the last call (buzzer, sound).
+    pub fn take_cues(&mut self) -> Vec<Cue> {
+        std::mem::take(&mut self.cues)
+    }
+
+    /// The devices the kiosk was told about and their state ("ok" or what is wrong).
+    pub fn devices(&self) -> &BTreeMap<String, String> {
+        &self.devices
+    }
+
+    fn set_device(&mut self, name: &str, state: &str) {
+        if self.devices.get(name).map(String::as_str) != Some(state) {
+            self.devices.insert(name.to_string(), state.to_string());
+        }
+    }
+
+    /// Handles one command at `now` (the runtime's monotonic clock) and returns the new view.
+    pub fn handle(&mut self, command: Command, now: Duration) -> Result<&KioskView> {
+        let outcome = self.decide(command, now);
+        // Even after a store error the view shows what did happen.
+        self.derive_view();
+        outcome.map(|()| &self.view)
+    }
+
+    fn decide(&mut self, command: Command, now: Duration) -> Result<()> {
+        self.now = now;
+        let patron_action = !matches!(
+            command,
+            Command::Tick | Command::Device(..) | Command::Tags(_) | Command::Central(_)
+        );
+        let tags_changed = matches!(&command, Command::Tags(tags) if tags.iter().any(|t| !self.session.handled_tags.contains(&t.uid)));
+        // The status changes with what the patron or a device does, not with a pad that
+        // reports the same tags again; otherwise a timer re-reads it now and then.
+        let read_status = match &command {
+            Command::Tags(_) => tags_changed,
+            Command::Tick => now.saturating_sub(self.status_read_at) >= STATUS_EVERY,
+            _ => true,
+        };
+        if patron_action || tags_changed {
+            self.last_activity = now;
+            self.idle_countdown = None;
+        }
+        match command {
+            Command::StartBorrow => self.start(Goal::Borrow),
+            Command::StartAccount => self.start(Goal::Account),
+            Command::StartReturn => {
+                self.reset_session();
+                self.screen = Screen::Return;
+            }
+            Command::Card(card) => self.identify(&card)?,
+            Command::Pin(pin) => self.enter_pin(&pin)?,
+            Command::Code(code) => self.code(&code)?,
+            Command::Tags(tags) => {
+                self.field = tags;
+                let field = std::mem::take(&mut self.field);
+                let outcome = self.tags(&field);
+                self.field = field;
+                outcome?
+            }
+            Command::Renew(barcode) => self.renew(&barcode)?,
+            Command::RenewAll => self.renew_all()?,
+            Command::PickUp => self.pick_up()?,
+            Command::Finish => self.finish(),
+            Command::Receipt(print) => self.receipt(print),
+            Command::Feedback(score) => {
+                if (1..=5).contains(&score) {
+                    self.desk.record_feedback(score)?;
+                }
+                self.goodbye();
+            }
+            Command::Cancel => {
+                if self.screen == Screen::Staff || self.session.rows.is_empty() {
+                    self.end_session();
+                } else {
+                    self.finish();
+                }
+            }
+            Command::StillHere => {}
+            Command::Lang(lang) => self.lang = lang,
+            Command::Tick => self.tick()?,
+            Command::Staff(action) => self.staff(action),
+            Command::Device(name, state) => self.set_device(&name, &state),
+            Command::Central(online) => {
+                self.central = if online {
+                    CentralLight::Online
+                } else {
+                    CentralLight::Offline
+                };
+            }
+        }
+        if read_status {
+            self.refresh_status()?;
+            self.status_read_at = now;
+        }
+        Ok(())
+    }
+
+    fn reset_session(&mut self) {
+        self.session = Session::default();
+    }
+
+    fn tick(&mut self) -> Result<()> {
+        if let Some(since) = self.session.goodbye_since {
+            if self.now.saturating_sub(since) >= self.settings.goodbye_for {
+                self.end_session();
+            }
+            return Ok(());
+        }
+        // Sets waiting for their other parts are decided once the wait is over.
+        if !self.session.waiting_sets.is_empty() {
+            let field = std::mem::take(&mut self.field);
+            let outcome = self.tags(&field);
+            self.field = field;
+            outcome?;
+        }
+        if self.screen == Screen::Welcome {
+            return Ok(());
+        }
+        let idle = self.now.saturating_sub(self.last_activity);
+        if idle < self.settings.idle_warning_after {
+            self.idle_countdown = None;
+            return Ok(());
+        }
+        let into_warning = idle - self.settings.idle_warning_after;
+        if into_warning >= self.settings.idle_countdown {
+            // Time is up. Loans made stay made; the receipt prints if anything happened.
+            tracing::info!("session ended after inactivity");
+            if !self.session.receipt_lines.is_empty() {
+                self.print_receipt();
+            }
+            self.end_session();
+        } else {
+            let left = self.settings.idle_countdown - into_warning;
+            self.idle_countdown = Some(left.as_secs_f64().ceil() as u32);
+        }
+        Ok(())
+    }
+
+    /// Status the screens show whatever the session: central, pending, counts, promotions.
+    fn refresh_status(&mut self) -> Result<()> {
+        self.status_reads += 1;
+        self.status.printer_ok = self.printer.as_ref().is_some_and(|p| p.ready());
+        self.status.read(&self.desk, self.screen)
+    }
+
+    /// The view, from the session, the status and the devices: nothing is kept twice.
+    fn derive_view(&mut self) {
+        let session = &self.session;
+        let status = &self.status;
+        self.view = KioskView {
+            screen: self.screen,
+            lang: self.lang,
+            patron_name: session.patron_name.clone(),
+            notice: session.notice,
+            rows: session.rows.clone(),
+            done_count: session.done_count(),
+            loans: session.account.loans.clone(),
+            holds: session.account.holds.clone(),
+            ready_count: session.account.ready_count,
+            fines: session.account.fines,
+            idle_countdown: self.idle_countdown,
+            feedback_enabled: self.settings.feedback_enabled,
+            printer_ok: status.printer_ok,
+            pending: status.pending,
+            conflicts: status.conflicts,
+            last_sync: status.last_sync.clone(),
+            central_problem: status.central_problem,
+            today_loans: status.today_loans,
+            today_returns: status.today_returns,
+            promotions: status.promotions.clone(),
+            devices: self
+                .devices
+                .iter()
+                .map(|(name, state)| format!("{name}: {state}"))
+                .collect(),
+            staff_message: session.staff_message.clone(),
+            quit: self.quit,
+            central: self.central,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circulation::desk::DeskSettings;
+    use crate::clock::SystemClock;
+    use crate::store::Store;
+
+    /// A desk on the demo library as of `at`, in a fresh folder, reading `clock`.
+    fn demo_desk(
+        at: jiff::Timestamp,
+        clock: Box<dyn crate::clock::Clock>,
+    ) -> (tempfile::TempDir, Desk) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("kiosk.db")).unwrap();
+        let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
+        crate::import::demo::load_demo(&mut store, at, &tz, "pusat").unwrap();
+        let desk = Desk::new(
+            store,
+            DeskSettings {
+                station_id: "kiosk-test".into(),
+                branch: "pusat".into(),
+                time_zone: tz,
+            },
+            clock,
+        );
+        (dir, desk)
+    }
+
+    fn kiosk() -> (tempfile::TempDir, Kiosk) {
+        let (dir, desk) = demo_desk(jiff::Timestamp::now(), Box::new(SystemClock));
+        (dir, Kiosk::new(desk, KioskSettings::default(), None, None))
+    }
+
+    /// A Pi booted without network believes it is New Year 2020; the station works from the
+    /// last trusted time instead, and "today", due dates, overdue flags and the receipt all
+    /// say the same day (issue #10).
+    #[test]
+    fn an_untrusted_clock_in_the_past_agrees_everywhere_with_the_last_trusted_time() {
+        use crate::clock::FixedClock;
+        use crate::station::receipts::MemoryPrinter;
+        let trusted: jiff::Timestamp = "2026-11-28T03:00:00Z".parse().unwrap(); // 10:00 WIB
+        let (_dir, desk) = demo_desk(
+            trusted,
+            Box::new(FixedClock {
+                at: "2020-01-01T02:00:00Z".parse().unwrap(),
+                synchronised: false,
+            }),
+        );
+        crate::store::meta::set_last_trusted_time(desk.store().conn(), trusted).unwrap();
+        let printer = MemoryPrinter::default();
+        let printed = printer.printed.clone();
+        let settings = KioskSettings {
+            default_lang: Lang::En,
+            ..KioskSettings::default()
+        };
+        let mut kiosk = Kiosk::new(desk, settings, None, Some(Box::new(printer)));
+        let today = jiff::civil::date(2026, 11, 28);
+        assert_eq!(kiosk.desk().today(), today);
+
+        let t = Duration::from_secs(1);
+        for command in [
+            Command::StartBorrow,
+            Command::Code("21000000001".into()),
+            Command::Pin("1234".into()),
+            Command::Code(crate::import::demo::copy_of("Negeri 5 Menara", 1)),
+        ] {
+            kiosk.handle(command, t).unwrap();
+        }
+        let row = kiosk.view().rows.last().unwrap().clone();
+        assert_eq!(row.state, RowState::Borrowed, "{row:?}");
+        let due: jiff::civil::Date = row.due.as_deref().unwrap().parse().unwrap();
+        assert!(due > today && due.year() == 2026, "due {due}");
+        kiosk.handle(Command::Finish, t).unwrap();
+        kiosk.handle(Command::Receipt(true), t).unwrap();
+        let receipt = String::from_utf8_lossy(&printed.lock().unwrap()[0]).to_string();
+        assert!(receipt.contains("28-11-2026 10:00"), "{receipt}");
+
+        kiosk.handle(Command::Cancel, t).unwrap();
+        for command in [
+            Command::StartAccount,
+            Command::Code("21000000001".into()),
+            Command::Pin("1234".into()),
+        ] {
+            kiosk.handle(command, t).unwrap();
+        }
+        let loans = &kiosk.view().loans;
+        assert!(
+            loans.iter().any(|l| l.overdue),
+            "Siti's overdue demo loan is overdue by the trusted date: {loans:?}"
+        );
+        assert!(
+            loans
+                .iter()
+                .filter(|l| l.barcode == crate::import::demo::copy_of("Negeri 5 Menara", 1))
+                .all(|l| !l.overdue),
+            "{loans:?}"
+        );
+    }
+
+    #[test]
+    fn the_status_is_read_after_changes_and_on_a_timer_never_per_pad_poll() {
+        let (_dir, mut kiosk) = kiosk();
+        let start = kiosk.status_reads();
+        let at = |s: u64| Duration::from_millis(s);
+        // A pad with nothing new on it, four times a second for two seconds.
+        for i in 0..8 {
+            kiosk
+                .handle(Command::Tags(Vec::new()), at(250 * i))
+                .unwrap();
+        }
+        kiosk.handle(Command::Tick, at(2_000)).unwrap();
+        assert_eq!(kiosk.status_reads(), start, "nothing changed yet");
+        kiosk.handle(Command::Tick, at(6_000)).unwrap();
+        assert_eq!(kiosk.status_reads(), start + 1, "the timer");
+        kiosk.handle(Command::StartBorrow, at(6_100)).unwrap();
+        assert_eq!(kiosk.status_reads(), start + 2, "a patron action");
+    }
+}

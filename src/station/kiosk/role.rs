@@ -1,0 +1,42 @@
+//! The kiosk as a role of the station runtime: runtime events become kiosk commands.
+
+use super::{Command, Kiosk, KioskView};
+use crate::station::cues::Cue;
+use crate::station::runtime::{CentralState, Event, Role, device_line};
+use crate::store::StoreError;
+use std::time::Duration;
+
+impl Role for Kiosk {
+    type Input = Command;
+    type View = KioskView;
+
+    fn handle(&mut self, event: Event<Command>, now: Duration) -> Result<(), StoreError> {
+        let command = match event {
+            Event::Input(command) => command,
+            Event::Code(code) => Command::Code(code),
+            Event::Tags(tags) => Command::Tags(tags),
+            Event::Device(state) => Command::Device(state.device.clone(), device_line(&state)),
+            Event::Central(state) => Command::Central(state == CentralState::Reached),
+            Event::Tick => Command::Tick,
+            // The kiosk has no input lines.
+            Event::Edge(_) => return Ok(()),
+        };
+        Kiosk::handle(self, command, now).map(|_| ())
+    }
+
+    fn view(&self) -> &KioskView {
+        Kiosk::view(self)
+    }
+
+    fn take_cues(&mut self) -> Vec<Cue> {
+        Kiosk::take_cues(self)
+    }
+
+    fn pending(&self) -> i64 {
+        self.view.pending
+    }
+
+    fn finished(&self) -> bool {
+        self.quit
+    }
+}

@@ -1,0 +1,152 @@
+//! What the touchscreen shows: plain values derived from the session and the station's
+//! status after every event. The UI maps them to its widgets; nothing here knows Slint.
+
+use crate::domain::{HoldStatus, Money, Route};
+use crate::reason::{Lang, Reason};
+use crate::sync::push::CentralProblem;
+
+pub use crate::station::cues::Cue;
+
+/// The screens of the kiosk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Welcome,
+    Identify,
+    Pin,
+    Borrow,
+    Return,
+    Account,
+    Receipt,
+    Feedback,
+    Goodbye,
+    Staff,
+}
+
+/// A row of the borrow or return list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowView {
+    pub barcode: String,
+    pub title: String,
+    pub state: RowState,
+    pub reason: Option<Reason>,
+    pub due: Option<String>,
+    pub route: Option<Route>,
+    pub fine: Money,
+    /// The part of a set that is not on the pad.
+    pub missing_part: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowState {
+    Pending,
+    Borrowed,
+    Returned,
+    Renewed,
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoanView {
+    pub barcode: String,
+    pub title: String,
+    pub due: String,
+    pub overdue: bool,
+    pub renewals: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldView {
+    pub title: String,
+    pub status: HoldStatus,
+    pub position: u32,
+    pub expires: String,
+}
+
+/// Everything the touchscreen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KioskView {
+    pub screen: Screen,
+    pub lang: Lang,
+    pub patron_name: String,
+    pub notice: Option<Reason>,
+    pub rows: Vec<RowView>,
+    pub done_count: u32,
+    pub loans: Vec<LoanView>,
+    pub holds: Vec<HoldView>,
+    pub ready_count: u32,
+    pub fines: Money,
+    /// Seconds left before an idle session ends, while the warning shows.
+    pub idle_countdown: Option<u32>,
+    pub feedback_enabled: bool,
+    pub printer_ok: bool,
+    pub pending: i64,
+    pub conflicts: i64,
+    /// When the station last reached the central (local time), if ever.
+    pub last_sync: Option<String>,
+    /// Why the last sync failed, when it did: staff see whether to wait or to fix something.
+    pub central_problem: Option<CentralProblem>,
+    pub today_loans: i64,
+    pub today_returns: i64,
+    pub promotions: Vec<(String, String)>,
+    pub devices: Vec<String>,
+    pub staff_message: String,
+    /// Set when staff chose "leave kiosk mode": the app quits.
+    pub quit: bool,
+    /// The central catalogue: not configured, reached on the last sync, or not.
+    pub central: CentralLight,
+}
+
+/// The status light of the central catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CentralLight {
+    NoCentral,
+    Online,
+    Offline,
+}
+
+impl RowView {
+    pub(super) fn refused(barcode: String, title: String, reason: Reason) -> RowView {
+        RowView {
+            barcode,
+            title,
+            state: RowState::Refused,
+            reason: Some(reason),
+            due: None,
+            route: None,
+            fine: Money::ZERO,
+            missing_part: None,
+        }
+    }
+}
+
+impl Default for KioskView {
+    /// The welcome screen before anything was read.
+    fn default() -> KioskView {
+        KioskView {
+            screen: Screen::Welcome,
+            lang: Lang::Id,
+            patron_name: String::new(),
+            notice: None,
+            rows: Vec::new(),
+            done_count: 0,
+            loans: Vec::new(),
+            holds: Vec::new(),
+            ready_count: 0,
+            fines: Money::ZERO,
+            idle_countdown: None,
+            feedback_enabled: true,
+            printer_ok: false,
+            pending: 0,
+            conflicts: 0,
+            last_sync: None,
+            central_problem: None,
+            today_loans: 0,
+            today_returns: 0,
+            promotions: Vec::new(),
+            devices: Vec::new(),
+            staff_message: String::new(),
+            quit: false,
+            central: CentralLight::NoCentral,
+        }
+    }
+}
