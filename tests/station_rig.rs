@@ -14,7 +14,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use swalayan::circulation::desk::{Desk, DeskSettings};
-use swalayan::clock::SystemClock;
+use swalayan::clock::{Clock, SystemClock};
 use swalayan::import::demo::load_demo;
 use swalayan::reason::Lang;
 use swalayan::station::cues::Cue;
@@ -56,6 +56,12 @@ pub struct RigSetup {
     pub settings: KioskSettings,
     /// Devices besides the pad (a scanner on a pseudo-terminal).
     pub devices: Devices,
+    /// The station's wall clock (the system's unless a test needs a wrong one).
+    pub wall_clock: Box<dyn Clock>,
+    /// When the demo library is loaded as of (its loans are dated from it).
+    pub demo_at: jiff::Timestamp,
+    /// The last time the station trusted, if it remembers one.
+    pub last_trusted: Option<jiff::Timestamp>,
 }
 
 impl RigSetup {
@@ -68,6 +74,9 @@ impl RigSetup {
                 ..KioskSettings::default()
             },
             devices: Devices::default(),
+            wall_clock: Box::new(SystemClock),
+            demo_at: jiff::Timestamp::now(),
+            last_trusted: None,
         }
     }
 }
@@ -89,14 +98,11 @@ impl KioskRig {
         let db = dir.path().join("kiosk.db");
         let mut store = Store::open(&db).unwrap();
         let settings = desk_settings();
-        load_demo(
-            &mut store,
-            jiff::Timestamp::now(),
-            &settings.time_zone,
-            "pusat",
-        )
-        .unwrap();
-        let desk = Desk::new(store, settings, Box::new(SystemClock));
+        load_demo(&mut store, setup.demo_at, &settings.time_zone, "pusat").unwrap();
+        if let Some(trusted) = setup.last_trusted {
+            swalayan::store::meta::set_last_trusted_time(store.conn(), trusted).unwrap();
+        }
+        let desk = Desk::new(store, settings, setup.wall_clock);
         let (reader, pad) = if setup.pad {
             let (master, slave) = serialport::TTYPort::pair().unwrap();
             let sim = FeigSimulator::spawn(master, SerialSettings::FEIG_DEFAULT, false);

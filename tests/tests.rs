@@ -11,8 +11,14 @@ mod crash;
 mod hw;
 /// Catalog and patron import: CSV and MARC from files, errors with file and line.
 mod import;
+/// The kiosk's journeys on the real station runtime, without a screen.
+mod journeys;
+/// The station runtime's devices: GPIO inputs debounced, scanners, the pad.
+mod runtime;
 /// The kiosk under systemd: ready on the notify socket, a clean stop on SIGTERM (Xvfb).
 mod service;
+/// A kiosk on the real station runtime (shared with the Slint tests).
+mod station_rig;
 /// The store's promises: re-import never clears circulation; privacy after acknowledgement.
 mod store;
 /// `swalayan tag decode|encode` with the public ISO 28560-3 vector.

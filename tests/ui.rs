@@ -15,7 +15,7 @@ use swalayan::import::demo::copy_of;
 use swalayan::reason::Lang;
 use swalayan::station::cues::Cue;
 use swalayan::station::runtime::Event;
-use swalayan::ui::bridge::{apply, connect, select_language};
+use swalayan::ui::bridge::{apply, apply_changes, connect, select_language};
 use swalayan::ui::{ItemsAdapter, KioskWindow, Screen, SessionAdapter};
 use swalayan_hardware::serial::SerialSettings;
 use swalayan_hardware::sim::feig::SimTag;
@@ -25,6 +25,8 @@ use swalayan_hardware::sim::feig::SimTag;
 struct Rig {
     ui: KioskWindow,
     station: KioskRig,
+    /// The view on screen, so the next is applied where it differs (as the app does).
+    shown: std::cell::RefCell<Option<swalayan::station::kiosk::KioskView>>,
 }
 
 impl Deref for Rig {
@@ -53,7 +55,8 @@ fn rig_with(dir: tempfile::TempDir, setup: RigSetup) -> Rig {
     select_language(lang);
     apply(&ui, &station.view());
     ui.show().unwrap();
-    Rig { ui, station }
+    let shown = std::cell::RefCell::new(Some(station.view()));
+    Rig { ui, station, shown }
 }
 
 impl Rig {
@@ -70,7 +73,13 @@ impl Rig {
 
     /// Lets the runtime handle what was sent, then shows its latest view.
     fn sync(&self) {
-        apply(&self.ui, &self.station.settle());
+        self.show(self.station.settle());
+    }
+
+    fn show(&self, view: swalayan::station::kiosk::KioskView) {
+        let mut shown = self.shown.borrow_mut();
+        apply_changes(&self.ui, shown.as_ref(), &view);
+        *shown = Some(view);
     }
 
     fn has(&self, label: &str) -> bool {
@@ -116,16 +125,16 @@ impl Rig {
     }
 
     fn poll_pad(&self) {
-        apply(&self.ui, &self.station.poll_pad());
+        self.show(self.station.poll_pad());
     }
 
     fn lay(&self, tag: SimTag) {
-        apply(&self.ui, &self.station.lay(tag));
+        self.show(self.station.lay(tag));
     }
 
     fn advance(&self, by: Duration) {
         i_slint_backend_testing::mock_elapsed_time(by);
-        apply(&self.ui, &self.station.advance(by));
+        self.show(self.station.advance(by));
     }
 
     fn rows(&self) -> Vec<(String, String, String)> {
@@ -485,7 +494,7 @@ fn whole_kiosk_scenario_over_pseudo_terminals() {
     assert_eq!(r.screen(), Screen::Borrow);
     scanner.scan(&copy_of("Negeri 5 Menara", 1)).unwrap();
     let view = r.wait_for("the scanned book is lent", |v| v.done_count == 1);
-    apply(&r.ui, &view);
+    r.show(view);
     r.lay(SimTag::library_item(
         uid(1),
         &copy_of("Bumi", 1),
@@ -614,4 +623,23 @@ fn the_row_list_is_updated_in_place_not_rebuilt() {
     assert!(after == first, "the row model was replaced");
     assert_eq!(after.row_count(), 2);
     assert_eq!(r.rows()[1].0, "Cantik Itu Luka");
+}
+
+/// Only the adapters whose part of the view changed are touched: a new row leaves the
+/// account adapter alone (issue #10).
+#[test]
+fn a_view_is_applied_only_where_it_changed() {
+    use swalayan::ui::AccountAdapter;
+    let r = rig(Lang::En, false);
+    sign_in_siti(&r);
+    // A mark on the account adapter that no view would write.
+    r.ui.global::<AccountAdapter>()
+        .set_fines("untouched".into());
+    r.scan(&copy_of("Negeri 5 Menara", 1));
+    assert_eq!(r.rows().len(), 1, "the row came");
+    assert_eq!(
+        r.ui.global::<AccountAdapter>().get_fines(),
+        "untouched",
+        "the account part did not change, so it was not applied"
+    );
 }

@@ -209,26 +209,9 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
 /// The buzzer line of `[gpio]`; a line that cannot be opened is logged and the kiosk runs
 /// silent rather than not at all.
 fn buzzer(ctx: &Context) -> Option<Box<dyn swalayan_hardware::gpio::OutputLine>> {
-    use crate::config::GpioBackend;
-    use swalayan_hardware::gpio::Level;
     let gpio = ctx.config.gpio.as_ref()?;
     let line = gpio.buzzer?;
-    let opened: Result<Box<dyn swalayan_hardware::gpio::OutputLine>, _> = match gpio.backend {
-        GpioBackend::Cdev => {
-            swalayan_hardware::gpio::cdev::CdevOutput::open(&gpio.chip, line, Level::Low)
-                .map(|o| Box::new(o) as Box<dyn swalayan_hardware::gpio::OutputLine>)
-        }
-        #[cfg(feature = "rppal")]
-        GpioBackend::Rppal => swalayan_hardware::gpio::rppal::RppalOutput::open(line, Level::Low)
-            .map(|o| Box::new(o) as Box<dyn swalayan_hardware::gpio::OutputLine>),
-        #[cfg(not(feature = "rppal"))]
-        GpioBackend::Rppal => Err(swalayan_hardware::gpio::GpioError::Other(
-            "this build has no rppal backend".into(),
-        )),
-        GpioBackend::Sim => Ok(Box::new(swalayan_hardware::gpio::sim::SimOutput::new())
-            as Box<dyn swalayan_hardware::gpio::OutputLine>),
-    };
-    match opened {
+    match crate::station::runtime::gpio::open_output(gpio, line) {
         Ok(output) => Some(output),
         Err(e) => {
             tracing::error!("buzzer: {e}");

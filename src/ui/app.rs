@@ -5,7 +5,7 @@
 //! view when it changed, which the UI thread applies (`upgrade_in_event_loop`). The UI thread
 //! never waits on the store or a device.
 
-use super::bridge::{apply, connect, select_language};
+use super::bridge::{apply, apply_changes, connect, select_language};
 use super::{KioskWindow, SimAdapter, SimTag as UiSimTag, StatusAdapter};
 use crate::reason::Lang;
 use crate::station::kiosk::{Kiosk, KioskView};
@@ -35,6 +35,12 @@ pub struct DemoDevices {
     pub tags: Vec<(String, SimTag)>,
 }
 
+thread_local! {
+    /// The view on screen (UI thread): the next one is applied adapter by adapter where it
+    /// differs.
+    static SHOWN: std::cell::RefCell<Option<KioskView>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Everything the kiosk runs with besides its role.
 pub struct KioskRun {
     pub library_name: String,
@@ -57,6 +63,7 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
         .set_library_name(run.library_name.clone().into());
     select_language(run.lang);
     apply(&ui, kiosk.view());
+    SHOWN.with_borrow_mut(|shown| *shown = Some(kiosk.view().clone()));
     let time_zone = run.time_zone.clone();
     update_clock(&ui, &time_zone);
 
@@ -75,7 +82,12 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
         move |view: &KioskView, _cues: &[crate::station::cues::Cue]| {
             let view = view.clone();
             let quit = view.quit;
-            let _ = weak.upgrade_in_event_loop(move |ui| apply(&ui, &view));
+            let _ = weak.upgrade_in_event_loop(move |ui| {
+                SHOWN.with_borrow_mut(|shown| {
+                    apply_changes(&ui, shown.as_ref(), &view);
+                    *shown = Some(view);
+                })
+            });
             if quit {
                 let _ = slint::invoke_from_event_loop(|| {
                     let _ = slint::quit_event_loop();

@@ -8,8 +8,93 @@ use crate::station::kiosk::{Command, KioskView, StaffAction};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use std::rc::Rc;
 
-/// Shows `view` on `ui`. Runs on the UI thread.
+/// Shows `view` on `ui`, every adapter. Runs on the UI thread.
 pub fn apply(ui: &KioskWindow, view: &KioskView) {
+    apply_changes(ui, None, view);
+}
+
+/// Shows `view` on `ui`, touching only the adapters whose part of the view differs from
+/// `shown` (the view on screen now): a new row leaves the account and status untouched.
+pub fn apply_changes(ui: &KioskWindow, shown: Option<&KioskView>, view: &KioskView) {
+    let changed = |part: fn(&KioskView) -> Part<'_>| shown.is_none_or(|s| part(s) != part(view));
+    if changed(session_part) {
+        apply_session(ui, view);
+    }
+    if changed(items_part) {
+        apply_items(ui, view);
+    }
+    if changed(account_part) {
+        apply_account(ui, view);
+    }
+    if changed(status_part) {
+        apply_status(ui, view);
+    }
+}
+
+/// The fields of a view one adapter shows, to compare.
+#[derive(PartialEq)]
+enum Part<'a> {
+    Session(
+        crate::station::kiosk::Screen,
+        Lang,
+        &'a str,
+        Option<crate::reason::Reason>,
+        Option<u32>,
+        bool,
+    ),
+    Items(&'a [crate::station::kiosk::RowView], u32),
+    Account(
+        &'a [crate::station::kiosk::LoanView],
+        &'a [crate::station::kiosk::HoldView],
+        u32,
+        crate::domain::Money,
+    ),
+    Status {
+        central: crate::station::kiosk::CentralLight,
+        counts: (i64, i64, i64, i64),
+        last_sync: &'a Option<String>,
+        problem: (Option<crate::sync::push::CentralProblem>, Lang),
+        printer_ok: bool,
+        promotions: &'a [(String, String)],
+        devices: &'a [String],
+        staff_message: &'a str,
+    },
+}
+
+fn session_part(v: &KioskView) -> Part<'_> {
+    Part::Session(
+        v.screen,
+        v.lang,
+        &v.patron_name,
+        v.notice,
+        v.idle_countdown,
+        v.feedback_enabled,
+    )
+}
+
+fn items_part(v: &KioskView) -> Part<'_> {
+    Part::Items(&v.rows, v.done_count)
+}
+
+fn account_part(v: &KioskView) -> Part<'_> {
+    Part::Account(&v.loans, &v.holds, v.ready_count, v.fines)
+}
+
+/// The status adapter shows the rest; its problem sentence follows the language.
+fn status_part(v: &KioskView) -> Part<'_> {
+    Part::Status {
+        central: v.central,
+        counts: (v.pending, v.conflicts, v.today_loans, v.today_returns),
+        last_sync: &v.last_sync,
+        problem: (v.central_problem, v.lang),
+        printer_ok: v.printer_ok,
+        promotions: &v.promotions,
+        devices: &v.devices,
+        staff_message: &v.staff_message,
+    }
+}
+
+fn apply_session(ui: &KioskWindow, view: &KioskView) {
     let session = ui.global::<SessionAdapter>();
     session.set_screen(map_screen(view.screen));
     if session.get_lang() != view.lang.code() {
@@ -23,13 +108,17 @@ pub fn apply(ui: &KioskWindow, view: &KioskView) {
     session.set_notice_n2(n2 as i32);
     session.set_idle_countdown(view.idle_countdown.map(|s| s as i32).unwrap_or(-1));
     session.set_feedback_enabled(view.feedback_enabled);
+}
 
+fn apply_items(ui: &KioskWindow, view: &KioskView) {
     let items = ui.global::<ItemsAdapter>();
     sync_model(items.get_rows(), view.rows.iter().map(map_row), |m| {
         items.set_rows(m)
     });
     items.set_done_count(view.done_count as i32);
+}
 
+fn apply_account(ui: &KioskWindow, view: &KioskView) {
     let account = ui.global::<AccountAdapter>();
     sync_model(account.get_loans(), view.loans.iter().map(map_loan), |m| {
         account.set_loans(m)
@@ -39,7 +128,9 @@ pub fn apply(ui: &KioskWindow, view: &KioskView) {
     });
     account.set_ready_count(view.ready_count as i32);
     account.set_fines(view.fines.to_string().into());
+}
 
+fn apply_status(ui: &KioskWindow, view: &KioskView) {
     let status = ui.global::<StatusAdapter>();
     status.set_central(
         match view.central {

@@ -9,4 +9,5 @@ mod faults;
 mod pull;
 mod push;
 mod roles;
+mod runtime;
 mod support;

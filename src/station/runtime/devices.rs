@@ -345,3 +345,42 @@ fn sleep_unless_stopped(total: Duration, stop: &AtomicBool) {
         std::thread::sleep(STOP_CHECK.min(end.saturating_duration_since(Instant::now())));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use swalayan_hardware::barcode::keys::{KeyDecoder, PRESS, RELEASE, code};
+
+    /// Key presses as a keyboard-style scanner sends them: digits, then Enter.
+    fn typed(decoder: &mut KeyDecoder, digits: &str) -> Vec<KeyEvent> {
+        let mut out = Vec::new();
+        for digit in digits.chars() {
+            // Linux key codes: KEY_1..KEY_9 are 2..10, KEY_0 is 11.
+            let key = match digit.to_digit(10).unwrap() {
+                0 => 11,
+                d => 1 + d as u16,
+            };
+            out.extend(decoder.feed(key, PRESS));
+            out.extend(decoder.feed(key, RELEASE));
+        }
+        out.extend(decoder.feed(code::ENTER, PRESS));
+        out.extend(decoder.feed(code::ENTER, RELEASE));
+        out
+    }
+
+    #[test]
+    fn a_keyboard_scanner_code_passes_its_checks_or_is_dropped() {
+        let mut decoder = KeyDecoder::new(64);
+        let checks = [Check::Luhn];
+        let good: Vec<_> = typed(&mut decoder, "79927398713")
+            .into_iter()
+            .filter_map(|e| hid_code(e, &checks))
+            .collect();
+        assert_eq!(good, ["79927398713"]);
+        let bad: Vec<_> = typed(&mut decoder, "79927398710")
+            .into_iter()
+            .filter_map(|e| hid_code(e, &checks))
+            .collect();
+        assert!(bad.is_empty(), "a failed check never reaches the role");
+    }
+}

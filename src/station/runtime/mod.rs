@@ -11,6 +11,7 @@
 //! - [`engine`]: the engine thread and the [`Runtime`] handle (start, send, flush, stop).
 //! - [`devices`]: the device threads and what opens them.
 //! - [`clock`]: the engine's monotonic clock (the system's, or one a test moves).
+//! - [`gpio`]: input and output lines opened from `[gpio]`, with its debounce.
 //!
 //! The kiosk runs its Slint UI on the main thread and publishes views into it; a headless
 //! role (drop box, gate) passes the systemd watchdog to the engine, which pings it each turn.
@@ -20,6 +21,7 @@
 pub mod clock;
 pub mod devices;
 pub mod engine;
+pub mod gpio;
 
 pub use clock::{ManualClock, Monotonic, SystemMonotonic};
 pub use engine::{Inbox, Runtime, RuntimeSetup, SyncSetup};

@@ -1,0 +1,173 @@
+//! The station runtime against a real hub process (issue #10): the kiosk role on the runtime
+//! with its sync worker on a real `HubLink`. A loan wakes the worker at once (the ticker is an
+//! hour), the device threads' health reaches the hub's station list, and a refused token and
+//! an unreachable hub reach the kiosk's view (staff screen, status light) as different
+//! problems.
+
+use crate::support::{Backend, demo_station, free_address, on_both_backends, start_hub};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+use swalayan::circulation::desk::Desk;
+use swalayan::import::demo::copy_of;
+use swalayan::station::cues::Cue;
+use swalayan::station::kiosk::{CentralLight, Command, Kiosk, KioskSettings, KioskView};
+use swalayan::station::runtime::devices::Devices;
+use swalayan::station::runtime::{Event, Runtime, RuntimeSetup, SyncSetup, SystemMonotonic};
+use swalayan::sync::central::HubLink;
+use swalayan::sync::push::{Central, CentralProblem};
+use swalayan::sync::worker::WorkerTiming;
+use swalayan_hardware::barcode::reader::ScannerConfig;
+use swalayan_hardware::serial::SerialSettings;
+
+on_both_backends!(a_loan_on_the_runtime_is_pushed_at_once_and_device_health_reaches_the_hub);
+
+/// A kiosk role on the runtime, syncing with `central`; its views arrive on the receiver.
+fn kiosk_on_runtime(
+    desk: Desk,
+    db: std::path::PathBuf,
+    central: Central,
+    devices: Devices,
+) -> (Runtime<Command>, Views) {
+    let kiosk = Kiosk::new(desk, KioskSettings::default(), None, None);
+    let (tx, views) = channel();
+    let runtime = Runtime::start(
+        RuntimeSetup {
+            role: kiosk,
+            devices,
+            sync: Some(SyncSetup {
+                db,
+                link: Box::new(HubLink::new(central).unwrap()),
+                // An hour between rounds: a round soon after a loan is the wake-up's doing.
+                timing: WorkerTiming {
+                    interval: Duration::from_secs(3600),
+                    backoff_min: Duration::from_millis(200),
+                    backoff_max: Duration::from_secs(1),
+                },
+            }),
+            buzzer: None,
+            clock: Box::new(SystemMonotonic::start()),
+            watchdog: None,
+        },
+        move |view: &KioskView, _: &[Cue]| {
+            let _ = tx.send(view.clone());
+        },
+    )
+    .unwrap();
+    (
+        runtime,
+        Views {
+            views,
+            latest: None,
+        },
+    )
+}
+
+/// The views a runtime published, the latest kept.
+struct Views {
+    views: Receiver<KioskView>,
+    latest: Option<KioskView>,
+}
+
+impl Views {
+    /// Waits (bounded) for a view where `done` holds; the latest one counts too.
+    fn wait_for(&mut self, what: &str, done: impl Fn(&KioskView) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.latest.as_ref().is_some_and(&done) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.views.recv_timeout(left) {
+                Ok(view) => self.latest = Some(view),
+                Err(_) => panic!("no view where {what}; last: {:#?}", self.latest),
+            }
+        }
+    }
+}
+
+fn a_loan_on_the_runtime_is_pushed_at_once_and_device_health_reaches_the_hub(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(backend, dir.path());
+    let token = hub.add_station("kiosk-1");
+    let desk = demo_station(dir.path(), "kiosk-1");
+    let devices = Devices {
+        // A scanner that is not plugged in: its thread reports it, the kiosk runs on.
+        scanner: Some(ScannerConfig {
+            port: dir.path().join("no-scanner"),
+            settings: SerialSettings::SCANNER_DEFAULT,
+            line: Default::default(),
+            checks: vec![],
+        }),
+        ..Devices::default()
+    };
+    let (runtime, mut views) = kiosk_on_runtime(
+        desk,
+        dir.path().join("kiosk-1.db"),
+        hub.central(&token, "kiosk-1"),
+        devices,
+    );
+    views.wait_for("the first round reached the hub", |v| {
+        v.central == CentralLight::Online
+    });
+    views.wait_for("the missing scanner is reported", |v| {
+        v.devices
+            .iter()
+            .any(|d| d.starts_with("scanner: ") && d != "scanner: ok")
+    });
+
+    let inbox = runtime.inbox();
+    for command in [
+        Command::StartBorrow,
+        Command::Code("21000000010".into()), // Maya: no PIN
+        Command::Code(copy_of("Negeri 5 Menara", 1)),
+    ] {
+        assert!(inbox.send(Event::Input(command)));
+    }
+    views.wait_for("the loan is lent and then pushed", |v| {
+        v.done_count == 1 && v.pending == 0
+    });
+    let listed = hub.json(&["station", "list"]);
+    let kiosk = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["station"] == "kiosk-1")
+        .unwrap()
+        .clone();
+    let devices = kiosk["health"]["devices"].as_array().unwrap();
+    let scanner = devices
+        .iter()
+        .find(|d| d["device"] == "scanner")
+        .unwrap_or_else(|| panic!("{kiosk}"));
+    assert_eq!(scanner["ok"], false, "{kiosk}");
+    assert!(
+        scanner["detail"].as_str().unwrap().contains("no-scanner"),
+        "staff see which port: {scanner}"
+    );
+    assert_eq!(hub.status()["transactions"], 1, "the loan reached the hub");
+}
+
+/// The kiosk's view (status light and the staff screen's problem line) tells a refused token
+/// from a hub that is not there, through the real worker and link.
+#[test]
+fn a_refused_token_and_an_unreachable_hub_reach_the_screen_differently() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(Backend::Sqlite, dir.path());
+    hub.add_station("kiosk-1");
+    let cases = [
+        (
+            hub.central("not-the-token", "kiosk-1"),
+            CentralProblem::TokenRefused,
+        ),
+        (
+            Central::new(&format!("http://{}", free_address()), "any", "kiosk-2"),
+            CentralProblem::Unreachable,
+        ),
+    ];
+    for (i, (central, expected)) in cases.into_iter().enumerate() {
+        let name = format!("station-{i}");
+        let desk = demo_station(dir.path(), &name);
+        let db = dir.path().join(format!("{name}.db"));
+        let (_runtime, mut views) = kiosk_on_runtime(desk, db, central, Devices::default());
+        views.wait_for(&format!("the problem is {expected:?}"), |v| {
+            v.central == CentralLight::Offline && v.central_problem == Some(expected)
+        });
+    }
+}

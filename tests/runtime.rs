@@ -1,0 +1,158 @@
+//! The station runtime with a role of its own (issue #10): what the drop box and the gate
+//! will stand on. GPIO edges are debounced before a role sees them (`[gpio] debounce_ms`),
+//! and a headless role's engine speaks systemd's notify protocol (ready, watchdog, stopping).
+
+use std::os::unix::net::UnixDatagram;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+use swalayan::station::cues::Cue;
+use swalayan::station::runtime::devices::{Devices, InputLines};
+use swalayan::station::runtime::{Event, ManualClock, Role, Runtime, RuntimeSetup};
+use swalayan::station::watchdog::Watchdog;
+use swalayan::store::StoreError;
+use swalayan_hardware::gpio::sim;
+
+/// A role that only remembers the edges and device states it was given.
+#[derive(Default)]
+struct EdgeLog {
+    view: Vec<String>,
+}
+
+impl Role for EdgeLog {
+    type Input = ();
+    type View = Vec<String>;
+
+    fn handle(&mut self, event: Event<()>, _now: Duration) -> Result<(), StoreError> {
+        match event {
+            Event::Edge(edge) => self.view.push(format!(
+                "line {} {:?} at {} ms",
+                edge.line,
+                edge.level,
+                edge.at.as_millis()
+            )),
+            Event::Device(state) => self.view.push(format!("{} ok={}", state.device, state.ok)),
+            _ => {}
+        }
+        Ok(())
+    }
+    fn view(&self) -> &Vec<String> {
+        &self.view
+    }
+    fn take_cues(&mut self) -> Vec<Cue> {
+        Vec::new()
+    }
+    fn pending(&self) -> i64 {
+        0
+    }
+    fn finished(&self) -> bool {
+        false
+    }
+}
+
+fn start(devices: Devices, watchdog: Option<Watchdog>) -> (Runtime<()>, Receiver<Vec<String>>) {
+    let (tx, views) = channel();
+    let runtime = Runtime::start(
+        RuntimeSetup {
+            role: EdgeLog::default(),
+            devices,
+            sync: None,
+            buzzer: None,
+            clock: Box::new(ManualClock::default()),
+            watchdog,
+        },
+        move |view: &Vec<String>, _: &[Cue]| {
+            let _ = tx.send(view.clone());
+        },
+    )
+    .unwrap();
+    (runtime, views)
+}
+
+#[test]
+fn gpio_edges_reach_the_role_debounced() {
+    let (script, inputs) = sim::inputs();
+    let (_runtime, views) = start(
+        Devices {
+            inputs: Some(InputLines {
+                source: Box::new(inputs),
+                debounce: Duration::from_millis(25),
+            }),
+            ..Devices::default()
+        },
+        None,
+    );
+    // A 5 ms flicker on the beam, then a real 100 ms interruption.
+    script.pulse(17, Duration::from_millis(1_000), Duration::from_millis(5));
+    script.pulse(17, Duration::from_millis(2_000), Duration::from_millis(100));
+    let want = [
+        "gpio ok=true",
+        "line 17 High at 2000 ms",
+        "line 17 Low at 2100 ms",
+    ];
+    let mut last = Vec::new();
+    while last.len() < want.len() {
+        last = views
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("the role saw only {last:?}"));
+    }
+    assert_eq!(last, want, "the flicker never reaches the role");
+}
+
+#[test]
+fn a_headless_engine_tells_systemd_it_is_ready_alive_and_stopping() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // SAFETY: set before this test process starts any thread that reads the environment.
+    unsafe {
+        std::env::set_var("NOTIFY_SOCKET", &path);
+        std::env::set_var("WATCHDOG_USEC", "1000000");
+        std::env::set_var("WATCHDOG_PID", std::process::id().to_string());
+    }
+    let (runtime, _views) = start(Devices::default(), Some(Watchdog::from_env()));
+    let mut buffer = [0u8; 256];
+    let mut next = || {
+        let n = socket.recv(&mut buffer).expect("a notification");
+        String::from_utf8_lossy(&buffer[..n]).trim().to_string()
+    };
+    assert_eq!(next(), "READY=1");
+    assert_eq!(next(), "WATCHDOG=1", "the engine's own tick keeps pinging");
+    assert_eq!(next(), "WATCHDOG=1");
+    drop(runtime);
+    let mut said = next();
+    while said == "WATCHDOG=1" {
+        said = next();
+    }
+    assert_eq!(said, "STOPPING=1");
+}
+
+#[test]
+fn a_keyboard_scanner_that_is_not_there_is_reported_and_the_station_runs_on() {
+    use swalayan::station::runtime::devices::HidScannerConfig;
+    let dir = tempfile::tempdir().unwrap();
+    let (runtime, views) = start(
+        Devices {
+            hid_scanner: Some(HidScannerConfig {
+                device: dir.path().join("usb-scanner-event-kbd"),
+                max_len: 64,
+                checks: vec![],
+            }),
+            ..Devices::default()
+        },
+        None,
+    );
+    let seen = views.recv_timeout(Duration::from_secs(10)).unwrap();
+    let seen = if seen.is_empty() {
+        views.recv_timeout(Duration::from_secs(10)).unwrap()
+    } else {
+        seen
+    };
+    assert_eq!(seen, ["scanner ok=false"]);
+    assert!(
+        runtime.inbox().flush(Duration::from_secs(10)),
+        "still running"
+    );
+}
