@@ -9,12 +9,15 @@
 //!
 //! The station's own:
 //!
-//! - [`circulation`]: the [`circulation::Desk`] that applies the core's rules to the store.
+//! - [`circulation`]: the [`circulation::Desk`] that applies the core's rules to the store,
+//!   and what stations read through it besides a patron's business (`overview`).
 //! - [`store`]: the station's SQLite database: migrations, queries, the outbox.
 //! - [`import`]: the store as an import sink, policy into the store, the demo library.
 //! - [`config`]: the station's TOML configuration.
 //! - [`clock`]: the station's notion of "now" and whether the system clock can be trusted.
-//! - [`station`]: the kiosk session (a state machine over the desk), the RFID pad, receipts.
+//! - [`station`]: the runtime every station role runs on (engine, device threads, sync
+//!   worker, cues), the kiosk role (a state machine over the desk), the RFID pad, receipts.
+//! - `ui` (feature `ui`): the Slint window: applies kiosk views, turns callbacks into commands.
 //! - [`sync`]: the push of the outbox, the pull of the catalog, the sync worker.
 //! - [`cli`]: the `swalayan` command line.
 //! - [`bench`]: a synthetic library and the circulation timing behind `swalayan bench`.

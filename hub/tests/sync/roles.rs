@@ -334,24 +334,11 @@ fn rotated_and_revoked_tokens_stop_working_at_once(backend: Backend) {
     assert_eq!(pulls(&old), 401, "the old token is dead at once");
     assert_eq!(pulls(&new), 200);
 
-    let listed = hub.json(&["station", "list"]);
-    let chute = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["station"] == "chute")
-        .unwrap()
-        .clone();
+    let chute = hub.listed("chute");
     assert_eq!(chute["role"], "dropbox");
     assert!(chute["last_seen"].as_str().is_some(), "{chute}");
     assert_eq!(chute["revoked"], false);
-    let kiosk = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["station"] == "kiosk-1")
-        .unwrap()
-        .clone();
+    let kiosk = hub.listed("kiosk-1");
     assert_eq!(kiosk["conflicts"], 0);
     for field in ["station", "role", "last_seen", "pending", "conflicts"] {
         assert!(kiosk.get(field).is_some(), "{field} in {kiosk}");
@@ -359,14 +346,7 @@ fn rotated_and_revoked_tokens_stop_working_at_once(backend: Backend) {
 
     hub.json(&["station", "revoke", "chute"]);
     assert_eq!(pulls(&new), 401, "a revoked token is dead at once");
-    let listed = hub.json(&["station", "list"]);
-    assert!(
-        listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["station"] == "chute" && s["revoked"] == true)
-    );
+    assert_eq!(hub.listed("chute")["revoked"], true);
     let missing = hub.cmd(&["station", "rotate", "no-such"]);
     assert_ne!(missing.status.code(), Some(0));
 }
@@ -457,14 +437,7 @@ fn stations_report_their_health_and_staff_see_it_in_the_station_list(backend: Ba
     assert_eq!(code, 1, "a wrong PIN is a refusal");
     let report = station.sync();
     assert_eq!(report["pending"], 0);
-    let listed = hub.json(&["station", "list"]);
-    let kiosk = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["station"] == "kiosk-2")
-        .unwrap()
-        .clone();
+    let kiosk = hub.listed("kiosk-2");
     assert_eq!(kiosk["pending"], 0, "{kiosk}");
     assert_eq!(kiosk["health"]["conflicts"], 0, "{kiosk}");
     assert!(kiosk["health"]["version"].as_str().is_some(), "{kiosk}");

@@ -123,14 +123,7 @@ fn a_loan_on_the_runtime_is_pushed_at_once_and_device_health_reaches_the_hub(bac
     views.wait_for("the loan is lent and then pushed", |v| {
         v.done_count == 1 && v.pending == 0
     });
-    let listed = hub.json(&["station", "list"]);
-    let kiosk = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["station"] == "kiosk-1")
-        .unwrap()
-        .clone();
+    let kiosk = hub.listed("kiosk-1");
     let devices = kiosk["health"]["devices"].as_array().unwrap();
     let scanner = devices
         .iter()

@@ -108,6 +108,18 @@ impl Hub {
         added["token"].as_str().unwrap().to_string()
     }
 
+    /// A station's row of `station list`.
+    pub fn listed(&self, station: &str) -> Value {
+        let listed = self.json(&["station", "list"]);
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["station"] == station)
+            .unwrap_or_else(|| panic!("{station} not in {listed}"))
+            .clone()
+    }
+
     pub fn status(&self) -> Value {
         self.json(&["status"])
     }

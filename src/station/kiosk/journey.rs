@@ -6,9 +6,9 @@ use super::receipt::{loan_line, return_line, session_receipt};
 use super::session::{AccountShown, Goal};
 use super::sets::ready_sets;
 use super::view::{Cue, HoldView, LoanView, RowState, RowView, Screen};
-use crate::circulation::desk::{CheckinResult, LoanResult, Proof};
+use crate::circulation::desk::{CheckinResult, ItemRef, LoanResult, Proof};
 use crate::circulation::rules;
-use crate::domain::{HoldStatus, Money, Route, redact};
+use crate::domain::{HoldStatus, Route, redact};
 use crate::reason::Reason;
 use crate::store::Result;
 use std::collections::BTreeMap;
@@ -357,64 +357,41 @@ impl Kiosk {
     }
 
     fn push_loan(&mut self, result: &LoanResult, barcode: &str, ok_state: RowState) {
-        let title = result
-            .item
-            .as_ref()
-            .map(|i| i.title.clone())
-            .unwrap_or_default();
-        let row = if result.ok {
-            let due = result.due.map(|d| d.to_string());
-            self.session
-                .receipt_lines
-                .push(loan_line(self.lang, &title, barcode, due.as_deref()));
-            RowView {
-                barcode: barcode.to_string(),
-                title,
-                state: ok_state,
-                reason: None,
-                due,
-                route: None,
-                fine: Money::ZERO,
-                missing_part: None,
-            }
-        } else {
-            RowView::refused(
-                barcode.to_string(),
-                title,
-                result.reason.unwrap_or(Reason::ItemNotFound),
-            )
-        };
-        self.push_row(row);
+        let title = title_of(result.item.as_ref());
+        if !result.ok {
+            return self.push_refusal(barcode, title, result.reason);
+        }
+        let due = result.due.map(|d| d.to_string());
+        self.session
+            .receipt_lines
+            .push(loan_line(self.lang, &title, barcode, due.as_deref()));
+        self.push_row(RowView {
+            due,
+            ..RowView::done(barcode, title, ok_state)
+        });
     }
 
     fn push_return(&mut self, result: &CheckinResult, barcode: &str) {
-        let title = result
-            .item
-            .as_ref()
-            .map(|i| i.title.clone())
-            .unwrap_or_default();
-        let row = if result.ok {
-            self.session
-                .receipt_lines
-                .push(return_line(self.lang, &title, barcode, result.fine));
-            RowView {
-                barcode: barcode.to_string(),
-                title,
-                state: RowState::Returned,
-                reason: None,
-                due: None,
-                route: Some(result.route),
-                fine: result.fine,
-                missing_part: None,
-            }
-        } else {
-            RowView::refused(
-                barcode.to_string(),
-                title,
-                result.reason.unwrap_or(Reason::ItemNotFound),
-            )
-        };
-        self.push_row(row);
+        let title = title_of(result.item.as_ref());
+        if !result.ok {
+            return self.push_refusal(barcode, title, result.reason);
+        }
+        self.session
+            .receipt_lines
+            .push(return_line(self.lang, &title, barcode, result.fine));
+        self.push_row(RowView {
+            route: Some(result.route),
+            fine: result.fine,
+            ..RowView::done(barcode, title, RowState::Returned)
+        });
+    }
+
+    fn push_refusal(&mut self, barcode: &str, title: String, reason: Option<Reason>) {
+        self.push_row(RowView::refused(
+            barcode.to_string(),
+            title,
+            reason.unwrap_or(Reason::ItemNotFound),
+        ));
     }
 
     fn push_row(&mut self, row: RowView) {
@@ -480,4 +457,9 @@ impl Kiosk {
         self.idle_countdown = None;
         self.lang = self.settings.default_lang;
     }
+}
+
+/// An item's title as results carry it; empty for an unknown item.
+fn title_of(item: Option<&ItemRef>) -> String {
+    item.map(|i| i.title.clone()).unwrap_or_default()
 }

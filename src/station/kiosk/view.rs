@@ -105,6 +105,20 @@ pub enum CentralLight {
 }
 
 impl RowView {
+    /// An item lent, renewed or returned (callers add the due date, route or fine).
+    pub(super) fn done(barcode: &str, title: String, state: RowState) -> RowView {
+        RowView {
+            barcode: barcode.to_string(),
+            title,
+            state,
+            reason: None,
+            due: None,
+            route: None,
+            fine: Money::ZERO,
+            missing_part: None,
+        }
+    }
+
     pub(super) fn refused(barcode: String, title: String, reason: Reason) -> RowView {
         RowView {
             barcode,
