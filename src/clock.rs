@@ -52,6 +52,14 @@ pub struct StationTime {
     pub trusted: bool,
 }
 
+/// The time a screen shows: the machine's, but never before the last trusted time — the
+/// rule of [`station_time`] that dates loans and receipts, so a Pi booted without network
+/// does not show patrons 2020 above a receipt dated today. (Whether the kernel trusts the
+/// clock changes only the `trusted` flag, not the time used.)
+pub fn shown_now(machine: Timestamp, last_trusted: Option<Timestamp>) -> Timestamp {
+    station_time(machine, false, last_trusted).at
+}
+
 /// Combines the clock's reading with the last trusted time the station stored.
 ///
 /// Trusted only when the kernel says synchronised and the clock has not gone back before the
@@ -90,6 +98,16 @@ fn kernel_clock_synchronised() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_screen_never_shows_a_time_before_the_last_trusted_one() {
+        let trusted: Timestamp = "2026-11-28T03:00:00Z".parse().unwrap();
+        let booted_in_2020: Timestamp = "2020-01-01T02:00:00Z".parse().unwrap();
+        assert_eq!(shown_now(booted_in_2020, Some(trusted)), trusted);
+        let later: Timestamp = "2026-11-29T00:00:00Z".parse().unwrap();
+        assert_eq!(shown_now(later, Some(trusted)), later);
+        assert_eq!(shown_now(booted_in_2020, None), booted_in_2020);
+    }
 
     #[test]
     fn a_clock_behind_the_last_trusted_time_is_not_trusted_and_not_used() {

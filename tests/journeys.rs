@@ -307,6 +307,15 @@ fn an_untrusted_clock_in_the_past_agrees_with_the_last_trusted_time() {
     r.send(Command::Receipt(true));
     let receipt = String::from_utf8_lossy(&r.printed.lock().unwrap()[0]).to_string();
     assert!(receipt.contains("28-11-2026 10:00"), "{receipt}");
+    // The header clock's floor: the screen shows 28-11-2026 10:00 too, not 2020.
+    let view = r.view();
+    let shown =
+        swalayan::clock::shown_now("2020-01-01T02:00:00Z".parse().unwrap(), view.last_trusted)
+            .to_zoned_datetime(jiff::tz::db().get("Asia/Jakarta").unwrap());
+    assert_eq!(
+        shown.strftime("%d-%m-%Y %H:%M").to_string(),
+        "28-11-2026 10:00"
+    );
 
     r.send(Command::Cancel);
     r.send(Command::StartAccount);

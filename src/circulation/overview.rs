@@ -19,6 +19,8 @@ pub struct DeskOverview {
     pub conflicts: i64,
     /// What the station remembers of its syncs.
     pub sync: SyncStatus,
+    /// The last time the station trusted: no clock it shows runs behind it.
+    pub last_trusted: Option<jiff::Timestamp>,
 }
 
 /// Today's circulation at this station (local day, by the desk's clock).
@@ -43,6 +45,7 @@ impl Desk {
             pending,
             conflicts,
             sync: crate::sync::status::read(conn)?,
+            last_trusted: crate::store::meta::last_trusted_time(conn)?,
         })
     }
 

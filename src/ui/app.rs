@@ -161,7 +161,11 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
 }
 
 fn update_clock(ui: &KioskWindow, time_zone: &jiff::tz::TimeZone) {
-    let (clock, date) = header_clock(jiff::Timestamp::now(), time_zone);
+    let floor = SHOWN.with_borrow(|shown| shown.as_ref().and_then(|v| v.last_trusted));
+    let (clock, date) = header_clock(
+        crate::clock::shown_now(jiff::Timestamp::now(), floor),
+        time_zone,
+    );
     let status = ui.global::<StatusAdapter>();
     status.set_clock(clock.into());
     status.set_date(date.into());

@@ -200,6 +200,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
         pending: 3,
         last_sync: Some("28-11-2026 15:02".into()),
         central_problem: None,
+        last_trusted: None,
         conflicts: 0,
         today_loans: 12,
         today_returns: 9,

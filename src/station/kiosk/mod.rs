@@ -281,6 +281,7 @@ impl Kiosk {
             conflicts: status.conflicts,
             last_sync: status.last_sync.clone(),
             central_problem: status.central_problem,
+            last_trusted: status.last_trusted,
             today_loans: status.today_loans,
             today_returns: status.today_returns,
             promotions: status.promotions.clone(),

@@ -17,6 +17,7 @@ pub(super) struct StatusShown {
     /// When the station last reached the central (local time), if ever.
     pub last_sync: Option<String>,
     pub central_problem: Option<CentralProblem>,
+    pub last_trusted: Option<jiff::Timestamp>,
     pub today_loans: i64,
     pub today_returns: i64,
     pub promotions: Vec<(String, String)>,
@@ -34,6 +35,7 @@ impl StatusShown {
         self.pending = overview.pending;
         self.conflicts = overview.conflicts;
         self.central_problem = overview.sync.problem();
+        self.last_trusted = overview.last_trusted;
         let tz = desk.settings().time_zone.clone();
         self.last_sync = overview.sync.last_success.map(|t| {
             t.to_zoned_datetime(tz.clone())

@@ -85,6 +85,9 @@ pub struct KioskView {
     pub last_sync: Option<String>,
     /// Why the last sync failed, when it did: staff see whether to wait or to fix something.
     pub central_problem: Option<CentralProblem>,
+    /// The last time the station trusted: the header clock never shows a time before it
+    /// (the untrusted-clock rule of `clock::station_time`, as receipts and due dates follow).
+    pub last_trusted: Option<jiff::Timestamp>,
     pub today_loans: i64,
     pub today_returns: i64,
     pub promotions: Vec<(String, String)>,
@@ -154,6 +157,7 @@ impl Default for KioskView {
             conflicts: 0,
             last_sync: None,
             central_problem: None,
+            last_trusted: None,
             today_loans: 0,
             today_returns: 0,
             promotions: Vec::new(),
