@@ -52,7 +52,9 @@ pub enum Reason {
     PinRequired,
     PinIncorrect,
     PinLocked,
-    LoanLimitReached { limit: u32 },
+    LoanLimitReached {
+        limit: u32,
+    },
     ItemNotFound,
     OnLoanToOther,
     AlreadyOnLoanToPatron,
@@ -63,7 +65,10 @@ pub enum Reason {
     ItemDamaged,
     NotForLoan,
     InTransit,
-    PartsMissing { expected: u32, seen: u32 },
+    PartsMissing {
+        expected: u32,
+        seen: u32,
+    },
     RenewalLimitReached,
     HasHolds,
     OverdueTooLong,
@@ -74,11 +79,17 @@ pub enum Reason {
     WrongLibrary,
     TagUnreadable,
     StaffOnly,
+    /// Checked in, but the tag's security could not be re-armed (and read back).
+    SecurityNotArmed,
+    /// The item's bin is full and no other bin could take it.
+    BinFull,
+    /// Checked in, but the diverter did not send it to its bin.
+    NotDiverted,
 }
 
 impl Reason {
     /// One example of every reason, in the order of the documentation table.
-    pub const ALL: [Reason; 29] = [
+    pub const ALL: [Reason; 32] = [
         Reason::PatronNotFound,
         Reason::PatronExpired,
         Reason::PatronBlocked,
@@ -111,6 +122,9 @@ impl Reason {
         Reason::WrongLibrary,
         Reason::TagUnreadable,
         Reason::StaffOnly,
+        Reason::SecurityNotArmed,
+        Reason::BinFull,
+        Reason::NotDiverted,
     ];
 
     /// The stable snake_case code.
@@ -145,6 +159,9 @@ impl Reason {
             Reason::WrongLibrary => "wrong_library",
             Reason::TagUnreadable => "tag_unreadable",
             Reason::StaffOnly => "staff_only",
+            Reason::SecurityNotArmed => "security_not_armed",
+            Reason::BinFull => "bin_full",
+            Reason::NotDiverted => "not_diverted",
         }
     }
 
@@ -282,6 +299,18 @@ impl Reason {
             Reason::StaffOnly => fixed(
                 "Bagian ini hanya untuk petugas perpustakaan.",
                 "This is for library staff only.",
+            ),
+            Reason::SecurityNotArmed => fixed(
+                "Buku ini sudah dikembalikan, tetapi pengamannya belum aktif. Petugas akan memeriksanya.",
+                "This item is returned, but its security could not be switched back on. Staff will check it.",
+            ),
+            Reason::BinFull => fixed(
+                "Tempat pengembalian penuh. Silakan kembalikan di meja petugas.",
+                "The return bins are full. Please return your items at the desk.",
+            ),
+            Reason::NotDiverted => fixed(
+                "Buku ini sudah dikembalikan, tetapi tidak masuk ke kotak yang benar. Petugas akan memeriksanya.",
+                "This item is returned, but it did not reach the right bin. Staff will check it.",
             ),
         }
     }

@@ -350,7 +350,8 @@ fn apply_one(
             None
         }
         // Recorded as received: feedback is for the library's evaluation.
-        TxBody::Feedback(_) => None,
+        // Recorded for staff (`swalayan-hub exceptions`); nothing in the catalog changes.
+        TxBody::Feedback(_) | TxBody::ReturnException(_) => None,
     }
 }
 

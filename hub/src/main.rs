@@ -5,12 +5,13 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use swalayan_core::contract::transactions::TxKind;
 use swalayan_core::import::MarcImportArgs;
 use swalayan_core::import::csv::{ImportContext, import_items, import_patrons};
 use swalayan_core::import::marc::import_marc;
@@ -83,6 +84,13 @@ enum Command {
     /// Transactions the central could not apply as they came.
     #[command(subcommand)]
     Conflicts(ConflictCommand),
+    /// Items the drop boxes could not return as usual (unreadable tags, bins full, security
+    /// not re-armed, ...), newest last: what staff should look for in the exception bin.
+    Exceptions {
+        /// Only from this station.
+        #[arg(long)]
+        station: Option<String>,
+    },
     /// Transactions for the library's own system.
     Export {
         format: ExportFormat,
@@ -380,6 +388,50 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             emit(json, &json!({"resolved": id}), || format!("{id} resolved"));
+        }
+        Command::Exceptions { station } => {
+            let mut rows = storage.transactions(&TxFilter::default())?;
+            rows.retain(|r| {
+                r.kind == TxKind::ReturnException.code()
+                    && station.as_deref().is_none_or(|s| r.station == s)
+            });
+            let listed: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    json!({
+                        "station": r.station,
+                        "at": r.effective_at,
+                        "item": r.payload["item"],
+                        "reason": r.payload["reason"],
+                        "checked_in": r.payload["checked_in"],
+                        "bin": r.payload["bin"],
+                    })
+                })
+                .collect();
+            emit(json, &Value::Array(listed.clone()), || {
+                if listed.is_empty() {
+                    return "no return exceptions".into();
+                }
+                listed
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{}  {}  {}  {}  bin {}{}",
+                            e["at"].as_str().unwrap_or(""),
+                            e["station"].as_str().unwrap_or(""),
+                            e["item"].as_str().unwrap_or("(no tag read)"),
+                            e["reason"].as_str().unwrap_or(""),
+                            e["bin"].as_str().unwrap_or("-"),
+                            if e["checked_in"] == true {
+                                "  (returned)"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
         }
         Command::Export {
             format,

@@ -306,11 +306,45 @@ impl Desk {
 
     /// Takes a copy back.
     pub fn checkin(&mut self, barcode: &str, parts_seen: Option<u32>) -> Result<CheckinResult> {
+        self.checkin_recorded(barcode, parts_seen, |_, _| Ok(()))
+    }
+
+    /// Takes a copy back and runs `also` with the result in the same SQLite transaction: the
+    /// caller's own record of the return (the drop box's journal) commits with it or not at
+    /// all, so a power cut never leaves a return without its record or the other way round.
+    pub fn checkin_recorded(
+        &mut self,
+        barcode: &str,
+        parts_seen: Option<u32>,
+        also: impl FnOnce(&Connection, &CheckinResult) -> Result<()>,
+    ) -> Result<CheckinResult> {
         let (tx, ctx) = self.begin()?;
         let result = checkin_in(&tx, &ctx, barcode, parts_seen)?;
+        also(&tx, &result)?;
         tx.commit()?;
         tracing::info!(item = barcode, route = result.route.code(), reason = ?result.reason.map(Reason::code), "checkin");
         Ok(result)
+    }
+
+    /// Records a transaction that decides nothing (a drop box's exception) at the station's
+    /// time, with `also` in the same SQLite transaction.
+    pub fn record(
+        &mut self,
+        body: &TxBody,
+        also: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<Uuid> {
+        let (tx, ctx) = self.begin()?;
+        let appended = outbox::append(
+            &tx,
+            &ctx.settings.station_id,
+            body,
+            None,
+            ctx.time.at,
+            ctx.time.trusted,
+        )?;
+        also(&tx)?;
+        tx.commit()?;
+        Ok(appended.id)
     }
 
     /// Extends a loan.

@@ -37,6 +37,11 @@ impl Desk {
         catalog::patron(self.store().conn(), card)
     }
 
+    /// A copy by barcode (what a sorting rule looks at: type, home branch, call number).
+    pub fn item(&self, barcode: &str) -> Result<Option<crate::domain::Item>> {
+        catalog::item(self.store().conn(), barcode)
+    }
+
     /// The outbox and the last sync.
     pub fn overview(&self) -> Result<DeskOverview> {
         let conn = self.store().conn();

@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
                     .into(),
             ))
         }
+        Command::Dropbox { command } => super::dropbox::run(&ctx, command),
         Command::Import(command) => import(&ctx, command),
         Command::Circ(command) => circulation(&ctx, command),
         Command::Patron(PatronCommand::Show { card }) => patron_show(&ctx, &card),
@@ -450,6 +451,16 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
     let (pending, acknowledged, conflicts) = outbox::counts(conn)?;
     let sync = status::read(conn)?;
     let counts = crate::store::catalog::counts(conn)?;
+    // Items a drop box returned but did not finish (a power cut), or could not put in a bin.
+    let attention = crate::store::dropbox::attention(conn)?;
+    let (cycles, finished) = crate::store::dropbox::counts(conn)?;
+    let dropbox_state = (ctx.config.dropbox.is_some() || cycles > 0).then(|| {
+        json!({
+            "cycles": cycles,
+            "finished": finished,
+            "bins": crate::store::dropbox::bin_loads(conn).unwrap_or_default(),
+        })
+    });
     let online = ctx
         .config
         .central
@@ -468,6 +479,8 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
         "problem": sync.problem().map(|p| p.code()),
         "cursor": pull::cursor(conn)?,
         "catalog": counts,
+        "attention": attention,
+        "dropbox": dropbox_state,
     });
     emit(ctx, &value, || {
         let id = ctx.lang == crate::reason::Lang::Id;
@@ -493,10 +506,26 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
             .last_success
             .map(|t| t.to_string())
             .unwrap_or_else(|| never.into());
-        let problem = sync
+        let mut problem = sync
             .problem()
             .map(|p| format!("\n{}", p.sentence(ctx.lang)))
             .unwrap_or_default();
+        for a in &attention {
+            problem.push_str(&format!(
+                "\n#{} {} {}: {}",
+                a.cycle,
+                a.item.as_deref().unwrap_or("?"),
+                if a.checked_in {
+                    ctx.lang.pick("sudah dikembalikan", "returned")
+                } else {
+                    ctx.lang.pick("belum dikembalikan", "not returned")
+                },
+                ctx.lang.pick(
+                    "periksa kotak pengembalian (swalayan dropbox resolve)",
+                    "check the drop box bins (swalayan dropbox resolve)"
+                )
+            ));
+        }
         if id {
             format!(
                 "Stasiun {}: pusat {central}.\n{pending} transaksi menunggu dikirim, {conflicts} konflik.\nSinkron terakhir: {last}.{problem}",

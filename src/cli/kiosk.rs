@@ -1,21 +1,20 @@
 //! `swalayan demo`, `swalayan kiosk`, `swalayan screenshot`: the touchscreen from the command line.
 
 use super::commands::open_desk;
+use super::station;
 use super::{CliError, Context, Finished};
 use crate::import::demo::copy_of;
 use crate::station::kiosk::{Kiosk, KioskSettings};
 use crate::station::pad::{Pad, SharedPad};
 use crate::station::receipts::{DevicePrinter, ReceiptSink};
-use crate::station::runtime::SyncSetup;
-use crate::station::runtime::devices::{Devices, HidScannerConfig, PadDevice};
+use crate::station::runtime::devices::{Devices, PadDevice};
 use crate::store::catalog;
 use crate::ui::app::{self, DemoDevices, KioskRun};
 use std::path::Path;
 use std::time::Duration;
-use swalayan_hardware::barcode::reader::ScannerConfig;
 use swalayan_hardware::printer::PaperWidth;
 use swalayan_hardware::rfid::feig::FeigReader;
-use swalayan_hardware::serial::{self, SerialSettings};
+use swalayan_hardware::serial::SerialSettings;
 use swalayan_hardware::sim::feig::{FeigSimulator, SimTag};
 
 fn settings(ctx: &Context) -> KioskSettings {
@@ -130,18 +129,7 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
 /// (staff screen, log) and the kiosk still runs with the others.
 pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
     let desk = open_desk(ctx)?;
-    let pad = match &ctx.config.rfid {
-        None => None,
-        Some(rfid) => match serial::open(&rfid.port, rfid.serial, Duration::from_millis(100)) {
-            Ok(port) => Some(Pad::new(Box::new(
-                FeigReader::new(port).with_address(rfid.address),
-            ))),
-            Err(e) => {
-                tracing::error!("RFID reader: {e}");
-                None
-            }
-        },
-    };
+    let pad = station::pad(ctx);
     let printer = ctx.config.printer.as_ref().map(|p| {
         Box::new(DevicePrinter {
             path: p.path.clone(),
@@ -149,39 +137,14 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
             baud: p.baud,
         }) as Box<dyn ReceiptSink>
     });
-    let pad = pad.map(SharedPad::new);
     let devices = Devices {
-        scanner: ctx.config.scanner.as_ref().map(|s| ScannerConfig {
-            port: s.port.clone(),
-            settings: s.serial,
-            line: s.line.clone(),
-            checks: s.checks.clone(),
-        }),
-        hid_scanner: ctx.config.hid_scanner.as_ref().map(|h| HidScannerConfig {
-            device: h.device.clone(),
-            max_len: h.max_len,
-            checks: h.checks.clone(),
-        }),
         pad: pad.clone().map(|pad| PadDevice {
             pad,
             interval: Duration::from_millis(250),
         }),
-        inputs: None,
+        ..station::scanners(ctx)
     };
-    let sync = match &ctx.config.central {
-        None => None,
-        Some(central) => {
-            let central =
-                crate::sync::push::Central::from_settings(central, &ctx.config.station_id);
-            let link = crate::sync::central::HubLink::new(central)
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            Some(SyncSetup {
-                db: ctx.db.clone(),
-                link: Box::new(link),
-                timing: crate::sync::worker::WorkerTiming::default(),
-            })
-        }
-    };
+    let sync = station::sync(ctx)?;
     let mut kiosk = Kiosk::new(desk, settings(ctx), pad, printer);
     if sync.is_some() {
         // Offline until the first sync reaches the central.
@@ -197,27 +160,13 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
             time_zone: ctx.config.time_zone.clone(),
             lang: ctx.lang,
             devices,
-            buzzer: buzzer(ctx),
+            buzzer: station::buzzer(ctx),
             demo: None,
             sync,
         },
     )
     .map_err(|e| CliError::Device(e.to_string()))?;
     Ok(Finished::Done)
-}
-
-/// The buzzer line of `[gpio]`; a line that cannot be opened is logged and the kiosk runs
-/// silent rather than not at all.
-fn buzzer(ctx: &Context) -> Option<Box<dyn swalayan_hardware::gpio::OutputLine>> {
-    let gpio = ctx.config.gpio.as_ref()?;
-    let line = gpio.buzzer?;
-    match crate::station::runtime::gpio::open_output(gpio, line) {
-        Ok(output) => Some(output),
-        Err(e) => {
-            tracing::error!("buzzer: {e}");
-            None
-        }
-    }
 }
 
 pub fn screenshot(

@@ -6,11 +6,13 @@
 
 mod commands;
 mod demo;
+mod dropbox;
 mod hw;
 #[cfg(feature = "ui")]
 mod kiosk;
 mod output;
 mod sim;
+mod station;
 mod tag;
 
 use crate::config::{Config, ConfigError};
@@ -61,6 +63,12 @@ pub enum Command {
     },
     /// Run the kiosk station (touchscreen) with the devices of --config.
     Kiosk,
+    /// The drop box: without a subcommand, run the station at the return chute ([dropbox] and
+    /// the devices of --config) until stopped.
+    Dropbox {
+        #[command(subcommand)]
+        command: Option<DropboxCommand>,
+    },
     /// Render a kiosk screen with sample data to a PNG file (no display needed).
     Screenshot {
         /// welcome, identify, pin, borrow, return, account, receipt, feedback, goodbye, staff
@@ -113,6 +121,17 @@ pub enum Command {
     /// Simulated devices on pseudo-terminals, for trying things without hardware.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DropboxCommand {
+    /// Drive the real drop-box engine through a file of drops (`t_ms,item,parts[,isil][,rearm]`)
+    /// with simulated GPIO and a simulated reader behind the real FEIG driver.
+    Replay { drops: PathBuf },
+    /// Staff emptied a bin: its count starts again (and intake resumes if it had stopped).
+    Empty { bin: String },
+    /// Staff saw to an item listed under `attention` in `status --json`.
+    Resolve { cycle: i64 },
 }
 
 #[derive(Debug, Subcommand)]

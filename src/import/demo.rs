@@ -478,8 +478,14 @@ pub fn load_demo(
     }
     load_circulation(store, now, today)?;
     load_promotions(store)?;
+    // The demo library's tags carry its ISIL (the simulators' tags too).
+    crate::store::meta::set(store.conn(), crate::store::meta::LIBRARY_ISIL, DEMO_ISIL)
+        .map_err(|e| ImportError::Sink(Box::new(e)))?;
     Ok(summary)
 }
+
+/// The ISIL of the demo library (Perpustakaan Kota Tebing Tinggi).
+pub const DEMO_ISIL: &str = "ID-TTK";
 
 fn load_catalog(
     sink: &mut dyn ImportSink,

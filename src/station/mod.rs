@@ -6,14 +6,17 @@
 //!   produces a plain [`kiosk::KioskView`] that the touchscreen shows. No UI code here.
 //! - [`cues`]: the buzzer's beeps on their own thread, so the engine never waits for one.
 //! - [`pad`]: the RFID pad: which tags lie on it, read once each.
+//! - [`sets`]: multi-part sets among the tags read (kiosk pad, drop box chute).
 //! - [`receipts`]: where receipts go (a printer device, or memory in tests and the demo).
 //! - [`shutdown`]: a clean stop on SIGTERM or Ctrl-C.
 //! - [`watchdog`]: systemd's notify protocol (ready, watchdog pings, stopping).
 
 pub mod cues;
+pub mod dropbox;
 pub mod kiosk;
 pub mod pad;
 pub mod receipts;
 pub mod runtime;
+pub mod sets;
 pub mod shutdown;
 pub mod watchdog;

@@ -5,6 +5,9 @@ use crate::domain::Policy;
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
+/// The library's ISIL when no config names one (the demo library sets it).
+pub const LIBRARY_ISIL: &str = "library_isil";
+
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))

@@ -7,12 +7,14 @@
 //! - [`schema`]: versioned migrations (`PRAGMA user_version`).
 //! - [`catalog`]: titles, items, patrons (read and upsert), search.
 //! - [`circ`]: loans, holds, fines.
+//! - [`dropbox`]: the drop box's journal of items through the chute, and its bins' loads.
 //! - [`outbox`]: the transactions waiting for the central.
 //! - [`meta`]: station identity, policy, last trusted time.
 //! - [`promotions`]: what the kiosk's welcome screen shows.
 
 pub mod catalog;
 pub mod circ;
+pub mod dropbox;
 pub mod meta;
 pub mod outbox;
 pub mod promotions;

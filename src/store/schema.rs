@@ -157,6 +157,32 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX promotions_central ON promotions(central_key) WHERE central_key IS NOT NULL;
     ALTER TABLE loans ADD COLUMN station TEXT;           -- lent at another station (pulled); NULL: here
     "#,
+    // 4: the drop box's journal: one row per item through the chute, and the bins' loads.
+    r#"
+    CREATE TABLE dropbox_cycles (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at  TEXT NOT NULL,
+        -- open: begun; checked_in: the return committed (with this row, in one transaction);
+        -- done: finished; attention: interrupted or not diverted, for staff; resolved: seen to.
+        state       TEXT NOT NULL
+                    CHECK (state IN ('open', 'checked_in', 'done', 'attention', 'resolved')),
+        item        TEXT,
+        result      TEXT CHECK (result IN ('returned', 'exception')),
+        route       TEXT,
+        bin         TEXT,
+        reason      TEXT,
+        checked_in  INTEGER NOT NULL DEFAULT 0,
+        finished_at TEXT,
+        cycle_ms    INTEGER
+    );
+    CREATE INDEX dropbox_cycles_unfinished ON dropbox_cycles(state)
+        WHERE state IN ('open', 'checked_in', 'attention');
+    CREATE TABLE dropbox_bins (
+        name       TEXT PRIMARY KEY,
+        items      INTEGER NOT NULL DEFAULT 0,   -- since it was last emptied
+        emptied_at TEXT
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

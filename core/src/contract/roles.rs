@@ -63,7 +63,10 @@ impl StationRole {
     pub fn may_push(self, kind: TxKind) -> bool {
         match self {
             StationRole::Kiosk => true,
-            StationRole::Dropbox => matches!(kind, TxKind::Checkin | TxKind::Fine),
+            StationRole::Dropbox => matches!(
+                kind,
+                TxKind::Checkin | TxKind::Fine | TxKind::ReturnException
+            ),
             StationRole::Gate | StationRole::Staff => false,
         }
     }
@@ -153,7 +156,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(pushes(StationRole::Kiosk).len(), TxKind::ALL.len());
-        assert_eq!(pushes(StationRole::Dropbox), ["checkin", "fine"]);
+        assert_eq!(
+            pushes(StationRole::Dropbox),
+            ["checkin", "fine", "return_exception"]
+        );
         assert!(pushes(StationRole::Gate).is_empty());
         assert!(pushes(StationRole::Staff).is_empty());
         assert!(StationRole::Gate.may_count_visits() && !StationRole::Kiosk.may_count_visits());

@@ -37,10 +37,12 @@ pub enum TxKind {
     Feedback,
     /// A PIN entered for a card, right or wrong: the lockout is the library's, not a station's.
     PinAttempt,
+    /// An item the drop box could not handle as a plain return: staff must look at it.
+    ReturnException,
 }
 
 impl TxKind {
-    pub const ALL: [TxKind; 8] = [
+    pub const ALL: [TxKind; 9] = [
         TxKind::Checkout,
         TxKind::Checkin,
         TxKind::Renew,
@@ -49,6 +51,7 @@ impl TxKind {
         TxKind::Fine,
         TxKind::Feedback,
         TxKind::PinAttempt,
+        TxKind::ReturnException,
     ];
 
     /// The snake_case code in the outbox and on the wire.
@@ -62,6 +65,7 @@ impl TxKind {
             TxKind::Fine => "fine",
             TxKind::Feedback => "feedback",
             TxKind::PinAttempt => "pin_attempt",
+            TxKind::ReturnException => "return_exception",
         }
     }
 
@@ -195,6 +199,23 @@ pub struct PinAttemptPayload {
     pub at: Timestamp,
 }
 
+/// `return_exception`: what the drop box could not do with an item, and where it put it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReturnExceptionPayload {
+    /// The barcode read, if any (an unreadable tag has none).
+    #[serde(default)]
+    pub item: Option<String>,
+    /// A reason code of the reason table (`tag_unreadable`, `bin_full`, ...).
+    pub reason: String,
+    /// Whether the item's return was recorded (its own `checkin` transaction) all the same.
+    #[serde(default)]
+    pub checked_in: bool,
+    /// The bin it went to, if it reached one.
+    #[serde(default)]
+    pub bin: Option<String>,
+    pub at: Timestamp,
+}
+
 /// A transaction's kind with its typed payload.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TxBody {
@@ -206,6 +227,7 @@ pub enum TxBody {
     Fine(FinePayload),
     Feedback(FeedbackPayload),
     PinAttempt(PinAttemptPayload),
+    ReturnException(ReturnExceptionPayload),
 }
 
 /// A payload that does not fit its kind.
@@ -228,6 +250,7 @@ impl TxBody {
             TxBody::Fine(_) => TxKind::Fine,
             TxBody::Feedback(_) => TxKind::Feedback,
             TxBody::PinAttempt(_) => TxKind::PinAttempt,
+            TxBody::ReturnException(_) => TxKind::ReturnException,
         }
     }
 
@@ -241,6 +264,7 @@ impl TxBody {
             TxBody::Fine(p) => serde_json::to_value(p),
             TxBody::Feedback(p) => serde_json::to_value(p),
             TxBody::PinAttempt(p) => serde_json::to_value(p),
+            TxBody::ReturnException(p) => serde_json::to_value(p),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(Value::Null)
@@ -270,6 +294,7 @@ impl TxBody {
             TxKind::Fine => TxBody::Fine(read(kind, payload)?),
             TxKind::Feedback => TxBody::Feedback(read(kind, payload)?),
             TxKind::PinAttempt => TxBody::PinAttempt(read(kind, payload)?),
+            TxKind::ReturnException => TxBody::ReturnException(read(kind, payload)?),
         })
     }
 
@@ -281,7 +306,7 @@ impl TxBody {
             TxBody::Renew(p) => p.patron.as_deref(),
             TxBody::Hold(p) => Some(&p.patron),
             TxBody::Fine(p) => p.patron.as_deref(),
-            TxBody::Feedback(_) => None,
+            TxBody::Feedback(_) | TxBody::ReturnException(_) => None,
             TxBody::PinAttempt(p) => Some(&p.patron),
         }
     }
@@ -294,6 +319,7 @@ impl TxBody {
             TxBody::Renew(p) => Some(&p.item),
             TxBody::Hold(p) => p.item.as_deref(),
             TxBody::Fine(p) => p.item.as_deref(),
+            TxBody::ReturnException(p) => p.item.as_deref(),
             TxBody::Feedback(_) | TxBody::PinAttempt(_) => None,
         }
     }
@@ -418,6 +444,21 @@ mod tests {
             (text(), any::<bool>(), at()).prop_map(|(patron, ok, at)| TxBody::PinAttempt(
                 PinAttemptPayload { patron, ok, at }
             )),
+            (
+                proptest::option::of(text()),
+                any::<bool>(),
+                proptest::option::of(text()),
+                at()
+            )
+                .prop_map(|(item, checked_in, bin, at)| TxBody::ReturnException(
+                    ReturnExceptionPayload {
+                        item,
+                        reason: "bin_full".into(),
+                        checked_in,
+                        bin,
+                        at
+                    }
+                )),
         ]
     }
 

@@ -244,6 +244,17 @@ pub enum Route {
 }
 
 impl Route {
+    pub const ALL: [Route; 4] = [
+        Route::Shelve,
+        Route::HoldShelf,
+        Route::Transfer,
+        Route::Exception,
+    ];
+
+    pub fn parse(code: &str) -> Option<Route> {
+        Route::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Route::Shelve => "shelve",

@@ -4,12 +4,12 @@
 use super::Kiosk;
 use super::receipt::{loan_line, return_line, session_receipt};
 use super::session::{AccountShown, Goal};
-use super::sets::ready_sets;
 use super::view::{Cue, HoldView, LoanView, RowState, RowView, Screen};
 use crate::circulation::desk::{CheckinResult, ItemRef, LoanResult, Proof};
 use crate::circulation::rules;
 use crate::domain::{HoldStatus, Route, redact};
 use crate::reason::Reason;
+use crate::station::sets::ready_sets;
 use crate::store::Result;
 use std::collections::BTreeMap;
 use swalayan_hardware::rfid::iso28560::USAGE_PATRON_CARD;

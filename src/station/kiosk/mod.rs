@@ -9,7 +9,6 @@
 //! - [`view`]: what the screen shows.
 //! - `session`: one patron's visit (the view's rows and account come from it).
 //! - `journey`: identify, borrow, return, renew, pick up, receipt, goodbye.
-//! - `sets`: multi-part sets on the pad.
 //! - `receipt`: the receipt's wording.
 //! - `staff`: staff mode.
 //! - `status`: the station status the screens show, read through the desk.
@@ -20,7 +19,6 @@ mod journey;
 mod receipt;
 mod role;
 mod session;
-mod sets;
 mod staff;
 mod status;
 pub mod view;

@@ -1,9 +1,13 @@
 //! The station's configuration file (TOML), validated into a [`Config`].
 //!
-//! Schema (docs/config.md): `[station] id, db, lang` and `[library] name, timezone, branch`.
+//! Schema (docs/config.md): `[station] id, db, lang` and `[library] name, timezone, branch,
+//! isil`; devices (docs/hardware.md); `[dropbox]` in `dropbox.rs`.
 //! Unknown keys and bad values are errors that name the file, the line and the key.
 
+mod dropbox;
+
 use crate::reason::Lang;
+pub use dropbox::DropboxConfig;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -56,6 +60,7 @@ struct RawConfig {
     gpio: Option<RawGpio>,
     kiosk: Option<RawKiosk>,
     central: Option<RawCentral>,
+    dropbox: Option<dropbox::RawDropbox>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,6 +242,7 @@ struct RawLibrary {
     name: Option<String>,
     timezone: Option<String>,
     branch: Option<String>,
+    isil: Option<String>,
 }
 
 /// A validated station configuration.
@@ -252,6 +258,10 @@ pub struct Config {
     pub time_zone: TimeZone,
     /// The branch this station stands in.
     pub branch: String,
+    /// The library's ISIL (e.g. `ID-TTK`): tags of other libraries are told apart.
+    pub isil: Option<String>,
+    /// `[dropbox]`: present on a drop box.
+    pub dropbox: Option<DropboxConfig>,
     pub scanner: Option<ScannerSettings>,
     pub hid_scanner: Option<HidScannerSettings>,
     pub rfid: Option<RfidSettings>,
@@ -276,6 +286,8 @@ impl Default for Config {
                 .get(DEFAULT_TIME_ZONE)
                 .expect("the bundled tz database has Asia/Jakarta"),
             branch: DEFAULT_BRANCH.to_string(),
+            isil: None,
+            dropbox: None,
             scanner: None,
             hid_scanner: None,
             rfid: None,
@@ -493,6 +505,19 @@ impl Config {
                     defaults.idle_countdown,
                 )?,
             };
+        }
+        if let Some(isil) = raw.library.isil {
+            if isil.trim().is_empty() || isil.len() > 16 || isil.contains(char::is_whitespace) {
+                return Err(invalid(
+                    "library",
+                    "isil",
+                    format!("'{isil}': an ISIL like \"ID-TTK\" (up to 16 characters)"),
+                ));
+            }
+            config.isil = Some(isil);
+        }
+        if let Some(raw) = raw.dropbox {
+            config.dropbox = Some(dropbox::parse(raw, &invalid)?);
         }
         if let Some(raw) = raw.gpio {
             let backend = match raw.backend.as_deref().unwrap_or("cdev") {
@@ -748,7 +773,7 @@ mod tests {
     fn the_example_kiosk_config_is_valid() {
         let config = Config::parse(
             Path::new("config/kiosk.toml"),
-            include_str!("../config/kiosk.toml"),
+            include_str!("../../config/kiosk.toml"),
         )
         .unwrap();
         assert_eq!(config.station_id, "kiosk-1");

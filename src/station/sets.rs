@@ -1,6 +1,7 @@
-//! Multi-part sets on the RFID pad: a book with its CD carries one tag per part, all with the
-//! same item id. A set is decided once all its parts lie on the pad, or once it has waited
-//! long enough for the rest (then it is refused, naming the missing part).
+//! Multi-part sets among RFID tags: a book with its CD carries one tag per part, all with the
+//! same item id. On the kiosk's pad a set is decided once all its parts lie there, or once it
+//! has waited long enough for the rest (then it is refused, naming the missing part); in the
+//! drop box's chute the parts arrive together, so it is decided at once (no wait).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -8,7 +9,7 @@ use swalayan_hardware::rfid::{TagReport, Uid};
 
 /// A set ready to be lent or returned (or refused for a missing part).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ReadySet {
+pub struct ReadySet {
     pub item_id: String,
     pub uids: Vec<Uid>,
     /// How many parts lie on the pad, for items of more than one part.
@@ -25,7 +26,7 @@ impl ReadySet {
 
 /// Groups readable item tags by item id and says which sets are ready at `now`. Incomplete
 /// sets start (or keep) waiting in `waiting`; a decided set leaves it.
-pub(super) fn ready_sets(
+pub fn ready_sets(
     items: BTreeMap<String, Vec<&TagReport>>,
     waiting: &mut BTreeMap<String, Duration>,
     now: Duration,

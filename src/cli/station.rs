@@ -1,0 +1,75 @@
+//! What every station command assembles from the config: the RFID pad, the scanners, the
+//! sync worker's link to the central, the buzzer. A device that cannot be opened is logged
+//! and the station runs without it (the staff screen and `status` say which).
+
+use super::{CliError, Context};
+use crate::station::pad::{Pad, SharedPad};
+use crate::station::runtime::SyncSetup;
+use crate::station::runtime::devices::{Devices, HidScannerConfig};
+use std::time::Duration;
+use swalayan_hardware::barcode::reader::ScannerConfig;
+use swalayan_hardware::gpio::OutputLine;
+use swalayan_hardware::rfid::feig::FeigReader;
+use swalayan_hardware::serial;
+
+/// The `[rfid]` reader as a pad, if configured and it opens.
+pub(super) fn pad(ctx: &Context) -> Option<SharedPad> {
+    let rfid = ctx.config.rfid.as_ref()?;
+    match serial::open(&rfid.port, rfid.serial, Duration::from_millis(100)) {
+        Ok(port) => Some(SharedPad::new(Pad::new(Box::new(
+            FeigReader::new(port).with_address(rfid.address),
+        )))),
+        Err(e) => {
+            tracing::error!("RFID reader: {e}");
+            None
+        }
+    }
+}
+
+/// The `[scanner]` and `[hid_scanner]` of the config as runtime devices (no pad yet).
+pub(super) fn scanners(ctx: &Context) -> Devices {
+    Devices {
+        scanner: ctx.config.scanner.as_ref().map(|s| ScannerConfig {
+            port: s.port.clone(),
+            settings: s.serial,
+            line: s.line.clone(),
+            checks: s.checks.clone(),
+        }),
+        hid_scanner: ctx.config.hid_scanner.as_ref().map(|h| HidScannerConfig {
+            device: h.device.clone(),
+            max_len: h.max_len,
+            checks: h.checks.clone(),
+        }),
+        pad: None,
+        inputs: None,
+    }
+}
+
+/// The sync worker's setup for `[central]`, if there is one.
+pub(super) fn sync(ctx: &Context) -> Result<Option<SyncSetup>, CliError> {
+    let Some(central) = &ctx.config.central else {
+        return Ok(None);
+    };
+    let central = crate::sync::push::Central::from_settings(central, &ctx.config.station_id);
+    let link =
+        crate::sync::central::HubLink::new(central).map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(Some(SyncSetup {
+        db: ctx.db.clone(),
+        link: Box::new(link),
+        timing: crate::sync::worker::WorkerTiming::default(),
+    }))
+}
+
+/// The buzzer line of `[gpio]`; a line that cannot be opened is logged and the station runs
+/// silent rather than not at all.
+pub(super) fn buzzer(ctx: &Context) -> Option<Box<dyn OutputLine>> {
+    let gpio = ctx.config.gpio.as_ref()?;
+    let line = gpio.buzzer?;
+    match crate::station::runtime::gpio::open_output(gpio, line) {
+        Ok(output) => Some(output),
+        Err(e) => {
+            tracing::error!("buzzer: {e}");
+            None
+        }
+    }
+}
