@@ -156,3 +156,112 @@ fn a_keyboard_scanner_that_is_not_there_is_reported_and_the_station_runs_on() {
         "still running"
     );
 }
+
+/// The drop box on the runtime with simulated GPIO: the beam starts a cycle through the
+/// runtime's input thread; the lock holds and the light is red while the item is in the
+/// chute; a bin's full sensor stops intake until it clears.
+#[test]
+fn the_drop_box_on_the_runtime_locks_while_busy_and_stops_when_a_bin_is_full() {
+    use swalayan::circulation::desk::{Desk, DeskSettings};
+    use swalayan::clock::SystemClock;
+    use swalayan::import::demo::load_demo;
+    use swalayan::station::dropbox::sorting::Sorting;
+    use swalayan::station::dropbox::{DropBox, DropOutputs, DropboxSettings, DropboxView, Intake};
+    use swalayan::station::pad::{Pad, SharedPad};
+    use swalayan::store::Store;
+    use swalayan_hardware::gpio::Level;
+    use swalayan_hardware::gpio::sim::SimOutput;
+    use swalayan_hardware::rfid::feig::FeigReader;
+    use swalayan_hardware::serial::SerialSettings;
+    use swalayan_hardware::sim::feig::{FeigSimulator, SimTag};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("dropbox.db")).unwrap();
+    let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
+    load_demo(&mut store, jiff::Timestamp::now(), &tz, "pusat").unwrap();
+    let desk = Desk::new(
+        store,
+        DeskSettings {
+            station_id: "dropbox-1".into(),
+            branch: "pusat".into(),
+            time_zone: tz,
+        },
+        Box::new(SystemClock),
+    );
+    let (master, slave) = serialport::TTYPort::pair().unwrap();
+    let reader = FeigSimulator::spawn(master, SerialSettings::FEIG_DEFAULT, false);
+    let pad = SharedPad::new(Pad::new(Box::new(
+        FeigReader::new(slave).with_timeout(Duration::from_millis(300), 2),
+    )));
+    let mut sorting = Sorting::one_bin_per_route();
+    sorting.bins[0].full_sensor = Some(30); // the shelving bin
+    let mut settings = DropboxSettings::new(sorting);
+    settings.beam = 17;
+    let (lock, red, green) = (SimOutput::new(), SimOutput::new(), SimOutput::new());
+    let outputs = DropOutputs {
+        lock: Some(Box::new(lock.clone())),
+        green: Some(Box::new(green.clone())),
+        red: Some(Box::new(red.clone())),
+        diverters: Default::default(),
+    };
+    let role = DropBox::new(desk, settings, Some(pad), outputs).unwrap();
+    let (script, inputs) = sim::inputs();
+    let (tx, views) = channel();
+    let _runtime = Runtime::start(
+        RuntimeSetup {
+            role,
+            devices: Devices {
+                inputs: Some(InputLines {
+                    source: Box::new(inputs),
+                    debounce: Duration::from_millis(5),
+                }),
+                ..Devices::default()
+            },
+            sync: None,
+            buzzer: None,
+            clock: Box::new(ManualClock::default()),
+            watchdog: None,
+        },
+        move |view: &DropboxView, _: &[Cue]| {
+            let _ = tx.send(view.clone());
+        },
+    )
+    .unwrap();
+    let wait_for = |what: &str, done: &dyn Fn(&DropboxView) -> bool| loop {
+        let view = views
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("no view where {what}"));
+        if done(&view) {
+            return view;
+        }
+    };
+    wait_for("open", &|v| v.intake == Intake::Open);
+    assert_eq!((lock.level(), green.level()), (Some(Level::Low), Some(Level::High)));
+
+    // A lent book through the chute (Siti's Laskar Pelangi in the demo library).
+    reader.field().tags.push(SimTag::library_item(
+        swalayan_hardware::rfid::Uid([0xE0, 4, 1, 0, 0, 0, 0, 1]),
+        &swalayan::import::demo::copy_of("Laskar Pelangi", 1),
+        "ID-TTK",
+        0xC2,
+    ));
+    script.pulse(17, Duration::from_millis(1_000), Duration::from_millis(40));
+    let view = wait_for("returned", &|v| v.returned == 1);
+    let last = view.last.unwrap();
+    assert_eq!((last.result, last.bin.as_deref()), ("returned", Some("shelve")));
+    assert_eq!(reader.field().tags[0].afi, 0x07, "security re-armed");
+    assert!(
+        lock.history().windows(2).any(|w| w == [Level::High, Level::Low]),
+        "locked while busy, then open: {:?}",
+        lock.history()
+    );
+
+    // The shelving bin's sensor says full: no overflow, so intake stops.
+    script.edge(30, Level::High, Duration::from_millis(5_000));
+    let view = wait_for("stopped", &|v| matches!(v.intake, Intake::Stopped(_)));
+    assert_eq!(view.intake, Intake::Stopped("bin full: shelve".into()));
+    assert_eq!((lock.level(), red.level()), (Some(Level::High), Some(Level::High)));
+    script.edge(30, Level::Low, Duration::from_millis(9_000));
+    wait_for("open again", &|v| v.intake == Intake::Open);
+    assert_eq!(lock.level(), Some(Level::Low));
+}

@@ -7,6 +7,8 @@ mod support;
 mod cli;
 /// A station killed with SIGKILL in a storm of checkouts keeps a consistent store.
 mod crash;
+/// The drop box through `swalayan dropbox replay`: 200 drops, full bins, a kill mid-cycle.
+mod dropbox;
 /// `swalayan hw` against `swalayan sim` devices on pseudo-terminals.
 mod hw;
 /// Catalog and patron import: CSV and MARC from files, errors with file and line.

@@ -452,13 +452,38 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
     let sync = status::read(conn)?;
     let counts = crate::store::catalog::counts(conn)?;
     // Items a drop box returned but did not finish (a power cut), or could not put in a bin.
-    let attention = crate::store::dropbox::attention(conn)?;
+    let now = Timestamp::now();
+    let attention = crate::store::dropbox::attention(
+        conn,
+        now.checked_sub(jiff::SignedDuration::from_secs(10))
+            .unwrap_or(now),
+    )?;
     let (cycles, finished) = crate::store::dropbox::counts(conn)?;
+    let loads = crate::store::dropbox::bin_loads(conn)?;
+    // Whether the chute takes items by the bins' counts and the hours (a full sensor is seen
+    // only by the running station).
+    let intake = ctx.config.dropbox.as_ref().map(|config| {
+        let state = crate::station::dropbox::sorting::BinState {
+            loads: loads.clone(),
+            ..Default::default()
+        };
+        match config.sorting.intake_stopped(&state) {
+            Some(why) => format!("stopped: {why}"),
+            None if !config
+                .hours
+                .is_open(&now.to_zoned_datetime(ctx.config.time_zone.clone())) =>
+            {
+                "closed".to_string()
+            }
+            None => "open".to_string(),
+        }
+    });
     let dropbox_state = (ctx.config.dropbox.is_some() || cycles > 0).then(|| {
         json!({
             "cycles": cycles,
             "finished": finished,
-            "bins": crate::store::dropbox::bin_loads(conn).unwrap_or_default(),
+            "bins": loads,
+            "intake": intake,
         })
     });
     let online = ctx

@@ -42,6 +42,14 @@ pub fn begin(conn: &Connection, at: Timestamp) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// The item read in a cycle, before it is checked in: after a power cut staff know which item
+/// was in the chute even if its return never committed.
+pub fn item_read(conn: &Connection, cycle: i64, item: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE dropbox_cycles SET item = ?2 WHERE id = ?1")?
+        .execute(params![cycle, item])?;
+    Ok(())
+}
+
 /// Marks a cycle's item returned: call inside the checkin's transaction.
 pub fn checked_in(conn: &Connection, cycle: i64, item: &str, route: &str, bin: &str) -> Result<()> {
     conn.prepare_cached(
@@ -93,13 +101,18 @@ pub fn recover(conn: &Connection, at: Timestamp) -> Result<usize> {
         .execute(params![at.to_string()])?)
 }
 
-/// Cycles staff must look at, oldest first.
-pub fn attention(conn: &Connection) -> Result<Vec<Attention>> {
+/// Cycles staff must look at, oldest first: those left for staff, and those begun before
+/// `stale_before` that never finished (a drop box that lost power and has not restarted; an
+/// item in the chute now takes well under a second).
+pub fn attention(conn: &Connection, stale_before: Timestamp) -> Result<Vec<Attention>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, started_at, item, checked_in, bin, COALESCE(reason, 'not_diverted')
-         FROM dropbox_cycles WHERE state = 'attention' ORDER BY id",
+         FROM dropbox_cycles
+         WHERE state = 'attention'
+            OR (state IN ('open', 'checked_in') AND started_at < ?1)
+         ORDER BY id",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map(params![stale_before.to_string()], |r| {
         Ok(Attention {
             cycle: r.get(0)?,
             started_at: r.get(1)?,

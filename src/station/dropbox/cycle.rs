@@ -164,6 +164,7 @@ impl DropBox {
 
     /// Checks an item in (with its journal row), re-arms it and chooses its bin.
     fn return_item(&mut self, cycle: i64, item: &ReadItem) -> Result<Outcome> {
+        dropbox::item_read(self.desk.store().conn(), cycle, &item.barcode)?;
         if let (Some(ours), Some(theirs)) = (&self.settings.isil, &item.isil)
             && ours != theirs
         {
