@@ -11,12 +11,14 @@
 //!
 //! - [`circulation`]: the [`circulation::Desk`] that applies the core's rules to the store,
 //!   and what stations read through it besides a patron's business (`overview`).
-//! - [`store`]: the station's SQLite database: migrations, queries, the outbox.
+//! - [`store`]: the station's SQLite database: migrations, queries, the outbox, the drop
+//!   box's journal.
 //! - [`import`]: the store as an import sink, policy into the store, the demo library.
-//! - [`config`]: the station's TOML configuration.
+//! - [`config`]: the station's TOML configuration (`[dropbox]` in its own module).
 //! - [`clock`]: the station's notion of "now" and whether the system clock can be trusted.
 //! - [`station`]: the runtime every station role runs on (engine, device threads, sync
-//!   worker, cues), the kiosk role (a state machine over the desk), the RFID pad, receipts.
+//!   worker, cues), the kiosk role (a state machine over the desk), the drop box role (a
+//!   journalled cycle per item through the chute), the RFID pad, receipts.
 //! - `ui` (feature `ui`): the Slint window: applies kiosk views, turns callbacks into commands.
 //! - [`sync`]: the push of the outbox, the pull of the catalog, the sync worker.
 //! - [`cli`]: the `swalayan` command line.

@@ -70,7 +70,11 @@ fn library(overflow: bool) -> (Station, PathBuf) {
     let mut items = String::from("barcode,title,item_type,branch,call_number,parts\n");
     let mut add = |prefix: &str, n: u32, branch: &str, parts: u32| {
         for i in 1..=n {
-            let call = if prefix == "L" && i % 5 == 0 { "J 899 ANA" } else { "899.221 TOE" };
+            let call = if prefix == "L" && i % 5 == 0 {
+                "J 899 ANA"
+            } else {
+                "899.221 TOE"
+            };
             items.push_str(&format!(
                 "{prefix}{i:03},Buku {prefix}{i:03},book,{branch},{call},{parts}\n"
             ));
@@ -90,7 +94,13 @@ fn library(overflow: bool) -> (Station, PathBuf) {
     let patrons = station.file("patrons.csv", &patrons);
     let config_arg = config.to_str().unwrap();
     for (what, file) in [("items", &items), ("patrons", &patrons)] {
-        let out = station.run(&["--config", config_arg, "import", what, file.to_str().unwrap()]);
+        let out = station.run(&[
+            "--config",
+            config_arg,
+            "import",
+            what,
+            file.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
     let mut desk = Desk::new(
@@ -111,7 +121,9 @@ fn library(overflow: bool) -> (Station, PathBuf) {
         .collect();
     for (n, (item, parts)) in lent.iter().enumerate() {
         let patron = format!("P{:02}", n / 5 + 1);
-        let loan = desk.checkout(&patron, item, Proof::NotNeeded, *parts).unwrap();
+        let loan = desk
+            .checkout(&patron, item, Proof::NotNeeded, *parts)
+            .unwrap();
         assert!(loan.ok, "{item}: {:?}", loan.reason);
     }
     for i in 1..=10 {
@@ -148,7 +160,9 @@ fn drops() -> String {
     assert_eq!(rows.len(), 200);
     // Interleave deterministically so kinds mix in time.
     rows.sort_by_key(|r| {
-        let key: u32 = r.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+        let key: u32 = r
+            .bytes()
+            .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
         key
     });
     let mut csv = String::from("t_ms,item,parts,isil,rearm\n");
@@ -158,7 +172,7 @@ fn drops() -> String {
     csv
 }
 
-fn replay(station: &Station, config: &PathBuf, drops: &str) -> Value {
+fn replay(station: &Station, config: &std::path::Path, drops: &str) -> Value {
     let file = station.file("drops.csv", drops);
     let (code, out) = station.json(&[
         "--config",
@@ -223,13 +237,19 @@ fn two_hundred_drops_each_end_in_exactly_one_record_and_the_store_agrees() {
         (key("U", "exception", "exception", "item_not_found"), 2),
     ];
     assert_eq!(seen, expect.into_iter().collect(), "{seen:#?}");
-    assert_eq!((out["returned"].as_u64(), out["exceptions"].as_u64()), (Some(169), Some(31)));
+    assert_eq!(
+        (out["returned"].as_u64(), out["exceptions"].as_u64()),
+        (Some(169), Some(31))
+    );
     assert_eq!(out["bins"]["exception"], 31);
     assert!(drops.iter().all(|d| d["cycle_ms"].as_u64().is_some()));
 
     let conn = Connection::open(&station.db).unwrap();
     // Returned items, and the bin-full and not-re-armed ones, were checked in; nothing twice.
-    assert_eq!(one(&conn, "SELECT count(*) FROM outbox WHERE kind = 'checkin'"), 184);
+    assert_eq!(
+        one(&conn, "SELECT count(*) FROM outbox WHERE kind = 'checkin'"),
+        184
+    );
     assert_eq!(
         one(
             &conn,
@@ -238,9 +258,18 @@ fn two_hundred_drops_each_end_in_exactly_one_record_and_the_store_agrees() {
         ),
         0
     );
-    assert_eq!(one(&conn, "SELECT count(*) FROM outbox WHERE kind = 'return_exception'"), 31);
     assert_eq!(
-        one(&conn, "SELECT count(*) FROM loans WHERE returned_at IS NULL"),
+        one(
+            &conn,
+            "SELECT count(*) FROM outbox WHERE kind = 'return_exception'"
+        ),
+        31
+    );
+    assert_eq!(
+        one(
+            &conn,
+            "SELECT count(*) FROM loans WHERE returned_at IS NULL"
+        ),
         4,
         "only the sets with a missing part are still on loan"
     );
@@ -250,22 +279,36 @@ fn two_hundred_drops_each_end_in_exactly_one_record_and_the_store_agrees() {
         "the reserved copies wait on the hold shelf"
     );
     assert_eq!(
-        one(&conn, "SELECT count(*) FROM dropbox_cycles WHERE state = 'done'"),
+        one(
+            &conn,
+            "SELECT count(*) FROM dropbox_cycles WHERE state = 'done'"
+        ),
         200
     );
 
     // The children's bin is full and there is no overflow: intake stops until staff empty it.
     let config_arg = config.to_str().unwrap();
     let (_, status) = station.json(&["--config", config_arg, "status"]);
-    assert_eq!(status["dropbox"]["intake"], "stopped: bin full: children", "{status}");
+    assert_eq!(
+        status["dropbox"]["intake"], "stopped: bin full: children",
+        "{status}"
+    );
     assert_eq!(status["attention"], serde_json::json!([]));
     let (code, _) = station.json(&["--config", config_arg, "dropbox", "empty", "children"]);
     assert_eq!(code, 0);
     let (_, status) = station.json(&["--config", config_arg, "status"]);
     assert_eq!(status["dropbox"]["intake"], "open");
     let out = station.run(&["--config", config_arg, "dropbox", "empty", "attic"]);
-    assert_eq!(out.status.code(), Some(2), "an unknown bin is a usage error");
-    assert!(stderr(&out).contains("shelve, children"), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown bin is a usage error"
+    );
+    assert!(
+        stderr(&out).contains("shelve, children"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -275,9 +318,15 @@ fn a_full_bin_with_an_overflow_sends_its_items_there() {
     let seen = outcomes(&out);
     assert_eq!(seen.get(&key("L", "returned", "children", "")), Some(&20));
     assert_eq!(seen.get(&key("L", "returned", "overflow", "")), Some(&10));
-    assert_eq!(seen.get(&key("L", "exception", "exception", "bin_full")), None);
+    assert_eq!(
+        seen.get(&key("L", "exception", "exception", "bin_full")),
+        None
+    );
     let (_, status) = station.json(&["--config", config.to_str().unwrap(), "status"]);
-    assert_eq!(status["dropbox"]["intake"], "open", "the overflow takes the rest");
+    assert_eq!(
+        status["dropbox"]["intake"], "open",
+        "the overflow takes the rest"
+    );
 }
 
 #[test]
@@ -295,7 +344,13 @@ fn a_bad_row_is_refused_with_its_line_and_nothing_is_processed() {
     assert!(stderr(&out).contains("drops.csv:3"), "{}", stderr(&out));
     let conn = Connection::open(&station.db).unwrap();
     assert_eq!(one(&conn, "SELECT count(*) FROM dropbox_cycles"), 0);
-    assert_eq!(one(&conn, "SELECT count(*) FROM loans WHERE returned_at IS NULL"), 183);
+    assert_eq!(
+        one(
+            &conn,
+            "SELECT count(*) FROM loans WHERE returned_at IS NULL"
+        ),
+        183
+    );
 }
 
 /// SIGKILL during the replay (a power cut at the chute): no item is ever checked in twice,
@@ -312,7 +367,13 @@ fn a_kill_during_a_cycle_loses_nothing_and_lists_the_item_for_staff() {
     }
     let file = station.file("drops.csv", &csv);
     let mut child = Command::new(env!("CARGO_BIN_EXE_swalayan"))
-        .args(["--db", station.db.to_str().unwrap(), "--config", &config_arg, "--json"])
+        .args([
+            "--db",
+            station.db.to_str().unwrap(),
+            "--config",
+            &config_arg,
+            "--json",
+        ])
         .args(["dropbox", "replay", file.to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -322,13 +383,21 @@ fn a_kill_during_a_cycle_loses_nothing_and_lists_the_item_for_staff() {
     loop {
         let begun = Connection::open(&station.db)
             .ok()
-            .and_then(|c| c.query_row("SELECT count(*) FROM dropbox_cycles", [], |r| r.get::<_, i64>(0)).ok())
+            .and_then(|c| {
+                c.query_row("SELECT count(*) FROM dropbox_cycles", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .ok()
+            })
             .unwrap_or(0);
         if begun >= 20 {
             break;
         }
         assert!(Instant::now() < deadline, "the replay did not get going");
-        assert!(child.try_wait().unwrap().is_none(), "the replay ended early");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the replay ended early"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap();
@@ -355,7 +424,10 @@ fn a_kill_during_a_cycle_loses_nothing_and_lists_the_item_for_staff() {
     for listed in attention {
         assert_eq!(listed["reason"], "not_diverted");
         // The item, when the power went after it was read (before, nobody knows which).
-        assert!(listed["item"].as_str().is_none_or(|i| i.starts_with('L')), "{listed}");
+        assert!(
+            listed["item"].as_str().is_none_or(|i| i.starts_with('L')),
+            "{listed}"
+        );
     }
 
     assert_eq!(
@@ -385,7 +457,10 @@ fn a_kill_during_a_cycle_loses_nothing_and_lists_the_item_for_staff() {
         &conn,
         "SELECT count(*) FROM loans WHERE returned_at IS NULL AND item BETWEEN 'L001' AND 'L060'",
     );
-    let interrupted_unreturned = attention.iter().filter(|a| a["checked_in"] == false).count();
+    let interrupted_unreturned = attention
+        .iter()
+        .filter(|a| a["checked_in"] == false)
+        .count();
     assert_eq!(still_lent as usize, interrupted_unreturned);
     if let Some(listed) = attention.first() {
         let cycle = listed["cycle"].as_i64().unwrap().to_string();

@@ -236,7 +236,10 @@ fn the_drop_box_on_the_runtime_locks_while_busy_and_stops_when_a_bin_is_full() {
         }
     };
     wait_for("open", &|v| v.intake == Intake::Open);
-    assert_eq!((lock.level(), green.level()), (Some(Level::Low), Some(Level::High)));
+    assert_eq!(
+        (lock.level(), green.level()),
+        (Some(Level::Low), Some(Level::High))
+    );
 
     // A lent book through the chute (Siti's Laskar Pelangi in the demo library).
     reader.field().tags.push(SimTag::library_item(
@@ -248,10 +251,15 @@ fn the_drop_box_on_the_runtime_locks_while_busy_and_stops_when_a_bin_is_full() {
     script.pulse(17, Duration::from_millis(1_000), Duration::from_millis(40));
     let view = wait_for("returned", &|v| v.returned == 1);
     let last = view.last.unwrap();
-    assert_eq!((last.result, last.bin.as_deref()), ("returned", Some("shelve")));
+    assert_eq!(
+        (last.result, last.bin.as_deref()),
+        ("returned", Some("shelve"))
+    );
     assert_eq!(reader.field().tags[0].afi, 0x07, "security re-armed");
     assert!(
-        lock.history().windows(2).any(|w| w == [Level::High, Level::Low]),
+        lock.history()
+            .windows(2)
+            .any(|w| w == [Level::High, Level::Low]),
         "locked while busy, then open: {:?}",
         lock.history()
     );
@@ -260,7 +268,10 @@ fn the_drop_box_on_the_runtime_locks_while_busy_and_stops_when_a_bin_is_full() {
     script.edge(30, Level::High, Duration::from_millis(5_000));
     let view = wait_for("stopped", &|v| matches!(v.intake, Intake::Stopped(_)));
     assert_eq!(view.intake, Intake::Stopped("bin full: shelve".into()));
-    assert_eq!((lock.level(), red.level()), (Some(Level::High), Some(Level::High)));
+    assert_eq!(
+        (lock.level(), red.level()),
+        (Some(Level::High), Some(Level::High))
+    );
     script.edge(30, Level::Low, Duration::from_millis(9_000));
     wait_for("open again", &|v| v.intake == Intake::Open);
     assert_eq!(lock.level(), Some(Level::Low));

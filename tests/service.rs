@@ -1,6 +1,6 @@
-//! The kiosk as systemd runs it: a real window (Xvfb, software renderer), `READY=1` on the
-//! notify socket once it runs, and a clean exit 0 with `STOPPING=1` on SIGTERM. Needs Xvfb
-//! (scripts/test installs it).
+//! The stations as systemd runs them: `READY=1` on the notify socket once they run, and a
+//! clean exit 0 with `STOPPING=1` on SIGTERM. The kiosk with a real window (Xvfb, software
+//! renderer; scripts/test installs Xvfb), the drop box headless.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::net::UnixDatagram;
@@ -104,6 +104,74 @@ fn the_kiosk_tells_systemd_it_is_ready_and_stops_cleanly_on_sigterm() {
     };
     let mut err = String::new();
     let _ = std::io::Read::read_to_string(&mut kiosk.stderr.take().unwrap(), &mut err);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(next(), "STOPPING=1");
+}
+
+/// The drop box as systemd runs it: ready once its engine runs, a clean exit on SIGTERM.
+/// GPIO is the simulator here (no chip on this machine); without a chip the real backend
+/// refuses to start with a sentence naming `[gpio] chip`.
+#[test]
+fn the_drop_box_service_is_ready_and_stops_cleanly_and_a_missing_gpio_chip_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("dropbox.toml");
+    let write_config = |backend: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[station]\nid = \"dropbox-1\"\n[gpio]\nbackend = \"{backend}\"\nchip = \"{}\"\n[dropbox]\nbeam = 17\nlock = 22\n",
+                dir.path().join("no-gpiochip").display()
+            ),
+        )
+        .unwrap();
+    };
+    let station = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_swalayan"));
+        command
+            .arg("--db")
+            .arg(dir.path().join("dropbox.db"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("RUST_LOG", "warn");
+        command
+    };
+    write_config("cdev");
+    let out = station(&["dropbox"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("[gpio] chip"), "{said}");
+
+    write_config("sim");
+    let socket_path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut dropbox = station(&["dropbox"])
+        .env("NOTIFY_SOCKET", &socket_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut buffer = [0u8; 256];
+    let mut next = || -> String {
+        match socket.recv(&mut buffer) {
+            Ok(n) => String::from_utf8_lossy(&buffer[..n]).trim().to_string(),
+            Err(e) => format!("nothing on the notify socket: {e}"),
+        }
+    };
+    assert_eq!(next(), "READY=1");
+    // SAFETY: a plain kill(2) on our own child.
+    unsafe {
+        libc::kill(dropbox.id() as i32, libc::SIGTERM);
+    }
+    let status = exit_within(&mut dropbox, Duration::from_secs(30)).unwrap_or_else(|| {
+        let _ = dropbox.kill();
+        panic!("the drop box did not stop within 30 s of SIGTERM");
+    });
+    let mut err = String::new();
+    let _ = std::io::Read::read_to_string(&mut dropbox.stderr.take().unwrap(), &mut err);
     assert_eq!(status.code(), Some(0), "{err}");
     assert_eq!(next(), "STOPPING=1");
 }

@@ -781,6 +781,49 @@ mod tests {
     }
 
     #[test]
+    fn the_example_dropbox_config_is_valid() {
+        let config = Config::parse(
+            Path::new("config/dropbox.toml"),
+            include_str!("../../config/dropbox.toml"),
+        )
+        .unwrap();
+        let dropbox = config.dropbox.unwrap();
+        assert_eq!(config.isil.as_deref(), Some("ID-TTK"));
+        assert_eq!(dropbox.input_lines(), [17, 12]);
+        assert_eq!(
+            dropbox
+                .sorting
+                .chosen(crate::domain::Route::HoldShelf, None),
+            "hold"
+        );
+        assert_eq!(dropbox.sorting.overflow.as_deref(), Some("overflow"));
+    }
+
+    #[test]
+    fn a_dropbox_section_with_a_route_without_a_bin_is_refused() {
+        let err = parse(
+            "[dropbox]\n[[dropbox.bin]]\nname = \"all\"\nroutes = [\"shelve\", \"transfer\", \"exception\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("dropbox.bin") && err.contains("hold_shelf"),
+            "{err}"
+        );
+        let err = parse("[dropbox]\nhours = [\"weekdays 7-9\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("dropbox.hours") && err.contains(":2:"),
+            "{err}"
+        );
+        let err = parse("[dropbox]\nbeam = 5\n[[dropbox.bin]]\nname = \"x\"\nroutes = [\"shelve\", \"hold_shelf\", \"transfer\", \"exception\"]\ndiverter = [5]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 5"), "{err}");
+    }
+
+    #[test]
     fn kiosk_section() {
         let config = parse("[kiosk]\nfeedback = false\nidle_warning_seconds = 90\n").unwrap();
         assert!(!config.kiosk.feedback);

@@ -4,6 +4,7 @@
 //!   hands events to a role and publishes its view. Roles are small layers on it.
 //! - [`kiosk`]: the patron's journey as a state machine over the circulation desk; it
 //!   produces a plain [`kiosk::KioskView`] that the touchscreen shows. No UI code here.
+//! - [`dropbox`]: the drop box at a return chute: read, check in, re-arm, sort into bins.
 //! - [`cues`]: the buzzer's beeps on their own thread, so the engine never waits for one.
 //! - [`pad`]: the RFID pad: which tags lie on it, read once each.
 //! - [`sets`]: multi-part sets among the tags read (kiosk pad, drop box chute).

@@ -4,7 +4,9 @@
 //! an unreachable hub reach the kiosk's view (staff screen, status light) as different
 //! problems.
 
-use crate::support::{Backend, demo_station, free_address, on_both_backends, start_hub};
+use crate::support::{
+    Backend, CliStation, demo_station, free_address, on_both_backends, start_hub,
+};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 use swalayan::circulation::desk::Desk;
@@ -19,7 +21,10 @@ use swalayan::sync::worker::WorkerTiming;
 use swalayan_hardware::barcode::reader::ScannerConfig;
 use swalayan_hardware::serial::SerialSettings;
 
-on_both_backends!(a_loan_on_the_runtime_is_pushed_at_once_and_device_health_reaches_the_hub);
+on_both_backends!(
+    a_loan_on_the_runtime_is_pushed_at_once_and_device_health_reaches_the_hub,
+    a_drop_box_s_exceptions_reach_the_hub_for_staff,
+);
 
 /// A kiosk role on the runtime, syncing with `central`; its views arrive on the receiver.
 fn kiosk_on_runtime(
@@ -163,4 +168,42 @@ fn a_refused_token_and_an_unreachable_hub_reach_the_screen_differently() {
             v.central == CentralLight::Offline && v.central_problem == Some(expected)
         });
     }
+}
+
+/// A drop box's exceptions travel as `return_exception` transactions (its role may push
+/// them) and staff list them at the hub with `swalayan-hub exceptions`.
+fn a_drop_box_s_exceptions_reach_the_hub_for_staff(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(backend, dir.path());
+    let token = hub.add_station_as("chute", "dropbox");
+    let station = CliStation::new(dir.path(), "chute", &hub.url, &token, "");
+    assert_eq!(station.json(&["init", "--demo"]).0, 0);
+    let drops = dir.path().join("drops.csv");
+    std::fs::write(
+        &drops,
+        format!(
+            "t_ms,item,parts,isil\n0,,1,\n1000,{},1,XX-OTHER\n",
+            copy_of("Laskar Pelangi", 1)
+        ),
+    )
+    .unwrap();
+    let (code, out) = station.json(&["dropbox", "replay", drops.to_str().unwrap()]);
+    assert_eq!(
+        (code, &out["exceptions"]),
+        (0, &serde_json::json!(2)),
+        "{out}"
+    );
+    let report = station.sync();
+    assert_eq!(report["pending"], 0, "{report}");
+    let listed = hub.json(&["exceptions", "--station", "chute"]);
+    let reasons: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["tag_unreadable", "wrong_library"], "{listed}");
+    assert_eq!(listed[1]["item"], copy_of("Laskar Pelangi", 1));
+    assert_eq!(listed[1]["bin"], "exception");
+    assert_eq!(listed[1]["checked_in"], false);
 }
