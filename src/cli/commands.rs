@@ -484,6 +484,8 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
             "finished": finished,
             "bins": loads,
             "intake": intake,
+            // As the running station last saw it (its full sensors included).
+            "station_intake": meta::get(conn, crate::station::dropbox::INTAKE_KEY).ok().flatten(),
         })
     });
     let online = ctx

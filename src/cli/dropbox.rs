@@ -49,6 +49,38 @@ pub fn run(ctx: &Context, command: Option<DropboxCommand>) -> Result<Finished, C
             });
             Ok(Finished::Done)
         }
+        Some(DropboxCommand::Exceptions { limit }) => {
+            let store = open_store(ctx)?;
+            let rows = dropbox::exceptions(store.conn(), limit)?;
+            emit(ctx, &rows, || {
+                if rows.is_empty() {
+                    return ctx
+                        .lang
+                        .pick("tidak ada pengecualian", "no exceptions")
+                        .to_string();
+                }
+                rows.iter()
+                    .map(|r| {
+                        // Staff read the reason code (the table in docs/cli.md).
+                        format!(
+                            "#{} {} {} [{}] {}{}",
+                            r.cycle,
+                            r.at,
+                            r.item.as_deref().unwrap_or("?"),
+                            r.bin.as_deref().unwrap_or("-"),
+                            r.reason.as_deref().unwrap_or(""),
+                            if r.checked_in {
+                                ctx.lang.pick(" (sudah dikembalikan)", " (returned)")
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(Finished::Done)
+        }
         Some(DropboxCommand::Resolve { cycle }) => {
             let store = open_store(ctx)?;
             if !dropbox::resolve(store.conn(), cycle)? {

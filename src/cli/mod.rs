@@ -132,6 +132,11 @@ pub enum DropboxCommand {
     Empty { bin: String },
     /// Staff saw to an item listed under `attention` in `status --json`.
     Resolve { cycle: i64 },
+    /// The latest items the drop box could not return as usual, newest first.
+    Exceptions {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

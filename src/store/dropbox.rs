@@ -163,6 +163,37 @@ pub fn counts(conn: &Connection) -> Result<(i64, i64)> {
     )?)
 }
 
+/// A finished cycle that ended in an exception, for staff (`swalayan dropbox exceptions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionRow {
+    pub cycle: i64,
+    pub at: String,
+    pub item: Option<String>,
+    pub reason: Option<String>,
+    pub checked_in: bool,
+    pub bin: Option<String>,
+}
+
+/// The latest exceptions, newest first.
+pub fn exceptions(conn: &Connection, limit: u32) -> Result<Vec<ExceptionRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, COALESCE(finished_at, started_at), item, reason, checked_in, bin
+         FROM dropbox_cycles WHERE result = 'exception' OR state IN ('attention', 'resolved')
+         ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map(params![limit], |r| {
+        Ok(ExceptionRow {
+            cycle: r.get(0)?,
+            at: r.get(1)?,
+            item: r.get(2)?,
+            reason: r.get(3)?,
+            checked_in: r.get(4)?,
+            bin: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The last finished cycle's item, if any (the small screen's "just returned").
 pub fn last_item(conn: &Connection) -> Result<Option<String>> {
     Ok(conn

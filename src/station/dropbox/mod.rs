@@ -138,7 +138,12 @@ pub struct DropBox {
     records: Vec<DropRecord>,
     cues: Vec<Cue>,
     view: DropboxView,
+    /// The intake line last written to the store.
+    intake_told: Option<String>,
 }
+
+/// Where the running drop box leaves its intake state for `swalayan status`.
+pub const INTAKE_KEY: &str = "dropbox_intake";
 
 impl DropBox {
     /// Starts the drop box: cycles a power cut interrupted are listed for staff first.
@@ -172,6 +177,7 @@ impl DropBox {
             devices: BTreeMap::new(),
             records: Vec::new(),
             cues: Vec::new(),
+            intake_told: None,
             view: DropboxView {
                 intake: Intake::Open,
                 last: None,
@@ -203,7 +209,20 @@ impl DropBox {
         self.bins.loads = dropbox::bin_loads(self.desk.store().conn())?;
         self.open_hours = self.settings.hours.is_open(&self.desk.local_now());
         self.view.bins = self.bins.loads.clone();
-        self.view.intake = self.intake();
+        let intake = self.intake();
+        // `swalayan status` (another process) says what the running station sees, full
+        // sensors included; written when it changes, not per item.
+        let line = match &intake {
+            Intake::Open => "open".to_string(),
+            Intake::Busy => "busy".to_string(),
+            Intake::Closed => "closed".to_string(),
+            Intake::Stopped(why) => format!("stopped: {why}"),
+        };
+        if self.intake_told.as_deref() != Some(line.as_str()) {
+            crate::store::meta::set(self.desk.store().conn(), INTAKE_KEY, &line)?;
+            self.intake_told = Some(line);
+        }
+        self.view.intake = intake;
         self.view.devices = self
             .devices
             .iter()
