@@ -9,6 +9,8 @@ mod cli;
 mod crash;
 /// The drop box through `swalayan dropbox replay`: 200 drops, full bins, a kill mid-cycle.
 mod dropbox;
+/// The entrance counter on synthetic days and through `swalayan gate replay`.
+mod gate;
 /// `swalayan hw` against `swalayan sim` devices on pseudo-terminals.
 mod hw;
 /// Catalog and patron import: CSV and MARC from files, errors with file and line.

@@ -7,6 +7,7 @@
 mod commands;
 mod demo;
 mod dropbox;
+mod gate;
 mod hw;
 #[cfg(feature = "ui")]
 mod kiosk;
@@ -63,6 +64,9 @@ pub enum Command {
     },
     /// Run the kiosk station (touchscreen) with the devices of --config.
     Kiosk,
+    /// The entrance counter.
+    #[command(subcommand)]
+    Gate(GateCommand),
     /// The drop box: without a subcommand, run the station at the return chute ([dropbox] and
     /// the devices of --config) until stopped.
     Dropbox {
@@ -121,6 +125,13 @@ pub enum Command {
     /// Simulated devices on pseudo-terminals, for trying things without hardware.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GateCommand {
+    /// Run the counter on a trace of beam edges (`t_ms,passage,beam,blocked`) and print what
+    /// it counts; timings from `[gate]` of --config, else the defaults.
+    Replay { trace: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,13 +1,15 @@
 //! The station's configuration file (TOML), validated into a [`Config`].
 //!
 //! Schema (docs/config.md): `[station] id, db, lang` and `[library] name, timezone, branch,
-//! isil`; devices (docs/hardware.md); `[dropbox]` in `dropbox.rs`.
+//! isil`; devices (docs/hardware.md); `[dropbox]` in `dropbox.rs`, `[gate]` in `gate.rs`.
 //! Unknown keys and bad values are errors that name the file, the line and the key.
 
 mod dropbox;
+mod gate;
 
 use crate::reason::Lang;
 pub use dropbox::DropboxConfig;
+pub use gate::{GateConfig, Passage};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -61,6 +63,7 @@ struct RawConfig {
     kiosk: Option<RawKiosk>,
     central: Option<RawCentral>,
     dropbox: Option<dropbox::RawDropbox>,
+    gate: Option<gate::RawGate>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,6 +265,8 @@ pub struct Config {
     pub isil: Option<String>,
     /// `[dropbox]`: present on a drop box.
     pub dropbox: Option<DropboxConfig>,
+    /// `[gate]`: present on an entrance counter.
+    pub gate: Option<GateConfig>,
     pub scanner: Option<ScannerSettings>,
     pub hid_scanner: Option<HidScannerSettings>,
     pub rfid: Option<RfidSettings>,
@@ -288,6 +293,7 @@ impl Default for Config {
             branch: DEFAULT_BRANCH.to_string(),
             isil: None,
             dropbox: None,
+            gate: None,
             scanner: None,
             hid_scanner: None,
             rfid: None,
@@ -518,6 +524,9 @@ impl Config {
         }
         if let Some(raw) = raw.dropbox {
             config.dropbox = Some(dropbox::parse(raw, &invalid)?);
+        }
+        if let Some(raw) = raw.gate {
+            config.gate = Some(gate::parse(raw, &invalid)?);
         }
         if let Some(raw) = raw.gpio {
             let backend = match raw.backend.as_deref().unwrap_or("cdev") {

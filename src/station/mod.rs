@@ -5,6 +5,7 @@
 //! - [`kiosk`]: the patron's journey as a state machine over the circulation desk; it
 //!   produces a plain [`kiosk::KioskView`] that the touchscreen shows. No UI code here.
 //! - [`dropbox`]: the drop box at a return chute: read, check in, re-arm, sort into bins.
+//! - [`gate`]: the entrance counter (two beams per passage; traces and replay).
 //! - [`cues`]: the buzzer's beeps on their own thread, so the engine never waits for one.
 //! - [`pad`]: the RFID pad: which tags lie on it, read once each.
 //! - [`sets`]: multi-part sets among the tags read (kiosk pad, drop box chute).
@@ -14,6 +15,7 @@
 
 pub mod cues;
 pub mod dropbox;
+pub mod gate;
 pub mod kiosk;
 pub mod pad;
 pub mod receipts;

@@ -1,0 +1,7 @@
+//! The entrance counter: two beams per passage count visitors with direction, anonymously.
+//!
+//! - [`counter`]: one passage's counter (flicker filter, episodes, alarms).
+//! - [`trace`]: a trace of beam edges (`t_ms,passage,beam,blocked`), read and replayed.
+
+pub mod counter;
+pub mod trace;
