@@ -14,7 +14,11 @@ fn day() -> Vec<TraceEdge> {
     let mut edges = Vec::new();
     let mut t = 0u64;
     for n in 0..25_000u64 {
-        let (first, second) = if n % 2 == 0 { (Beam::A, Beam::B) } else { (Beam::B, Beam::A) };
+        let (first, second) = if n % 2 == 0 {
+            (Beam::A, Beam::B)
+        } else {
+            (Beam::B, Beam::A)
+        };
         for (at, beam, blocked) in [
             (t, first, true),
             (t + 120, second, true),

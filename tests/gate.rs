@@ -15,7 +15,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
     fn between(&mut self, low: f64, high: f64) -> f64 {
@@ -53,7 +56,11 @@ impl Day {
         let lag = BEAMS_APART / speed * 1000.0;
         let first = (t0, t0 + linger_ms + through);
         let second = (t0 + linger_ms + lag, t0 + linger_ms + lag + through);
-        let (fa, fb) = if inward { (&mut self.a, &mut self.b) } else { (&mut self.b, &mut self.a) };
+        let (fa, fb) = if inward {
+            (&mut self.a, &mut self.b)
+        } else {
+            (&mut self.b, &mut self.a)
+        };
         fa.push((first.0 as u64, first.1 as u64));
         fb.push((second.0 as u64, second.1 as u64));
         second.1 as u64
@@ -101,7 +108,11 @@ fn separated_day(people: usize, seed: u64) -> Day {
             // A U-turn: into the first beam (sometimes both) and back.
             let deep = rng.next() < 0.5;
             let hold = rng.between(300.0, 1500.0);
-            let (fa, fb) = if inward { (&mut day.a, &mut day.b) } else { (&mut day.b, &mut day.a) };
+            let (fa, fb) = if inward {
+                (&mut day.a, &mut day.b)
+            } else {
+                (&mut day.b, &mut day.a)
+            };
             fa.push((t as u64, (t + hold) as u64));
             if deep {
                 fb.push(((t + 100.0) as u64, (t + hold - 100.0) as u64));
@@ -109,9 +120,14 @@ fn separated_day(people: usize, seed: u64) -> Day {
             day.people.push(((t + hold) as u64, Truth::UTurn));
             t + hold
         } else {
-            let linger = if kind < 0.10 { rng.between(1_000.0, 10_000.0) } else { 0.0 };
+            let linger = if kind < 0.10 {
+                rng.between(1_000.0, 10_000.0)
+            } else {
+                0.0
+            };
             let end = day.walk(&mut rng, t, inward, linger);
-            day.people.push((end, if inward { Truth::In } else { Truth::Out }));
+            day.people
+                .push((end, if inward { Truth::In } else { Truth::Out }));
             end as f64
         };
         // A flicker (arm, bag strap) now and then in the gap.
@@ -119,7 +135,11 @@ fn separated_day(people: usize, seed: u64) -> Day {
         if rng.next() < 0.1 && gap > 400.0 {
             let at = end + 150.0;
             let len = rng.between(5.0, 25.0);
-            let beam = if rng.next() < 0.5 { &mut day.a } else { &mut day.b };
+            let beam = if rng.next() < 0.5 {
+                &mut day.a
+            } else {
+                &mut day.b
+            };
             beam.push((at as u64, (at + len) as u64));
         }
         if n == people / 2 {
@@ -176,7 +196,12 @@ fn a_day_of_separated_people_is_counted_person_by_person() {
                     right += 1;
                 }
             }
-            Truth::UTurn => u_turns_counted += got.iter().filter(|e| !matches!(e, GateEvent::Uncertain { .. })).count(),
+            Truth::UTurn => {
+                u_turns_counted += got
+                    .iter()
+                    .filter(|e| !matches!(e, GateEvent::Uncertain { .. }))
+                    .count()
+            }
         }
     }
     let share = right as f64 / walkers as f64;
@@ -189,7 +214,10 @@ fn a_day_of_separated_people_is_counted_person_by_person() {
     assert!(share >= 0.99, "{right} of {walkers}");
     assert_eq!(u_turns_counted, 0, "U-turns count nothing");
     assert!(counted.is_empty(), "no count without a person: {counted:?}");
-    assert_eq!(alarms, day.blocked_alarms, "the bag in the beam raised the alarm");
+    assert_eq!(
+        alarms, day.blocked_alarms,
+        "the bag in the beam raised the alarm"
+    );
 }
 
 #[test]
@@ -233,7 +261,14 @@ fn the_replay_command_prints_the_contracted_shape() {
     );
     let (code, out) = station.json(&["gate", "replay", trace.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
-    assert_eq!((out["in"].as_u64(), out["out"].as_u64(), out["uncertain"].as_u64()), (Some(1), Some(1), Some(0)));
+    assert_eq!(
+        (
+            out["in"].as_u64(),
+            out["out"].as_u64(),
+            out["uncertain"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
     assert_eq!(out["passages"][0]["name"], "samping");
     assert_eq!(out["passages"][1]["in"], 1);
     assert_eq!(out["alarms"][0]["kind"], "blocked");

@@ -276,3 +276,95 @@ fn the_drop_box_on_the_runtime_locks_while_busy_and_stops_when_a_bin_is_full() {
     wait_for("open again", &|v| v.intake == Intake::Open);
     assert_eq!(lock.level(), Some(Level::Low));
 }
+
+/// The entrance counter on the runtime with simulated beams: people counted into the store
+/// per quarter hour, and the edges recorded in the trace format replay to the same counts.
+#[test]
+fn the_gate_counts_into_the_store_and_its_recording_replays_the_same() {
+    use swalayan::config::Passage;
+    use swalayan::station::gate::counter::Timings;
+    use swalayan::station::gate::station::{GateStation, GateView};
+    use swalayan::station::gate::trace;
+    use swalayan::store::Store;
+    use swalayan_hardware::gpio::Level;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gate.db");
+    let recording = dir.path().join("day.csv");
+    let passages = [
+        Passage {
+            name: "utama".into(),
+            a: 5,
+            b: 6,
+        },
+        Passage {
+            name: "samping".into(),
+            a: 13,
+            b: 19,
+        },
+    ];
+    let role = GateStation::new(
+        Store::open(&db).unwrap(),
+        Box::new(swalayan::clock::SystemClock),
+        &passages,
+        Timings::default(),
+        Some(std::fs::File::create(&recording).unwrap()),
+    );
+    let (script, inputs) = sim::inputs();
+    let (tx, views) = channel();
+    let runtime = Runtime::start(
+        RuntimeSetup {
+            role,
+            devices: Devices {
+                inputs: Some(InputLines {
+                    source: Box::new(inputs),
+                    debounce: Duration::from_millis(5),
+                }),
+                ..Devices::default()
+            },
+            sync: None,
+            buzzer: None,
+            clock: Box::new(ManualClock::default()),
+            watchdog: None,
+        },
+        move |view: &GateView, _: &[Cue]| {
+            let _ = tx.send(view.clone());
+        },
+    )
+    .unwrap();
+    let walk = |a: u32, b: u32, t: u64| {
+        for (line, level, at) in [
+            (a, Level::High, t),
+            (b, Level::High, t + 120),
+            (a, Level::Low, t + 400),
+            (b, Level::Low, t + 520),
+        ] {
+            script.edge(line, level, Duration::from_millis(at));
+        }
+    };
+    walk(5, 6, 1_000); // in at utama
+    walk(6, 5, 3_000); // out at utama
+    walk(13, 19, 5_000); // in at samping
+    script.edge(13, Level::High, Duration::from_millis(7_000)); // a U-turn at samping
+    script.edge(13, Level::Low, Duration::from_millis(7_600));
+    let view = loop {
+        let view = views
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the gate counts");
+        if view.entered + view.left == 3 {
+            break view;
+        }
+    };
+    assert_eq!((view.entered, view.left, view.uncertain), (2, 1, 0));
+    drop(runtime);
+
+    let store = Store::open(&db).unwrap();
+    let buckets = swalayan::store::visits::unsent(store.conn(), 100).unwrap();
+    let total: i64 = buckets.iter().map(|b| b.entered + b.left).sum();
+    assert_eq!(total, 3, "{buckets:?}");
+    let replayed = trace::replay(&trace::read(&recording).unwrap(), Timings::default());
+    assert_eq!(
+        (replayed.entered, replayed.left, replayed.uncertain),
+        (2, 1, 0)
+    );
+}

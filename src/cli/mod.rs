@@ -64,9 +64,15 @@ pub enum Command {
     },
     /// Run the kiosk station (touchscreen) with the devices of --config.
     Kiosk,
-    /// The entrance counter.
-    #[command(subcommand)]
-    Gate(GateCommand),
+    /// The entrance counter: without a subcommand, run the counter at the door ([gate] and
+    /// [gpio] of --config) until stopped.
+    Gate {
+        #[command(subcommand)]
+        command: Option<GateCommand>,
+        /// Also write every beam edge to FILE in the trace format (`gate replay` reads it).
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+    },
     /// The drop box: without a subcommand, run the station at the return chute ([dropbox] and
     /// the devices of --config) until stopped.
     Dropbox {

@@ -44,17 +44,18 @@ pub(super) fn parse(
     invalid: &dyn Fn(&str, &str, String) -> super::ConfigError,
 ) -> Result<GateConfig, super::ConfigError> {
     let defaults = Timings::default();
-    let within = |key: &str, value: Option<u64>, range: std::ops::RangeInclusive<u64>, default: u64| {
-        match value {
-            None => Ok(default),
-            Some(v) if range.contains(&v) => Ok(v),
-            Some(v) => Err(invalid(
-                "gate",
-                key,
-                format!("{v}: use {} to {}", range.start(), range.end()),
-            )),
-        }
-    };
+    let within =
+        |key: &str, value: Option<u64>, range: std::ops::RangeInclusive<u64>, default: u64| {
+            match value {
+                None => Ok(default),
+                Some(v) if range.contains(&v) => Ok(v),
+                Some(v) => Err(invalid(
+                    "gate",
+                    key,
+                    format!("{v}: use {} to {}", range.start(), range.end()),
+                )),
+            }
+        };
     let timings = Timings {
         min_break: Duration::from_millis(within(
             "min_break_ms",
@@ -80,7 +81,11 @@ pub(super) fn parse(
     let mut passages = Vec::new();
     for p in raw.passages {
         if !names.insert(p.name.clone()) {
-            return Err(invalid("gate", "passage", format!("two passages are called '{}'", p.name)));
+            return Err(invalid(
+                "gate",
+                "passage",
+                format!("two passages are called '{}'", p.name),
+            ));
         }
         for line in [p.a, p.b] {
             if !lines.insert(line) {

@@ -11,6 +11,7 @@
 //! - [`outbox`]: the transactions waiting for the central.
 //! - [`meta`]: station identity, policy, last trusted time.
 //! - [`promotions`]: what the kiosk's welcome screen shows.
+//! - [`visits`]: the entrance counter's counts per passage and quarter hour.
 
 pub mod catalog;
 pub mod circ;
@@ -19,6 +20,7 @@ pub mod meta;
 pub mod outbox;
 pub mod promotions;
 pub mod schema;
+pub mod visits;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};

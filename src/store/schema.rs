@@ -183,6 +183,20 @@ const MIGRATIONS: &[&str] = &[
         emptied_at TEXT
     );
     "#,
+    // 5: the entrance counter's counts per passage and 15-minute bucket, and what the central
+    // has of them (a bucket is resent, whole, whenever it grew since).
+    r#"
+    CREATE TABLE visits (
+        passage   TEXT NOT NULL,
+        start     TEXT NOT NULL,                 -- RFC 3339, UTC, on a quarter hour
+        entered   INTEGER NOT NULL DEFAULT 0,
+        left      INTEGER NOT NULL DEFAULT 0,
+        uncertain INTEGER NOT NULL DEFAULT 0,
+        sent_entered INTEGER NOT NULL DEFAULT -1,  -- the counts the central acknowledged
+        sent_left    INTEGER NOT NULL DEFAULT -1,
+        PRIMARY KEY (passage, start)
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

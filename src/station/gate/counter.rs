@@ -61,11 +61,20 @@ impl Default for Timings {
 /// What the counter reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GateEvent {
-    In { t_ms: u64 },
-    Out { t_ms: u64 },
-    Uncertain { t_ms: u64 },
+    In {
+        t_ms: u64,
+    },
+    Out {
+        t_ms: u64,
+    },
+    Uncertain {
+        t_ms: u64,
+    },
     /// A beam stayed blocked past `blocked_after`.
-    Blocked { t_ms: u64, beam: Beam },
+    Blocked {
+        t_ms: u64,
+        beam: Beam,
+    },
 }
 
 /// One episode: from both beams clear to both clear.
@@ -266,15 +275,30 @@ mod tests {
 
     #[test]
     fn a_walk_in_and_a_walk_out() {
-        let inward = [(0, A, true), (100, B, true), (300, A, false), (400, B, false)];
+        let inward = [
+            (0, A, true),
+            (100, B, true),
+            (300, A, false),
+            (400, B, false),
+        ];
         assert_eq!(run(&inward), [GateEvent::In { t_ms: 400 }]);
-        let outward = [(0, B, true), (100, A, true), (300, B, false), (400, A, false)];
+        let outward = [
+            (0, B, true),
+            (100, A, true),
+            (300, B, false),
+            (400, A, false),
+        ];
         assert_eq!(run(&outward), [GateEvent::Out { t_ms: 400 }]);
     }
 
     #[test]
     fn a_u_turn_counts_nothing_and_a_flicker_is_filtered() {
-        let u_turn = [(0, A, true), (150, B, true), (300, B, false), (500, A, false)];
+        let u_turn = [
+            (0, A, true),
+            (150, B, true),
+            (300, B, false),
+            (500, A, false),
+        ];
         assert_eq!(run(&u_turn), []);
         let only_a = [(0, A, true), (400, A, false)];
         assert_eq!(run(&only_a), []);
@@ -293,10 +317,21 @@ mod tests {
 
     #[test]
     fn lingering_counts_once_and_a_blocked_beam_alarms_and_counts_nothing() {
-        let linger = [(0, A, true), (9_000, B, true), (9_200, A, false), (9_400, B, false)];
+        let linger = [
+            (0, A, true),
+            (9_000, B, true),
+            (9_200, A, false),
+            (9_400, B, false),
+        ];
         assert_eq!(run(&linger), [GateEvent::In { t_ms: 9_400 }]);
         let bag = [(0, B, true), (45_000, B, false)];
-        assert_eq!(run(&bag), [GateEvent::Blocked { t_ms: 30_000, beam: B }]);
+        assert_eq!(
+            run(&bag),
+            [GateEvent::Blocked {
+                t_ms: 30_000,
+                beam: B
+            }]
+        );
     }
 
     #[test]
@@ -310,7 +345,12 @@ mod tests {
             (1_300, A, false),
         ];
         assert_eq!(run(&back), [GateEvent::Uncertain { t_ms: 1_300 }]);
-        let gap = [(0, A, true), (80, A, false), (200, B, true), (280, B, false)];
+        let gap = [
+            (0, A, true),
+            (80, A, false),
+            (200, B, true),
+            (280, B, false),
+        ];
         assert_eq!(run(&gap), [GateEvent::In { t_ms: 280 }]);
     }
 }

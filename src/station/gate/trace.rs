@@ -37,9 +37,15 @@ pub fn read(path: &Path) -> Result<Vec<TraceEdge>, TraceError> {
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| fail(0, e.to_string()))?;
-    let headers = reader.headers().map_err(|e| fail(1, e.to_string()))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| fail(1, e.to_string()))?
+        .clone();
     if headers.iter().collect::<Vec<_>>() != ["t_ms", "passage", "beam", "blocked"] {
-        return Err(fail(1, "the header must be t_ms,passage,beam,blocked".into()));
+        return Err(fail(
+            1,
+            "the header must be t_ms,passage,beam,blocked".into(),
+        ));
     }
     let mut edges: Vec<TraceEdge> = Vec::new();
     for (index, record) in reader.records().enumerate() {

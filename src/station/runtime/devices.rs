@@ -316,7 +316,12 @@ fn input_lines<I: Send + 'static>(
                 let confirmed = match inputs.source.next_edge(wait) {
                     Ok(Some(edge)) => {
                         last = Some((edge.at, Instant::now()));
-                        debouncer.feed(edge)
+                        // Other lines' changes that held before this edge go first, so the
+                        // role sees edges of all lines in time order.
+                        let mut confirmed = debouncer.poll(edge.at);
+                        confirmed.extend(debouncer.feed(edge));
+                        confirmed.sort_by_key(|e| e.at);
+                        confirmed
                     }
                     Ok(None) => match last {
                         Some((at, arrived)) => debouncer.poll(at + arrived.elapsed()),

@@ -1,0 +1,212 @@
+//! The entrance counter as a role of the station runtime: each passage's beams arrive as GPIO
+//! edges; counts are committed per passage and quarter hour as they happen; a raw edge can be
+//! recorded in the trace format (`gate --record FILE`) to replay a real day after a change.
+
+use super::counter::{Beam, GateEvent, PassageCounter, Timings};
+use crate::clock::{Clock, station_time};
+use crate::config::Passage;
+use crate::station::cues::Cue;
+use crate::station::runtime::{Event, Role, device_line};
+use crate::store::visits::{self, Direction};
+use crate::store::{Store, StoreError, meta};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// What the counter shows (its status).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GateView {
+    #[serde(rename = "in")]
+    pub entered: u64,
+    #[serde(rename = "out")]
+    pub left: u64,
+    pub uncertain: u64,
+    /// Open alarms, e.g. "utama: beam b blocked".
+    pub alarms: Vec<String>,
+    pub devices: Vec<String>,
+}
+
+struct Lane {
+    passage: Passage,
+    counter: PassageCounter,
+}
+
+pub struct GateStation {
+    store: Store,
+    clock: Box<dyn Clock>,
+    lanes: Vec<Lane>,
+    /// The last edge's own time and when it arrived: "now" on the edges' clock.
+    last_edge: Option<(Duration, Instant)>,
+    record: Option<std::io::BufWriter<std::fs::File>>,
+    last_t_ms: u64,
+    devices: BTreeMap<String, String>,
+    view: GateView,
+}
+
+impl GateStation {
+    pub fn new(
+        store: Store,
+        clock: Box<dyn Clock>,
+        passages: &[Passage],
+        timings: Timings,
+        record: Option<std::fs::File>,
+    ) -> GateStation {
+        let mut record = record.map(std::io::BufWriter::new);
+        if let Some(file) = &mut record
+            && let Err(e) = writeln!(file, "t_ms,passage,beam,blocked").and_then(|_| file.flush())
+        {
+            tracing::error!("gate record: {e}");
+        }
+        GateStation {
+            store,
+            clock,
+            lanes: passages
+                .iter()
+                .map(|p| Lane {
+                    passage: p.clone(),
+                    counter: PassageCounter::new(timings),
+                })
+                .collect(),
+            last_edge: None,
+            record,
+            last_t_ms: 0,
+            devices: BTreeMap::new(),
+            view: GateView::default(),
+        }
+    }
+
+    /// Applies what the counters report: counts into the store, alarms into the view.
+    fn apply(&mut self, passage: &str, events: Vec<GateEvent>) -> Result<(), StoreError> {
+        for event in events {
+            let direction = match event {
+                GateEvent::In { .. } => Direction::In,
+                GateEvent::Out { .. } => Direction::Out,
+                GateEvent::Uncertain { .. } => Direction::Uncertain,
+                GateEvent::Blocked { beam, .. } => {
+                    let alarm = format!(
+                        "{passage}: beam {} blocked",
+                        if beam == Beam::A { "a" } else { "b" }
+                    );
+                    tracing::warn!(alarm, "gate");
+                    if !self.view.alarms.contains(&alarm) {
+                        self.view.alarms.push(alarm);
+                    }
+                    continue;
+                }
+            };
+            let at = station_time(
+                self.clock.now(),
+                self.clock.synchronised(),
+                meta::last_trusted_time(self.store.conn())?,
+            )
+            .at;
+            visits::count(self.store.conn(), passage, at, direction)?;
+            match direction {
+                Direction::In => self.view.entered += 1,
+                Direction::Out => self.view.left += 1,
+                Direction::Uncertain => self.view.uncertain += 1,
+            }
+        }
+        Ok(())
+    }
+
+    fn edges_now(&self) -> Option<u64> {
+        self.last_edge
+            .map(|(at, arrived)| (at + arrived.elapsed()).as_millis() as u64)
+    }
+}
+
+impl Role for GateStation {
+    type Input = ();
+    type View = GateView;
+
+    fn handle(&mut self, event: Event<()>, _now: Duration) -> Result<(), StoreError> {
+        match event {
+            Event::Edge(edge) => {
+                let Some(index) = self
+                    .lanes
+                    .iter()
+                    .position(|l| l.passage.a == edge.line || l.passage.b == edge.line)
+                else {
+                    return Ok(());
+                };
+                // Edges of different lines may arrive a few ms out of order (each line is
+                // debounced on its own): time never goes back for the counter or the trace.
+                let t_ms = (edge.at.as_millis() as u64).max(self.last_t_ms);
+                self.last_t_ms = t_ms;
+                self.last_edge = Some((edge.at, Instant::now()));
+                let lane = &mut self.lanes[index];
+                let beam = if lane.passage.a == edge.line {
+                    Beam::A
+                } else {
+                    Beam::B
+                };
+                let blocked = edge.level == swalayan_hardware::gpio::Level::High;
+                if let Some(file) = &mut self.record {
+                    let line = format!(
+                        "{t_ms},{},{},{}",
+                        lane.passage.name,
+                        if beam == Beam::A { "a" } else { "b" },
+                        u8::from(blocked)
+                    );
+                    if let Err(e) = writeln!(file, "{line}").and_then(|_| file.flush()) {
+                        tracing::error!("gate record: {e}");
+                    }
+                }
+                if !blocked {
+                    let alarm = format!(
+                        "{}: beam {} blocked",
+                        lane.passage.name,
+                        if beam == Beam::A { "a" } else { "b" }
+                    );
+                    self.view.alarms.retain(|a| *a != alarm);
+                }
+                let mut events = Vec::new();
+                lane.counter.edge(t_ms, beam, blocked, &mut events);
+                let name = lane.passage.name.clone();
+                self.apply(&name, events)?;
+            }
+            Event::Tick => {
+                // Time passes on the edges' clock: changes that held are confirmed, a beam
+                // blocked too long raises its alarm.
+                if let Some(now) = self.edges_now() {
+                    for index in 0..self.lanes.len() {
+                        let mut events = Vec::new();
+                        self.lanes[index].counter.advance(now, &mut events);
+                        let name = self.lanes[index].passage.name.clone();
+                        self.apply(&name, events)?;
+                    }
+                }
+            }
+            Event::Device(state) => {
+                self.devices
+                    .insert(state.device.clone(), device_line(&state));
+                self.view.devices = self
+                    .devices
+                    .iter()
+                    .map(|(d, s)| format!("{d}: {s}"))
+                    .collect();
+            }
+            Event::Code(_) | Event::Tags(_) | Event::Central(_) | Event::Input(()) => {}
+        }
+        Ok(())
+    }
+
+    fn view(&self) -> &GateView {
+        &self.view
+    }
+
+    fn take_cues(&mut self) -> Vec<Cue> {
+        Vec::new()
+    }
+
+    fn pending(&self) -> i64 {
+        // A new count is worth sending soon, not at once: the worker's ticker takes it.
+        0
+    }
+
+    fn finished(&self) -> bool {
+        false
+    }
+}
