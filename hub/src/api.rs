@@ -369,6 +369,7 @@ async fn visits(
                 start: b.start.clone(),
                 entered: b.entered,
                 left: b.left,
+                passage: b.passage.clone().unwrap_or_default(),
             })
             .collect();
         Ok(state.storage.record_visits(&station, &buckets)?)

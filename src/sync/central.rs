@@ -6,7 +6,9 @@
 use super::pull::pull_changes;
 use super::push::{Central, SyncError, SyncReport, push_pending, read_answer};
 use super::status;
-use crate::contract::protocol::{DeviceState, StationHealth, StatusReport};
+use crate::contract::protocol::{
+    DeviceState, StationHealth, StatusReport, VisitCount, VisitsRequest,
+};
 use crate::store::{Store, outbox};
 use std::future::Future;
 use std::pin::Pin;
@@ -43,6 +45,12 @@ pub trait CentralLink: Send + Sync {
         None
     }
 
+    /// Sends the visitor counts the central does not have yet; returns how many buckets. A
+    /// central that takes none (a library system over SIP2) keeps them at the station.
+    fn push_visits<'a>(&'a self, _store: &'a mut Store) -> BoxFuture<'a, Result<usize, SyncError>> {
+        Box::pin(async { Ok(0) })
+    }
+
     /// Tells the central how this station is (a central without such a report ignores it).
     fn report<'a>(&'a self, _health: &'a StationHealth) -> BoxFuture<'a, Result<(), SyncError>> {
         Box::pin(async { Ok(()) })
@@ -71,6 +79,45 @@ impl CentralLink for HubLink {
         Box::pin(pull_changes(store, &self.central, &self.client))
     }
 
+    fn push_visits<'a>(&'a self, store: &'a mut Store) -> BoxFuture<'a, Result<usize, SyncError>> {
+        Box::pin(async move {
+            let mut sent = 0;
+            loop {
+                let buckets = crate::store::visits::unsent(store.conn(), 500)?;
+                if buckets.is_empty() {
+                    return Ok(sent);
+                }
+                let request = VisitsRequest {
+                    station: self.central.station.clone(),
+                    buckets: buckets
+                        .iter()
+                        .map(|b| VisitCount {
+                            start: b.start.clone(),
+                            entered: b.entered,
+                            left: b.left,
+                            passage: Some(b.passage.clone()),
+                        })
+                        .collect(),
+                };
+                let response = self
+                    .client
+                    .post(format!(
+                        "{}/v1/visits",
+                        self.central.url.trim_end_matches('/')
+                    ))
+                    .bearer_auth(&self.central.token)
+                    .timeout(self.central.timeout)
+                    .json(&request)
+                    .send()
+                    .await;
+                read_answer::<serde_json::Value>(response).await?;
+                // Acknowledged: a bucket that grew meanwhile is sent again next round.
+                crate::store::visits::mark_sent(store.conn(), &buckets)?;
+                sent += buckets.len();
+            }
+        })
+    }
+
     fn report<'a>(&'a self, health: &'a StationHealth) -> BoxFuture<'a, Result<(), SyncError>> {
         Box::pin(async move {
             let report = StatusReport {
@@ -94,7 +141,8 @@ impl CentralLink for HubLink {
 }
 
 /// One sync round: push first (so the central hears of our loans before we take its
-/// picture of them), then pull, then tell the central how the station is (`devices` as the
+/// picture of them), then pull, then send visitor counts the central lacks (a gate's), then
+/// tell the central how the station is (`devices` as the
 /// station's runtime sees them). The round is remembered (when, and why it failed) for
 /// `swalayan status`.
 pub async fn sync_round(
@@ -105,6 +153,7 @@ pub async fn sync_round(
     let result = async {
         let mut report = link.push(store).await?;
         report.pulled = link.pull(store).await?;
+        link.push_visits(store).await?;
         let (pending, _, conflicts) = outbox::counts(store.conn())?;
         report.pending = pending;
         let health = StationHealth {

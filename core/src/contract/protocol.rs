@@ -107,6 +107,9 @@ pub struct VisitCount {
     pub start: String,
     pub entered: i64,
     pub left: i64,
+    /// The gate's passage (door) counted; stations before passages send none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passage: Option<String>,
 }
 
 /// `POST /v1/status`: how a station is, sent after each sync round so staff see every

@@ -227,6 +227,9 @@ pub struct VisitBucket {
     pub start: String,
     pub entered: i64,
     pub left: i64,
+    /// The passage counted; empty for a station that names none.
+    #[serde(default)]
+    pub passage: String,
 }
 
 /// `swalayan-hub status --json`.

@@ -68,11 +68,21 @@ CREATE INDEX IF NOT EXISTS catalog_item_title ON catalog ((body::jsonb ->> 'titl
 CREATE SEQUENCE IF NOT EXISTS catalog_revision;
 CREATE TABLE IF NOT EXISTS visits (
     station TEXT NOT NULL,
+    passage TEXT NOT NULL DEFAULT '',
     start   TEXT NOT NULL,
     entered BIGINT NOT NULL,
     "left"  BIGINT NOT NULL,
-    PRIMARY KEY (station, start)
+    PRIMARY KEY (station, passage, start)
 );
+-- Visits per passage (the key grows a column; counts sent before keep passage '').
+ALTER TABLE visits ADD COLUMN IF NOT EXISTS passage TEXT NOT NULL DEFAULT '';
+DO $$ BEGIN
+    IF (SELECT count(*) FROM information_schema.key_column_usage
+        WHERE table_name = 'visits' AND constraint_name = 'visits_pkey') = 2 THEN
+        ALTER TABLE visits DROP CONSTRAINT visits_pkey;
+        ALTER TABLE visits ADD PRIMARY KEY (station, passage, start);
+    END IF;
+END $$;
 "#;
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
@@ -396,13 +406,16 @@ impl Storage for PgStorage {
 
     fn record_visits(&self, station: &str, buckets: &[VisitBucket]) -> Result<usize> {
         let starts: Vec<&str> = buckets.iter().map(|b| b.start.as_str()).collect();
+        let passages: Vec<&str> = buckets.iter().map(|b| b.passage.as_str()).collect();
         let entered: Vec<i64> = buckets.iter().map(|b| b.entered).collect();
         let left: Vec<i64> = buckets.iter().map(|b| b.left).collect();
         self.pool.get()?.execute(
-            "INSERT INTO visits(station, start, entered, \"left\")
-             SELECT $1, s, e, l FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u(s, e, l)
-             ON CONFLICT (station, start) DO UPDATE SET entered = excluded.entered, \"left\" = excluded.\"left\"",
-            &[&station, &starts, &entered, &left],
+            "INSERT INTO visits(station, passage, start, entered, \"left\")
+             SELECT $1, p, s, e, l
+             FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS u(p, s, e, l)
+             ON CONFLICT (station, passage, start)
+             DO UPDATE SET entered = excluded.entered, \"left\" = excluded.\"left\"",
+            &[&station, &passages, &starts, &entered, &left],
         )?;
         Ok(buckets.len())
     }

@@ -57,10 +57,11 @@ CREATE TABLE IF NOT EXISTS revision (
 INSERT OR IGNORE INTO revision(id, rev) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS visits (
     station TEXT NOT NULL,
+    passage TEXT NOT NULL DEFAULT '',
     start   TEXT NOT NULL,
     entered INTEGER NOT NULL,
     left    INTEGER NOT NULL,
-    PRIMARY KEY (station, start)
+    PRIMARY KEY (station, passage, start)
 );
 "#;
 
@@ -80,6 +81,31 @@ fn migrate(conn: &Connection) -> Result<()> {
     if !has("last_seen")? {
         conn.execute_batch(
             "ALTER TABLE stations ADD COLUMN last_seen TEXT; ALTER TABLE stations ADD COLUMN health TEXT;",
+        )?;
+    }
+    // Visits per passage: the key grows a column, so the table is rebuilt (counts kept,
+    // passage '' for those sent before passages).
+    let visits_have_passage: i64 = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('visits') WHERE name = 'passage'",
+        [],
+        |r| r.get(0),
+    )?;
+    if visits_have_passage == 0 {
+        conn.execute_batch(
+            "BEGIN IMMEDIATE;
+             CREATE TABLE visits_new (
+                 station TEXT NOT NULL,
+                 passage TEXT NOT NULL DEFAULT '',
+                 start   TEXT NOT NULL,
+                 entered INTEGER NOT NULL,
+                 left    INTEGER NOT NULL,
+                 PRIMARY KEY (station, passage, start)
+             );
+             INSERT INTO visits_new(station, passage, start, entered, left)
+                 SELECT station, '', start, entered, left FROM visits;
+             DROP TABLE visits;
+             ALTER TABLE visits_new RENAME TO visits;
+             COMMIT;",
         )?;
     }
     Ok(())
@@ -475,11 +501,12 @@ impl Storage for SqliteStorage {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO visits(station, start, entered, left) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(station, start) DO UPDATE SET entered = excluded.entered, left = excluded.left",
+                "INSERT INTO visits(station, passage, start, entered, left) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(station, passage, start)
+                 DO UPDATE SET entered = excluded.entered, left = excluded.left",
             )?;
             for b in buckets {
-                stmt.execute(params![station, b.start, b.entered, b.left])?;
+                stmt.execute(params![station, b.passage, b.start, b.entered, b.left])?;
             }
         }
         tx.commit()?;

@@ -24,6 +24,7 @@ use swalayan_hardware::serial::SerialSettings;
 on_both_backends!(
     a_loan_on_the_runtime_is_pushed_at_once_and_device_health_reaches_the_hub,
     a_drop_box_s_exceptions_reach_the_hub_for_staff,
+    a_gate_s_counts_reach_the_hub_per_passage_once,
 );
 
 /// A kiosk role on the runtime, syncing with `central`; its views arrive on the receiver.
@@ -206,4 +207,71 @@ fn a_drop_box_s_exceptions_reach_the_hub_for_staff(backend: Backend) {
     assert_eq!(listed[1]["item"], copy_of("Laskar Pelangi", 1));
     assert_eq!(listed[1]["bin"], "exception");
     assert_eq!(listed[1]["checked_in"], false);
+}
+
+/// A gate's counts per passage and quarter hour reach the hub with the next sync; a bucket
+/// is sent again only when it grew, and replaces itself at the hub (exactly once in effect).
+fn a_gate_s_counts_reach_the_hub_per_passage_once(backend: Backend) {
+    use swalayan::store::visits::{Direction, count};
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(backend, dir.path());
+    let token = hub.add_station_as("pintu", "gate");
+    let station = CliStation::new(dir.path(), "pintu", &hub.url, &token, "");
+    let at = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
+    {
+        let store = swalayan::store::Store::open(&station.db).unwrap();
+        for (passage, when, direction) in [
+            ("utama", "2026-12-01T02:01:00Z", Direction::In),
+            ("utama", "2026-12-01T02:02:00Z", Direction::In),
+            ("utama", "2026-12-01T02:20:00Z", Direction::Out),
+            ("samping", "2026-12-01T02:03:00Z", Direction::In),
+            ("samping", "2026-12-01T02:04:00Z", Direction::Uncertain),
+        ] {
+            count(store.conn(), passage, at(when), direction).unwrap();
+        }
+    }
+    station.sync();
+    let status = hub.status();
+    assert_eq!(
+        (
+            status["visitors_in"].as_i64(),
+            status["visitors_out"].as_i64()
+        ),
+        (Some(3), Some(1)),
+        "{status}"
+    );
+    station.sync();
+    assert_eq!(
+        hub.status()["visitors_in"],
+        3,
+        "a resent round changes nothing"
+    );
+    {
+        let store = swalayan::store::Store::open(&station.db).unwrap();
+        count(
+            store.conn(),
+            "utama",
+            at("2026-12-01T02:05:00Z"),
+            Direction::In,
+        )
+        .unwrap();
+        assert_eq!(
+            swalayan::store::visits::unsent(store.conn(), 10)
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    station.sync();
+    assert_eq!(
+        hub.status()["visitors_in"],
+        4,
+        "the grown bucket replaced itself"
+    );
+    let store = swalayan::store::Store::open(&station.db).unwrap();
+    assert!(
+        swalayan::store::visits::unsent(store.conn(), 10)
+            .unwrap()
+            .is_empty()
+    );
 }
