@@ -280,3 +280,66 @@ fn the_replay_command_prints_the_contracted_shape() {
     assert_eq!(out.status.code(), Some(2));
     assert!(crate::support::stderr(&out).contains("bad.csv:2"));
 }
+
+#[test]
+fn the_visitors_report_at_the_station_in_json_and_csv() {
+    use swalayan::store::visits::{Direction, count};
+    let station = crate::support::Station::new();
+    {
+        let store = swalayan::store::Store::open(&station.db).unwrap();
+        let at = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
+        for (when, direction) in [
+            ("2026-11-30T02:00:00Z", Direction::In),
+            ("2026-11-30T02:01:00Z", Direction::In),
+            ("2026-11-30T05:00:00Z", Direction::Out),
+            ("2026-11-30T05:10:00Z", Direction::Out),
+            ("2026-12-01T03:00:00Z", Direction::In),
+            ("2026-12-01T03:01:00Z", Direction::Uncertain),
+        ] {
+            count(store.conn(), "utama", at(when), direction).unwrap();
+        }
+    }
+    let (code, report) = station.json(&[
+        "report",
+        "visitors",
+        "--from",
+        "2026-11-30",
+        "--to",
+        "2026-12-01",
+        "--timezone",
+        "Asia/Jakarta",
+    ]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        (report["visits"].as_i64(), report["exits"].as_i64()),
+        (Some(3), Some(2))
+    );
+    assert!(report["method"].as_str().unwrap().starts_with("ISO 2789"));
+    assert_eq!(report["days"][0]["suspect"], false);
+    assert_eq!(report["days"][1]["suspect"], true, "1 in, 0 out");
+    let out = station.run(&[
+        "report",
+        "visitors",
+        "--from",
+        "2026-11-30",
+        "--to",
+        "2026-12-01",
+        "--by",
+        "hour",
+        "--csv",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("hour,entries,exits,visits\n2026-11-30T09,2,0,2\n"),
+        "{text}"
+    );
+    let out = station.run(&[
+        "report",
+        "visitors",
+        "--from",
+        "2026-12-02",
+        "--to",
+        "2026-12-01",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "--to before --from");
+}

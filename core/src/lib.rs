@@ -15,6 +15,7 @@
 //!   with one typed payload each, the catalog documents, conflict reasons.
 //! - [`export`]: transactions written for other library systems (Koha's offline circulation).
 //! - [`private_file`]: database files created readable by their owner only.
+//! - [`report`]: reports from counts (visitors, ISO 2789), the same at station and hub.
 
 pub mod circulation;
 pub mod contract;
@@ -23,3 +24,4 @@ pub mod export;
 pub mod import;
 pub mod private_file;
 pub mod reason;
+pub mod report;

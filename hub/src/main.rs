@@ -84,6 +84,9 @@ enum Command {
     /// Transactions the central could not apply as they came.
     #[command(subcommand)]
     Conflicts(ConflictCommand),
+    /// Reports over every station's counts.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Items the drop boxes could not return as usual (unreadable tags, bins full, security
     /// not re-armed, ...), newest last: what staff should look for in the exception bin.
     Exceptions {
@@ -152,6 +155,30 @@ enum ImportCommand {
     },
     /// The circulation policy (TOML, calendar included) for every station.
     Policy { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Visitors (ISO 2789) from all gates: the same report as `swalayan report visitors`.
+    Visitors {
+        /// First day, inclusive (YYYY-MM-DD, local).
+        #[arg(long)]
+        from: Date,
+        /// Last day, inclusive.
+        #[arg(long)]
+        to: Date,
+        /// Rows per hour, day or month.
+        #[arg(long, default_value = "day")]
+        by: String,
+        #[arg(long, default_value = "Asia/Jakarta")]
+        timezone: String,
+        /// Print the rows as CSV.
+        #[arg(long)]
+        csv: bool,
+        /// A day whose entries and exits differ by more than this share is suspect.
+        #[arg(long, default_value_t = 10.0)]
+        suspect_percent: f64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -388,6 +415,62 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             emit(json, &json!({"resolved": id}), || format!("{id} resolved"));
+        }
+        Command::Report(ReportCommand::Visitors {
+            from,
+            to,
+            by,
+            timezone,
+            csv,
+            suspect_percent,
+        }) => {
+            use swalayan_core::report::visitors::{self, By, CountedBucket};
+            let by = By::parse(&by)
+                .ok_or_else(|| HubError::Invalid(format!("--by {by}: use hour, day or month")))?;
+            if to < from {
+                return Err(HubError::Invalid("--to is before --from".into()).into());
+            }
+            let tz = jiff::tz::db()
+                .get(&timezone)
+                .with_context(|| format!("unknown time zone {timezone}"))?;
+            let (start, end) = visitors::span(from, to, &tz)
+                .ok_or_else(|| HubError::Invalid("the dates are out of range".into()))?;
+            let buckets: Vec<CountedBucket> = storage
+                .visits_between(&start.to_string(), &end.to_string())?
+                .into_iter()
+                .filter_map(|b| {
+                    Some(CountedBucket {
+                        start: b.start.parse().ok()?,
+                        entered: b.entered,
+                        left: b.left,
+                    })
+                })
+                .collect();
+            let report = visitors::report(&buckets, from, to, &tz, &timezone, by, suspect_percent);
+            if csv && !json {
+                print!("{}", visitors::csv(&report));
+            } else {
+                emit(json, &serde_json::to_value(&report)?, || {
+                    report
+                        .days
+                        .iter()
+                        .map(|d| {
+                            format!(
+                                "{}  {:>6} in {:>6} out{}",
+                                d.date,
+                                d.entries,
+                                d.exits,
+                                if d.suspect {
+                                    "  suspect: check the beams"
+                                } else {
+                                    ""
+                                }
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+            }
         }
         Command::Exceptions { station } => {
             let mut rows = storage.transactions(&TxFilter::default())?;

@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
         }
         Command::Dropbox { command } => super::dropbox::run(&ctx, command),
         Command::Gate { command, record } => super::gate::run(&ctx, command, record),
+        Command::Report(super::ReportCommand::Visitors(args)) => super::gate::report(&ctx, &args),
         Command::Import(command) => import(&ctx, command),
         Command::Circ(command) => circulation(&ctx, command),
         Command::Patron(PatronCommand::Show { card }) => patron_show(&ctx, &card),

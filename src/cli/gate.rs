@@ -53,6 +53,86 @@ pub fn run(
     }
 }
 
+/// `report visitors`: this station's counts as the library reports them.
+pub fn report(ctx: &Context, args: &super::VisitorsArgs) -> Result<Finished, CliError> {
+    use swalayan_core::report::visitors::{self, By, CountedBucket};
+    let by = By::parse(&args.by)
+        .ok_or_else(|| CliError::Usage(format!("--by {}: use hour, day or month", args.by)))?;
+    if args.to < args.from {
+        return Err(CliError::Usage("--to is before --from".into()));
+    }
+    if !(0.0..=100.0).contains(&args.suspect_percent) {
+        return Err(CliError::Usage("--suspect-percent: use 0 to 100".into()));
+    }
+    let (tz_name, tz) = match &args.timezone {
+        Some(name) => (
+            name.clone(),
+            jiff::tz::db()
+                .get(name)
+                .map_err(|_| CliError::Usage(format!("--timezone {name}: not a time zone")))?,
+        ),
+        None => (
+            ctx.config.time_zone_name.clone(),
+            ctx.config.time_zone.clone(),
+        ),
+    };
+    let (start, end) = visitors::span(args.from, args.to, &tz)
+        .ok_or_else(|| CliError::Usage("the dates are out of range".into()))?;
+    let store = open_store(ctx)?;
+    let buckets: Vec<CountedBucket> = crate::store::visits::between(store.conn(), start, end)?
+        .into_iter()
+        .filter_map(|b| {
+            Some(CountedBucket {
+                start: b.start.parse().ok()?,
+                entered: b.entered,
+                left: b.left,
+            })
+        })
+        .collect();
+    let report = visitors::report(
+        &buckets,
+        args.from,
+        args.to,
+        &tz,
+        &tz_name,
+        by,
+        args.suspect_percent,
+    );
+    if args.csv && !ctx.json {
+        print!("{}", visitors::csv(&report));
+        return Ok(Finished::Done);
+    }
+    emit(ctx, &report, || {
+        let mut lines = vec![
+            ctx.lang
+                .pick(
+                    "Kunjungan {from} s.d. {to}: {visits} (masuk {entries}, keluar {exits})",
+                    "Visits {from} to {to}: {visits} (entries {entries}, exits {exits})",
+                )
+                .replace("{from}", &report.from.to_string())
+                .replace("{to}", &report.to.to_string())
+                .replace("{visits}", &report.visits.to_string())
+                .replace("{entries}", &report.entries.to_string())
+                .replace("{exits}", &report.exits.to_string()),
+        ];
+        for day in &report.days {
+            lines.push(format!(
+                "{}  {:>6} {:>6}{}",
+                day.date,
+                day.entries,
+                day.exits,
+                if day.suspect {
+                    ctx.lang.pick("  periksa sensor", "  check the beams")
+                } else {
+                    ""
+                }
+            ));
+        }
+        lines.join("\n")
+    });
+    Ok(Finished::Done)
+}
+
 /// The counter at the door: runs until SIGTERM (systemd) or Ctrl-C.
 fn station(ctx: &Context, record: Option<PathBuf>) -> Result<Finished, CliError> {
     let gate = ctx.config.gate.clone().ok_or_else(|| {

@@ -64,6 +64,9 @@ pub enum Command {
     },
     /// Run the kiosk station (touchscreen) with the devices of --config.
     Kiosk,
+    /// Reports from what the station counted.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// The entrance counter: without a subcommand, run the counter at the door ([gate] and
     /// [gpio] of --config) until stopped.
     Gate {
@@ -131,6 +134,35 @@ pub enum Command {
     /// Simulated devices on pseudo-terminals, for trying things without hardware.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Visitors (ISO 2789) from this station's entrance counts.
+    Visitors(VisitorsArgs),
+}
+
+/// The visitors report's arguments (the hub takes the same).
+#[derive(Debug, Args)]
+pub struct VisitorsArgs {
+    /// First day, inclusive (YYYY-MM-DD, local).
+    #[arg(long)]
+    pub from: jiff::civil::Date,
+    /// Last day, inclusive.
+    #[arg(long)]
+    pub to: jiff::civil::Date,
+    /// Rows per hour, day or month.
+    #[arg(long, default_value = "day")]
+    pub by: String,
+    /// Default: the configured library time zone, else Asia/Jakarta.
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// Print the rows as CSV.
+    #[arg(long)]
+    pub csv: bool,
+    /// A day whose entries and exits differ by more than this share is suspect.
+    #[arg(long, default_value_t = 10.0)]
+    pub suspect_percent: f64,
 }
 
 #[derive(Debug, Subcommand)]

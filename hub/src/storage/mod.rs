@@ -310,6 +310,8 @@ pub trait Storage: Send + Sync {
     fn record_visits(&self, station: &str, buckets: &[VisitBucket]) -> Result<usize>;
     /// Visitor totals per station: (station, entered, left).
     fn visit_totals(&self) -> Result<Vec<(String, i64, i64)>>;
+    /// Every gate's buckets starting in `[from, to)` (RFC 3339), for the visitors report.
+    fn visits_between(&self, from: &str, to: &str) -> Result<Vec<VisitBucket>>;
     fn status(&self) -> Result<Status>;
     /// The newest catalog revision: one indexed read, for metrics.
     fn revision(&self) -> Result<i64>;

@@ -420,6 +420,24 @@ impl Storage for PgStorage {
         Ok(buckets.len())
     }
 
+    fn visits_between(&self, from: &str, to: &str) -> Result<Vec<VisitBucket>> {
+        Ok(self
+            .pool
+            .get()?
+            .query(
+                "SELECT start, entered, \"left\", passage FROM visits WHERE start >= $1 AND start < $2",
+                &[&from, &to],
+            )?
+            .iter()
+            .map(|r| VisitBucket {
+                start: r.get(0),
+                entered: r.get(1),
+                left: r.get(2),
+                passage: r.get(3),
+            })
+            .collect())
+    }
+
     fn visit_totals(&self) -> Result<Vec<(String, i64, i64)>> {
         let rows = self.pool.get()?.query(
             "SELECT station, sum(entered)::bigint, sum(\"left\")::bigint FROM visits

@@ -522,6 +522,22 @@ impl Storage for SqliteStorage {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn visits_between(&self, from: &str, to: &str) -> Result<Vec<VisitBucket>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT start, entered, left, passage FROM visits WHERE start >= ?1 AND start < ?2",
+        )?;
+        let rows = stmt.query_map(params![from, to], |r| {
+            Ok(VisitBucket {
+                start: r.get(0)?,
+                entered: r.get(1)?,
+                left: r.get(2)?,
+                passage: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn revision(&self) -> Result<i64> {
         Ok(self
             .conn()
