@@ -368,3 +368,106 @@ fn the_gate_counts_into_the_store_and_its_recording_replays_the_same() {
         (2, 1, 0)
     );
 }
+
+/// The security gate: an item whose tag still says "in the library" sounds the alarm once
+/// per pass and is recorded for the hub; a borrowed item passes silently.
+#[test]
+fn the_security_gate_alarms_for_an_item_not_borrowed_once_per_pass() {
+    use swalayan::config::Passage;
+    use swalayan::import::demo::{copy_of, load_demo};
+    use swalayan::station::gate::counter::Timings;
+    use swalayan::station::gate::station::{GateStation, GateView};
+    use swalayan::station::pad::{Pad, SharedPad};
+    use swalayan::station::runtime::devices::PadDevice;
+    use swalayan::store::Store;
+    use swalayan_hardware::gpio::Level;
+    use swalayan_hardware::gpio::sim::SimOutput;
+    use swalayan_hardware::rfid::Uid;
+    use swalayan_hardware::rfid::feig::FeigReader;
+    use swalayan_hardware::serial::SerialSettings;
+    use swalayan_hardware::sim::feig::{FeigSimulator, SimTag};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gate.db");
+    let mut store = Store::open(&db).unwrap();
+    let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
+    load_demo(&mut store, jiff::Timestamp::now(), &tz, "pusat").unwrap();
+    let (master, slave) = serialport::TTYPort::pair().unwrap();
+    let reader = FeigSimulator::spawn(master, SerialSettings::FEIG_DEFAULT, false);
+    let pad = SharedPad::new(Pad::new(Box::new(
+        FeigReader::new(slave).with_timeout(Duration::from_millis(300), 2),
+    )));
+    let role = GateStation::new(
+        store,
+        Box::new(swalayan::clock::SystemClock),
+        &[Passage {
+            name: "utama".into(),
+            a: 5,
+            b: 6,
+        }],
+        Timings::default(),
+        None,
+    )
+    .with_security(0x07, "gate-1");
+    let buzzer = SimOutput::new();
+    let (tx, views) = channel();
+    let runtime = Runtime::start(
+        RuntimeSetup {
+            role,
+            devices: Devices {
+                pad: Some(PadDevice {
+                    pad,
+                    interval: Duration::from_secs(3600),
+                }),
+                ..Devices::default()
+            },
+            sync: None,
+            buzzer: Some(Box::new(buzzer.clone())),
+            clock: Box::new(ManualClock::default()),
+            watchdog: None,
+        },
+        move |view: &GateView, cues: &[Cue]| {
+            let _ = tx.send((view.clone(), cues.to_vec()));
+        },
+    )
+    .unwrap();
+    let poll = || assert!(runtime.poll_pad_now(Duration::from_secs(10)));
+    // A borrowed book (security off) walks out: nothing.
+    reader.field().tags.push(SimTag::library_item(
+        Uid([0xE0, 4, 1, 0, 0, 0, 0, 1]),
+        &copy_of("Laskar Pelangi", 1),
+        "ID-TTK",
+        0xC2,
+    ));
+    poll();
+    // A book nobody borrowed: the alarm, once, however long it stays in the field.
+    reader.field().tags.push(SimTag::library_item(
+        Uid([0xE0, 4, 1, 0, 0, 0, 0, 2]),
+        &copy_of("Bumi", 1),
+        "ID-TTK",
+        0x07,
+    ));
+    poll();
+    poll();
+    assert!(runtime.inbox().flush(Duration::from_secs(10)));
+    let seen: Vec<(GateView, Vec<Cue>)> = views.try_iter().collect();
+    let last = &seen.last().unwrap().0;
+    assert_eq!(last.security_alarms, 1, "{last:?}");
+    assert!(last.alarms[0].contains(&copy_of("Bumi", 1)) && last.alarms[0].contains("Bumi"));
+    let cues: Vec<Cue> = seen.iter().flat_map(|(_, c)| c.clone()).collect();
+    assert_eq!(cues, [Cue::Refusal], "the alarm sounds once");
+    drop(runtime);
+    assert!(
+        buzzer.history().contains(&Level::High),
+        "the buzzer sounded"
+    );
+    let store = Store::open(&db).unwrap();
+    let rows = swalayan::store::outbox::list(store.conn(), true, None).unwrap();
+    let alarms: Vec<_> = rows
+        .iter()
+        .filter(|r| r.kind.code() == "security_alarm")
+        .collect();
+    assert_eq!(alarms.len(), 1);
+    assert_eq!(alarms[0].payload["item"], copy_of("Bumi", 1));
+    assert_eq!(alarms[0].payload["title"], "Bumi");
+}

@@ -351,7 +351,7 @@ fn apply_one(
         }
         // Recorded as received: feedback is for the library's evaluation.
         // Recorded for staff (`swalayan-hub exceptions`); nothing in the catalog changes.
-        TxBody::Feedback(_) | TxBody::ReturnException(_) => None,
+        TxBody::Feedback(_) | TxBody::ReturnException(_) | TxBody::SecurityAlarm(_) => None,
     }
 }
 

@@ -87,6 +87,12 @@ enum Command {
     /// Reports over every station's counts.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Items that left through a security gate without being borrowed, oldest first.
+    Alarms {
+        /// Only from this station.
+        #[arg(long)]
+        station: Option<String>,
+    },
     /// Items the drop boxes could not return as usual (unreadable tags, bins full, security
     /// not re-armed, ...), newest last: what staff should look for in the exception bin.
     Exceptions {
@@ -472,12 +478,44 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 });
             }
         }
-        Command::Exceptions { station } => {
-            let mut rows = storage.transactions(&TxFilter::default())?;
-            rows.retain(|r| {
-                r.kind == TxKind::ReturnException.code()
-                    && station.as_deref().is_none_or(|s| r.station == s)
+        Command::Alarms { station } => {
+            let rows = of_kind(storage.as_ref(), TxKind::SecurityAlarm, station.as_deref())?;
+            let listed: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    json!({
+                        "station": r.station,
+                        "at": r.effective_at,
+                        "item": r.payload["item"],
+                        "title": r.payload["title"],
+                    })
+                })
+                .collect();
+            emit(json, &Value::Array(listed.clone()), || {
+                if listed.is_empty() {
+                    return "no security alarms".into();
+                }
+                listed
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{}  {}  {}  {}",
+                            a["at"].as_str().unwrap_or(""),
+                            a["station"].as_str().unwrap_or(""),
+                            a["item"].as_str().unwrap_or("(tag unreadable)"),
+                            a["title"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
             });
+        }
+        Command::Exceptions { station } => {
+            let rows = of_kind(
+                storage.as_ref(),
+                TxKind::ReturnException,
+                station.as_deref(),
+            )?;
             let listed: Vec<Value> = rows
                 .iter()
                 .map(|r| {
@@ -795,4 +833,15 @@ fn serve(
         server::serve(listener, tls_config, app, limits, shutdown(stopped)).await?;
         anyhow::Ok(())
     })
+}
+
+/// Transactions of one kind (from one station, when named), oldest first.
+fn of_kind(
+    storage: &dyn swalayan_hub::storage::Storage,
+    kind: TxKind,
+    station: Option<&str>,
+) -> Result<Vec<swalayan_hub::storage::Received>, HubError> {
+    let mut rows = storage.transactions(&TxFilter::default())?;
+    rows.retain(|r| r.kind == kind.code() && station.is_none_or(|s| r.station == s));
+    Ok(rows)
 }

@@ -157,17 +157,28 @@ fn station(ctx: &Context, record: Option<PathBuf>) -> Result<Finished, CliError>
                 .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))
         })
         .transpose()?;
-    let role = GateStation::new(
+    let mut role = GateStation::new(
         open_store(ctx)?,
         Box::new(crate::clock::SystemClock),
         &gate.passages,
         gate.timings,
         record,
     );
-    let devices = crate::station::runtime::devices::Devices {
+    let mut devices = crate::station::runtime::devices::Devices {
         inputs: Some(inputs),
         ..Default::default()
     };
+    if gate.security {
+        let rfid = ctx.config.rfid.as_ref().ok_or_else(|| {
+            CliError::Usage("[gate] security = true needs the exit's reader in [rfid]".into())
+        })?;
+        role = role.with_security(rfid.afi.afi_in, &ctx.config.station_id);
+        devices.pad =
+            super::station::pad(ctx).map(|pad| crate::station::runtime::devices::PadDevice {
+                pad,
+                interval: std::time::Duration::from_millis(150),
+            });
+    }
     let runtime = Runtime::start(
         RuntimeSetup {
             role,

@@ -11,6 +11,9 @@ pub(super) struct RawGate {
     min_break_ms: Option<u64>,
     abandon_ms: Option<u64>,
     blocked_after_s: Option<u64>,
+    /// An RFID security gate at the exit (reads `[rfid]`).
+    #[serde(default)]
+    security: bool,
     #[serde(default, rename = "passage")]
     passages: Vec<RawPassage>,
 }
@@ -37,6 +40,8 @@ pub struct Passage {
 pub struct GateConfig {
     pub timings: Timings,
     pub passages: Vec<Passage>,
+    /// Sound the alarm for items leaving without being borrowed (`[rfid]` at the exit).
+    pub security: bool,
 }
 
 pub(super) fn parse(
@@ -102,5 +107,9 @@ pub(super) fn parse(
             b: p.b,
         });
     }
-    Ok(GateConfig { timings, passages })
+    Ok(GateConfig {
+        timings,
+        passages,
+        security: raw.security,
+    })
 }

@@ -39,10 +39,12 @@ pub enum TxKind {
     PinAttempt,
     /// An item the drop box could not handle as a plain return: staff must look at it.
     ReturnException,
+    /// An item left through the security gate without being borrowed.
+    SecurityAlarm,
 }
 
 impl TxKind {
-    pub const ALL: [TxKind; 9] = [
+    pub const ALL: [TxKind; 10] = [
         TxKind::Checkout,
         TxKind::Checkin,
         TxKind::Renew,
@@ -52,6 +54,7 @@ impl TxKind {
         TxKind::Feedback,
         TxKind::PinAttempt,
         TxKind::ReturnException,
+        TxKind::SecurityAlarm,
     ];
 
     /// The snake_case code in the outbox and on the wire.
@@ -66,6 +69,7 @@ impl TxKind {
             TxKind::Feedback => "feedback",
             TxKind::PinAttempt => "pin_attempt",
             TxKind::ReturnException => "return_exception",
+            TxKind::SecurityAlarm => "security_alarm",
         }
     }
 
@@ -216,6 +220,17 @@ pub struct ReturnExceptionPayload {
     pub at: Timestamp,
 }
 
+/// `security_alarm`: an item whose tag still said "in the library" passed the exit gate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecurityAlarmPayload {
+    /// The item read from the tag, if its data could be read.
+    #[serde(default)]
+    pub item: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub at: Timestamp,
+}
+
 /// A transaction's kind with its typed payload.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TxBody {
@@ -228,6 +243,7 @@ pub enum TxBody {
     Feedback(FeedbackPayload),
     PinAttempt(PinAttemptPayload),
     ReturnException(ReturnExceptionPayload),
+    SecurityAlarm(SecurityAlarmPayload),
 }
 
 /// A payload that does not fit its kind.
@@ -251,6 +267,7 @@ impl TxBody {
             TxBody::Feedback(_) => TxKind::Feedback,
             TxBody::PinAttempt(_) => TxKind::PinAttempt,
             TxBody::ReturnException(_) => TxKind::ReturnException,
+            TxBody::SecurityAlarm(_) => TxKind::SecurityAlarm,
         }
     }
 
@@ -265,6 +282,7 @@ impl TxBody {
             TxBody::Feedback(p) => serde_json::to_value(p),
             TxBody::PinAttempt(p) => serde_json::to_value(p),
             TxBody::ReturnException(p) => serde_json::to_value(p),
+            TxBody::SecurityAlarm(p) => serde_json::to_value(p),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(Value::Null)
@@ -295,6 +313,7 @@ impl TxBody {
             TxKind::Feedback => TxBody::Feedback(read(kind, payload)?),
             TxKind::PinAttempt => TxBody::PinAttempt(read(kind, payload)?),
             TxKind::ReturnException => TxBody::ReturnException(read(kind, payload)?),
+            TxKind::SecurityAlarm => TxBody::SecurityAlarm(read(kind, payload)?),
         })
     }
 
@@ -306,7 +325,7 @@ impl TxBody {
             TxBody::Renew(p) => p.patron.as_deref(),
             TxBody::Hold(p) => Some(&p.patron),
             TxBody::Fine(p) => p.patron.as_deref(),
-            TxBody::Feedback(_) | TxBody::ReturnException(_) => None,
+            TxBody::Feedback(_) | TxBody::ReturnException(_) | TxBody::SecurityAlarm(_) => None,
             TxBody::PinAttempt(p) => Some(&p.patron),
         }
     }
@@ -320,6 +339,7 @@ impl TxBody {
             TxBody::Hold(p) => p.item.as_deref(),
             TxBody::Fine(p) => p.item.as_deref(),
             TxBody::ReturnException(p) => p.item.as_deref(),
+            TxBody::SecurityAlarm(p) => p.item.as_deref(),
             TxBody::Feedback(_) | TxBody::PinAttempt(_) => None,
         }
     }
@@ -458,6 +478,14 @@ mod tests {
                         bin,
                         at
                     }
+                )),
+            (
+                proptest::option::of(text()),
+                proptest::option::of(text()),
+                at()
+            )
+                .prop_map(|(item, title, at)| TxBody::SecurityAlarm(
+                    SecurityAlarmPayload { item, title, at }
                 )),
         ]
     }

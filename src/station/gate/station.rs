@@ -22,8 +22,10 @@ pub struct GateView {
     #[serde(rename = "out")]
     pub left: u64,
     pub uncertain: u64,
-    /// Open alarms, e.g. "utama: beam b blocked".
+    /// Open alarms, e.g. "utama: beam b blocked", "security: 31000000101 Bumi".
     pub alarms: Vec<String>,
+    /// Items that left without being borrowed, since the start.
+    pub security_alarms: u64,
     pub devices: Vec<String>,
 }
 
@@ -42,6 +44,17 @@ pub struct GateStation {
     last_t_ms: u64,
     devices: BTreeMap<String, String>,
     view: GateView,
+    security: Option<Security>,
+    cues: Vec<Cue>,
+}
+
+/// The optional RFID security gate at the exit.
+struct Security {
+    /// The AFI of an item in the library (not borrowed): it alarms.
+    afi_in: u8,
+    station_id: String,
+    /// Tags in the field now: an item alarms once per pass, not once per poll.
+    present: std::collections::BTreeSet<swalayan_hardware::rfid::Uid>,
 }
 
 impl GateStation {
@@ -73,7 +86,81 @@ impl GateStation {
             last_t_ms: 0,
             devices: BTreeMap::new(),
             view: GateView::default(),
+            security: None,
+            cues: Vec::new(),
         }
+    }
+
+    /// Adds the security gate: the runtime's RFID thread reports the exit's field; an item
+    /// whose tag still carries `afi_in` sounds the alarm and is sent to the hub.
+    pub fn with_security(mut self, afi_in: u8, station_id: &str) -> GateStation {
+        self.security = Some(Security {
+            afi_in,
+            station_id: station_id.to_string(),
+            present: Default::default(),
+        });
+        self
+    }
+
+    /// What lies in the exit's field now.
+    fn tags(&mut self, tags: &[swalayan_hardware::rfid::TagReport]) -> Result<(), StoreError> {
+        let Some(security) = &mut self.security else {
+            return Ok(());
+        };
+        let now: std::collections::BTreeSet<_> = tags.iter().map(|t| t.uid).collect();
+        let arriving: Vec<_> = tags
+            .iter()
+            .filter(|t| !security.present.contains(&t.uid) && t.afi == Some(security.afi_in))
+            .cloned()
+            .collect();
+        security.present = now;
+        let station_id = security.station_id.clone();
+        for tag in arriving {
+            let item = tag.data.as_ref().ok().map(|d| d.item_id.clone());
+            let title = match &item {
+                Some(barcode) => {
+                    crate::store::catalog::item(self.store.conn(), barcode)?.map(|i| i.title)
+                }
+                None => None,
+            };
+            let time = station_time(
+                self.clock.now(),
+                self.clock.synchronised(),
+                meta::last_trusted_time(self.store.conn())?,
+            );
+            tracing::warn!(
+                item = item.as_deref().unwrap_or("?"),
+                title = title.as_deref().unwrap_or(""),
+                "security gate: an item that was not borrowed"
+            );
+            let body = crate::contract::transactions::TxBody::SecurityAlarm(
+                crate::contract::transactions::SecurityAlarmPayload {
+                    item: item.clone(),
+                    title: title.clone(),
+                    at: time.at,
+                },
+            );
+            crate::store::outbox::append(
+                self.store.conn(),
+                &station_id,
+                &body,
+                None,
+                time.at,
+                time.trusted,
+            )?;
+            self.cues.push(Cue::Refusal);
+            self.view.alarms.push(format!(
+                "security: {} {}",
+                item.as_deref().unwrap_or("?"),
+                title.unwrap_or_default()
+            ));
+            self.view.security_alarms += 1;
+            // The view keeps the latest; the outbox and the hub keep them all.
+            if self.view.alarms.len() > 20 {
+                self.view.alarms.remove(0);
+            }
+        }
+        Ok(())
     }
 
     /// Applies what the counters report: counts into the store, alarms into the view.
@@ -188,7 +275,8 @@ impl Role for GateStation {
                     .map(|(d, s)| format!("{d}: {s}"))
                     .collect();
             }
-            Event::Code(_) | Event::Tags(_) | Event::Central(_) | Event::Input(()) => {}
+            Event::Tags(tags) => self.tags(&tags)?,
+            Event::Code(_) | Event::Central(_) | Event::Input(()) => {}
         }
         Ok(())
     }
@@ -198,12 +286,12 @@ impl Role for GateStation {
     }
 
     fn take_cues(&mut self) -> Vec<Cue> {
-        Vec::new()
+        std::mem::take(&mut self.cues)
     }
 
     fn pending(&self) -> i64 {
-        // A new count is worth sending soon, not at once: the worker's ticker takes it.
-        0
+        // Counts are sent by the worker's ticker; a security alarm goes at once.
+        self.view.security_alarms as i64
     }
 
     fn finished(&self) -> bool {
