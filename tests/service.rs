@@ -108,47 +108,24 @@ fn the_kiosk_tells_systemd_it_is_ready_and_stops_cleanly_on_sigterm() {
     assert_eq!(next(), "STOPPING=1");
 }
 
-/// The drop box as systemd runs it: ready once its engine runs, a clean exit on SIGTERM.
-/// GPIO is the simulator here (no chip on this machine); without a chip the real backend
-/// refuses to start with a sentence naming `[gpio] chip`.
-#[test]
-fn the_drop_box_service_is_ready_and_stops_cleanly_and_a_missing_gpio_chip_is_named() {
+/// A headless station under systemd: `READY=1` once its engine runs, `STOPPING=1` and exit 0
+/// on SIGTERM. GPIO is the simulator (no chip on this machine).
+fn headless_station_is_ready_and_stops_cleanly(config_text: &str, command: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("dropbox.toml");
-    let write_config = |backend: &str| {
-        std::fs::write(
-            &config,
-            format!(
-                "[station]\nid = \"dropbox-1\"\n[gpio]\nbackend = \"{backend}\"\nchip = \"{}\"\n[dropbox]\nbeam = 17\nlock = 22\n",
-                dir.path().join("no-gpiochip").display()
-            ),
-        )
-        .unwrap();
-    };
-    let station = |args: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_swalayan"));
-        command
-            .arg("--db")
-            .arg(dir.path().join("dropbox.db"))
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .env("RUST_LOG", "warn");
-        command
-    };
-    write_config("cdev");
-    let out = station(&["dropbox"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("[gpio] chip"), "{said}");
-
-    write_config("sim");
+    let config = dir.path().join("station.toml");
+    std::fs::write(&config, config_text).unwrap();
     let socket_path = dir.path().join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).unwrap();
     socket
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
-    let mut dropbox = station(&["dropbox"])
+    let mut station = Command::new(env!("CARGO_BIN_EXE_swalayan"))
+        .arg("--db")
+        .arg(dir.path().join("station.db"))
+        .arg("--config")
+        .arg(&config)
+        .arg(command)
+        .env("RUST_LOG", "warn")
         .env("NOTIFY_SOCKET", &socket_path)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -161,17 +138,59 @@ fn the_drop_box_service_is_ready_and_stops_cleanly_and_a_missing_gpio_chip_is_na
             Err(e) => format!("nothing on the notify socket: {e}"),
         }
     };
-    assert_eq!(next(), "READY=1");
+    assert_eq!(next(), "READY=1", "{command}");
     // SAFETY: a plain kill(2) on our own child.
     unsafe {
-        libc::kill(dropbox.id() as i32, libc::SIGTERM);
+        libc::kill(station.id() as i32, libc::SIGTERM);
     }
-    let status = exit_within(&mut dropbox, Duration::from_secs(30)).unwrap_or_else(|| {
-        let _ = dropbox.kill();
-        panic!("the drop box did not stop within 30 s of SIGTERM");
+    let status = exit_within(&mut station, Duration::from_secs(30)).unwrap_or_else(|| {
+        let _ = station.kill();
+        panic!("{command} did not stop within 30 s of SIGTERM");
     });
     let mut err = String::new();
-    let _ = std::io::Read::read_to_string(&mut dropbox.stderr.take().unwrap(), &mut err);
+    let _ = std::io::Read::read_to_string(&mut station.stderr.take().unwrap(), &mut err);
     assert_eq!(status.code(), Some(0), "{err}");
     assert_eq!(next(), "STOPPING=1");
+}
+
+#[test]
+fn the_drop_box_service_is_ready_and_stops_cleanly() {
+    headless_station_is_ready_and_stops_cleanly(
+        "[station]\nid = \"dropbox-1\"\n[gpio]\nbackend = \"sim\"\n[dropbox]\nbeam = 17\nlock = 22\n",
+        "dropbox",
+    );
+}
+
+#[test]
+fn the_gate_service_is_ready_and_stops_cleanly() {
+    headless_station_is_ready_and_stops_cleanly(
+        "[station]\nid = \"gate-1\"\n[gpio]\nbackend = \"sim\"\n[gate]\n[[gate.passage]]\nname = \"utama\"\na = 5\nb = 6\n",
+        "gate",
+    );
+}
+
+/// Without a GPIO chip the real backend refuses to start with a sentence naming it.
+#[test]
+fn a_station_without_its_gpio_chip_says_which_setting_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gate.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[gpio]\nchip = \"{}\"\n[gate]\n[[gate.passage]]\nname = \"utama\"\na = 5\nb = 6\n",
+            dir.path().join("no-gpiochip").display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_swalayan"))
+        .arg("--db")
+        .arg(dir.path().join("gate.db"))
+        .arg("--config")
+        .arg(&config)
+        .arg("gate")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("[gpio] chip"), "{said}");
 }

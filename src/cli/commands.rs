@@ -490,6 +490,11 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
             "station_intake": meta::get(conn, crate::station::dropbox::INTAKE_KEY).ok().flatten(),
         })
     });
+    let gate_alarms: Option<serde_json::Value> =
+        meta::get(conn, crate::station::gate::station::ALARMS_KEY)?
+            .and_then(|text| serde_json::from_str(&text).ok());
+    let gate_state = (ctx.config.gate.is_some() || gate_alarms.is_some())
+        .then(|| json!({ "alarms": gate_alarms.unwrap_or_else(|| json!([])) }));
     let online = ctx
         .config
         .central
@@ -510,6 +515,9 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
         "catalog": counts,
         "attention": attention,
         "dropbox": dropbox_state,
+        // The entrance counter's open alarms (a beam blocked, an item not borrowed), as the
+        // running counter last saw them.
+        "gate": gate_state,
     });
     emit(ctx, &value, || {
         let id = ctx.lang == crate::reason::Lang::Id;

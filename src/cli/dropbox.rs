@@ -159,6 +159,12 @@ fn station(ctx: &Context) -> Result<Finished, CliError> {
     let desk = open_desk(ctx)?;
     let settings = settings(ctx, &desk, config, scanner)?;
     let role = DropBox::new(desk, settings, super::station::pad(ctx), outputs)?;
+    // Signals first: systemd may stop us as soon as READY=1 arrives from the engine.
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let _signals = crate::station::shutdown::on_stop(move || {
+        let _ = stop.send(());
+    })
+    .map_err(|e| CliError::Io(e.to_string()))?;
     let runtime = Runtime::start(
         RuntimeSetup {
             role,
@@ -172,11 +178,6 @@ fn station(ctx: &Context) -> Result<Finished, CliError> {
             tracing::debug!(intake = ?view.intake, returned = view.returned, exceptions = view.exceptions, "drop box");
         },
     )
-    .map_err(|e| CliError::Io(e.to_string()))?;
-    let (stop, stopped) = std::sync::mpsc::channel();
-    let _signals = crate::station::shutdown::on_stop(move || {
-        let _ = stop.send(());
-    })
     .map_err(|e| CliError::Io(e.to_string()))?;
     eprintln!(
         "{}",

@@ -179,6 +179,12 @@ fn station(ctx: &Context, record: Option<PathBuf>) -> Result<Finished, CliError>
                 interval: std::time::Duration::from_millis(150),
             });
     }
+    // Signals first: systemd may stop us as soon as READY=1 arrives from the engine.
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let _signals = crate::station::shutdown::on_stop(move || {
+        let _ = stop.send(());
+    })
+    .map_err(|e| CliError::Io(e.to_string()))?;
     let runtime = Runtime::start(
         RuntimeSetup {
             role,
@@ -192,11 +198,6 @@ fn station(ctx: &Context, record: Option<PathBuf>) -> Result<Finished, CliError>
             tracing::debug!(entered = view.entered, left = view.left, alarms = ?view.alarms, "gate");
         },
     )
-    .map_err(|e| CliError::Io(e.to_string()))?;
-    let (stop, stopped) = std::sync::mpsc::channel();
-    let _signals = crate::station::shutdown::on_stop(move || {
-        let _ = stop.send(());
-    })
     .map_err(|e| CliError::Io(e.to_string()))?;
     eprintln!(
         "{}",

@@ -809,6 +809,30 @@ mod tests {
     }
 
     #[test]
+    fn the_example_gate_config_is_valid_and_bad_gates_are_refused() {
+        let config = Config::parse(
+            Path::new("config/gate.toml"),
+            include_str!("../../config/gate.toml"),
+        )
+        .unwrap();
+        let gate = config.gate.unwrap();
+        assert_eq!(gate.passages.len(), 2);
+        assert_eq!(
+            gate.timings,
+            crate::station::gate::counter::Timings::default()
+        );
+        let err = parse("[gate]\n[[gate.passage]]\nname = \"x\"\na = 5\nb = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 5 is used twice"), "{err}");
+        let err = parse("[gate]\nmin_break_ms = 1\n").unwrap_err().to_string();
+        assert!(
+            err.contains("gate.min_break_ms") && err.contains(":2:"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_dropbox_section_with_a_route_without_a_bin_is_refused() {
         let err = parse(
             "[dropbox]\n[[dropbox.bin]]\nname = \"all\"\nroutes = [\"shelve\", \"transfer\", \"exception\"]\n",

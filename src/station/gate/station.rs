@@ -46,7 +46,12 @@ pub struct GateStation {
     view: GateView,
     security: Option<Security>,
     cues: Vec<Cue>,
+    /// The alarms last written for `swalayan status`.
+    alarms_told: Option<Vec<String>>,
 }
+
+/// Where the running counter leaves its open alarms for `swalayan status` (JSON list).
+pub const ALARMS_KEY: &str = "gate_alarms";
 
 /// The optional RFID security gate at the exit.
 struct Security {
@@ -88,7 +93,18 @@ impl GateStation {
             view: GateView::default(),
             security: None,
             cues: Vec::new(),
+            alarms_told: None,
         }
+    }
+
+    /// Leaves the open alarms where `swalayan status` (another process) reads them.
+    fn tell_alarms(&mut self) -> Result<(), StoreError> {
+        if self.alarms_told.as_ref() != Some(&self.view.alarms) {
+            let text = serde_json::to_string(&self.view.alarms).unwrap_or_default();
+            meta::set(self.store.conn(), ALARMS_KEY, &text)?;
+            self.alarms_told = Some(self.view.alarms.clone());
+        }
+        Ok(())
     }
 
     /// Adds the security gate: the runtime's RFID thread reports the exit's field; an item
@@ -278,7 +294,7 @@ impl Role for GateStation {
             Event::Tags(tags) => self.tags(&tags)?,
             Event::Code(_) | Event::Central(_) | Event::Input(()) => {}
         }
-        Ok(())
+        self.tell_alarms()
     }
 
     fn view(&self) -> &GateView {
