@@ -429,7 +429,7 @@ fn sync_once(ctx: &Context) -> Result<Finished, CliError> {
     let mut store = open_store(ctx)?;
     let (link, runtime) = hub_link(ctx)?;
     let report = runtime
-        .block_on(sync_round(&link, &mut store, &[]))
+        .block_on(sync_round(&link, &mut store, &[], &[]))
         .map_err(|e| CliError::Device(e.to_string()))?;
     emit(ctx, &report, || match ctx.lang {
         crate::reason::Lang::Id => format!(

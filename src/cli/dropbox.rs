@@ -11,7 +11,7 @@ use super::{CliError, Context, DropboxCommand, Finished};
 use crate::config::DropboxConfig;
 use crate::station::dropbox::{DropBox, DropOutputs, DropRecord, DropboxSettings};
 use crate::station::pad::{Pad, SharedPad};
-use crate::station::runtime::{Event, Role, Runtime, RuntimeSetup, SystemMonotonic};
+use crate::station::runtime::{Event, Role};
 use crate::store::dropbox;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -159,36 +159,15 @@ fn station(ctx: &Context) -> Result<Finished, CliError> {
     let desk = open_desk(ctx)?;
     let settings = settings(ctx, &desk, config, scanner)?;
     let role = DropBox::new(desk, settings, super::station::pad(ctx), outputs)?;
-    // Signals first: systemd may stop us as soon as READY=1 arrives from the engine.
-    let (stop, stopped) = std::sync::mpsc::channel();
-    let _signals = crate::station::shutdown::on_stop(move || {
-        let _ = stop.send(());
-    })
-    .map_err(|e| CliError::Io(e.to_string()))?;
-    let runtime = Runtime::start(
-        RuntimeSetup {
-            role,
-            devices,
-            sync: super::station::sync(ctx)?,
-            buzzer: super::station::buzzer(ctx),
-            clock: Box::new(SystemMonotonic::start()),
-            watchdog: Some(crate::station::watchdog::Watchdog::from_env()),
-        },
-        |view: &crate::station::dropbox::DropboxView, _: &[crate::station::cues::Cue]| {
-            tracing::debug!(intake = ?view.intake, returned = view.returned, exceptions = view.exceptions, "drop box");
-        },
-    )
-    .map_err(|e| CliError::Io(e.to_string()))?;
-    eprintln!(
-        "{}",
-        ctx.lang.pick(
+    super::station::run_headless(
+        ctx,
+        role,
+        devices,
+        (
             "Kotak pengembalian berjalan (hentikan dengan Ctrl-C).",
-            "Drop box running (stop with Ctrl-C)."
-        )
-    );
-    let _ = stopped.recv();
-    drop(runtime);
-    Ok(Finished::Done)
+            "Drop box running (stop with Ctrl-C).",
+        ),
+    )
 }
 
 /// One line of DROPS.csv.

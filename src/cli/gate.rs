@@ -3,9 +3,8 @@
 use super::commands::open_store;
 use super::output::emit;
 use super::{CliError, Context, Finished, GateCommand};
-use crate::station::gate::station::{GateStation, GateView};
+use crate::station::gate::station::GateStation;
 use crate::station::gate::trace;
-use crate::station::runtime::{Runtime, RuntimeSetup, SystemMonotonic};
 use std::path::PathBuf;
 
 pub fn run(
@@ -179,34 +178,13 @@ fn station(ctx: &Context, record: Option<PathBuf>) -> Result<Finished, CliError>
                 interval: std::time::Duration::from_millis(150),
             });
     }
-    // Signals first: systemd may stop us as soon as READY=1 arrives from the engine.
-    let (stop, stopped) = std::sync::mpsc::channel();
-    let _signals = crate::station::shutdown::on_stop(move || {
-        let _ = stop.send(());
-    })
-    .map_err(|e| CliError::Io(e.to_string()))?;
-    let runtime = Runtime::start(
-        RuntimeSetup {
-            role,
-            devices,
-            sync: super::station::sync(ctx)?,
-            buzzer: super::station::buzzer(ctx),
-            clock: Box::new(SystemMonotonic::start()),
-            watchdog: Some(crate::station::watchdog::Watchdog::from_env()),
-        },
-        |view: &GateView, _: &[crate::station::cues::Cue]| {
-            tracing::debug!(entered = view.entered, left = view.left, alarms = ?view.alarms, "gate");
-        },
-    )
-    .map_err(|e| CliError::Io(e.to_string()))?;
-    eprintln!(
-        "{}",
-        ctx.lang.pick(
+    super::station::run_headless(
+        ctx,
+        role,
+        devices,
+        (
             "Penghitung pengunjung berjalan (hentikan dengan Ctrl-C).",
-            "Visitor counter running (stop with Ctrl-C)."
-        )
-    );
-    let _ = stopped.recv();
-    drop(runtime);
-    Ok(Finished::Done)
+            "Visitor counter running (stop with Ctrl-C).",
+        ),
+    )
 }

@@ -73,3 +73,40 @@ pub(super) fn buzzer(ctx: &Context) -> Option<Box<dyn OutputLine>> {
         }
     }
 }
+
+/// Runs a headless role (drop box, gate) on the runtime until SIGTERM or Ctrl-C: the config's
+/// sync, buzzer and systemd watchdog; each new view is logged at debug level.
+pub(super) fn run_headless<R>(
+    ctx: &Context,
+    role: R,
+    devices: Devices,
+    running: (&str, &str),
+) -> Result<super::Finished, CliError>
+where
+    R: crate::station::runtime::Role<Input = ()>,
+    R::View: std::fmt::Debug,
+{
+    use crate::station::runtime::{Runtime, RuntimeSetup, SystemMonotonic};
+    // Signals first: systemd may stop us as soon as READY=1 arrives from the engine.
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let _signals = crate::station::shutdown::on_stop(move || {
+        let _ = stop.send(());
+    })
+    .map_err(|e| CliError::Io(e.to_string()))?;
+    let runtime = Runtime::start(
+        RuntimeSetup {
+            role,
+            devices,
+            sync: sync(ctx)?,
+            buzzer: buzzer(ctx),
+            clock: Box::new(SystemMonotonic::start()),
+            watchdog: Some(crate::station::watchdog::Watchdog::from_env()),
+        },
+        |view: &R::View, _: &[crate::station::cues::Cue]| tracing::debug!(?view, "station"),
+    )
+    .map_err(|e| CliError::Io(e.to_string()))?;
+    eprintln!("{}", ctx.lang.pick(running.0, running.1));
+    let _ = stopped.recv();
+    drop(runtime);
+    Ok(super::Finished::Done)
+}

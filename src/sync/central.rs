@@ -143,12 +143,13 @@ impl CentralLink for HubLink {
 /// One sync round: push first (so the central hears of our loans before we take its
 /// picture of them), then pull, then send visitor counts the central lacks (a gate's), then
 /// tell the central how the station is (`devices` as the
-/// station's runtime sees them). The round is remembered (when, and why it failed) for
+/// station's runtime sees them, and the role's open alarms). The round is remembered (when, and why it failed) for
 /// `swalayan status`.
 pub async fn sync_round(
     link: &dyn CentralLink,
     store: &mut Store,
     devices: &[DeviceState],
+    alarms: &[String],
 ) -> Result<SyncReport, SyncError> {
     let result = async {
         let mut report = link.push(store).await?;
@@ -160,7 +161,7 @@ pub async fn sync_round(
             pending,
             conflicts,
             devices: devices.to_vec(),
-            alarms: Vec::new(),
+            alarms: alarms.to_vec(),
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
         };
         // The round's work is done; a hub too old for reports does not fail it.

@@ -24,6 +24,8 @@ pub enum WorkerCommand {
     SyncNow,
     /// The station's devices changed: the next health report says so.
     Devices(Vec<DeviceState>),
+    /// The role's open alarms changed (a bin full, a beam blocked): reported at once.
+    Alarms(Vec<String>),
     Stop,
 }
 
@@ -148,6 +150,7 @@ async fn run(
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut failures = 0u32;
     let mut devices: Vec<DeviceState> = Vec::new();
+    let mut alarms: Vec<String> = Vec::new();
     let mut retry_at: Option<tokio::time::Instant> = None;
     loop {
         let retry = async {
@@ -166,13 +169,15 @@ async fn run(
                     devices = now;
                     continue;
                 }
+                // Staff should hear of an alarm now: a round carries it.
+                Some(WorkerCommand::Alarms(now)) => alarms = now,
                 Some(WorkerCommand::Stop) | None => return,
             },
         }
         if retry_at.is_some_and(|at| tokio::time::Instant::now() < at) {
             continue; // backing off: ticks and wake-ups wait for the retry time
         }
-        let event = match sync_round(link, &mut store, &devices).await {
+        let event = match sync_round(link, &mut store, &devices, &alarms).await {
             Ok(report) => {
                 failures = 0;
                 retry_at = None;

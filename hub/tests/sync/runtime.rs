@@ -275,3 +275,81 @@ fn a_gate_s_counts_reach_the_hub_per_passage_once(backend: Backend) {
             .is_empty()
     );
 }
+
+/// A gate's blocked beam reaches staff at the hub: the role's alarm goes into the next health
+/// report, which the worker sends at once (its ticker is an hour).
+#[test]
+fn a_blocked_beam_is_an_alarm_in_the_hub_station_list() {
+    use swalayan::config::Passage;
+    use swalayan::station::gate::counter::Timings;
+    use swalayan::station::gate::station::{GateStation, GateView};
+    use swalayan::station::runtime::ManualClock;
+    use swalayan::station::runtime::devices::InputLines;
+    use swalayan_hardware::gpio::{Level, sim};
+
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(Backend::Sqlite, dir.path());
+    let token = hub.add_station_as("pintu", "gate");
+    let db = dir.path().join("pintu.db");
+    let role = GateStation::new(
+        swalayan::store::Store::open(&db).unwrap(),
+        Box::new(swalayan::clock::SystemClock),
+        &[Passage {
+            name: "utama".into(),
+            a: 5,
+            b: 6,
+        }],
+        Timings {
+            blocked_after: Duration::from_millis(200),
+            ..Timings::default()
+        },
+        None,
+    );
+    let (script, inputs) = sim::inputs();
+    let (tx, views) = channel();
+    let _runtime = Runtime::start(
+        RuntimeSetup {
+            role,
+            devices: Devices {
+                inputs: Some(InputLines {
+                    source: Box::new(inputs),
+                    debounce: Duration::from_millis(5),
+                }),
+                ..Devices::default()
+            },
+            sync: Some(SyncSetup {
+                db,
+                link: Box::new(HubLink::new(hub.central(&token, "pintu")).unwrap()),
+                timing: WorkerTiming {
+                    interval: Duration::from_secs(3600),
+                    backoff_min: Duration::from_millis(200),
+                    backoff_max: Duration::from_secs(1),
+                },
+            }),
+            buzzer: None,
+            clock: Box::new(ManualClock::default()),
+            watchdog: None,
+        },
+        move |view: &GateView, _: &[Cue]| {
+            let _ = tx.send(view.clone());
+        },
+    )
+    .unwrap();
+    script.edge(6, Level::High, Duration::from_millis(1_000)); // a bag in the inside beam
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !views
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        .expect("the alarm")
+        .alarms
+        .contains(&"utama: beam b blocked".to_string())
+    {}
+    // The worker's round with the alarm reaches the hub.
+    loop {
+        let listed = hub.listed("pintu");
+        if listed["health"]["alarms"][0] == "utama: beam b blocked" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no alarm at the hub: {listed}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

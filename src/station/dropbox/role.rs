@@ -70,4 +70,11 @@ impl Role for DropBox {
     fn finished(&self) -> bool {
         false
     }
+
+    fn alarms(&self) -> Vec<String> {
+        match &self.view.intake {
+            super::Intake::Stopped(why) => vec![format!("intake stopped: {why}")],
+            _ => Vec::new(),
+        }
+    }
 }

@@ -313,4 +313,8 @@ impl Role for GateStation {
     fn finished(&self) -> bool {
         false
     }
+
+    fn alarms(&self) -> Vec<String> {
+        self.view.alarms.clone()
+    }
 }

@@ -111,6 +111,7 @@ impl<I: Send + 'static> Runtime<I> {
             devices: BTreeMap::new(),
             published: None,
             fresh_cues: Vec::new(),
+            alarms: Vec::new(),
         };
         let handle = std::thread::Builder::new()
             .name("station-engine".into())
@@ -170,6 +171,8 @@ struct Engine<R: Role> {
     published: Option<R::View>,
     /// Cues played since the last publish.
     fresh_cues: Vec<Cue>,
+    /// The role's alarms as the worker last heard them.
+    alarms: Vec<String>,
 }
 
 impl<R: Role> Engine<R> {
@@ -229,6 +232,13 @@ impl<R: Role> Engine<R> {
         for cue in self.role.take_cues() {
             self.cues.play(cue);
             self.fresh_cues.push(cue);
+        }
+        let alarms = self.role.alarms();
+        if alarms != self.alarms {
+            if let Some(wake) = &self.wake {
+                let _ = wake.send(WorkerCommand::Alarms(alarms.clone()));
+            }
+            self.alarms = alarms;
         }
         // A new transaction: push it now rather than at the next tick.
         if self.role.pending() > before

@@ -78,6 +78,10 @@ pub trait Role: Send + 'static {
     fn pending(&self) -> i64;
     /// The role asked to stop (staff left kiosk mode).
     fn finished(&self) -> bool;
+    /// Alarms open now, for staff at the hub (the health report's `alarms`).
+    fn alarms(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A device's state as one line for staff: "ok" or what is wrong.
