@@ -576,3 +576,46 @@ fn the_kiosk_without_a_display_says_what_to_do() {
         "{err}"
     );
 }
+
+/// `config check` lists every problem of a config in one pass (issue #13): errors exit 2,
+/// absent devices are warnings, and the shipped examples pass on a build machine.
+#[test]
+fn config_check_lists_every_problem_in_one_pass() {
+    let station = Station::new();
+    let bad = station.file(
+        "bad.toml",
+        "[station]\nid = \"has space\"\nlang = \"fr\"\n[library]\ntimezone = \"Mars/Olympus\"\n[scanner]\nport = \"/dev/no-such-scanner\"\n",
+    );
+    let (code, out) = station.json(&["--config", bad.to_str().unwrap(), "config", "check"]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(out["ok"], false);
+    let problems = out["problems"].as_array().unwrap();
+    let keys: Vec<&str> = problems
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "station.id",
+            "station.lang",
+            "library.timezone",
+            "scanner.port"
+        ],
+        "{out}"
+    );
+    assert_eq!(problems[3]["severity"], "warning");
+    assert_eq!(
+        (problems[0]["line"].as_u64(), problems[2]["line"].as_u64()),
+        (Some(2), Some(5))
+    );
+    for example in ["kiosk.toml", "dropbox.toml", "gate.toml"] {
+        let path = crate::support::fixture("../../config").join(example);
+        let (code, out) = station.json(&["--config", path.to_str().unwrap(), "config", "check"]);
+        assert_eq!(
+            (code, &out["ok"]),
+            (0, &serde_json::json!(true)),
+            "{example}: {out}"
+        );
+    }
+}

@@ -17,6 +17,10 @@ use serde_json::json;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Finished, CliError> {
+    // Checking a config must not stop at its first problem, as loading one does.
+    if let Command::Config(super::ConfigCommand::Check) = cli.command {
+        return super::config_check::check(&cli);
+    }
     let default_db = match cli.command {
         Command::Demo { .. } => "demo.db",
         _ => "swalayan.db",
@@ -43,6 +47,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
         Command::Dropbox { command } => super::dropbox::run(&ctx, command),
         Command::Gate { command, record } => super::gate::run(&ctx, command, record),
         Command::Report(super::ReportCommand::Visitors(args)) => super::gate::report(&ctx, &args),
+        Command::Config(super::ConfigCommand::Check) => super::config_check::check(&cli),
         Command::Import(command) => import(&ctx, command),
         Command::Circ(command) => circulation(&ctx, command),
         Command::Patron(PatronCommand::Show { card }) => patron_show(&ctx, &card),

@@ -5,6 +5,7 @@
 //! 1 refused by the rules, 2 usage or config error, 3 store, I/O, device or network error.
 
 mod commands;
+mod config_check;
 mod demo;
 mod dropbox;
 mod gate;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Reports from what the station counted.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The station's configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// The entrance counter: without a subcommand, run the counter at the door ([gate] and
     /// [gpio] of --config) until stopped.
     Gate {
@@ -134,6 +138,13 @@ pub enum Command {
     /// Simulated devices on pseudo-terminals, for trying things without hardware.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check the whole config (--config) and list every problem: errors (exit 2) and
+    /// warnings, such as a device named in the config that is absent on this machine.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]

@@ -325,6 +325,20 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let (config, problems) = Config::parse_all(path, text)?;
+        match problems.into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(config),
+        }
+    }
+
+    /// Parses a config and validates every section, returning all the problems found (not
+    /// only the first): `swalayan config check` lists them in one pass. The error is for a
+    /// file that is not TOML or has an unknown key (nothing else can be checked then).
+    // Each section is validated in a closure called at once, so its first problem ends that
+    // section only (a `try` block, which stable Rust does not have yet).
+    #[allow(clippy::redundant_closure_call)]
+    pub fn parse_all(path: &Path, text: &str) -> Result<(Config, Vec<ConfigError>), ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let (line, key) = match e.span() {
                 Some(span) => (
@@ -348,207 +362,316 @@ impl Config {
             message,
         };
         let mut config = Config::default();
-        if let Some(id) = raw.station.id {
-            if id.trim().is_empty() || id.chars().any(|c| c.is_control() || c.is_whitespace()) {
-                return Err(invalid(
-                    "station",
-                    "id",
-                    "must be a non-empty name without spaces, e.g. \"kiosk-1\"".into(),
-                ));
-            }
-            config.station_id = id;
-        }
-        if let Some(db) = raw.station.db {
-            let base = path.parent().unwrap_or(Path::new("."));
-            config.db = Some(if db.is_absolute() { db } else { base.join(db) });
-        }
-        if let Some(lang) = raw.station.lang {
-            config.lang = Lang::from_code(&lang).ok_or_else(|| {
-                invalid(
-                    "station",
-                    "lang",
-                    format!("'{lang}' is not a language here: use \"id\" or \"en\""),
-                )
-            })?;
-        }
-        if let Some(name) = raw.library.name {
-            config.library_name = name;
-        }
-        if let Some(tz) = raw.library.timezone {
-            config.time_zone = jiff::tz::db().get(&tz).map_err(|_| {
-                invalid(
-                    "library",
-                    "timezone",
-                    format!("'{tz}' is not a known time zone (e.g. \"Asia/Jakarta\")"),
-                )
-            })?;
-            config.time_zone_name = tz;
-        }
-        if let Some(branch) = raw.library.branch {
-            if branch.trim().is_empty() {
-                return Err(invalid("library", "branch", "must not be empty".into()));
-            }
-            config.branch = branch;
-        }
-        if let Some(raw) = raw.scanner {
-            config.scanner = Some(scanner_settings(raw, &invalid)?);
-        }
-        if let Some(raw) = raw.hid_scanner {
-            let max_len = raw.max_len.unwrap_or(64);
-            if !(4..=512).contains(&max_len) {
-                return Err(invalid(
-                    "hid_scanner",
-                    "max_len",
-                    format!("{max_len}: use 4 to 512 characters"),
-                ));
-            }
-            config.hid_scanner = Some(HidScannerSettings {
-                device: raw.device,
-                max_len,
-                checks: parse_checks("hid_scanner", &raw.checks, &invalid)?,
-            });
-        }
-        if let Some(raw) = raw.rfid {
-            let mut serial = SerialSettings::FEIG_DEFAULT;
-            serial.baud = raw.baud.unwrap_or(serial.baud);
-            config.rfid = Some(RfidSettings {
-                port: raw.port,
-                serial,
-                address: raw.address.unwrap_or(0xFF),
-                afi: AfiPolicy {
-                    afi_in: raw.afi_in.unwrap_or(AfiPolicy::default().afi_in),
-                    afi_out: raw.afi_out.unwrap_or(AfiPolicy::default().afi_out),
-                },
-            });
-        }
-        if let Some(raw) = raw.printer {
-            let mm = raw.width_mm.unwrap_or(80);
-            let width = PaperWidth::from_mm(mm)
-                .ok_or_else(|| invalid("printer", "width_mm", format!("{mm}: use 58 or 80")))?;
-            config.printer = Some(PrinterSettings {
-                path: raw.path,
-                width,
-                baud: raw.baud,
-            });
-        }
-        if let Some(raw) = raw.central {
-            let kind = raw.kind.unwrap_or_else(|| "hub".into());
-            if kind != "hub" {
-                return Err(invalid(
-                    "central",
-                    "kind",
-                    format!("'{kind}': only \"hub\" is supported so far"),
-                ));
-            }
-            if !(raw.url.starts_with("http://") || raw.url.starts_with("https://")) {
-                return Err(invalid(
-                    "central",
-                    "url",
-                    format!("'{}' is not an http:// or https:// address", raw.url),
-                ));
-            }
-            let token = match (raw.token, raw.token_file) {
-                (Some(token), None) => token,
-                (None, Some(file)) => {
+        let mut problems: Vec<ConfigError> = Vec::new();
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(id) = raw.station.id {
+                    if id.trim().is_empty()
+                        || id.chars().any(|c| c.is_control() || c.is_whitespace())
+                    {
+                        return Err(invalid(
+                            "station",
+                            "id",
+                            "must be a non-empty name without spaces, e.g. \"kiosk-1\"".into(),
+                        ));
+                    }
+                    config.station_id = id;
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(db) = raw.station.db {
                     let base = path.parent().unwrap_or(Path::new("."));
-                    let file = if file.is_absolute() {
-                        file
-                    } else {
-                        base.join(file)
+                    config.db = Some(if db.is_absolute() { db } else { base.join(db) });
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(lang) = raw.station.lang {
+                    config.lang = Lang::from_code(&lang).ok_or_else(|| {
+                        invalid(
+                            "station",
+                            "lang",
+                            format!("'{lang}' is not a language here: use \"id\" or \"en\""),
+                        )
+                    })?;
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(name) = raw.library.name {
+                    config.library_name = name;
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(tz) = raw.library.timezone {
+                    config.time_zone = jiff::tz::db().get(&tz).map_err(|_| {
+                        invalid(
+                            "library",
+                            "timezone",
+                            format!("'{tz}' is not a known time zone (e.g. \"Asia/Jakarta\")"),
+                        )
+                    })?;
+                    config.time_zone_name = tz;
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(branch) = raw.library.branch {
+                    if branch.trim().is_empty() {
+                        return Err(invalid("library", "branch", "must not be empty".into()));
+                    }
+                    config.branch = branch;
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.scanner {
+                    config.scanner = Some(scanner_settings(raw, &invalid)?);
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.hid_scanner {
+                    let max_len = raw.max_len.unwrap_or(64);
+                    if !(4..=512).contains(&max_len) {
+                        return Err(invalid(
+                            "hid_scanner",
+                            "max_len",
+                            format!("{max_len}: use 4 to 512 characters"),
+                        ));
+                    }
+                    config.hid_scanner = Some(HidScannerSettings {
+                        device: raw.device,
+                        max_len,
+                        checks: parse_checks("hid_scanner", &raw.checks, &invalid)?,
+                    });
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.rfid {
+                    let mut serial = SerialSettings::FEIG_DEFAULT;
+                    serial.baud = raw.baud.unwrap_or(serial.baud);
+                    config.rfid = Some(RfidSettings {
+                        port: raw.port,
+                        serial,
+                        address: raw.address.unwrap_or(0xFF),
+                        afi: AfiPolicy {
+                            afi_in: raw.afi_in.unwrap_or(AfiPolicy::default().afi_in),
+                            afi_out: raw.afi_out.unwrap_or(AfiPolicy::default().afi_out),
+                        },
+                    });
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.printer {
+                    let mm = raw.width_mm.unwrap_or(80);
+                    let width = PaperWidth::from_mm(mm).ok_or_else(|| {
+                        invalid("printer", "width_mm", format!("{mm}: use 58 or 80"))
+                    })?;
+                    config.printer = Some(PrinterSettings {
+                        path: raw.path,
+                        width,
+                        baud: raw.baud,
+                    });
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.central {
+                    let kind = raw.kind.unwrap_or_else(|| "hub".into());
+                    if kind != "hub" {
+                        return Err(invalid(
+                            "central",
+                            "kind",
+                            format!("'{kind}': only \"hub\" is supported so far"),
+                        ));
+                    }
+                    if !(raw.url.starts_with("http://") || raw.url.starts_with("https://")) {
+                        return Err(invalid(
+                            "central",
+                            "url",
+                            format!("'{}' is not an http:// or https:// address", raw.url),
+                        ));
+                    }
+                    let token = match (raw.token, raw.token_file) {
+                        (Some(token), None) => token,
+                        (None, Some(file)) => {
+                            let base = path.parent().unwrap_or(Path::new("."));
+                            let file = if file.is_absolute() {
+                                file
+                            } else {
+                                base.join(file)
+                            };
+                            std::fs::read_to_string(&file)
+                                .map_err(|e| {
+                                    invalid(
+                                        "central",
+                                        "token_file",
+                                        format!("{}: {e}", file.display()),
+                                    )
+                                })?
+                                .trim()
+                                .to_string()
+                        }
+                        _ => {
+                            return Err(invalid(
+                                "central",
+                                "token",
+                                "give either token or token_file".into(),
+                            ));
+                        }
                     };
-                    std::fs::read_to_string(&file)
-                        .map_err(|e| {
-                            invalid("central", "token_file", format!("{}: {e}", file.display()))
-                        })?
-                        .trim()
-                        .to_string()
-                }
-                _ => {
-                    return Err(invalid(
-                        "central",
-                        "token",
-                        "give either token or token_file".into(),
-                    ));
-                }
-            };
-            let ca_pem = match raw.ca_file {
-                None => None,
-                Some(file) => {
-                    let file = if file.is_absolute() {
-                        file
-                    } else {
-                        path.parent().unwrap_or(Path::new(".")).join(file)
+                    let ca_pem = match raw.ca_file {
+                        None => None,
+                        Some(file) => {
+                            let file = if file.is_absolute() {
+                                file
+                            } else {
+                                path.parent().unwrap_or(Path::new(".")).join(file)
+                            };
+                            Some(std::fs::read(&file).map_err(|e| {
+                                invalid("central", "ca_file", format!("{}: {e}", file.display()))
+                            })?)
+                        }
                     };
-                    Some(std::fs::read(&file).map_err(|e| {
-                        invalid("central", "ca_file", format!("{}: {e}", file.display()))
-                    })?)
+                    config.central = Some(CentralSettings {
+                        kind,
+                        url: raw.url,
+                        token,
+                        ca_pem,
+                    });
                 }
-            };
-            config.central = Some(CentralSettings {
-                kind,
-                url: raw.url,
-                token,
-                ca_pem,
-            });
-        }
-        if let Some(raw) = raw.kiosk {
-            let defaults = KioskConfig::default();
-            let seconds = |key: &str, value: Option<u64>, default: Duration| match value {
-                None => Ok(default),
-                Some(s) if (5..=3600).contains(&s) => Ok(Duration::from_secs(s)),
-                Some(s) => Err(invalid("kiosk", key, format!("{s}: use 5 to 3600 seconds"))),
-            };
-            config.kiosk = KioskConfig {
-                feedback: raw.feedback.unwrap_or(defaults.feedback),
-                idle_warning: seconds(
-                    "idle_warning_seconds",
-                    raw.idle_warning_seconds,
-                    defaults.idle_warning,
-                )?,
-                idle_countdown: seconds(
-                    "idle_countdown_seconds",
-                    raw.idle_countdown_seconds,
-                    defaults.idle_countdown,
-                )?,
-            };
-        }
-        if let Some(isil) = raw.library.isil {
-            if isil.trim().is_empty() || isil.len() > 16 || isil.contains(char::is_whitespace) {
-                return Err(invalid(
-                    "library",
-                    "isil",
-                    format!("'{isil}': an ISIL like \"ID-TTK\" (up to 16 characters)"),
-                ));
-            }
-            config.isil = Some(isil);
-        }
-        if let Some(raw) = raw.dropbox {
-            config.dropbox = Some(dropbox::parse(raw, &invalid)?);
-        }
-        if let Some(raw) = raw.gate {
-            config.gate = Some(gate::parse(raw, &invalid)?);
-        }
-        if let Some(raw) = raw.gpio {
-            let backend = match raw.backend.as_deref().unwrap_or("cdev") {
-                "cdev" | "gpiocdev" => GpioBackend::Cdev,
-                "rppal" => GpioBackend::Rppal,
-                "sim" => GpioBackend::Sim,
-                other => {
-                    return Err(invalid(
-                        "gpio",
-                        "backend",
-                        format!("'{other}': use \"cdev\", \"rppal\" or \"sim\""),
-                    ));
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.kiosk {
+                    let defaults = KioskConfig::default();
+                    let seconds = |key: &str, value: Option<u64>, default: Duration| match value {
+                        None => Ok(default),
+                        Some(s) if (5..=3600).contains(&s) => Ok(Duration::from_secs(s)),
+                        Some(s) => {
+                            Err(invalid("kiosk", key, format!("{s}: use 5 to 3600 seconds")))
+                        }
+                    };
+                    config.kiosk = KioskConfig {
+                        feedback: raw.feedback.unwrap_or(defaults.feedback),
+                        idle_warning: seconds(
+                            "idle_warning_seconds",
+                            raw.idle_warning_seconds,
+                            defaults.idle_warning,
+                        )?,
+                        idle_countdown: seconds(
+                            "idle_countdown_seconds",
+                            raw.idle_countdown_seconds,
+                            defaults.idle_countdown,
+                        )?,
+                    };
                 }
-            };
-            config.gpio = Some(GpioSettings {
-                backend,
-                chip: raw.chip.unwrap_or_else(|| PathBuf::from("/dev/gpiochip0")),
-                debounce: Duration::from_millis(raw.debounce_ms.unwrap_or(25)),
-                buzzer: raw.buzzer,
-            });
-        }
-        Ok(config)
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(isil) = raw.library.isil {
+                    if isil.trim().is_empty()
+                        || isil.len() > 16
+                        || isil.contains(char::is_whitespace)
+                    {
+                        return Err(invalid(
+                            "library",
+                            "isil",
+                            format!("'{isil}': an ISIL like \"ID-TTK\" (up to 16 characters)"),
+                        ));
+                    }
+                    config.isil = Some(isil);
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.dropbox {
+                    config.dropbox = Some(dropbox::parse(raw, &invalid)?);
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.gate {
+                    config.gate = Some(gate::parse(raw, &invalid)?);
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.gpio {
+                    let backend = match raw.backend.as_deref().unwrap_or("cdev") {
+                        "cdev" | "gpiocdev" => GpioBackend::Cdev,
+                        "rppal" => GpioBackend::Rppal,
+                        "sim" => GpioBackend::Sim,
+                        other => {
+                            return Err(invalid(
+                                "gpio",
+                                "backend",
+                                format!("'{other}': use \"cdev\", \"rppal\" or \"sim\""),
+                            ));
+                        }
+                    };
+                    config.gpio = Some(GpioSettings {
+                        backend,
+                        chip: raw.chip.unwrap_or_else(|| PathBuf::from("/dev/gpiochip0")),
+                        debounce: Duration::from_millis(raw.debounce_ms.unwrap_or(25)),
+                        buzzer: raw.buzzer,
+                    });
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        Ok((config, problems))
     }
 }
 
