@@ -11,6 +11,14 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
+/// True when criterion was started to measure (`cargo bench` passes `--bench`); false when a
+/// test runner lists the benchmarks or runs each once as a smoke test (`cargo nextest run
+/// --all-targets`). Benchmarks use it to build their full-size data only when measuring:
+/// listing must cost nothing, and a smoke run must not fill a CI disk with a library.
+pub fn measuring() -> bool {
+    std::env::args().any(|arg| arg == "--bench")
+}
+
 /// Item barcode `i` of a synthetic library.
 pub fn item_barcode(i: u64) -> String {
     format!("39{i:09}")
