@@ -14,7 +14,8 @@
 //! - [`store`]: the station's SQLite database: migrations, queries, the outbox, the drop
 //!   box's journal.
 //! - [`import`]: the store as an import sink, policy into the store, the demo library.
-//! - [`config`]: the station's TOML configuration (`[dropbox]` in its own module).
+//! - [`config`]: the station's TOML configuration (`[dropbox]`, `[gate]` and `[display]` in
+//!   their own modules).
 //! - [`clock`]: the station's notion of "now" and whether the system clock can be trusted.
 //! - [`station`]: the runtime every station role runs on (engine, device threads, sync
 //!   worker, cues), the kiosk role (a state machine over the desk), the drop box role (a

@@ -619,3 +619,29 @@ fn config_check_lists_every_problem_in_one_pass() {
         );
     }
 }
+
+#[test]
+fn config_display_gives_slint_settings_and_the_touch_rule() {
+    let station = Station::new();
+    let portrait = station.file(
+        "portrait.toml",
+        "[display]\noutput = \"DSI-1\"\nrotation = 90\n",
+    );
+    let (code, out) = station.json(&["--config", portrait.to_str().unwrap(), "config", "display"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["rotation"], 90);
+    assert_eq!(out["renderer"], "software");
+    assert_eq!(out["environment"]["SLINT_DRM_OUTPUT"], "DSI-1");
+    assert_eq!(out["environment"]["SLINT_KMS_ROTATION"], "90");
+    assert!(
+        out["touch_rule"]
+            .as_str()
+            .is_some_and(|r| r.contains("ENV{LIBINPUT_CALIBRATION_MATRIX}=\"0 -1 1 1 0 0\"")),
+        "{out}"
+    );
+    let wrong = station.file("wrong.toml", "[display]\nrotation = 45\n");
+    let out = station.run(&["--config", wrong.to_str().unwrap(), "config", "display"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("display.rotation"), "{said}");
+}

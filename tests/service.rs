@@ -60,28 +60,40 @@ fn exit_within(child: &mut Child, limit: Duration) -> Option<std::process::ExitS
     None
 }
 
-#[test]
-fn the_kiosk_tells_systemd_it_is_ready_and_stops_cleanly_on_sigterm() {
-    let x = Xvfb::start();
-    let dir = tempfile::tempdir().unwrap();
-    let socket_path = dir.path().join("notify.sock");
+/// `swalayan demo` in a window on `x` as systemd starts it (`NOTIFY_SOCKET` in `dir`), with
+/// `extra` environment; the socket reads with a 60 s limit.
+fn demo_kiosk_under_systemd(
+    x: &Xvfb,
+    dir: &std::path::Path,
+    extra: &[(&str, &std::ffi::OsStr)],
+) -> (Child, UnixDatagram) {
+    let socket_path = dir.join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).unwrap();
     socket
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
-    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_swalayan"))
+    let kiosk = Command::new(env!("CARGO_BIN_EXE_swalayan"))
         .arg("--db")
-        .arg(dir.path().join("demo.db"))
+        .arg(dir.join("demo.db"))
         .arg("demo")
         .env("DISPLAY", &x.display)
         .env("SLINT_BACKEND", "winit-software")
         .env("NOTIFY_SOCKET", &socket_path)
-        .env("HOME", dir.path())
+        .env("HOME", dir)
         .env("RUST_LOG", "warn")
+        .envs(extra.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    (kiosk, socket)
+}
+
+#[test]
+fn the_kiosk_tells_systemd_it_is_ready_and_stops_cleanly_on_sigterm() {
+    let x = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut kiosk, socket) = demo_kiosk_under_systemd(&x, dir.path(), &[]);
     let mut buffer = [0u8; 256];
     let mut next = || -> String {
         match socket.recv(&mut buffer) {
@@ -106,6 +118,69 @@ fn the_kiosk_tells_systemd_it_is_ready_and_stops_cleanly_on_sigterm() {
     let _ = std::io::Read::read_to_string(&mut kiosk.stderr.take().unwrap(), &mut err);
     assert_eq!(status.code(), Some(0), "{err}");
     assert_eq!(next(), "STOPPING=1");
+}
+
+/// The watchdog is fed from the kiosk's UI loop, so a frozen screen gets the service
+/// restarted: with `WATCHDOG_USEC` set the kiosk pings, and when its UI loop blocks (the
+/// test-only freeze hook) the pings stop until it runs again.
+#[test]
+fn a_frozen_kiosk_screen_stops_the_watchdog_pings() {
+    let x = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let freeze = dir.path().join("freeze");
+    let (mut kiosk, socket) = demo_kiosk_under_systemd(
+        &x,
+        dir.path(),
+        // WatchdogSec=0.4: a ping every 200 ms while the UI loop runs.
+        &[
+            ("WATCHDOG_USEC", "400000".as_ref()),
+            ("SWALAYAN_TEST_FREEZE_UI", freeze.as_os_str()),
+        ],
+    );
+    let mut buffer = [0u8; 256];
+    let mut next = |socket: &UnixDatagram| -> Option<String> {
+        socket
+            .recv(&mut buffer)
+            .ok()
+            .map(|n| String::from_utf8_lossy(&buffer[..n]).trim().to_string())
+    };
+    assert_eq!(next(&socket).as_deref(), Some("READY=1"));
+    for _ in 0..3 {
+        assert_eq!(
+            next(&socket).as_deref(),
+            Some("WATCHDOG=1"),
+            "a running kiosk pings"
+        );
+    }
+    // Freeze the UI loop: within one 50 ms check it blocks; a ping already sent may still be
+    // read, then nothing for ten ping periods.
+    std::fs::write(&freeze, b"").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let mut after_freeze = 0;
+    while next(&socket).is_some() {
+        after_freeze += 1;
+        assert!(
+            after_freeze <= 2,
+            "the kiosk kept pinging with its UI loop frozen"
+        );
+    }
+    // Thawed, it pings again: the silence was the freeze, not a dead process.
+    std::fs::remove_file(&freeze).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    assert_eq!(next(&socket).as_deref(), Some("WATCHDOG=1"));
+    // SAFETY: a plain kill(2) on our own child.
+    unsafe {
+        libc::kill(kiosk.id() as i32, libc::SIGTERM);
+    }
+    let status = exit_within(&mut kiosk, Duration::from_secs(30));
+    if status.is_none() {
+        let _ = kiosk.kill();
+    }
+    assert_eq!(status.and_then(|s| s.code()), Some(0));
 }
 
 /// A headless station under systemd: `READY=1` once its engine runs, `STOPPING=1` and exit 0

@@ -51,17 +51,17 @@ struct Cli {
 enum Command {
     /// Serve the API; prints `listening on http(s)://ADDR` first.
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        #[arg(long, env = "SWALAYAN_HUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
         /// PEM certificate chain: serve HTTPS (with --tls-key).
-        #[arg(long, requires = "tls_key")]
+        #[arg(long, env = "SWALAYAN_HUB_TLS_CERT", requires = "tls_key")]
         tls_cert: Option<PathBuf>,
         /// PEM private key for --tls-cert.
-        #[arg(long, requires = "tls_cert")]
+        #[arg(long, env = "SWALAYAN_HUB_TLS_KEY", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
         /// Serve Prometheus metrics at http://ADDR/metrics (not served unless given; keep
         /// it on an address only the monitoring system reaches).
-        #[arg(long, value_name = "ADDR")]
+        #[arg(long, env = "SWALAYAN_HUB_METRICS_LISTEN", value_name = "ADDR")]
         metrics_listen: Option<String>,
         /// Seconds a client has to send a request header (and an idle connection waits).
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -774,6 +774,7 @@ fn serve(
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let address = listener.local_addr()?;
+        let storage_for_watchdog = Arc::clone(&storage);
         let state = AppState {
             storage,
             metrics: Arc::new(Metrics::default()),
@@ -830,9 +831,34 @@ fn serve(
                 }
             });
         }
+        // Under systemd (Type=notify): ready once listening; the watchdog is fed only while
+        // the database answers, so a hung database gets the hub restarted.
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+        if let Some(timeout) = sd_notify::watchdog_enabled() {
+            tokio::spawn(feed_watchdog(storage_for_watchdog, timeout / 2));
+        }
         server::serve(listener, tls_config, app, limits, shutdown(stopped)).await?;
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
         anyhow::Ok(())
     })
+}
+
+/// Pings systemd's watchdog every `every` while a cheap read of the database answers within
+/// that time; a database that hangs stops the pings.
+async fn feed_watchdog(storage: Arc<dyn Storage>, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let storage = Arc::clone(&storage);
+        let read = tokio::task::spawn_blocking(move || storage.changes(i64::MAX, 1).map(|_| ()));
+        match tokio::time::timeout(every, read).await {
+            Ok(Ok(Ok(()))) => {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+            }
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "watchdog: the database did not answer"),
+            _ => tracing::warn!("watchdog: the database did not answer in time"),
+        }
+    }
 }
 
 /// Transactions of one kind (from one station, when named), oldest first.

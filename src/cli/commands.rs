@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
         Command::Gate { command, record } => super::gate::run(&ctx, command, record),
         Command::Report(super::ReportCommand::Visitors(args)) => super::gate::report(&ctx, &args),
         Command::Config(super::ConfigCommand::Check) => super::config_check::check(&cli),
+        Command::Config(super::ConfigCommand::Display) => super::display::show(&ctx),
         Command::Import(command) => import(&ctx, command),
         Command::Circ(command) => circulation(&ctx, command),
         Command::Patron(PatronCommand::Show { card }) => patron_show(&ctx, &card),

@@ -32,6 +32,7 @@ fn settings(ctx: &Context) -> KioskSettings {
 /// The kiosk with the demo library, a simulated RFID reader whose pad a side panel fills,
 /// and receipts written to a file beside the demo database.
 pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
+    app::prepare_display(&ctx.config.display).map_err(|e| CliError::Device(e.to_string()))?;
     let mut ctx_config = ctx.config.clone();
     if ctx.config.library_name == crate::config::Config::default().library_name {
         ctx_config.library_name = "Perpustakaan Kota Tebing Tinggi (demo)".into();
@@ -128,6 +129,7 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
 /// The real station: devices from the config; a device that cannot be opened is reported
 /// (staff screen, log) and the kiosk still runs with the others.
 pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
+    app::prepare_display(&ctx.config.display).map_err(|e| CliError::Device(e.to_string()))?;
     let desk = open_desk(ctx)?;
     let pad = station::pad(ctx);
     let printer = ctx.config.printer.as_ref().map(|p| {

@@ -7,6 +7,7 @@
 mod commands;
 mod config_check;
 mod demo;
+mod display;
 mod dropbox;
 mod gate;
 mod hw;
@@ -145,6 +146,9 @@ pub enum ConfigCommand {
     /// Check the whole config (--config) and list every problem: errors (exit 2) and
     /// warnings, such as a device named in the config that is absent on this machine.
     Check,
+    /// The screen settings of [display] (a Pi without X) and the udev line that turns
+    /// touches with a rotated picture.
+    Display,
 }
 
 #[derive(Debug, Subcommand)]

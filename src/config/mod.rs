@@ -4,10 +4,12 @@
 //! isil`; devices (docs/hardware.md); `[dropbox]` in `dropbox.rs`, `[gate]` in `gate.rs`.
 //! Unknown keys and bad values are errors that name the file, the line and the key.
 
+mod display;
 mod dropbox;
 mod gate;
 
 use crate::reason::Lang;
+pub use display::{DisplayConfig, Renderer};
 pub use dropbox::DropboxConfig;
 pub use gate::{GateConfig, Passage};
 use jiff::tz::TimeZone;
@@ -64,6 +66,7 @@ struct RawConfig {
     central: Option<RawCentral>,
     dropbox: Option<dropbox::RawDropbox>,
     gate: Option<gate::RawGate>,
+    display: Option<display::RawDisplay>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -274,6 +277,8 @@ pub struct Config {
     pub gpio: Option<GpioSettings>,
     pub kiosk: KioskConfig,
     pub central: Option<CentralSettings>,
+    /// `[display]`: the screen without X (linuxkms builds).
+    pub display: DisplayConfig,
 }
 
 pub use crate::domain::DEFAULT_TIME_ZONE;
@@ -301,6 +306,7 @@ impl Default for Config {
             gpio: None,
             kiosk: KioskConfig::default(),
             central: None,
+            display: DisplayConfig::default(),
         }
     }
 }
@@ -640,6 +646,15 @@ impl Config {
             (|| -> Result<(), ConfigError> {
                 if let Some(raw) = raw.gate {
                     config.gate = Some(gate::parse(raw, &invalid)?);
+                }
+                Ok(())
+            })()
+            .err(),
+        );
+        problems.extend(
+            (|| -> Result<(), ConfigError> {
+                if let Some(raw) = raw.display {
+                    config.display = display::parse(raw, &invalid)?;
                 }
                 Ok(())
             })()
@@ -995,5 +1010,27 @@ mod tests {
         let config = parse("").unwrap();
         assert_eq!(config.lang, Lang::Id);
         assert_eq!(config.time_zone_name, DEFAULT_TIME_ZONE);
+    }
+
+    #[test]
+    fn display_section_becomes_slint_settings() {
+        let config = parse("[display]\noutput = \"DSI-1\"\nmode = 2\nrotation = 90\n").unwrap();
+        assert_eq!(
+            config.display.slint_environment(),
+            vec![
+                ("SLINT_DRM_OUTPUT", "DSI-1".to_string()),
+                ("SLINT_DRM_MODE", "2".to_string()),
+                ("SLINT_KMS_ROTATION", "90".to_string()),
+            ]
+        );
+        assert_eq!(config.display.touch_matrix(), "0 -1 1 1 0 0");
+        assert_eq!(config.display.renderer, Renderer::Software);
+        assert!(parse("").unwrap().display.slint_environment().is_empty());
+        let err = parse("[display]\nrotation = 45\n").unwrap_err().to_string();
+        assert!(err.contains("display.rotation"), "{err}");
+        let err = parse("[display]\nrenderer = \"skia\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("display.renderer"), "{err}");
     }
 }

@@ -21,11 +21,38 @@ use swalayan_hardware::sim::feig::{FeigSimulator, SimTag};
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(
-        "no display to show the kiosk on ({0}).\n  On a desktop: run it in a graphical session (X11 or Wayland).\n  Without a screen: `xvfb-run -a swalayan demo` (apt-get install xvfb).\n  On a Raspberry Pi without X: SLINT_BACKEND=linuxkms (a build with the linuxkms backend)."
+        "no display to show the kiosk on ({0}).\n  On a desktop: run it in a graphical session (X11 or Wayland).\n  Without a screen: `xvfb-run -a swalayan demo` (apt-get install xvfb).\n  On a Raspberry Pi without X (the arm64 package): is the panel connected, is [display] output right (`swalayan config display`), is the service user in the video and render groups?"
     )]
     NoDisplay(String),
     #[error("the kiosk window failed: {0}")]
     Ui(String),
+}
+
+/// Chooses where the kiosk draws. A build with the `linuxkms` backend started outside a
+/// graphical session (no `DISPLAY`, no `WAYLAND_DISPLAY`, no `SLINT_BACKEND`) draws straight
+/// on the screen with `[display]`'s output, mode, rotation and renderer; settings already in
+/// the environment win (so `SLINT_DRM_OUTPUT=list` still lists the outputs). Elsewhere Slint
+/// picks the desktop window as before. Must run before any other thread exists: it sets
+/// this process's environment for Slint's backend to read.
+pub fn prepare_display(display: &crate::config::DisplayConfig) -> Result<(), AppError> {
+    let graphical = ["SLINT_BACKEND", "DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+    if graphical || !cfg!(feature = "linuxkms") {
+        return Ok(());
+    }
+    for (name, value) in display.slint_environment() {
+        if std::env::var_os(name).is_none() {
+            // SAFETY: called at the start of the kiosk command, before any thread is started
+            // (the runtime, the devices and Slint come after), so nothing reads it meanwhile.
+            unsafe { std::env::set_var(name, value) };
+        }
+    }
+    slint::BackendSelector::new()
+        .backend_name("linuxkms".into())
+        .renderer_name(display.renderer.slint_name().into())
+        .select()
+        .map_err(|e| AppError::NoDisplay(e.to_string()))
 }
 
 /// Simulated devices for the demo: a FEIG reader whose pad the side panel fills.
@@ -150,6 +177,7 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
         });
     }
     watchdog.borrow().ready();
+    let _freeze = freeze_hook();
 
     let result = ui.run().map_err(|e| AppError::Ui(e.to_string()));
     watchdog.borrow().stopping();
@@ -158,6 +186,24 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     drop(ui);
     drop(demo);
     result
+}
+
+/// A test-only hook, so that a test can prove a frozen screen stops the watchdog pings:
+/// with `SWALAYAN_TEST_FREEZE_UI=FILE` set, the UI loop blocks (as a deadlock would) while
+/// FILE exists. Unset in every unit and config: without it no timer is started.
+fn freeze_hook() -> Option<slint::Timer> {
+    let file = std::env::var_os("SWALAYAN_TEST_FREEZE_UI")?;
+    let timer = slint::Timer::default();
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_millis(50),
+        move || {
+            while std::path::Path::new(&file).exists() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        },
+    );
+    Some(timer)
 }
 
 fn update_clock(ui: &KioskWindow, time_zone: &jiff::tz::TimeZone) {
