@@ -21,6 +21,8 @@ mod journeys;
 mod runtime;
 /// The kiosk under systemd: ready on the notify socket, a clean stop on SIGTERM (Xvfb).
 mod service;
+/// `swalayan sip2 ping|patron|item` against a pysip2 library system.
+mod sip2;
 /// A kiosk on the real station runtime (shared with the Slint tests).
 mod station_rig;
 /// The store's promises: re-import never clears circulation; privacy after acknowledgement.

@@ -12,6 +12,7 @@
 //! - [`client`]: one connection to the library system — TCP or TLS, login and status at
 //!   connect, one request in flight, resends, sequence checks, every wait bounded.
 //! - [`log`]: the exchange as staff may read it (passwords, PINs, patron ids masked).
+//! - `peer` (feature `test-peer`): the pysip2 library system tests talk to.
 //! - `codec`: the field readers and writers the message table is built from.
 //!
 //! The codec never panics on received bytes (property tests and a fuzz target check it).
@@ -24,6 +25,8 @@ pub mod encoding;
 pub mod frame;
 pub mod log;
 pub mod messages;
+#[cfg(feature = "test-peer")]
+pub mod peer;
 
 pub use client::{Client, ClientError, Settings};
 pub use date::SipDate;

@@ -3,82 +3,13 @@
 //! `SWALAYAN_TEST_PYSIP2`), in its default, checksum-required and login-required modes, in
 //! cp850 and UTF-8; and against servers that close, babble or say nothing.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 use swalayan_sip2::messages::*;
+use swalayan_sip2::peer::Acs;
 use swalayan_sip2::{Client, ClientError, Encoding, Message, SipDate, client::Settings};
-
-/// The pysip2 library system, stopped when dropped.
-struct Acs {
-    child: Child,
-    port: u16,
-    records: Receiver<String>,
-}
-
-impl Acs {
-    fn start(args: &[&str]) -> Acs {
-        let python =
-            std::env::var("SWALAYAN_TEST_PYSIP2").unwrap_or_else(|_| "python3".to_string());
-        let mut child = Command::new(&python)
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/acs.py"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{python}: {e} (scripts/test installs pysip2)"));
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = lines.next().and_then(Result::ok).unwrap_or_default();
-        let port = ready
-            .strip_prefix("READY ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| {
-                panic!("the pysip2 ACS did not start ({python}: is pysip2 installed? scripts/test installs it): {ready:?}")
-            });
-        let (sender, records) = channel();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                if let Some(record) = line.strip_prefix("TXN ") {
-                    let _ = sender.send(record.to_string());
-                }
-            }
-        });
-        Acs {
-            child,
-            port,
-            records,
-        }
-    }
-
-    fn settings(&self, encoding: Encoding) -> Settings {
-        Settings {
-            user: "kiosk".into(),
-            password: "rahasia".into(),
-            location: Some("KIOSK-1".into()),
-            institution: "TTK".into(),
-            encoding,
-            timeout: Duration::from_secs(10),
-            ..Settings::new("127.0.0.1", self.port)
-        }
-    }
-
-    /// The next change the library system recorded.
-    fn record(&self) -> String {
-        self.records
-            .recv_timeout(Duration::from_secs(10))
-            .expect("the library system recorded nothing")
-    }
-}
-
-impl Drop for Acs {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn now() -> SipDate {
     SipDate::local(jiff::ZonedDateTime::now().datetime())
@@ -285,8 +216,7 @@ fn the_exchange_log_masks_passwords_pins_and_cards() {
 fn a_server_killed_mid_session_is_noticed_at_once() {
     let mut acs = Acs::start(&[]);
     let mut client = Client::connect(acs.settings(Encoding::Cp850), None).unwrap();
-    acs.child.kill().unwrap();
-    acs.child.wait().unwrap();
+    acs.kill();
     let started = Instant::now();
     let error = client.sc_status().expect_err("no server");
     assert!(

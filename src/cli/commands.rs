@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
         Command::Report(super::ReportCommand::Visitors(args)) => super::gate::report(&ctx, &args),
         Command::Config(super::ConfigCommand::Check) => super::config_check::check(&cli),
         Command::Config(super::ConfigCommand::Display) => super::display::show(&ctx),
+        Command::Sip2(command) => super::sip2::run(&ctx, command),
         Command::Import(command) => import(&ctx, command),
         Command::Circ(command) => circulation(&ctx, command),
         Command::Patron(PatronCommand::Show { card }) => patron_show(&ctx, &card),

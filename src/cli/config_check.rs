@@ -89,6 +89,14 @@ pub fn problems(path: &Path) -> Vec<Problem> {
             });
         }
     }
+    if config.sip2.is_some() {
+        problems.push(Problem {
+            line: line_of_key(&text, "central", "kind"),
+            key: Some("central.kind".into()),
+            message: "kind = \"sip2\": `swalayan sip2 ping|patron|item` use it; the stations do not lend through SIP2 yet (issue #14), they run on their own rules".into(),
+            severity: "warning",
+        });
+    }
     if let Some(central) = &config.central
         && central.token.is_empty()
     {

@@ -15,6 +15,7 @@ mod hw;
 mod kiosk;
 mod output;
 mod sim;
+mod sip2;
 mod station;
 mod tag;
 
@@ -133,12 +134,39 @@ pub enum Command {
     /// The station's state: the central (online?), what waits to be sent, the last sync,
     /// the catalog it holds.
     Status,
+    /// The library's own system over SIP2 ([central] kind = "sip2"): staff diagnostics.
+    #[command(subcommand)]
+    Sip2(Sip2Command),
     /// Talk to the station's devices.
     #[command(subcommand)]
     Hw(HwCommand),
     /// Simulated devices on pseudo-terminals, for trying things without hardware.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Sip2Command {
+    /// Sign in and ask the library system's status: exit 0 online, 3 unreachable.
+    Ping {
+        /// Print the exchange (passwords, PINs and cards masked) on stderr.
+        #[arg(long)]
+        trace: bool,
+    },
+    /// A patron as the library system sees them; --pin has the system check the PIN.
+    Patron {
+        card: String,
+        #[arg(long)]
+        pin: Option<String>,
+        #[arg(long)]
+        trace: bool,
+    },
+    /// An item as the library system sees it.
+    Item {
+        barcode: String,
+        #[arg(long)]
+        trace: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -461,6 +489,8 @@ pub enum Finished {
     Done,
     /// The rules refused: exit code 1.
     Refused,
+    /// The answer was printed, and it is that something could not be reached: exit code 3.
+    Unreachable,
 }
 
 /// The settings a command runs with, from flags and the config file.

@@ -7,6 +7,7 @@
 mod display;
 mod dropbox;
 mod gate;
+mod sip2;
 
 use crate::reason::Lang;
 pub use display::{DisplayConfig, Renderer};
@@ -14,6 +15,7 @@ pub use dropbox::DropboxConfig;
 pub use gate::{GateConfig, Passage};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+pub use sip2::Sip2Config;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use swalayan_hardware::barcode::line::{LineConfig, Terminator};
@@ -73,16 +75,31 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawCentral {
     kind: Option<String>,
-    url: String,
+    // The hub's keys.
+    url: Option<String>,
     token: Option<String>,
     token_file: Option<PathBuf>,
     ca_file: Option<PathBuf>,
+    // The SIP2 keys (`kind = "sip2"`; see `sip2`).
+    host: Option<String>,
+    port: Option<u16>,
+    tls: Option<bool>,
+    user: Option<String>,
+    password: Option<String>,
+    password_file: Option<PathBuf>,
+    location: Option<String>,
+    institution: Option<String>,
+    terminal_password: Option<String>,
+    encoding: Option<String>,
+    timeout_seconds: Option<u64>,
+    offline_checkout: Option<bool>,
+    offline_checkin: Option<bool>,
 }
 
 /// The central catalog this station syncs with (`[central]`).
 #[derive(Debug, Clone)]
 pub struct CentralSettings {
-    /// `hub` (our hub over HTTP); `sip2` comes with the SIP2 connector.
+    /// `hub` (our hub over HTTP); a SIP2 library system is `Config::sip2` instead.
     pub kind: String,
     pub url: String,
     pub token: String,
@@ -277,6 +294,8 @@ pub struct Config {
     pub gpio: Option<GpioSettings>,
     pub kiosk: KioskConfig,
     pub central: Option<CentralSettings>,
+    /// `[central] kind = "sip2"`: the library's own system over SIP2 (then `central` is None).
+    pub sip2: Option<Sip2Config>,
     /// `[display]`: the screen without X (linuxkms builds).
     pub display: DisplayConfig,
 }
@@ -306,6 +325,7 @@ impl Default for Config {
             gpio: None,
             kiosk: KioskConfig::default(),
             central: None,
+            sip2: None,
             display: DisplayConfig::default(),
         }
     }
@@ -518,19 +538,62 @@ impl Config {
         problems.extend(
             (|| -> Result<(), ConfigError> {
                 if let Some(raw) = raw.central {
-                    let kind = raw.kind.unwrap_or_else(|| "hub".into());
-                    if kind != "hub" {
+                    let kind = raw.kind.clone().unwrap_or_else(|| "hub".into());
+                    match kind.as_str() {
+                        "hub" => {}
+                        "sip2" => {
+                            if raw.url.is_some() || raw.token.is_some() || raw.token_file.is_some() {
+                                return Err(invalid(
+                                    "central",
+                                    "kind",
+                                    "kind = \"sip2\" takes host, port, user, password, ... (url and token are the hub's)".into(),
+                                ));
+                            }
+                            config.sip2 = Some(sip2::parse(
+                                sip2::RawSip2 {
+                                    host: raw.host,
+                                    port: raw.port,
+                                    tls: raw.tls,
+                                    ca_file: raw.ca_file,
+                                    user: raw.user,
+                                    password: raw.password,
+                                    password_file: raw.password_file,
+                                    location: raw.location,
+                                    institution: raw.institution,
+                                    terminal_password: raw.terminal_password,
+                                    encoding: raw.encoding,
+                                    timeout_seconds: raw.timeout_seconds,
+                                    offline_checkout: raw.offline_checkout,
+                                    offline_checkin: raw.offline_checkin,
+                                },
+                                path,
+                                &invalid,
+                            )?);
+                            return Ok(());
+                        }
+                        _ => {
+                            return Err(invalid(
+                                "central",
+                                "kind",
+                                format!("'{kind}': use \"hub\" (our hub) or \"sip2\" (the library's own system)"),
+                            ));
+                        }
+                    }
+                    if raw.host.is_some() || raw.user.is_some() || raw.password.is_some() {
                         return Err(invalid(
                             "central",
-                            "kind",
-                            format!("'{kind}': only \"hub\" is supported so far"),
+                            "host",
+                            "host, user and password are for kind = \"sip2\"; the hub takes url and token".into(),
                         ));
                     }
-                    if !(raw.url.starts_with("http://") || raw.url.starts_with("https://")) {
+                    let url = raw.url.ok_or_else(|| {
+                        invalid("central", "url", "the hub's address is required, e.g. \"https://hub.perpus.example:8443\"".into())
+                    })?;
+                    if !(url.starts_with("http://") || url.starts_with("https://")) {
                         return Err(invalid(
                             "central",
                             "url",
-                            format!("'{}' is not an http:// or https:// address", raw.url),
+                            format!("'{url}' is not an http:// or https:// address"),
                         ));
                     }
                     let token = match (raw.token, raw.token_file) {
@@ -576,7 +639,7 @@ impl Config {
                     };
                     config.central = Some(CentralSettings {
                         kind,
-                        url: raw.url,
+                        url,
                         token,
                         ca_pem,
                     });

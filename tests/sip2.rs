@@ -1,0 +1,127 @@
+//! Staff diagnostics against a library system nobody on this project wrote (pysip2; see
+//! sip2/tests/peers/acs.py): `swalayan sip2 ping`, `patron`, `item`, with their exit codes.
+
+use crate::support::Station;
+use swalayan_sip2::peer::Acs;
+
+fn config(station: &Station, port: u16, password: &str) -> String {
+    station
+        .file(
+            "sip2.toml",
+            &format!(
+                "[central]\nkind = \"sip2\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"kiosk\"\npassword = \"{password}\"\ninstitution = \"TTK\"\nlocation = \"KIOSK-1\"\ntimeout_seconds = 5\n"
+            ),
+        )
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn staff_ask_the_library_system_about_itself_a_patron_and_an_item() {
+    let mut acs = Acs::start(&["--login-required", "--checksum-required"]);
+    let station = Station::new();
+    let config = config(&station, acs.port, "rahasia");
+
+    let (code, ping) = station.json(&["--config", &config, "sip2", "ping"]);
+    assert_eq!(code, 0, "{ping}");
+    assert_eq!(ping["online"], true);
+    assert_eq!(ping["institution"], "TTK");
+    let supported = ping["supported"].as_array().unwrap();
+    assert!(supported.iter().any(|s| s == "checkout"), "{ping}");
+
+    let (code, siti) = station.json(&[
+        "--config",
+        &config,
+        "sip2",
+        "patron",
+        "21000000001",
+        "--pin",
+        "1234",
+    ]);
+    assert_eq!(code, 0, "{siti}");
+    assert_eq!(
+        (
+            &siti["name"],
+            &siti["valid"],
+            &siti["pin_ok"],
+            &siti["blocked"]
+        ),
+        (
+            &"Siti Rahma".into(),
+            &true.into(),
+            &true.into(),
+            &false.into()
+        )
+    );
+    let (_, wrong) = station.json(&[
+        "--config",
+        &config,
+        "sip2",
+        "patron",
+        "21000000001",
+        "--pin",
+        "0000",
+    ]);
+    assert_eq!(wrong["pin_ok"], false);
+    let (_, no_pin) = station.json(&["--config", &config, "sip2", "patron", "21000000001"]);
+    assert_eq!(no_pin["pin_ok"], serde_json::Value::Null, "no PIN given");
+    let (_, budi) = station.json(&["--config", &config, "sip2", "patron", "21000000002"]);
+    assert_eq!(budi["blocked"], true);
+    assert_eq!(budi["screen_message"][0], "Kartu diblokir");
+
+    let (code, item) = station.json(&["--config", &config, "sip2", "item", "39000000002"]);
+    assert_eq!(code, 0, "{item}");
+    assert_eq!(item["title"], "Café Ñusantara", "cp850 by default");
+    assert_eq!(item["status"], "available");
+
+    // A wrong password is a setting to fix (exit 2), not an outage.
+    let wrong_password = config_with_password(&station, acs.port);
+    let out = station.run(&["--config", &wrong_password, "sip2", "ping"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("user and password"));
+
+    // The library system gone: the answer says so, exit 3.
+    acs.kill();
+    let (code, gone) = station.json(&["--config", &config, "sip2", "ping"]);
+    assert_eq!(code, 3, "{gone}");
+    assert_eq!(gone["online"], false);
+    assert!(
+        gone["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("cannot reach")),
+        "{gone}"
+    );
+}
+
+fn config_with_password(station: &Station, port: u16) -> String {
+    let path = station.file(
+        "wrong.toml",
+        &format!(
+            "[central]\nkind = \"sip2\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"kiosk\"\npassword = \"salah\"\ninstitution = \"TTK\"\n"
+        ),
+    );
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn sip2_settings_are_checked_with_the_rest_of_the_config() {
+    let station = Station::new();
+    let bad = station.file(
+        "bad.toml",
+        "[central]\nkind = \"sip2\"\nencoding = \"ebcdic\"\ntimeout_seconds = 0\n",
+    );
+    let (code, out) = station.json(&["--config", bad.to_str().unwrap(), "config", "check"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out["problems"][0]["key"] == "central.host", "{out}");
+    let mixed = station.file(
+        "mixed.toml",
+        "[central]\nkind = \"sip2\"\nhost = \"ils\"\nurl = \"https://hub\"\n",
+    );
+    let (code, out) = station.json(&["--config", mixed.to_str().unwrap(), "config", "check"]);
+    assert_eq!(
+        (code, &out["problems"][0]["key"]),
+        (2, &"central.kind".into()),
+        "{out}"
+    );
+}
