@@ -4,10 +4,11 @@
 use crate::support::Station;
 use swalayan_sip2::peer::Acs;
 
-fn config(station: &Station, port: u16, password: &str) -> String {
+/// A config file `name` for the library system on `port`, signing in with `password`.
+fn sip2_config(station: &Station, name: &str, port: u16, password: &str) -> String {
     station
         .file(
-            "sip2.toml",
+            name,
             &format!(
                 "[central]\nkind = \"sip2\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"kiosk\"\npassword = \"{password}\"\ninstitution = \"TTK\"\nlocation = \"KIOSK-1\"\ntimeout_seconds = 5\n"
             ),
@@ -21,7 +22,7 @@ fn config(station: &Station, port: u16, password: &str) -> String {
 fn staff_ask_the_library_system_about_itself_a_patron_and_an_item() {
     let mut acs = Acs::start(&["--login-required", "--checksum-required"]);
     let station = Station::new();
-    let config = config(&station, acs.port, "rahasia");
+    let config = sip2_config(&station, "sip2.toml", acs.port, "rahasia");
 
     let (code, ping) = station.json(&["--config", &config, "sip2", "ping"]);
     assert_eq!(code, 0, "{ping}");
@@ -76,7 +77,7 @@ fn staff_ask_the_library_system_about_itself_a_patron_and_an_item() {
     assert_eq!(item["status"], "available");
 
     // A wrong password is a setting to fix (exit 2), not an outage.
-    let wrong_password = config_with_password(&station, acs.port);
+    let wrong_password = sip2_config(&station, "wrong.toml", acs.port, "salah");
     let out = station.run(&["--config", &wrong_password, "sip2", "ping"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("user and password"));
@@ -92,16 +93,6 @@ fn staff_ask_the_library_system_about_itself_a_patron_and_an_item() {
             .is_some_and(|e| e.contains("cannot reach")),
         "{gone}"
     );
-}
-
-fn config_with_password(station: &Station, port: u16) -> String {
-    let path = station.file(
-        "wrong.toml",
-        &format!(
-            "[central]\nkind = \"sip2\"\nhost = \"127.0.0.1\"\nport = {port}\nuser = \"kiosk\"\npassword = \"salah\"\ninstitution = \"TTK\"\n"
-        ),
-    );
-    path.to_str().unwrap().to_string()
 }
 
 #[test]
