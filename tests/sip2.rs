@@ -76,6 +76,45 @@ fn staff_ask_the_library_system_about_itself_a_patron_and_an_item() {
     assert_eq!(item["title"], "Café Ñusantara", "cp850 by default");
     assert_eq!(item["status"], "available");
 
+    // The client's own round trips: lend and take back the same item N times.
+    let (code, bench) = station.json(&[
+        "--config",
+        &config,
+        "bench",
+        "sip2",
+        "--pairs",
+        "20",
+        "--patron",
+        "21000000001",
+        "--item",
+        "39000000001",
+    ]);
+    assert_eq!(code, 0, "{bench}");
+    assert_eq!(bench["pairs"], 20);
+    assert!(
+        bench["pairs_per_s"].as_f64().is_some_and(|p| p > 0.0),
+        "{bench}"
+    );
+    assert!(
+        bench["p99_ms"].as_f64() >= bench["p50_ms"].as_f64(),
+        "{bench}"
+    );
+    // A refusal stops the bench with the system's words.
+    let out = station.run(&[
+        "--config",
+        &config,
+        "bench",
+        "sip2",
+        "--pairs",
+        "2",
+        "--patron",
+        "21000000002",
+        "--item",
+        "39000000001",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Kartu diblokir"));
+
     // A wrong password is a setting to fix (exit 2), not an outage.
     let wrong_password = sip2_config(&station, "wrong.toml", acs.port, "salah");
     let out = station.run(&["--config", &wrong_password, "sip2", "ping"]);

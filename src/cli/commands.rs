@@ -72,6 +72,11 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
         Command::Status => station_status(&ctx),
         Command::Hw(command) => super::hw::run(&ctx, command),
         Command::Sim(command) => super::sim::run(&ctx, command),
+        Command::Bench(BenchCommand::Sip2 {
+            pairs,
+            patron,
+            item,
+        }) => super::sip2::bench(&ctx, pairs, &patron, &item),
         Command::Bench(BenchCommand::Circulation {
             items,
             patrons,

@@ -426,6 +426,18 @@ pub enum OutboxCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Time N checkout+checkin pairs of the SIP2 client alone ([central] kind = "sip2"), on
+    /// one connection, no store writes: `{"pairs","pairs_per_s","p50_ms","p99_ms"}`.
+    Sip2 {
+        #[arg(long, default_value_t = 1_000)]
+        pairs: u64,
+        /// A patron the library system lends to.
+        #[arg(long)]
+        patron: String,
+        /// An item it lends and takes back (it is lent and returned N times).
+        #[arg(long)]
+        item: String,
+    },
     /// Time checkouts and checkins on a synthetic library in the current directory's file system.
     Circulation {
         #[arg(long, default_value_t = 250_000)]

@@ -8,7 +8,7 @@ use crate::config::Sip2Config;
 use serde::Serialize;
 use std::time::Instant;
 use swalayan_sip2::client::{Direction, ExchangeLog};
-use swalayan_sip2::messages::{ItemInformation, PatronStatusRequest};
+use swalayan_sip2::messages::{Checkin, Checkout, ItemInformation, PatronStatusRequest};
 use swalayan_sip2::{Client, ClientError, Message, SipDate};
 
 /// The messages of the BX "supported messages" field, in its order.
@@ -304,6 +304,85 @@ fn item(ctx: &Context, client: &mut Client, barcode: &str) -> Result<Finished, C
                 .as_deref()
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default()
+        )
+    });
+    Ok(Finished::Done)
+}
+
+#[derive(Debug, Serialize)]
+struct Sip2Bench {
+    pairs: u64,
+    pairs_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// `bench sip2`: N checkout+checkin pairs on one connection, each pair timed from the first
+/// byte sent to the last byte of the checkin's answer; nothing is written to a store.
+pub fn bench(ctx: &Context, pairs: u64, patron: &str, item: &str) -> Result<Finished, CliError> {
+    if pairs == 0 {
+        return Err(CliError::Usage("--pairs must be at least 1".into()));
+    }
+    let settings = ctx.config.sip2.clone().ok_or_else(|| {
+        CliError::Usage("bench sip2 needs [central] kind = \"sip2\" in --config".into())
+    })?;
+    let mut client = connect(settings, false)?;
+    let connection = client.settings().clone();
+    let mut times = Vec::with_capacity(pairs as usize);
+    let started = Instant::now();
+    for _ in 0..pairs {
+        let pair = Instant::now();
+        let checkout = Checkout {
+            date: now(),
+            nb_due_date: now(),
+            institution: connection.institution.clone(),
+            patron: patron.to_string(),
+            item: item.to_string(),
+            terminal_password: connection.terminal_password.clone(),
+            ..Checkout::default()
+        };
+        match client.request(checkout.into()).map_err(unreachable)? {
+            Message::CheckoutResponse(answer) if answer.ok => {}
+            Message::CheckoutResponse(answer) => {
+                return Err(CliError::Usage(format!(
+                    "the library system refused the checkout: {}",
+                    answer.screen_message.join(" ")
+                )));
+            }
+            other => return Err(CliError::Io(format!("{} in answer to 11", other.code()))),
+        }
+        let checkin = Checkin {
+            date: now(),
+            return_date: now(),
+            current_location: connection.location.clone().unwrap_or_default(),
+            institution: connection.institution.clone(),
+            item: item.to_string(),
+            terminal_password: connection.terminal_password.clone(),
+            ..Checkin::default()
+        };
+        match client.request(checkin.into()).map_err(unreachable)? {
+            Message::CheckinResponse(answer) if answer.ok => {}
+            Message::CheckinResponse(answer) => {
+                return Err(CliError::Usage(format!(
+                    "the library system refused the checkin: {}",
+                    answer.screen_message.join(" ")
+                )));
+            }
+            other => return Err(CliError::Io(format!("{} in answer to 09", other.code()))),
+        }
+        times.push(pair.elapsed().as_secs_f64() * 1000.0);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let report = Sip2Bench {
+        pairs,
+        pairs_per_s: (pairs as f64 / seconds * 10.0).round() / 10.0,
+        p50_ms: crate::bench::percentile(&mut times, 50.0),
+        p99_ms: crate::bench::percentile(&mut times, 99.0),
+    };
+    emit(ctx, &report, || {
+        format!(
+            "{} pairs: {} pairs/s, p50 {} ms, p99 {} ms",
+            report.pairs, report.pairs_per_s, report.p50_ms, report.p99_ms
         )
     });
     Ok(Finished::Done)
