@@ -645,3 +645,49 @@ fn config_display_gives_slint_settings_and_the_touch_rule() {
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains("display.rotation"), "{said}");
 }
+
+#[test]
+fn export_koc_writes_the_stations_transactions_for_koha() {
+    let s = Station::demo();
+    let item = copy_of("Negeri 5 Menara", 1);
+    assert_eq!(checkout(&s, PUTRI, &item, &[]).0, 0);
+    assert_eq!(s.json(&["circ", "checkin", "--item", &item]).0, 0);
+    let out = s.run(&["export", "koc", "--since", "2000-01-01"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Version=1.0\tGenerator=swalayan\tGeneratorVersion="));
+    assert_eq!(lines.len(), 3, "{text}");
+    let issue: Vec<&str> = lines[1].split('\t').collect();
+    assert_eq!(&issue[1..], ["issue", PUTRI, item.as_str()]);
+    // YYYY-MM-DD HH:MM:SS mmm
+    assert_eq!(issue[0].len(), 23, "{}", issue[0]);
+    assert!(lines[2].ends_with(&format!("\treturn\t{item}")), "{text}");
+
+    let file = s.dir.path().join("offline.koc");
+    let (code, v) = s.json(&[
+        "export",
+        "koc",
+        "--since",
+        "2000-01-01",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!((code, &v["written"]), (0, &serde_json::json!(2)), "{v}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    let (_, none) = s.json(&[
+        "export",
+        "koc",
+        "--since",
+        "2999-01-01",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(none["written"], 0);
+    assert_eq!(
+        s.run(&["export", "koc", "--since", "yesterday"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

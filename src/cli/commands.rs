@@ -50,6 +50,9 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
         Command::Config(super::ConfigCommand::Check) => super::config_check::check(&cli),
         Command::Config(super::ConfigCommand::Display) => super::display::show(&ctx),
         Command::Sip2(command) => super::sip2::run(&ctx, command),
+        Command::Export(super::ExportCommand::Koc { since, out }) => {
+            super::export::koc(&ctx, &since, out.as_deref())
+        }
         Command::Import(command) => import(&ctx, command),
         Command::Circ(command) => circulation(&ctx, command),
         Command::Patron(PatronCommand::Show { card }) => patron_show(&ctx, &card),

@@ -9,6 +9,7 @@ mod config_check;
 mod demo;
 mod display;
 mod dropbox;
+mod export;
 mod gate;
 mod hw;
 #[cfg(feature = "ui")]
@@ -123,6 +124,9 @@ pub enum Command {
     /// Library RFID tag data (ISO 28560).
     #[command(subcommand)]
     Tag(TagCommand),
+    /// Files for other systems.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Send pending transactions to the central catalog ([central] in the config).
     /// Sync with the central: without --once, keep syncing (every 30 s, backing off while the
     /// central is away) until stopped (Ctrl-C, SIGTERM), one line per round.
@@ -143,6 +147,20 @@ pub enum Command {
     /// Simulated devices on pseudo-terminals, for trying things without hardware.
     #[command(subcommand)]
     Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// This station's transactions since DATE as a Koha offline circulation file (.koc),
+    /// oldest first: loans, renewals and pickups as issues, returns as returns.
+    Koc {
+        /// The first day (library time), e.g. 2026-12-01.
+        #[arg(long)]
+        since: String,
+        /// Write here instead of stdout (then a summary is printed, JSON with --json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
