@@ -155,3 +155,95 @@ fn sip2_settings_are_checked_with_the_rest_of_the_config() {
         "{out}"
     );
 }
+
+/// The station decides alone (no answer asked), then replays to the library system in
+/// order with the true times; the refusal lands in the conflict list in the system's words.
+#[test]
+fn the_outbox_is_replayed_in_order_and_a_refusal_becomes_a_conflict() {
+    let acs = Acs::start(&["--checksum-required"]);
+    let station = Station::new();
+    let config = sip2_config(&station, "sip2.toml", acs.port, "rahasia");
+    let patrons = station.file(
+        "patrons.csv",
+        "card,name,category,expires\n21000000001,Siti Rahma,adult,2030-01-31\n",
+    );
+    let items = station.file(
+        "items.csv",
+        "barcode,title,author,isbn,item_type,status,call_number,parts\n\
+         39000000001,Laskar Pelangi,Andrea Hirata,,book,available,,1\n\
+         39000000003,Bumi Manusia,Pramoedya,,book,available,,1\n",
+    );
+    for args in [
+        vec!["import", "patrons", patrons.to_str().unwrap()],
+        vec!["import", "items", items.to_str().unwrap()],
+    ] {
+        assert_eq!(station.run(&args).status.code(), Some(0));
+    }
+    let circ = |args: &[&str]| {
+        let mut all = vec!["--config", config.as_str()];
+        all.extend_from_slice(args);
+        let (code, out) = station.json(&all);
+        assert_eq!(code, 0, "{out}");
+        out
+    };
+    circ(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "21000000001",
+        "--item",
+        "39000000001",
+    ]);
+    // Held for someone else at the library system; this station does not know it.
+    circ(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "21000000001",
+        "--item",
+        "39000000003",
+    ]);
+    circ(&["circ", "checkin", "--item", "39000000001"]);
+
+    let report = circ(&["sync", "--once"]);
+    assert_eq!(
+        (&report["pushed"], &report["conflicts"], &report["pending"]),
+        (&2.into(), &1.into(), &0.into()),
+        "{report}"
+    );
+    let first = acs.record();
+    assert!(first.contains("\"login\""), "{first}");
+    let lent = acs.record();
+    assert!(
+        lent.contains("\"checkout\"") && lent.contains("39000000001"),
+        "{lent}"
+    );
+    assert!(
+        lent.contains("\"no_block\": \"N\""),
+        "an ordinary checkout: {lent}"
+    );
+    let back = acs.record();
+    assert!(
+        back.contains("\"checkin\"") && back.contains("39000000001"),
+        "{back}"
+    );
+
+    let (_, rows) = station.json(&["--config", &config, "outbox", "list"]);
+    let conflict = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["state"] == "conflict")
+        .unwrap_or_else(|| panic!("no conflict: {rows}"));
+    assert_eq!(conflict["payload"]["item"], "39000000003");
+    assert_eq!(
+        conflict["conflict_reason"],
+        "central_refused: Dipesan anggota lain"
+    );
+    // Nothing is retried forever: a second round sends nothing.
+    let again = circ(&["sync", "--once"]);
+    assert_eq!(
+        (&again["pushed"], &again["conflicts"]),
+        (&0.into(), &0.into())
+    );
+}

@@ -370,16 +370,20 @@ fn item_show(ctx: &Context, barcode: &str) -> Result<Finished, CliError> {
     Ok(Finished::Done)
 }
 
-/// The hub the config's `[central]` names, and a runtime to talk to it on this thread.
+/// The central the config's `[central]` names (our hub, or a library system over SIP2), and
+/// a runtime to talk to it on this thread.
 fn hub_link(
     ctx: &Context,
-) -> Result<(crate::sync::central::HubLink, tokio::runtime::Runtime), CliError> {
-    let central = ctx.config.central.as_ref().ok_or_else(|| {
+) -> Result<
+    (
+        Box<dyn crate::sync::central::CentralLink>,
+        tokio::runtime::Runtime,
+    ),
+    CliError,
+> {
+    let link = super::station::central_link(ctx)?.ok_or_else(|| {
         CliError::Usage("no [central] in the config: nothing to sync with".into())
     })?;
-    let link =
-        crate::sync::central::HubLink::new(Central::from_settings(central, &ctx.config.station_id))
-            .map_err(|e| CliError::Usage(e.to_string()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -399,7 +403,7 @@ fn sync_until_stopped(ctx: &Context) -> Result<Finished, CliError> {
         .block_on(async { crate::station::shutdown::Shutdown::listen() })
         .map_err(|e| CliError::Io(e.to_string()))?;
     let (tx, events) = std::sync::mpsc::channel();
-    let worker = SyncWorker::spawn(ctx.db.clone(), Box::new(link), WorkerTiming::default(), tx)
+    let worker = SyncWorker::spawn(ctx.db.clone(), link, WorkerTiming::default(), tx)
         .map_err(|e| CliError::Io(e.to_string()))?;
     let json = ctx.json;
     let lang = ctx.lang;
@@ -444,7 +448,7 @@ fn sync_once(ctx: &Context) -> Result<Finished, CliError> {
     let mut store = open_store(ctx)?;
     let (link, runtime) = hub_link(ctx)?;
     let report = runtime
-        .block_on(sync_round(&link, &mut store, &[], &[]))
+        .block_on(sync_round(link.as_ref(), &mut store, &[], &[]))
         .map_err(|e| CliError::Device(e.to_string()))?;
     emit(ctx, &report, || match ctx.lang {
         crate::reason::Lang::Id => format!(

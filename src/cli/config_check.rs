@@ -93,7 +93,7 @@ pub fn problems(path: &Path) -> Vec<Problem> {
         problems.push(Problem {
             line: line_of_key(&text, "central", "kind"),
             key: Some("central.kind".into()),
-            message: "kind = \"sip2\": `swalayan sip2 ping|patron|item` use it; the stations do not lend through SIP2 yet (issue #14), they run on their own rules".into(),
+            message: "kind = \"sip2\": stations decide with their own rules and replay every transaction to the library system (sync); asking it before lending is not built yet (issue #14)".into(),
             severity: "warning",
         });
     }

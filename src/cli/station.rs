@@ -45,17 +45,30 @@ pub(super) fn scanners(ctx: &Context) -> Devices {
     }
 }
 
-/// The sync worker's setup for `[central]`, if there is one.
-pub(super) fn sync(ctx: &Context) -> Result<Option<SyncSetup>, CliError> {
+/// The central of `[central]`: our hub, or the library's system over SIP2; None without one.
+pub(super) fn central_link(
+    ctx: &Context,
+) -> Result<Option<Box<dyn crate::sync::central::CentralLink>>, CliError> {
+    if let Some(sip2) = &ctx.config.sip2 {
+        return Ok(Some(Box::new(crate::sync::sip2::Sip2Link::new(
+            sip2.clone(),
+            ctx.config.time_zone.clone(),
+        ))));
+    }
     let Some(central) = &ctx.config.central else {
         return Ok(None);
     };
     let central = crate::sync::push::Central::from_settings(central, &ctx.config.station_id);
     let link =
         crate::sync::central::HubLink::new(central).map_err(|e| CliError::Usage(e.to_string()))?;
-    Ok(Some(SyncSetup {
+    Ok(Some(Box::new(link)))
+}
+
+/// The sync worker's setup for `[central]`, if there is one.
+pub(super) fn sync(ctx: &Context) -> Result<Option<SyncSetup>, CliError> {
+    Ok(central_link(ctx)?.map(|link| SyncSetup {
         db: ctx.db.clone(),
-        link: Box::new(link),
+        link,
         timing: crate::sync::worker::WorkerTiming::default(),
     }))
 }

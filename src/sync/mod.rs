@@ -1,9 +1,12 @@
 //! Sync with the central catalog, over the wire types of [`crate::contract`] (shared with
 //! the hub through `swalayan-core`).
 //!
-//! - [`central`]: the central behind one trait (hub today, SIP2 later) and a sync round.
+//! - [`central`]: the central behind one trait (our hub, or a library system over SIP2) and a
+//!   sync round.
 //! - [`push`]: sends pending outbox rows in batches and records what the central said.
 //! - [`pull`]: applies the central's catalog changes since the station's cursor.
+//! - [`sip2`]: the library's own system over SIP2: the outbox replayed in order, refusals
+//!   into the conflict list with the system's words.
 //! - [`status`]: when the station last reached the central, for `swalayan status`.
 //! - [`worker`]: the background worker: ticker, wake-up, backoff with jitter, events.
 //!
@@ -13,5 +16,6 @@
 pub mod central;
 pub mod pull;
 pub mod push;
+pub mod sip2;
 pub mod status;
 pub mod worker;
