@@ -154,66 +154,113 @@ fn sip2_settings_are_checked_with_the_rest_of_the_config() {
         (2, &"central.kind".into()),
         "{out}"
     );
+    let anyone = station.file(
+        "anyone.toml",
+        "[central]\nkind = \"sip2\"\nhost = \"ils\"\noffline_patrons = \"anyone\"\n",
+    );
+    let (code, out) = station.json(&["--config", anyone.to_str().unwrap(), "config", "check"]);
+    assert_eq!(
+        (code, &out["problems"][0]["key"]),
+        (2, &"central.offline_patrons".into()),
+        "never-seen patrons are never served offline: {out}"
+    );
 }
 
-/// The station decides alone (no answer asked), then replays to the library system in
-/// order with the true times; the refusal lands in the conflict list in the system's words.
+/// Online first, then an outage: the library system decides while it answers (its loans are
+/// recorded here as already delivered, its refusals carry its words, a return brings its sort
+/// bin); while it is away the station lends only to a patron it accepted here, with the PIN
+/// checked against the verifier kept then; back online, the offline business is replayed in
+/// order with the true times, and the one refusal lands in the conflict list.
 #[test]
-fn the_outbox_is_replayed_in_order_and_a_refusal_becomes_a_conflict() {
-    let acs = Acs::start(&["--checksum-required"]);
+fn online_first_then_offline_then_replayed_in_order_with_one_refusal_in_conflicts() {
+    let mut acs = Acs::start(&["--checksum-required"]);
     let station = Station::new();
     let config = sip2_config(&station, "sip2.toml", acs.port, "rahasia");
-    let patrons = station.file(
-        "patrons.csv",
-        "card,name,category,expires\n21000000001,Siti Rahma,adult,2030-01-31\n",
-    );
-    let items = station.file(
-        "items.csv",
-        "barcode,title,author,isbn,item_type,status,call_number,parts\n\
-         39000000001,Laskar Pelangi,Andrea Hirata,,book,available,,1\n\
-         39000000003,Bumi Manusia,Pramoedya,,book,available,,1\n",
-    );
-    for args in [
-        vec!["import", "patrons", patrons.to_str().unwrap()],
-        vec!["import", "items", items.to_str().unwrap()],
-    ] {
-        assert_eq!(station.run(&args).status.code(), Some(0));
-    }
-    let circ = |args: &[&str]| {
-        let mut all = vec!["--config", config.as_str()];
+    let circ = |config: &str, args: &[&str]| {
+        let mut all = vec!["--config", config];
         all.extend_from_slice(args);
-        let (code, out) = station.json(&all);
-        assert_eq!(code, 0, "{out}");
-        out
+        station.json(&all)
     };
-    circ(&[
-        "circ",
-        "checkout",
-        "--patron",
-        "21000000001",
-        "--item",
-        "39000000001",
-    ]);
-    // Held for someone else at the library system; this station does not know it.
-    circ(&[
-        "circ",
-        "checkout",
-        "--patron",
-        "21000000001",
-        "--item",
-        "39000000003",
-    ]);
-    circ(&["circ", "checkin", "--item", "39000000001"]);
+    let checkout = |config: &str, item: &str, pin: &str| {
+        circ(
+            config,
+            &[
+                "circ", "checkout", "--patron", "21000000001", "--pin", pin, "--item", item,
+            ],
+        )
+    };
 
-    let report = circ(&["sync", "--once"]);
+    // Online: the library system lends, in its words, and the station records it as sent.
+    let (code, lent) = checkout(&config, "39000000002", "1234");
+    assert_eq!(code, 0, "{lent}");
+    assert_eq!(lent["item"]["title"], "Café Ñusantara");
+    assert_eq!(lent["central_message"], "Selamat membaca");
+    assert_eq!(lent["print_lines"][0], "Terima kasih");
+    // Each command is its own process and signs in: the changes are what count.
+    let change = |acs: &Acs| {
+        (0..20)
+            .map(|_| acs.record())
+            .find(|r| !r.contains("\"login\""))
+            .expect("a change at the library system")
+    };
+    assert!(change(&acs).contains("39000000002"), "lent at the system");
+    // Refused by the system (held for another patron): its words, nothing recorded here.
+    let (code, held) = checkout(&config, "39000000003", "1234");
+    assert_eq!(code, 1, "{held}");
+    assert_eq!(held["reason"], "central_refused");
+    assert_eq!(held["central_message"], "Dipesan anggota lain");
+    // A wrong PIN is the library system's no.
+    let (code, wrong) = checkout(&config, "39000000001", "0000");
+    assert_eq!((code, &wrong["reason"]), (1, &"pin_incorrect".into()));
+    // A return brings the system's sort bin.
+    let (code, back) = circ(&config, &["circ", "checkin", "--item", "39000000002"]);
+    assert_eq!(code, 0, "{back}");
+    assert_eq!(back["sort_bin"], "B1", "{back}");
+    assert_eq!(back["route"], "shelve");
+    assert!(change(&acs).contains("\"checkin\""));
+    let (_, status) = station.json(&["--config", &config, "status"]);
+    assert_eq!(
+        (&status["pending"], &status["acknowledged"]),
+        (&0.into(), &2.into()),
+        "decided online, already delivered, nothing to replay: {status}"
+    );
+
+    // The system goes away. The station serves the patron it accepted, PIN checked here.
+    acs.kill();
+    let (code, offline) = checkout(&config, "39000000001", "1234");
+    assert_eq!(code, 0, "{offline}");
+    assert!(offline.get("central_message").is_none());
+    let (code, guessed) = checkout(&config, "39000000001", "9999");
+    assert_eq!((code, &guessed["reason"]), (1, &"pin_incorrect".into()));
+    let (code, stranger) = circ(
+        &config,
+        &[
+            "circ", "checkout", "--patron", "21000000003", "--pin", "9999", "--item",
+            "39000000003",
+        ],
+    );
+    assert_eq!(
+        (code, &stranger["reason"]),
+        (1, &"central_unreachable".into()),
+        "never seen here: not served offline"
+    );
+    // Lent offline; the system (holding it for another patron) will refuse it later.
+    let (code, _) = checkout(&config, "39000000003", "1234");
+    assert_eq!(code, 0);
+    let (code, _) = circ(&config, &["circ", "checkin", "--item", "39000000001"]);
+    assert_eq!(code, 0);
+
+    // Back (a new process on a new port): the backlog is replayed in order.
+    let acs = Acs::start(&["--checksum-required"]);
+    let config = sip2_config(&station, "back.toml", acs.port, "rahasia");
+    let (code, report) = circ(&config, &["sync", "--once"]);
+    assert_eq!(code, 0, "{report}");
     assert_eq!(
         (&report["pushed"], &report["conflicts"], &report["pending"]),
-        (&2.into(), &1.into(), &0.into()),
-        "{report}"
+        (&5.into(), &1.into(), &0.into()),
+        "two sent, three offline PIN checks kept at the station (SIP2 has no message for them): {report}"
     );
-    let first = acs.record();
-    assert!(first.contains("\"login\""), "{first}");
-    let lent = acs.record();
+    let lent = change(&acs);
     assert!(
         lent.contains("\"checkout\"") && lent.contains("39000000001"),
         "{lent}"
@@ -222,7 +269,7 @@ fn the_outbox_is_replayed_in_order_and_a_refusal_becomes_a_conflict() {
         lent.contains("\"no_block\": \"N\""),
         "an ordinary checkout: {lent}"
     );
-    let back = acs.record();
+    let back = change(&acs);
     assert!(
         back.contains("\"checkin\"") && back.contains("39000000001"),
         "{back}"
@@ -241,7 +288,7 @@ fn the_outbox_is_replayed_in_order_and_a_refusal_becomes_a_conflict() {
         "central_refused: Dipesan anggota lain"
     );
     // Nothing is retried forever: a second round sends nothing.
-    let again = circ(&["sync", "--once"]);
+    let (_, again) = circ(&config, &["sync", "--once"]);
     assert_eq!(
         (&again["pushed"], &again["conflicts"]),
         (&0.into(), &0.into())

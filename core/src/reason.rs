@@ -85,11 +85,15 @@ pub enum Reason {
     BinFull,
     /// Checked in, but the diverter did not send it to its bin.
     NotDiverted,
+    /// The library's own system (over SIP2) said no; its words travel beside the code.
+    CentralRefused,
+    /// The library's own system does not answer and its offline policy forbids deciding here.
+    CentralUnreachable,
 }
 
 impl Reason {
     /// One example of every reason, in the order of the documentation table.
-    pub const ALL: [Reason; 32] = [
+    pub const ALL: [Reason; 34] = [
         Reason::PatronNotFound,
         Reason::PatronExpired,
         Reason::PatronBlocked,
@@ -125,6 +129,8 @@ impl Reason {
         Reason::SecurityNotArmed,
         Reason::BinFull,
         Reason::NotDiverted,
+        Reason::CentralRefused,
+        Reason::CentralUnreachable,
     ];
 
     /// The stable snake_case code.
@@ -162,6 +168,8 @@ impl Reason {
             Reason::SecurityNotArmed => "security_not_armed",
             Reason::BinFull => "bin_full",
             Reason::NotDiverted => "not_diverted",
+            Reason::CentralRefused => "central_refused",
+            Reason::CentralUnreachable => "central_unreachable",
         }
     }
 
@@ -311,6 +319,14 @@ impl Reason {
             Reason::NotDiverted => fixed(
                 "Buku ini sudah dikembalikan, tetapi tidak masuk ke kotak yang benar. Petugas akan memeriksanya.",
                 "This item is returned, but it did not reach the right bin. Staff will check it.",
+            ),
+            Reason::CentralRefused => fixed(
+                "Sistem perpustakaan menolak permintaan ini. Silakan tanya petugas.",
+                "The library system refused this. Please ask staff.",
+            ),
+            Reason::CentralUnreachable => fixed(
+                "Sistem perpustakaan sedang tidak dapat dihubungi. Silakan coba lagi nanti atau tanya petugas.",
+                "The library system cannot be reached just now. Please try again later or ask staff.",
             ),
         }
     }

@@ -1,6 +1,7 @@
 //! The circulation desk: gathers facts from the store, asks the rules, and commits the
 //! effect together with its outbox row in one SQLite transaction before answering.
 
+use super::library_system::LibrarySystem;
 use super::pin::{PinCheck, check_pin};
 use super::rules::{self, CheckinFacts, CheckoutFacts, HoldFacts, RenewFacts};
 use crate::clock::{Clock, StationTime, station_time};
@@ -54,6 +55,12 @@ pub struct LoanResult {
     pub transaction_id: Option<Uuid>,
     pub item: Option<ItemRef>,
     pub due: Option<Date>,
+    /// The library system's own words (SIP2 screen messages), shown verbatim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub central_message: Option<String>,
+    /// Lines the library system asks to print on the receipt, verbatim.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub print_lines: Vec<String>,
 }
 
 pub type CheckoutResult = LoanResult;
@@ -72,6 +79,19 @@ pub struct CheckinResult {
     pub transfer_to: Option<String>,
     /// The hold this copy now serves.
     pub hold_id: Option<i64>,
+    /// The library system's own words (SIP2 screen messages), shown verbatim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub central_message: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub print_lines: Vec<String>,
+    /// Where the library system says the copy goes (SIP2 CL sort bin, CT destination, CV
+    /// alert type), when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_bin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,14 +122,18 @@ pub struct Desk {
     /// The parsed policy and the `updated_at` it was read at: re-read only when another
     /// process (an import) changed it, not on every transaction.
     policy_cache: Option<(String, Policy)>,
+    /// The library's own system, asked first when the station has one (SIP2).
+    pub(super) system: Option<Box<dyn LibrarySystem>>,
+    /// What the library system said at the last identification, for the screen.
+    pub(super) central_message: Option<String>,
 }
 
 /// What every transaction of the desk starts from.
-struct Ctx<'a> {
-    settings: &'a DeskSettings,
-    time: StationTime,
-    today: Date,
-    policy: &'a Policy,
+pub(super) struct Ctx<'a> {
+    pub(super) settings: &'a DeskSettings,
+    pub(super) time: StationTime,
+    pub(super) today: Date,
+    pub(super) policy: &'a Policy,
 }
 
 impl Desk {
@@ -119,6 +143,32 @@ impl Desk {
             settings,
             clock,
             policy_cache: None,
+            system: None,
+            central_message: None,
+        }
+    }
+
+    /// The desk of a station whose library system decides while it answers (SIP2): it is
+    /// asked first, and the station's own rules decide only as its offline policy allows.
+    pub fn with_library_system(mut self, system: Box<dyn LibrarySystem>) -> Desk {
+        self.system = Some(system);
+        self
+    }
+
+    /// What the library system said when the patron last identified (shown verbatim).
+    pub fn central_message(&self) -> Option<&str> {
+        self.central_message.as_deref()
+    }
+
+    /// Whether a library system answers for this station (requests may then take seconds).
+    pub fn asks_library_system(&self) -> bool {
+        self.system.is_some()
+    }
+
+    /// Tells the library system the patron is done (SIP2 end session); nothing without one.
+    pub fn end_session(&mut self, card: &str) {
+        if let Some(system) = self.system.as_mut() {
+            system.end_session(card);
         }
     }
 
@@ -139,12 +189,13 @@ impl Desk {
     }
 
     /// Opens a write transaction and reads the time and the policy for it.
-    fn begin(&mut self) -> Result<(rusqlite::Transaction<'_>, Ctx<'_>)> {
+    pub(super) fn begin(&mut self) -> Result<(rusqlite::Transaction<'_>, Ctx<'_>)> {
         let Desk {
             store,
             settings,
             clock,
             policy_cache,
+            ..
         } = self;
         let tx = store.write()?;
         let time = station_time(
@@ -203,6 +254,18 @@ impl Desk {
 
     /// Checks a patron's card and PIN the way checkout does, recording wrong tries.
     pub fn identify(&mut self, card: &str, proof: Proof<'_>) -> Result<Result<Patron, Reason>> {
+        if self.system.is_some() {
+            return self.identify_online(card, proof);
+        }
+        self.identify_local(card, proof)
+    }
+
+    /// [`Desk::identify`] by the station's own copy of the patron.
+    pub(super) fn identify_local(
+        &mut self,
+        card: &str,
+        proof: Proof<'_>,
+    ) -> Result<Result<Patron, Reason>> {
         let (tx, ctx) = self.begin()?;
         let outcome = identify_in(&tx, &ctx, card, proof)?;
         tx.commit()?;
@@ -211,6 +274,20 @@ impl Desk {
 
     /// Lends a copy to a patron.
     pub fn checkout(
+        &mut self,
+        card: &str,
+        barcode: &str,
+        proof: Proof<'_>,
+        parts_seen: Option<u32>,
+    ) -> Result<CheckoutResult> {
+        if self.system.is_some() {
+            return self.checkout_online(card, barcode, proof, parts_seen);
+        }
+        self.checkout_local(card, barcode, proof, parts_seen)
+    }
+
+    /// [`Desk::checkout`] by the station's own rules.
+    pub(super) fn checkout_local(
         &mut self,
         card: &str,
         barcode: &str,
@@ -240,6 +317,11 @@ impl Desk {
         barcode: &str,
         parts_seen: Option<u32>,
     ) -> Result<CheckoutResult> {
+        if self.system.is_some() {
+            // The library system decides at the checkout itself (a SIP2 checkout cannot be
+            // asked without being made); a refusal then re-arms the tags.
+            return self.preview_online(barcode, parts_seen);
+        }
         let (tx, ctx) = self.begin()?;
         let Some(patron) = catalog::patron(&tx, card)? else {
             return Ok(CheckoutResult::refused(Reason::PatronNotFound, None));
@@ -318,6 +400,19 @@ impl Desk {
         parts_seen: Option<u32>,
         also: impl FnOnce(&Connection, &CheckinResult) -> Result<()>,
     ) -> Result<CheckinResult> {
+        if self.system.is_some() {
+            return self.checkin_online(barcode, parts_seen, also);
+        }
+        self.checkin_local(barcode, parts_seen, also)
+    }
+
+    /// [`Desk::checkin_recorded`] by the station's own rules.
+    pub(super) fn checkin_local(
+        &mut self,
+        barcode: &str,
+        parts_seen: Option<u32>,
+        also: impl FnOnce(&Connection, &CheckinResult) -> Result<()>,
+    ) -> Result<CheckinResult> {
         let (tx, ctx) = self.begin()?;
         let result = checkin_in(&tx, &ctx, barcode, parts_seen)?;
         also(&tx, &result)?;
@@ -349,6 +444,14 @@ impl Desk {
 
     /// Extends a loan.
     pub fn renew(&mut self, card: &str, barcode: &str) -> Result<RenewResult> {
+        if self.system.is_some() {
+            return self.renew_online(card, barcode);
+        }
+        self.renew_local(card, barcode)
+    }
+
+    /// [`Desk::renew`] by the station's own rules.
+    pub(super) fn renew_local(&mut self, card: &str, barcode: &str) -> Result<RenewResult> {
         let (tx, ctx) = self.begin()?;
         let result = renew_in(&tx, &ctx, card, barcode)?;
         tx.commit()?;
@@ -358,6 +461,11 @@ impl Desk {
 
     /// Renews every loan of a patron; one result per loan.
     pub fn renew_all(&mut self, card: &str) -> Result<Vec<RenewResult>> {
+        if self.system.is_some() {
+            // One question to the library system per loan, each recorded as it answers.
+            let loans = circ::open_loans_of_patron(self.store.conn(), card)?;
+            return loans.iter().map(|l| self.renew(card, &l.item)).collect();
+        }
         let (tx, ctx) = self.begin()?;
         let mut results = Vec::new();
         for loan in circ::open_loans_of_patron(&tx, card)? {
@@ -460,13 +568,15 @@ pub enum HoldRequest<'a> {
 }
 
 impl LoanResult {
-    fn refused(reason: Reason, item: Option<ItemRef>) -> LoanResult {
+    pub(super) fn refused(reason: Reason, item: Option<ItemRef>) -> LoanResult {
         LoanResult {
             ok: false,
             reason: Some(reason),
             transaction_id: None,
             item,
             due: None,
+            central_message: None,
+            print_lines: Vec::new(),
         }
     }
 }
@@ -635,6 +745,8 @@ fn checkout_in(
         transaction_id: Some(appended.id),
         item: Some(item_ref),
         due: Some(plan.due),
+        central_message: None,
+        print_lines: Vec::new(),
     })
 }
 
@@ -659,6 +771,11 @@ fn checkin_in(
         fine: Money::ZERO,
         transfer_to: None,
         hold_id: None,
+        central_message: None,
+        print_lines: Vec::new(),
+        sort_bin: None,
+        destination: None,
+        alert: None,
     };
     let Some(item) = catalog::item(conn, barcode)? else {
         return Ok(refused(Reason::ItemNotFound, None));
@@ -771,6 +888,11 @@ fn checkin_in(
         fine: plan.fine,
         transfer_to: plan.transfer_to,
         hold_id: plan.fills_hold,
+        central_message: None,
+        print_lines: Vec::new(),
+        sort_bin: None,
+        destination: None,
+        alert: None,
     })
 }
 
@@ -831,6 +953,8 @@ fn renew_in(conn: &Connection, ctx: &Ctx<'_>, card: &str, barcode: &str) -> Resu
         transaction_id: Some(appended.id),
         item: Some(item_ref),
         due: Some(due),
+        central_message: None,
+        print_lines: Vec::new(),
     })
 }
 

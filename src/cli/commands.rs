@@ -137,9 +137,10 @@ pub(super) fn open_store(ctx: &Context) -> Result<Store, CliError> {
     Ok(Store::open(&ctx.db)?)
 }
 
+/// The station's desk; with `[central] kind = "sip2"` it asks the library system first.
 pub(super) fn open_desk(ctx: &Context) -> Result<Desk, CliError> {
     let store = open_store(ctx)?;
-    Ok(Desk::new(
+    let desk = Desk::new(
         store,
         DeskSettings {
             station_id: ctx.config.station_id.clone(),
@@ -147,7 +148,16 @@ pub(super) fn open_desk(ctx: &Context) -> Result<Desk, CliError> {
             time_zone: ctx.config.time_zone.clone(),
         },
         Box::new(SystemClock),
-    ))
+    );
+    Ok(match &ctx.config.sip2 {
+        Some(sip2) => desk.with_library_system(Box::new(
+            crate::circulation::sip2_system::Sip2System::new(
+                sip2.clone(),
+                ctx.config.time_zone.clone(),
+            ),
+        )),
+        None => desk,
+    })
 }
 
 fn init(ctx: &Context, with_demo: bool) -> Result<Finished, CliError> {

@@ -89,11 +89,13 @@ pub fn problems(path: &Path) -> Vec<Problem> {
             });
         }
     }
-    if config.sip2.is_some() {
+    if let Some(sip2) = &config.sip2
+        && sip2.offline_patrons == crate::circulation::library_system::OfflinePatrons::Seen
+    {
         problems.push(Problem {
-            line: line_of_key(&text, "central", "kind"),
-            key: Some("central.kind".into()),
-            message: "kind = \"sip2\": stations decide with their own rules and replay every transaction to the library system (sync); asking it before lending is not built yet (issue #14)".into(),
+            line: line_of_key(&text, "central", "offline_patrons"),
+            key: Some("central.offline_patrons".into()),
+            message: "offline_patrons = \"seen\": while the library system is away, a card alone lends books (no PIN check); \"verified\" checks the PIN".into(),
             severity: "warning",
         });
     }

@@ -47,12 +47,21 @@ fn refusal(lang: Lang, reason: Option<Reason>) -> String {
 
 pub fn checkout(lang: Lang, r: &CheckoutResult) -> String {
     let title = r.item.as_ref().map(|i| i.title.as_str()).unwrap_or("");
-    match (r.ok, r.due) {
+    let text = match (r.ok, r.due) {
         (true, Some(due)) => match lang {
             Lang::Id => format!("Dipinjam: {title}. Kembalikan paling lambat {due}."),
             Lang::En => format!("Borrowed: {title}. Please return it by {due}."),
         },
         _ => format!("{}{}", prefix(title), refusal(lang, r.reason)),
+    };
+    with_central_words(text, r.central_message.as_deref())
+}
+
+/// The library system's own words (SIP2), verbatim on a line of their own.
+fn with_central_words(text: String, words: Option<&str>) -> String {
+    match words {
+        Some(words) => format!("{text}\n» {words}"),
+        None => text,
     }
 }
 
@@ -85,7 +94,8 @@ pub fn route(lang: Lang, route: Route, transfer_to: Option<&str>) -> String {
 pub fn checkin(lang: Lang, r: &CheckinResult) -> String {
     let title = r.item.as_ref().map(|i| i.title.as_str()).unwrap_or("");
     if !r.ok {
-        return format!("{}{}", prefix(title), refusal(lang, r.reason));
+        let text = format!("{}{}", prefix(title), refusal(lang, r.reason));
+        return with_central_words(text, r.central_message.as_deref());
     }
     let mut text = match lang {
         Lang::Id => format!("Dikembalikan: {title}. "),
@@ -98,18 +108,25 @@ pub fn checkin(lang: Lang, r: &CheckinResult) -> String {
             Lang::En => format!(" Overdue fine: Rp {}.", r.fine),
         });
     }
-    text
+    if let Some(bin) = &r.sort_bin {
+        text.push_str(&match lang {
+            Lang::Id => format!(" Kotak sortir: {bin}."),
+            Lang::En => format!(" Sort bin: {bin}."),
+        });
+    }
+    with_central_words(text, r.central_message.as_deref())
 }
 
 pub fn renew(lang: Lang, r: &RenewResult) -> String {
     let title = r.item.as_ref().map(|i| i.title.as_str()).unwrap_or("");
-    match (r.ok, r.due) {
+    let text = match (r.ok, r.due) {
         (true, Some(due)) => match lang {
             Lang::Id => format!("Diperpanjang: {title}. Kembalikan paling lambat {due}."),
             Lang::En => format!("Renewed: {title}. Please return it by {due}."),
         },
         _ => format!("{}{}", prefix(title), refusal(lang, r.reason)),
-    }
+    };
+    with_central_words(text, r.central_message.as_deref())
 }
 
 pub fn pickup(lang: Lang, r: &PickupResult) -> String {

@@ -94,6 +94,9 @@ struct RawCentral {
     timeout_seconds: Option<u64>,
     offline_checkout: Option<bool>,
     offline_checkin: Option<bool>,
+    offline_patrons: Option<String>,
+    offline_patron_days: Option<u32>,
+    pin_required: Option<bool>,
 }
 
 /// The central catalog this station syncs with (`[central]`).
@@ -565,6 +568,9 @@ impl Config {
                                     timeout_seconds: raw.timeout_seconds,
                                     offline_checkout: raw.offline_checkout,
                                     offline_checkin: raw.offline_checkin,
+                                    offline_patrons: raw.offline_patrons,
+                                    offline_patron_days: raw.offline_patron_days,
+                                    pin_required: raw.pin_required,
                                 },
                                 path,
                                 &invalid,

@@ -5,6 +5,7 @@
 use super::ConfigError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use crate::circulation::library_system::OfflinePatrons;
 use swalayan_sip2::{Encoding, Settings};
 
 /// The SIP2 keys of `[central]` (the hub's keys live beside them in `RawCentral`).
@@ -24,6 +25,9 @@ pub(super) struct RawSip2 {
     pub timeout_seconds: Option<u64>,
     pub offline_checkout: Option<bool>,
     pub offline_checkin: Option<bool>,
+    pub offline_patrons: Option<String>,
+    pub offline_patron_days: Option<u32>,
+    pub pin_required: Option<bool>,
 }
 
 /// The station's SIP2 settings.
@@ -35,6 +39,13 @@ pub struct Sip2Config {
     pub offline_checkout: bool,
     /// Take returns while the library system does not answer.
     pub offline_checkin: bool,
+    /// Offline, which patrons the station serves alone (and whether it checks their PIN).
+    pub offline_patrons: OfflinePatrons,
+    /// How many days after the library system last accepted a patron here the station still
+    /// serves them offline.
+    pub offline_patron_days: u32,
+    /// Every patron types a PIN, which the library system checks.
+    pub pin_required: bool,
 }
 
 pub(super) fn parse(
@@ -97,6 +108,27 @@ pub(super) fn parse(
             ));
         }
     };
+    let offline_patrons = match raw.offline_patrons {
+        None => OfflinePatrons::default(),
+        Some(text) => OfflinePatrons::parse(&text).ok_or_else(|| {
+            invalid(
+                "central",
+                "offline_patrons",
+                format!("'{text}': use \"verified\" (the default) or \"seen\""),
+            )
+        })?,
+    };
+    let offline_patron_days = match raw.offline_patron_days {
+        None => 30,
+        Some(days) if days <= 365 => days,
+        Some(days) => {
+            return Err(invalid(
+                "central",
+                "offline_patron_days",
+                format!("{days}: use 0 to 365 days"),
+            ));
+        }
+    };
     let ca_file = raw.ca_file.map(relative);
     if let Some(file) = &ca_file
         && !file.exists()
@@ -122,5 +154,8 @@ pub(super) fn parse(
         },
         offline_checkout: raw.offline_checkout.unwrap_or(true),
         offline_checkin: raw.offline_checkin.unwrap_or(true),
+        offline_patrons,
+        offline_patron_days,
+        pin_required: raw.pin_required.unwrap_or(true),
     })
 }

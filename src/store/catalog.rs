@@ -428,3 +428,79 @@ pub fn counts(conn: &Connection) -> Result<Counts> {
         ))?,
     })
 }
+
+/// A patron as the library system (SIP2) last described them at this station, which keeps
+/// no patron file of its own: the name, the block, until when the station may serve them
+/// offline (`serve_until`, stored as the card's last valid day), and a PIN verifier when one
+/// was accepted. A patron already known keeps their category, fines and PIN state.
+pub fn remember_patron(
+    conn: &Connection,
+    card: &str,
+    name: &str,
+    category: &str,
+    serve_until: Date,
+    pin_hash: Option<&str>,
+    blocked: bool,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO patrons(card, name, category, expires, pin_hash, blocked)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(card) DO UPDATE SET
+            name = CASE WHEN excluded.name = '' THEN patrons.name ELSE excluded.name END,
+            expires = excluded.expires, blocked = excluded.blocked,
+            pin_hash = COALESCE(excluded.pin_hash, patrons.pin_hash)",
+    )?
+    .execute(params![
+        card,
+        name,
+        category,
+        serve_until.to_string(),
+        pin_hash,
+        blocked
+    ])?;
+    Ok(())
+}
+
+/// A copy as the library system named it (SIP2 stations keep no catalog of their own): the
+/// barcode and, when it said, the title. A copy first seen here gets `item_type` and this
+/// `branch`, and its own title record (`sip2:<barcode>`); one already known keeps its type.
+pub fn remember_item(
+    conn: &Connection,
+    barcode: &str,
+    title: Option<&str>,
+    item_type: &str,
+    branch: &str,
+) -> Result<()> {
+    let key = format!("sip2:{barcode}");
+    if item(conn, barcode)?.is_some() {
+        if let Some(title) = title {
+            conn.prepare_cached("UPDATE titles SET title = ?2 WHERE source_key = ?1 AND title != ?2")?
+                .execute(params![key, title])?;
+        }
+        return Ok(());
+    }
+    let (title_id, _) = upsert_title(
+        conn,
+        &TitleRecord {
+            key,
+            title: title.unwrap_or(barcode).to_string(),
+            author: None,
+            isbn: None,
+            call_number: None,
+        },
+    )?;
+    upsert_item(
+        conn,
+        title_id,
+        &ItemRecord {
+            barcode: barcode.to_string(),
+            item_type: item_type.to_string(),
+            status: ItemStatus::Available,
+            damaged: false,
+            parts: 1,
+            call_number: None,
+            branch: branch.to_string(),
+        },
+    )?;
+    Ok(())
+}

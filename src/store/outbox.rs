@@ -218,3 +218,15 @@ pub fn pin_attempt_pending(conn: &Connection, card: &str) -> Result<bool> {
         )?
         .exists(params![TxKind::PinAttempt.code(), card])?)
 }
+
+/// Whether a loan, return or renewal made here still waits to reach the central: a library
+/// system asked now would hear of later business before earlier (a return before its loan),
+/// so the station decides alone until its backlog is through.
+pub fn circulation_pending(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM outbox WHERE state = 'pending'
+             AND kind IN ('checkout', 'pickup', 'checkin', 'renew') LIMIT 1",
+        )?
+        .exists([])?)
+}

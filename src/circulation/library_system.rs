@@ -1,0 +1,95 @@
+//! The library's own system, asked before the station acts ("online first"): what it can be
+//! asked, what it answers, and what the station may do alone when it does not answer (the
+//! library's offline policy). The desk ([`super::online`]) uses it; the SIP2 client
+//! ([`super::sip2_system`]) implements it.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// The system answered, or could not be reached (within its timeout) — then the station
+/// falls back to its own rules as the offline policy allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Asked<T> {
+    Answered(T),
+    /// Why not, for staff and the log.
+    Unreachable(String),
+}
+
+/// What the system says of a patron.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PatronAnswer {
+    /// The card is one of the system's patrons (BL).
+    pub valid: bool,
+    /// The PIN given was right (CQ = Y); `None` when no PIN was given. A blank CQ is no.
+    pub pin_ok: Option<bool>,
+    /// The system denies this patron loans (charge privileges denied).
+    pub blocked: bool,
+    pub name: String,
+    /// Screen messages (AF), verbatim.
+    pub message: Option<String>,
+}
+
+/// What the system says of a checkout, checkin or renewal.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CirculationAnswer {
+    pub ok: bool,
+    pub title: Option<String>,
+    /// The due date it gave (AH), when one could be read.
+    pub due: Option<Date>,
+    /// Screen messages (AF), verbatim, joined.
+    pub message: Option<String>,
+    /// Lines for the receipt (AG), verbatim.
+    pub print_lines: Vec<String>,
+    /// Checkin: the sort bin (CL), destination (CT) and alert type (CV) it sent.
+    pub sort_bin: Option<String>,
+    pub destination: Option<String>,
+    pub alert: Option<String>,
+    /// Checkin: the patron a hold waits for (CY), when it says.
+    pub hold_patron: Option<String>,
+    /// Checkout: whether it asks the station to switch the security off (desensitize).
+    pub desensitize: Option<bool>,
+}
+
+/// Offline, which patrons the station may serve by itself (docs/config.md, `offline_patrons`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OfflinePatrons {
+    /// Only patrons the system accepted at this station recently, with their PIN checked
+    /// against the verifier kept from that visit (the cautious default).
+    #[default]
+    Verified,
+    /// Patrons the system accepted here recently, without a PIN check while offline.
+    Seen,
+}
+
+impl OfflinePatrons {
+    pub fn parse(text: &str) -> Option<OfflinePatrons> {
+        match text {
+            "verified" => Some(OfflinePatrons::Verified),
+            "seen" => Some(OfflinePatrons::Seen),
+            _ => None,
+        }
+    }
+}
+
+/// What the station may do while the system does not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfflinePolicy {
+    pub checkout: bool,
+    pub checkin: bool,
+    pub patrons: OfflinePatrons,
+    /// How long a patron seen online stays servable offline, in days.
+    pub patron_days: u32,
+    /// Every patron gives a PIN, which the system checks (SIP2 cannot say who has one).
+    pub pin_required: bool,
+}
+
+/// The library's own system, asked now. Each call waits at most the system's timeout.
+pub trait LibrarySystem: Send {
+    fn patron(&mut self, card: &str, pin: Option<&str>) -> Asked<PatronAnswer>;
+    fn checkout(&mut self, card: &str, item: &str, at: Timestamp) -> Asked<CirculationAnswer>;
+    fn checkin(&mut self, item: &str, at: Timestamp) -> Asked<CirculationAnswer>;
+    fn renew(&mut self, card: &str, item: &str, at: Timestamp) -> Asked<CirculationAnswer>;
+    /// The patron is done: the system may forget the session (answer not needed).
+    fn end_session(&mut self, card: &str);
+    fn offline_policy(&self) -> OfflinePolicy;
+}
