@@ -185,7 +185,14 @@ fn online_first_then_offline_then_replayed_in_order_with_one_refusal_in_conflict
         circ(
             config,
             &[
-                "circ", "checkout", "--patron", "21000000001", "--pin", pin, "--item", item,
+                "circ",
+                "checkout",
+                "--patron",
+                "21000000001",
+                "--pin",
+                pin,
+                "--item",
+                item,
             ],
         )
     };
@@ -235,7 +242,13 @@ fn online_first_then_offline_then_replayed_in_order_with_one_refusal_in_conflict
     let (code, stranger) = circ(
         &config,
         &[
-            "circ", "checkout", "--patron", "21000000003", "--pin", "9999", "--item",
+            "circ",
+            "checkout",
+            "--patron",
+            "21000000003",
+            "--pin",
+            "9999",
+            "--item",
             "39000000003",
         ],
     );
@@ -292,5 +305,83 @@ fn online_first_then_offline_then_replayed_in_order_with_one_refusal_in_conflict
     assert_eq!(
         (&again["pushed"], &again["conflicts"]),
         (&0.into(), &0.into())
+    );
+}
+
+/// The kiosk with a library system: the card and PIN are the system's to check, the screen
+/// says it is working while a request is out, a loan and a refusal show the system's own
+/// words, its receipt lines are printed verbatim, and the visit ends its session there.
+#[test]
+fn the_kiosk_asks_the_library_system_and_shows_its_words() {
+    use crate::station_rig::{KioskRig, RigSetup};
+    use swalayan::circulation::library_system::OfflinePatrons;
+    use swalayan::circulation::sip2_system::Sip2System;
+    use swalayan::config::Sip2Config;
+    use swalayan::reason::{Lang, Reason};
+    use swalayan::station::kiosk::{Command, RowState, Screen};
+
+    let acs = Acs::start(&["--login-required"]);
+    let system = Sip2System::new(
+        Sip2Config {
+            connection: acs.settings(swalayan_sip2::Encoding::Cp850),
+            offline_checkout: true,
+            offline_checkin: true,
+            offline_patrons: OfflinePatrons::Verified,
+            offline_patron_days: 30,
+            pin_required: true,
+        },
+        jiff::tz::db().get("Asia/Jakarta").unwrap(),
+    );
+    let mut setup = RigSetup::new(Lang::En, false);
+    setup.library_system = Some(Box::new(system));
+    let r = KioskRig::start_with(tempfile::tempdir().unwrap(), setup);
+
+    r.send(Command::StartBorrow);
+    // A card the system does not know: its words beside ours.
+    let view = r.scan("29999999999");
+    assert_eq!(view.notice, Some(Reason::PatronNotFound));
+    assert_eq!(view.notice_message.as_deref(), Some("Kartu tidak dikenal"));
+    assert!(r.saw_working.get(), "the screen said it was asking");
+    let view = r.scan("21000000001");
+    assert_eq!(
+        view.screen,
+        Screen::Pin,
+        "SIP2 cannot say who has a PIN: ask"
+    );
+    assert_eq!(view.patron_name, "Siti Rahma", "the system's name");
+    let view = r.send(Command::Pin("0000".into()));
+    assert_eq!(view.notice, Some(Reason::PinIncorrect));
+    let view = r.send(Command::Pin("1234".into()));
+    assert_eq!(view.screen, Screen::Borrow);
+
+    let view = r.scan("39000000002");
+    assert_eq!(view.rows[0].state, RowState::Borrowed);
+    assert_eq!(view.rows[0].title, "Café Ñusantara");
+    assert_eq!(view.rows[0].message.as_deref(), Some("Selamat membaca"));
+    assert!(!view.working, "the answer is in");
+    let view = r.scan("39000000004");
+    assert_eq!(
+        (view.rows[1].state, view.rows[1].reason),
+        (RowState::Refused, Some(Reason::CentralRefused))
+    );
+    assert_eq!(
+        view.rows[1].message.as_deref(),
+        Some("Buku tercatat hilang")
+    );
+
+    r.send(Command::Finish);
+    r.send(Command::Receipt(true));
+    let paper = swalayan_hardware::printer::decode::decode(&r.printed.lock().unwrap()[0]).unwrap();
+    assert!(
+        paper.lines.iter().any(|l| l.text.contains("Terima kasih")),
+        "the system's print line, verbatim"
+    );
+    r.send(Command::Feedback(5));
+    r.settle();
+    // Recorded: the sign-in, the loan, then the end of the visit.
+    let changes: Vec<String> = (0..3).map(|_| acs.record()).collect();
+    assert!(
+        changes[2].contains("\"end_session\"") && changes[2].contains("21000000001"),
+        "the visit ended at the system: {changes:?}"
     );
 }

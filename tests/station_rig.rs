@@ -45,6 +45,8 @@ pub struct KioskRig {
     pub buzzer: SimOutput,
     pub reader: Option<FeigSimulator>,
     pub printed: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Whether any published view said "working" (a request to the library system was out).
+    pub saw_working: std::cell::Cell<bool>,
     pub db: PathBuf,
     pub dir: tempfile::TempDir,
 }
@@ -62,6 +64,8 @@ pub struct RigSetup {
     pub demo_at: jiff::Timestamp,
     /// The last time the station trusted, if it remembers one.
     pub last_trusted: Option<jiff::Timestamp>,
+    /// The library's own system the desk asks first (SIP2), if any.
+    pub library_system: Option<Box<dyn swalayan::circulation::library_system::LibrarySystem>>,
 }
 
 impl RigSetup {
@@ -77,6 +81,7 @@ impl RigSetup {
             wall_clock: Box::new(SystemClock),
             demo_at: jiff::Timestamp::now(),
             last_trusted: None,
+            library_system: None,
         }
     }
 }
@@ -102,7 +107,10 @@ impl KioskRig {
         if let Some(trusted) = setup.last_trusted {
             swalayan::store::meta::set_last_trusted_time(store.conn(), trusted).unwrap();
         }
-        let desk = Desk::new(store, settings, setup.wall_clock);
+        let mut desk = Desk::new(store, settings, setup.wall_clock);
+        if let Some(system) = setup.library_system.take() {
+            desk = desk.with_library_system(system);
+        }
         let (reader, pad) = if setup.pad {
             let (master, slave) = serialport::TTYPort::pair().unwrap();
             let sim = FeigSimulator::spawn(master, SerialSettings::FEIG_DEFAULT, false);
@@ -151,6 +159,7 @@ impl KioskRig {
             buzzer,
             reader,
             printed,
+            saw_working: std::cell::Cell::new(false),
             db,
             dir,
         };
@@ -167,6 +176,7 @@ impl KioskRig {
 
     fn take_views(&self) {
         for (view, cues) in self.views.try_iter() {
+            self.saw_working.set(self.saw_working.get() || view.working);
             self.cues.borrow_mut().extend(cues);
             *self.latest.borrow_mut() = view;
         }
@@ -183,6 +193,7 @@ impl KioskRig {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.views.recv_timeout(left) {
                 Ok((view, cues)) => {
+                    self.saw_working.set(self.saw_working.get() || view.working);
                     self.cues.borrow_mut().extend(cues);
                     *self.latest.borrow_mut() = view;
                 }

@@ -71,11 +71,7 @@ impl Desk {
 
     /// Offline: only a patron the system accepted here within the offline window, and with
     /// `verified` only with the PIN checked against the verifier kept then.
-    fn identify_offline(
-        &mut self,
-        card: &str,
-        proof: Proof<'_>,
-    ) -> Result<Result<Patron, Reason>> {
+    fn identify_offline(&mut self, card: &str, proof: Proof<'_>) -> Result<Result<Patron, Reason>> {
         let offline = self.offline();
         let known = catalog::patron(self.store().conn(), card)?;
         let Some(patron) = known.filter(|p| p.expires >= self.today()) else {
@@ -172,16 +168,12 @@ impl Desk {
         }
         let asked = if self.asks_now()? {
             let at = self.now()?.at;
-            self.system
-                .as_mut()
-                .map(|s| s.checkout(card, barcode, at))
+            self.system.as_mut().map(|s| s.checkout(card, barcode, at))
         } else {
             None
         };
         match asked {
-            Some(Asked::Answered(answer)) if answer.ok => {
-                self.record_loan(card, barcode, &answer)
-            }
+            Some(Asked::Answered(answer)) if answer.ok => self.record_loan(card, barcode, &answer),
             Some(Asked::Answered(answer)) => {
                 tracing::info!(patron = %redact(card), item = barcode, "checkout refused by the library system");
                 Ok(refusal(answer, barcode))
@@ -300,7 +292,9 @@ impl Desk {
             None
         };
         match asked {
-            Some(Asked::Answered(answer)) if answer.ok => self.record_renewal(card, barcode, &answer),
+            Some(Asked::Answered(answer)) if answer.ok => {
+                self.record_renewal(card, barcode, &answer)
+            }
             Some(Asked::Answered(answer)) => Ok(refusal(answer, barcode)),
             _ if !self.offline().checkout => Ok(LoanResult::refused(
                 Reason::CentralUnreachable,
@@ -398,7 +392,10 @@ impl Desk {
         catalog::set_item_status(&tx, barcode, status, elsewhere.as_deref())?;
         let title = catalog::item(&tx, barcode)?.map(|i| i.title);
         let body = TxBody::Checkin(CheckinPayload {
-            patron: loan.as_ref().map(|l| l.patron.clone()).filter(|p| !p.is_empty()),
+            patron: loan
+                .as_ref()
+                .map(|l| l.patron.clone())
+                .filter(|p| !p.is_empty()),
             item: barcode.to_string(),
             title: title.clone(),
             returned: ctx.time.at,
@@ -501,10 +498,12 @@ impl Desk {
     }
 
     fn item_ref(&self, barcode: &str) -> Result<Option<ItemRef>> {
-        Ok(catalog::item(self.store().conn(), barcode)?.map(|i| ItemRef {
-            barcode: i.barcode,
-            title: i.title,
-        }))
+        Ok(
+            catalog::item(self.store().conn(), barcode)?.map(|i| ItemRef {
+                barcode: i.barcode,
+                title: i.title,
+            }),
+        )
     }
 
     /// A set the station knows has more parts than were seen: refused before the system is

@@ -4,9 +4,7 @@
 //! long enough for the server to have dropped it, and a backoff after a failure so an
 //! outage costs a patron one timeout, not one per book.
 
-use super::library_system::{
-    Asked, CirculationAnswer, LibrarySystem, OfflinePolicy, PatronAnswer,
-};
+use super::library_system::{Asked, CirculationAnswer, LibrarySystem, OfflinePolicy, PatronAnswer};
 use crate::config::Sip2Config;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -48,7 +46,9 @@ impl Sip2System {
         if let Some((at, _)) = self.retry_at
             && Instant::now() < at
         {
-            return Err("the library system did not answer a moment ago; not trying again yet".into());
+            return Err(
+                "the library system did not answer a moment ago; not trying again yet".into(),
+            );
         }
         let result = self.ask_now(request);
         match &result {

@@ -150,12 +150,12 @@ pub(super) fn open_desk(ctx: &Context) -> Result<Desk, CliError> {
         Box::new(SystemClock),
     );
     Ok(match &ctx.config.sip2 {
-        Some(sip2) => desk.with_library_system(Box::new(
-            crate::circulation::sip2_system::Sip2System::new(
+        Some(sip2) => {
+            desk.with_library_system(Box::new(crate::circulation::sip2_system::Sip2System::new(
                 sip2.clone(),
                 ctx.config.time_zone.clone(),
-            ),
-        )),
+            )))
+        }
         None => desk,
     })
 }

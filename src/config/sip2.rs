@@ -3,9 +3,9 @@
 //! alone while the system does not answer).
 
 use super::ConfigError;
+use crate::circulation::library_system::OfflinePatrons;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use crate::circulation::library_system::OfflinePatrons;
 use swalayan_sip2::{Encoding, Settings};
 
 /// The SIP2 keys of `[central]` (the hub's keys live beside them in `RawCentral`).

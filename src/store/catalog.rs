@@ -474,8 +474,10 @@ pub fn remember_item(
     let key = format!("sip2:{barcode}");
     if item(conn, barcode)?.is_some() {
         if let Some(title) = title {
-            conn.prepare_cached("UPDATE titles SET title = ?2 WHERE source_key = ?1 AND title != ?2")?
-                .execute(params![key, title])?;
+            conn.prepare_cached(
+                "UPDATE titles SET title = ?2 WHERE source_key = ?1 AND title != ?2",
+            )?
+            .execute(params![key, title])?;
         }
         return Ok(());
     }

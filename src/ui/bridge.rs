@@ -39,6 +39,8 @@ enum Part<'a> {
         Lang,
         &'a str,
         Option<crate::reason::Reason>,
+        Option<&'a str>,
+        bool,
         Option<u32>,
         bool,
     ),
@@ -67,6 +69,8 @@ fn session_part(v: &KioskView) -> Part<'_> {
         v.lang,
         &v.patron_name,
         v.notice,
+        v.notice_message.as_deref(),
+        v.working,
         v.idle_countdown,
         v.feedback_enabled,
     )
@@ -106,6 +110,8 @@ fn apply_session(ui: &KioskWindow, view: &KioskView) {
     session.set_notice(view.notice.map(|r| r.code()).unwrap_or("").into());
     session.set_notice_n1(n1 as i32);
     session.set_notice_n2(n2 as i32);
+    session.set_notice_message(view.notice_message.clone().unwrap_or_default().into());
+    session.set_working(view.working);
     session.set_idle_countdown(view.idle_countdown.map(|s| s as i32).unwrap_or(-1));
     session.set_feedback_enabled(view.feedback_enabled);
 }

@@ -48,6 +48,7 @@ pub fn map_row(row: &RowView) -> ItemRow {
         }
         .into(),
         missing_part: row.missing_part.unwrap_or(0) as i32,
+        message: row.message.clone().unwrap_or_default().into(),
     }
 }
 
@@ -96,6 +97,7 @@ mod tests {
             route: None,
             fine: Money::ZERO,
             missing_part: Some(2),
+            message: None,
         };
         let mapped = map_row(&row);
         assert_eq!(mapped.state, "refused");
@@ -115,6 +117,7 @@ mod tests {
             route: Some(Route::HoldShelf),
             fine: Money::from_units(4500),
             missing_part: None,
+            message: None,
         };
         let mapped = map_row(&row);
         assert_eq!(

@@ -57,6 +57,7 @@ fn row(
         route,
         fine: Money::from_units(fine),
         missing_part: None,
+        message: None,
     }
 }
 
@@ -155,6 +156,8 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
         screen: screen_enum,
         lang,
         patron_name: "Siti Rahmawati".into(),
+        notice_message: None,
+        working: false,
         notice: match screen_enum {
             Screen::Identify => Some(Reason::PatronBlocked),
             Screen::Pin => Some(Reason::PinIncorrect),

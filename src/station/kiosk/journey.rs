@@ -66,6 +66,7 @@ impl Kiosk {
     fn refuse_identify(&mut self, reason: Reason) {
         self.session.card = None;
         self.session.notice = Some(reason);
+        self.session.notice_message = self.desk.central_message().map(str::to_string);
         self.screen = Screen::Identify;
         self.cues.push(Cue::Refusal);
     }
@@ -79,6 +80,7 @@ impl Kiosk {
             Ok(_) => self.enter_goal(),
             Err(reason @ (Reason::PinIncorrect | Reason::PinLocked)) => {
                 self.session.notice = Some(reason);
+                self.session.notice_message = self.desk.central_message().map(str::to_string);
                 self.cues.push(Cue::Refusal);
                 if reason == Reason::PinLocked {
                     // Locked: back to identify so the next patron can start afresh.
@@ -358,40 +360,64 @@ impl Kiosk {
 
     fn push_loan(&mut self, result: &LoanResult, barcode: &str, ok_state: RowState) {
         let title = title_of(result.item.as_ref());
+        let message = result.central_message.clone();
         if !result.ok {
-            return self.push_refusal(barcode, title, result.reason);
+            return self.push_refusal(barcode, title, result.reason, message);
         }
         let due = result.due.map(|d| d.to_string());
         self.session
             .receipt_lines
             .push(loan_line(self.lang, &title, barcode, due.as_deref()));
+        self.keep_print_lines(&result.print_lines);
         self.push_row(RowView {
             due,
+            message,
             ..RowView::done(barcode, title, ok_state)
         });
     }
 
     fn push_return(&mut self, result: &CheckinResult, barcode: &str) {
         let title = title_of(result.item.as_ref());
+        let message = result.central_message.clone();
         if !result.ok {
-            return self.push_refusal(barcode, title, result.reason);
+            return self.push_refusal(barcode, title, result.reason, message);
         }
         self.session
             .receipt_lines
             .push(return_line(self.lang, &title, barcode, result.fine));
+        self.keep_print_lines(&result.print_lines);
         self.push_row(RowView {
             route: Some(result.route),
             fine: result.fine,
+            message,
             ..RowView::done(barcode, title, RowState::Returned)
         });
     }
 
-    fn push_refusal(&mut self, barcode: &str, title: String, reason: Option<Reason>) {
-        self.push_row(RowView::refused(
-            barcode.to_string(),
-            title,
-            reason.unwrap_or(Reason::ItemNotFound),
-        ));
+    /// The library system's receipt lines, printed verbatim once each at the end.
+    fn keep_print_lines(&mut self, lines: &[String]) {
+        for line in lines {
+            if !self.session.central_print_lines.contains(line) {
+                self.session.central_print_lines.push(line.clone());
+            }
+        }
+    }
+
+    fn push_refusal(
+        &mut self,
+        barcode: &str,
+        title: String,
+        reason: Option<Reason>,
+        message: Option<String>,
+    ) {
+        self.push_row(RowView {
+            message,
+            ..RowView::refused(
+                barcode.to_string(),
+                title,
+                reason.unwrap_or(Reason::ItemNotFound),
+            )
+        });
     }
 
     fn push_row(&mut self, row: RowView) {
@@ -429,7 +455,7 @@ impl Kiosk {
         };
         let patron =
             (!self.session.patron_name.is_empty()).then(|| self.session.patron_name.clone());
-        let receipt = session_receipt(
+        let mut receipt = session_receipt(
             self.lang,
             &self.settings.library_name,
             &self.desk.local_now(),
@@ -437,6 +463,9 @@ impl Kiosk {
             self.session.receipt_lines.clone(),
             self.session.borrowed_any(),
         );
+        // The library system's own lines (SIP2 print lines), verbatim, before the count.
+        let central = self.session.central_print_lines.clone();
+        receipt.footer.splice(0..0, central);
         if let Err(e) = printer.print(&receipt) {
             tracing::warn!("receipt not printed: {e}");
             self.set_device("printer", &e.to_string());
@@ -447,7 +476,9 @@ impl Kiosk {
         self.screen = Screen::Goodbye;
         self.idle_countdown = None;
         self.session.goodbye_since = Some(self.now);
-        self.session.card = None;
+        if let Some(card) = self.session.card.take() {
+            self.desk.end_session(&card);
+        }
     }
 
     /// Back to the welcome screen with nothing of the last patron left on it.

@@ -210,7 +210,27 @@ impl Kiosk {
     }
 
     fn reset_session(&mut self) {
+        if let Some(card) = self.session.card.take() {
+            // The library system may close its session too (SIP2 end session).
+            self.desk.end_session(&card);
+        }
         self.session = Session::default();
+    }
+
+    /// Whether any of these tags is new to this session (it would be lent or returned).
+    pub(super) fn has_new_tags(&self, tags: &[swalayan_hardware::rfid::TagReport]) -> bool {
+        tags.iter()
+            .any(|t| !self.session.handled_tags.contains(&t.uid))
+    }
+
+    /// Before a request that may go to the library system: the screen says the kiosk is
+    /// working. True when the view changed (only a station with a library system waits).
+    pub(super) fn show_working(&mut self) -> bool {
+        if !self.desk.asks_library_system() || self.view.working {
+            return false;
+        }
+        self.view.working = true;
+        true
     }
 
     fn tick(&mut self) -> Result<()> {
@@ -266,6 +286,8 @@ impl Kiosk {
             lang: self.lang,
             patron_name: session.patron_name.clone(),
             notice: session.notice,
+            notice_message: session.notice_message.clone(),
+            working: false,
             rows: session.rows.clone(),
             done_count: session.done_count(),
             loans: session.account.loans.clone(),

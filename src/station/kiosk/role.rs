@@ -24,6 +24,24 @@ impl Role for Kiosk {
         Kiosk::handle(self, command, now).map(|_| ())
     }
 
+    fn before(&mut self, event: &Event<Command>) -> bool {
+        let asks = match event {
+            Event::Code(_) => true,
+            Event::Tags(tags) => self.has_new_tags(tags),
+            Event::Input(command) => matches!(
+                command,
+                Command::Card(_)
+                    | Command::Pin(_)
+                    | Command::Code(_)
+                    | Command::Renew(_)
+                    | Command::RenewAll
+                    | Command::PickUp
+            ),
+            _ => false,
+        };
+        asks && self.show_working()
+    }
+
     fn view(&self) -> &KioskView {
         Kiosk::view(self)
     }

@@ -34,6 +34,10 @@ pub(super) struct Session {
     pub card: Option<String>,
     pub patron_name: String,
     pub notice: Option<Reason>,
+    /// The library system's words beside the notice (SIP2), verbatim.
+    pub notice_message: Option<String>,
+    /// Lines the library system asked to print on this visit's receipt, verbatim.
+    pub central_print_lines: Vec<String>,
     /// Tags already handled this session (a book left on the pad is not lent twice).
     pub handled_tags: BTreeSet<Uid>,
     /// Sets seen incomplete, and since when: item id -> first seen.
@@ -89,6 +93,7 @@ mod tests {
             route: None,
             fine: Money::ZERO,
             missing_part: None,
+            message: None,
         }
     }
 

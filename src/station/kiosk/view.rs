@@ -34,6 +34,8 @@ pub struct RowView {
     pub fine: Money,
     /// The part of a set that is not on the pad.
     pub missing_part: Option<u32>,
+    /// The library system's own words about this item (SIP2 screen message), verbatim.
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +71,10 @@ pub struct KioskView {
     pub lang: Lang,
     pub patron_name: String,
     pub notice: Option<Reason>,
+    /// The library system's own words beside the notice (SIP2 screen message), verbatim.
+    pub notice_message: Option<String>,
+    /// A request to the library system is out: the screen says it is working.
+    pub working: bool,
     pub rows: Vec<RowView>,
     pub done_count: u32,
     pub loans: Vec<LoanView>,
@@ -119,6 +125,7 @@ impl RowView {
             route: None,
             fine: Money::ZERO,
             missing_part: None,
+            message: None,
         }
     }
 
@@ -132,6 +139,7 @@ impl RowView {
             route: None,
             fine: Money::ZERO,
             missing_part: None,
+            message: None,
         }
     }
 }
@@ -144,6 +152,8 @@ impl Default for KioskView {
             lang: Lang::Id,
             patron_name: String::new(),
             notice: None,
+            notice_message: None,
+            working: false,
             rows: Vec::new(),
             done_count: 0,
             loans: Vec::new(),

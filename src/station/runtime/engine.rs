@@ -200,6 +200,9 @@ impl<R: Role> Engine<R> {
                     Event::Tick
                 }
             };
+            if self.role.before(&event) {
+                self.publish_if_changed(&mut publish);
+            }
             self.handle(event);
             self.publish_if_changed(&mut publish);
             if let Some(watchdog) = &mut self.watchdog {

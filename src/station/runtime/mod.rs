@@ -71,6 +71,12 @@ pub trait Role: Send + 'static {
     /// Handles one event at `now` (the runtime's monotonic clock). A store error is logged
     /// for staff; the role keeps running.
     fn handle(&mut self, event: Event<Self::Input>, now: Duration) -> Result<(), StoreError>;
+    /// Called before `handle` with the same event: a role whose answer may take seconds (a
+    /// library system asked over SIP2) shows that it is working, and says so (true) so the
+    /// runtime publishes that view before it waits.
+    fn before(&mut self, _event: &Event<Self::Input>) -> bool {
+        false
+    }
     fn view(&self) -> &Self::View;
     /// Cues fired since the last call.
     fn take_cues(&mut self) -> Vec<Cue>;
