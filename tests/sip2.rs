@@ -385,3 +385,52 @@ fn the_kiosk_asks_the_library_system_and_shows_its_words() {
         "the visit ended at the system: {changes:?}"
     );
 }
+
+/// The drop box with a library system: each return is the system's, and its sort bin (CL)
+/// picks the bin that answers to it; what the system refuses goes to the exception bin as
+/// `central_refused`.
+#[test]
+fn the_drop_box_follows_the_library_systems_sort_bins() {
+    let acs = Acs::start(&["--checksum-required"]);
+    let station = Station::new();
+    let config = station.file(
+        "dropbox.toml",
+        &format!(
+            "[central]\nkind = \"sip2\"\nhost = \"127.0.0.1\"\nport = {}\nuser = \"kiosk\"\npassword = \"rahasia\"\ninstitution = \"TTK\"\ntimeout_seconds = 5\n\n\
+             [[dropbox.bin]]\nname = \"rak\"\nroutes = [\"shelve\", \"transfer\"]\n\n\
+             [[dropbox.bin]]\nname = \"pesanan\"\nroutes = [\"hold_shelf\"]\nsort_bins = [\"HOLD\"]\n\n\
+             [[dropbox.bin]]\nname = \"troli-1\"\nroutes = []\nsort_bins = [\"B1\"]\n\n\
+             [[dropbox.bin]]\nname = \"petugas\"\nroutes = [\"exception\"]\n",
+            acs.port
+        ),
+    );
+    let drops = station.file(
+        "drops.csv",
+        "t_ms,item,parts\n0,39000000001,1\n4000,39000000003,1\n8000,39999999999,1\n",
+    );
+    let (code, out) = station.json(&[
+        "--config",
+        config.to_str().unwrap(),
+        "dropbox",
+        "replay",
+        drops.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let bins: Vec<(&str, &str)> = out["drops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["item"].as_str().unwrap(), d["bin"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        bins,
+        [
+            ("39000000001", "troli-1"),
+            ("39000000003", "pesanan"),
+            ("39999999999", "petugas")
+        ],
+        "{out}"
+    );
+    let refused = &out["drops"][2];
+    assert_eq!(refused["reason"], "central_refused", "{out}");
+}

@@ -36,6 +36,8 @@ struct RawBin {
     diverter: Vec<u32>,
     full_sensor: Option<u32>,
     capacity: Option<u32>,
+    #[serde(default)]
+    sort_bins: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,6 +139,7 @@ pub(super) fn parse(
                 diverter: bin.diverter,
                 full_sensor: bin.full_sensor,
                 capacity: bin.capacity,
+                sort_bins: bin.sort_bins,
             });
         }
         Sorting {

@@ -1009,7 +1009,7 @@ mod tests {
         assert_eq!(
             dropbox
                 .sorting
-                .chosen(crate::domain::Route::HoldShelf, None),
+                .chosen(crate::domain::Route::HoldShelf, None, None),
             "hold"
         );
         assert_eq!(dropbox.sorting.overflow.as_deref(), Some("overflow"));

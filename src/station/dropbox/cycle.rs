@@ -180,7 +180,10 @@ impl DropBox {
                         return Ok(());
                     }
                     let facts = catalog::item(conn, &item.barcode)?;
-                    placement = sorting.place(sorting.chosen(result.route, facts.as_ref()), bins);
+                    placement = sorting.place(
+                        sorting.chosen(result.route, facts.as_ref(), result.sort_bin.as_deref()),
+                        bins,
+                    );
                     let bin = placement.as_ref().map(|p| p.bin.as_str());
                     dropbox::checked_in(
                         conn,

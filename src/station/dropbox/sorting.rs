@@ -1,7 +1,8 @@
 //! Which bin an item goes to: sorting rules first (first match wins, on route, item type,
 //! home branch and call-number prefix — the way Koha's sort-bin mapping works), then the bin
 //! of the item's route. A full bin sends its items to the overflow bin, or (with none) to the
-//! exception bin as `bin_full`, and stops intake until staff empty it.
+//! exception bin as `bin_full`, and stops intake until staff empty it. When the library
+//! system (SIP2) sends a sort bin (CL) that a bin here answers to, it takes precedence.
 
 use crate::domain::{Item, Route};
 use crate::reason::Reason;
@@ -19,6 +20,8 @@ pub struct Bin {
     pub full_sensor: Option<u32>,
     /// How many items it holds before it counts as full.
     pub capacity: Option<u32>,
+    /// The library system's sort bins (SIP2 CL values) this bin answers to, besides its name.
+    pub sort_bins: Vec<String>,
 }
 
 /// A rule checked before the route bins; every condition given must hold.
@@ -66,6 +69,7 @@ impl Sorting {
                     diverter: Vec::new(),
                     full_sensor: None,
                     capacity: None,
+                    sort_bins: Vec::new(),
                 })
                 .collect(),
             rules: Vec::new(),
@@ -129,8 +133,22 @@ impl Sorting {
             .unwrap_or(route.code())
     }
 
-    /// The bin the rules choose for an item returned on `route`.
-    pub fn chosen(&self, route: Route, item: Option<&Item>) -> &str {
+    /// The bin the rules choose for an item returned on `route`; the library system's sort
+    /// bin first, when one of the bins answers to it (by a `sort_bins` value or its name).
+    pub fn chosen(&self, route: Route, item: Option<&Item>, sort_bin: Option<&str>) -> &str {
+        if let Some(wanted) = sort_bin {
+            let answering = self
+                .bins
+                .iter()
+                .find(|b| b.sort_bins.iter().any(|s| s == wanted))
+                .or_else(|| self.bin(wanted));
+            match answering {
+                Some(bin) => return &bin.name,
+                None => {
+                    tracing::info!(sort_bin = wanted, "no bin answers to the system's sort bin")
+                }
+            }
+        }
         self.rules
             .iter()
             .find(|rule| matches(rule, route, item))
@@ -234,6 +252,7 @@ mod tests {
             diverter: vec![9],
             full_sensor: None,
             capacity: Some(2),
+            sort_bins: vec!["J".into()],
         });
         sorting.rules.push(SortRule {
             bin: "children".into(),
@@ -250,14 +269,31 @@ mod tests {
         s.check().unwrap();
         let child = item("book", "pusat", "J 899 AND");
         let adult = item("book", "pusat", "899.221 TOE");
-        assert_eq!(s.chosen(Route::Shelve, Some(&child)), "children");
-        assert_eq!(s.chosen(Route::Shelve, Some(&adult)), "shelve");
+        assert_eq!(s.chosen(Route::Shelve, Some(&child), None), "children");
+        assert_eq!(s.chosen(Route::Shelve, Some(&adult), None), "shelve");
         assert_eq!(
-            s.chosen(Route::HoldShelf, Some(&child)),
+            s.chosen(Route::HoldShelf, Some(&child), None),
             "hold_shelf",
             "the rule is for shelving only"
         );
-        assert_eq!(s.chosen(Route::Exception, None), "exception");
+        assert_eq!(s.chosen(Route::Exception, None, None), "exception");
+    }
+
+    #[test]
+    fn the_library_systems_sort_bin_comes_first_when_a_bin_answers_to_it() {
+        let s = sorting();
+        let adult = item("book", "pusat", "899.221 TOE");
+        assert_eq!(s.chosen(Route::Shelve, Some(&adult), Some("J")), "children");
+        assert_eq!(
+            s.chosen(Route::Shelve, Some(&adult), Some("transfer")),
+            "transfer",
+            "a bin's own name answers too"
+        );
+        assert_eq!(
+            s.chosen(Route::Shelve, Some(&adult), Some("B9")),
+            "shelve",
+            "no bin answers: the rules decide"
+        );
     }
 
     #[test]
@@ -282,6 +318,7 @@ mod tests {
             diverter: vec![],
             full_sensor: None,
             capacity: None,
+            sort_bins: Vec::new(),
         });
         s.overflow = Some("overflow".into());
         s.check().unwrap();
