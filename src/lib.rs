@@ -10,7 +10,9 @@
 //! The station's own:
 //!
 //! - [`circulation`]: the [`circulation::Desk`] that applies the core's rules to the store,
-//!   and what stations read through it besides a patron's business (`overview`).
+//!   and what stations read through it besides a patron's business (`overview`); online
+//!   first with a library system over SIP2 (`library_system`, `online`, `sip2_system`): asked
+//!   before the desk acts, the station's rules deciding only as its offline policy allows.
 //! - [`store`]: the station's SQLite database: migrations, queries, the outbox, the drop
 //!   box's journal.
 //! - [`import`]: the store as an import sink, policy into the store, the demo library.
@@ -21,7 +23,8 @@
 //!   worker, cues), the kiosk role (a state machine over the desk), the drop box role (a
 //!   journalled cycle per item through the chute), the RFID pad, receipts.
 //! - `ui` (feature `ui`): the Slint window: applies kiosk views, turns callbacks into commands.
-//! - [`sync`]: the push of the outbox, the pull of the catalog, the sync worker.
+//! - [`sync`]: the push of the outbox, the pull of the catalog, the sync worker; the central
+//!   is the hub or, replaying the outbox over SIP2, the library's own system.
 //! - [`cli`]: the `swalayan` command line.
 //! - [`bench`]: a synthetic library and the circulation timing behind `swalayan bench`.
 

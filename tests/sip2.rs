@@ -231,9 +231,13 @@ fn online_first_then_offline_then_replayed_in_order_with_one_refusal_in_conflict
         (&0.into(), &2.into()),
         "decided online, already delivered, nothing to replay: {status}"
     );
+    assert_eq!(status["central"], format!("sip2://127.0.0.1:{}", acs.port));
+    assert_eq!(status["online"], true);
 
     // The system goes away. The station serves the patron it accepted, PIN checked here.
     acs.kill();
+    let (_, status) = station.json(&["--config", &config, "status"]);
+    assert_eq!(status["online"], false, "{status}");
     let (code, offline) = checkout(&config, "39000000001", "1234");
     assert_eq!(code, 0, "{offline}");
     assert!(offline.get("central_message").is_none());
@@ -433,4 +437,45 @@ fn the_drop_box_follows_the_library_systems_sort_bins() {
     );
     let refused = &out["drops"][2];
     assert_eq!(refused["reason"], "central_refused", "{out}");
+}
+
+/// A patron's account is the library system's list (63): a loan made at this station shows its
+/// own record, one made at the desk what the system says of the copy (17), and what they owe
+/// is the system's figure.
+#[test]
+fn a_patrons_account_is_the_library_systems_list_of_loans() {
+    let acs = Acs::start(&[]);
+    let station = Station::new();
+    let config = sip2_config(&station, "sip2.toml", acs.port, "rahasia");
+    let (code, lent) = station.json(&[
+        "--config",
+        &config,
+        "circ",
+        "checkout",
+        "--patron",
+        "21000000003",
+        "--pin",
+        "9999",
+        "--item",
+        "39000000003",
+    ]);
+    assert_eq!(code, 0, "held for them, so theirs to borrow: {lent}");
+    let (code, account) = station.json(&["--config", &config, "patron", "show", "21000000003"]);
+    assert_eq!(code, 0, "{account}");
+    let loans: Vec<(&str, &str)> = account["loans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["item"].as_str().unwrap(), l["title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        loans,
+        [
+            ("39000000005", "Ronggeng Dukuh Paruk"),
+            ("39000000003", "Bumi Manusia")
+        ],
+        "{account}"
+    );
+    assert_eq!(account["loans"][0]["due"], "2027-01-15");
+    assert_eq!(account["fines"], 1500, "the system's figure: {account}");
 }

@@ -351,7 +351,16 @@ impl Desk {
     }
 
     /// A patron's account: loans with titles, live holds with their place in the queue.
-    pub fn account(&self, card: &str) -> Result<Option<Account>> {
+    /// With a library system, its list of the patron's loans and what they owe (online).
+    pub fn account(&mut self, card: &str) -> Result<Option<Account>> {
+        if self.system.is_some() {
+            return self.account_online(card);
+        }
+        self.account_local(card)
+    }
+
+    /// [`Desk::account`] as the station's own store has it.
+    pub(super) fn account_local(&self, card: &str) -> Result<Option<Account>> {
         let conn = self.store.conn();
         let Some(patron) = catalog::patron(conn, card)? else {
             return Ok(None);

@@ -1,6 +1,6 @@
 //! The library's own system, asked before the station acts ("online first"): what it can be
 //! asked, what it answers, and what the station may do alone when it does not answer (the
-//! library's offline policy). The desk ([`super::online`]) uses it; the SIP2 client
+//! library's offline policy). The desk (its `online` module) uses it; the SIP2 client
 //! ([`super::sip2_system`]) implements it.
 
 use jiff::Timestamp;
@@ -50,6 +50,23 @@ pub struct CirculationAnswer {
     pub desensitize: Option<bool>,
 }
 
+/// A patron's account as the system keeps it (63 patron information).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountAnswer {
+    /// Barcodes of the copies on loan (AU), as the system lists them.
+    pub loans: Vec<String>,
+    /// What the patron owes, as the system writes it (BV), when it says.
+    pub fee: Option<String>,
+    pub message: Option<String>,
+}
+
+/// A copy as the system describes it (17 item information).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ItemAnswer {
+    pub title: Option<String>,
+    pub due: Option<Date>,
+}
+
 /// Offline, which patrons the station may serve by itself (docs/config.md, `offline_patrons`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OfflinePatrons {
@@ -89,6 +106,8 @@ pub trait LibrarySystem: Send {
     fn checkout(&mut self, card: &str, item: &str, at: Timestamp) -> Asked<CirculationAnswer>;
     fn checkin(&mut self, item: &str, at: Timestamp) -> Asked<CirculationAnswer>;
     fn renew(&mut self, card: &str, item: &str, at: Timestamp) -> Asked<CirculationAnswer>;
+    fn account(&mut self, card: &str) -> Asked<AccountAnswer>;
+    fn item(&mut self, barcode: &str) -> Asked<ItemAnswer>;
     /// The patron is done: the system may forget the session (answer not needed).
     fn end_session(&mut self, card: &str);
     fn offline_policy(&self) -> OfflinePolicy;

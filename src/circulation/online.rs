@@ -8,11 +8,15 @@
 //! SIP2 stations keep no catalog or patron file: patrons and copies the system described
 //! here are remembered, which is what the offline rules decide with (docs/config.md).
 
-use super::desk::{CheckinResult, CheckoutResult, Desk, ItemRef, LoanResult, Proof, RenewResult};
+use super::desk::{
+    Account, AccountLoan, CheckinResult, CheckoutResult, Desk, ItemRef, LoanResult, Proof,
+    RenewResult,
+};
 use super::library_system::{Asked, CirculationAnswer, OfflinePatrons, PatronAnswer};
 use super::pin::{hash_pin, verify_pin};
+use super::sip2_system::MAX_LISTED;
 use crate::contract::transactions::{CheckinPayload, LoanPayload, RenewPayload, TxBody};
-use crate::domain::{ItemStatus, Money, Patron, Policy, Route, redact};
+use crate::domain::{ItemStatus, Loan, Money, Patron, Policy, Route, redact};
 use crate::reason::Reason;
 use crate::store::{Result, catalog, circ, meta, outbox};
 use jiff::civil::Date;
@@ -304,6 +308,52 @@ impl Desk {
         }
     }
 
+    /// The patron's account with the system's list of their loans (63) and what they owe:
+    /// a loan this station made shows its own record, one made elsewhere what the system
+    /// says of the copy (17); a loan the station still shows but the system no longer lists
+    /// (returned at the desk) is left out. Offline, or while the station's backlog waits:
+    /// the station's own record.
+    pub(super) fn account_online(&mut self, card: &str) -> Result<Option<Account>> {
+        let Some(mut account) = self.account_local(card)? else {
+            return Ok(None);
+        };
+        if !self.asks_now()? {
+            return Ok(Some(account));
+        }
+        let answer = match self.system.as_mut().map(|s| s.account(card)) {
+            Some(Asked::Answered(answer)) => answer,
+            _ => return Ok(Some(account)),
+        };
+        let now = self.now()?.at;
+        let today = self.today();
+        let mut mine = std::mem::take(&mut account.loans);
+        for barcode in answer.loans.iter().take(MAX_LISTED as usize) {
+            if let Some(at) = mine.iter().position(|l| &l.loan.item == barcode) {
+                account.loans.push(mine.swap_remove(at));
+                continue;
+            }
+            let described = match self.system.as_mut().map(|s| s.item(barcode)) {
+                Some(Asked::Answered(item)) => item,
+                _ => Default::default(),
+            };
+            account.loans.push(AccountLoan {
+                loan: Loan {
+                    id: 0,
+                    item: barcode.clone(),
+                    patron: card.to_string(),
+                    issued: now,
+                    due: described.due.unwrap_or(today),
+                    renewals: 0,
+                },
+                title: described.title.unwrap_or_default(),
+            });
+        }
+        if let Some(fee) = answer.fee.as_deref().and_then(parse_money) {
+            account.patron.fines = fee;
+        }
+        Ok(Some(account))
+    }
+
     /// A loan the system made: recorded here with its row already delivered.
     fn record_loan(
         &mut self,
@@ -520,6 +570,20 @@ impl Desk {
     }
 }
 
+/// An amount as systems write it in BV ("2500.00", "2500", "Rp 2.500"): whole Rupiah and
+/// hundredths; anything else is not shown.
+fn parse_money(text: &str) -> Option<Money> {
+    let text = text.trim().trim_start_matches("Rp").trim();
+    let (units, cents) = match text.split_once('.') {
+        Some((units, cents)) if cents.len() == 2 => (units, cents),
+        Some(_) => (text, "00"),
+        None => (text, "00"),
+    };
+    let units: String = units.chars().filter(char::is_ascii_digit).collect();
+    let hundredths = units.parse::<i64>().ok()? * 100 + cents.parse::<i64>().ok()?;
+    Some(Money::from_hundredths(hundredths))
+}
+
 /// The system's refusal, with its words.
 fn refusal(answer: CirculationAnswer, barcode: &str) -> LoanResult {
     let mut refused = LoanResult::refused(
@@ -577,4 +641,18 @@ fn append_delivered(
     let keep_history = meta::policy(conn)?.keep_history;
     outbox::acknowledge(conn, &[row.id], ctx.time.at, keep_history)?;
     Ok(row.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_as_systems_write_them() {
+        assert_eq!(parse_money("1500.00"), Some(Money::from_units(1500)));
+        assert_eq!(parse_money("2500"), Some(Money::from_units(2500)));
+        assert_eq!(parse_money("Rp 2.500"), Some(Money::from_units(2500)));
+        assert_eq!(parse_money("12.50"), Some(Money::from_hundredths(1250)));
+        assert_eq!(parse_money("lots"), None);
+    }
 }

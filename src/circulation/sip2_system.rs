@@ -4,13 +4,18 @@
 //! long enough for the server to have dropped it, and a backoff after a failure so an
 //! outage costs a patron one timeout, not one per book.
 
-use super::library_system::{Asked, CirculationAnswer, LibrarySystem, OfflinePolicy, PatronAnswer};
+use super::library_system::{
+    AccountAnswer, Asked, CirculationAnswer, ItemAnswer, LibrarySystem, OfflinePolicy, PatronAnswer,
+};
 use crate::config::Sip2Config;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::time::{Duration, Instant};
-use swalayan_sip2::messages::{Checkin, Checkout, EndPatronSession, PatronStatusRequest, Renew};
+use swalayan_sip2::messages::{
+    Checkin, Checkout, EndPatronSession, ItemInformation, PatronInformation, PatronStatusRequest,
+    Renew,
+};
 use swalayan_sip2::{Client, ClientError, Message, SipDate};
 
 /// A connection idle this long is checked with a status before it carries a request.
@@ -18,6 +23,8 @@ const CHECK_IDLE_AFTER: Duration = Duration::from_secs(60);
 /// First wait after a failure; doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Loans listed on "My account", at most (a screen's worth; SIP2 pages with BP/BQ).
+pub const MAX_LISTED: u32 = 30;
 
 pub struct Sip2System {
     settings: Sip2Config,
@@ -232,6 +239,58 @@ impl LibrarySystem for Sip2System {
             ..Renew::default()
         };
         self.circulation(request.into())
+    }
+
+    fn account(&mut self, card: &str) -> Asked<AccountAnswer> {
+        let connection = &self.settings.connection;
+        let request = PatronInformation {
+            language: "000".into(),
+            date: self.date(Timestamp::now()),
+            // The summary asks for one list: charged items (the third position).
+            summary: "  Y       ".into(),
+            institution: connection.institution.clone(),
+            patron: card.to_string(),
+            terminal_password: Some(connection.terminal_password.clone()),
+            start_item: Some(1),
+            end_item: Some(MAX_LISTED),
+            ..PatronInformation::default()
+        };
+        match self.ask(request.into()) {
+            Ok(Message::PatronInformationResponse(a)) => {
+                let message = a.screen_message.join(" ").trim().to_string();
+                Asked::Answered(AccountAnswer {
+                    // Some systems add the title after the barcode: the first word is it.
+                    loans: a
+                        .charged_items
+                        .iter()
+                        .filter_map(|i| i.split_whitespace().next().map(str::to_string))
+                        .collect(),
+                    fee: a.fee_amount.filter(|f| !f.trim().is_empty()),
+                    message: (!message.is_empty()).then_some(message),
+                })
+            }
+            Ok(other) => Asked::Unreachable(format!("answered {} to 63", other.code())),
+            Err(why) => Asked::Unreachable(why),
+        }
+    }
+
+    fn item(&mut self, barcode: &str) -> Asked<ItemAnswer> {
+        let connection = &self.settings.connection;
+        let request = ItemInformation {
+            date: self.date(Timestamp::now()),
+            institution: connection.institution.clone(),
+            item: barcode.to_string(),
+            terminal_password: Some(connection.terminal_password.clone()),
+            ..ItemInformation::default()
+        };
+        match self.ask(request.into()) {
+            Ok(Message::ItemInformationResponse(a)) => Asked::Answered(ItemAnswer {
+                title: Some(a.title).filter(|t| !t.is_empty()),
+                due: a.due_date.as_deref().and_then(due_date),
+            }),
+            Ok(other) => Asked::Unreachable(format!("answered {} to 17", other.code())),
+            Err(why) => Asked::Unreachable(why),
+        }
     }
 
     fn end_session(&mut self, card: &str) {

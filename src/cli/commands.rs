@@ -286,7 +286,7 @@ fn circulation(ctx: &Context, command: CircCommand) -> Result<Finished, CliError
 }
 
 fn patron_show(ctx: &Context, card: &str) -> Result<Finished, CliError> {
-    let desk = open_desk(ctx)?;
+    let mut desk = open_desk(ctx)?;
     let Some(account) = desk.account(card)? else {
         let reason = crate::reason::Reason::PatronNotFound;
         emit(ctx, &json!({"ok": false, "reason": reason}), || {
@@ -524,14 +524,26 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
             .and_then(|text| serde_json::from_str(&text).ok());
     let gate_state = (ctx.config.gate.is_some() || gate_alarms.is_some())
         .then(|| json!({ "alarms": gate_alarms.unwrap_or_else(|| json!([])) }));
-    let online = ctx
-        .config
-        .central
-        .as_ref()
-        .map(|central| probe(&Central::from_settings(central, &ctx.config.station_id)));
+    let online = match (&ctx.config.central, &ctx.config.sip2) {
+        (Some(central), _) => Some(probe(&Central::from_settings(
+            central,
+            &ctx.config.station_id,
+        ))),
+        (None, Some(sip2)) => Some(probe_sip2(sip2)),
+        (None, None) => None,
+    };
+    // Where the central is: the hub's URL, or the library system's SIP2 address.
+    let address = match (&ctx.config.central, &ctx.config.sip2) {
+        (Some(central), _) => Some(central.url.clone()),
+        (None, Some(sip2)) => Some(format!(
+            "sip2://{}:{}",
+            sip2.connection.host, sip2.connection.port
+        )),
+        (None, None) => None,
+    };
     let value = json!({
         "station": ctx.config.station_id,
-        "central": ctx.config.central.as_ref().map(|c| c.url.clone()),
+        "central": address,
         "online": online,
         "pending": pending,
         "acknowledged": acknowledged,
@@ -550,7 +562,7 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
     });
     emit(ctx, &value, || {
         let id = ctx.lang == crate::reason::Lang::Id;
-        let central = match (online, &ctx.config.central) {
+        let central = match (online, &address) {
             (None, _) | (_, None) => {
                 if id {
                     "tanpa pusat (lokal saja)".to_string()
@@ -559,13 +571,11 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
                 }
             }
             (Some(true), Some(c)) => {
-                format!("{} {}", c.url, if id { "terhubung" } else { "online" })
+                format!("{c} {}", if id { "terhubung" } else { "online" })
             }
-            (Some(false), Some(c)) => format!(
-                "{} {}",
-                c.url,
-                if id { "tidak terjangkau" } else { "offline" }
-            ),
+            (Some(false), Some(c)) => {
+                format!("{c} {}", if id { "tidak terjangkau" } else { "offline" })
+            }
         };
         let never = if id { "belum pernah" } else { "never" };
         let last = sync
@@ -605,6 +615,13 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
         }
     });
     Ok(Finished::Done)
+}
+
+/// Whether the library system signs us in and answers a status within a few seconds.
+fn probe_sip2(settings: &crate::config::Sip2Config) -> bool {
+    let mut connection = settings.connection.clone();
+    connection.timeout = connection.timeout.min(std::time::Duration::from_secs(3));
+    swalayan_sip2::Client::connect(connection, None).is_ok()
 }
 
 /// Whether the central answers its health check within a few seconds.

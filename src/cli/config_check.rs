@@ -90,6 +90,16 @@ pub fn problems(path: &Path) -> Vec<Problem> {
         }
     }
     if let Some(sip2) = &config.sip2
+        && sip2.connection.timeout > std::time::Duration::from_secs(25)
+    {
+        problems.push(Problem {
+            line: line_of_key(&text, "central", "timeout_seconds"),
+            key: Some("central.timeout_seconds".into()),
+            message: "over 25 s: a station waiting this long for the library system misses its systemd watchdog (30 s) and is restarted".into(),
+            severity: "warning",
+        });
+    }
+    if let Some(sip2) = &config.sip2
         && sip2.offline_patrons == crate::circulation::library_system::OfflinePatrons::Seen
     {
         problems.push(Problem {

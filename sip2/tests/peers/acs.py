@@ -10,7 +10,8 @@ Stops on SIGTERM or when stdin closes (the test that started it is gone).
 
 Library: patrons 21000000001 (PIN 1234), 21000000002 (blocked), 21000000003 (PIN 9999);
 items 39000000001 "Laskar Pelangi", 39000000002 "Café Ñusantara" (a cp850 title),
-39000000003 (held for 21000000003), 39000000004 (lost). Login: kiosk / rahasia.
+39000000003 (held for 21000000003), 39000000004 (lost), 39000000005 (lent at the desk to
+21000000003, who owes 1500.00). Login: kiosk / rahasia.
 """
 import argparse
 import json
@@ -24,13 +25,17 @@ import pysip2 as sip
 PATRONS = {
     "21000000001": {"name": "Siti Rahma", "pin": "1234", "blocked": False, "loans": []},
     "21000000002": {"name": "Budi Santoso", "pin": "", "blocked": True, "loans": []},
-    "21000000003": {"name": "Dewi Lestari", "pin": "9999", "blocked": False, "loans": []},
+    "21000000003": {"name": "Dewi Lestari", "pin": "9999", "blocked": False,
+                    "loans": ["39000000005"], "fines": "1500.00"},
 }
 ITEMS = {
     "39000000001": {"title": "Laskar Pelangi", "state": "in", "shelf": "FIKSI"},
     "39000000002": {"title": "Café Ñusantara", "state": "in", "shelf": "FIKSI"},
     "39000000003": {"title": "Bumi Manusia", "state": "in", "shelf": "FIKSI", "held_for": "21000000003"},
     "39000000004": {"title": "Hilang", "state": "lost", "shelf": "FIKSI"},
+    # Lent at the desk, before any station saw it.
+    "39000000005": {"title": "Ronggeng Dukuh Paruk", "state": "out", "shelf": "FIKSI",
+                    "patron": "21000000003", "due": "20270115    235900", "renewals": 0},
 }
 LOGINS = {"kiosk": "rahasia"}
 MAX_RENEWALS = 1
@@ -84,6 +89,21 @@ def build(args):
             valid_patron_password=pin_says(patron, req.patron_password),
             screen_message=("Kartu tidak dikenal",) if patron is None else
             ("Kartu diblokir",) if patron["blocked"] else ())
+
+    @app.route(sip.PATRON_INFORMATION)
+    async def patron_information(req, ctx):
+        patron = PATRONS.get(req.patron_identifier)
+        loans = tuple(patron["loans"]) if patron else ()
+        return sip.PatronInformationResponse(
+            patron_status=flags(patron), language="000", transaction_date=sip_date(),
+            hold_items_count="0000", overdue_items_count="0000",
+            charged_items_count="%04d" % len(loans), fine_items_count="0000",
+            recall_items_count="0000", unavailable_holds_count="0000",
+            institution_id=req.institution_id, patron_identifier=req.patron_identifier,
+            personal_name=patron["name"] if patron else "",
+            valid_patron="Y" if patron else "N",
+            valid_patron_password=pin_says(patron, req.patron_password),
+            fee_amount=patron.get("fines") if patron else None, charged_items=loans)
 
     @app.route(sip.ITEM_INFORMATION)
     async def item_information(req, ctx):

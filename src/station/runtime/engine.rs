@@ -202,6 +202,11 @@ impl<R: Role> Engine<R> {
             };
             if self.role.before(&event) {
                 self.publish_if_changed(&mut publish);
+                // A slow answer ahead (up to the library system's timeout): start it with a
+                // fresh watchdog period rather than what is left of the last one.
+                if let Some(watchdog) = &mut self.watchdog {
+                    watchdog.ping();
+                }
             }
             self.handle(event);
             self.publish_if_changed(&mut publish);
