@@ -211,6 +211,24 @@ fn online_first_then_offline_then_replayed_in_order_with_one_refusal_in_conflict
             .expect("a change at the library system")
     };
     assert!(change(&acs).contains("39000000002"), "lent at the system");
+    // Renewed by the system, to its due date; the second time its rule says no.
+    let renew = || {
+        circ(
+            &config,
+            &["circ", "renew", "--patron", "21000000001", "--item", "39000000002"],
+        )
+    };
+    let (code, renewed) = renew();
+    assert_eq!(code, 0, "{renewed}");
+    assert_eq!(renewed["central_message"], "Diperpanjang");
+    // The system's clock (this machine's local time) plus its 28 days.
+    let in_28_days = jiff::ZonedDateTime::now()
+        .date()
+        .saturating_add(jiff::Span::new().days(28));
+    assert_eq!(renewed["due"], in_28_days.to_string(), "the system's due date");
+    let (code, again) = renew();
+    assert_eq!((code, &again["reason"]), (1, &"central_refused".into()));
+    assert_eq!(again["central_message"], "Batas perpanjangan tercapai");
     // Refused by the system (held for another patron): its words, nothing recorded here.
     let (code, held) = checkout(&config, "39000000003", "1234");
     assert_eq!(code, 1, "{held}");
@@ -224,11 +242,12 @@ fn online_first_then_offline_then_replayed_in_order_with_one_refusal_in_conflict
     assert_eq!(code, 0, "{back}");
     assert_eq!(back["sort_bin"], "B1", "{back}");
     assert_eq!(back["route"], "shelve");
+    assert!(change(&acs).contains("\"renew\""));
     assert!(change(&acs).contains("\"checkin\""));
     let (_, status) = station.json(&["--config", &config, "status"]);
     assert_eq!(
         (&status["pending"], &status["acknowledged"]),
-        (&0.into(), &2.into()),
+        (&0.into(), &3.into()),
         "decided online, already delivered, nothing to replay: {status}"
     );
     assert_eq!(status["central"], format!("sip2://127.0.0.1:{}", acs.port));
