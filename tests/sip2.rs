@@ -215,7 +215,14 @@ fn online_first_then_offline_then_replayed_in_order_with_one_refusal_in_conflict
     let renew = || {
         circ(
             &config,
-            &["circ", "renew", "--patron", "21000000001", "--item", "39000000002"],
+            &[
+                "circ",
+                "renew",
+                "--patron",
+                "21000000001",
+                "--item",
+                "39000000002",
+            ],
         )
     };
     let (code, renewed) = renew();
@@ -225,7 +232,11 @@ fn online_first_then_offline_then_replayed_in_order_with_one_refusal_in_conflict
     let in_28_days = jiff::ZonedDateTime::now()
         .date()
         .saturating_add(jiff::Span::new().days(28));
-    assert_eq!(renewed["due"], in_28_days.to_string(), "the system's due date");
+    assert_eq!(
+        renewed["due"],
+        in_28_days.to_string(),
+        "the system's due date"
+    );
     let (code, again) = renew();
     assert_eq!((code, &again["reason"]), (1, &"central_refused".into()));
     assert_eq!(again["central_message"], "Batas perpanjangan tercapai");

@@ -392,18 +392,7 @@ impl Desk {
         let id = append_delivered(&tx, &ctx, &body, Some(loan_id))?;
         tx.commit()?;
         tracing::info!(patron = %redact(card), item = barcode, "checkout by the library system");
-        Ok(LoanResult {
-            ok: true,
-            reason: None,
-            transaction_id: Some(id),
-            item: Some(ItemRef {
-                barcode: barcode.to_string(),
-                title: title.unwrap_or_default(),
-            }),
-            due: Some(due),
-            central_message: answer.message.clone(),
-            print_lines: answer.print_lines.clone(),
-        })
+        Ok(allowed(id, barcode, title, due, answer))
     }
 
     /// A return the system took: its route from what the system said (a hold waiting, a
@@ -516,18 +505,7 @@ impl Desk {
         });
         let id = append_delivered(&tx, &ctx, &body, Some(loan_id))?;
         tx.commit()?;
-        Ok(LoanResult {
-            ok: true,
-            reason: None,
-            transaction_id: Some(id),
-            item: Some(ItemRef {
-                barcode: barcode.to_string(),
-                title: title.unwrap_or_default(),
-            }),
-            due: Some(due),
-            central_message: answer.message.clone(),
-            print_lines: answer.print_lines.clone(),
-        })
+        Ok(allowed(id, barcode, title, due, answer))
     }
 
     /// Keeps a copy the system named (or that is met offline) so the station can show and
@@ -582,6 +560,28 @@ fn parse_money(text: &str) -> Option<Money> {
     let units: String = units.chars().filter(char::is_ascii_digit).collect();
     let hundredths = units.parse::<i64>().ok()? * 100 + cents.parse::<i64>().ok()?;
     Some(Money::from_hundredths(hundredths))
+}
+
+/// A loan or renewal the system allowed, as recorded here, with its words.
+fn allowed(
+    id: Uuid,
+    barcode: &str,
+    title: Option<String>,
+    due: Date,
+    answer: &CirculationAnswer,
+) -> LoanResult {
+    LoanResult {
+        ok: true,
+        reason: None,
+        transaction_id: Some(id),
+        item: Some(ItemRef {
+            barcode: barcode.to_string(),
+            title: title.unwrap_or_default(),
+        }),
+        due: Some(due),
+        central_message: answer.message.clone(),
+        print_lines: answer.print_lines.clone(),
+    }
 }
 
 /// The system's refusal, with its words.
