@@ -100,6 +100,17 @@ pub struct OfflinePolicy {
     pub pin_required: bool,
 }
 
+impl OfflinePolicy {
+    /// Nothing alone: no loans, no returns.
+    pub const NOTHING: OfflinePolicy = OfflinePolicy {
+        checkout: false,
+        checkin: false,
+        patrons: OfflinePatrons::Verified,
+        patron_days: 0,
+        pin_required: true,
+    };
+}
+
 /// The library's own system, asked now. Each call waits at most the system's timeout.
 pub trait LibrarySystem: Send {
     fn patron(&mut self, card: &str, pin: Option<&str>) -> Asked<PatronAnswer>;

@@ -12,13 +12,15 @@ use super::desk::{
     Account, AccountLoan, CheckinResult, CheckoutResult, Desk, ItemRef, LoanResult, Proof,
     RenewResult,
 };
-use super::library_system::{Asked, CirculationAnswer, OfflinePatrons, PatronAnswer};
+use super::library_system::{
+    Asked, CirculationAnswer, OfflinePatrons, OfflinePolicy, PatronAnswer,
+};
 use super::pin::{hash_pin, verify_pin};
 use super::sip2_system::MAX_LISTED;
 use crate::contract::transactions::{CheckinPayload, LoanPayload, RenewPayload, TxBody};
 use crate::domain::{ItemStatus, Loan, Money, Patron, Policy, Route, redact};
 use crate::reason::Reason;
-use crate::store::{Result, catalog, circ, meta, outbox};
+use crate::store::{Result, StoreError, catalog, circ, meta, outbox};
 use jiff::civil::Date;
 use rusqlite::Connection;
 use uuid::Uuid;
@@ -30,11 +32,11 @@ impl Desk {
         Ok(self.system.is_some() && !outbox::circulation_pending(self.store().conn())?)
     }
 
-    fn offline(&self) -> super::library_system::OfflinePolicy {
+    fn offline(&self) -> OfflinePolicy {
+        // Without a library system nothing is asked, so nothing is decided "offline" either.
         self.system
             .as_ref()
-            .map(|s| s.offline_policy())
-            .expect("only called for a desk with a library system")
+            .map_or(OfflinePolicy::NOTHING, |s| s.offline_policy())
     }
 
     pub(super) fn identify_online(
@@ -150,7 +152,10 @@ impl Desk {
         catalog::set_pin_state(&tx, card, 0, None)?;
         let patron = catalog::patron(&tx, card)?;
         tx.commit()?;
-        Ok(patron.expect("remembered just above"))
+        patron.ok_or_else(|| StoreError::Corrupt {
+            what: "patron not kept",
+            value: redact(card).to_string(),
+        })
     }
 
     pub(super) fn checkout_online(
