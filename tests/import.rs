@@ -135,6 +135,29 @@ fn marc_files_import_by_content_and_reimport_is_an_upsert() {
     assert_eq!(n, 22);
 }
 
+/// Padding after the last record (terminators, NULs, a DOS end-of-file byte, line breaks) is
+/// neither a record nor an error (issue #15: 20 records used to count as 22 with 2 errors).
+#[test]
+fn padding_after_the_last_marc_record_is_not_a_record() {
+    let s = Station::new();
+    let mut bytes = std::fs::read(fixture("marc/loc-programming-20.mrc")).unwrap();
+    bytes.extend_from_slice(b"\x1d\x1d\x1d\x00\r\n\x1a");
+    let padded = s.dir.path().join("padded.mrc");
+    std::fs::write(&padded, bytes).unwrap();
+    let (code, v) = s.json(&["import", "marc", padded.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        (
+            v["records"].as_u64(),
+            v["imported"].as_u64(),
+            v["skipped"].as_u64(),
+            v["errors"].as_array().map(Vec::len)
+        ),
+        (Some(20), Some(20), Some(0), Some(0)),
+        "{v}"
+    );
+}
+
 #[test]
 fn broken_marc_records_are_skipped_with_reasons_and_the_file_still_exits_0() {
     let s = Station::new();

@@ -197,7 +197,9 @@ impl<R: BufRead> Iso2709Framer<R> {
         }
     }
 
-    /// The next record; `None` at the end. Bytes after the last terminator are not a record.
+    /// The next record; `None` at the end. Padding between or after records (record
+    /// terminators, NULs, whitespace, a DOS end-of-file byte) is not a record, and neither
+    /// are bytes after the last terminator.
     fn next_frame(&mut self) -> std::io::Result<Option<Frame>> {
         let mut record = Vec::new();
         let mut oversized = false;
@@ -223,16 +225,37 @@ impl<R: BufRead> Iso2709Framer<R> {
                 if oversized {
                     return Ok(Some(Frame::Oversized));
                 }
-                // Line breaks some tools put between records are not part of them.
-                let start = record
-                    .iter()
-                    .position(|b| !b.is_ascii_whitespace())
-                    .unwrap_or(record.len());
-                record.drain(..start);
-                return Ok(Some(Frame::Record(record)));
+                if is_padding(&record) {
+                    record.clear();
+                    continue;
+                }
+                return Ok(Some(Frame::Record(trimmed(record))));
             }
         }
     }
+}
+
+/// Bytes tools put around records that are no part of one: line breaks and spaces, NULs, a
+/// DOS end-of-file byte (0x1A).
+fn is_filler(byte: u8) -> bool {
+    byte.is_ascii_whitespace() || byte == 0x00 || byte == 0x1A
+}
+
+/// Nothing but filler and record terminators: padding, not a record.
+fn is_padding(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|&b| is_filler(b) || b == RECORD_TERMINATOR)
+}
+
+/// A record without the filler before it.
+fn trimmed(mut record: Vec<u8>) -> Vec<u8> {
+    let start = record
+        .iter()
+        .position(|&b| !is_filler(b))
+        .unwrap_or(record.len());
+    record.drain(..start);
+    record
 }
 
 /// Parses one framed ISO 2709 record, turning MARC-8 into UTF-8 first.
@@ -621,10 +644,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn framer_ignores_bytes_after_the_last_terminator() {
-        let data = b"abc\x1d\ndef\x1dtrailing".to_vec();
-        let mut framer = Iso2709Framer::new(&data[..]);
+    fn frames(data: &[u8]) -> Vec<Vec<u8>> {
+        let mut framer = Iso2709Framer::new(data);
         let mut frames = Vec::new();
         while let Some(frame) = framer.next_frame().unwrap() {
             match frame {
@@ -632,7 +653,26 @@ mod tests {
                 Frame::Oversized => panic!("not oversized"),
             }
         }
-        assert_eq!(frames, vec![b"abc\x1d".to_vec(), b"def\x1d".to_vec()]);
+        frames
+    }
+
+    #[test]
+    fn padding_and_bytes_after_the_last_terminator_are_not_records() {
+        assert_eq!(
+            frames(b"abc\x1d\ndef\x1d\x1d\x1d\x00"),
+            vec![b"abc\x1d".to_vec(), b"def\x1d".to_vec()],
+            "terminators and a NUL after the last record"
+        );
+        assert_eq!(
+            frames(b"\x00\r\nabc\x1d \x1a"),
+            vec![b"abc\x1d".to_vec()],
+            "filler before a record, a DOS end-of-file byte after"
+        );
+        assert_eq!(
+            frames(b"abc\x1d\ndef\x1dtrailing"),
+            vec![b"abc\x1d".to_vec(), b"def\x1d".to_vec()],
+            "no terminator after them: not a record"
+        );
     }
 
     #[test]
