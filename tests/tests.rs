@@ -19,6 +19,8 @@ mod import;
 mod journeys;
 /// The station runtime's devices: GPIO inputs debounced, scanners, the pad.
 mod runtime;
+/// The scripts' install branches with a fake apt-get (a fresh machine gets clear messages).
+mod scripts;
 /// The kiosk under systemd: ready on the notify socket, a clean stop on SIGTERM (Xvfb).
 mod service;
 /// `swalayan sip2 ping|patron|item` against a pysip2 library system.
