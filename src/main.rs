@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(Finished::Done) => ExitCode::SUCCESS,
         Ok(Finished::Refused) => ExitCode::from(1),
-        Ok(Finished::Unreachable) => ExitCode::from(3),
+        Ok(Finished::Unreachable | Finished::Spoiled) => ExitCode::from(3),
         Err(error) => {
             let error = anyhow::Error::new(error);
             eprintln!("swalayan: {error:#}");

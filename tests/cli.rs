@@ -437,6 +437,26 @@ fn bench_reports_percentiles_beside_fsync() {
         assert!(v[key].as_f64().is_some_and(|x| x > 0.0), "{key}: {v}");
     }
     assert!(v["p99_ms"].as_f64() >= v["p50_ms"].as_f64());
+    for key in ["checkout_p50_ms", "checkin_p50_ms"] {
+        assert!(v[key].as_f64().is_some_and(|x| x > 0.0), "{key}: {v}");
+    }
+    assert_eq!(v["refused"], 0, "{v}");
+
+    // One patron for 40 loans: the loan limit refuses most, and the run says it is spoiled.
+    let (code, v) = s.json(&[
+        "bench",
+        "circulation",
+        "--items",
+        "300",
+        "--patrons",
+        "1",
+        "--ops",
+        "40",
+        "--past-loans",
+        "0",
+    ]);
+    assert_eq!(code, 3, "refused operations spoil the run: {v}");
+    assert!(v["refused"].as_u64().is_some_and(|n| n >= 35), "{v}");
 }
 
 #[test]

@@ -128,6 +128,13 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
             };
             let result = crate::bench::run_circulation(&dir, size, ops)?;
             emit(&ctx, &result, || output::bench(ctx.lang, &result));
+            if result.refused > 0 {
+                eprintln!(
+                    "{} operations were refused: these timings are not of the loans and returns asked for",
+                    result.refused
+                );
+                return Ok(Finished::Spoiled);
+            }
             Ok(Finished::Done)
         }
     }

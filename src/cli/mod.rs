@@ -521,6 +521,9 @@ pub enum Finished {
     Refused,
     /// The answer was printed, and it is that something could not be reached: exit code 3.
     Unreachable,
+    /// The answer was printed, but the run did not do what it set out to (a benchmark whose
+    /// operations were refused measures something else): exit code 3.
+    Spoiled,
 }
 
 /// The settings a command runs with, from flags and the config file.
