@@ -509,3 +509,48 @@ fn a_patrons_account_is_the_library_systems_list_of_loans() {
     assert_eq!(account["loans"][0]["due"], "2027-01-15");
     assert_eq!(account["fines"], 1500, "the system's figure: {account}");
 }
+
+/// A hold at a SIP2 station is the library system's: placed there with this branch as the
+/// pickup place (its queue position back), refused in its words, and without the system no
+/// hold at all — never one kept at the station that the system would not hear of.
+#[test]
+fn a_hold_is_placed_at_the_library_system_or_not_at_all() {
+    let mut acs = Acs::start(&[]);
+    let station = Station::new();
+    let config = sip2_config(&station, "sip2.toml", acs.port, "rahasia");
+    let hold = |config: &str, item: &str| {
+        station.json(&[
+            "--config",
+            config,
+            "circ",
+            "hold",
+            "--patron",
+            "21000000001",
+            "--item",
+            item,
+        ])
+    };
+    let (code, placed) = hold(&config, "39000000001");
+    assert_eq!(code, 0, "{placed}");
+    assert_eq!(
+        (&placed["position"], &placed["central_message"]),
+        (&1.into(), &"Pesanan tercatat".into())
+    );
+    let recorded = (0..3)
+        .map(|_| acs.record())
+        .find(|r| r.contains("\"hold\""))
+        .expect("the hold at the system");
+    assert!(recorded.contains("\"pickup\": \"pusat\""), "{recorded}");
+    let (code, unknown) = hold(&config, "39999999999");
+    assert_eq!((code, &unknown["reason"]), (1, &"central_refused".into()));
+    assert_eq!(unknown["central_message"], "Buku tidak dikenal");
+
+    acs.kill();
+    let (code, away) = hold(&config, "39000000002");
+    assert_eq!((code, &away["reason"]), (1, &"central_unreachable".into()));
+    let (_, rows) = station.json(&["--config", &config, "outbox", "list"]);
+    assert!(
+        !rows.to_string().contains("\"hold\""),
+        "no station hold waits for a replay that cannot carry it: {rows}"
+    );
+}

@@ -103,6 +103,9 @@ pub struct HoldResult {
     pub title_id: Option<i64>,
     /// Place in the title's queue (1 = next).
     pub position: Option<u32>,
+    /// The library system's own words (SIP2), verbatim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub central_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -486,6 +489,9 @@ impl Desk {
 
     /// Places a hold on a title (`title_key`: its number or ISBN) or on one copy.
     pub fn place_hold(&mut self, card: &str, target: HoldRequest<'_>) -> Result<HoldResult> {
+        if self.system.is_some() {
+            return self.hold_online(card, target);
+        }
         let (tx, ctx) = self.begin()?;
         let result = hold_in(&tx, &ctx, card, target)?;
         tx.commit()?;
@@ -986,6 +992,7 @@ fn hold_in(
         hold_id: None,
         title_id: None,
         position: None,
+        central_message: None,
     };
     let Some(patron) = catalog::patron(conn, card)? else {
         return Ok(refused(Reason::PatronNotFound));
@@ -1065,5 +1072,6 @@ fn hold_in(
         hold_id: Some(hold_id),
         title_id: Some(title_id),
         position: Some(position),
+        central_message: None,
     })
 }

@@ -60,6 +60,15 @@ pub struct AccountAnswer {
     pub message: Option<String>,
 }
 
+/// What the system says of a hold placed (15).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HoldAnswer {
+    pub ok: bool,
+    /// Place in the queue (BR), when it says.
+    pub position: Option<u32>,
+    pub message: Option<String>,
+}
+
 /// A copy as the system describes it (17 item information).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ItemAnswer {
@@ -118,6 +127,14 @@ pub trait LibrarySystem: Send {
     fn checkin(&mut self, item: &str, at: Timestamp) -> Asked<CirculationAnswer>;
     fn renew(&mut self, card: &str, item: &str, at: Timestamp) -> Asked<CirculationAnswer>;
     fn account(&mut self, card: &str) -> Asked<AccountAnswer>;
+    /// Places a hold on a copy (`item`) or a title (`title`), to be picked up at `pickup`.
+    fn hold(
+        &mut self,
+        card: &str,
+        item: Option<&str>,
+        title: Option<&str>,
+        pickup: &str,
+    ) -> Asked<HoldAnswer>;
     fn item(&mut self, barcode: &str) -> Asked<ItemAnswer>;
     /// The patron is done: the system may forget the session (answer not needed).
     fn end_session(&mut self, card: &str);

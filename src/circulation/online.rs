@@ -9,8 +9,8 @@
 //! here are remembered, which is what the offline rules decide with (docs/config.md).
 
 use super::desk::{
-    Account, AccountLoan, CheckinResult, CheckoutResult, Desk, ItemRef, LoanResult, Proof,
-    RenewResult,
+    Account, AccountLoan, CheckinResult, CheckoutResult, Desk, HoldRequest, HoldResult, ItemRef,
+    LoanResult, Proof, RenewResult,
 };
 use super::library_system::{
     Asked, CirculationAnswer, OfflinePatrons, OfflinePolicy, PatronAnswer,
@@ -357,6 +357,40 @@ impl Desk {
             account.patron.fines = fee;
         }
         Ok(Some(account))
+    }
+
+    /// A hold is the system's: placed there (15) with this branch as the pickup place, or
+    /// refused in its words; never kept here alone (SIP2 has no message that would carry a
+    /// station's hold later), so without the system there is no hold (`central_unreachable`).
+    pub(super) fn hold_online(
+        &mut self,
+        card: &str,
+        target: HoldRequest<'_>,
+    ) -> Result<HoldResult> {
+        let (item, title) = match target {
+            HoldRequest::Item(barcode) => (Some(barcode), None),
+            HoldRequest::Title(key) => (None, Some(key)),
+        };
+        let pickup = self.settings().branch.clone();
+        let asked = match self.system.as_mut() {
+            Some(system) => system.hold(card, item, title, &pickup),
+            None => Asked::Unreachable("no library system".into()),
+        };
+        let (ok, reason, position, message) = match asked {
+            Asked::Answered(answer) if answer.ok => (true, None, answer.position, answer.message),
+            Asked::Answered(answer) => (false, Some(Reason::CentralRefused), None, answer.message),
+            Asked::Unreachable(_) => (false, Some(Reason::CentralUnreachable), None, None),
+        };
+        tracing::info!(patron = %redact(card), reason = ?reason.map(Reason::code), "hold at the library system");
+        Ok(HoldResult {
+            ok,
+            reason,
+            transaction_id: None,
+            hold_id: None,
+            title_id: None,
+            position,
+            central_message: message,
+        })
     }
 
     /// A loan the system made: recorded here with its row already delivered.

@@ -5,7 +5,8 @@
 //! outage costs a patron one timeout, not one per book.
 
 use super::library_system::{
-    AccountAnswer, Asked, CirculationAnswer, ItemAnswer, LibrarySystem, OfflinePolicy, PatronAnswer,
+    AccountAnswer, Asked, CirculationAnswer, HoldAnswer, ItemAnswer, LibrarySystem, OfflinePolicy,
+    PatronAnswer,
 };
 use crate::config::Sip2Config;
 use jiff::Timestamp;
@@ -13,8 +14,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::time::{Duration, Instant};
 use swalayan_sip2::messages::{
-    Checkin, Checkout, EndPatronSession, ItemInformation, PatronInformation, PatronStatusRequest,
-    Renew,
+    Checkin, Checkout, EndPatronSession, Hold, ItemInformation, PatronInformation,
+    PatronStatusRequest, Renew,
 };
 use swalayan_sip2::{Client, ClientError, Message, SipDate};
 
@@ -270,6 +271,43 @@ impl LibrarySystem for Sip2System {
                 })
             }
             Ok(other) => Asked::Unreachable(format!("answered {} to 63", other.code())),
+            Err(why) => Asked::Unreachable(why),
+        }
+    }
+
+    fn hold(
+        &mut self,
+        card: &str,
+        item: Option<&str>,
+        title: Option<&str>,
+        pickup: &str,
+    ) -> Asked<HoldAnswer> {
+        let connection = &self.settings.connection;
+        let request = Hold {
+            mode: "+".into(),
+            date: self.date(Timestamp::now()),
+            pickup_location: Some(pickup.to_string()).filter(|p| !p.is_empty()),
+            institution: connection.institution.clone(),
+            patron: card.to_string(),
+            item: item.map(str::to_string),
+            title: title.map(str::to_string),
+            terminal_password: Some(connection.terminal_password.clone()),
+            ..Hold::default()
+        };
+        match self.ask(request.into()) {
+            Ok(Message::HoldResponse(a)) => {
+                let message = a.screen_message.join(" ").trim().to_string();
+                Asked::Answered(HoldAnswer {
+                    ok: a.ok,
+                    position: a.queue_position,
+                    message: (!message.is_empty()).then_some(message),
+                })
+            }
+            Ok(other) => Asked::Answered(HoldAnswer {
+                ok: false,
+                position: None,
+                message: Some(format!("answered {}", other.code())),
+            }),
             Err(why) => Asked::Unreachable(why),
         }
     }

@@ -141,13 +141,16 @@ pub fn pickup(lang: Lang, r: &PickupResult) -> String {
 }
 
 pub fn hold(lang: Lang, r: &HoldResult) -> String {
-    match (r.ok, r.position) {
+    let text = match (r.ok, r.position) {
         (true, Some(position)) => match lang {
             Lang::Id => format!("Pesanan tercatat. Anda di urutan ke-{position}."),
             Lang::En => format!("Hold placed. You are number {position} in the queue."),
         },
+        // A library system that gives no place in the queue.
+        (true, None) => lang.pick("Pesanan tercatat.", "Hold placed.").to_string(),
         _ => refusal(lang, r.reason),
-    }
+    };
+    with_central_words(text, r.central_message.as_deref())
 }
 
 pub fn init(lang: Lang, db: &Path, counts: &Counts) -> String {

@@ -199,6 +199,27 @@ def build(args):
         record("renew", patron=req.patron_identifier, item=req.item_identifier)
         return answer(True, "Diperpanjang", item["due"])
 
+    @app.route(sip.HOLD)
+    async def hold(req, ctx):
+        patron, item = PATRONS.get(req.patron_identifier), ITEMS.get(req.item_identifier or "")
+
+        def answer(ok, message, position=None):
+            return sip.HoldResponse(
+                ok="1" if ok else "0", available="N", transaction_date=sip_date(),
+                queue_position=position, pickup_location=req.pickup_location,
+                institution_id=req.institution_id, patron_identifier=req.patron_identifier,
+                item_identifier=req.item_identifier, screen_message=(message,))
+
+        if patron is None or patron["blocked"]:
+            return answer(False, "Kartu tidak dapat memesan")
+        if item is None:
+            return answer(False, "Buku tidak dikenal")
+        queue = item.setdefault("queue", [])
+        queue.append(req.patron_identifier)
+        record("hold", patron=req.patron_identifier, item=req.item_identifier,
+               pickup=req.pickup_location)
+        return answer(True, "Pesanan tercatat", str(len(queue)))
+
     @app.route(sip.END_PATRON_SESSION)
     async def end_session(req, ctx):
         record("end_session", patron=req.patron_identifier)
