@@ -596,6 +596,27 @@ impl LoanResult {
     }
 }
 
+impl CheckinResult {
+    /// A return not taken (or flagged): to staff, with the reason.
+    pub(super) fn refused(reason: Reason, item: Option<ItemRef>) -> CheckinResult {
+        CheckinResult {
+            ok: false,
+            reason: Some(reason),
+            transaction_id: None,
+            item,
+            route: Route::Exception,
+            fine: Money::ZERO,
+            transfer_to: None,
+            hold_id: None,
+            central_message: None,
+            print_lines: Vec::new(),
+            sort_bin: None,
+            destination: None,
+            alert: None,
+        }
+    }
+}
+
 impl PickupResult {
     fn refused(reason: Reason) -> PickupResult {
         PickupResult {
@@ -777,21 +798,7 @@ fn checkin_in(
         today,
         policy,
     } = *ctx;
-    let refused = |reason, item| CheckinResult {
-        ok: false,
-        reason: Some(reason),
-        transaction_id: None,
-        item,
-        route: Route::Exception,
-        fine: Money::ZERO,
-        transfer_to: None,
-        hold_id: None,
-        central_message: None,
-        print_lines: Vec::new(),
-        sort_bin: None,
-        destination: None,
-        alert: None,
-    };
+    let refused = CheckinResult::refused;
     let Some(item) = catalog::item(conn, barcode)? else {
         return Ok(refused(Reason::ItemNotFound, None));
     };

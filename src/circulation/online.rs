@@ -13,7 +13,7 @@ use super::desk::{
     LoanResult, Proof, RenewResult,
 };
 use super::library_system::{
-    Asked, CirculationAnswer, OfflinePatrons, OfflinePolicy, PatronAnswer,
+    Asked, CirculationAnswer, LibrarySystem, OfflinePatrons, OfflinePolicy, PatronAnswer,
 };
 use super::pin::{hash_pin, verify_pin};
 use super::sip2_system::MAX_LISTED;
@@ -30,6 +30,19 @@ impl Desk {
     /// circulation still waits to reach it.
     fn asks_now(&self) -> Result<bool> {
         Ok(self.system.is_some() && !outbox::circulation_pending(self.store().conn())?)
+    }
+
+    /// Asks the library system now, at the station's time; `None` while it is not asked
+    /// (none, or the station's backlog waits).
+    fn ask_now<T>(
+        &mut self,
+        question: impl FnOnce(&mut dyn LibrarySystem, jiff::Timestamp) -> Asked<T>,
+    ) -> Result<Option<Asked<T>>> {
+        if !self.asks_now()? {
+            return Ok(None);
+        }
+        let at = self.now()?.at;
+        Ok(self.system.as_deref_mut().map(|s| question(s, at)))
     }
 
     fn offline(&self) -> OfflinePolicy {
@@ -175,12 +188,7 @@ impl Desk {
         if let Some(reason) = self.parts_missing(barcode, parts_seen)? {
             return Ok(LoanResult::refused(reason, self.item_ref(barcode)?));
         }
-        let asked = if self.asks_now()? {
-            let at = self.now()?.at;
-            self.system.as_mut().map(|s| s.checkout(card, barcode, at))
-        } else {
-            None
-        };
+        let asked = self.ask_now(|s, at| s.checkout(card, barcode, at))?;
         match asked {
             Some(Asked::Answered(answer)) if answer.ok => self.record_loan(card, barcode, &answer),
             Some(Asked::Answered(answer)) => {
@@ -229,77 +237,44 @@ impl Desk {
             // The station's own rules say what to do with an incomplete set.
             return self.checkin_local(barcode, parts_seen, also);
         }
-        let asked = if self.asks_now()? {
-            let at = self.now()?.at;
-            self.system.as_mut().map(|s| s.checkin(barcode, at))
-        } else {
-            None
-        };
-        match asked {
+        let asked = self.ask_now(|s, at| s.checkin(barcode, at))?;
+        let refused = match asked {
             Some(Asked::Answered(answer)) if answer.ok => {
-                self.record_checkin(barcode, &answer, also)
+                return self.record_checkin(barcode, &answer, also);
             }
             Some(Asked::Answered(answer)) => {
                 tracing::info!(item = barcode, "checkin refused by the library system");
-                let result = CheckinResult {
-                    ok: false,
-                    reason: Some(Reason::CentralRefused),
-                    transaction_id: None,
-                    item: Some(ItemRef {
-                        barcode: barcode.to_string(),
-                        title: answer.title.clone().unwrap_or_default(),
-                    }),
-                    route: Route::Exception,
-                    fine: Money::ZERO,
-                    transfer_to: None,
-                    hold_id: None,
+                let item = ItemRef {
+                    barcode: barcode.to_string(),
+                    title: answer.title.clone().unwrap_or_default(),
+                };
+                CheckinResult {
                     central_message: answer.message,
                     print_lines: answer.print_lines,
                     sort_bin: answer.sort_bin,
                     destination: answer.destination,
                     alert: answer.alert,
-                };
-                let (tx, _) = self.begin()?;
-                also(&tx, &result)?;
-                tx.commit()?;
-                Ok(result)
+                    ..CheckinResult::refused(Reason::CentralRefused, Some(item))
+                }
             }
             _ if !self.offline().checkin => {
-                let result = CheckinResult {
-                    ok: false,
-                    reason: Some(Reason::CentralUnreachable),
-                    transaction_id: None,
-                    item: self.item_ref(barcode)?,
-                    route: Route::Exception,
-                    fine: Money::ZERO,
-                    transfer_to: None,
-                    hold_id: None,
-                    central_message: None,
-                    print_lines: Vec::new(),
-                    sort_bin: None,
-                    destination: None,
-                    alert: None,
-                };
-                let (tx, _) = self.begin()?;
-                also(&tx, &result)?;
-                tx.commit()?;
-                Ok(result)
+                CheckinResult::refused(Reason::CentralUnreachable, self.item_ref(barcode)?)
             }
             _ => {
                 tracing::info!(item = barcode, "checkin decided offline");
                 self.remember_item(barcode, None)?;
-                self.checkin_local(barcode, parts_seen, also)
+                return self.checkin_local(barcode, parts_seen, also);
             }
-        }
+        };
+        // Not returned: the caller's record of it (the drop box's journal) still commits.
+        let (tx, _) = self.begin()?;
+        also(&tx, &refused)?;
+        tx.commit()?;
+        Ok(refused)
     }
 
     pub(super) fn renew_online(&mut self, card: &str, barcode: &str) -> Result<RenewResult> {
-        let asked = if self.asks_now()? {
-            let at = self.now()?.at;
-            self.system.as_mut().map(|s| s.renew(card, barcode, at))
-        } else {
-            None
-        };
+        let asked = self.ask_now(|s, at| s.renew(card, barcode, at))?;
         match asked {
             Some(Asked::Answered(answer)) if answer.ok => {
                 self.record_renewal(card, barcode, &answer)
