@@ -17,6 +17,8 @@ mod hw;
 mod import;
 /// The kiosk's journeys on the real station runtime, without a screen.
 mod journeys;
+/// A station whose power is cut at any write keeps every acknowledged transaction.
+mod powercut;
 /// The station runtime's devices: GPIO inputs debounced, scanners, the pad.
 mod runtime;
 /// The scripts' install branches with a fake apt-get (a fresh machine gets clear messages).
@@ -29,6 +31,8 @@ mod sip2;
 mod station_rig;
 /// The store's promises: re-import never clears circulation; privacy after acknowledgement.
 mod store;
+/// The mixed storm of a station's work, and the invariants its store keeps.
+mod storm;
 /// `swalayan tag decode|encode` with the public ISO 28560-3 vector.
 mod tag;
 /// Every touchscreen text is translated; generated UI files match the reason table.

@@ -606,6 +606,40 @@ fn the_staff_screen_tells_a_refused_token_from_an_unreachable_central() {
     assert!(!r.has(token));
 }
 
+/// A pulled document the station could not apply is listed on the staff screen with why,
+/// in the screen's language, and leaves it once it applied (issue #15).
+#[test]
+fn the_staff_screen_lists_pulled_documents_held_back() {
+    use swalayan::contract::protocol::PulledChange;
+    use swalayan::store::held_back;
+    let r = rig(Lang::En, false);
+    let change: PulledChange = serde_json::from_value(serde_json::json!({
+        "rev": 41, "kind": "title", "key": "t-unreadable", "body": {"title": 42}
+    }))
+    .unwrap();
+    held_back::hold(
+        r.desk().store().conn(),
+        &change,
+        "unreadable title: invalid type",
+    )
+    .unwrap();
+    r.click("Staff");
+    r.scan("21000000008");
+    r.type_pin("9999");
+    r.click("Enter PIN");
+    assert_eq!(r.screen(), Screen::Staff);
+    let line = "Held back from the central: title t-unreadable (revision 41): unreadable title: invalid type";
+    assert!(r.has(line), "{line}");
+    held_back::release(
+        r.desk().store().conn(),
+        swalayan::contract::documents::DocKind::Title,
+        "t-unreadable",
+    )
+    .unwrap();
+    r.advance(Duration::from_secs(6));
+    assert!(!r.has(line));
+}
+
 /// Views are applied in place: the borrow list keeps its model object as rows come and
 /// views repeat, so Slint redraws only what changed (issue #10).
 #[test]

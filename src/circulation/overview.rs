@@ -6,8 +6,9 @@
 use super::desk::Desk;
 use crate::contract::transactions::TxKind;
 use crate::domain::Patron;
+use crate::store::held_back::HeldBack;
 use crate::store::promotions::Promotion;
-use crate::store::{Result, catalog, outbox, promotions};
+use crate::store::{Result, catalog, held_back, outbox, promotions};
 use crate::sync::status::SyncStatus;
 
 /// The station's state for the staff screen and the status light.
@@ -21,6 +22,8 @@ pub struct DeskOverview {
     pub sync: SyncStatus,
     /// The last time the station trusted: no clock it shows runs behind it.
     pub last_trusted: Option<jiff::Timestamp>,
+    /// Pulled documents this station could not apply yet (retried after every pull).
+    pub held_back: Vec<HeldBack>,
 }
 
 /// Today's circulation at this station (local day, by the desk's clock).
@@ -51,6 +54,7 @@ impl Desk {
             conflicts,
             sync: crate::sync::status::read(conn)?,
             last_trusted: crate::store::meta::last_trusted_time(conn)?,
+            held_back: held_back::list(conn)?,
         })
     }
 

@@ -497,6 +497,8 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
             .unwrap_or(now),
     )?;
     let (cycles, finished) = crate::store::dropbox::counts(conn)?;
+    // Pulled documents this station could not apply, retried after every pull.
+    let held_back = crate::store::held_back::list(conn)?;
     let loads = crate::store::dropbox::bin_loads(conn)?;
     // Whether the chute takes items by the bins' counts and the hours (a full sensor is seen
     // only by the running station).
@@ -562,6 +564,7 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
         "cursor": pull::cursor(conn)?,
         "catalog": counts,
         "attention": attention,
+        "held_back": held_back,
         "dropbox": dropbox_state,
         // The entrance counter's open alarms (a beam blocked, an item not borrowed), as the
         // running counter last saw them.
@@ -607,6 +610,19 @@ fn station_status(ctx: &Context) -> Result<Finished, CliError> {
                     "periksa kotak pengembalian (swalayan dropbox resolve)",
                     "check the drop box bins (swalayan dropbox resolve)"
                 )
+            ));
+        }
+        for h in &held_back {
+            problem.push_str(&format!(
+                "\n{} {} ({}): {} — {}",
+                h.kind,
+                h.key,
+                h.revision,
+                ctx.lang.pick(
+                    "ditahan, dicoba lagi tiap sinkron",
+                    "held back, retried on every sync"
+                ),
+                h.error
             ));
         }
         if id {

@@ -9,6 +9,7 @@
 //! - [`circ`]: loans, holds, fines.
 //! - [`dropbox`]: the drop box's journal of items through the chute, and its bins' loads.
 //! - [`outbox`]: the transactions waiting for the central.
+//! - [`held_back`]: pulled documents this station could not apply yet.
 //! - [`meta`]: station identity, policy, last trusted time.
 //! - [`promotions`]: what the kiosk's welcome screen shows.
 //! - [`visits`]: the entrance counter's counts per passage and quarter hour.
@@ -16,6 +17,7 @@
 pub mod catalog;
 pub mod circ;
 pub mod dropbox;
+pub mod held_back;
 pub mod meta;
 pub mod outbox;
 pub mod promotions;
@@ -60,13 +62,20 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed, with mode 0600) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_vfs(path, None)
+    }
+
+    /// [`Store::open`] through a named SQLite VFS (`None`: the platform's). The power-cut
+    /// test opens its store through a VFS that forgets unsynced writes.
+    pub fn open_with_vfs(path: &Path, vfs: Option<&str>) -> Result<Store> {
         create_private_file(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match vfs {
+            None => Connection::open_with_flags(path, flags)?,
+            Some(vfs) => Connection::open_with_flags_and_vfs(path, flags, vfs)?,
+        };
         configure(&conn)?;
         let mut store = Store {
             conn,

@@ -197,6 +197,20 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (passage, start)
     );
     "#,
+    // 6: pulled documents this station could not apply (unreadable, a policy it refuses, a
+    // hold for a title or patron it does not know yet), kept so the cursor can move on
+    // without losing them: retried on every pull until they apply or a newer one replaces them.
+    r#"
+    CREATE TABLE held_back (
+        kind     TEXT NOT NULL,
+        key      TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        body     TEXT NOT NULL,                  -- the document as pulled (JSON)
+        error    TEXT NOT NULL,
+        since    TEXT NOT NULL,                  -- RFC 3339: first held back
+        PRIMARY KEY (kind, key)
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

@@ -4,6 +4,11 @@
 //!
 //! A new station starts from cursor 0: its first pull is the whole catalog.
 //!
+//! A document the station cannot apply (a body it cannot read, a policy it refuses, a hold for
+//! a title or patron it does not know yet) does not stop the cursor: it is held back
+//! ([`crate::store::held_back`]) and tried again after every pull until it applies or a newer
+//! document of the same kind and key replaces it.
+//!
 //! The station's own undelivered work wins over the central's picture: a loan or return
 //! still pending in the outbox is newer than what the hub can know, so pulled loans leave
 //! those items alone until the hub has heard.
@@ -14,9 +19,9 @@ use crate::contract::protocol::{ChangesResponse, PulledChange};
 use crate::contract::wire::Wire;
 use crate::domain::{HoldStatus, ItemStatus, Money};
 use crate::import::TitleRecord;
-use crate::import::policy::parse_policy;
+use crate::import::policy::{codes_dropped, parse_policy};
 use crate::store::promotions::{self, NewPromotion};
-use crate::store::{Store, StoreError, catalog, circ, meta, outbox};
+use crate::store::{Store, StoreError, catalog, circ, held_back, meta, outbox};
 use jiff::Timestamp;
 use rusqlite::Connection;
 use std::path::Path;
@@ -56,19 +61,43 @@ pub async fn pull_changes(
                 "changes at or before the cursor {since}"
             )));
         }
-        let tx = store.write()?;
-        let context = PageContext::read(&tx)?;
-        for change in &page.changes {
-            apply_change(&tx, &context, change)?;
-        }
-        meta::set(&tx, CURSOR_KEY, &page.next.to_string())?;
-        tx.commit().map_err(StoreError::from)?;
+        apply_page(store, &page)?;
         pulled += page.changes.len() as u64;
         if !page.more || page.changes.is_empty() {
             break;
         }
     }
+    retry_held_back(store)?;
     Ok(pulled)
+}
+
+/// Applies one page with its cursor in one SQLite transaction: all of it or none of it.
+pub fn apply_page(store: &mut Store, page: &ChangesResponse) -> Result<(), StoreError> {
+    let tx = store.write()?;
+    let context = PageContext::read(&tx)?;
+    for change in &page.changes {
+        apply_change(&tx, &context, change)?;
+    }
+    meta::set(&tx, CURSOR_KEY, &page.next.to_string())?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Tries every held-back document again (after a pull, when what it needed may have
+/// arrived); returns how many applied now.
+pub fn retry_held_back(store: &mut Store) -> Result<u64, StoreError> {
+    let tx = store.write()?;
+    let waiting = held_back::to_retry(&tx)?;
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let context = PageContext::read(&tx)?;
+    for change in &waiting {
+        apply_change(&tx, &context, change)?;
+    }
+    let left = held_back::count(&tx)?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(waiting.len() as u64 - left.min(waiting.len() as u64))
 }
 
 /// What applying a page needs to know of the station, read once per page.
@@ -87,8 +116,9 @@ impl PageContext {
 
 /// Applies one change to the station's store.
 ///
-/// A document kind this station does not know (a newer hub) is skipped; so is a body it
-/// cannot read, with a warning — never taken for a deletion.
+/// A document kind this station does not know (a newer hub) is skipped (the contract). A
+/// document it cannot apply is held back with the reason — never taken for a deletion — and
+/// one that applies releases any older one of its kind and key.
 pub fn apply_change(
     conn: &Connection,
     context: &PageContext,
@@ -98,6 +128,25 @@ pub fn apply_change(
         tracing::debug!(kind = %change.kind, "change of a kind this station does not know");
         return Ok(());
     };
+    match apply_known(conn, context, kind, change)? {
+        Ok(()) => {
+            held_back::release(conn, kind, &change.key)?;
+        }
+        Err(refusal) => {
+            tracing::warn!(kind = kind.code(), key = %change.key, rev = change.rev, error = %refusal, "pulled document held back");
+            held_back::hold(conn, change, &refusal)?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies a change of a known kind: `Ok(Err(why))` when this station cannot apply it.
+fn apply_known(
+    conn: &Connection,
+    context: &PageContext,
+    kind: DocKind,
+    change: &PulledChange,
+) -> Result<Result<(), String>, StoreError> {
     let doc = match change
         .body
         .as_ref()
@@ -105,10 +154,7 @@ pub fn apply_change(
     {
         None => None,
         Some(Ok(doc)) => Some(doc),
-        Some(Err(e)) => {
-            tracing::warn!(kind = kind.code(), key = %change.key, error = %e, "unreadable document skipped");
-            return Ok(());
-        }
+        Some(Err(e)) => return Ok(Err(format!("unreadable {}: {e}", kind.code()))),
     };
     let key = change.key.as_str();
     match (kind, doc) {
@@ -129,14 +175,18 @@ pub fn apply_change(
         }
         (DocKind::Loan, Some(Document::Loan(doc))) => apply_loan(conn, context, key, Some(doc))?,
         (DocKind::Loan, None) => apply_loan(conn, context, key, None)?,
-        (DocKind::Hold, Some(Document::Hold(doc))) => apply_hold(conn, key, &doc)?,
+        (DocKind::Hold, Some(Document::Hold(doc))) => return apply_hold(conn, key, &doc),
         (DocKind::Policy, Some(Document::Policy(doc))) if key == POLICY_KEY => {
-            match parse_policy(Path::new("central policy"), &doc.source) {
-                Ok(_) => meta::set_policy(conn, &doc.source, Timestamp::now())?,
-                Err(e) => {
-                    tracing::warn!(error = %e, "the central's policy is invalid here; kept the current one")
-                }
+            let policy = match parse_policy(Path::new("central policy"), &doc.source) {
+                Ok(policy) => policy,
+                Err(e) => return Ok(Err(format!("the central's policy is invalid here: {e}"))),
+            };
+            if let Some(dropped) = codes_dropped(conn, &policy)? {
+                return Ok(Err(format!(
+                    "the central's policy is refused here: {dropped}"
+                )));
             }
+            meta::set_policy(conn, &doc.source, Timestamp::now())?;
         }
         (DocKind::Promotion, Some(Document::Promotion(doc))) => {
             apply_promotion(conn, key, Some(doc))?
@@ -145,7 +195,7 @@ pub fn apply_change(
         // Deletions of titles, items, patrons, holds and the policy are not served.
         _ => {}
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// The local id of a title by key; a placeholder when an item arrives before its title
@@ -209,7 +259,11 @@ fn apply_loan(
     Ok(())
 }
 
-fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreError> {
+fn apply_hold(
+    conn: &Connection,
+    key: &str,
+    doc: &HoldDoc,
+) -> Result<Result<(), String>, StoreError> {
     let local = circ::hold_by_central_key(conn, key)?;
     let central = doc.status;
     let live_here = |status: &str| HoldStatus::from_code(status).is_some_and(HoldStatus::is_live);
@@ -222,18 +276,15 @@ fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreEr
         Some(_) => {}
         None if central.is_live() => {
             let Some(title_id) = catalog::title_id_by_key(conn, &doc.title)? else {
-                tracing::warn!(
-                    hold = key,
-                    "hold for a title this station does not know; skipped"
-                );
-                return Ok(());
+                return Ok(Err(format!(
+                    "hold for title {} which this station does not know yet",
+                    doc.title
+                )));
             };
             if catalog::patron(conn, &doc.patron)?.is_none() {
-                tracing::warn!(
-                    hold = key,
-                    "hold for a patron this station does not know; skipped"
-                );
-                return Ok(());
+                return Ok(Err(
+                    "hold for a patron this station does not know yet".to_string()
+                ));
             }
             let placed = doc.placed.parse().unwrap_or_else(|_| Timestamp::now());
             let id = circ::insert_hold(
@@ -248,7 +299,7 @@ fn apply_hold(conn: &Connection, key: &str, doc: &HoldDoc) -> Result<(), StoreEr
         }
         None => {}
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
 fn apply_promotion(
@@ -266,4 +317,138 @@ fn apply_promotion(
             ends_on: d.ends_on,
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::documents::{PatronDoc, TitleDoc};
+    use crate::import::PatronRecord;
+    use serde_json::json;
+
+    fn change(rev: i64, kind: DocKind, key: &str, body: serde_json::Value) -> PulledChange {
+        PulledChange {
+            rev,
+            kind: Wire::Known(kind),
+            key: key.to_string(),
+            body: Some(body),
+        }
+    }
+
+    fn title(key: &str) -> PulledChange {
+        let record = TitleRecord {
+            key: key.to_string(),
+            title: "Laskar Pelangi".to_string(),
+            author: Some("Andrea Hirata".to_string()),
+            isbn: None,
+            call_number: None,
+        };
+        change(
+            3,
+            DocKind::Title,
+            key,
+            Document::Title(TitleDoc::from_record(&record)).body(),
+        )
+    }
+
+    fn patron(card: &str) -> PulledChange {
+        let record = PatronRecord {
+            card: card.to_string(),
+            name: "Siti Aminah".to_string(),
+            category: "adult".to_string(),
+            expires: jiff::civil::date(2030, 1, 31),
+            pin_hash: None,
+            blocked: false,
+            block_note: None,
+            fines: Money::ZERO,
+        };
+        change(
+            2,
+            DocKind::Patron,
+            card,
+            Document::Patron(PatronDoc::from_record(&record)).body(),
+        )
+    }
+
+    fn hold_for(title: &str) -> PulledChange {
+        change(
+            1,
+            DocKind::Hold,
+            "hub-hold-1",
+            json!({"patron": "P1", "title": title, "pickup_branch": "main",
+                   "placed": "2026-12-01T09:00:00Z", "status": "waiting", "origin": "hub"}),
+        )
+    }
+
+    fn apply_all(store: &mut Store, changes: &[PulledChange]) {
+        let tx = store.write().unwrap();
+        let context = PageContext::read(&tx).unwrap();
+        for c in changes {
+            apply_change(&tx, &context, c).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn a_hold_for_a_title_not_here_yet_is_held_back_and_applies_when_the_title_arrives() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("station.db")).unwrap();
+        apply_all(&mut store, &[patron("P1"), hold_for("t-laskar")]);
+        let held = held_back::list(store.conn()).unwrap();
+        assert_eq!(held.len(), 1);
+        assert_eq!(
+            (
+                held[0].kind.as_str(),
+                held[0].key.as_str(),
+                held[0].revision
+            ),
+            ("hold", "hub-hold-1", 1)
+        );
+        assert!(held[0].error.contains("t-laskar"), "{}", held[0].error);
+        // Tried again with nothing new: still held, nothing placed.
+        assert_eq!(retry_held_back(&mut store).unwrap(), 0);
+        assert_eq!(held_back::count(store.conn()).unwrap(), 1);
+        assert!(
+            circ::hold_by_central_key(store.conn(), "hub-hold-1")
+                .unwrap()
+                .is_none()
+        );
+
+        apply_all(&mut store, &[title("t-laskar")]);
+        assert_eq!(retry_held_back(&mut store).unwrap(), 1);
+        assert!(held_back::list(store.conn()).unwrap().is_empty());
+        assert!(
+            circ::hold_by_central_key(store.conn(), "hub-hold-1")
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn an_unreadable_document_is_held_back_never_taken_for_a_deletion_and_a_newer_one_replaces_it()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("station.db")).unwrap();
+        apply_all(&mut store, &[title("t-laskar")]);
+        let broken = change(7, DocKind::Title, "t-laskar", json!({"title": 42}));
+        apply_all(&mut store, &[broken]);
+        let held = held_back::list(store.conn()).unwrap();
+        assert_eq!(held.len(), 1);
+        assert_eq!((held[0].kind.as_str(), held[0].revision), ("title", 7));
+        assert!(
+            held[0].error.starts_with("unreadable title"),
+            "{}",
+            held[0].error
+        );
+        assert!(
+            catalog::title_id_by_key(store.conn(), "t-laskar")
+                .unwrap()
+                .is_some()
+        );
+
+        let mut newer = title("t-laskar");
+        newer.rev = 9;
+        apply_all(&mut store, &[newer]);
+        assert!(held_back::list(store.conn()).unwrap().is_empty());
+    }
 }

@@ -59,6 +59,7 @@ enum Part<'a> {
         printer_ok: bool,
         promotions: &'a [(String, String)],
         devices: &'a [String],
+        held_back: &'a [String],
         staff_message: &'a str,
     },
 }
@@ -94,6 +95,7 @@ fn status_part(v: &KioskView) -> Part<'_> {
         printer_ok: v.printer_ok,
         promotions: &v.promotions,
         devices: &v.devices,
+        held_back: &v.held_back,
         staff_message: &v.staff_message,
     }
 }
@@ -170,6 +172,11 @@ fn apply_status(ui: &KioskWindow, view: &KioskView) {
         status.get_devices(),
         view.devices.iter().map(SharedString::from),
         |m| status.set_devices(m),
+    );
+    sync_model(
+        status.get_held_back(),
+        view.held_back.iter().map(SharedString::from),
+        |m| status.set_held_back(m),
     );
     status.set_staff_message(view.staff_message.clone().into());
 }

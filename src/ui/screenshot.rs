@@ -216,6 +216,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
             "rfid: ok".into(),
             "printer: ok".into(),
         ],
+        held_back: Vec::new(),
         staff_message: String::new(),
         quit: false,
         central: crate::station::kiosk::CentralLight::NoCentral,

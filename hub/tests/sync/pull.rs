@@ -7,6 +7,7 @@ use serde_json::Value;
 on_both_backends!(
     a_new_station_pulls_the_catalog_and_stations_see_each_others_loans,
     a_policy_imported_at_the_hub_reaches_stations_and_cannot_drop_codes_in_use,
+    a_policy_a_station_refuses_is_held_back_until_a_newer_one_applies,
     a_large_catalog_arrives_in_compressed_pages,
     marc_records_imported_at_the_hub_reach_stations,
 );
@@ -165,6 +166,88 @@ fn a_policy_imported_at_the_hub_reaches_stations_and_cannot_drop_codes_in_use(ba
         0,
         "the refused policy never reached stations"
     );
+}
+
+/// `text` without the blank-line-separated block that holds `line`.
+fn without_block(text: &str, line: &str) -> String {
+    let at = text.find(line).unwrap();
+    let start = text[..at].rfind("\n\n").map_or(0, |i| i + 2);
+    let end = text[at..].find("\n\n").map_or(text.len(), |i| at + i + 2);
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+/// The hub's policy may drop an item type the hub has no copies of while a station still
+/// lends such copies of its own: the station refuses it, keeps it held back (listed in
+/// `status --json`) while its cursor moves on, tries it again on every sync, and takes the
+/// next policy that keeps the type.
+fn a_policy_a_station_refuses_is_held_back_until_a_newer_one_applies(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(backend, dir.path());
+    let items = write(dir.path(), "items.csv", ITEMS);
+    hub.json(&["import", "items", items.to_str().unwrap()]);
+    let token = hub.add_station("kiosk-1");
+    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+    // Videos of the station's own, which the hub never heard of.
+    let local = write(
+        dir.path(),
+        "videos.csv",
+        "barcode,title,item_type\nV1,Dongeng Nusantara,av\n",
+    );
+    let out = kiosk.run(&["import", "items", local.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    // The hub's policy without the type "av" (and its rule): valid at the hub, which has none.
+    let default = swalayan::domain::policy::DEFAULT_POLICY_TOML;
+    let without_av = without_block(
+        &without_block(default, "[item_types.av]"),
+        "item_type = \"av\"",
+    );
+    let policy = write(dir.path(), "policy.toml", &without_av);
+    hub.json(&["import", "policy", policy.to_str().unwrap()]);
+    let report = kiosk.sync();
+    assert_eq!(report["pulled"], 1, "{report}");
+
+    let (_, status) = kiosk.json(&["status"]);
+    let held = status["held_back"].as_array().unwrap();
+    assert_eq!(held.len(), 1, "{status}");
+    assert_eq!(held[0]["kind"], "policy");
+    assert_eq!(held[0]["key"], "policy");
+    let revision = held[0]["revision"].as_i64().unwrap();
+    assert_eq!(
+        status["cursor"].as_i64(),
+        Some(revision),
+        "the cursor moved on"
+    );
+    assert!(
+        held[0]["error"].as_str().unwrap().contains("av"),
+        "{status}"
+    );
+    let conn = rusqlite::Connection::open(&kiosk.db).unwrap();
+    let source: String = conn
+        .query_row("SELECT source FROM policy WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        source.contains("[item_types.av]"),
+        "the station kept its policy"
+    );
+    // Retried on the next sync: still refused, still listed.
+    kiosk.sync();
+    let (_, status) = kiosk.json(&["status"]);
+    assert_eq!(status["held_back"].as_array().unwrap().len(), 1, "{status}");
+
+    // The library puts videos back: the newer policy applies and replaces the held one.
+    let with_note = default.replacen("[calendar]", "[calendar]\n# videos kept\n", 1);
+    let policy = write(dir.path(), "policy2.toml", &with_note);
+    hub.json(&["import", "policy", policy.to_str().unwrap()]);
+    kiosk.sync();
+    let (_, status) = kiosk.json(&["status"]);
+    assert_eq!(status["held_back"], serde_json::json!([]), "{status}");
+    let source: String = conn
+        .query_row("SELECT source FROM policy WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(source.contains("# videos kept"));
 }
 
 fn a_large_catalog_arrives_in_compressed_pages(backend: Backend) {

@@ -310,6 +310,22 @@ impl Kiosk {
                 .iter()
                 .map(|(name, state)| format!("{name}: {state}"))
                 .collect(),
+            held_back: status
+                .held_back
+                .iter()
+                .map(|h| {
+                    format!(
+                        "{} {} {} ({} {}): {}",
+                        self.lang
+                            .pick("Ditahan dari pusat:", "Held back from the central:"),
+                        h.kind,
+                        h.key,
+                        self.lang.pick("revisi", "revision"),
+                        h.revision,
+                        h.error
+                    )
+                })
+                .collect(),
             staff_message: session.staff_message.clone(),
             quit: self.quit,
             central: self.central,

@@ -21,6 +21,8 @@ pub(super) struct StatusShown {
     pub today_loans: i64,
     pub today_returns: i64,
     pub promotions: Vec<(String, String)>,
+    /// Pulled documents the station could not apply yet, for staff.
+    pub held_back: Vec<crate::store::held_back::HeldBack>,
     /// Whether the printer's device is there (a stat, so read with the rest, not per event).
     pub printer_ok: bool,
     /// Whether reading it has happened once (today's counts are read then, and on the
@@ -36,6 +38,7 @@ impl StatusShown {
         self.conflicts = overview.conflicts;
         self.central_problem = overview.sync.problem();
         self.last_trusted = overview.last_trusted;
+        self.held_back = overview.held_back;
         let tz = desk.settings().time_zone.clone();
         self.last_sync = overview.sync.last_success.map(|t| {
             t.to_zoned_datetime(tz.clone())

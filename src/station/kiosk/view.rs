@@ -98,6 +98,8 @@ pub struct KioskView {
     pub today_returns: i64,
     pub promotions: Vec<(String, String)>,
     pub devices: Vec<String>,
+    /// Pulled documents held back, a line each for staff (kind, key, revision, why).
+    pub held_back: Vec<String>,
     pub staff_message: String,
     /// Set when staff chose "leave kiosk mode": the app quits.
     pub quit: bool,
@@ -172,6 +174,7 @@ impl Default for KioskView {
             today_returns: 0,
             promotions: Vec::new(),
             devices: Vec::new(),
+            held_back: Vec::new(),
             staff_message: String::new(),
             quit: false,
             central: CentralLight::NoCentral,
