@@ -107,6 +107,8 @@ pub struct CirculationBench {
     pub items: u64,
     pub patrons: u64,
     pub past_loans: u64,
+    /// Where the WAL checkpoints ran.
+    pub wal_checkpoint: WalCheckpoint,
 }
 
 /// How big a synthetic library is.
@@ -118,13 +120,31 @@ pub struct LibrarySize {
 }
 
 /// Times `ops` checkouts followed by their checkins on a store in `dir`.
-pub fn run_circulation(dir: &Path, size: LibrarySize, ops: u64) -> Result<CirculationBench> {
+/// Where the WAL checkpoints of a bench run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WalCheckpoint {
+    /// On the store's own thread, as stations run them ([`Store::checkpoint_in_background`]).
+    Background,
+    /// In the commit that fills the WAL past 1,000 pages (SQLite's default).
+    Commit,
+}
+
+pub fn run_circulation(
+    dir: &Path,
+    size: LibrarySize,
+    ops: u64,
+    wal_checkpoint: WalCheckpoint,
+) -> Result<CirculationBench> {
     let LibrarySize {
         items,
         patrons,
         past_loans,
     } = size;
-    let store = build_store(&dir.join("bench.db"), items, patrons, past_loans)?;
+    let mut store = build_store(&dir.join("bench.db"), items, patrons, past_loans)?;
+    if wal_checkpoint == WalCheckpoint::Background {
+        store.checkpoint_in_background()?;
+    }
     let mut desk = desk_for(store);
     let ops = ops.min(items).max(1);
     let mut checkout = Vec::with_capacity(ops as usize);
@@ -174,6 +194,7 @@ pub fn run_circulation(dir: &Path, size: LibrarySize, ops: u64) -> Result<Circul
         items,
         patrons,
         past_loans,
+        wal_checkpoint,
     })
 }
 

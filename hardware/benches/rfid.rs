@@ -83,7 +83,10 @@ fn stack(c: &mut Criterion) {
     let exchanged_bound = SerialSettings::FEIG_DEFAULT.byte_time() * bytes as u32;
     let minimum = minimum_exchange(usize::from(TAGS), BLOCKS, BLOCK_SIZE);
     let minimum_bound = SerialSettings::FEIG_DEFAULT.byte_time() * minimum as u32;
-    assert!(minimum as u64 <= bytes, "the minimum ({minimum}) above what crossed ({bytes})");
+    assert!(
+        minimum as u64 <= bytes,
+        "the minimum ({minimum}) above what crossed ({bytes})"
+    );
     eprintln!(
         "rfid stack at 38400 8E1: protocol minimum {minimum} bytes = {:.1} ms; the driver exchanged {bytes} bytes = {:.1} ms; one cycle {:.1} ms (ratio {:.2} to the minimum, {:.2} to the exchange)",
         minimum_bound.as_secs_f64() * 1000.0,

@@ -86,6 +86,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
             past_loans,
             ops,
             dir,
+            wal_checkpoint,
         }) => {
             if items == 0 || patrons == 0 || ops == 0 {
                 return Err(CliError::Usage(
@@ -126,7 +127,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
                 patrons,
                 past_loans,
             };
-            let result = crate::bench::run_circulation(&dir, size, ops)?;
+            let result = crate::bench::run_circulation(&dir, size, ops, wal_checkpoint)?;
             emit(&ctx, &result, || output::bench(ctx.lang, &result));
             if result.refused > 0 {
                 eprintln!(
@@ -146,7 +147,9 @@ pub(super) fn open_store(ctx: &Context) -> Result<Store, CliError> {
 
 /// The station's desk; with `[central] kind = "sip2"` it asks the library system first.
 pub(super) fn open_desk(ctx: &Context) -> Result<Desk, CliError> {
-    let store = open_store(ctx)?;
+    let mut store = open_store(ctx)?;
+    // Desks lend and return for as long as a station runs: checkpoints off their commits.
+    store.checkpoint_in_background()?;
     let desk = Desk::new(
         store,
         DeskSettings {

@@ -470,6 +470,11 @@ pub enum BenchCommand {
         /// Build the store in this folder and keep it (default: a temporary folder, removed).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Where WAL checkpoints run: on a thread of their own, as stations run them
+        /// (`background`), or inside the commit that fills the WAL, SQLite's default (`commit`),
+        /// to compare.
+        #[arg(long, value_enum, default_value_t = crate::bench::WalCheckpoint::Background)]
+        wal_checkpoint: crate::bench::WalCheckpoint,
     },
 }
 

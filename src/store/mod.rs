@@ -6,6 +6,7 @@
 //!
 //! - [`schema`]: versioned migrations (`PRAGMA user_version`).
 //! - [`catalog`]: titles, items, patrons (read and upsert), search.
+//! - [`checkpoint`]: WAL checkpoints on a thread of their own, off the commit path.
 //! - [`circ`]: loans, holds, fines.
 //! - [`dropbox`]: the drop box's journal of items through the chute, and its bins' loads.
 //! - [`outbox`]: the transactions waiting for the central.
@@ -15,6 +16,7 @@
 //! - [`visits`]: the entrance counter's counts per passage and quarter hour.
 
 pub mod catalog;
+pub mod checkpoint;
 pub mod circ;
 pub mod dropbox;
 pub mod held_back;
@@ -57,6 +59,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    vfs: Option<String>,
+    /// Set by [`Store::checkpoint_in_background`]; stops when the store is dropped.
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl Store {
@@ -80,6 +85,8 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            vfs: vfs.map(str::to_string),
+            checkpointer: None,
         };
         schema::migrate(&mut store.conn)?;
         Ok(store)
@@ -87,6 +94,19 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// For a long-running desk: commits no longer run WAL checkpoints; a thread of the store's
+    /// own does, on its own connection ([`checkpoint`]). Idempotent.
+    pub fn checkpoint_in_background(&mut self) -> Result<()> {
+        if self.checkpointer.is_none() {
+            self.checkpointer = Some(checkpoint::Checkpointer::start(
+                &self.path,
+                self.vfs.as_deref(),
+            )?);
+            self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        }
+        Ok(())
     }
 
     pub fn conn(&self) -> &Connection {
