@@ -100,7 +100,7 @@ fn library_sql() -> String {
             swalayan::bench::patron_card(p)
         ));
     }
-    sql.push_str("COMMIT;");
+    sql.push_str("INSERT INTO titles_fts(titles_fts) VALUES ('rebuild'); COMMIT;");
     sql
 }
 

@@ -257,6 +257,22 @@ pub fn title_key(conn: &Connection, id: i64) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// The search entry of a title just inserted (schema migration 7: no insert trigger; the
+/// update and delete triggers keep the entry in step afterwards).
+pub fn index_new_title(conn: &Connection, id: i64, record: &TitleRecord) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO titles_fts(rowid, title, author, isbn, call_number) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        id,
+        record.title,
+        record.author,
+        record.isbn,
+        record.call_number
+    ])?;
+    Ok(())
+}
+
 /// Inserts or updates a title by its source key; returns its id.
 pub fn upsert_title(conn: &Connection, record: &TitleRecord) -> Result<(i64, Applied)> {
     let existing = conn
@@ -286,7 +302,9 @@ pub fn upsert_title(conn: &Connection, record: &TitleRecord) -> Result<(i64, App
                 record.isbn,
                 record.call_number
             ])?;
-            Ok((conn.last_insert_rowid(), Applied::Inserted))
+            let id = conn.last_insert_rowid();
+            index_new_title(conn, id, record)?;
+            Ok((id, Applied::Inserted))
         }
         Some((id, title, author, isbn, call_number))
             if title == record.title

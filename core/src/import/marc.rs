@@ -100,31 +100,33 @@ pub fn import_marc(
     let mut summary = ImportSummary::default();
     match detect_format(head) {
         MarcFormat::Iso2709 => {
-            let mut framer = Iso2709Framer::new(reader);
-            let mut index = 0u64;
-            loop {
-                let frame = framer.next_frame().map_err(|source| ImportError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-                let Some(frame) = frame else { break };
-                index += 1;
-                summary.records += 1;
-                let at = || format!("{}#{index}", path.display());
-                match frame {
-                    Frame::Oversized => {
-                        summary.skip(at(), "no record terminator within 99,999 bytes")
+            // Framing and parsing run on a thread of their own, storing on this one: the two
+            // halves of the work overlap (a few hundred records in flight at most).
+            std::thread::scope(|scope| -> Result<(), ImportError> {
+                let (parsed_tx, parsed_rx) =
+                    std::sync::mpsc::sync_channel::<std::io::Result<Vec<(Parsed, u64)>>>(4);
+                scope.spawn(move || parse_records(reader, options, parsed_tx));
+                let mut index = 0u64;
+                let mut consumed = 0u64;
+                for batch in parsed_rx {
+                    let batch = batch.map_err(|source| ImportError::Read {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                    for (parsed, through) in batch {
+                        index += 1;
+                        summary.records += 1;
+                        consumed = through;
+                        let at = || format!("{}#{index}", path.display());
+                        store_parsed(parsed, sink, &mut summary, at)?;
+                        if index.is_multiple_of(1024) {
+                            progress(consumed);
+                        }
                     }
-                    Frame::Record(bytes) => match parse_iso2709(bytes) {
-                        Ok(record) => store_record(&record, options, sink, &mut summary, at)?,
-                        Err(reason) => summary.skip(at(), reason),
-                    },
                 }
-                if index.is_multiple_of(1024) {
-                    progress(framer.consumed);
-                }
-            }
-            progress(framer.consumed);
+                progress(consumed);
+                Ok(())
+            })?;
         }
         MarcFormat::MarcXml => {
             let mut text = String::new();
@@ -151,6 +153,74 @@ pub fn import_marc(
     Ok(summary)
 }
 
+/// A record ready to store, or why it cannot be.
+enum Parsed {
+    Record {
+        title: TitleRecord,
+        items: Vec<ItemRecord>,
+    },
+    Skip(String),
+}
+
+/// Records parsed per message between the parsing thread and the storing one.
+const PARSED_BATCH: usize = 256;
+
+/// The parsing thread: frames, parses and reads each record, sending them in batches with
+/// how far into the file they end. Stops when the storing side is gone (an error there).
+fn parse_records<R: BufRead>(
+    reader: R,
+    options: &MarcOptions<'_>,
+    parsed: std::sync::mpsc::SyncSender<std::io::Result<Vec<(Parsed, u64)>>>,
+) {
+    let mut framer = Iso2709Framer::new(reader);
+    let mut batch = Vec::with_capacity(PARSED_BATCH);
+    loop {
+        match framer.next_frame() {
+            Err(e) => {
+                let _ = parsed.send(Err(e));
+                return;
+            }
+            Ok(None) => break,
+            Ok(Some(frame)) => {
+                let record = match frame {
+                    Frame::Oversized => {
+                        Parsed::Skip("no record terminator within 99,999 bytes".to_string())
+                    }
+                    Frame::Record(bytes) => match parse_iso2709(bytes) {
+                        Ok(record) => read_record(&record, options),
+                        Err(reason) => Parsed::Skip(reason),
+                    },
+                };
+                batch.push((record, framer.consumed));
+                if batch.len() == PARSED_BATCH
+                    && parsed
+                        .send(Ok(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(PARSED_BATCH),
+                        )))
+                        .is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = parsed.send(Ok(batch));
+    }
+}
+
+/// A parsed record's title and copies, or why it has none to store.
+fn read_record(record: &mrrc::Record, options: &MarcOptions<'_>) -> Parsed {
+    match title_of(record) {
+        Some(title) => {
+            let items = items_of(record, &title, options);
+            Parsed::Record { title, items }
+        }
+        None => Parsed::Skip("the record has no title (245$a)".to_string()),
+    }
+}
+
 fn store_record(
     record: &mrrc::Record,
     options: &MarcOptions<'_>,
@@ -158,10 +228,19 @@ fn store_record(
     summary: &mut ImportSummary,
     at: impl Fn() -> String,
 ) -> Result<(), ImportError> {
-    let title = match title_of(record) {
-        Some(title) => title,
-        None => {
-            summary.skip(at(), "the record has no title (245$a)");
+    store_parsed(read_record(record, options), sink, summary, at)
+}
+
+fn store_parsed(
+    parsed: Parsed,
+    sink: &mut dyn ImportSink,
+    summary: &mut ImportSummary,
+    at: impl Fn() -> String,
+) -> Result<(), ImportError> {
+    let (title, items) = match parsed {
+        Parsed::Record { title, items } => (title, items),
+        Parsed::Skip(reason) => {
+            summary.skip(at(), reason);
             return Ok(());
         }
     };
@@ -170,7 +249,7 @@ fn store_record(
         return Ok(());
     }
     summary.imported += 1;
-    for item in items_of(record, &title, options) {
+    for item in items {
         let applied = sink.item(title_id, &item)?;
         summary.applied(&at, applied, true);
     }
