@@ -25,6 +25,9 @@ use uuid::Uuid;
 pub const ITEMS: u64 = 300;
 pub const PATRONS: u64 = 60;
 
+/// The open loans, for [`Storm::pick`].
+const OPEN_LOANS: &str = "loans WHERE returned_at IS NULL";
+
 /// What the desk (or the pull) answered "ok" for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ack {
@@ -151,12 +154,18 @@ impl Storm {
         self.rng % below.max(1)
     }
 
-    fn one(&self, sql: &str) -> Result<Option<String>, StoreError> {
+    /// `column` of the row at `offset` (wrapping) among `rows` (a table and its filter), in id
+    /// order: a seeded pick of an open loan or a ready hold.
+    fn pick(&self, column: &str, rows: &str, offset: u64) -> Result<Option<String>, StoreError> {
+        let sql = format!(
+            "SELECT {column} FROM {rows} ORDER BY id LIMIT 1
+             OFFSET {offset} % max(1, (SELECT count(*) FROM {rows}))"
+        );
         Ok(self
             .desk
             .store()
             .conn()
-            .query_row(sql, [], |r| r.get(0))
+            .query_row(&sql, [], |r| r.get(0))
             .optional()?)
     }
 
@@ -180,21 +189,14 @@ impl Storm {
                 ack(r.ok, r.transaction_id);
             }
             35..=64 => {
-                let lent = self.one(&format!(
-                    "SELECT item FROM loans WHERE returned_at IS NULL ORDER BY id LIMIT 1 OFFSET
-                     {offset} % max(1, (SELECT count(*) FROM loans WHERE returned_at IS NULL))"
-                ))?;
+                let lent = self.pick("item", OPEN_LOANS, offset)?;
                 if let Some(item) = lent {
                     let r = self.desk.checkin(&item, None)?;
                     ack(r.ok, r.transaction_id);
                 }
             }
             65..=74 => {
-                let open = self.one(&format!(
-                    "SELECT patron || ' ' || item FROM loans WHERE returned_at IS NULL
-                     ORDER BY id LIMIT 1 OFFSET
-                     {offset} % max(1, (SELECT count(*) FROM loans WHERE returned_at IS NULL))"
-                ))?;
+                let open = self.pick("patron || ' ' || item", OPEN_LOANS, offset)?;
                 if let Some((patron, item)) = open.as_deref().and_then(|l| l.split_once(' ')) {
                     let (patron, item) = (patron.to_string(), item.to_string());
                     let r = self.desk.renew(&patron, &item)?;
@@ -203,20 +205,14 @@ impl Storm {
             }
             75..=82 => {
                 // A hold on a title with a copy out, so a return can fill it.
-                let lent = self.one(&format!(
-                    "SELECT item FROM loans WHERE returned_at IS NULL ORDER BY id LIMIT 1 OFFSET
-                     {offset} % max(1, (SELECT count(*) FROM loans WHERE returned_at IS NULL))"
-                ))?;
+                let lent = self.pick("item", OPEN_LOANS, offset)?;
                 if let Some(item) = lent {
                     let r = self.desk.place_hold(&card, HoldRequest::Item(&item))?;
                     ack(r.ok, r.transaction_id);
                 }
             }
             83..=89 => {
-                let waiting = self.one(&format!(
-                    "SELECT patron FROM holds WHERE status = 'ready' ORDER BY id LIMIT 1 OFFSET
-                     {offset} % max(1, (SELECT count(*) FROM holds WHERE status = 'ready'))"
-                ))?;
+                let waiting = self.pick("patron", "holds WHERE status = 'ready'", offset)?;
                 if let Some(patron) = waiting {
                     let r = self.desk.pickup(&patron, Proof::NotNeeded)?;
                     for item in &r.items {
