@@ -121,7 +121,6 @@ pub struct LibrarySize {
     pub past_loans: u64,
 }
 
-/// Times `ops` checkouts followed by their checkins on a store in `dir`.
 /// Where the WAL checkpoints of a bench run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -132,6 +131,7 @@ pub enum WalCheckpoint {
     Commit,
 }
 
+/// Times `ops` checkouts followed by their checkins on a store in `dir`.
 pub fn run_circulation(
     dir: &Path,
     size: LibrarySize,

@@ -100,11 +100,21 @@ impl Store {
     /// own does, on its own connection ([`checkpoint`]). Idempotent.
     pub fn checkpoint_in_background(&mut self) -> Result<()> {
         if self.checkpointer.is_none() {
+            // First: this pragma replaces any WAL hook, the one below included.
+            self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+            let activity = std::sync::Arc::new(checkpoint::WalActivity::default());
+            let reported = activity.clone();
+            self.conn.wal_hook(Some(
+                move |_: &mut rusqlite::hooks::Wal, frames: std::ffi::c_int| {
+                    reported.committed(u64::try_from(frames).unwrap_or(0));
+                    Ok(())
+                },
+            ))?;
             self.checkpointer = Some(checkpoint::Checkpointer::start(
                 &self.path,
                 self.vfs.as_deref(),
+                activity,
             )?);
-            self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         }
         Ok(())
     }
