@@ -254,6 +254,7 @@ pub fn page_after(cursor: i64) -> ChangesResponse {
             author: None,
             isbn: None,
             call_number: None,
+            subjects: Vec::new(),
         };
         push(
             DocKind::Title,

@@ -13,6 +13,7 @@
 //!   [`import::ImportSink`] — the station's store or the hub's database.
 //! - [`contract`]: the station–hub wire contract: push and pull bodies, transaction kinds
 //!   with one typed payload each, the catalog documents, conflict reasons.
+//! - [`format`]: dates and money as patrons read them (id/en), for pages, screens, receipts.
 //! - [`export`]: transactions written for other library systems (Koha's offline circulation).
 //! - [`private_file`]: database files created readable by their owner only.
 //! - [`report`]: reports from counts (visitors, ISO 2789), the same at station and hub.
@@ -21,6 +22,7 @@ pub mod circulation;
 pub mod contract;
 pub mod domain;
 pub mod export;
+pub mod format;
 pub mod import;
 pub mod private_file;
 pub mod reason;

@@ -251,6 +251,7 @@ fn fill_catalog(storage: &dyn Storage, items: usize) {
                 author: Some(format!("Pengarang {}", t % 5000)),
                 isbn: None,
                 call_number: Some(format!("899.221 {t}")),
+                subjects: Vec::new(),
             })
             .unwrap();
         for copy in 0..3 {

@@ -13,6 +13,7 @@ use crate::store::outbox::OutboxRow;
 use serde::Serialize;
 use serde_json::Value;
 use std::path::Path;
+use swalayan_core::format;
 
 /// Prints `value` as JSON, or the human text.
 pub fn emit<T: Serialize>(ctx: &Context, value: &T, human: impl FnOnce() -> String) {
@@ -48,9 +49,9 @@ fn refusal(lang: Lang, reason: Option<Reason>) -> String {
 pub fn checkout(lang: Lang, r: &CheckoutResult) -> String {
     let title = r.item.as_ref().map(|i| i.title.as_str()).unwrap_or("");
     let text = match (r.ok, r.due) {
-        (true, Some(due)) => match lang {
-            Lang::Id => format!("Dipinjam: {title}. Kembalikan paling lambat {due}."),
-            Lang::En => format!("Borrowed: {title}. Please return it by {due}."),
+        (true, Some(due)) => match (lang, format::long_date(due, lang)) {
+            (Lang::Id, due) => format!("Dipinjam: {title}. Kembalikan paling lambat {due}."),
+            (Lang::En, due) => format!("Borrowed: {title}. Please return it by {due}."),
         },
         _ => format!("{}{}", prefix(title), refusal(lang, r.reason)),
     };
@@ -104,8 +105,8 @@ pub fn checkin(lang: Lang, r: &CheckinResult) -> String {
     text.push_str(&route(lang, r.route, r.transfer_to.as_deref()));
     if !r.fine.is_zero() {
         text.push_str(&match lang {
-            Lang::Id => format!(" Denda keterlambatan: Rp {}.", r.fine),
-            Lang::En => format!(" Overdue fine: Rp {}.", r.fine),
+            Lang::Id => format!(" Denda keterlambatan: {}.", format::money(r.fine, lang)),
+            Lang::En => format!(" Overdue fine: {}.", format::money(r.fine, lang)),
         });
     }
     if let Some(bin) = &r.sort_bin {
@@ -120,9 +121,9 @@ pub fn checkin(lang: Lang, r: &CheckinResult) -> String {
 pub fn renew(lang: Lang, r: &RenewResult) -> String {
     let title = r.item.as_ref().map(|i| i.title.as_str()).unwrap_or("");
     let text = match (r.ok, r.due) {
-        (true, Some(due)) => match lang {
-            Lang::Id => format!("Diperpanjang: {title}. Kembalikan paling lambat {due}."),
-            Lang::En => format!("Renewed: {title}. Please return it by {due}."),
+        (true, Some(due)) => match (lang, format::long_date(due, lang)) {
+            (Lang::Id, due) => format!("Diperpanjang: {title}. Kembalikan paling lambat {due}."),
+            (Lang::En, due) => format!("Renewed: {title}. Please return it by {due}."),
         },
         _ => format!("{}{}", prefix(title), refusal(lang, r.reason)),
     };

@@ -506,6 +506,7 @@ fn load_catalog(
             author: Some(author.to_string()),
             isbn,
             call_number: Some(call_number.to_string()),
+            subjects: Vec::new(),
         };
         summary.records += 1;
         let (title_id, applied) = sink.title(&record)?;

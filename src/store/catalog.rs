@@ -507,6 +507,7 @@ pub fn remember_item(
             author: None,
             isbn: None,
             call_number: None,
+            subjects: Vec::new(),
         },
     )?;
     upsert_item(

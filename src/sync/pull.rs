@@ -212,6 +212,7 @@ fn title_id(conn: &Connection, key: &str) -> Result<i64, StoreError> {
             author: None,
             isbn: None,
             call_number: None,
+            subjects: Vec::new(),
         },
     )?;
     Ok(id)
@@ -342,6 +343,7 @@ mod tests {
             author: Some("Andrea Hirata".to_string()),
             isbn: None,
             call_number: None,
+            subjects: Vec::new(),
         };
         change(
             3,

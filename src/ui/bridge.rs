@@ -120,9 +120,11 @@ fn apply_session(ui: &KioskWindow, view: &KioskView) {
 
 fn apply_items(ui: &KioskWindow, view: &KioskView) {
     let items = ui.global::<ItemsAdapter>();
-    sync_model(items.get_rows(), view.rows.iter().map(map_row), |m| {
-        items.set_rows(m)
-    });
+    sync_model(
+        items.get_rows(),
+        view.rows.iter().map(|row| map_row(row, view.lang)),
+        |m| items.set_rows(m),
+    );
     items.set_done_count(view.done_count as i32);
 }
 
@@ -135,7 +137,7 @@ fn apply_account(ui: &KioskWindow, view: &KioskView) {
         account.set_holds(m)
     });
     account.set_ready_count(view.ready_count as i32);
-    account.set_fines(view.fines.to_string().into());
+    account.set_fines(swalayan_core::format::money(view.fines, view.lang).into());
 }
 
 fn apply_status(ui: &KioskWindow, view: &KioskView) {

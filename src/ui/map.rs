@@ -2,7 +2,9 @@
 
 use super::{HoldRow, ItemRow, LoanRow, Screen as UiScreen};
 use crate::domain::{HoldStatus, Route};
+use crate::reason::Lang;
 use crate::station::kiosk::{HoldView, LoanView, RowState, RowView, Screen};
+use swalayan_core::format;
 
 pub fn map_screen(screen: Screen) -> UiScreen {
     match screen {
@@ -19,7 +21,8 @@ pub fn map_screen(screen: Screen) -> UiScreen {
     }
 }
 
-pub fn map_row(row: &RowView) -> ItemRow {
+/// A result row; its fine written the patron's way in `lang` ("Rp4.500").
+pub fn map_row(row: &RowView, lang: Lang) -> ItemRow {
     let (n1, n2) = row.reason.map(|r| r.numbers()).unwrap_or((0, 0));
     ItemRow {
         barcode: row.barcode.clone().into(),
@@ -44,7 +47,7 @@ pub fn map_row(row: &RowView) -> ItemRow {
         fine: if row.fine.is_zero() {
             String::new()
         } else {
-            row.fine.to_string()
+            format::money(row.fine, lang)
         }
         .into(),
         missing_part: row.missing_part.unwrap_or(0) as i32,
@@ -99,7 +102,7 @@ mod tests {
             missing_part: Some(2),
             message: None,
         };
-        let mapped = map_row(&row);
+        let mapped = map_row(&row, Lang::Id);
         assert_eq!(mapped.state, "refused");
         assert_eq!(mapped.reason, "parts_missing");
         assert_eq!((mapped.n1, mapped.n2, mapped.missing_part), (1, 2, 2));
@@ -119,10 +122,10 @@ mod tests {
             missing_part: None,
             message: None,
         };
-        let mapped = map_row(&row);
+        let mapped = map_row(&row, Lang::Id);
         assert_eq!(
             (mapped.route.as_str(), mapped.fine.as_str()),
-            ("hold_shelf", "4500")
+            ("hold_shelf", "Rp4.500")
         );
     }
 }

@@ -44,7 +44,7 @@ fn row(
     title: &str,
     state: RowState,
     reason: Option<Reason>,
-    due: Option<&str>,
+    due: Option<String>,
     route: Option<Route>,
     fine: i64,
 ) -> RowView {
@@ -53,7 +53,7 @@ fn row(
         title: title.into(),
         state,
         reason,
-        due: due.map(String::from),
+        due,
         route,
         fine: Money::from_units(fine),
         missing_part: None,
@@ -63,6 +63,8 @@ fn row(
 
 /// The fixed sample view for a screen.
 pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotError> {
+    // A sample day written the patron's way, as the journey writes due dates.
+    let day = |y, m, d| swalayan_core::format::long_date(jiff::civil::date(y, m, d), lang);
     let screen_enum = match screen {
         "welcome" => Screen::Welcome,
         "identify" => Screen::Identify,
@@ -96,7 +98,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
                 "Negeri 5 Menara",
                 RowState::Borrowed,
                 None,
-                Some("2026-12-12"),
+                Some(day(2026, 12, 12)),
                 None,
                 0,
             ),
@@ -105,7 +107,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
                 "Bumi",
                 RowState::Borrowed,
                 None,
-                Some("2026-12-12"),
+                Some(day(2026, 12, 12)),
                 None,
                 0,
             ),
@@ -169,14 +171,14 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
             LoanView {
                 barcode: "31000000102".into(),
                 title: "Laskar Pelangi".into(),
-                due: "2026-12-03".into(),
+                due: day(2026, 12, 3),
                 overdue: false,
                 renewals: 0,
             },
             LoanView {
                 barcode: "31000000501".into(),
                 title: "Bumi Manusia".into(),
-                due: "2026-11-18".into(),
+                due: day(2026, 11, 18),
                 overdue: true,
                 renewals: 1,
             },
@@ -186,7 +188,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
                 title: "Cantik Itu Luka".into(),
                 status: HoldStatus::Ready,
                 position: 0,
-                expires: "2026-12-03".into(),
+                expires: day(2026, 12, 3),
             },
             HoldView {
                 title: "Laut Bercerita".into(),

@@ -115,6 +115,9 @@ pub struct TitleDoc {
     pub isbn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_number: Option<String>,
+    /// Subject headings; absent from documents older hubs wrote.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<String>,
 }
 
 impl TitleDoc {
@@ -124,6 +127,7 @@ impl TitleDoc {
             author: r.author.clone(),
             isbn: r.isbn.clone(),
             call_number: r.call_number.clone(),
+            subjects: r.subjects.clone(),
         }
     }
 
@@ -134,6 +138,7 @@ impl TitleDoc {
             author: self.author.clone(),
             isbn: self.isbn.clone(),
             call_number: self.call_number.clone(),
+            subjects: self.subjects.clone(),
         }
     }
 }
@@ -341,14 +346,18 @@ mod tests {
             (
                 text(),
                 proptest::option::of(text()),
-                proptest::option::of(text())
+                proptest::option::of(text()),
+                proptest::collection::vec(text(), 0..3)
             )
-                .prop_map(|(title, author, isbn)| Document::Title(TitleDoc {
-                    title,
-                    author,
-                    isbn,
-                    call_number: None
-                })),
+                .prop_map(|(title, author, isbn, subjects)| Document::Title(
+                    TitleDoc {
+                        title,
+                        author,
+                        isbn,
+                        call_number: None,
+                        subjects,
+                    }
+                )),
             (text(), text(), status, any::<bool>(), 1u32..5, text()).prop_map(
                 |(title, item_type, status, damaged, parts, branch)| Document::Item(ItemDoc {
                     title,

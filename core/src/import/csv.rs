@@ -280,6 +280,7 @@ fn item_row(
             author: author.map(str::to_string),
             isbn: isbn.map(str::to_string),
             call_number: call_number.clone(),
+            subjects: Vec::new(),
         },
         ItemRecord {
             barcode: barcode.to_string(),

@@ -570,6 +570,7 @@ fn title_of(record: &mrrc::Record) -> Option<TitleRecord> {
     let call_number = first(record, &["050", "090"], &['a', 'b'])
         .or_else(|| first(record, &["082", "092"], &['a']))
         .map(|c| c.trim().to_string());
+    let subjects = subjects_of(record);
     let key = match record
         .get_control_field("001")
         .map(str::trim)
@@ -584,7 +585,34 @@ fn title_of(record: &mrrc::Record) -> Option<TitleRecord> {
         author,
         isbn,
         call_number,
+        subjects,
     })
+}
+
+/// Most subject headings kept per title.
+const MAX_SUBJECTS: usize = 12;
+
+/// Subject headings (personal and corporate names, uniform titles, topics, places, genres),
+/// each with its subdivisions: "Indonesian fiction -- 20th century".
+fn subjects_of(record: &mrrc::Record) -> Vec<String> {
+    let mut subjects: Vec<String> = Vec::new();
+    for tag in ["600", "610", "611", "630", "650", "651", "655"] {
+        for field in record.fields_by_tag(tag) {
+            let parts: Vec<String> = field
+                .subfields
+                .iter()
+                .filter(|s| matches!(s.code, 'a' | 'b' | 'c' | 'd' | 't' | 'v' | 'x' | 'y' | 'z'))
+                .map(|s| tidy(&s.value))
+                .filter(|v| !v.is_empty())
+                .collect();
+            let heading = parts.join(" -- ");
+            if !heading.is_empty() && !subjects.contains(&heading) && subjects.len() < MAX_SUBJECTS
+            {
+                subjects.push(heading);
+            }
+        }
+    }
+    subjects
 }
 
 /// The copies a record's holdings fields describe. Koha's 952 is read in full (lost,
@@ -719,6 +747,28 @@ mod tests {
             vec![
                 "<marc:record><x/></marc:record>",
                 r#"<record a="1">y</record>"#
+            ]
+        );
+    }
+
+    #[test]
+    fn subject_headings_are_kept_with_their_subdivisions_once_each() {
+        let xml = r#"<record xmlns="http://www.loc.gov/MARC21/slim">
+          <leader>00000nam a2200000 a 4500</leader>
+          <controlfield tag="001">42</controlfield>
+          <datafield tag="245" ind1="1" ind2="0"><subfield code="a">Laskar pelangi /</subfield></datafield>
+          <datafield tag="650" ind1=" " ind2="0"><subfield code="a">Indonesian fiction</subfield><subfield code="y">21st century.</subfield></datafield>
+          <datafield tag="651" ind1=" " ind2="0"><subfield code="a">Belitung Island (Indonesia)</subfield><subfield code="v">Fiction.</subfield></datafield>
+          <datafield tag="650" ind1=" " ind2="0"><subfield code="a">Indonesian fiction</subfield><subfield code="y">21st century.</subfield></datafield>
+          <datafield tag="500" ind1=" " ind2=" "><subfield code="a">Not a subject.</subfield></datafield>
+        </record>"#;
+        let record = mrrc::marcxml::marcxml_to_record(xml).unwrap();
+        let title = title_of(&record).unwrap();
+        assert_eq!(
+            title.subjects,
+            vec![
+                "Indonesian fiction -- 21st century",
+                "Belitung Island (Indonesia) -- Fiction"
             ]
         );
     }

@@ -26,6 +26,8 @@ pub struct TitleRecord {
     pub author: Option<String>,
     pub isbn: Option<String>,
     pub call_number: Option<String>,
+    /// Subject headings (MARC 6XX), for the public catalogue's subject search.
+    pub subjects: Vec<String>,
 }
 
 /// A copy as an import provides it.

@@ -12,6 +12,7 @@ use crate::reason::Reason;
 use crate::station::sets::ready_sets;
 use crate::store::Result;
 use std::collections::BTreeMap;
+use swalayan_core::format;
 use swalayan_hardware::rfid::iso28560::USAGE_PATRON_CARD;
 use swalayan_hardware::rfid::{TagReport, Uid};
 
@@ -152,7 +153,7 @@ impl Kiosk {
                 .map(|l| LoanView {
                     barcode: l.loan.item.clone(),
                     title: l.title.clone(),
-                    due: l.loan.due.to_string(),
+                    due: format::long_date(l.loan.due, self.lang),
                     overdue: l.loan.due < today,
                     renewals: l.loan.renewals,
                 })
@@ -164,7 +165,11 @@ impl Kiosk {
                     title: h.title.clone(),
                     status: h.hold.status,
                     position: h.position.unwrap_or(0),
-                    expires: h.hold.expires.map(|d| d.to_string()).unwrap_or_default(),
+                    expires: h
+                        .hold
+                        .expires
+                        .map(|d| format::long_date(d, self.lang))
+                        .unwrap_or_default(),
                 })
                 .collect(),
             ready_count: account
@@ -364,7 +369,7 @@ impl Kiosk {
         if !result.ok {
             return self.push_refusal(barcode, title, result.reason, message);
         }
-        let due = result.due.map(|d| d.to_string());
+        let due = result.due.map(|d| format::long_date(d, self.lang));
         self.session
             .receipt_lines
             .push(loan_line(self.lang, &title, barcode, due.as_deref()));

@@ -2,6 +2,7 @@
 
 use crate::domain::Money;
 use crate::reason::Lang;
+use swalayan_core::format;
 use swalayan_hardware::printer::receipt::{Receipt, ReceiptItem};
 
 /// How receipts print the time: the library's local time.
@@ -28,8 +29,8 @@ pub(super) fn return_line(lang: Lang, title: &str, barcode: &str, fine: Money) -
         note: match (lang, fine.is_zero()) {
             (Lang::Id, true) => "Dikembalikan".to_string(),
             (Lang::En, true) => "Returned".to_string(),
-            (Lang::Id, false) => format!("Denda Rp {fine}"),
-            (Lang::En, false) => format!("Fine Rp {fine}"),
+            (Lang::Id, false) => format!("Denda {}", format::money(fine, lang)),
+            (Lang::En, false) => format!("Fine {}", format::money(fine, lang)),
         },
     }
 }
