@@ -89,7 +89,7 @@ pub fn money(amount: Money, lang: Lang) -> String {
         Lang::En => (',', '.', "IDR "),
     };
     let mut text = format!("{sign}{prefix}{}", grouped(abs / 100, group));
-    if abs % 100 != 0 {
+    if !abs.is_multiple_of(100) {
         text.push(decimal);
         text.push_str(&format!("{:02}", abs % 100));
     }
