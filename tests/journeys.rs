@@ -337,7 +337,7 @@ fn an_untrusted_clock_in_the_past_agrees_with_the_last_trusted_time() {
         view.loans
             .iter()
             .filter(|l| l.barcode == copy_of("Negeri 5 Menara", 1))
-            .all(|l| !l.overdue && l.due == due.to_string()),
+            .all(|l| !l.overdue && l.due == due),
         "{:?}",
         view.loans
     );
