@@ -19,12 +19,17 @@
 //! - [`metrics`]: Prometheus counters kept as things happen (a scrape reads no table).
 //! - [`server`]: serving with header, body and request timeouts and a bound on concurrency.
 //! - [`tls`]: the rustls configuration when a certificate is configured.
+//! - [`config`]: the hub's file (`--config hub.toml`): the library's name, time zone, public
+//!   address and opening hours.
+//! - [`web`]: the library's public web pages (catalogue search, titles, sitemap).
 
 pub mod api;
 pub mod catalog;
+pub mod config;
 pub mod export;
 pub mod ledger;
 pub mod metrics;
 pub mod server;
 pub mod storage;
 pub mod tls;
+pub mod web;

@@ -18,11 +18,13 @@ use swalayan_core::import::marc::import_marc;
 use swalayan_core::import::{ImportError, ImportSummary};
 use swalayan_hub::api::{AppState, metrics_router, router};
 use swalayan_hub::catalog::{self, HoldTarget, HubSink};
+use swalayan_hub::config::{ConfigError, Library};
 use swalayan_hub::metrics::Metrics;
 use swalayan_hub::server::{self, Limits};
 use swalayan_hub::storage::{
     self, DocKind, HubError, StationRole, Storage, TxFilter, TxState, hash_token,
 };
+use swalayan_hub::web::{self, WebState};
 use swalayan_hub::{export, tls};
 
 #[derive(Debug, Parser)]
@@ -43,13 +45,18 @@ struct Cli {
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
     json: bool,
+    /// The hub's file: the library's name, time zone, public address and opening hours
+    /// (docs/config.md). Without it: "Perpustakaan", Asia/Jakarta, no hours listed.
+    #[arg(long, global = true, env = "SWALAYAN_HUB_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API; prints `listening on http(s)://ADDR` first.
+    /// Serve the API and the library's public web pages; prints `listening on
+    /// http(s)://ADDR` first.
     Serve {
         #[arg(long, env = "SWALAYAN_HUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
@@ -268,10 +275,11 @@ fn main() -> ExitCode {
             let refused = matches!(
                 error.downcast_ref::<HubError>(),
                 Some(HubError::StationExists(_) | HubError::NotFound(_) | HubError::Invalid(_))
-            ) || matches!(
-                error.downcast_ref::<ImportError>(),
-                Some(ImportError::Format { .. } | ImportError::Read { .. })
-            );
+            ) || error.downcast_ref::<ConfigError>().is_some()
+                || matches!(
+                    error.downcast_ref::<ImportError>(),
+                    Some(ImportError::Format { .. } | ImportError::Read { .. })
+                );
             ExitCode::from(if refused { 2 } else { 3 })
         }
     }
@@ -358,6 +366,10 @@ fn station(storage: &dyn Storage, command: StationCommand, json: bool) -> anyhow
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let library = match &cli.config {
+        Some(path) => Library::load(path)?,
+        None => Library::default(),
+    };
     let storage = storage::open(&cli.db)?;
     catalog::ensure_policy(storage.as_ref())?;
     let json = cli.json;
@@ -596,6 +608,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             max_concurrent,
         } => serve(
             storage,
+            library,
             &listen,
             tls_cert.zip(tls_key),
             metrics_listen.as_deref(),
@@ -763,11 +776,14 @@ fn promotions(storage: &dyn Storage, command: PromotionCommand, json: bool) -> a
 
 fn serve(
     storage: Arc<dyn Storage>,
+    library: Library,
     listen: &str,
     tls: Option<(PathBuf, PathBuf)>,
     metrics_listen: Option<&str>,
     limits: Limits,
 ) -> anyhow::Result<()> {
+    // Before the runtime: PostgreSQL's synchronous client must not block an async worker.
+    let web = WebState::new(Arc::clone(&storage), library, tls.is_some())?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
@@ -787,7 +803,7 @@ fn serve(
             ),
             None => None,
         };
-        let app = router(state.clone());
+        let app = router(state.clone()).merge(web::router(web));
         // Ctrl-C or systemd's SIGTERM: finish the requests in flight, then stop. (A kill
         // mid-batch loses nothing either: a batch commits whole or not at all.) The handlers
         // are installed before the "listening" line, so a stop sent right after it counts.

@@ -11,3 +11,4 @@ mod push;
 mod roles;
 mod runtime;
 mod support;
+mod web;

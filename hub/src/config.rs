@@ -1,0 +1,296 @@
+//! The hub's configuration file (`swalayan-hub --config hub.toml`): the library as its public
+//! pages present it. Format in docs/config.md ("The hub's file").
+//!
+//! ```toml
+//! [library]
+//! name = "Perpustakaan Kota Tebing Tinggi"
+//! timezone = "Asia/Jakarta"
+//! public_url = "https://perpustakaan.example.go.id"
+//!
+//! [library.hours]
+//! monday = "08:00-16:00"
+//! friday = "08:00-11:30, 13:30-16:00"
+//! saturday = "09:00-13:00"
+//! # a day not listed (or "closed") is closed
+//! ```
+//!
+//! Closed dates (holidays) come from the circulation policy's calendar, the one the stations
+//! use for due dates, so the web and the kiosks never disagree about when the library opens.
+
+use jiff::civil::{Time, Weekday};
+use serde::Deserialize;
+use std::path::Path;
+
+/// The time zone when the file names none: the first library's (the stations' default).
+pub use swalayan_core::domain::DEFAULT_TIME_ZONE;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// The whole file; sections other tools add later sit beside `[library]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubConfig {
+    #[serde(default)]
+    pub library: LibraryFile,
+}
+
+/// `[library]` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryFile {
+    pub name: Option<String>,
+    pub short_name: Option<String>,
+    pub timezone: Option<String>,
+    pub public_url: Option<String>,
+    pub description: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub hours: HoursFile,
+    /// Whether people without a card may register for events with a name and phone number.
+    #[serde(default = "yes")]
+    pub guest_registration: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[library.hours]`: one entry per weekday, `"HH:MM-HH:MM"` ranges separated by commas.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursFile {
+    pub monday: Option<String>,
+    pub tuesday: Option<String>,
+    pub wednesday: Option<String>,
+    pub thursday: Option<String>,
+    pub friday: Option<String>,
+    pub saturday: Option<String>,
+    pub sunday: Option<String>,
+}
+
+/// The library as the pages use it: checked and parsed.
+#[derive(Debug, Clone)]
+pub struct Library {
+    pub name: String,
+    pub short_name: String,
+    pub timezone: jiff::tz::TimeZone,
+    pub timezone_name: String,
+    /// Without a trailing slash; `None`: links are relative and no canonical URL is claimed.
+    pub public_url: Option<String>,
+    pub description: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    /// Monday first; an empty list is a closed day.
+    pub hours: [Vec<(Time, Time)>; 7],
+    pub guest_registration: bool,
+}
+
+impl Default for Library {
+    fn default() -> Library {
+        Library::from_file(LibraryFile::default()).unwrap_or_else(|_| unreachable_default())
+    }
+}
+
+/// The defaults always parse; this only satisfies the type.
+fn unreachable_default() -> Library {
+    Library {
+        name: "Perpustakaan".into(),
+        short_name: "Perpustakaan".into(),
+        timezone: jiff::tz::TimeZone::UTC,
+        timezone_name: "UTC".into(),
+        public_url: None,
+        description: None,
+        address: None,
+        phone: None,
+        hours: Default::default(),
+        guest_registration: true,
+    }
+}
+
+impl Library {
+    /// Reads the file at `path`.
+    pub fn load(path: &Path) -> Result<Library, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: shown.clone(),
+            message,
+        };
+        let file: HubConfig = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        Library::from_file(file.library).map_err(invalid)
+    }
+
+    /// Checks and parses `[library]`.
+    pub fn from_file(file: LibraryFile) -> Result<Library, String> {
+        let timezone_name = file
+            .timezone
+            .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_string());
+        let timezone = jiff::tz::db().get(&timezone_name).map_err(|_| {
+            format!(
+                "[library] timezone: '{timezone_name}' is not a time zone (write e.g. Asia/Jakarta)"
+            )
+        })?;
+        let public_url = match file.public_url {
+            None => None,
+            Some(url) => {
+                let url = url.trim().trim_end_matches('/').to_string();
+                if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() < 10 {
+                    return Err(format!(
+                        "[library] public_url: '{url}' is not a web address (write e.g. https://perpustakaan.example.go.id)"
+                    ));
+                }
+                Some(url)
+            }
+        };
+        let h = file.hours;
+        let days = [
+            ("monday", h.monday),
+            ("tuesday", h.tuesday),
+            ("wednesday", h.wednesday),
+            ("thursday", h.thursday),
+            ("friday", h.friday),
+            ("saturday", h.saturday),
+            ("sunday", h.sunday),
+        ];
+        let mut hours: [Vec<(Time, Time)>; 7] = Default::default();
+        for (slot, (day, text)) in hours.iter_mut().zip(days) {
+            if let Some(text) = text {
+                *slot = parse_hours(&text).map_err(|e| format!("[library.hours] {day}: {e}"))?;
+            }
+        }
+        let name = file
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Perpustakaan".to_string());
+        Ok(Library {
+            short_name: file.short_name.unwrap_or_else(|| name.clone()),
+            name,
+            timezone,
+            timezone_name,
+            public_url,
+            description: file.description,
+            address: file.address,
+            phone: file.phone,
+            hours,
+            guest_registration: file.guest_registration,
+        })
+    }
+
+    /// Opening hours on a weekday (empty: closed that weekday).
+    pub fn hours_on(&self, day: Weekday) -> &[(Time, Time)] {
+        &self.hours[usize::from(day.to_monday_zero_offset().unsigned_abs())]
+    }
+
+    /// `path` as an absolute address on the public site (or as is without `public_url`).
+    pub fn url(&self, path: &str) -> String {
+        match &self.public_url {
+            Some(base) => format!("{base}{path}"),
+            None => path.to_string(),
+        }
+    }
+}
+
+/// `"08:00-12:00, 13:00-16:00"` (or `"closed"`) → the ranges, in order, none overlapping.
+pub fn parse_hours(text: &str) -> Result<Vec<(Time, Time)>, String> {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("closed") || text.eq_ignore_ascii_case("tutup")
+    {
+        return Ok(Vec::new());
+    }
+    let mut ranges: Vec<(Time, Time)> = Vec::new();
+    for part in text.split(',') {
+        let bad = || {
+            format!(
+                "'{}' is not a range of hours (write 08:00-16:00)",
+                part.trim()
+            )
+        };
+        let (open, close) = part.trim().split_once('-').ok_or_else(bad)?;
+        let open: Time = open.trim().parse().map_err(|_| bad())?;
+        let close: Time = close.trim().parse().map_err(|_| bad())?;
+        if close <= open {
+            return Err(format!("'{}' closes before it opens", part.trim()));
+        }
+        if ranges.last().is_some_and(|(_, end)| *end > open) {
+            return Err(format!(
+                "'{}' overlaps the range before it (list them in order)",
+                part.trim()
+            ));
+        }
+        ranges.push((open, close));
+    }
+    Ok(ranges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::time;
+
+    #[test]
+    fn hours_parse_with_breaks_and_closed_days() {
+        assert_eq!(
+            parse_hours("08:00-11:30, 13:30-16:00").unwrap(),
+            vec![
+                (time(8, 0, 0, 0), time(11, 30, 0, 0)),
+                (time(13, 30, 0, 0), time(16, 0, 0, 0))
+            ]
+        );
+        assert_eq!(parse_hours("closed").unwrap(), vec![]);
+        assert!(
+            parse_hours("16:00-08:00")
+                .unwrap_err()
+                .contains("closes before")
+        );
+        assert!(parse_hours("8 to 4").unwrap_err().contains("not a range"));
+        assert!(
+            parse_hours("08:00-12:00, 11:00-14:00")
+                .unwrap_err()
+                .contains("overlaps")
+        );
+    }
+
+    #[test]
+    fn the_file_is_checked_with_the_line_to_fix() {
+        let file: HubConfig = toml::from_str(
+            r#"
+            [library]
+            name = "Perpustakaan Kota Tebing Tinggi"
+            public_url = "https://perpustakaan.example.go.id/"
+            [library.hours]
+            monday = "08:00-16:00"
+            "#,
+        )
+        .unwrap();
+        let library = Library::from_file(file.library).unwrap();
+        assert_eq!(library.timezone_name, "Asia/Jakarta");
+        assert_eq!(
+            library.url("/search"),
+            "https://perpustakaan.example.go.id/search"
+        );
+        assert_eq!(library.hours_on(Weekday::Monday).len(), 1);
+        assert!(library.hours_on(Weekday::Sunday).is_empty());
+
+        let zone = LibraryFile {
+            timezone: Some("Mars/Olympus".into()),
+            ..Default::default()
+        };
+        assert!(Library::from_file(zone).unwrap_err().contains("timezone"));
+        let unknown: Result<HubConfig, _> = toml::from_str("[library]\nnmae = \"x\"");
+        assert!(unknown.unwrap_err().to_string().contains("nmae"));
+    }
+}

@@ -1,0 +1,164 @@
+//! The page around every page: `<head>` with the title, description, canonical URL, Open
+//! Graph tags and schema.org data; the header with the library's name, the search box and
+//! the language switch; the footer; and the headers every page is sent with.
+
+use super::WebState;
+use super::lang::Reader;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use swalayan_core::reason::Lang;
+
+/// What a page says about itself.
+pub struct Page {
+    pub title: String,
+    pub description: String,
+    /// The page's own address (path and query, without `lang`): the canonical URL and the
+    /// language switch are made from it.
+    pub path: String,
+    /// Whether search engines should index it (results of a search are not).
+    pub index: bool,
+    /// schema.org JSON-LD for the page.
+    pub schema: Option<serde_json::Value>,
+}
+
+/// The stylesheet: one small file, cached; no web fonts, no scripts.
+const CSS: &str = include_str!("site.css");
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+/// A whole page with the library's name and links, sent with the security headers.
+pub fn render(state: &WebState, reader: &Reader, page: &Page, body: Markup) -> Response {
+    let lang = reader.lang;
+    let library = &state.library;
+    let canonical = library.url(&reader.localized(&page.path));
+    let html = document(
+        reader,
+        page,
+        &canonical,
+        &library.name,
+        html! {
+            header.site {
+                a.brand href=(reader.localized("/")) { (library.name) }
+                (search_form(lang, "", "header-q"))
+                nav aria-label=(lang.pick("Bahasa", "Language")) {
+                    (language_switch(reader, &page.path))
+                }
+            }
+            main #main { (body) }
+            footer.site {
+                p { (library.name) @if let Some(address) = &library.address { " · " (address) } }
+                @if let Some(phone) = &library.phone { p { (lang.pick("Telepon", "Phone")) ": " (phone) } }
+            }
+        },
+    );
+    respond(StatusCode::OK, reader, html)
+}
+
+/// The page without the library's settings (error pages).
+pub fn bare(reader: &Reader, page: &Page, body: Markup) -> Markup {
+    document(
+        reader,
+        page,
+        &page.path,
+        "",
+        html! { main #main { (body) } },
+    )
+}
+
+fn document(reader: &Reader, page: &Page, canonical: &str, site: &str, inner: Markup) -> Markup {
+    let lang = reader.lang;
+    let full_title = if site.is_empty() || page.title == site {
+        page.title.clone()
+    } else {
+        format!("{} · {site}", page.title)
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (full_title) }
+                meta name="description" content=(page.description);
+                @if !page.index { meta name="robots" content="noindex, follow"; }
+                link rel="canonical" href=(canonical);
+                link rel="stylesheet" href="/site.css";
+                meta property="og:type" content="website";
+                meta property="og:title" content=(page.title);
+                meta property="og:description" content=(page.description);
+                meta property="og:url" content=(canonical);
+                @if !site.is_empty() { meta property="og:site_name" content=(site); }
+                meta property="og:locale" content=(lang.pick("id_ID", "en_GB"));
+                @if let Some(schema) = &page.schema {
+                    script type="application/ld+json" { (PreEscaped(json_for_script(schema))) }
+                }
+            }
+            body {
+                a.skip href="#main" { (lang.pick("Langsung ke isi", "Skip to content")) }
+                (inner)
+            }
+        }
+    }
+}
+
+/// JSON safe inside `<script>`: `<` escaped so no text in it can close the element.
+fn json_for_script(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
+}
+
+/// The search box (header and home page).
+pub fn search_form(lang: Lang, query: &str, id: &str) -> Markup {
+    html! {
+        form.search role="search" action="/search" method="get" {
+            label.visually-hidden for=(id) { (lang.pick("Cari di katalog", "Search the catalogue")) }
+            input #(id) type="search" name="q" value=(query)
+                placeholder=(lang.pick("Judul, pengarang, subjek, ISBN", "Title, author, subject, ISBN"));
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            button type="submit" { (lang.pick("Cari", "Search")) }
+        }
+    }
+}
+
+/// A link to the same page in the other language.
+fn language_switch(reader: &Reader, path: &str) -> Markup {
+    let (other, label, name) = match reader.lang {
+        Lang::Id => ("en", "English", "en"),
+        Lang::En => ("id", "Bahasa Indonesia", "id"),
+    };
+    let sep = if path.contains('?') { '&' } else { '?' };
+    html! { a.lang href=(format!("{path}{sep}lang={other}")) hreflang=(name) lang=(name) { (label) } }
+}
+
+/// The response with its headers: HTML, no caching of personal pages by shared caches,
+/// a strict content policy (no scripts at all), and the language cookie when chosen.
+pub fn respond(status: StatusCode, reader: &Reader, html: Markup) -> Response {
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Cookie"));
+    reader.remember_on(headers);
+    response
+}

@@ -1,0 +1,186 @@
+//! The library's public web, served by the hub: server-rendered pages in Bahasa Indonesia
+//! first and English, working without JavaScript, phone-friendly, found by search engines.
+//!
+//! # Layout
+//!
+//! - [`words`]: the word index (titles, authors, subjects, ISBNs).
+//! - [`catalog_view`]: titles, copies, loans, holds and promotions in memory, current from the
+//!   change feed — what every page reads.
+//! - [`lang`]: the reader's language (`?lang=`, remembered in a cookie).
+//! - [`layout`]: the page around every page: head (title, description, canonical URL, Open
+//!   Graph, schema.org), header, footer, the security headers.
+//! - [`home`], [`search`], [`title`]: the pages; [`seo`]: `robots.txt` and `sitemap.xml`.
+//!
+//! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`,
+//! `/sitemap.xml`, `/robots.txt`; `?lang=en` on any of them.
+
+pub mod catalog_view;
+pub mod home;
+pub mod lang;
+pub mod layout;
+pub mod search;
+pub mod seo;
+pub mod title;
+pub mod words;
+
+use crate::config::Library;
+use crate::storage::{HubError, Storage};
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use catalog_view::CatalogView;
+use lang::Reader;
+use std::sync::Arc;
+
+/// What every page handler shares.
+#[derive(Clone)]
+pub struct WebState {
+    pub storage: Arc<dyn Storage>,
+    pub library: Arc<Library>,
+    pub view: Arc<CatalogView>,
+    /// Served over HTTPS (here, or behind a proxy at an https `public_url`): cookies are
+    /// then marked Secure.
+    pub https: bool,
+}
+
+impl WebState {
+    /// Loads the catalogue view (every title, copy, loan and live hold) once.
+    pub fn new(
+        storage: Arc<dyn Storage>,
+        library: Library,
+        tls: bool,
+    ) -> Result<WebState, HubError> {
+        let view = Arc::new(CatalogView::load(storage.as_ref())?);
+        let https = tls
+            || library
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://"));
+        Ok(WebState {
+            storage,
+            library: Arc::new(library),
+            view,
+            https,
+        })
+    }
+}
+
+/// The public pages.
+pub fn router(state: WebState) -> Router {
+    Router::new()
+        .route("/", get(home::page))
+        .route("/search", get(search::page))
+        .route("/title/{id}", get(title::page))
+        .route("/robots.txt", get(seo::robots))
+        .route("/sitemap.xml", get(seo::sitemap))
+        .route("/site.css", get(layout::stylesheet))
+        .with_state(state)
+}
+
+/// A page that could not be made: the reader gets a plain sentence, the log the detail.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub reader: Reader,
+    pub detail: String,
+}
+
+impl PageError {
+    pub fn not_found(reader: Reader) -> PageError {
+        PageError {
+            status: StatusCode::NOT_FOUND,
+            reader,
+            detail: "not found".into(),
+        }
+    }
+
+    pub fn internal(reader: Reader, error: impl std::fmt::Display) -> PageError {
+        PageError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            reader,
+            detail: error.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let lang = self.reader.lang;
+        let sentence = if self.status == StatusCode::NOT_FOUND {
+            lang.pick(
+                "Halaman ini tidak ada. Coba cari di katalog.",
+                "There is no such page. Try searching the catalogue.",
+            )
+        } else {
+            tracing::error!(status = %self.status, detail = %self.detail, "page failed");
+            lang.pick(
+                "Maaf, halaman ini sedang tidak dapat ditampilkan. Coba lagi sebentar lagi.",
+                "Sorry, this page cannot be shown right now. Please try again shortly.",
+            )
+        };
+        let body = maud::html! {
+            h1 { (lang.pick("Maaf", "Sorry")) }
+            p { (sentence) }
+            p { a href="/" { (lang.pick("Ke beranda", "To the home page")) } }
+        };
+        let page = layout::Page {
+            title: lang.pick("Maaf", "Sorry").to_string(),
+            description: sentence.to_string(),
+            path: "/".into(),
+            index: false,
+            schema: None,
+        };
+        // The page is rendered without the library's settings on purpose: an error page
+        // must not itself fail.
+        let html = layout::bare(&self.reader, &page, body);
+        (self.status, html).into_response()
+    }
+}
+
+/// Runs blocking storage work (SQLite, the synchronous PostgreSQL client) off the async
+/// workers, bringing the catalogue view up to date first.
+pub async fn read_view<T: Send + 'static>(
+    state: &WebState,
+    reader: &Reader,
+    work: impl FnOnce(&WebState) -> Result<T, HubError> + Send + 'static,
+) -> Result<T, PageError> {
+    let state = state.clone();
+    let failed = reader.clone();
+    tokio::task::spawn_blocking(move || {
+        state.view.refresh(state.storage.as_ref())?;
+        work(&state)
+    })
+    .await
+    .map_err(|e| PageError::internal(failed.clone(), e))?
+    .map_err(|e| PageError::internal(failed, e))
+}
+
+/// The `/title/{id}` address of a title key: the key with everything but letters, digits
+/// and `-._~:` percent-encoded, so any key makes one stable, URL-safe segment.
+pub fn title_path(key: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b':');
+    format!(
+        "/title/{}",
+        percent_encoding::utf8_percent_encode(key, KEEP)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::title_path;
+
+    #[test]
+    fn title_addresses_are_one_url_safe_segment() {
+        assert_eq!(title_path("001:12345"), "/title/001:12345");
+        assert_eq!(
+            title_path("title:Laskar Pelangi|Andrea/Hirata"),
+            "/title/title:Laskar%20Pelangi%7CAndrea%2FHirata"
+        );
+    }
+}

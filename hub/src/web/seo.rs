@@ -1,0 +1,71 @@
+//! `robots.txt` and `sitemap.xml`: what search engines may read, and every title's address.
+
+use super::{WebState, title_path};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use std::fmt::Write as _;
+
+/// The sitemap protocol's limit per file.
+const MAX_URLS: usize = 50_000;
+
+pub async fn robots(State(state): State<WebState>) -> Response {
+    let mut text = String::from(
+        "User-agent: *\nDisallow: /account\nDisallow: /staff\nDisallow: /v1/\nAllow: /\n",
+    );
+    if state.library.public_url.is_some() {
+        let _ = writeln!(text, "Sitemap: {}", state.library.url("/sitemap.xml"));
+    }
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+}
+
+/// The home page and every title (the first 50,000; more need a sitemap index), as absolute
+/// URLs when `public_url` is set.
+pub async fn sitemap(State(state): State<WebState>) -> Response {
+    let view = state.clone();
+    let keys = tokio::task::spawn_blocking(move || {
+        view.view
+            .refresh(view.storage.as_ref())
+            .map(|()| view.view.title_keys())
+    })
+    .await;
+    let keys = match keys {
+        Ok(Ok(keys)) => keys,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "sitemap");
+            return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "sitemap");
+            return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut url = |path: &str| {
+        let _ = writeln!(
+            xml,
+            "<url><loc>{}</loc></url>",
+            escape_xml(&state.library.url(path))
+        );
+    };
+    url("/");
+    for key in keys.iter().take(MAX_URLS - 1) {
+        url(&title_path(key));
+    }
+    xml.push_str("</urlset>\n");
+    (
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
+}
+
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}

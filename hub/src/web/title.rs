@@ -1,0 +1,162 @@
+//! `/title/{id}`: one title with its copies, their call numbers and where each is, the
+//! reservation queue, and schema.org `Book` data with its availability.
+
+use super::catalog_view::{Availability, Copy, TitleEntry};
+use super::lang::Reader;
+use super::layout::{self, Page};
+use super::search::{BranchLine, branch_lines};
+use super::{PageError, WebState, read_view, title_path};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use maud::html;
+use serde_json::json;
+use swalayan_core::format;
+use swalayan_core::reason::Lang;
+
+pub async fn page(
+    State(state): State<WebState>,
+    reader: Reader,
+    Path(key): Path<String>,
+) -> Result<Response, PageError> {
+    let found = read_view(&state, &reader, move |state| {
+        let Some(title) = state.view.title(&key) else {
+            return Ok(None);
+        };
+        let copies = state.view.copies(&key);
+        let lines = branch_lines(&state.view, &key);
+        let waiting = state.view.queue(&key).len();
+        Ok(Some((title, copies, lines, waiting)))
+    })
+    .await?;
+    let Some((title, copies, lines, waiting)) = found else {
+        return Err(PageError::not_found(reader));
+    };
+    let lang = reader.lang;
+    let doc = &title.doc;
+    let body = html! {
+        article {
+            h1 { (doc.title) }
+            dl.facts {
+                @if let Some(author) = &doc.author { dt { (lang.pick("Pengarang", "Author")) } dd { (author) } }
+                @if let Some(isbn) = &doc.isbn { dt { "ISBN" } dd { (isbn) } }
+                @if let Some(call) = &doc.call_number { dt { (lang.pick("Nomor panggil", "Call number")) } dd { (call) } }
+                @if !doc.subjects.is_empty() {
+                    dt { (lang.pick("Subjek", "Subjects")) }
+                    dd { ul.plain { @for s in &doc.subjects {
+                        li { a href=(reader.localized(&super::search::search_path(s, super::words::Field::Subject, 1))) { (s) } }
+                    } } }
+                }
+            }
+            h2 { (lang.pick("Ketersediaan", "Availability")) }
+            @if lines.is_empty() {
+                p.unavailable { (lang.pick("Perpustakaan belum memiliki eksemplar judul ini.", "The library has no copy of this title yet.")) }
+            } @else {
+                ul.avail { @for line in &lines { li { (line.render(lang)) } } }
+                @if waiting > 0 {
+                    p.muted { (match lang { Lang::Id => format!("{waiting} pembaca menunggu judul ini."), Lang::En => format!("{waiting} reader(s) waiting for this title.") }) }
+                }
+                table {
+                    caption.visually-hidden { (lang.pick("Eksemplar", "Copies")) }
+                    thead { tr {
+                        th scope="col" { (lang.pick("Cabang", "Branch")) }
+                        th scope="col" { (lang.pick("Nomor panggil", "Call number")) }
+                        th scope="col" { (lang.pick("Status", "Status")) }
+                    } }
+                    tbody { @for (copy, availability) in &copies {
+                        tr {
+                            td { (copy.doc.branch) }
+                            td { (copy.doc.call_number.as_deref().or(doc.call_number.as_deref()).unwrap_or("—")) }
+                            td { (copy_status(lang, copy, *availability)) }
+                        }
+                    } }
+                }
+            }
+        }
+    };
+    let page = Page {
+        title: doc.title.clone(),
+        description: description(lang, &title, &lines),
+        path: title_path(&title.key),
+        index: true,
+        schema: Some(book_schema(&state, &reader, &title, &lines)),
+    };
+    Ok(layout::render(&state, &reader, &page, body))
+}
+
+fn copy_status(lang: Lang, _copy: &Copy, availability: Availability) -> String {
+    match availability {
+        Availability::OnShelf => lang.pick("Di rak", "On the shelf").to_string(),
+        Availability::OnLoan { due } => match lang {
+            Lang::Id => format!("Dipinjam sampai {}", format::date_only(due, lang)),
+            Lang::En => format!("On loan until {}", format::date_only(due, lang)),
+        },
+        Availability::HeldForSomeone => lang
+            .pick("Disisihkan untuk pemesan", "Held for a reservation")
+            .to_string(),
+        Availability::NotAvailable => lang.pick("Tidak tersedia", "Not available").to_string(),
+    }
+}
+
+/// The sentence search engines show under the title.
+fn description(lang: Lang, title: &TitleEntry, lines: &[BranchLine]) -> String {
+    let on_shelf: usize = lines.iter().map(|l| l.on_shelf).sum();
+    let by = title
+        .doc
+        .author
+        .as_deref()
+        .map(|a| match lang {
+            Lang::Id => format!(" karya {a}"),
+            Lang::En => format!(" by {a}"),
+        })
+        .unwrap_or_default();
+    match lang {
+        Lang::Id => format!(
+            "{}{by}: {} eksemplar di rak dari {} di perpustakaan. Pesan secara daring dan ambil di kios.",
+            title.doc.title,
+            on_shelf,
+            lines.len().max(1)
+        ),
+        Lang::En => format!(
+            "{}{by}: {} copies on the shelf across {} branch(es). Reserve online and pick up at the kiosk.",
+            title.doc.title,
+            on_shelf,
+            lines.len().max(1)
+        ),
+    }
+}
+
+/// schema.org `Book`, offered by the library for loan at no cost.
+fn book_schema(
+    state: &WebState,
+    reader: &Reader,
+    title: &TitleEntry,
+    lines: &[BranchLine],
+) -> serde_json::Value {
+    let library = &state.library;
+    let url = library.url(&reader.localized(&title_path(&title.key)));
+    let in_stock = lines.iter().any(|l| l.on_shelf > 0);
+    let mut book = json!({
+        "@context": "https://schema.org",
+        "@type": "Book",
+        "name": title.doc.title,
+        "url": url,
+        "inLanguage": reader.lang.code(),
+        "offers": {
+            "@type": "Offer",
+            "price": "0",
+            "priceCurrency": "IDR",
+            "availability": if in_stock { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" },
+            "seller": { "@type": "Library", "name": library.name },
+        },
+    });
+    if let Some(author) = &title.doc.author {
+        book["author"] = json!({ "@type": "Person", "name": author });
+    }
+    if let Some(isbn) = &title.doc.isbn {
+        book["isbn"] = json!(isbn);
+    }
+    if !title.doc.subjects.is_empty() {
+        book["about"] = json!(title.doc.subjects);
+    }
+    book
+}
