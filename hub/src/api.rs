@@ -102,7 +102,9 @@ impl From<HubError> for ApiError {
         let status = match e {
             HubError::NotFound(_) => StatusCode::NOT_FOUND,
             HubError::Forbidden(_) => StatusCode::FORBIDDEN,
-            HubError::Invalid(_) | HubError::StationExists(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            HubError::Invalid(_) | HubError::Refused(_) | HubError::StationExists(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {

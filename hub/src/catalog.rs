@@ -17,7 +17,6 @@ use swalayan_core::domain::{DEFAULT_TIME_ZONE, HoldStatus, Item, ItemStatus, Pol
 use swalayan_core::import::{
     Applied, ImportError, ImportSink, ItemRecord, PatronRecord, TitleRecord, policy::parse_policy,
 };
-use swalayan_core::reason::Lang;
 use uuid::Uuid;
 
 /// Records per write transaction during an import.
@@ -327,9 +326,7 @@ pub fn place_hold(
             today,
             policy: &policy,
         };
-        decide_hold(&facts).map_err(|reason| {
-            HubError::Invalid(format!("{} ({})", reason.sentence(Lang::En), reason.code()))
-        })?;
+        decide_hold(&facts).map_err(HubError::Refused)?;
         let hold = HoldDoc {
             patron: patron.to_string(),
             title: title_key.clone(),

@@ -274,7 +274,12 @@ fn main() -> ExitCode {
             eprintln!("swalayan-hub: {}", describe(&error));
             let refused = matches!(
                 error.downcast_ref::<HubError>(),
-                Some(HubError::StationExists(_) | HubError::NotFound(_) | HubError::Invalid(_))
+                Some(
+                    HubError::StationExists(_)
+                        | HubError::NotFound(_)
+                        | HubError::Invalid(_)
+                        | HubError::Refused(_)
+                )
             ) || error.downcast_ref::<ConfigError>().is_some()
                 || matches!(
                     error.downcast_ref::<ImportError>(),

@@ -67,7 +67,8 @@ pub async fn serve(
         shutdown.await;
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
-    let app = bounded(app, &limits).into_make_service();
+    // With the peer address: the public pages rate-limit sign-in per client.
+    let app = bounded(app, &limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = listener.into_std()?;
     let first_byte = FirstByteWithin(limits.header);
     match tls {

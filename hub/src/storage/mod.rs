@@ -42,6 +42,10 @@ pub enum HubError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// The circulation rules said no (the same rule and reason as at the kiosks); shown to
+    /// patrons in their language, to tools as the English sentence and the code.
+    #[error("{} ({})", .0.sentence(swalayan_core::reason::Lang::En), .0.code())]
+    Refused(swalayan_core::reason::Reason),
     /// Not this caller's to do (another patron's hold).
     #[error("{0}")]
     Forbidden(String),

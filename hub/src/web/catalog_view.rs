@@ -14,7 +14,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 use swalayan_core::contract::documents::{HoldDoc, ItemDoc, LoanDoc, PromotionDoc, TitleDoc};
-use swalayan_core::domain::ItemStatus;
+use swalayan_core::domain::{HoldStatus, ItemStatus};
 
 /// Changes read per query while catching up.
 const PAGE: u32 = 5_000;
@@ -229,6 +229,61 @@ impl CatalogView {
             .collect();
         queue.sort_by(|a, b| a.doc.placed.cmp(&b.doc.placed).then(a.id.cmp(&b.id)));
         queue
+    }
+
+    /// A patron's loans (barcode, loan, the title's entry), soonest due first.
+    pub fn loans_of(&self, card: &str) -> Vec<(String, LoanDoc, Option<TitleEntry>)> {
+        let state = self.read();
+        let mut loans: Vec<(String, LoanDoc, Option<TitleEntry>)> = state
+            .loans
+            .iter()
+            .filter(|(_, loan)| loan.patron == card)
+            .map(|(barcode, loan)| {
+                let title = state
+                    .title_of_copy
+                    .get(barcode)
+                    .and_then(|key| state.slot_of.get(key))
+                    .and_then(|slot| state.slots.get(*slot as usize)?.clone());
+                (barcode.clone(), loan.clone(), title)
+            })
+            .collect();
+        loans.sort_by(|a, b| a.1.due.cmp(&b.1.due).then(a.0.cmp(&b.0)));
+        loans
+    }
+
+    /// A patron's live holds with their title and their place among the title's waiting
+    /// holds (1 = next; 0 when not waiting).
+    pub fn holds_of(&self, card: &str) -> Vec<(LiveHold, Option<TitleEntry>, usize)> {
+        let mine: Vec<LiveHold> = {
+            let state = self.read();
+            state
+                .holds
+                .iter()
+                .filter(|(_, h)| h.patron == card)
+                .map(|(id, doc)| LiveHold {
+                    id: id.clone(),
+                    doc: doc.clone(),
+                })
+                .collect()
+        };
+        let mut out: Vec<(LiveHold, Option<TitleEntry>, usize)> = mine
+            .into_iter()
+            .map(|hold| {
+                let position = if hold.doc.status == HoldStatus::Waiting {
+                    self.queue(&hold.doc.title)
+                        .iter()
+                        .filter(|h| h.doc.status == HoldStatus::Waiting)
+                        .position(|h| h.id == hold.id)
+                        .map_or(0, |p| p + 1)
+                } else {
+                    0
+                };
+                let title = self.title(&hold.doc.title);
+                (hold, title, position)
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.doc.placed.cmp(&b.0.doc.placed));
+        out
     }
 
     /// Promotions showing on `today` (the kiosks' idle screens show the same).

@@ -10,16 +10,21 @@
 //! - [`layout`]: the page around every page: head (title, description, canonical URL, Open
 //!   Graph, schema.org), header, footer, the security headers.
 //! - [`home`], [`search`], [`title`]: the pages; [`seo`]: `robots.txt` and `sitemap.xml`.
+//! - [`session`]: signed-in patrons, CSRF tokens, the sign-in rate limit; [`account`]: sign
+//!   in and out, the patron's loans, reservations and fines, reserving and cancelling.
 //!
-//! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`,
-//! `/sitemap.xml`, `/robots.txt`; `?lang=en` on any of them.
+//! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
+//! (fields `card` and `pin` when signed out), `/sitemap.xml`, `/robots.txt`; `?lang=en` on
+//! any of them.
 
+pub mod account;
 pub mod catalog_view;
 pub mod home;
 pub mod lang;
 pub mod layout;
 pub mod search;
 pub mod seo;
+pub mod session;
 pub mod title;
 pub mod words;
 
@@ -28,7 +33,7 @@ use crate::storage::{HubError, Storage};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use catalog_view::CatalogView;
 use lang::Reader;
 use std::sync::Arc;
@@ -39,6 +44,7 @@ pub struct WebState {
     pub storage: Arc<dyn Storage>,
     pub library: Arc<Library>,
     pub view: Arc<CatalogView>,
+    pub sessions: Arc<session::Sessions>,
     /// Served over HTTPS (here, or behind a proxy at an https `public_url`): cookies are
     /// then marked Secure.
     pub https: bool,
@@ -61,6 +67,7 @@ impl WebState {
             storage,
             library: Arc::new(library),
             view,
+            sessions: Arc::default(),
             https,
         })
     }
@@ -72,6 +79,11 @@ pub fn router(state: WebState) -> Router {
         .route("/", get(home::page))
         .route("/search", get(search::page))
         .route("/title/{id}", get(title::page))
+        .route("/title/{id}/reserve", post(account::reserve))
+        .route("/account", get(account::page))
+        .route("/account/sign-in", post(account::sign_in))
+        .route("/account/sign-out", post(account::sign_out))
+        .route("/account/holds/{id}/cancel", post(account::cancel_hold))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/site.css", get(layout::stylesheet))

@@ -1,6 +1,7 @@
 //! `/title/{id}`: one title with its copies, their call numbers and where each is, the
 //! reservation queue, and schema.org `Book` data with its availability.
 
+use super::account::{Visitor, reserve_form};
 use super::catalog_view::{Availability, Copy, TitleEntry};
 use super::lang::Reader;
 use super::layout::{self, Page};
@@ -15,9 +16,10 @@ use swalayan_core::reason::Lang;
 
 pub async fn page(
     State(state): State<WebState>,
-    reader: Reader,
+    visitor: Visitor,
     Path(key): Path<String>,
 ) -> Result<Response, PageError> {
+    let reader = visitor.reader.clone();
     let found = read_view(&state, &reader, move |state| {
         let Some(title) = state.view.title(&key) else {
             return Ok(None);
@@ -33,6 +35,7 @@ pub async fn page(
     };
     let lang = reader.lang;
     let doc = &title.doc;
+    let branches: Vec<String> = lines.iter().map(|l| l.branch.clone()).collect();
     let body = html! {
         article {
             h1 { (doc.title) }
@@ -47,6 +50,7 @@ pub async fn page(
                     } } }
                 }
             }
+            (reserve_form(&visitor, &title.key, &branches))
             h2 { (lang.pick("Ketersediaan", "Availability")) }
             @if lines.is_empty() {
                 p.unavailable { (lang.pick("Perpustakaan belum memiliki eksemplar judul ini.", "The library has no copy of this title yet.")) }
@@ -80,7 +84,7 @@ pub async fn page(
         index: true,
         schema: Some(book_schema(&state, &reader, &title, &lines)),
     };
-    Ok(layout::render(&state, &reader, &page, body))
+    Ok(visitor.finish(layout::render(&state, &reader, &page, body)))
 }
 
 fn copy_status(lang: Lang, _copy: &Copy, availability: Availability) -> String {

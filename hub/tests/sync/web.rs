@@ -10,11 +10,14 @@ use reqwest::header::HeaderMap;
 use swalayan_core::format;
 use swalayan_core::reason::Lang;
 
-on_both_backends!(the_public_pages_show_the_catalogue_and_the_library,);
+on_both_backends!(
+    the_public_pages_show_the_catalogue_and_the_library,
+    patrons_sign_in_reserve_and_cancel_and_see_only_their_own,
+);
 
 const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
-    P1,Siti Aminah,adult,2030-01-31,,false,0\n\
-    P2,Budi Santoso,adult,2030-01-31,,false,0\n";
+    P1,Siti Aminah,adult,2030-01-31,1234,false,0\n\
+    P2,Budi Santoso,adult,2030-01-31,5678,false,2500\n";
 
 const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,parts,branch\n\
     B1,Laskar Pelangi,Andrea Hirata,978-979-3062-79-2,book,available,899.221 HIR l,1,pusat\n\
@@ -88,9 +91,12 @@ fn the_public_pages_show_the_catalogue_and_the_library(backend: Backend) {
     let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
     assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
     kiosk.sync();
-    let (code, lent) = kiosk.json(&["circ", "checkout", "--patron", "P1", "--item", "B1"]);
+    let (code, lent) = kiosk.json(&[
+        "circ", "checkout", "--patron", "P1", "--item", "B1", "--pin", "1234",
+    ]);
     assert_eq!(code, 0, "{lent}");
-    assert_eq!(kiosk.sync()["pushed"], 1);
+    kiosk.sync();
+    assert_eq!(hub.status()["loans"], 1);
     let due: jiff::civil::Date = lent["due"].as_str().unwrap().parse().unwrap();
 
     // Home: the library, its hours, the kiosks' promotion, new arrivals.
@@ -241,4 +247,298 @@ fn a_bad_hub_file_is_refused_with_the_line_to_fix() {
         said.contains("monday") && said.contains("closes before it opens"),
         "{said}"
     );
+}
+
+/// A browser that keeps cookies and does not follow redirects (the tests read them).
+struct Browser {
+    base: String,
+    cookies: std::collections::BTreeMap<String, String>,
+    /// Every Set-Cookie line received, as sent.
+    set_cookies: Vec<String>,
+}
+
+struct Answer {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl Browser {
+    fn new(base: &str) -> Browser {
+        Browser {
+            base: base.to_string(),
+            cookies: Default::default(),
+            set_cookies: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> Answer {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let cookie: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let url = format!("{}{path}", self.base);
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+                )
+            })
+            .collect();
+        let (status, location, set, text) = runtime().block_on(async {
+            let request = match method {
+                "POST" => client
+                    .post(&url)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(body.join("&")),
+                _ => client.get(&url),
+            };
+            let response = request
+                .header("Cookie", cookie.join("; "))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let location = response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            let set: Vec<String> = response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .collect();
+            (status, location, set, response.text().await.unwrap())
+        });
+        for line in set {
+            let pair = line.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if line.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+            self.set_cookies.push(line);
+        }
+        Answer {
+            status,
+            location,
+            body: text,
+        }
+    }
+
+    fn get(&mut self, path: &str) -> Answer {
+        self.send("GET", path, &[])
+    }
+
+    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.send("POST", path, form)
+    }
+
+    fn csrf(&self) -> String {
+        self.cookies["csrf"].clone()
+    }
+
+    fn sign_in(&mut self, card: &str, pin: &str) -> Answer {
+        self.get("/account");
+        let csrf = self.csrf();
+        self.post(
+            "/account/sign-in",
+            &[("card", card), ("pin", pin), ("csrf", &csrf)],
+        )
+    }
+}
+
+fn patrons_sign_in_reserve_and_cancel_and_see_only_their_own(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start(backend, dir.path());
+    let patrons = write(dir.path(), "patrons.csv", PATRONS);
+    let items = write(dir.path(), "items.csv", ITEMS);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    hub.json(&["import", "items", items.to_str().unwrap()]);
+    let token = hub.add_station("kiosk-1");
+    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+    let (code, lent) = kiosk.json(&[
+        "circ", "checkout", "--patron", "P1", "--item", "B1", "--pin", "1234",
+    ]);
+    assert_eq!(code, 0, "{lent}");
+    kiosk.sync();
+    let due: jiff::civil::Date = lent["due"].as_str().unwrap().parse().unwrap();
+    let found = get(&format!("{}/search?q=laskar", hub.url), None);
+    let laskar = between(&found.body, "<h2><a href=\"", "\"")
+        .unwrap()
+        .to_string();
+
+    // Signed out: the account is a sign-in form with fields card and pin; the title offers
+    // a way to sign in first.
+    let mut budi = Browser::new(&hub.url);
+    let form = budi.get("/account");
+    assert!(
+        form.body.contains(r#"name="card""#) && form.body.contains(r#"name="pin""#),
+        "{}",
+        form.body
+    );
+    assert!(budi.get(&laskar).body.contains("Masuk untuk memesan"));
+
+    // A form without its token is refused and signs no one in.
+    let forged = budi.post(
+        "/account/sign-in",
+        &[("card", "P2"), ("pin", "5678"), ("csrf", &"0".repeat(64))],
+    );
+    assert_eq!(forged.status, 403);
+    assert!(!budi.cookies.contains_key("sid"));
+    // A wrong PIN: a plain sentence, no session.
+    let wrong = budi.sign_in("P2", "0000");
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("Nomor kartu atau PIN salah"));
+    assert!(!budi.cookies.contains_key("sid"));
+    // The right one: a session cookie only the server reads, and the account.
+    let signed = budi.sign_in("P2", "5678");
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    assert_eq!(signed.location.as_deref(), Some("/account"));
+    let sid = budi
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("sid="))
+        .unwrap()
+        .clone();
+    assert!(
+        sid.contains("HttpOnly") && sid.contains("SameSite=Lax") && sid.contains("Secure"),
+        "{sid}"
+    );
+    let account = budi.get("/account");
+    assert!(
+        account.body.contains("Halo, Budi Santoso"),
+        "{}",
+        account.body
+    );
+    assert!(
+        account.body.contains("Rp2.500"),
+        "Budi's fine: {}",
+        account.body
+    );
+    assert!(
+        account
+            .body
+            .contains("Tidak ada buku yang sedang dipinjam.")
+    );
+
+    // Reserve Laskar Pelangi for pickup at utara: the account shows the place in the queue.
+    let title = budi.get(&laskar);
+    assert!(
+        title.body.contains(r#"<option value="utara">"#),
+        "{}",
+        title.body
+    );
+    let csrf = budi.csrf();
+    let reserved = budi.post(
+        &format!("{laskar}/reserve"),
+        &[("csrf", &csrf), ("pickup", "utara")],
+    );
+    assert_eq!(reserved.status, 303, "{}", reserved.body);
+    assert_eq!(reserved.location.as_deref(), Some("/account#holds"));
+    let account = budi.get("/account");
+    assert!(
+        account.body.contains("Antrean ke-1, diambil di utara."),
+        "{}",
+        account.body
+    );
+    let holds = hub.json(&["holds", "list", "--patron", "P2"]);
+    let hold_id = holds[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(holds[0]["pickup_branch"], "utara");
+    // Twice is refused by the kiosks' own rule, in the patron's words.
+    let again = budi.post(
+        &format!("{laskar}/reserve"),
+        &[("csrf", &csrf), ("pickup", "utara")],
+    );
+    assert_eq!(again.status, 422);
+    assert!(
+        again
+            .body
+            .contains(&swalayan_core::reason::Reason::HoldAlreadyPlaced.sentence(Lang::Id)),
+        "{}",
+        again.body
+    );
+
+    // Siti, in English: her loan with its due date, not Budi's reservation or fine.
+    let mut siti = Browser::new(&hub.url);
+    siti.get("/?lang=en");
+    assert_eq!(siti.sign_in("P1", "1234").status, 303);
+    let mine = siti.get("/account");
+    assert!(mine.body.contains("Hello, Siti Aminah"), "{}", mine.body);
+    assert!(
+        mine.body.contains(&format::long_date(due, Lang::En)),
+        "{}",
+        mine.body
+    );
+    assert!(mine.body.contains("No reservations.") && mine.body.contains("No fines."));
+    for theirs in ["Budi", "utara", "2,500"] {
+        assert!(!mine.body.contains(theirs), "Siti sees {theirs}");
+    }
+    // She cannot cancel Budi's hold, even knowing its id.
+    let csrf = siti.csrf();
+    let not_hers = siti.post(
+        &format!("/account/holds/{hold_id}/cancel"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(not_hers.status, 404);
+    assert_eq!(
+        hub.json(&["holds", "list", "--patron", "P2"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // A copy she has on loan is not hers to reserve (the kiosks' rule).
+    let own = siti.post(
+        &format!("{laskar}/reserve"),
+        &[("csrf", &csrf), ("pickup", "pusat")],
+    );
+    assert_eq!(own.status, 422);
+
+    // Budi cancels his; signs out; the account is a form again.
+    let csrf = budi.csrf();
+    let cancelled = budi.post(
+        &format!("/account/holds/{hold_id}/cancel"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(cancelled.status, 303);
+    assert!(budi.get("/account").body.contains("Tidak ada pesanan."));
+    assert_eq!(
+        budi.post("/account/sign-out", &[("csrf", &csrf)]).status,
+        303
+    );
+    assert!(budi.get("/account").body.contains(r#"name="pin""#));
+
+    // Three wrong PINs lock the card library-wide: the right PIN is then refused too.
+    let mut guesser = Browser::new(&hub.url);
+    for _ in 0..3 {
+        guesser.sign_in("P1", "9999");
+    }
+    let locked = guesser.sign_in("P1", "1234");
+    assert_eq!(locked.status, 403);
+    assert!(locked.body.contains("dikunci"), "{}", locked.body);
+}
+
+#[test]
+fn sign_in_attempts_from_one_address_are_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start(Backend::Sqlite, dir.path());
+    let mut browser = Browser::new(&hub.url);
+    let statuses: Vec<u16> = (0..11)
+        .map(|n| browser.sign_in(&format!("X{n}"), "0000").status)
+        .collect();
+    assert_eq!(statuses[..10], [401; 10]);
+    assert_eq!(statuses[10], 429);
 }

@@ -1,0 +1,549 @@
+//! `/account`: sign in with card and PIN (checked at the hub under the library-wide lockout),
+//! see loans with due dates, reservations with their place in the queue (cancel them), fines;
+//! sign out. Reserving from a title page lands here. One patron's page shows only their own.
+
+use super::lang::{Reader, cookie as read_cookie};
+use super::layout::{self, Page};
+use super::session::{
+    CSRF_COOKIE, SESSION_COOKIE, Session, client_address, cookie, random_token, same_token,
+};
+use super::{PageError, WebState, read_view, title_path};
+use crate::catalog::{self, HoldTarget, PinProof};
+use crate::storage::{DocKind, HubError};
+use axum::Form;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use std::net::IpAddr;
+use swalayan_core::contract::documents::PatronDoc;
+use swalayan_core::domain::{HoldStatus, Money, redact};
+use swalayan_core::format;
+use swalayan_core::reason::Lang;
+
+/// Whoever sent the request: their language, their session if signed in, the form token.
+pub struct Visitor {
+    pub reader: Reader,
+    /// The session id and the session.
+    pub session: Option<(String, Session)>,
+    /// The double-submit token this page's forms carry.
+    pub csrf: String,
+    /// Set when the visitor had no token yet: the response sets the cookie.
+    set_csrf: Option<HeaderValue>,
+    pub from: IpAddr,
+}
+
+impl FromRequestParts<WebState> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Visitor, Self::Rejection> {
+        let reader = Reader::from_request_parts(parts, state).await?;
+        let session = read_cookie(parts, SESSION_COOKIE)
+            .and_then(|id| state.sessions.get(&id).map(|s| (id, s)));
+        let (csrf, set_csrf) = match read_cookie(parts, CSRF_COOKIE).filter(|t| t.len() == 64) {
+            Some(token) => (token, None),
+            None => {
+                let token = random_token();
+                let set = cookie(CSRF_COOKIE, &token, state.https, None);
+                (token, Some(set))
+            }
+        };
+        Ok(Visitor {
+            reader,
+            session,
+            csrf,
+            set_csrf,
+            from: client_address(parts),
+        })
+    }
+}
+
+impl Visitor {
+    /// Whether a posted form's token is this visitor's cookie's (double submit: a page of
+    /// another site can make the browser send the cookie, never read it into a form).
+    pub fn form_is_genuine(&self, posted: &str) -> bool {
+        if self.set_csrf.is_some() || !same_token(posted, &self.csrf) {
+            return false;
+        }
+        true
+    }
+
+    /// The hidden field every form carries.
+    pub fn token_field(&self) -> Markup {
+        html! { input type="hidden" name="csrf" value=(self.csrf); }
+    }
+
+    /// A response with the CSRF cookie when it was new.
+    pub fn finish(&self, mut response: Response) -> Response {
+        if let Some(set) = &self.set_csrf {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, set.clone());
+        }
+        response
+    }
+
+    pub fn card(&self) -> Option<&str> {
+        self.session.as_ref().map(|(_, s)| s.card.as_str())
+    }
+}
+
+/// A redirect after a POST (the browser then GETs the page).
+fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// Where a sign-in may send the patron back to: only this site's title pages and the
+/// account (never an address from elsewhere).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with("/title/") && !path.contains("//") => path.to_string(),
+        _ => "/account".to_string(),
+    }
+}
+
+/// A refused form: the forged-request page, nothing done.
+fn forged(visitor: &Visitor) -> Response {
+    let lang = visitor.reader.lang;
+    let page = Page {
+        title: lang.pick("Formulir kedaluwarsa", "Form expired").into(),
+        description: String::new(),
+        path: "/account".into(),
+        index: false,
+        schema: None,
+    };
+    let body = html! {
+        h1 { (page.title) }
+        p { (lang.pick("Formulir ini sudah tidak berlaku. Muat ulang halaman lalu coba lagi.", "This form is no longer valid. Reload the page and try again.")) }
+        p { a href=(visitor.reader.localized("/account")) { (lang.pick("Ke akun saya", "To my account")) } }
+    };
+    let html = layout::bare(&visitor.reader, &page, body);
+    visitor.finish(layout::respond(
+        StatusCode::FORBIDDEN,
+        &visitor.reader,
+        html,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    axum::extract::Query(query): axum::extract::Query<NextQuery>,
+) -> Result<Response, PageError> {
+    match visitor.card().map(str::to_string) {
+        None => Ok(sign_in_page(
+            &state,
+            &visitor,
+            query.next.as_deref(),
+            None,
+            StatusCode::OK,
+        )),
+        Some(card) => account_page(&state, &visitor, &card).await,
+    }
+}
+
+fn sign_in_page(
+    state: &WebState,
+    visitor: &Visitor,
+    next: Option<&str>,
+    problem: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let lang = visitor.reader.lang;
+    let body = html! {
+        h1 { (lang.pick("Masuk ke akun Anda", "Sign in to your account")) }
+        p { (lang.pick("Masukkan nomor kartu anggota dan PIN Anda, sama seperti di kios.", "Enter your library card number and PIN, as at the kiosk.")) }
+        @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
+        form method="post" action="/account/sign-in" {
+            (visitor.token_field())
+            input type="hidden" name="next" value=(safe_next(next));
+            p {
+                label for="card" { (lang.pick("Nomor kartu", "Card number")) }
+                input #card type="text" name="card" required autocomplete="username" inputmode="numeric" maxlength="40";
+            }
+            p {
+                label for="pin" { "PIN" }
+                input #pin type="password" name="pin" required autocomplete="current-password" inputmode="numeric" maxlength="12";
+            }
+            button type="submit" { (lang.pick("Masuk", "Sign in")) }
+        }
+    };
+    let page = Page {
+        title: lang.pick("Akun saya", "My account").into(),
+        description: lang
+            .pick(
+                "Masuk untuk melihat pinjaman, pesanan dan denda Anda.",
+                "Sign in to see your loans, reservations and fines.",
+            )
+            .into(),
+        path: "/account".into(),
+        index: false,
+        schema: None,
+    };
+    let mut response = layout::render(state, &visitor.reader, &page, body);
+    *response.status_mut() = status;
+    visitor.finish(response)
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    card: String,
+    pin: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+pub async fn sign_in(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    if !visitor.form_is_genuine(&form.csrf) {
+        return Ok(forged(&visitor));
+    }
+    let lang = visitor.reader.lang;
+    let next = form.next.clone();
+    if !state.sessions.may_attempt(visitor.from) {
+        tracing::warn!(from = %visitor.from, "web sign-in: too many attempts");
+        let problem = lang.pick(
+            "Terlalu banyak percobaan masuk dari perangkat ini. Tunggu 5 menit lalu coba lagi.",
+            "Too many sign-in attempts from this device. Wait 5 minutes and try again.",
+        );
+        return Ok(sign_in_page(
+            &state,
+            &visitor,
+            next.as_deref(),
+            Some(problem),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let card = form.card.trim().to_string();
+    let pin = form.pin.trim().to_string();
+    let checked = card.clone();
+    let proof = read_view(&state, &visitor.reader, move |state| {
+        catalog::check_patron_pin(
+            state.storage.as_ref(),
+            &checked,
+            &pin,
+            jiff::Timestamp::now(),
+        )
+    })
+    .await?;
+    match proof {
+        PinProof::Accepted => {
+            let id = state.sessions.start(&card);
+            tracing::info!(patron = %redact(&card), "web sign-in");
+            let mut response = see_other(&visitor.reader.localized(&safe_next(next.as_deref())));
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                cookie(SESSION_COOKIE, &id, state.https, None),
+            );
+            Ok(visitor.finish(response))
+        }
+        PinProof::Refused => {
+            tracing::info!(patron = %redact(&card), "web sign-in refused");
+            let problem = lang.pick(
+                "Nomor kartu atau PIN salah. Periksa lalu coba lagi.",
+                "The card number or PIN is wrong. Check them and try again.",
+            );
+            Ok(sign_in_page(
+                &state,
+                &visitor,
+                next.as_deref(),
+                Some(problem),
+                StatusCode::UNAUTHORIZED,
+            ))
+        }
+        PinProof::Locked => {
+            tracing::info!(patron = %redact(&card), "web sign-in: card locked");
+            let problem = lang.pick(
+                "Terlalu banyak PIN salah: kartu ini dikunci sementara, di sini dan di semua kios. Coba lagi nanti atau tanyakan petugas.",
+                "Too many wrong PINs: this card is locked for a while, here and at every kiosk. Try again later or ask the staff.",
+            );
+            Ok(sign_in_page(
+                &state,
+                &visitor,
+                next.as_deref(),
+                Some(problem),
+                StatusCode::FORBIDDEN,
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if !visitor.form_is_genuine(&form.csrf) {
+        return forged(&visitor);
+    }
+    if let Some((id, _)) = &visitor.session {
+        state.sessions.end(id);
+    }
+    let mut response = see_other(&visitor.reader.localized("/"));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie(SESSION_COOKIE, "", state.https, Some(0)),
+    );
+    visitor.finish(response)
+}
+
+/// The patron's document (name, fines), read under the storage's transaction.
+fn patron_doc(state: &WebState, card: &str) -> Result<Option<PatronDoc>, HubError> {
+    let mut found = None;
+    state.storage.write(&mut |tx| {
+        found = tx.get(DocKind::Patron, &[card.to_string()])?.remove(card);
+        Ok(())
+    })?;
+    found
+        .map(|body| {
+            serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("patron: {e}")))
+        })
+        .transpose()
+}
+
+async fn account_page(
+    state: &WebState,
+    visitor: &Visitor,
+    card: &str,
+) -> Result<Response, PageError> {
+    let owner = card.to_string();
+    let (patron, loans, holds) = read_view(state, &visitor.reader, move |state| {
+        Ok((
+            patron_doc(state, &owner)?,
+            state.view.loans_of(&owner),
+            state.view.holds_of(&owner),
+        ))
+    })
+    .await?;
+    let lang = visitor.reader.lang;
+    let reader = &visitor.reader;
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(state.library.timezone.clone())
+        .date();
+    let name = patron.as_ref().map(|p| p.name.clone()).unwrap_or_default();
+    let fines = Money::from_hundredths(patron.as_ref().map_or(0, |p| p.fines));
+    let body = html! {
+        h1 { (match lang { Lang::Id => format!("Halo, {name}"), Lang::En => format!("Hello, {name}") }) }
+        section aria-labelledby="loans" {
+            h2 #loans { (lang.pick("Pinjaman", "Loans")) }
+            @if loans.is_empty() {
+                p.muted { (lang.pick("Tidak ada buku yang sedang dipinjam.", "Nothing on loan.")) }
+            } @else {
+                table {
+                    thead { tr {
+                        th scope="col" { (lang.pick("Judul", "Title")) }
+                        th scope="col" { (lang.pick("Kembalikan paling lambat", "Due")) }
+                    } }
+                    tbody { @for (_, loan, title) in &loans {
+                        tr {
+                            td { (title_cell(reader, title.as_ref())) }
+                            td {
+                                (format::long_date(loan.due, lang))
+                                @if loan.due < today { " " strong.on-loan { (lang.pick("(terlambat)", "(overdue)")) } }
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+        section aria-labelledby="holds" {
+            h2 #holds { (lang.pick("Pesanan", "Reservations")) }
+            @if holds.is_empty() {
+                p.muted { (lang.pick("Tidak ada pesanan. Cari judul lalu tekan Pesan.", "No reservations. Find a title and press Reserve.")) }
+            } @else {
+                ul.plain { @for (hold, title, position) in &holds {
+                    li.result {
+                        h3 { (title_cell(reader, title.as_ref())) }
+                        p { (hold_state(lang, hold.doc.status, *position, &hold.doc.pickup_branch)) }
+                        form method="post" action=(format!("/account/holds/{}/cancel", hold.id)) {
+                            (visitor.token_field())
+                                            button type="submit" { (lang.pick("Batalkan pesanan", "Cancel reservation")) }
+                        }
+                    }
+                } }
+            }
+        }
+        section aria-labelledby="fines" {
+            h2 #fines { (lang.pick("Denda", "Fines")) }
+            p { (if fines.is_zero() { lang.pick("Tidak ada denda.", "No fines.").to_string() } else { format::money(fines, lang) }) }
+        }
+        form method="post" action="/account/sign-out" {
+            (visitor.token_field())
+            button type="submit" { (lang.pick("Keluar", "Sign out")) }
+        }
+    };
+    let page = Page {
+        title: lang.pick("Akun saya", "My account").into(),
+        description: String::new(),
+        path: "/account".into(),
+        index: false,
+        schema: None,
+    };
+    let mut response = layout::render(state, reader, &page, body);
+    // A patron's own page: never kept by a shared cache or the browser's history cache.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(visitor.finish(response))
+}
+
+fn title_cell(reader: &Reader, title: Option<&super::catalog_view::TitleEntry>) -> Markup {
+    match title {
+        Some(t) => html! { a href=(reader.localized(&title_path(&t.key))) { (t.doc.title) } },
+        None => html! { (reader.lang.pick("(judul tidak dikenal)", "(unknown title)")) },
+    }
+}
+
+fn hold_state(lang: Lang, status: HoldStatus, position: usize, branch: &str) -> String {
+    match (status, lang) {
+        (HoldStatus::Ready, Lang::Id) => {
+            format!("Siap diambil di {branch}: pinjam di kios dengan kartu Anda.")
+        }
+        (HoldStatus::Ready, Lang::En) => {
+            format!("Ready to pick up at {branch}: borrow it at the kiosk with your card.")
+        }
+        (HoldStatus::InTransit, Lang::Id) => format!("Dalam perjalanan ke {branch}."),
+        (HoldStatus::InTransit, Lang::En) => format!("On its way to {branch}."),
+        (_, Lang::Id) => format!("Antrean ke-{position}, diambil di {branch}."),
+        (_, Lang::En) => format!("Number {position} in the queue, to pick up at {branch}."),
+    }
+}
+
+pub async fn cancel_hold(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    if !visitor.form_is_genuine(&form.csrf) {
+        return Ok(forged(&visitor));
+    }
+    let Some(card) = visitor.card().map(str::to_string) else {
+        return Ok(see_other(&visitor.reader.localized("/account")));
+    };
+    let done = read_view(&state, &visitor.reader, move |state| {
+        // Only the patron's own hold: another's is refused by the catalogue, as over the API.
+        match catalog::cancel_hold(state.storage.as_ref(), &id, Some(&card)) {
+            Ok(_) => Ok(true),
+            Err(HubError::Forbidden(_) | HubError::NotFound(_) | HubError::Invalid(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    })
+    .await?;
+    if !done {
+        return Err(PageError::not_found(visitor.reader.clone()));
+    }
+    Ok(visitor.finish(see_other(&visitor.reader.localized("/account#holds"))))
+}
+
+#[derive(Deserialize)]
+pub struct ReserveForm {
+    csrf: String,
+    pickup: String,
+}
+
+/// `POST /title/{id}/reserve`: a hold on the title for the signed-in patron, by the kiosks'
+/// rule; refused with the rule's sentence in the patron's language.
+pub async fn reserve(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Path(key): Path<String>,
+    Form(form): Form<ReserveForm>,
+) -> Result<Response, PageError> {
+    if !visitor.form_is_genuine(&form.csrf) {
+        return Ok(forged(&visitor));
+    }
+    let back = title_path(&key);
+    let Some(card) = visitor.card().map(str::to_string) else {
+        let next = format!(
+            "/account?next={}",
+            percent_encoding::utf8_percent_encode(&back, percent_encoding::NON_ALPHANUMERIC)
+        );
+        return Ok(see_other(&visitor.reader.localized(&next)));
+    };
+    let pickup = form.pickup.trim().to_string();
+    let placed = read_view(
+        &state,
+        &visitor.reader,
+        move |state| match catalog::place_hold(
+            state.storage.as_ref(),
+            &card,
+            &HoldTarget::Title(key),
+            &pickup,
+            jiff::Timestamp::now(),
+        ) {
+            Ok(_) => Ok(None),
+            Err(HubError::Refused(reason)) => Ok(Some(reason)),
+            Err(e) => Err(e),
+        },
+    )
+    .await?;
+    match placed {
+        None => Ok(visitor.finish(see_other(&visitor.reader.localized("/account#holds")))),
+        Some(reason) => {
+            let lang = visitor.reader.lang;
+            let page = Page {
+                title: lang
+                    .pick("Pesanan tidak dapat dibuat", "The reservation was not made")
+                    .into(),
+                description: String::new(),
+                path: back.clone(),
+                index: false,
+                schema: None,
+            };
+            let body = html! {
+                h1 { (page.title) }
+                p.problem role="alert" { (reason.sentence(lang)) }
+                p { a href=(visitor.reader.localized(&back)) { (lang.pick("Kembali ke judul", "Back to the title")) } }
+            };
+            let mut response = layout::render(&state, &visitor.reader, &page, body);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(visitor.finish(response))
+        }
+    }
+}
+
+/// The reserve form on a title page: the pickup branch, or a way to sign in first.
+pub fn reserve_form(visitor: &Visitor, key: &str, branches: &[String]) -> Markup {
+    let lang = visitor.reader.lang;
+    let path = title_path(key);
+    html! {
+        @if branches.is_empty() {
+        } @else if visitor.card().is_some() {
+            form.reserve method="post" action=(format!("{path}/reserve")) {
+                (visitor.token_field())
+                    label for="pickup" { (lang.pick("Ambil di", "Pick up at")) }
+                " "
+                select #pickup name="pickup" {
+                    @for b in branches { option value=(b) { (b) } }
+                }
+                " "
+                button type="submit" { (lang.pick("Pesan", "Reserve")) }
+            }
+        } @else {
+            p {
+                a.button href=(visitor.reader.localized(&format!("/account?next={}", percent_encoding::utf8_percent_encode(&path, percent_encoding::NON_ALPHANUMERIC)))) {
+                    (lang.pick("Masuk untuk memesan", "Sign in to reserve"))
+                }
+            }
+        }
+    }
+}
