@@ -230,7 +230,9 @@ fn apply_loan(
     let open = circ::open_loan_for_item(conn, item)?;
     match (open, loan) {
         (Some(local), Some(central)) if local.patron == central.patron => {
-            if local.due != central.due {
+            // A renewal elsewhere (another kiosk, the web) may keep the due date and still
+            // count against the limit.
+            if local.due != central.due || local.renewals != central.renewals {
                 circ::set_loan_terms(conn, local.id, central.due, central.renewals)?;
             }
         }

@@ -326,9 +326,15 @@ async fn account_page(
 ) -> Result<Response, PageError> {
     let owner = card.to_string();
     let (patron, loans, holds) = read_view(state, &visitor.reader, move |state| {
+        let now = jiff::Timestamp::now();
+        let mut loans = Vec::new();
+        for (barcode, loan, title) in state.view.loans_of(&owner) {
+            let verdict = super::renew::check(state, &owner, &barcode, now)?;
+            loans.push((barcode, loan, title, verdict));
+        }
         Ok((
             patron_doc(state, &owner)?,
-            state.view.loans_of(&owner),
+            loans,
             state.view.holds_of(&owner),
         ))
     })
@@ -351,13 +357,26 @@ async fn account_page(
                     thead { tr {
                         th scope="col" { (lang.pick("Judul", "Title")) }
                         th scope="col" { (lang.pick("Kembalikan paling lambat", "Due")) }
+                        th scope="col" { (lang.pick("Perpanjang", "Renew")) }
                     } }
-                    tbody { @for (_, loan, title) in &loans {
+                    tbody { @for (barcode, loan, title, verdict) in &loans {
                         tr {
                             td { (title_cell(reader, title.as_ref())) }
                             td {
                                 (format::long_date(loan.due, lang))
                                 @if loan.due < today { " " strong.on-loan { (lang.pick("(terlambat)", "(overdue)")) } }
+                            }
+                            td {
+                                @match verdict {
+                                    Ok(_) => {
+                                        form method="post" action="/account/loans/renew" {
+                                            (visitor.token_field())
+                                            input type="hidden" name="item" value=(barcode);
+                                            button type="submit" aria-label=(renew_label(lang, title.as_ref())) { (lang.pick("Perpanjang", "Renew")) }
+                                        }
+                                    }
+                                    Err(reason) => span.muted { (reason.sentence(lang)) }
+                                }
                             }
                         }
                     } }
@@ -403,6 +422,60 @@ async fn account_page(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(visitor.finish(response))
+}
+
+fn renew_label(lang: Lang, title: Option<&super::catalog_view::TitleEntry>) -> String {
+    let name = title.map(|t| t.doc.title.as_str()).unwrap_or("");
+    match lang {
+        Lang::Id => format!("Perpanjang {name}"),
+        Lang::En => format!("Renew {name}"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RenewForm {
+    csrf: String,
+    item: String,
+}
+
+/// `POST /account/loans/renew`: the patron's own loan, by the kiosks' rule.
+pub async fn renew(
+    State(state): State<WebState>,
+    visitor: Visitor,
+    Form(form): Form<RenewForm>,
+) -> Result<Response, PageError> {
+    if !visitor.form_is_genuine(&form.csrf) {
+        return Ok(forged(&visitor));
+    }
+    let Some(card) = visitor.card().map(str::to_string) else {
+        return Ok(see_other(&visitor.reader.localized("/account")));
+    };
+    let item = form.item;
+    let done = read_view(&state, &visitor.reader, move |state| {
+        super::renew::renew(state, &card, &item, jiff::Timestamp::now())
+    })
+    .await?;
+    match done {
+        Ok(_) => Ok(visitor.finish(see_other(&visitor.reader.localized("/account#loans")))),
+        Err(reason) => {
+            let lang = visitor.reader.lang;
+            let page = Page {
+                title: lang.pick("Tidak dapat diperpanjang", "Not renewed").into(),
+                description: String::new(),
+                path: "/account".into(),
+                index: false,
+                schema: None,
+            };
+            let body = html! {
+                h1 { (page.title) }
+                p.problem role="alert" { (reason.sentence(lang)) }
+                p { a href=(visitor.reader.localized("/account")) { (lang.pick("Ke akun saya", "To my account")) } }
+            };
+            let mut response = layout::render(&state, &visitor.reader, &page, body);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(visitor.finish(response))
+        }
+    }
 }
 
 fn title_cell(reader: &Reader, title: Option<&super::catalog_view::TitleEntry>) -> Markup {

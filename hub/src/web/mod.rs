@@ -11,7 +11,8 @@
 //!   Graph, schema.org), header, footer, the security headers.
 //! - [`home`], [`search`], [`title`]: the pages; [`seo`]: `robots.txt` and `sitemap.xml`.
 //! - [`session`]: signed-in patrons, CSRF tokens, the sign-in rate limit; [`account`]: sign
-//!   in and out, the patron's loans, reservations and fines, reserving and cancelling.
+//!   in and out, the patron's loans, reservations and fines, reserving and cancelling;
+//!   [`renew`]: renewing by the kiosks' rule, recorded through the ledger.
 //!
 //! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
 //! (fields `card` and `pin` when signed out), `/sitemap.xml`, `/robots.txt`; `?lang=en` on
@@ -22,6 +23,7 @@ pub mod catalog_view;
 pub mod home;
 pub mod lang;
 pub mod layout;
+pub mod renew;
 pub mod search;
 pub mod seo;
 pub mod session;
@@ -84,6 +86,7 @@ pub fn router(state: WebState) -> Router {
         .route("/account/sign-in", post(account::sign_in))
         .route("/account/sign-out", post(account::sign_out))
         .route("/account/holds/{id}/cancel", post(account::cancel_hold))
+        .route("/account/loans/renew", post(account::renew))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/site.css", get(layout::stylesheet))

@@ -483,6 +483,14 @@ fn patrons_sign_in_reserve_and_cancel_and_see_only_their_own(backend: Backend) {
         mine.body
     );
     assert!(mine.body.contains("No reservations.") && mine.body.contains("No fines."));
+    // Budi waits for this title: her renewal is refused by the kiosks' rule, said in place of
+    // the button.
+    assert!(
+        mine.body
+            .contains(&swalayan_core::reason::Reason::HasHolds.sentence(Lang::En)),
+        "{}",
+        mine.body
+    );
     for theirs in ["Budi", "utara", "2,500"] {
         assert!(!mine.body.contains(theirs), "Siti sees {theirs}");
     }
@@ -515,6 +523,23 @@ fn patrons_sign_in_reserve_and_cancel_and_see_only_their_own(backend: Backend) {
     );
     assert_eq!(cancelled.status, 303);
     assert!(budi.get("/account").body.contains("Tidak ada pesanan."));
+    // Now Siti may renew: the renewal is a transaction of the web, reaching the kiosk.
+    let mine = siti.get("/account");
+    assert!(
+        mine.body.contains(r#"action="/account/loans/renew""#),
+        "{}",
+        mine.body
+    );
+    let csrf = siti.csrf();
+    let renewed = siti.post("/account/loans/renew", &[("csrf", &csrf), ("item", "B1")]);
+    assert_eq!(renewed.status, 303, "{}", renewed.body);
+    kiosk.sync();
+    let (_, p1) = kiosk.json(&["patron", "show", "P1"]);
+    assert_eq!(p1["loans"][0]["renewals"], 1, "{p1}");
+    // Someone else's loan is not theirs to renew.
+    let csrf = budi.csrf();
+    let not_his = budi.post("/account/loans/renew", &[("csrf", &csrf), ("item", "B1")]);
+    assert_eq!(not_his.status, 422);
     assert_eq!(
         budi.post("/account/sign-out", &[("csrf", &csrf)]).status,
         303
