@@ -340,6 +340,7 @@ impl Desk {
         let body = TxBody::Feedback(FeedbackPayload {
             score,
             branch: ctx.settings.branch.clone(),
+            comment: None,
         });
         let row = outbox::append(
             &tx,

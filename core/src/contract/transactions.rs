@@ -192,6 +192,9 @@ pub struct FeedbackPayload {
     pub score: u8,
     #[serde(default)]
     pub branch: String,
+    /// What the patron wrote (the web's feedback form; kiosks ask for a score only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// `pin_attempt`: a PIN entered for a card at a station.
@@ -459,8 +462,13 @@ mod tests {
                     kind: FineKind::Overdue,
                     checkin: Some(Uuid::nil())
                 })),
-            (1u8..=5, text())
-                .prop_map(|(score, branch)| TxBody::Feedback(FeedbackPayload { score, branch })),
+            (1u8..=5, text(), proptest::option::of(text())).prop_map(|(score, branch, comment)| {
+                TxBody::Feedback(FeedbackPayload {
+                    score,
+                    branch,
+                    comment,
+                })
+            }),
             (text(), any::<bool>(), at()).prop_map(|(patron, ok, at)| TxBody::PinAttempt(
                 PinAttemptPayload { patron, ok, at }
             )),

@@ -12,7 +12,8 @@
 //! - [`home`], [`search`], [`title`]: the pages; [`seo`]: `robots.txt` and `sitemap.xml`.
 //! - [`session`]: signed-in patrons, CSRF tokens, the sign-in rate limit; [`account`]: sign
 //!   in and out, the patron's loans, reservations and fines, reserving and cancelling;
-//!   [`renew`]: renewing by the kiosks' rule, recorded through the ledger.
+//!   [`renew`]: renewing by the kiosks' rule, recorded through the ledger; [`feedback`]: the
+//!   feedback form.
 //!
 //! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
 //! (fields `card` and `pin` when signed out), `/sitemap.xml`, `/robots.txt`; `?lang=en` on
@@ -20,6 +21,7 @@
 
 pub mod account;
 pub mod catalog_view;
+pub mod feedback;
 pub mod home;
 pub mod lang;
 pub mod layout;
@@ -87,6 +89,7 @@ pub fn router(state: WebState) -> Router {
         .route("/account/sign-out", post(account::sign_out))
         .route("/account/holds/{id}/cancel", post(account::cancel_hold))
         .route("/account/loans/renew", post(account::renew))
+        .route("/feedback", get(feedback::page).post(feedback::submit))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/site.css", get(layout::stylesheet))

@@ -101,6 +101,16 @@ pub fn renew(
         due,
         renewals,
     });
+    match record(state, &body, now)? {
+        Outcome::Applied => Ok(Ok(due)),
+        // Returned at a station between the check and now: not on loan any more.
+        _ => Ok(Err(Reason::NotOnLoan)),
+    }
+}
+
+/// Records a transaction of the web through the ledger, as a station's would be.
+pub fn record(state: &WebState, body: &TxBody, now: Timestamp) -> Result<Outcome> {
+    ensure_origin(state, now)?;
     let transaction = PushTransaction {
         id: Uuid::now_v7(),
         // The web has no sequence of its own: milliseconds keep its rows in order.
@@ -117,11 +127,7 @@ pub fn renew(
         now,
         None,
     )?;
-    match results.first().map(|r| r.outcome) {
-        Some(Outcome::Applied) => Ok(Ok(due)),
-        // Returned at a station between the check and now: not on loan any more.
-        _ => Ok(Err(Reason::NotOnLoan)),
-    }
+    Ok(results.first().map_or(Outcome::Conflict, |r| r.outcome))
 }
 
 /// The web's station row, added once (its token hash matches no token).

@@ -203,6 +203,36 @@ fn the_public_pages_show_the_catalogue_and_the_library(backend: Backend) {
     let remembered = get(&format!("{}/", hub.url), Some("lang=en"));
     assert!(remembered.body.contains("Opening hours") && remembered.body.contains("Library news"));
 
+    // Feedback: a score and a few words, counted like the kiosks' (a transaction of the web);
+    // without a score, a sentence and nothing kept.
+    let mut reader = Browser::new(&hub.url);
+    let form = reader.get("/feedback");
+    assert!(form.body.contains(r#"name="score""#) && form.body.contains(r#"name="comment""#));
+    let before = hub.status()["transactions"].as_i64().unwrap();
+    let csrf = reader.csrf();
+    let none = reader.post("/feedback", &[("csrf", &csrf), ("comment", "tanpa nilai")]);
+    assert_eq!(none.status, 422);
+    assert!(none.body.contains("Pilih nilai dari 1 sampai 5."));
+    let sent = reader.post(
+        "/feedback",
+        &[
+            ("csrf", &csrf),
+            ("score", "4"),
+            ("comment", "Ruang baca nyaman & sejuk"),
+        ],
+    );
+    assert_eq!(sent.status, 200);
+    assert!(sent.body.contains("Terima kasih"));
+    assert_eq!(hub.status()["transactions"].as_i64().unwrap(), before + 1);
+    let export = hub.cmd(&["export", "csv", "--since", "2020-01-01"]);
+    let export = String::from_utf8_lossy(&export.stdout);
+    assert!(
+        export
+            .lines()
+            .any(|l| l.contains(",web,") && l.contains(",feedback,")),
+        "{export}"
+    );
+
     // An unknown title: a plain sentence in the reader's language, status 404.
     let missing = get(&format!("{}/title/001:nothing", hub.url), None);
     assert_eq!(missing.status, 404);
