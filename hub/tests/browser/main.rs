@@ -1,0 +1,221 @@
+//! The public web in a real browser: Debian's chromium, headless, driven through
+//! chromedriver (WebDriver), against a real hub process on loopback. A patron searches,
+//! opens a title, signs in from its Reserve button, reserves, sees the queue, cancels, tries a
+//! wrong PIN, switches language; a phone-sized window shows every page without sideways
+//! scrolling. `scripts/test` installs chromium and chromium-driver.
+
+#[allow(dead_code)]
+#[path = "../sync/support.rs"]
+mod support;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{Backend, start_hub_on, write};
+
+const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
+    P1,Siti Aminah,adult,2030-01-31,1234,false,0\n";
+
+const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,parts,branch\n\
+    B1,Laskar Pelangi,Andrea Hirata,978-979-3062-79-2,book,available,899.221 HIR l,1,pusat\n\
+    B2,Laskar Pelangi,Andrea Hirata,978-979-3062-79-2,book,available,899.221 HIR l,1,utara\n\
+    B3,Bumi Manusia,Pramoedya Ananta Toer,,book,available,899.221 TOE b,1,pusat\n";
+
+/// chromedriver on a free loopback port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Driver {
+    let address = support::free_address();
+    let port = address.rsplit(':').next().unwrap().to_string();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("chromedriver: {e} — install Debian's chromium and chromium-driver (scripts/test does)")
+        });
+    // Ready when it accepts a connection: bounded to 10 s.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(&address).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not start on {address}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver {
+        child,
+        url: format!("http://{address}"),
+    }
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=id"],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a chromium session through chromedriver")
+}
+
+async fn text(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn fill(client: &Client, css: &str, value: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn body(client: &Client) -> String {
+    text(client, "body").await
+}
+
+/// Whether the page is no wider than the window (nothing to scroll sideways on a phone).
+async fn fits(client: &Client) -> bool {
+    let width = client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let pair = width.as_array().unwrap();
+    pair[0].as_i64().unwrap() <= pair[1].as_i64().unwrap()
+}
+
+#[test]
+fn a_patron_searches_reserves_and_cancels_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "hub.toml",
+        "[library]\nname = \"Perpustakaan Kota Tebing Tinggi\"\n[library.hours]\nmonday = \"08:00-16:00\"\n",
+    );
+    let hub = start_hub_on(
+        &Backend::Sqlite.database(dir.path()),
+        "127.0.0.1:0",
+        &["--config", config.to_str().unwrap()],
+    );
+    let patrons = write(dir.path(), "patrons.csv", PATRONS);
+    let items = write(dir.path(), "items.csv", ITEMS);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    hub.json(&["import", "items", items.to_str().unwrap()]);
+    let driver = chromedriver();
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    support::runtime().block_on(async {
+        let c = browser(&driver).await;
+        let base = hub.url.clone();
+
+        // Search from the home page's box.
+        c.goto(&format!("{base}/")).await.unwrap();
+        assert_eq!(text(&c, "h1").await, "Perpustakaan Kota Tebing Tinggi");
+        fill(&c, "main input[name=q]", "laskar").await;
+        click(&c, "main form.search button").await;
+        assert!(body(&c).await.contains("1 judul ditemukan."));
+        click(&c, "li.result h2 a").await;
+        assert_eq!(text(&c, "h1").await, "Laskar Pelangi");
+
+        // Reserve while signed out: sign in first, then back to the title.
+        click(&c, "a.button").await;
+        fill(&c, "#card", "P1").await;
+        fill(&c, "#pin", "0000").await;
+        click(&c, "main form button[type=submit]").await;
+        assert!(
+            text(&c, ".problem")
+                .await
+                .contains("Nomor kartu atau PIN salah")
+        );
+        fill(&c, "#card", "P1").await;
+        fill(&c, "#pin", "1234").await;
+        click(&c, "main form button[type=submit]").await;
+        assert_eq!(
+            text(&c, "h1").await,
+            "Laskar Pelangi",
+            "back on the title after signing in"
+        );
+        c.find(Locator::Css("#pickup option[value=utara]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        click(&c, "form.reserve button").await;
+        let account = body(&c).await;
+        assert!(account.contains("Halo, Siti Aminah"), "{account}");
+        assert!(
+            account.contains("Antrean ke-1, diambil di utara."),
+            "{account}"
+        );
+        std::fs::write(shots.join("account-id.png"), c.screenshot().await.unwrap()).unwrap();
+
+        // Cancel it; then English, remembered on the next page.
+        click(&c, "section[aria-labelledby=holds] form button").await;
+        assert!(body(&c).await.contains("Tidak ada pesanan."));
+        click(&c, "a.lang").await;
+        assert!(body(&c).await.contains("No reservations."));
+        c.goto(&format!("{base}/")).await.unwrap();
+        assert!(body(&c).await.contains("Opening hours"));
+
+        // A phone: every page fits the width.
+        c.set_window_size(390, 844).await.unwrap();
+        for path in ["/", "/search?q=laskar", "/account", "/feedback"] {
+            c.goto(&format!("{base}{path}")).await.unwrap();
+            assert!(fits(&c).await, "{path} scrolls sideways on a phone");
+        }
+        std::fs::write(
+            shots.join("account-phone-en.png"),
+            c.screenshot().await.unwrap(),
+        )
+        .unwrap();
+
+        // Sign out: the account is a sign-in form again.
+        c.set_window_size(1280, 900).await.unwrap();
+        c.goto(&format!("{base}/account")).await.unwrap();
+        click(&c, "form[action='/account/sign-out'] button").await;
+        c.goto(&format!("{base}/account")).await.unwrap();
+        assert!(c.find(Locator::Css("#pin")).await.is_ok());
+        c.close().await.unwrap();
+    });
+}
