@@ -4,7 +4,8 @@
 //! wrong PIN, switches language; a phone-sized window shows every page without sideways
 //! scrolling. `scripts/test` installs chromium and chromium-driver.
 
-#[allow(dead_code)]
+// The sync tests' hub and station helpers; this test uses a few of them.
+#[allow(dead_code, unused_macros, unused_imports)]
 #[path = "../sync/support.rs"]
 mod support;
 
