@@ -36,6 +36,20 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// The site's icon: an open book in the library's colour.
+const ICON: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#005a5f"/><path d="M6 9c4-1 7 0 10 2 3-2 6-3 10-2v14c-4-1-7 0-10 2-3-2-6-3-10-2z" fill="#fff"/><path d="M16 11v14" stroke="#005a5f" stroke-width="1.5"/></svg>"##;
+
+pub async fn icon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ICON,
+    )
+        .into_response()
+}
+
 /// A whole page with the library's name and links, sent with the security headers.
 pub fn render(state: &WebState, reader: &Reader, page: &Page, body: Markup) -> Response {
     let lang = reader.lang;
@@ -95,6 +109,7 @@ fn document(reader: &Reader, page: &Page, canonical: &str, site: &str, inner: Ma
                 @if !page.index { meta name="robots" content="noindex, follow"; }
                 link rel="canonical" href=(canonical);
                 link rel="stylesheet" href="/site.css";
+                link rel="icon" href="/favicon.svg" type="image/svg+xml";
                 meta property="og:type" content="website";
                 meta property="og:title" content=(page.title);
                 meta property="og:description" content=(page.description);

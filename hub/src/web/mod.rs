@@ -93,6 +93,8 @@ pub fn router(state: WebState) -> Router {
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/site.css", get(layout::stylesheet))
+        .route("/favicon.svg", get(layout::icon))
+        .route("/favicon.ico", get(layout::icon))
         .with_state(state)
 }
 

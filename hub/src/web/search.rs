@@ -88,7 +88,9 @@ pub async fn page(
             )
             .to_string(),
         path,
-        index: query.is_empty(),
+        // The first page of a search that finds something is worth a search engine's visit
+        // ("buku Laskar Pelangi di perpustakaan"); later pages and misses are not.
+        index: number == 1 && (query.is_empty() || found > 0),
         schema: None,
     };
     Ok(layout::render(&state, &reader, &page, body))
