@@ -47,7 +47,7 @@ fn chromedriver() -> Driver {
             panic!("chromedriver: {e} — install Debian's chromium and chromium-driver (scripts/test does)")
         });
     // Ready when it accepts a connection: bounded to 10 s.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(&address).is_err() {
         assert!(
             Instant::now() < deadline,
@@ -77,6 +77,35 @@ async fn browser(driver: &Driver) -> Client {
         .expect("a chromium session through chromedriver")
 }
 
+/// The element, once the page shows it (a form's submission navigates after the click
+/// returns): waited for at most 30 s.
+async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+/// The page's text once it contains `needle` (the next page has arrived), within 30 s.
+async fn page_with(client: &Client, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(body) = client.find(Locator::Css("body")).await
+            && let Ok(text) = body.text().await
+            && text.contains(needle)
+        {
+            return text;
+        }
+        if Instant::now() > deadline {
+            let url = client.current_url().await.map(|u| u.to_string());
+            panic!("no page with {needle:?} within 30 s (at {url:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn text(client: &Client, css: &str) -> String {
     client
         .find(Locator::Css(css))
@@ -88,27 +117,11 @@ async fn text(client: &Client, css: &str) -> String {
 }
 
 async fn fill(client: &Client, css: &str, value: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .send_keys(value)
-        .await
-        .unwrap();
+    element(client, css).await.send_keys(value).await.unwrap();
 }
 
 async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn body(client: &Client) -> String {
-    text(client, "body").await
+    element(client, css).await.click().await.unwrap();
 }
 
 /// Whether the page is no wider than the window (nothing to scroll sideways on a phone).
@@ -154,8 +167,9 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
         assert_eq!(text(&c, "h1").await, "Perpustakaan Kota Tebing Tinggi");
         fill(&c, "main input[name=q]", "laskar").await;
         click(&c, "main form.search button").await;
-        assert!(body(&c).await.contains("1 judul ditemukan."));
+        page_with(&c, "1 judul ditemukan.").await;
         click(&c, "li.result h2 a").await;
+        page_with(&c, "Ketersediaan").await;
         assert_eq!(text(&c, "h1").await, "Laskar Pelangi");
 
         // Reserve while signed out: sign in first, then back to the title.
@@ -163,28 +177,23 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
         fill(&c, "#card", "P1").await;
         fill(&c, "#pin", "0000").await;
         click(&c, "main form button[type=submit]").await;
-        assert!(
-            text(&c, ".problem")
-                .await
-                .contains("Nomor kartu atau PIN salah")
-        );
+        page_with(&c, "Nomor kartu atau PIN salah").await;
         fill(&c, "#card", "P1").await;
         fill(&c, "#pin", "1234").await;
         click(&c, "main form button[type=submit]").await;
+        page_with(&c, "Ambil di").await;
         assert_eq!(
             text(&c, "h1").await,
             "Laskar Pelangi",
             "back on the title after signing in"
         );
-        c.find(Locator::Css("#pickup option[value=utara]"))
+        element(&c, "#pickup option[value=utara]")
             .await
-            .unwrap()
             .click()
             .await
             .unwrap();
         click(&c, "form.reserve button").await;
-        let account = body(&c).await;
-        assert!(account.contains("Halo, Siti Aminah"), "{account}");
+        let account = page_with(&c, "Halo, Siti Aminah").await;
         assert!(
             account.contains("Antrean ke-1, diambil di utara."),
             "{account}"
@@ -193,11 +202,11 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
 
         // Cancel it; then English, remembered on the next page.
         click(&c, "section[aria-labelledby=holds] form button").await;
-        assert!(body(&c).await.contains("Tidak ada pesanan."));
+        page_with(&c, "Tidak ada pesanan.").await;
         click(&c, "a.lang").await;
-        assert!(body(&c).await.contains("No reservations."));
+        page_with(&c, "No reservations.").await;
         c.goto(&format!("{base}/")).await.unwrap();
-        assert!(body(&c).await.contains("Opening hours"));
+        page_with(&c, "Opening hours").await;
 
         // A phone: every page fits the width.
         c.set_window_size(390, 844).await.unwrap();
@@ -215,8 +224,9 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
         c.set_window_size(1280, 900).await.unwrap();
         c.goto(&format!("{base}/account")).await.unwrap();
         click(&c, "form[action='/account/sign-out'] button").await;
+        page_with(&c, "Opening hours").await;
         c.goto(&format!("{base}/account")).await.unwrap();
-        assert!(c.find(Locator::Css("#pin")).await.is_ok());
+        element(&c, "#pin").await;
         c.close().await.unwrap();
     });
 }
