@@ -335,6 +335,7 @@ pub fn place_hold(
             placed: now.to_string(),
             status: HoldStatus::Waiting,
             origin: "hub".into(),
+            set_aside: None,
         };
         put_hold(tx, &id, &hold)?;
         entry = Some(HoldEntry {

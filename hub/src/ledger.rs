@@ -275,6 +275,7 @@ fn apply_one(
                 && let Some(Some(hold)) = work.holds.get_mut(key)
             {
                 hold.status = hold_status_on_return(checkin.route);
+                hold.set_aside = Some(checkin.item.clone());
                 work.touch(DocKind::Hold, key);
             }
             match work.loans.get(&checkin.item) {
@@ -314,6 +315,7 @@ fn apply_one(
                     placed: effective_at.to_string(),
                     status: HoldStatus::Waiting,
                     origin: station.to_string(),
+                    set_aside: None,
                 }),
             );
             work.touch(DocKind::Hold, &key);

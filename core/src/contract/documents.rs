@@ -307,6 +307,10 @@ pub struct HoldDoc {
     pub status: HoldStatus,
     /// Where it was placed: a station's name, or `hub`.
     pub origin: String,
+    /// The copy a return set aside for it (on the hold shelf or travelling there), as the
+    /// hub learns it from the station's checkin; absent while it waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_aside: Option<String>,
 }
 
 /// The circulation policy (key: `policy`): the TOML the library wrote, calendar included.
@@ -414,7 +418,8 @@ mod tests {
                         pickup_branch: "pusat".into(),
                         placed: "2026-11-01T00:00:00Z".into(),
                         status,
-                        origin
+                        origin,
+                        set_aside: None,
                     }
                 )),
             text().prop_map(|source| Document::Policy(PolicyDoc { source })),

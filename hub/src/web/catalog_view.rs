@@ -192,11 +192,22 @@ impl CatalogView {
         let Some(copies) = state.copies.get(title) else {
             return Vec::new();
         };
+        // Copies a return set aside for a reservation (the hub keeps no shelf status).
+        let set_aside: std::collections::HashSet<&str> = state
+            .holds
+            .values()
+            .filter(|h| h.title == title)
+            .filter(|h| matches!(h.status, HoldStatus::Ready | HoldStatus::InTransit))
+            .filter_map(|h| h.set_aside.as_deref())
+            .collect();
         copies
             .iter()
             .map(|(barcode, doc)| {
                 let availability = match (state.loans.get(barcode), doc.status) {
                     (Some(loan), _) => Availability::OnLoan { due: loan.due },
+                    (None, _) if set_aside.contains(barcode.as_str()) => {
+                        Availability::HeldForSomeone
+                    }
                     (None, ItemStatus::Available) => Availability::OnShelf,
                     (None, ItemStatus::OnLoan) => Availability::NotAvailable,
                     (None, ItemStatus::OnHoldShelf | ItemStatus::InTransit) => {

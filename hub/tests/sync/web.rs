@@ -13,6 +13,7 @@ use swalayan_core::reason::Lang;
 on_both_backends!(
     the_public_pages_show_the_catalogue_and_the_library,
     patrons_sign_in_reserve_and_cancel_and_see_only_their_own,
+    reserved_on_the_web_returned_and_picked_up_at_the_kiosk,
 );
 
 const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
@@ -600,4 +601,91 @@ fn sign_in_attempts_from_one_address_are_limited() {
         .collect();
     assert_eq!(statuses[..10], [401; 10]);
     assert_eq!(statuses[10], 429);
+}
+
+/// The whole journey: Budi reserves on the web a book Siti has; the kiosk hears of the hold;
+/// Siti returns the book at the kiosk and it goes to the hold shelf; the web tells Budi it is
+/// ready; Budi picks it up at the kiosk; the web shows it on loan to him.
+fn reserved_on_the_web_returned_and_picked_up_at_the_kiosk(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start(backend, dir.path());
+    let patrons = write(dir.path(), "patrons.csv", PATRONS);
+    let items = write(dir.path(), "items.csv", ITEMS);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    hub.json(&["import", "items", items.to_str().unwrap()]);
+    let token = hub.add_station("kiosk-1");
+    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+    let (code, lent) = kiosk.json(&[
+        "circ", "checkout", "--patron", "P1", "--item", "B3", "--pin", "1234",
+    ]);
+    assert_eq!(code, 0, "{lent}");
+    kiosk.sync();
+
+    // Budi reserves Bumi Manusia (its one copy is with Siti) for pickup at pusat.
+    let found = get(&format!("{}/search?q=bumi", hub.url), None);
+    let bumi = between(&found.body, "<h2><a href=\"", "\"")
+        .unwrap()
+        .to_string();
+    let mut budi = Browser::new(&hub.url);
+    assert_eq!(budi.sign_in("P2", "5678").status, 303);
+    let csrf = budi.csrf();
+    let reserved = budi.post(
+        &format!("{bumi}/reserve"),
+        &[("csrf", &csrf), ("pickup", "pusat")],
+    );
+    assert_eq!(reserved.status, 303, "{}", reserved.body);
+    assert!(
+        budi.get("/account")
+            .body
+            .contains("Antrean ke-1, diambil di pusat.")
+    );
+
+    // The kiosk hears of the hold; Siti's return goes to the hold shelf.
+    kiosk.sync();
+    let (code, returned) = kiosk.json(&["circ", "checkin", "--item", "B3"]);
+    assert_eq!(code, 0, "{returned}");
+    assert_eq!(returned["route"], "hold_shelf", "{returned}");
+    kiosk.sync();
+    let ready = budi.get("/account");
+    assert!(
+        ready.body.contains("Siap diambil di pusat"),
+        "{}",
+        ready.body
+    );
+    let title = get(&format!("{}{bumi}", hub.url), None);
+    assert!(
+        title.body.contains("Disisihkan untuk pemesan"),
+        "{}",
+        title.body
+    );
+
+    // Budi picks it up at the kiosk; the web shows it on loan to him, the reservation done.
+    let (code, picked) = kiosk.json(&["circ", "pickup", "--patron", "P2", "--pin", "5678"]);
+    assert_eq!(code, 0, "{picked}");
+    assert_eq!(
+        picked["items"].as_array().map(Vec::len),
+        Some(1),
+        "{picked}"
+    );
+    let due: jiff::civil::Date = picked["items"][0]["due"].as_str().unwrap().parse().unwrap();
+    kiosk.sync();
+    let mine = budi.get("/account");
+    assert!(mine.body.contains("Bumi Manusia"), "{}", mine.body);
+    assert!(
+        mine.body.contains(&format::long_date(due, Lang::Id)),
+        "{}",
+        mine.body
+    );
+    assert!(mine.body.contains("Tidak ada pesanan."), "{}", mine.body);
+    let title = get(&format!("{}{bumi}", hub.url), None);
+    assert!(
+        title.body.contains(&format!(
+            "Dipinjam sampai {}",
+            format::date_only(due, Lang::Id)
+        )),
+        "{}",
+        title.body
+    );
 }
