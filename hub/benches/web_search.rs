@@ -5,7 +5,9 @@
 //! one, each as the search page makes it (matching, ranking, the page's 20 results with their
 //! availability per branch and queue). Prints one JSON line.
 //!
-//! `cargo bench -p swalayan-hub --bench web_search` (`-- --titles N` for another size).
+//! `cargo bench -p swalayan-hub --bench web_search` (`-- --titles N` for another size). Under
+//! `cargo test` (no `--bench` argument) it runs on 2,500 titles so the suite stays quick; to
+//! nextest's `--list` it names itself a benchmark (nextest runs none).
 
 use serde_json::json;
 use std::time::Instant;
@@ -169,11 +171,18 @@ impl Rng {
 }
 
 fn main() {
-    let titles: usize = std::env::args()
-        .skip_while(|a| a != "--titles")
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        println!("web_search: benchmark");
+        return;
+    }
+    let full = args.iter().any(|a| a == "--bench");
+    let titles: usize = args
+        .iter()
+        .skip_while(|a| *a != "--titles")
         .nth(1)
         .and_then(|n| n.parse().ok())
-        .unwrap_or(250_000);
+        .unwrap_or(if full { 250_000 } else { 2_500 });
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hub.db");
     let storage = storage::open(db.to_str().unwrap()).unwrap();
