@@ -108,26 +108,20 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// A refused form: the forged-request page, nothing done.
-fn forged(visitor: &Visitor) -> Response {
+fn forged(state: &WebState, visitor: &Visitor) -> Response {
     let lang = visitor.reader.lang;
-    let page = Page {
-        title: lang.pick("Formulir kedaluwarsa", "Form expired").into(),
-        description: String::new(),
-        path: "/account".into(),
-        index: false,
-        schema: None,
+    let page = layout::Message {
+        status: StatusCode::FORBIDDEN,
+        title: lang.pick("Formulir kedaluwarsa", "Form expired"),
+        sentence: lang.pick(
+            "Formulir ini sudah tidak berlaku. Muat ulang halaman lalu coba lagi.",
+            "This form is no longer valid. Reload the page and try again.",
+        ),
+        alert: false,
+        path: "/account",
+        onward: ("/account", lang.pick("Ke akun saya", "To my account")),
     };
-    let body = html! {
-        h1 { (page.title) }
-        p { (lang.pick("Formulir ini sudah tidak berlaku. Muat ulang halaman lalu coba lagi.", "This form is no longer valid. Reload the page and try again.")) }
-        p { a href=(visitor.reader.localized("/account")) { (lang.pick("Ke akun saya", "To my account")) } }
-    };
-    let html = layout::bare(&visitor.reader, &page, body);
-    visitor.finish(layout::respond(
-        StatusCode::FORBIDDEN,
-        &visitor.reader,
-        html,
-    ))
+    visitor.finish(layout::message(state, &visitor.reader, page))
 }
 
 #[derive(Deserialize)]
@@ -209,7 +203,7 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     if !visitor.form_is_genuine(&form.csrf) {
-        return Ok(forged(&visitor));
+        return Ok(forged(&state, &visitor));
     }
     let lang = visitor.reader.lang;
     let next = form.next.clone();
@@ -292,7 +286,7 @@ pub async fn sign_out(
     Form(form): Form<TokenForm>,
 ) -> Response {
     if !visitor.form_is_genuine(&form.csrf) {
-        return forged(&visitor);
+        return forged(&state, &visitor);
     }
     if let Some((id, _)) = &visitor.session {
         state.sessions.end(id);
@@ -445,7 +439,7 @@ pub async fn renew(
     Form(form): Form<RenewForm>,
 ) -> Result<Response, PageError> {
     if !visitor.form_is_genuine(&form.csrf) {
-        return Ok(forged(&visitor));
+        return Ok(forged(&state, &visitor));
     }
     let Some(card) = visitor.card().map(str::to_string) else {
         return Ok(see_other(&visitor.reader.localized("/account")));
@@ -459,21 +453,16 @@ pub async fn renew(
         Ok(_) => Ok(visitor.finish(see_other(&visitor.reader.localized("/account#loans")))),
         Err(reason) => {
             let lang = visitor.reader.lang;
-            let page = Page {
-                title: lang.pick("Tidak dapat diperpanjang", "Not renewed").into(),
-                description: String::new(),
-                path: "/account".into(),
-                index: false,
-                schema: None,
+            let sentence = reason.sentence(lang);
+            let page = layout::Message {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                title: lang.pick("Tidak dapat diperpanjang", "Not renewed"),
+                sentence: &sentence,
+                alert: true,
+                path: "/account",
+                onward: ("/account", lang.pick("Ke akun saya", "To my account")),
             };
-            let body = html! {
-                h1 { (page.title) }
-                p.problem role="alert" { (reason.sentence(lang)) }
-                p { a href=(visitor.reader.localized("/account")) { (lang.pick("Ke akun saya", "To my account")) } }
-            };
-            let mut response = layout::render(&state, &visitor.reader, &page, body);
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(visitor.finish(response))
+            Ok(visitor.finish(layout::message(&state, &visitor.reader, page)))
         }
     }
 }
@@ -507,7 +496,7 @@ pub async fn cancel_hold(
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
     if !visitor.form_is_genuine(&form.csrf) {
-        return Ok(forged(&visitor));
+        return Ok(forged(&state, &visitor));
     }
     let Some(card) = visitor.card().map(str::to_string) else {
         return Ok(see_other(&visitor.reader.localized("/account")));
@@ -542,7 +531,7 @@ pub async fn reserve(
     Form(form): Form<ReserveForm>,
 ) -> Result<Response, PageError> {
     if !visitor.form_is_genuine(&form.csrf) {
-        return Ok(forged(&visitor));
+        return Ok(forged(&state, &visitor));
     }
     let back = title_path(&key);
     let Some(card) = visitor.card().map(str::to_string) else {
@@ -573,23 +562,16 @@ pub async fn reserve(
         None => Ok(visitor.finish(see_other(&visitor.reader.localized("/account#holds")))),
         Some(reason) => {
             let lang = visitor.reader.lang;
-            let page = Page {
-                title: lang
-                    .pick("Pesanan tidak dapat dibuat", "The reservation was not made")
-                    .into(),
-                description: String::new(),
-                path: back.clone(),
-                index: false,
-                schema: None,
+            let sentence = reason.sentence(lang);
+            let page = layout::Message {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                title: lang.pick("Pesanan tidak dapat dibuat", "The reservation was not made"),
+                sentence: &sentence,
+                alert: true,
+                path: &back,
+                onward: (&back, lang.pick("Kembali ke judul", "Back to the title")),
             };
-            let body = html! {
-                h1 { (page.title) }
-                p.problem role="alert" { (reason.sentence(lang)) }
-                p { a href=(visitor.reader.localized(&back)) { (lang.pick("Kembali ke judul", "Back to the title")) } }
-            };
-            let mut response = layout::render(&state, &visitor.reader, &page, body);
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(visitor.finish(response))
+            Ok(visitor.finish(layout::message(&state, &visitor.reader, page)))
         }
     }
 }

@@ -138,17 +138,16 @@ pub async fn submit(
             format!("feedback: {outcome:?}"),
         ));
     }
-    let page = Page {
-        title: lang.pick("Terima kasih", "Thank you").into(),
-        description: String::new(),
-        path: "/feedback".into(),
-        index: false,
-        schema: None,
+    let page = layout::Message {
+        status: StatusCode::OK,
+        title: lang.pick("Terima kasih", "Thank you"),
+        sentence: lang.pick(
+            "Penilaian Anda sudah kami terima.",
+            "We have received your feedback.",
+        ),
+        alert: false,
+        path: "/feedback",
+        onward: ("/", lang.pick("Ke beranda", "To the home page")),
     };
-    let thanks = html! {
-        h1 { (page.title) }
-        p { (lang.pick("Penilaian Anda sudah kami terima.", "We have received your feedback.")) }
-        p { a href=(visitor.reader.localized("/")) { (lang.pick("Ke beranda", "To the home page")) } }
-    };
-    Ok(visitor.finish(layout::render(&state, &visitor.reader, &page, thanks)))
+    Ok(visitor.finish(layout::message(&state, &visitor.reader, page)))
 }

@@ -80,6 +80,37 @@ pub fn render(state: &WebState, reader: &Reader, page: &Page, body: Markup) -> R
     respond(StatusCode::OK, reader, html)
 }
 
+/// A page of one message: a heading, a sentence (read out as an alert when it reports a
+/// problem) and a link onward — refusals, confirmations, expired forms.
+pub struct Message<'a> {
+    pub status: StatusCode,
+    pub title: &'a str,
+    pub sentence: &'a str,
+    pub alert: bool,
+    /// The page it concerns (its canonical path), never indexed.
+    pub path: &'a str,
+    /// Where to go next: address (without `lang`) and label.
+    pub onward: (&'a str, &'a str),
+}
+
+pub fn message(state: &WebState, reader: &Reader, m: Message<'_>) -> Response {
+    let page = Page {
+        title: m.title.to_string(),
+        description: String::new(),
+        path: m.path.to_string(),
+        index: false,
+        schema: None,
+    };
+    let body = html! {
+        h1 { (m.title) }
+        @if m.alert { p.problem role="alert" { (m.sentence) } } @else { p { (m.sentence) } }
+        p { a href=(reader.localized(m.onward.0)) { (m.onward.1) } }
+    };
+    let mut response = render(state, reader, &page, body);
+    *response.status_mut() = m.status;
+    response
+}
+
 /// The page without the library's settings (error pages).
 pub fn bare(reader: &Reader, page: &Page, body: Markup) -> Markup {
     document(

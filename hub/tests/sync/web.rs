@@ -71,15 +71,37 @@ fn start(backend: Backend, dir: &std::path::Path) -> Hub {
     )
 }
 
-fn the_public_pages_show_the_catalogue_and_the_library(backend: Backend) {
-    let dir = tempfile::tempdir().unwrap();
-    let patrons = write(dir.path(), "patrons.csv", PATRONS);
-    let items = write(dir.path(), "items.csv", ITEMS);
-    // The hub serves what it holds when it starts and what arrives after: import before
-    // and after the start.
-    let hub = start(backend, dir.path());
+/// A hub with the two patrons and three copies, a kiosk synced with it, and `item` lent to
+/// Siti (P1) at the kiosk and pushed; returns the hub, the kiosk and the loan's due date.
+fn library_with_a_loan(
+    backend: Backend,
+    dir: &std::path::Path,
+    item: &str,
+) -> (Hub, CliStation, jiff::civil::Date) {
+    let hub = start(backend, dir);
+    let patrons = write(dir, "patrons.csv", PATRONS);
+    let items = write(dir, "items.csv", ITEMS);
     hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
     hub.json(&["import", "items", items.to_str().unwrap()]);
+    let token = hub.add_station("kiosk-1");
+    let kiosk = CliStation::new(dir, "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+    let (code, lent) = kiosk.json(&[
+        "circ", "checkout", "--patron", "P1", "--item", item, "--pin", "1234",
+    ]);
+    assert_eq!(code, 0, "{lent}");
+    kiosk.sync();
+    assert_eq!(hub.status()["loans"], 1);
+    let due = lent["due"].as_str().unwrap().parse().unwrap();
+    (hub, kiosk, due)
+}
+
+fn the_public_pages_show_the_catalogue_and_the_library(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    // The hub serves what it holds when it starts and what arrives after: the catalogue is
+    // imported after the start.
+    let (hub, _kiosk, due) = library_with_a_loan(backend, dir.path(), "B1");
     hub.json(&[
         "promotions",
         "add",
@@ -88,17 +110,6 @@ fn the_public_pages_show_the_catalogue_and_the_library(backend: Backend) {
         "--body",
         "Sabtu ini di ruang anak",
     ]);
-    let token = hub.add_station("kiosk-1");
-    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
-    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
-    kiosk.sync();
-    let (code, lent) = kiosk.json(&[
-        "circ", "checkout", "--patron", "P1", "--item", "B1", "--pin", "1234",
-    ]);
-    assert_eq!(code, 0, "{lent}");
-    kiosk.sync();
-    assert_eq!(hub.status()["loans"], 1);
-    let due: jiff::civil::Date = lent["due"].as_str().unwrap().parse().unwrap();
 
     // Home: the library, its hours, the kiosks' promotion, new arrivals.
     let home = get(&format!("{}/", hub.url), None);
@@ -395,21 +406,7 @@ impl Browser {
 
 fn patrons_sign_in_reserve_and_cancel_and_see_only_their_own(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = start(backend, dir.path());
-    let patrons = write(dir.path(), "patrons.csv", PATRONS);
-    let items = write(dir.path(), "items.csv", ITEMS);
-    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
-    hub.json(&["import", "items", items.to_str().unwrap()]);
-    let token = hub.add_station("kiosk-1");
-    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
-    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
-    kiosk.sync();
-    let (code, lent) = kiosk.json(&[
-        "circ", "checkout", "--patron", "P1", "--item", "B1", "--pin", "1234",
-    ]);
-    assert_eq!(code, 0, "{lent}");
-    kiosk.sync();
-    let due: jiff::civil::Date = lent["due"].as_str().unwrap().parse().unwrap();
+    let (hub, kiosk, due) = library_with_a_loan(backend, dir.path(), "B1");
     let found = get(&format!("{}/search?q=laskar", hub.url), None);
     let laskar = between(&found.body, "<h2><a href=\"", "\"")
         .unwrap()
@@ -608,20 +605,7 @@ fn sign_in_attempts_from_one_address_are_limited() {
 /// ready; Budi picks it up at the kiosk; the web shows it on loan to him.
 fn reserved_on_the_web_returned_and_picked_up_at_the_kiosk(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let hub = start(backend, dir.path());
-    let patrons = write(dir.path(), "patrons.csv", PATRONS);
-    let items = write(dir.path(), "items.csv", ITEMS);
-    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
-    hub.json(&["import", "items", items.to_str().unwrap()]);
-    let token = hub.add_station("kiosk-1");
-    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
-    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
-    kiosk.sync();
-    let (code, lent) = kiosk.json(&[
-        "circ", "checkout", "--patron", "P1", "--item", "B3", "--pin", "1234",
-    ]);
-    assert_eq!(code, 0, "{lent}");
-    kiosk.sync();
+    let (hub, kiosk, _) = library_with_a_loan(backend, dir.path(), "B3");
 
     // Budi reserves Bumi Manusia (its one copy is with Siti) for pickup at pusat.
     let found = get(&format!("{}/search?q=bumi", hub.url), None);
