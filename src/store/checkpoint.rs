@@ -37,6 +37,11 @@ pub const WAL_CAP_FRAMES: u64 = 65_536;
 pub struct WalActivity {
     commits: AtomicU64,
     frames: AtomicU64,
+    /// Checkpoints that copied the whole WAL, and the WAL's frames at the last of them: what
+    /// a test waits on (the database file reaches its size before the copy is synced and
+    /// marked done, so the file's length is not a sign the next commit may restart the WAL).
+    complete: AtomicU64,
+    complete_frames: AtomicU64,
 }
 
 impl WalActivity {
@@ -53,12 +58,27 @@ impl WalActivity {
     fn frames(&self) -> u64 {
         self.frames.load(Ordering::Relaxed)
     }
+
+    /// Called by the thread after a checkpoint that copied all `frames` of the WAL.
+    fn copied_all(&self, frames: u64) {
+        self.complete_frames.store(frames, Ordering::Release);
+        self.complete.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many checkpoints copied the whole WAL, and the WAL's frames at the last one.
+    #[cfg(test)]
+    fn last_complete(&self) -> (u64, u64) {
+        let count = self.complete.load(Ordering::Acquire);
+        (count, self.complete_frames.load(Ordering::Acquire))
+    }
 }
 
 /// The checkpoint thread; stops (and closes its connection) when dropped.
 pub struct Checkpointer {
     stop: Option<mpsc::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    #[cfg(test)]
+    activity: Arc<WalActivity>,
 }
 
 impl Checkpointer {
@@ -75,6 +95,8 @@ impl Checkpointer {
             Some(vfs) => Connection::open_with_flags_and_vfs(path, flags, vfs)?,
         };
         configure(&conn)?;
+        #[cfg(test)]
+        let watched = activity.clone();
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("wal-checkpoint".into())
@@ -95,6 +117,9 @@ impl Checkpointer {
                         && frames > 0
                     {
                         tracing::debug!(frames, copied, "WAL checkpoint");
+                        if frames == copied {
+                            activity.copied_all(u64::try_from(frames).unwrap_or(0));
+                        }
                     }
                     if let Err(e) = done {
                         // The desk's commits do not depend on it: the WAL only grows until
@@ -110,6 +135,8 @@ impl Checkpointer {
         Ok(Checkpointer {
             stop: Some(stop),
             thread: Some(thread),
+            #[cfg(test)]
+            activity: watched,
         })
     }
 }
@@ -167,7 +194,9 @@ mod tests {
             .unwrap();
         let wal = dir.path().join("s.db-wal");
         let mut wal_after = Vec::new();
-        for round in 0..2 {
+        for round in 0..2u64 {
+            let activity = &store.checkpointer.as_ref().unwrap().activity;
+            let (before, _) = activity.last_complete();
             // 4 MB in 256 commits: past SQLite's 1,000-page automatic threshold.
             for _ in 0..256 {
                 store
@@ -175,16 +204,21 @@ mod tests {
                     .execute("INSERT INTO t VALUES (zeroblob(16384))", [])
                     .unwrap();
             }
-            let wanted = (round + 1) * 4 * 1024 * 1024;
+            // Waits for the thread to report a checkpoint that copied every frame the round
+            // committed (synced and marked done: only then may the next commit restart it).
+            let committed = activity.frames();
             let deadline = Instant::now() + Duration::from_secs(20);
-            while file_len(&path) < wanted {
+            while !matches!(activity.last_complete(), (count, frames) if count > before && frames == committed)
+            {
                 assert!(
                     Instant::now() < deadline,
-                    "round {round}: the thread did not checkpoint (database {} bytes)",
-                    file_len(&path)
+                    "round {round}: the thread did not checkpoint all {committed} frames \
+                     (last complete: {:?})",
+                    activity.last_complete()
                 );
                 std::thread::sleep(Duration::from_millis(20));
             }
+            assert!(file_len(&path) >= (round + 1) * 4 * 1024 * 1024);
             wal_after.push(file_len(&wal));
         }
         // The second round's frames went over the first round's: the WAL did not double.
