@@ -9,7 +9,7 @@
 
 use crate::domain::money::Money;
 use crate::reason::Lang;
-use jiff::civil::{Date, Weekday};
+use jiff::civil::{Date, DateTime, Time, Weekday};
 
 const MONTHS_ID: [&str; 12] = [
     "Januari",
@@ -78,6 +78,31 @@ pub fn date_only(date: Date, lang: Lang) -> String {
     format!("{} {} {}", date.day(), month(date, lang), date.year())
 }
 
+/// A time of day: "09.00" (Indonesian writes a point) / "09:00".
+pub fn clock(time: Time, lang: Lang) -> String {
+    let separator = lang.pick(".", ":");
+    format!("{:02}{separator}{:02}", time.hour(), time.minute())
+}
+
+/// When an event runs: "Selasa, 15 Desember 2026, 09.00–11.30" / "Tuesday 15 December 2026,
+/// 09:00–11:30"; both days written out when it ends on another.
+pub fn span(starts: DateTime, ends: DateTime, lang: Lang) -> String {
+    let first = format!(
+        "{}, {}",
+        long_date(starts.date(), lang),
+        clock(starts.time(), lang)
+    );
+    if starts.date() == ends.date() {
+        format!("{first}–{}", clock(ends.time(), lang))
+    } else {
+        format!(
+            "{first} – {}, {}",
+            long_date(ends.date(), lang),
+            clock(ends.time(), lang)
+        )
+    }
+}
+
 /// An amount in Rupiah: "Rp4.500" / "IDR 4,500"; hundredths only when there are some
 /// ("Rp4.500,50" / "IDR 4,500.50").
 pub fn money(amount: Money, lang: Lang) -> String {
@@ -132,6 +157,25 @@ mod tests {
         assert_eq!(
             long_date(date(2026, 8, 17), Lang::En),
             "Monday 17 August 2026"
+        );
+    }
+
+    #[test]
+    fn times_and_spans_in_both_languages() {
+        let starts = jiff::civil::datetime(2026, 12, 15, 9, 0, 0, 0);
+        let ends = jiff::civil::datetime(2026, 12, 15, 11, 30, 0, 0);
+        assert_eq!(
+            span(starts, ends, Lang::Id),
+            "Selasa, 15 Desember 2026, 09.00–11.30"
+        );
+        assert_eq!(
+            span(starts, ends, Lang::En),
+            "Tuesday 15 December 2026, 09:00–11:30"
+        );
+        let next_day = jiff::civil::datetime(2026, 12, 16, 12, 5, 0, 0);
+        assert_eq!(
+            span(starts, next_day, Lang::Id),
+            "Selasa, 15 Desember 2026, 09.00 – Rabu, 16 Desember 2026, 12.05"
         );
     }
 

@@ -336,6 +336,7 @@ pub fn place_hold(
             status: HoldStatus::Waiting,
             origin: "hub".into(),
             set_aside: None,
+            ready_until: None,
         };
         put_hold(tx, &id, &hold)?;
         entry = Some(HoldEntry {

@@ -276,6 +276,7 @@ fn apply_one(
             {
                 hold.status = hold_status_on_return(checkin.route);
                 hold.set_aside = Some(checkin.item.clone());
+                hold.ready_until = checkin.hold_expires;
                 work.touch(DocKind::Hold, key);
             }
             match work.loans.get(&checkin.item) {
@@ -316,6 +317,7 @@ fn apply_one(
                     status: HoldStatus::Waiting,
                     origin: station.to_string(),
                     set_aside: None,
+                    ready_until: None,
                 }),
             );
             work.touch(DocKind::Hold, &key);

@@ -13,6 +13,8 @@
 //!   contract; the core's PIN rule for attempts); exactly once; conflicts kept with a code.
 //! - [`catalog`]: imports (the core's importers into a hub sink), policy, holds, PIN checks
 //!   under the library-wide lockout, promotions.
+//! - [`events`]: events and literacy programmes, registration with a capacity and a waiting
+//!   list (who registered stays at the hub).
 //! - [`export`]: transactions as CSV or Koha's offline circulation format.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
@@ -26,6 +28,7 @@
 pub mod api;
 pub mod catalog;
 pub mod config;
+pub mod events;
 pub mod export;
 pub mod ledger;
 pub mod metrics;

@@ -125,6 +125,9 @@ enum Command {
     /// Promotions on every kiosk's welcome screen.
     #[command(subcommand)]
     Promotions(PromotionCommand),
+    /// Events and literacy programmes: on the web (with registration) and the kiosks.
+    #[command(subcommand)]
+    Events(EventCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -258,6 +261,35 @@ enum PromotionCommand {
     Remove {
         id: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum EventCommand {
+    /// Publish an event; prints its id.
+    Add {
+        #[arg(long)]
+        title: String,
+        /// When it starts, the library's wall clock: `2026-12-15T09:00` (or `2026-12-15
+        /// 09:00`); a time with an offset or zone is converted to the library's.
+        #[arg(long, value_name = "DATETIME")]
+        starts: String,
+        /// When it ends (as --starts).
+        #[arg(long, value_name = "DATETIME")]
+        ends: String,
+        #[arg(long)]
+        place: Option<String>,
+        /// Places; without it anyone may come and registration never fills.
+        #[arg(long)]
+        capacity: Option<u32>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Every published event, soonest first, with places taken and waiting.
+    List,
+    /// Withdraw an event from the web and the kiosks (who registered stays listed).
+    Remove { id: String },
+    /// Who registered for an event: members by card, guests by name and phone number.
+    Registrations { id: String },
 }
 
 fn main() -> ExitCode {
@@ -603,6 +635,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Holds(command) => holds(storage.as_ref(), command, json)?,
         Command::Promotions(command) => promotions(storage.as_ref(), command, json)?,
+        Command::Events(command) => events(storage.as_ref(), &library, command, json)?,
         Command::Serve {
             listen,
             tls_cert,
@@ -773,6 +806,126 @@ fn promotions(storage: &dyn Storage, command: PromotionCommand, json: bool) -> a
             catalog::remove_promotion(storage, &id)?;
             emit(json, &json!({"removed": id}), || {
                 format!("promotion {id} withdrawn")
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A wall-clock time for an event: civil (the library's clock), or an instant converted to it.
+fn event_time(text: &str, library: &Library) -> anyhow::Result<jiff::civil::DateTime> {
+    let text = text.trim();
+    if let Ok(civil) = text.parse::<jiff::civil::DateTime>() {
+        return Ok(civil);
+    }
+    match text.parse::<Timestamp>() {
+        Ok(instant) => Ok(instant
+            .to_zoned_datetime(library.timezone.clone())
+            .datetime()),
+        Err(_) => Err(HubError::Invalid(format!(
+            "'{text}' is not a date and time: write it as 2026-12-15T09:00"
+        ))
+        .into()),
+    }
+}
+
+fn events(
+    storage: &dyn Storage,
+    library: &Library,
+    command: EventCommand,
+    json: bool,
+) -> anyhow::Result<()> {
+    use swalayan_hub::events::{self, NewEvent};
+    match command {
+        EventCommand::Add {
+            title,
+            starts,
+            ends,
+            place,
+            capacity,
+            description,
+        } => {
+            let event = NewEvent {
+                title,
+                starts: event_time(&starts, library)?,
+                ends: event_time(&ends, library)?,
+                place,
+                description,
+                capacity,
+            };
+            let id = events::add(storage, &event)?;
+            emit(json, &json!({"id": id}), || format!("event {id} published"));
+        }
+        EventCommand::List => {
+            let list = events::list(storage)?;
+            let value: Vec<_> = list
+                .iter()
+                .map(|(id, event)| {
+                    let mut value = json!({"id": id});
+                    if let (Some(map), Ok(Value::Object(doc))) =
+                        (value.as_object_mut(), serde_json::to_value(event))
+                    {
+                        map.extend(doc);
+                    }
+                    value
+                })
+                .collect();
+            emit(json, &json!(value), || {
+                list.iter()
+                    .map(|(id, e)| {
+                        let places = match e.capacity {
+                            Some(c) => {
+                                format!("{}/{c} registered, {} waiting", e.registered, e.waiting)
+                            }
+                            None => format!("{} registered", e.registered),
+                        };
+                        format!("{id}  {}  {}  {places}", e.starts, e.title)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        EventCommand::Remove { id } => {
+            let people = events::remove(storage, &id)?;
+            emit(json, &json!({"removed": id, "registered": people}), || {
+                if people == 0 {
+                    format!("event {id} withdrawn")
+                } else {
+                    format!(
+                        "event {id} withdrawn; {people} had registered: swalayan-hub events registrations {id}"
+                    )
+                }
+            });
+        }
+        EventCommand::Registrations { id } => {
+            let roster = events::registrations(storage, &id)?.unwrap_or_default();
+            emit(json, &serde_json::to_value(&roster)?, || {
+                let line = |r: &swalayan_core::contract::documents::Registration| match &r.card {
+                    Some(card) => format!("card {card}"),
+                    None => format!(
+                        "{}  {}",
+                        r.name.as_deref().unwrap_or(""),
+                        r.phone.as_deref().unwrap_or("")
+                    ),
+                };
+                let mut lines: Vec<String> = roster
+                    .confirmed
+                    .iter()
+                    .enumerate()
+                    .map(|(n, r)| format!("{:>3}. {}", n + 1, line(r)))
+                    .collect();
+                lines.extend(
+                    roster
+                        .waiting
+                        .iter()
+                        .enumerate()
+                        .map(|(n, r)| format!("waiting {}. {}", n + 1, line(r))),
+                );
+                if lines.is_empty() {
+                    "nobody has registered".to_string()
+                } else {
+                    lines.join("\n")
+                }
             });
         }
     }

@@ -1,7 +1,8 @@
 # Sourced by scripts that need a hub with sample data on loopback (web-screenshots,
 # lighthouse): the 20 Library of Congress fixture records, copies on two branches, a
-# promotion, the library's settings. Sets $url (the hub's address) and $work (removed on exit);
-# expects $hub (the swalayan-hub binary).
+# promotion, two events in the coming weeks, the library's settings. Sets $url (the hub's
+# address), $event_path (the first event's page) and $work (removed on exit); expects $hub
+# (the swalayan-hub binary).
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 cat > "$work/hub.toml" <<'TOML'
@@ -27,6 +28,15 @@ db="$work/hub.db"
 $hub --db "$db" import marc tests/fixtures/marc/loc-programming-20.mrc >/dev/null
 $hub --db "$db" import items "$work/items.csv" >/dev/null
 $hub --db "$db" promotions add --title "Lomba baca puisi" --body "Sabtu ini pukul 10.00 di ruang anak: daftar di meja layanan." >/dev/null
+soon=$(date -d "+9 days" +%F)
+later=$(date -d "+23 days" +%F)
+event=$($hub --db "$db" --json events add --title "Kelas Menulis Cerita Anak" \
+    --starts "${soon}T09:00" --ends "${soon}T11:30" --place "Aula lantai 2" --capacity 25 \
+    --description "Untuk anak 8-12 tahun bersama orang tuanya: menulis dan menggambar cerita sendiri." \
+    | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+event_path="/events/$event"
+$hub --db "$db" events add --title "Pelatihan Literasi Digital untuk Lansia" \
+    --starts "${later}T13:30" --ends "${later}T15:30" --place "Ruang komputer" >/dev/null
 $hub --db "$db" --config "$work/hub.toml" serve --listen 127.0.0.1:0 > "$work/serve.out" &
 pid=$!
 for _ in $(seq 1 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done

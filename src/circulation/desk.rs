@@ -866,6 +866,7 @@ fn checkin_in(
         hold_id: plan.fills_hold,
         hold_key: hold_key(conn, plan.fills_hold)?,
         hold_patron,
+        hold_expires: plan.fills_hold.and(plan.hold_expires),
     });
     let loan_id = loan.as_ref().map(|l| l.id);
     let appended = outbox::append(

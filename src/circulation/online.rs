@@ -458,6 +458,8 @@ impl Desk {
             hold_id: None,
             hold_key: None,
             hold_patron: answer.hold_patron.clone(),
+            // The library's system keeps its own hold shelf and its dates.
+            hold_expires: None,
         });
         let id = append_delivered(&tx, &ctx, &body, loan.as_ref().map(|l| l.id))?;
         let result = CheckinResult {

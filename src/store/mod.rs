@@ -12,13 +12,14 @@
 //! - [`outbox`]: the transactions waiting for the central.
 //! - [`held_back`]: pulled documents this station could not apply yet.
 //! - [`meta`]: station identity, policy, last trusted time.
-//! - [`promotions`]: what the kiosk's welcome screen shows.
+//! - [`promotions`], [`events`]: what the kiosk's welcome screen shows.
 //! - [`visits`]: the entrance counter's counts per passage and quarter hour.
 
 pub mod catalog;
 pub mod checkpoint;
 pub mod circ;
 pub mod dropbox;
+pub mod events;
 pub mod held_back;
 pub mod meta;
 pub mod outbox;

@@ -218,6 +218,14 @@ const MIGRATIONS: &[&str] = &[
     r#"
     DROP TRIGGER titles_ai;
     "#,
+    // 8: the library's events for the welcome screen, as the central sends them (the event
+    // document's JSON: counts of places, never who registered).
+    r#"
+    CREATE TABLE events (
+        central_key TEXT PRIMARY KEY,
+        body        TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

@@ -192,7 +192,12 @@ fn apply_known(
             apply_promotion(conn, key, Some(doc))?
         }
         (DocKind::Promotion, None) => apply_promotion(conn, key, None)?,
-        // Deletions of titles, items, patrons, holds and the policy are not served.
+        (DocKind::Event, Some(Document::Event(doc))) => {
+            crate::store::events::replace_central(conn, key, Some(&doc))?
+        }
+        (DocKind::Event, None) => crate::store::events::replace_central(conn, key, None)?,
+        // Deletions of titles, items, patrons, holds and the policy are not served; an
+        // event's roster (who registered) is served to no station role.
         _ => {}
     }
     Ok(Ok(()))

@@ -3,11 +3,14 @@
 //!
 //! Each document has a kind and a key: a title by its source key, an item by barcode, a
 //! patron by card, a loan by item barcode, a hold by its id (the UUID of the transaction or
-//! hub command that placed it), the policy under the key `policy`, a promotion by its id.
+//! hub command that placed it), the policy under the key `policy`, a promotion by its id, an
+//! event by its id and the event's roster (who registered: kept at the hub, never served to a
+//! station) by the event's id.
 
 use crate::domain::{HoldStatus, Item, ItemStatus, Money, Patron};
 use crate::import::{ItemRecord, PatronRecord, TitleRecord};
-use jiff::civil::Date;
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime};
 use serde::{Deserialize, Serialize};
 
 /// The kinds of catalog documents stations pull.
@@ -21,10 +24,12 @@ pub enum DocKind {
     Hold,
     Policy,
     Promotion,
+    Event,
+    Roster,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 7] = [
+    pub const ALL: [DocKind; 9] = [
         DocKind::Title,
         DocKind::Item,
         DocKind::Patron,
@@ -32,6 +37,8 @@ impl DocKind {
         DocKind::Hold,
         DocKind::Policy,
         DocKind::Promotion,
+        DocKind::Event,
+        DocKind::Roster,
     ];
 
     pub fn code(self) -> &'static str {
@@ -43,6 +50,8 @@ impl DocKind {
             DocKind::Hold => "hold",
             DocKind::Policy => "policy",
             DocKind::Promotion => "promotion",
+            DocKind::Event => "event",
+            DocKind::Roster => "roster",
         }
     }
 
@@ -61,6 +70,8 @@ pub enum Document {
     Hold(HoldDoc),
     Policy(PolicyDoc),
     Promotion(PromotionDoc),
+    Event(EventDoc),
+    Roster(RosterDoc),
 }
 
 impl Document {
@@ -73,6 +84,8 @@ impl Document {
             Document::Hold(_) => DocKind::Hold,
             Document::Policy(_) => DocKind::Policy,
             Document::Promotion(_) => DocKind::Promotion,
+            Document::Event(_) => DocKind::Event,
+            Document::Roster(_) => DocKind::Roster,
         }
     }
 
@@ -87,6 +100,8 @@ impl Document {
             DocKind::Hold => Document::Hold(HoldDoc::deserialize(body)?),
             DocKind::Policy => Document::Policy(PolicyDoc::deserialize(body)?),
             DocKind::Promotion => Document::Promotion(PromotionDoc::deserialize(body)?),
+            DocKind::Event => Document::Event(EventDoc::deserialize(body)?),
+            DocKind::Roster => Document::Roster(RosterDoc::deserialize(body)?),
         })
     }
 
@@ -100,6 +115,8 @@ impl Document {
             Document::Hold(d) => serde_json::to_value(d),
             Document::Policy(d) => serde_json::to_value(d),
             Document::Promotion(d) => serde_json::to_value(d),
+            Document::Event(d) => serde_json::to_value(d),
+            Document::Roster(d) => serde_json::to_value(d),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(serde_json::Value::Null)
@@ -311,6 +328,9 @@ pub struct HoldDoc {
     /// hub learns it from the station's checkin; absent while it waits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_aside: Option<String>,
+    /// The last day it waits on the hold shelf, from the checkin that put it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_until: Option<Date>,
 }
 
 /// The circulation policy (key: `policy`): the TOML the library wrote, calendar included.
@@ -328,6 +348,61 @@ pub struct PromotionDoc {
     pub starts_on: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_on: Option<Date>,
+}
+
+/// An event or literacy programme (key: its id), shown on the web and the kiosks' idle
+/// screens. Times are the library's wall clock (its `timezone`), as posters print them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDoc {
+    pub title: String,
+    pub starts: DateTime,
+    pub ends: DateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Places; absent when anyone may come.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// How many hold a place and how many wait for one: counts only (who they are stays in
+    /// the hub's [`RosterDoc`]).
+    #[serde(default)]
+    pub registered: u32,
+    #[serde(default)]
+    pub waiting: u32,
+}
+
+impl EventDoc {
+    /// Places still free; `None` when the event has no limit.
+    pub fn places_left(&self) -> Option<u32> {
+        self.capacity.map(|c| c.saturating_sub(self.registered))
+    }
+}
+
+/// Who registered for an event (key: the event's id). Only the hub keeps it: no station role
+/// pulls it ([`crate::contract::roles::StationRole::access`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RosterDoc {
+    /// Holding a place, in the order they registered.
+    #[serde(default)]
+    pub confirmed: Vec<Registration>,
+    /// Waiting for a place, first come first served.
+    #[serde(default)]
+    pub waiting: Vec<Registration>,
+}
+
+/// One registration: a member by card, or (where the library allows it) a guest by name and
+/// phone number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Registration {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub at: Timestamp,
 }
 
 /// The key of the one policy document.
@@ -420,6 +495,7 @@ mod tests {
                         status,
                         origin,
                         set_aside: None,
+                        ready_until: None,
                     }
                 )),
             text().prop_map(|source| Document::Policy(PolicyDoc { source })),
@@ -429,6 +505,37 @@ mod tests {
                     body,
                     starts_on: None,
                     ends_on,
+                })
+            }),
+            (
+                text(),
+                proptest::option::of(text()),
+                proptest::option::of(0u32..500),
+                0u32..50
+            )
+                .prop_map(|(title, place, capacity, registered)| {
+                    Document::Event(EventDoc {
+                        title,
+                        starts: jiff::civil::datetime(2026, 12, 15, 9, 0, 0, 0),
+                        ends: jiff::civil::datetime(2026, 12, 15, 11, 30, 0, 0),
+                        place,
+                        description: None,
+                        capacity,
+                        registered,
+                        waiting: 0,
+                    })
+                }),
+            (text(), proptest::option::of(text()), text()).prop_map(|(id, card, phone)| {
+                let person = Registration {
+                    id,
+                    card,
+                    name: None,
+                    phone: Some(phone),
+                    at: Timestamp::UNIX_EPOCH,
+                };
+                Document::Roster(RosterDoc {
+                    confirmed: vec![person.clone()],
+                    waiting: vec![person],
                 })
             }),
         ]

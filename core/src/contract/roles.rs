@@ -81,12 +81,14 @@ impl StationRole {
     pub fn access(self, kind: DocKind) -> Access {
         use DocKind::*;
         match (self, kind) {
+            // Who registered for events (names, phone numbers, cards): the hub's alone.
+            (_, Roster) => Access::None,
             (StationRole::Staff, _) | (StationRole::Kiosk, _) => Access::Full,
             (StationRole::Dropbox, Patron) => Access::CardsOnly,
             (StationRole::Dropbox, Title | Item | Loan | Hold | Policy) => Access::Full,
-            (StationRole::Dropbox, Promotion) => Access::None,
+            (StationRole::Dropbox, Promotion | Event) => Access::None,
             (StationRole::Gate, Title | Item | Policy) => Access::Full,
-            (StationRole::Gate, Patron | Loan | Hold | Promotion) => Access::None,
+            (StationRole::Gate, Patron | Loan | Hold | Promotion | Event) => Access::None,
         }
     }
 
@@ -145,6 +147,15 @@ mod tests {
             ("", &None, &None)
         );
         assert!(reduced.blocked && reduced.fines == 100);
+    }
+
+    #[test]
+    fn no_station_pulls_who_registered_for_events() {
+        for role in StationRole::ALL {
+            assert_eq!(role.access(DocKind::Roster), Access::None, "{role:?}");
+        }
+        assert_eq!(StationRole::Kiosk.access(DocKind::Event), Access::Full);
+        assert_eq!(StationRole::Gate.access(DocKind::Event), Access::None);
     }
 
     #[test]

@@ -122,6 +122,10 @@ pub struct CheckinPayload {
     pub hold_key: Option<String>,
     #[serde(default)]
     pub hold_patron: Option<String>,
+    /// The last day the copy waits on the hold shelf (the station's policy decided it):
+    /// the account on the web says "ready to pick up until" it. Absent while in transit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_expires: Option<jiff::civil::Date>,
 }
 
 /// `renew`: a loan's new due date.
@@ -401,9 +405,10 @@ mod tests {
                      transfer_to in proptest::option::of(text()), fine in 0i64..1_000_000,
                      hold_id in proptest::option::of(any::<i64>()),
                      hold_key in proptest::option::of(text()),
-                     hold_patron in proptest::option::of(text())) -> CheckinPayload {
+                     hold_patron in proptest::option::of(text()),
+                     hold_expires in proptest::option::of(date())) -> CheckinPayload {
             CheckinPayload { patron, item, title, returned, route, transfer_to, fine, hold_id,
-                             hold_key, hold_patron }
+                             hold_key, hold_patron, hold_expires }
         }
     }
 

@@ -175,8 +175,10 @@ impl Tx for PgTx<'_> {
             let text = put.body.as_ref().map(body_text);
             let outcome = match state.get(&id) {
                 None if text.is_none() => Written::Unchanged,
-                None | Some(None) => Written::Inserted,
+                // Before "inserted": deleting what is deleted already changes nothing (as on
+                // SQLite), and takes no revision.
                 Some(old) if *old == text => Written::Unchanged,
+                None | Some(None) => Written::Inserted,
                 Some(Some(_)) => Written::Updated,
             };
             if outcome != Written::Unchanged {

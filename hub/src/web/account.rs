@@ -94,21 +94,26 @@ impl Visitor {
 }
 
 /// A redirect after a POST (the browser then GETs the page).
-fn see_other(to: &str) -> Response {
+pub(super) fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
-/// Where a sign-in may send the patron back to: only this site's title pages and the
-/// account (never an address from elsewhere).
+/// Where a sign-in may send the patron back to: only this site's title and event pages and
+/// the account (never an address from elsewhere).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with("/title/") && !path.contains("//") => path.to_string(),
+        Some(path)
+            if (path.starts_with("/title/") || path.starts_with("/events/"))
+                && !path.contains("//") =>
+        {
+            path.to_string()
+        }
         _ => "/account".to_string(),
     }
 }
 
 /// A refused form: the forged-request page, nothing done.
-fn forged(state: &WebState, visitor: &Visitor) -> Response {
+pub(super) fn forged(state: &WebState, visitor: &Visitor) -> Response {
     let lang = visitor.reader.lang;
     let page = layout::Message {
         status: StatusCode::FORBIDDEN,
@@ -319,8 +324,17 @@ async fn account_page(
     card: &str,
 ) -> Result<Response, PageError> {
     let owner = card.to_string();
-    let (patron, loans, holds) = read_view(state, &visitor.reader, move |state| {
+    let local_now = jiff::Timestamp::now()
+        .to_zoned_datetime(state.library.timezone.clone())
+        .datetime();
+    let (patron, loans, holds, events) = read_view(state, &visitor.reader, move |state| {
         let now = jiff::Timestamp::now();
+        let mut events = Vec::new();
+        for (id, event) in state.view.upcoming_events(local_now) {
+            if let Some(standing) = crate::events::standing(state.storage.as_ref(), &id, &owner)? {
+                events.push((id, event, standing));
+            }
+        }
         let mut loans = Vec::new();
         for (barcode, loan, title) in state.view.loans_of(&owner) {
             let verdict = super::renew::check(state, &owner, &barcode, now)?;
@@ -330,6 +344,7 @@ async fn account_page(
             patron_doc(state, &owner)?,
             loans,
             state.view.holds_of(&owner),
+            events,
         ))
     })
     .await?;
@@ -385,11 +400,23 @@ async fn account_page(
                 ul.plain { @for (hold, title, position) in &holds {
                     li.result {
                         h3 { (title_cell(reader, title.as_ref())) }
-                        p { (hold_state(lang, hold.doc.status, *position, &hold.doc.pickup_branch)) }
+                        p { (hold_state(lang, &hold.doc, *position)) }
                         form method="post" action=(format!("/account/holds/{}/cancel", hold.id)) {
                             (visitor.token_field())
                                             button type="submit" { (lang.pick("Batalkan pesanan", "Cancel reservation")) }
                         }
+                    }
+                } }
+            }
+        }
+        @if !events.is_empty() {
+            section aria-labelledby="events" {
+                h2 #events { (lang.pick("Acara yang saya ikuti", "My events")) }
+                ul.plain { @for (id, event, standing) in &events {
+                    li.result {
+                        h3 { a href=(reader.localized(&super::events::event_path(id))) { (event.title) } }
+                        p { (format::span(event.starts, event.ends, lang)) }
+                        p { (super::events::standing_sentence(lang, *standing)) }
                     }
                 } }
             }
@@ -474,18 +501,32 @@ fn title_cell(reader: &Reader, title: Option<&super::catalog_view::TitleEntry>) 
     }
 }
 
-fn hold_state(lang: Lang, status: HoldStatus, position: usize, branch: &str) -> String {
-    match (status, lang) {
-        (HoldStatus::Ready, Lang::Id) => {
+fn hold_state(
+    lang: Lang,
+    hold: &swalayan_core::contract::documents::HoldDoc,
+    position: usize,
+) -> String {
+    let branch = &hold.pickup_branch;
+    let until = hold.ready_until.map(|d| format::long_date(d, lang));
+    match (hold.status, lang, until) {
+        (HoldStatus::Ready, Lang::Id, Some(until)) => {
+            format!("Siap diambil di {branch} sampai {until}: pinjam di kios dengan kartu Anda.")
+        }
+        (HoldStatus::Ready, Lang::En, Some(until)) => {
+            format!(
+                "Ready to pick up at {branch} until {until}: borrow it at the kiosk with your card."
+            )
+        }
+        (HoldStatus::Ready, Lang::Id, None) => {
             format!("Siap diambil di {branch}: pinjam di kios dengan kartu Anda.")
         }
-        (HoldStatus::Ready, Lang::En) => {
+        (HoldStatus::Ready, Lang::En, None) => {
             format!("Ready to pick up at {branch}: borrow it at the kiosk with your card.")
         }
-        (HoldStatus::InTransit, Lang::Id) => format!("Dalam perjalanan ke {branch}."),
-        (HoldStatus::InTransit, Lang::En) => format!("On its way to {branch}."),
-        (_, Lang::Id) => format!("Antrean ke-{position}, diambil di {branch}."),
-        (_, Lang::En) => format!("Number {position} in the queue, to pick up at {branch}."),
+        (HoldStatus::InTransit, Lang::Id, _) => format!("Dalam perjalanan ke {branch}."),
+        (HoldStatus::InTransit, Lang::En, _) => format!("On its way to {branch}."),
+        (_, Lang::Id, _) => format!("Antrean ke-{position}, diambil di {branch}."),
+        (_, Lang::En, _) => format!("Number {position} in the queue, to pick up at {branch}."),
     }
 }
 

@@ -1,5 +1,6 @@
 //! What the public catalogue shows, in memory: titles (with their word index), their copies,
-//! which copies are on loan until when, the live holds per title, and the promotions.
+//! which copies are on loan until when, the live holds per title, the promotions and the
+//! events (their counts of places taken; who registered is never loaded here).
 //!
 //! Built once from the documents and brought up to date before each page from the change
 //! feed (one indexed query when nothing changed): a search or a title page reads no table and
@@ -9,11 +10,13 @@
 
 use super::words::{Field, Indexed, WordIndex};
 use crate::storage::{DocKind, Result, Storage};
-use jiff::civil::Date;
+use jiff::civil::{Date, DateTime};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
-use swalayan_core::contract::documents::{HoldDoc, ItemDoc, LoanDoc, PromotionDoc, TitleDoc};
+use swalayan_core::contract::documents::{
+    EventDoc, HoldDoc, ItemDoc, LoanDoc, PromotionDoc, TitleDoc,
+};
 use swalayan_core::domain::{HoldStatus, ItemStatus};
 
 /// Changes read per query while catching up.
@@ -64,6 +67,7 @@ struct State {
     loans: HashMap<String, LoanDoc>,
     holds: HashMap<String, HoldDoc>,
     promotions: BTreeMap<String, PromotionDoc>,
+    events: BTreeMap<String, EventDoc>,
     /// Titles shown (slots not dead). Slot order is arrival order: the newest last.
     live_titles: usize,
 }
@@ -310,6 +314,31 @@ impl CatalogView {
     }
 }
 
+impl CatalogView {
+    /// Events not yet over at `now` (the library's clock), soonest first.
+    pub fn upcoming_events(&self, now: DateTime) -> Vec<(String, EventDoc)> {
+        let state = self.read();
+        let mut events: Vec<(String, EventDoc)> = state
+            .events
+            .iter()
+            .filter(|(_, e)| e.ends > now)
+            .map(|(id, e)| (id.clone(), e.clone()))
+            .collect();
+        events.sort_by(|a, b| a.1.starts.cmp(&b.1.starts).then(a.0.cmp(&b.0)));
+        events
+    }
+
+    /// One event, past or coming.
+    pub fn event(&self, id: &str) -> Option<EventDoc> {
+        self.read().events.get(id).cloned()
+    }
+
+    /// Every event's id, for the sitemap.
+    pub fn event_ids(&self) -> Vec<String> {
+        self.read().events.keys().cloned().collect()
+    }
+}
+
 impl State {
     fn apply(&mut self, kind: DocKind, key: &str, body: Option<&Value>) {
         match kind {
@@ -329,7 +358,14 @@ impl State {
                     None => self.promotions.remove(key),
                 };
             }
-            DocKind::Patron | DocKind::Policy => {}
+            DocKind::Event => {
+                let doc = body.and_then(|b| serde_json::from_value(b.clone()).ok());
+                match doc {
+                    Some(doc) => self.events.insert(key.to_string(), doc),
+                    None => self.events.remove(key),
+                };
+            }
+            DocKind::Patron | DocKind::Policy | DocKind::Roster => {}
         }
     }
 

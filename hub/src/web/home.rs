@@ -1,5 +1,5 @@
 //! `/`: the library's name, opening hours this week and the closed days ahead, promotions
-//! (the ones the kiosks show), new arrivals, and the search box.
+//! (the ones the kiosks show), upcoming events, new arrivals, and the search box.
 
 use super::lang::Reader;
 use super::layout::{self, Page, search_form};
@@ -16,6 +16,8 @@ use swalayan_core::reason::Lang;
 
 /// New arrivals shown.
 const NEW_TITLES: usize = 8;
+/// Events on the home page; `/events` lists them all.
+const UPCOMING_EVENTS: usize = 3;
 /// How far ahead closed days are listed.
 const CLOSED_AHEAD_DAYS: i64 = 60;
 
@@ -33,7 +35,10 @@ pub async fn page(State(state): State<WebState>, reader: Reader) -> Result<Respo
     let today = jiff::Timestamp::now()
         .to_zoned_datetime(state.library.timezone.clone())
         .date();
-    let (promotions, newest, closed_weekdays, holidays) =
+    let now = jiff::Timestamp::now()
+        .to_zoned_datetime(state.library.timezone.clone())
+        .datetime();
+    let (promotions, newest, closed_weekdays, holidays, events) =
         read_view(&state, &reader, move |state| {
             let policy = catalog::policy(state.storage.as_ref())?;
             let closed_weekdays = policy.closed_weekdays().unwrap_or_default();
@@ -50,6 +55,7 @@ pub async fn page(State(state): State<WebState>, reader: Reader) -> Result<Respo
                 state.view.newest(NEW_TITLES),
                 closed_weekdays,
                 holidays,
+                state.view.upcoming_events(now),
             ))
         })
         .await?;
@@ -75,6 +81,13 @@ pub async fn page(State(state): State<WebState>, reader: Reader) -> Result<Respo
                 ul.cards { @for p in &promotions {
                     li.card { h3 { (p.title) } p { (p.body) } }
                 } }
+            }
+        }
+        @if !events.is_empty() {
+            section aria-labelledby="events" {
+                h2 #events { (lang.pick("Acara mendatang", "Upcoming events")) }
+                (super::events::cards(&reader, &events[..events.len().min(UPCOMING_EVENTS)]))
+                p { a href=(reader.localized("/events")) { (lang.pick("Semua acara", "All events")) } }
             }
         }
         @if !newest.is_empty() {

@@ -65,6 +65,7 @@ pub fn render(state: &WebState, reader: &Reader, page: &Page, body: Markup) -> R
                 a.brand href=(reader.localized("/")) { (library.name) }
                 (search_form(lang, "", "header-q"))
                 nav aria-label=(lang.pick("Menu", "Menu")) {
+                    a href=(reader.localized("/events")) { (lang.pick("Acara", "Events")) }
                     a href=(reader.localized("/account")) { (lang.pick("Akun saya", "My account")) }
                     a href=(reader.localized("/feedback")) { (lang.pick("Saran", "Feedback")) }
                     (language_switch(reader, &page.path))

@@ -14,13 +14,16 @@
 //!   in and out, the patron's loans, reservations and fines, reserving and cancelling;
 //!   [`renew`]: renewing by the kiosks' rule, recorded through the ledger; [`feedback`]: the
 //!   feedback form.
+//! - [`events`]: the events and literacy programmes, registration and the waiting list.
 //!
 //! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
-//! (fields `card` and `pin` when signed out), `/sitemap.xml`, `/robots.txt`; `?lang=en` on
+//! (fields `card` and `pin` when signed out), `/events`, `/events/{id}`, `/feedback`,
+//! `/sitemap.xml`, `/robots.txt`; `?lang=en` on
 //! any of them.
 
 pub mod account;
 pub mod catalog_view;
+pub mod events;
 pub mod feedback;
 pub mod home;
 pub mod lang;
@@ -89,6 +92,10 @@ pub fn router(state: WebState) -> Router {
         .route("/account/sign-out", post(account::sign_out))
         .route("/account/holds/{id}/cancel", post(account::cancel_hold))
         .route("/account/loans/renew", post(account::renew))
+        .route("/events", get(events::list))
+        .route("/events/{id}", get(events::page))
+        .route("/events/{id}/register", post(events::register))
+        .route("/events/{id}/cancel", post(events::cancel))
         .route("/feedback", get(feedback::page).post(feedback::submit))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))

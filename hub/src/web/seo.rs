@@ -19,18 +19,18 @@ pub async fn robots(State(state): State<WebState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
 }
 
-/// The home page and every title (the first 50,000; more need a sitemap index), as absolute
-/// URLs when `public_url` is set.
+/// The home page, the events (listed and each one) and every title (up to 50,000 addresses in
+/// all; more need a sitemap index), as absolute URLs when `public_url` is set.
 pub async fn sitemap(State(state): State<WebState>) -> Response {
     let view = state.clone();
     let keys = tokio::task::spawn_blocking(move || {
         view.view
             .refresh(view.storage.as_ref())
-            .map(|()| view.view.title_keys())
+            .map(|()| (view.view.title_keys(), view.view.event_ids()))
     })
     .await;
-    let keys = match keys {
-        Ok(Ok(keys)) => keys,
+    let (keys, events) = match keys {
+        Ok(Ok(found)) => found,
         Ok(Err(e)) => {
             tracing::error!(error = %e, "sitemap");
             return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -51,7 +51,12 @@ pub async fn sitemap(State(state): State<WebState>) -> Response {
         );
     };
     url("/");
-    for key in keys.iter().take(MAX_URLS - 1) {
+    url("/events");
+    for id in events.iter().take(MAX_URLS / 10) {
+        url(&super::events::event_path(id));
+    }
+    let room = MAX_URLS - 2 - events.len().min(MAX_URLS / 10);
+    for key in keys.iter().take(room) {
         url(&title_path(key));
     }
     xml.push_str("</urlset>\n");

@@ -1,8 +1,9 @@
 //! The public web in a real browser: Debian's chromium, headless, driven through
 //! chromedriver (WebDriver), against a real hub process on loopback. A patron searches,
 //! opens a title, signs in from its Reserve button, reserves, sees the queue, cancels, tries a
-//! wrong PIN, switches language; a phone-sized window shows every page without sideways
-//! scrolling. `scripts/test` installs chromium and chromium-driver.
+//! wrong PIN, renews a loan a kiosk made, registers for an event, switches language; a
+//! phone-sized window shows every page without sideways scrolling; three wrong PINs lock a
+//! card. `scripts/test` installs chromium and chromium-driver.
 
 // The sync tests' hub and station helpers; this test uses a few of them.
 #[allow(dead_code, unused_macros, unused_imports)]
@@ -15,7 +16,8 @@ use std::time::{Duration, Instant};
 use support::{Backend, start_hub_on, write};
 
 const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
-    P1,Siti Aminah,adult,2030-01-31,1234,false,0\n";
+    P1,Siti Aminah,adult,2030-01-31,1234,false,0\n\
+    P2,Budi Santoso,adult,2030-01-31,5678,false,0\n";
 
 const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,parts,branch\n\
     B1,Laskar Pelangi,Andrea Hirata,978-979-3062-79-2,book,available,899.221 HIR l,1,pusat\n\
@@ -154,6 +156,31 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
     let items = write(dir.path(), "items.csv", ITEMS);
     hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
     hub.json(&["import", "items", items.to_str().unwrap()]);
+    // A loan made at a kiosk, for the account to renew; an event to register for.
+    let token = hub.add_station("kiosk-1");
+    let kiosk = support::CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+    let (code, lent) = kiosk.json(&[
+        "circ", "checkout", "--patron", "P1", "--item", "B3", "--pin", "1234",
+    ]);
+    assert_eq!(code, 0, "{lent}");
+    kiosk.sync();
+    let event = hub.json(&[
+        "events",
+        "add",
+        "--title",
+        "Kelas Menulis Cerita Anak",
+        "--starts",
+        "2099-12-15T09:00",
+        "--ends",
+        "2099-12-15T11:30",
+        "--place",
+        "Aula lantai 2",
+        "--capacity",
+        "20",
+    ]);
+    let event_path = format!("/events/{}", event["id"].as_str().unwrap());
     let driver = chromedriver();
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&shots).unwrap();
@@ -200,9 +227,30 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
         );
         std::fs::write(shots.join("account-id.png"), c.screenshot().await.unwrap()).unwrap();
 
-        // Cancel it; then English, remembered on the next page.
+        // Cancel it.
         click(&c, "section[aria-labelledby=holds] form button").await;
         page_with(&c, "Tidak ada pesanan.").await;
+
+        // Renew the kiosk's loan from the account (checked below at the kiosk).
+        click(&c, "form[action='/account/loans/renew'] button").await;
+        page_with(&c, "Halo, Siti Aminah").await;
+
+        // Register for the event, from the menu.
+        click(&c, "header nav a[href='/events']").await;
+        page_with(&c, "Kelas Menulis Cerita Anak").await;
+        click(&c, "li.card h3 a").await;
+        page_with(&c, "Sisa 20 dari 20 tempat.").await;
+        click(&c, "form[action$='/register'] button").await;
+        let registered = page_with(&c, "Anda terdaftar.").await;
+        assert!(
+            registered.contains("Sisa 19 dari 20 tempat."),
+            "{registered}"
+        );
+        std::fs::write(shots.join("event-id.png"), c.screenshot().await.unwrap()).unwrap();
+        c.goto(&format!("{base}/account")).await.unwrap();
+        page_with(&c, "Acara yang saya ikuti").await;
+
+        // English, remembered on the next page.
         click(&c, "a.lang").await;
         page_with(&c, "No reservations.").await;
         c.goto(&format!("{base}/")).await.unwrap();
@@ -210,7 +258,14 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
 
         // A phone: every page fits the width.
         c.set_window_size(390, 844).await.unwrap();
-        for path in ["/", "/search?q=laskar", "/account", "/feedback"] {
+        for path in [
+            "/",
+            "/search?q=laskar",
+            "/account",
+            "/feedback",
+            "/events",
+            &event_path,
+        ] {
             c.goto(&format!("{base}{path}")).await.unwrap();
             assert!(fits(&c).await, "{path} scrolls sideways on a phone");
         }
@@ -227,6 +282,21 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
         page_with(&c, "Opening hours").await;
         c.goto(&format!("{base}/account")).await.unwrap();
         element(&c, "#pin").await;
+
+        // Three wrong PINs lock Budi's card library-wide: the right one is refused too.
+        for pin in ["1111", "2222", "3333", "5678"] {
+            c.goto(&format!("{base}/account?lang=id")).await.unwrap();
+            fill(&c, "#card", "P2").await;
+            fill(&c, "#pin", pin).await;
+            click(&c, "main form button[type=submit]").await;
+            element(&c, "p.problem").await;
+        }
+        page_with(&c, "kartu ini dikunci sementara").await;
         c.close().await.unwrap();
     });
+
+    // The web's renewal reached the kiosk.
+    kiosk.sync();
+    let (_, siti) = kiosk.json(&["patron", "show", "P1"]);
+    assert_eq!(siti["loans"][0]["renewals"], 1, "{siti}");
 }

@@ -5,6 +5,7 @@
 
 mod admin;
 mod contract;
+mod events;
 mod faults;
 mod pull;
 mod push;

@@ -133,6 +133,14 @@ fn a_new_station_pulls_the_catalog_and_stations_see_each_others_loans(backend: B
     hub.json(&["promotions", "remove", &promo_id]);
     kiosk1.sync();
     assert!(promotions_on(&kiosk1).is_empty());
+    // Withdrawn twice: the second is "no such promotion" and takes no revision (PostgreSQL
+    // once counted deleting a deleted document as a change).
+    let revision = hub.status()["revision"].clone();
+    assert_eq!(
+        hub.cmd(&["promotions", "remove", &promo_id]).status.code(),
+        Some(2)
+    );
+    assert_eq!(hub.status()["revision"], revision);
 }
 
 fn a_policy_imported_at_the_hub_reaches_stations_and_cannot_drop_codes_in_use(backend: Backend) {

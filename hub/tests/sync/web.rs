@@ -16,11 +16,11 @@ on_both_backends!(
     reserved_on_the_web_returned_and_picked_up_at_the_kiosk,
 );
 
-const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
+pub(crate) const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
     P1,Siti Aminah,adult,2030-01-31,1234,false,0\n\
     P2,Budi Santoso,adult,2030-01-31,5678,false,2500\n";
 
-const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,parts,branch\n\
+pub(crate) const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,parts,branch\n\
     B1,Laskar Pelangi,Andrea Hirata,978-979-3062-79-2,book,available,899.221 HIR l,1,pusat\n\
     B2,Laskar Pelangi,Andrea Hirata,978-979-3062-79-2,book,available,899.221 HIR l,1,utara\n\
     B3,Bumi Manusia,Pramoedya Ananta Toer,,book,available,899.221 TOE b,1,pusat\n";
@@ -34,13 +34,13 @@ monday = "08:00-16:00"
 friday = "08:00-11:30, 13:30-16:00"
 "#;
 
-struct Got {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Got {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
 }
 
-fn get(url: &str, cookie: Option<&str>) -> Got {
+pub(crate) fn get(url: &str, cookie: Option<&str>) -> Got {
     runtime().block_on(async {
         let mut request = client().get(url);
         if let Some(cookie) = cookie {
@@ -56,13 +56,13 @@ fn get(url: &str, cookie: Option<&str>) -> Got {
 }
 
 /// The text between `start` and the next `end` after it.
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+pub(crate) fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let from = text.find(start)? + start.len();
     let to = text[from..].find(end)? + from;
     Some(&text[from..to])
 }
 
-fn start(backend: Backend, dir: &std::path::Path) -> Hub {
+pub(crate) fn start(backend: Backend, dir: &std::path::Path) -> Hub {
     let config = write(dir, "hub.toml", HUB_TOML);
     start_hub_on(
         &backend.database(dir),
@@ -265,8 +265,8 @@ fn the_public_pages_show_the_catalogue_and_the_library(backend: Backend) {
     let sitemap = get(&format!("{}/sitemap.xml", hub.url), None);
     assert_eq!(
         sitemap.body.matches("<loc>").count(),
-        3,
-        "home and two titles: {}",
+        4,
+        "home, the events list and two titles: {}",
         sitemap.body
     );
     assert!(sitemap.body.contains(&format!(
@@ -296,21 +296,21 @@ fn a_bad_hub_file_is_refused_with_the_line_to_fix() {
 }
 
 /// A browser that keeps cookies and does not follow redirects (the tests read them).
-struct Browser {
+pub(crate) struct Browser {
     base: String,
-    cookies: std::collections::BTreeMap<String, String>,
+    pub cookies: std::collections::BTreeMap<String, String>,
     /// Every Set-Cookie line received, as sent.
-    set_cookies: Vec<String>,
+    pub set_cookies: Vec<String>,
 }
 
-struct Answer {
-    status: u16,
-    location: Option<String>,
-    body: String,
+pub(crate) struct Answer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
 }
 
 impl Browser {
-    fn new(base: &str) -> Browser {
+    pub(crate) fn new(base: &str) -> Browser {
         Browser {
             base: base.to_string(),
             cookies: Default::default(),
@@ -382,19 +382,19 @@ impl Browser {
         }
     }
 
-    fn get(&mut self, path: &str) -> Answer {
+    pub(crate) fn get(&mut self, path: &str) -> Answer {
         self.send("GET", path, &[])
     }
 
-    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+    pub(crate) fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
         self.send("POST", path, form)
     }
 
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         self.cookies["csrf"].clone()
     }
 
-    fn sign_in(&mut self, card: &str, pin: &str) -> Answer {
+    pub(crate) fn sign_in(&mut self, card: &str, pin: &str) -> Answer {
         self.get("/account");
         let csrf = self.csrf();
         self.post(
@@ -632,9 +632,19 @@ fn reserved_on_the_web_returned_and_picked_up_at_the_kiosk(backend: Backend) {
     assert_eq!(code, 0, "{returned}");
     assert_eq!(returned["route"], "hold_shelf", "{returned}");
     kiosk.sync();
+    // "Until" the last day the kiosk keeps it on the hold shelf (its policy's decision).
+    let (_, on_kiosk) = kiosk.json(&["patron", "show", "P2"]);
+    let until: jiff::civil::Date = on_kiosk["holds"][0]["expires"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{on_kiosk}"))
+        .parse()
+        .unwrap();
     let ready = budi.get("/account");
     assert!(
-        ready.body.contains("Siap diambil di pusat"),
+        ready.body.contains(&format!(
+            "Siap diambil di pusat sampai {}",
+            format::long_date(until, Lang::Id)
+        )),
         "{}",
         ready.body
     );

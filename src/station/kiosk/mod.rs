@@ -304,7 +304,17 @@ impl Kiosk {
             last_trusted: status.last_trusted,
             today_loans: status.today_loans,
             today_returns: status.today_returns,
-            promotions: status.promotions.clone(),
+            promotions: status
+                .promotions
+                .iter()
+                .cloned()
+                .chain(
+                    status
+                        .events
+                        .iter()
+                        .map(|e| status::event_card(e, self.lang)),
+                )
+                .collect(),
             devices: self
                 .devices
                 .iter()

@@ -7,6 +7,35 @@ use crate::store::Result;
 use crate::sync::push::CentralProblem;
 use std::time::Duration;
 
+/// Events on the welcome screen; the library's web lists them all.
+const WELCOME_EVENTS: usize = 3;
+
+/// An event as a welcome-screen card: its title, and when, where and the places left.
+pub(super) fn event_card(
+    event: &crate::contract::documents::EventDoc,
+    lang: crate::reason::Lang,
+) -> (String, String) {
+    let mut body = swalayan_core::format::span(event.starts, event.ends, lang);
+    if let Some(place) = &event.place {
+        body.push_str(" · ");
+        body.push_str(place);
+    }
+    match (event.places_left(), lang) {
+        (Some(0), _) => body.push_str(lang.pick(
+            " · Penuh: daftar tunggu di situs perpustakaan.",
+            " · Full: join the waiting list on the library's website.",
+        )),
+        (Some(left), crate::reason::Lang::Id) => body.push_str(&format!(
+            " · Sisa {left} tempat: daftar di situs perpustakaan."
+        )),
+        (Some(left), crate::reason::Lang::En) => body.push_str(&format!(
+            " · {left} places left: register on the library's website."
+        )),
+        (None, _) => body.push_str(lang.pick(" · Terbuka untuk umum.", " · Open to all.")),
+    }
+    (event.title.clone(), body)
+}
+
 /// How often the status is re-read when nothing happens.
 pub(super) const STATUS_EVERY: Duration = Duration::from_secs(5);
 
@@ -21,6 +50,8 @@ pub(super) struct StatusShown {
     pub today_loans: i64,
     pub today_returns: i64,
     pub promotions: Vec<(String, String)>,
+    /// The soonest events, shown after the promotions (in the reader's language).
+    pub events: Vec<crate::contract::documents::EventDoc>,
     /// Pulled documents the station could not apply yet, for staff.
     pub held_back: Vec<crate::store::held_back::HeldBack>,
     /// Whether the printer's device is there (a stat, so read with the rest, not per event).
@@ -57,7 +88,50 @@ impl StatusShown {
                 .into_iter()
                 .map(|p| (p.title, p.body))
                 .collect();
+            self.events = crate::store::events::upcoming(
+                desk.store().conn(),
+                desk.local_now().datetime(),
+                WELCOME_EVENTS,
+            )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_card;
+    use crate::contract::documents::EventDoc;
+    use crate::reason::Lang;
+    use jiff::civil::datetime;
+
+    #[test]
+    fn an_event_card_says_when_where_and_the_places_in_both_languages() {
+        let mut event = EventDoc {
+            title: "Kelas Menulis".into(),
+            starts: datetime(2026, 12, 15, 9, 0, 0, 0),
+            ends: datetime(2026, 12, 15, 11, 30, 0, 0),
+            place: Some("Aula".into()),
+            description: None,
+            capacity: Some(20),
+            registered: 12,
+            waiting: 0,
+        };
+        assert_eq!(
+            event_card(&event, Lang::Id).1,
+            "Selasa, 15 Desember 2026, 09.00–11.30 · Aula · Sisa 8 tempat: daftar di situs perpustakaan."
+        );
+        assert_eq!(
+            event_card(&event, Lang::En).1,
+            "Tuesday 15 December 2026, 09:00–11:30 · Aula · 8 places left: register on the library's website."
+        );
+        event.registered = 20;
+        assert!(
+            event_card(&event, Lang::Id)
+                .1
+                .ends_with("Penuh: daftar tunggu di situs perpustakaan.")
+        );
+        event.capacity = None;
+        assert!(event_card(&event, Lang::En).1.ends_with("Open to all."));
     }
 }

@@ -1,0 +1,355 @@
+//! Events and literacy programmes: published by staff (`swalayan-hub events add`), shown on
+//! the web and the kiosks' idle screens (an `event` document every kiosk pulls), with
+//! registration, a capacity and a waiting list.
+//!
+//! Who registered lives in the event's `roster` document, which no station role pulls; the
+//! event document carries only the counts. Registering and cancelling read and write both in
+//! one serialised storage transaction, so two people taking the last place at once get one
+//! place and one waiting-list spot, on either backend.
+
+use crate::storage::{DocKind, HubError, Put, Result, Storage, Tx};
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use serde_json::Value;
+use swalayan_core::contract::documents::{EventDoc, Registration, RosterDoc};
+use uuid::Uuid;
+
+/// An event as staff describe it.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub title: String,
+    pub starts: DateTime,
+    pub ends: DateTime,
+    pub place: Option<String>,
+    pub description: Option<String>,
+    pub capacity: Option<u32>,
+}
+
+/// Who registers.
+#[derive(Debug, Clone)]
+pub enum Registrant {
+    /// A member, signed in with card and PIN.
+    Member { card: String },
+    /// Someone without a card, where the library allows it.
+    Guest { name: String, phone: String },
+}
+
+/// Where a registrant stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Holds a place.
+    Confirmed,
+    /// Waits; 1 is next in line.
+    Waiting(usize),
+}
+
+/// Why a registration was not taken (the page says it in the reader's language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No such event (or withdrawn).
+    NoEvent,
+    /// It has begun or is over.
+    Closed,
+    /// The card is not the library's.
+    UnknownCard,
+    /// The phone number has too few or too many digits, or the name is empty.
+    BadGuest,
+}
+
+/// A phone number as kept: its digits, with the leading `+` if written; `None` unless it has
+/// 8 to 15 digits and nothing but digits, spaces, dashes, dots and brackets besides.
+pub fn normalise_phone(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (plus, rest) = match text.strip_prefix('+') {
+        Some(rest) => ("+", rest),
+        None => ("", text),
+    };
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+    {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    (8..=15)
+        .contains(&digits.len())
+        .then(|| format!("{plus}{digits}"))
+}
+
+/// Publishes an event to the web and every kiosk; returns its id.
+pub fn add(storage: &dyn Storage, event: &NewEvent) -> Result<String> {
+    if event.title.trim().is_empty() {
+        return Err(HubError::Invalid("an event needs a title".into()));
+    }
+    if event.ends <= event.starts {
+        return Err(HubError::Invalid(format!(
+            "the event ends ({}) before it starts ({})",
+            event.ends, event.starts
+        )));
+    }
+    if event.capacity == Some(0) {
+        return Err(HubError::Invalid(
+            "a capacity of 0 leaves no place: leave --capacity out for no limit".into(),
+        ));
+    }
+    let id = Uuid::now_v7().to_string();
+    let doc = EventDoc {
+        title: event.title.trim().to_string(),
+        starts: event.starts,
+        ends: event.ends,
+        place: clean(event.place.as_deref()),
+        description: clean(event.description.as_deref()),
+        capacity: event.capacity,
+        registered: 0,
+        waiting: 0,
+    };
+    let body = to_value(&doc)?;
+    storage.write(&mut |tx| {
+        tx.put(&[Put {
+            kind: DocKind::Event,
+            key: id.clone(),
+            body: Some(body.clone()),
+        }])
+        .map(|_| ())
+    })?;
+    Ok(id)
+}
+
+fn clean(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// Withdraws an event from the web and the kiosks; returns how many had registered (their
+/// roster stays at the hub, for staff to tell them: `events registrations ID`).
+pub fn remove(storage: &dyn Storage, id: &str) -> Result<usize> {
+    let mut people = None;
+    storage.write(&mut |tx| {
+        people = None;
+        // Only a live event: a second remove is "no such event" on either backend.
+        if event(tx, id)?.is_none() {
+            return Ok(());
+        }
+        people = Some(roster(tx, id)?.map_or(0, |r| r.confirmed.len() + r.waiting.len()));
+        tx.put(&[Put {
+            kind: DocKind::Event,
+            key: id.to_string(),
+            body: None,
+        }])
+        .map(|_| ())
+    })?;
+    people.ok_or_else(|| HubError::NotFound(format!("no event {id}")))
+}
+
+/// Every published event, soonest first.
+pub fn list(storage: &dyn Storage) -> Result<Vec<(String, EventDoc)>> {
+    let mut events = storage
+        .documents(DocKind::Event)?
+        .into_iter()
+        .map(|(id, body)| Ok((id, from_value::<EventDoc>(body, "event")?)))
+        .collect::<Result<Vec<_>>>()?;
+    events.sort_by(|a, b| a.1.starts.cmp(&b.1.starts).then(a.0.cmp(&b.0)));
+    Ok(events)
+}
+
+/// Who registered for an event (also a withdrawn one); `None` when nobody ever did.
+pub fn registrations(storage: &dyn Storage, id: &str) -> Result<Option<RosterDoc>> {
+    let mut found = None;
+    storage.write(&mut |tx| {
+        found = roster(tx, id)?;
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+/// Registers someone: a place while there are places, else the end of the waiting list.
+/// Registering again (the same card, or the same phone number) answers where they stand.
+pub fn register(
+    storage: &dyn Storage,
+    id: &str,
+    who: &Registrant,
+    now: Timestamp,
+    local_now: DateTime,
+) -> Result<Result<Standing, Refusal>> {
+    let entry = match who {
+        Registrant::Member { card } => Registration {
+            id: Uuid::now_v7().to_string(),
+            card: Some(card.trim().to_string()),
+            name: None,
+            phone: None,
+            at: now,
+        },
+        Registrant::Guest { name, phone } => {
+            let (name, phone) = (name.trim(), normalise_phone(phone));
+            let Some(phone) = phone.filter(|_| !name.is_empty() && name.chars().count() <= 80)
+            else {
+                return Ok(Err(Refusal::BadGuest));
+            };
+            Registration {
+                id: Uuid::now_v7().to_string(),
+                card: None,
+                name: Some(name.to_string()),
+                phone: Some(phone),
+                at: now,
+            }
+        }
+    };
+    let mut outcome = Err(Refusal::NoEvent);
+    storage.write(&mut |tx| {
+        outcome = Err(Refusal::NoEvent);
+        let Some(mut event) = event(tx, id)? else {
+            return Ok(());
+        };
+        if local_now >= event.starts {
+            outcome = Err(Refusal::Closed);
+            return Ok(());
+        }
+        if let Some(card) = &entry.card
+            && tx
+                .get(DocKind::Patron, std::slice::from_ref(card))?
+                .is_empty()
+        {
+            outcome = Err(Refusal::UnknownCard);
+            return Ok(());
+        }
+        let mut roster = roster(tx, id)?.unwrap_or_default();
+        if let Some(standing) = standing_in(&roster, &entry) {
+            outcome = Ok(standing);
+            return Ok(());
+        }
+        let full = event
+            .capacity
+            .is_some_and(|c| roster.confirmed.len() >= c as usize);
+        if full {
+            roster.waiting.push(entry.clone());
+            outcome = Ok(Standing::Waiting(roster.waiting.len()));
+        } else {
+            roster.confirmed.push(entry.clone());
+            outcome = Ok(Standing::Confirmed);
+        }
+        save(tx, id, &mut event, &roster)
+    })?;
+    Ok(outcome)
+}
+
+/// Gives up a member's place (or waiting-list spot); the first in line takes a freed place.
+/// False when the card had none.
+pub fn cancel(storage: &dyn Storage, id: &str, card: &str) -> Result<bool> {
+    let mut cancelled = false;
+    storage.write(&mut |tx| {
+        cancelled = false;
+        let (Some(mut event), Some(mut roster)) = (event(tx, id)?, roster(tx, id)?) else {
+            return Ok(());
+        };
+        let mine = |r: &Registration| r.card.as_deref() == Some(card);
+        if let Some(at) = roster.confirmed.iter().position(mine) {
+            roster.confirmed.remove(at);
+            let room = event
+                .capacity
+                .is_none_or(|c| roster.confirmed.len() < c as usize);
+            if room && !roster.waiting.is_empty() {
+                let next = roster.waiting.remove(0);
+                roster.confirmed.push(next);
+            }
+        } else if let Some(at) = roster.waiting.iter().position(mine) {
+            roster.waiting.remove(at);
+        } else {
+            return Ok(());
+        }
+        cancelled = true;
+        save(tx, id, &mut event, &roster)
+    })?;
+    Ok(cancelled)
+}
+
+/// Where a member stands for an event, if registered.
+pub fn standing(storage: &dyn Storage, id: &str, card: &str) -> Result<Option<Standing>> {
+    let probe = Registration {
+        id: String::new(),
+        card: Some(card.to_string()),
+        name: None,
+        phone: None,
+        at: Timestamp::UNIX_EPOCH,
+    };
+    Ok(registrations(storage, id)?.and_then(|r| standing_in(&r, &probe)))
+}
+
+/// The same person: the same card, or (a guest) the same phone number.
+fn standing_in(roster: &RosterDoc, who: &Registration) -> Option<Standing> {
+    let same = |r: &Registration| match (&who.card, &who.phone) {
+        (Some(card), _) => r.card.as_ref() == Some(card),
+        (None, Some(phone)) => r.phone.as_ref() == Some(phone),
+        (None, None) => false,
+    };
+    if roster.confirmed.iter().any(same) {
+        return Some(Standing::Confirmed);
+    }
+    roster
+        .waiting
+        .iter()
+        .position(same)
+        .map(|p| Standing::Waiting(p + 1))
+}
+
+fn event(tx: &mut dyn Tx, id: &str) -> Result<Option<EventDoc>> {
+    tx.get(DocKind::Event, &[id.to_string()])?
+        .remove(id)
+        .map(|body| from_value(body, "event"))
+        .transpose()
+}
+
+fn roster(tx: &mut dyn Tx, id: &str) -> Result<Option<RosterDoc>> {
+    tx.get(DocKind::Roster, &[id.to_string()])?
+        .remove(id)
+        .map(|body| from_value(body, "roster"))
+        .transpose()
+}
+
+/// Writes the roster and the event with its counts, together.
+fn save(tx: &mut dyn Tx, id: &str, event: &mut EventDoc, roster: &RosterDoc) -> Result<()> {
+    event.registered = u32::try_from(roster.confirmed.len()).unwrap_or(u32::MAX);
+    event.waiting = u32::try_from(roster.waiting.len()).unwrap_or(u32::MAX);
+    tx.put(&[
+        Put {
+            kind: DocKind::Roster,
+            key: id.to_string(),
+            body: Some(to_value(roster)?),
+        },
+        Put {
+            kind: DocKind::Event,
+            key: id.to_string(),
+            body: Some(to_value(&*event)?),
+        },
+    ])
+    .map(|_| ())
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| HubError::Corrupt(e.to_string()))
+}
+
+fn from_value<T: serde::de::DeserializeOwned>(body: Value, what: &str) -> Result<T> {
+    serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("{what}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_phone;
+
+    #[test]
+    fn phone_numbers_keep_their_digits_and_refuse_the_rest() {
+        assert_eq!(
+            normalise_phone("0812-3456-7890").as_deref(),
+            Some("081234567890")
+        );
+        assert_eq!(
+            normalise_phone(" +62 812 3456 789 ").as_deref(),
+            Some("+628123456789")
+        );
+        assert_eq!(normalise_phone("1234567"), None, "too short");
+        assert_eq!(normalise_phone("0812345678901234"), None, "too long");
+        assert_eq!(normalise_phone("0812 3456 abc"), None);
+        assert_eq!(normalise_phone("+"), None);
+    }
+}
