@@ -29,7 +29,7 @@ $hub --db "$db" import marc tests/fixtures/marc/loc-programming-20.mrc >/dev/nul
 $hub --db "$db" import items "$work/items.csv" >/dev/null
 $hub --db "$db" promotions add --title "Lomba baca puisi" --body "Sabtu ini pukul 10.00 di ruang anak: daftar di meja layanan." >/dev/null
 soon=$(date -d "+9 days" +%F)
-later=$(date -d "+23 days" +%F)
+later=$(date -d "+20 days" +%F)
 event=$($hub --db "$db" --json events add --title "Kelas Menulis Cerita Anak" \
     --starts "${soon}T09:00" --ends "${soon}T11:30" --place "Aula lantai 2" --capacity 25 \
     --description "Untuk anak 8-12 tahun bersama orang tuanya: menulis dan menggambar cerita sendiri." \

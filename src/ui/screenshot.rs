@@ -209,10 +209,32 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
         conflicts: 0,
         today_loans: 12,
         today_returns: 9,
-        promotions: vec![(
-            "Buku baru: Laut Bercerita".into(),
-            "Novel Leila S. Chudori kini tersedia di rak fiksi. Pesan lewat kios ini.".into(),
-        )],
+        promotions: {
+            let promotion = (
+                "Buku baru: Laut Bercerita".to_string(),
+                "Novel Leila S. Chudori kini tersedia di rak fiksi. Pesan lewat kios ini."
+                    .to_string(),
+            );
+            let event = crate::station::kiosk::event_card(
+                &crate::contract::documents::EventDoc {
+                    title: "Kelas Menulis Cerita Anak".into(),
+                    starts: jiff::civil::datetime(2026, 12, 15, 9, 0, 0, 0),
+                    ends: jiff::civil::datetime(2026, 12, 15, 11, 30, 0, 0),
+                    place: Some("Aula lantai 2".into()),
+                    description: None,
+                    capacity: Some(25),
+                    registered: 17,
+                    waiting: 0,
+                },
+                lang,
+            );
+            // The welcome screen shows one card at a time: the English screenshot shows an
+            // event (after the promotions in the rotation), the Indonesian one a promotion.
+            match lang {
+                Lang::Id => vec![promotion, event],
+                Lang::En => vec![event, promotion],
+            }
+        },
         devices: vec![
             "scanner: ok".into(),
             "rfid: ok".into(),

@@ -2,7 +2,9 @@
 //! chromedriver (WebDriver), against a real hub process on loopback. A patron searches,
 //! opens a title, signs in from its Reserve button, reserves, sees the queue, cancels, tries a
 //! wrong PIN, renews a loan a kiosk made, registers for an event, switches language; a
-//! phone-sized window shows every page without sideways scrolling; three wrong PINs lock a
+//! phone-sized window shows every page without sideways scrolling; a second patron sees only
+//! his own account and goes the whole journey (reserve on the web, the copy returned at a
+//! kiosk to the hold shelf, picked up there, on loan on the web); three wrong PINs lock a
 //! card. `scripts/test` installs chromium and chromium-driver.
 
 // The sync tests' hub and station helpers; this test uses a few of them.
@@ -17,7 +19,8 @@ use support::{Backend, start_hub_on, write};
 
 const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
     P1,Siti Aminah,adult,2030-01-31,1234,false,0\n\
-    P2,Budi Santoso,adult,2030-01-31,5678,false,0\n";
+    P2,Budi Santoso,adult,2030-01-31,5678,false,0\n\
+    P3,Rina Marpaung,adult,2030-01-31,2468,false,0\n";
 
 const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,parts,branch\n\
     B1,Laskar Pelangi,Andrea Hirata,978-979-3062-79-2,book,available,899.221 HIR l,1,pusat\n\
@@ -231,9 +234,12 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
         click(&c, "section[aria-labelledby=holds] form button").await;
         page_with(&c, "Tidak ada pesanan.").await;
 
-        // Renew the kiosk's loan from the account (checked below at the kiosk).
+        // Renew the kiosk's loan from the account: the renewal reaches the kiosk.
         click(&c, "form[action='/account/loans/renew'] button").await;
         page_with(&c, "Halo, Siti Aminah").await;
+        kiosk.sync();
+        let (_, siti) = kiosk.json(&["patron", "show", "P1"]);
+        assert_eq!(siti["loans"][0]["renewals"], 1, "{siti}");
 
         // Register for the event, from the menu.
         click(&c, "header nav a[href='/events']").await;
@@ -283,10 +289,63 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
         c.goto(&format!("{base}/account")).await.unwrap();
         element(&c, "#pin").await;
 
-        // Three wrong PINs lock Budi's card library-wide: the right one is refused too.
-        for pin in ["1111", "2222", "3333", "5678"] {
+        // A second patron sees only his own account.
+        c.goto(&format!("{base}/account?lang=id")).await.unwrap();
+        fill(&c, "#card", "P2").await;
+        fill(&c, "#pin", "5678").await;
+        click(&c, "main form button[type=submit]").await;
+        let his = page_with(&c, "Halo, Budi Santoso").await;
+        assert!(
+            !his.contains("Siti")
+                && !his.contains("Bumi Manusia")
+                && !his.contains("Kelas Menulis"),
+            "{his}"
+        );
+
+        // The whole journey: Budi reserves the book Siti has; the kiosk hears of it, Siti
+        // returns it there, it goes to the hold shelf; the web says until when it waits;
+        // Budi borrows it at the kiosk; the web shows it on loan to him.
+        c.goto(&format!("{base}/search?q=bumi")).await.unwrap();
+        click(&c, "li.result h2 a").await;
+        page_with(&c, "Ambil di").await;
+        click(&c, "form.reserve button").await;
+        page_with(&c, "Antrean ke-1, diambil di pusat.").await;
+        kiosk.sync();
+        let (code, returned) = kiosk.json(&["circ", "checkin", "--item", "B3"]);
+        assert_eq!(
+            (code, returned["route"].as_str()),
+            (0, Some("hold_shelf")),
+            "{returned}"
+        );
+        kiosk.sync();
+        c.goto(&format!("{base}/account")).await.unwrap();
+        page_with(&c, "Siap diambil di pusat sampai").await;
+        let (code, picked) = kiosk.json(&["circ", "pickup", "--patron", "P2", "--pin", "5678"]);
+        assert_eq!(code, 0, "{picked}");
+        let due: jiff::civil::Date = picked["items"][0]["due"].as_str().unwrap().parse().unwrap();
+        kiosk.sync();
+        c.goto(&format!("{base}/account")).await.unwrap();
+        let on_loan = page_with(
+            &c,
+            &swalayan_core::format::long_date(due, swalayan_core::reason::Lang::Id),
+        )
+        .await;
+        assert!(
+            on_loan.contains("Bumi Manusia") && on_loan.contains("Tidak ada pesanan."),
+            "{on_loan}"
+        );
+        std::fs::write(
+            shots.join("journey-on-loan-id.png"),
+            c.screenshot().await.unwrap(),
+        )
+        .unwrap();
+        click(&c, "form[action='/account/sign-out'] button").await;
+        page_with(&c, "Jam buka").await;
+
+        // Three wrong PINs lock Rina's card library-wide: the right one is refused too.
+        for pin in ["1111", "2222", "3333", "2468"] {
             c.goto(&format!("{base}/account?lang=id")).await.unwrap();
-            fill(&c, "#card", "P2").await;
+            fill(&c, "#card", "P3").await;
             fill(&c, "#pin", pin).await;
             click(&c, "main form button[type=submit]").await;
             element(&c, "p.problem").await;
@@ -294,9 +353,4 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
         page_with(&c, "kartu ini dikunci sementara").await;
         c.close().await.unwrap();
     });
-
-    // The web's renewal reached the kiosk.
-    kiosk.sync();
-    let (_, siti) = kiosk.json(&["patron", "show", "P1"]);
-    assert_eq!(siti["loans"][0]["renewals"], 1, "{siti}");
 }

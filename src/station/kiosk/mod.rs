@@ -32,6 +32,7 @@ use crate::circulation::desk::Desk;
 use crate::reason::Lang;
 use crate::store::Result;
 use session::{Goal, Session};
+pub(crate) use status::event_card;
 use status::{STATUS_EVERY, StatusShown};
 use std::collections::BTreeMap;
 use std::time::Duration;

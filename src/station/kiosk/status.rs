@@ -11,7 +11,7 @@ use std::time::Duration;
 const WELCOME_EVENTS: usize = 3;
 
 /// An event as a welcome-screen card: its title, and when, where and the places left.
-pub(super) fn event_card(
+pub(crate) fn event_card(
     event: &crate::contract::documents::EventDoc,
     lang: crate::reason::Lang,
 ) -> (String, String) {
