@@ -264,3 +264,49 @@ fn kiosk_event(kiosk: &CliStation, id: &str) -> Option<serde_json::Value> {
         .ok();
     body.map(|b| serde_json::from_str(&b).unwrap())
 }
+
+/// Where the library does not take guests, an event page offers only the sign-in, and a
+/// guest's form is sent to sign in instead of registering anyone.
+#[test]
+fn without_guest_registration_only_members_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "hub.toml",
+        "[library]\nname = \"Perpustakaan\"\nguest_registration = false\n",
+    );
+    let hub = crate::support::start_hub_on(
+        &Backend::Sqlite.database(dir.path()),
+        "127.0.0.1:0",
+        &["--config", config.to_str().unwrap()],
+    );
+    let added = hub.json(&[
+        "events",
+        "add",
+        "--title",
+        "Dongeng",
+        "--starts",
+        "2099-01-01T09:00",
+        "--ends",
+        "2099-01-01T10:00",
+        "--capacity",
+        "5",
+    ]);
+    let path = format!("/events/{}", added["id"].as_str().unwrap());
+    let mut guest = Browser::new(&hub.url);
+    let page = guest.get(&path);
+    assert!(
+        page.body
+            .contains("Masuk dengan kartu anggota untuk mendaftar")
+    );
+    assert!(!page.body.contains(r#"name="phone""#), "{}", page.body);
+    let csrf = guest.csrf();
+    let tried = guest.post(
+        &format!("{path}/register"),
+        &[("csrf", &csrf), ("name", "Rina"), ("phone", "081277770001")],
+    );
+    assert_eq!(tried.status, 303);
+    assert!(tried.location.unwrap().starts_with("/account?next="));
+    let roster = hub.json(&["events", "registrations", added["id"].as_str().unwrap()]);
+    assert_eq!(roster["confirmed"], serde_json::json!([]));
+}
