@@ -19,6 +19,8 @@
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
 //! - [`metrics`]: Prometheus counters kept as things happen (a scrape reads no table).
+//! - [`staff`]: staff accounts (roles, generated passwords as argon2id hashes) and the audit
+//!   log of their changes.
 //! - [`server`]: serving with header, body and request timeouts and a bound on concurrency.
 //! - [`tls`]: the rustls configuration when a certificate is configured.
 //! - [`config`]: the hub's file (`--config hub.toml`): the library's name, time zone, public
@@ -33,6 +35,7 @@ pub mod export;
 pub mod ledger;
 pub mod metrics;
 pub mod server;
+pub mod staff;
 pub mod storage;
 pub mod tls;
 pub mod web;

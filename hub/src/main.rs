@@ -128,6 +128,30 @@ enum Command {
     /// Events and literacy programmes: on the web (with registration) and the kiosks.
     #[command(subcommand)]
     Events(EventCommand),
+    /// People who sign in to the staff pages (`/staff`).
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Add a staff account; prints its generated password (shown once; only a hash is kept).
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: swalayan_hub::staff::StaffRole,
+    },
+    /// Give an account a new generated password; the old one stops working.
+    Passwd { name: String },
+    /// Remove an account; its sessions end at their next request.
+    Remove { name: String },
+    /// Every account with its role.
+    List,
+    /// The newest changes staff made, newest first.
+    Audit {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -636,6 +660,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Holds(command) => holds(storage.as_ref(), command, json)?,
         Command::Promotions(command) => promotions(storage.as_ref(), command, json)?,
         Command::Events(command) => events(storage.as_ref(), &library, command, json)?,
+        Command::Staff(command) => staff(storage.as_ref(), command, json)?,
         Command::Serve {
             listen,
             tls_cert,
@@ -806,6 +831,54 @@ fn promotions(storage: &dyn Storage, command: PromotionCommand, json: bool) -> a
             catalog::remove_promotion(storage, &id)?;
             emit(json, &json!({"removed": id}), || {
                 format!("promotion {id} withdrawn")
+            });
+        }
+    }
+    Ok(())
+}
+
+fn staff(storage: &dyn Storage, command: StaffCommand, json: bool) -> anyhow::Result<()> {
+    use swalayan_hub::staff::{self, COMMAND_LINE};
+    let now = Timestamp::now();
+    match command {
+        StaffCommand::Add { name, role } => {
+            let password = staff::add(storage, COMMAND_LINE, &name, role, now)?;
+            emit(
+                json,
+                &json!({"staff": name.trim(), "role": role.code(), "password": password}),
+                || password.clone(),
+            );
+        }
+        StaffCommand::Passwd { name } => {
+            let password = staff::new_password_for(storage, COMMAND_LINE, &name, now)?;
+            emit(json, &json!({"staff": name, "password": password}), || {
+                password.clone()
+            });
+        }
+        StaffCommand::Remove { name } => {
+            staff::remove(storage, COMMAND_LINE, &name, now)?;
+            emit(json, &json!({"removed": name}), || {
+                format!("staff {name} removed")
+            });
+        }
+        StaffCommand::List => {
+            let accounts = storage.staff_accounts()?;
+            emit(json, &serde_json::to_value(&accounts)?, || {
+                accounts
+                    .iter()
+                    .map(|a| format!("{}  {}  added {}", a.staff, a.role, a.added_at))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        StaffCommand::Audit { limit } => {
+            let lines = storage.audit_lines(limit)?;
+            emit(json, &serde_json::to_value(&lines)?, || {
+                lines
+                    .iter()
+                    .map(|l| format!("{}  {}  {}  {}", l.at, l.staff, l.action, l.detail))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             });
         }
     }

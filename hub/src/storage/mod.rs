@@ -95,6 +95,27 @@ pub struct StationAuth {
     pub role: StationRole,
 }
 
+/// A person who signs in to the staff pages (`swalayan-hub staff add`).
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffAccount {
+    pub staff: String,
+    /// `admin` or `librarian` ([`crate::staff::StaffRole`]).
+    pub role: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub added_at: String,
+}
+
+/// One change staff made, for admins to read.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditLine {
+    pub at: String,
+    /// The staff member's name, or `command line` for `swalayan-hub` commands.
+    pub staff: String,
+    pub action: String,
+    pub detail: String,
+}
+
 /// `swalayan-hub station list`: one station as staff see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct StationInfo {
@@ -317,6 +338,24 @@ pub trait Storage: Send + Sync {
     /// Every gate's buckets starting in `[from, to)` (RFC 3339), for the visitors report.
     fn visits_between(&self, from: &str, to: &str) -> Result<Vec<VisitBucket>>;
     fn status(&self) -> Result<Status>;
+    /// Adds a staff account; false when the name is taken.
+    fn add_staff(
+        &self,
+        name: &str,
+        role: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// Replaces a staff member's password hash; false when there is no such account.
+    fn set_staff_password(&self, name: &str, password_hash: &str) -> Result<bool>;
+    /// Removes a staff account (their sessions end at their next request); false when none.
+    fn remove_staff(&self, name: &str) -> Result<bool>;
+    /// Every staff account, by name.
+    fn staff_accounts(&self) -> Result<Vec<StaffAccount>>;
+    /// Keeps one line of the audit log.
+    fn record_audit(&self, line: &AuditLine) -> Result<()>;
+    /// The newest `limit` audit lines, newest first.
+    fn audit_lines(&self, limit: u32) -> Result<Vec<AuditLine>>;
     /// The newest catalog revision: one indexed read, for metrics.
     fn revision(&self) -> Result<i64>;
 }

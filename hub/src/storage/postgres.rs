@@ -11,9 +11,9 @@
 
 use super::sqlite::{change_from, received_from_texts};
 use super::{
-    Change, DocKind, HubError, Put, Received, Result, StationAuth, StationInfo, StationRole,
-    Status, Storage, Tx, TxFilter, TxState, VisitBucket, Written, body_text, is_revoked,
-    parse_json, parse_role,
+    AuditLine, Change, DocKind, HubError, Put, Received, Result, StaffAccount, StationAuth,
+    StationInfo, StationRole, Status, Storage, Tx, TxFilter, TxState, VisitBucket, Written,
+    body_text, is_revoked, parse_json, parse_role,
 };
 use jiff::Timestamp;
 use postgres::NoTls;
@@ -66,6 +66,20 @@ CREATE INDEX IF NOT EXISTS catalog_rev ON catalog(rev);
 CREATE INDEX IF NOT EXISTS catalog_item_title ON catalog ((body::jsonb ->> 'title'))
     WHERE kind = 'item';
 CREATE SEQUENCE IF NOT EXISTS catalog_revision;
+-- People who sign in to the staff pages (argon2id password hashes), and what they changed.
+CREATE TABLE IF NOT EXISTS staff (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    added_at      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id     BIGSERIAL PRIMARY KEY,
+    at     TEXT NOT NULL,
+    staff  TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS visits (
     station TEXT NOT NULL,
     passage TEXT NOT NULL DEFAULT '',
@@ -267,6 +281,79 @@ impl Storage for PgStorage {
              ON CONFLICT DO NOTHING",
             &[&name, &role.code(), &token_hash, &now.to_string()],
         )? == 1)
+    }
+
+    fn add_staff(
+        &self,
+        name: &str,
+        role: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        Ok(self.pool.get()?.execute(
+            "INSERT INTO staff(name, role, password_hash, added_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+            &[&name, &role, &password_hash, &now.to_string()],
+        )? == 1)
+    }
+
+    fn set_staff_password(&self, name: &str, password_hash: &str) -> Result<bool> {
+        Ok(self.pool.get()?.execute(
+            "UPDATE staff SET password_hash = $2 WHERE name = $1",
+            &[&name, &password_hash],
+        )? == 1)
+    }
+
+    fn remove_staff(&self, name: &str) -> Result<bool> {
+        Ok(self
+            .pool
+            .get()?
+            .execute("DELETE FROM staff WHERE name = $1", &[&name])?
+            == 1)
+    }
+
+    fn staff_accounts(&self) -> Result<Vec<StaffAccount>> {
+        Ok(self
+            .pool
+            .get()?
+            .query(
+                "SELECT name, role, password_hash, added_at FROM staff ORDER BY name",
+                &[],
+            )?
+            .iter()
+            .map(|r| StaffAccount {
+                staff: r.get(0),
+                role: r.get(1),
+                password_hash: r.get(2),
+                added_at: r.get(3),
+            })
+            .collect())
+    }
+
+    fn record_audit(&self, line: &AuditLine) -> Result<()> {
+        self.pool.get()?.execute(
+            "INSERT INTO audit(at, staff, action, detail) VALUES ($1, $2, $3, $4)",
+            &[&line.at, &line.staff, &line.action, &line.detail],
+        )?;
+        Ok(())
+    }
+
+    fn audit_lines(&self, limit: u32) -> Result<Vec<AuditLine>> {
+        Ok(self
+            .pool
+            .get()?
+            .query(
+                "SELECT at, staff, action, detail FROM audit ORDER BY id DESC LIMIT $1",
+                &[&i64::from(limit)],
+            )?
+            .iter()
+            .map(|r| AuditLine {
+                at: r.get(0),
+                staff: r.get(1),
+                action: r.get(2),
+                detail: r.get(3),
+            })
+            .collect())
     }
 
     fn station_for_token_hash(&self, hash: &str) -> Result<Option<StationAuth>> {

@@ -1,9 +1,9 @@
 //! The SQLite backend: one file, WAL, so `status` may read it while `serve` runs.
 
 use super::{
-    Change, DocKind, HubError, Put, Received, Result, StationAuth, StationInfo, StationRole,
-    Status, Storage, Tx, TxFilter, TxState, VisitBucket, Written, body_text, is_revoked,
-    parse_json, parse_role, parse_uuid,
+    AuditLine, Change, DocKind, HubError, Put, Received, Result, StaffAccount, StationAuth,
+    StationInfo, StationRole, Status, Storage, Tx, TxFilter, TxState, VisitBucket, Written,
+    body_text, is_revoked, parse_json, parse_role, parse_uuid,
 };
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -55,6 +55,20 @@ CREATE TABLE IF NOT EXISTS revision (
     rev INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO revision(id, rev) VALUES (1, 0);
+-- People who sign in to the staff pages (argon2id password hashes), and what they changed.
+CREATE TABLE IF NOT EXISTS staff (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    added_at      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    at     TEXT NOT NULL,
+    staff  TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS visits (
     station TEXT NOT NULL,
     passage TEXT NOT NULL DEFAULT '',
@@ -326,6 +340,71 @@ impl Storage for SqliteStorage {
             "INSERT OR IGNORE INTO stations(name, role, token_hash, added_at) VALUES (?1, ?2, ?3, ?4)",
             params![name, role.code(), token_hash, now.to_string()],
         )? == 1)
+    }
+
+    fn add_staff(
+        &self,
+        name: &str,
+        role: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        Ok(self.conn().execute(
+            "INSERT OR IGNORE INTO staff(name, role, password_hash, added_at) VALUES (?1, ?2, ?3, ?4)",
+            params![name, role, password_hash, now.to_string()],
+        )? == 1)
+    }
+
+    fn set_staff_password(&self, name: &str, password_hash: &str) -> Result<bool> {
+        Ok(self.conn().execute(
+            "UPDATE staff SET password_hash = ?2 WHERE name = ?1",
+            params![name, password_hash],
+        )? == 1)
+    }
+
+    fn remove_staff(&self, name: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .execute("DELETE FROM staff WHERE name = ?1", [name])?
+            == 1)
+    }
+
+    fn staff_accounts(&self) -> Result<Vec<StaffAccount>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT name, role, password_hash, added_at FROM staff ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StaffAccount {
+                staff: r.get(0)?,
+                role: r.get(1)?,
+                password_hash: r.get(2)?,
+                added_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn record_audit(&self, line: &AuditLine) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO audit(at, staff, action, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![line.at, line.staff, line.action, line.detail],
+        )?;
+        Ok(())
+    }
+
+    fn audit_lines(&self, limit: u32) -> Result<Vec<AuditLine>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT at, staff, action, detail FROM audit ORDER BY id DESC LIMIT ?1")?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(AuditLine {
+                at: r.get(0)?,
+                staff: r.get(1)?,
+                action: r.get(2)?,
+                detail: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn station_for_token_hash(&self, hash: &str) -> Result<Option<StationAuth>> {

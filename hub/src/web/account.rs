@@ -89,7 +89,7 @@ impl Visitor {
     }
 
     pub fn card(&self) -> Option<&str> {
-        self.session.as_ref().map(|(_, s)| s.card.as_str())
+        self.session.as_ref().map(|(_, s)| s.who.as_str())
     }
 }
 

@@ -15,6 +15,7 @@
 //!   [`renew`]: renewing by the kiosks' rule, recorded through the ledger; [`feedback`]: the
 //!   feedback form.
 //! - [`events`]: the events and literacy programmes, registration and the waiting list.
+//! - [`staff`]: the staff's pages under `/staff` (their own sign-in, stations, audit log).
 //!
 //! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
 //! (fields `card` and `pin` when signed out), `/events`, `/events/{id}`, `/feedback`,
@@ -32,6 +33,7 @@ pub mod renew;
 pub mod search;
 pub mod seo;
 pub mod session;
+pub mod staff;
 pub mod title;
 pub mod words;
 
@@ -52,6 +54,8 @@ pub struct WebState {
     pub library: Arc<Library>,
     pub view: Arc<CatalogView>,
     pub sessions: Arc<session::Sessions>,
+    /// Signed-in staff (names), apart from patrons' sessions.
+    pub staff_sessions: Arc<session::Sessions>,
     /// Served over HTTPS (here, or behind a proxy at an https `public_url`): cookies are
     /// then marked Secure.
     pub https: bool,
@@ -75,6 +79,7 @@ impl WebState {
             library: Arc::new(library),
             view,
             sessions: Arc::default(),
+            staff_sessions: Arc::default(),
             https,
         })
     }
@@ -96,6 +101,10 @@ pub fn router(state: WebState) -> Router {
         .route("/events/{id}", get(events::page))
         .route("/events/{id}/register", post(events::register))
         .route("/events/{id}/cancel", post(events::cancel))
+        .route("/staff", get(staff::home))
+        .route("/staff/login", get(staff::login_page).post(staff::login))
+        .route("/staff/logout", post(staff::logout))
+        .route("/staff/audit", get(staff::audit))
         .route("/feedback", get(feedback::page).post(feedback::submit))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))

@@ -29,10 +29,11 @@ pub const IDLE: Duration = Duration::from_secs(30 * 60);
 pub const MAX_ATTEMPTS: usize = 10;
 pub const ATTEMPT_WINDOW: Duration = Duration::from_secs(5 * 60);
 
-/// A signed-in patron.
+/// A signed-in patron or staff member (each kind in its own [`Sessions`]).
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub card: String,
+    /// The patron's card, or the staff member's name.
+    pub who: String,
     last_seen: Instant,
 }
 
@@ -43,11 +44,11 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// Starts a session for `card`; returns its id (for the cookie).
-    pub fn start(&self, card: &str) -> String {
+    /// Starts a session for `who` (a card, a staff name); returns its id (for the cookie).
+    pub fn start(&self, who: &str) -> String {
         let id = random_token();
         let session = Session {
-            card: card.to_string(),
+            who: who.to_string(),
             last_seen: Instant::now(),
         };
         let mut all = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
@@ -97,6 +98,22 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
+/// The staff pages' session cookie: sent only to `/staff` and never with a request another
+/// site starts (`SameSite=Strict`).
+pub const STAFF_COOKIE: &str = "staff_sid";
+
+/// A `Set-Cookie` value for the staff session cookie.
+pub fn staff_cookie(value: &str, secure: bool, max_age: Option<u64>) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "{STAFF_COOKIE}={value}; Path=/staff; HttpOnly; SameSite=Strict{secure}{age}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
 /// A `Set-Cookie` value for a cookie only the server reads.
 pub fn cookie(name: &str, value: &str, secure: bool, max_age: Option<u64>) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
@@ -137,7 +154,7 @@ mod tests {
         let sessions = Sessions::default();
         let id = sessions.start("P1");
         let session = sessions.get(&id).unwrap();
-        assert_eq!(session.card, "P1");
+        assert_eq!(session.who, "P1");
         assert!(sessions.get("not-a-session").is_none());
         sessions.end(&id);
         assert!(sessions.get(&id).is_none());

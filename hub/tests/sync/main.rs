@@ -11,5 +11,6 @@ mod pull;
 mod push;
 mod roles;
 mod runtime;
+mod staff;
 mod support;
 mod web;

@@ -1,0 +1,499 @@
+//! `/staff`: the library staff's own pages. Sign-in with name and password (`/staff/login`,
+//! fields `user` and `password`, accounts from `swalayan-hub staff add`), a session in its
+//! own `staff_sid` cookie (`Path=/staff; HttpOnly; SameSite=Strict`, Secure over HTTPS), the
+//! same CSRF double submit and per-address attempt limit as the patrons' sign-in, and the
+//! role re-read on every request, so a removed account stops at once.
+//!
+//! Pages so far: the stations (last seen, pending, conflicts, devices and alarms from their
+//! health reports; `?format=csv`) and, for admins, the audit log of staff changes.
+
+use super::account::{Visitor, forged, see_other};
+use super::layout::{self, Page};
+use super::session::{STAFF_COOKIE, staff_cookie};
+use super::{PageError, WebState};
+use crate::staff::{self, StaffRole};
+use crate::storage::{AuditLine, HubError, StationInfo};
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use swalayan_core::reason::Lang;
+
+/// A signed-in staff member, as the storage has them now.
+pub struct SignedIn {
+    pub name: String,
+    pub role: StaffRole,
+    session: String,
+}
+
+/// The staff member behind the request's `staff_sid` cookie, if the account still exists.
+async fn signed_in(
+    state: &WebState,
+    parts_cookie: Option<String>,
+) -> Result<Option<SignedIn>, HubError> {
+    let Some(id) = parts_cookie else {
+        return Ok(None);
+    };
+    let Some(session) = state.staff_sessions.get(&id) else {
+        return Ok(None);
+    };
+    let storage = state.storage.clone();
+    let name = session.who.clone();
+    let account = tokio::task::spawn_blocking(move || staff::account(storage.as_ref(), &name))
+        .await
+        .map_err(|e| HubError::Corrupt(e.to_string()))??;
+    match account.and_then(|a| StaffRole::parse(&a.role).map(|role| (a.staff, role))) {
+        Some((name, role)) => Ok(Some(SignedIn {
+            name,
+            role,
+            session: id,
+        })),
+        None => {
+            // Removed since: the session ends with the account.
+            state.staff_sessions.end(&id);
+            Ok(None)
+        }
+    }
+}
+
+/// The visitor and, when signed in, the staff member.
+pub struct StaffVisitor {
+    pub visitor: Visitor,
+    pub staff: Option<SignedIn>,
+}
+
+impl axum::extract::FromRequestParts<WebState> for StaffVisitor {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &WebState,
+    ) -> Result<StaffVisitor, PageError> {
+        let visitor = match Visitor::from_request_parts(parts, state).await {
+            Ok(visitor) => visitor,
+            Err(never) => match never {},
+        };
+        let cookie = super::lang::cookie(parts, STAFF_COOKIE);
+        let staff = signed_in(state, cookie)
+            .await
+            .map_err(|e| PageError::internal(visitor.reader.clone(), e))?;
+        Ok(StaffVisitor { visitor, staff })
+    }
+}
+
+/// A staff page: never indexed, never cached, with the staff menu above it.
+fn staff_page(
+    state: &WebState,
+    who: &StaffVisitor,
+    title: &str,
+    path: &str,
+    body: Markup,
+) -> Response {
+    let visitor = &who.visitor;
+    let lang = visitor.reader.lang;
+    let reader = &visitor.reader;
+    let menu = html! {
+        @if let Some(staff) = &who.staff {
+            nav.staff aria-label=(lang.pick("Menu petugas", "Staff menu")) {
+                a href=(reader.localized("/staff")) { (lang.pick("Stasiun", "Stations")) }
+                @if staff.role == StaffRole::Admin {
+                    a href=(reader.localized("/staff/audit")) { (lang.pick("Log perubahan", "Audit log")) }
+                }
+                form.inline method="post" action="/staff/logout" {
+                    (visitor.token_field())
+                    span.muted { (staff.name) " (" (staff.role.code()) ") " }
+                    button type="submit" { (lang.pick("Keluar", "Sign out")) }
+                }
+            }
+        }
+        (body)
+    };
+    let page = Page {
+        title: title.to_string(),
+        description: String::new(),
+        path: path.to_string(),
+        index: false,
+        schema: None,
+    };
+    let mut response = layout::render(state, reader, &page, menu);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    visitor.finish(response)
+}
+
+fn to_login(who: &StaffVisitor) -> Response {
+    who.visitor
+        .finish(see_other(&who.visitor.reader.localized("/staff/login")))
+}
+
+pub async fn login_page(State(state): State<WebState>, who: StaffVisitor) -> Response {
+    if who.staff.is_some() {
+        return who
+            .visitor
+            .finish(see_other(&who.visitor.reader.localized("/staff")));
+    }
+    login_form(&state, &who, None, StatusCode::OK)
+}
+
+fn login_form(
+    state: &WebState,
+    who: &StaffVisitor,
+    problem: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let lang = who.visitor.reader.lang;
+    let body = html! {
+        h1 { (lang.pick("Masuk petugas", "Staff sign-in")) }
+        @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
+        form method="post" action="/staff/login" {
+            (who.visitor.token_field())
+            p {
+                label for="user" { (lang.pick("Nama", "Name")) }
+                input #user type="text" name="user" required autocomplete="username" maxlength="64";
+            }
+            p {
+                label for="password" { (lang.pick("Kata sandi", "Password")) }
+                input #password type="password" name="password" required autocomplete="current-password" maxlength="128";
+            }
+            button type="submit" { (lang.pick("Masuk", "Sign in")) }
+        }
+    };
+    let mut response = staff_page(
+        state,
+        who,
+        lang.pick("Masuk petugas", "Staff sign-in"),
+        "/staff/login",
+        body,
+    );
+    *response.status_mut() = status;
+    response
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    user: String,
+    password: String,
+    csrf: String,
+}
+
+pub async fn login(
+    State(state): State<WebState>,
+    who: StaffVisitor,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let visitor = &who.visitor;
+    if !visitor.form_is_genuine(&form.csrf) {
+        return Ok(forged(&state, visitor));
+    }
+    let lang = visitor.reader.lang;
+    if !state.staff_sessions.may_attempt(visitor.from) {
+        tracing::warn!(from = %visitor.from, "staff sign-in: too many attempts");
+        let problem = lang.pick(
+            "Terlalu banyak percobaan masuk dari perangkat ini. Tunggu 5 menit lalu coba lagi.",
+            "Too many sign-in attempts from this device. Wait 5 minutes and try again.",
+        );
+        return Ok(login_form(
+            &state,
+            &who,
+            Some(problem),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let storage = state.storage.clone();
+    let (user, password) = (form.user.trim().to_string(), form.password);
+    let checked = user.clone();
+    let account =
+        tokio::task::spawn_blocking(move || staff::sign_in(storage.as_ref(), &checked, &password))
+            .await
+            .map_err(|e| PageError::internal(visitor.reader.clone(), e))?
+            .map_err(|e| PageError::internal(visitor.reader.clone(), e))?;
+    let Some(account) = account else {
+        tracing::info!(from = %visitor.from, "staff sign-in refused");
+        let problem = lang.pick(
+            "Nama atau kata sandi salah.",
+            "The name or password is wrong.",
+        );
+        return Ok(login_form(
+            &state,
+            &who,
+            Some(problem),
+            StatusCode::UNAUTHORIZED,
+        ));
+    };
+    let id = state.staff_sessions.start(&account.staff);
+    tracing::info!(staff = %account.staff, "staff sign-in");
+    let mut response = see_other(&visitor.reader.localized("/staff"));
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, staff_cookie(&id, state.https, None));
+    Ok(visitor.finish(response))
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<WebState>,
+    who: StaffVisitor,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if !who.visitor.form_is_genuine(&form.csrf) {
+        return forged(&state, &who.visitor);
+    }
+    if let Some(staff) = &who.staff {
+        state.staff_sessions.end(&staff.session);
+    }
+    let mut response = see_other(&who.visitor.reader.localized("/staff/login"));
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, staff_cookie("", state.https, Some(0)));
+    who.visitor.finish(response)
+}
+
+#[derive(Deserialize)]
+pub struct FormatQuery {
+    format: Option<String>,
+}
+
+/// `/staff`: every station with what its last health report said.
+pub async fn home(
+    State(state): State<WebState>,
+    who: StaffVisitor,
+    Query(query): Query<FormatQuery>,
+) -> Result<Response, PageError> {
+    if who.staff.is_none() {
+        return Ok(to_login(&who));
+    }
+    let reader = who.visitor.reader.clone();
+    let storage = state.storage.clone();
+    let stations = tokio::task::spawn_blocking(move || storage.stations())
+        .await
+        .map_err(|e| PageError::internal(reader.clone(), e))?
+        .map_err(|e| PageError::internal(reader.clone(), e))?;
+    let rows: Vec<StationRow> = stations.iter().map(StationRow::from).collect();
+    if query.format.as_deref() == Some("csv") {
+        return Ok(csv_response(
+            "stations.csv",
+            &[
+                "station",
+                "role",
+                "last_seen",
+                "pending",
+                "conflicts",
+                "devices",
+                "alarms",
+                "revoked",
+            ],
+            rows.iter().map(StationRow::csv).collect(),
+        ));
+    }
+    let lang = reader.lang;
+    let body = html! {
+        h1 { (lang.pick("Stasiun", "Stations")) }
+        p.muted { (lang.pick("Dari laporan kesehatan terakhir setiap stasiun.", "From each station's last health report.")) " "
+            a href=(reader.localized("/staff?format=csv")) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        table {
+            thead { tr {
+                th scope="col" { (lang.pick("Stasiun", "Station")) }
+                th scope="col" { (lang.pick("Peran", "Role")) }
+                th scope="col" { (lang.pick("Terakhir terhubung", "Last seen")) }
+                th scope="col" { (lang.pick("Menunggu", "Pending")) }
+                th scope="col" { (lang.pick("Konflik", "Conflicts")) }
+                th scope="col" { (lang.pick("Perangkat", "Devices")) }
+                th scope="col" { (lang.pick("Alarm", "Alarms")) }
+            } }
+            tbody { @for row in &rows {
+                tr {
+                    td { (row.station) @if row.revoked { " " span.muted { (lang.pick("(dicabut)", "(revoked)")) } } }
+                    td { (row.role) }
+                    td { (row.last_seen.as_deref().unwrap_or("—")) }
+                    td { (row.pending.map_or("—".to_string(), |p| p.to_string())) }
+                    td { (row.conflicts) }
+                    td { (row.devices) }
+                    td { @if row.alarms.is_empty() { "—" } @else { strong.on-loan { (row.alarms) } } }
+                }
+            } }
+        }
+    };
+    Ok(staff_page(
+        &state,
+        &who,
+        lang.pick("Stasiun", "Stations"),
+        "/staff",
+        body,
+    ))
+}
+
+/// One station as the page and its CSV show it.
+struct StationRow {
+    station: String,
+    role: &'static str,
+    last_seen: Option<String>,
+    pending: Option<i64>,
+    conflicts: i64,
+    devices: String,
+    alarms: String,
+    revoked: bool,
+}
+
+impl StationRow {
+    fn from(info: &StationInfo) -> StationRow {
+        let health = info.health.as_ref();
+        let devices = health
+            .and_then(|h| h.get("devices"))
+            .and_then(|d| d.as_array())
+            .map(|devices| {
+                devices
+                    .iter()
+                    .map(|d| {
+                        let name = d.get("device").and_then(|n| n.as_str()).unwrap_or("?");
+                        let ok = d.get("ok").and_then(|o| o.as_bool()).unwrap_or(false);
+                        format!("{name}: {}", if ok { "ok" } else { "fault" })
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let alarms = health
+            .and_then(|h| h.get("alarms"))
+            .and_then(|a| a.as_array())
+            .map(|alarms| {
+                alarms
+                    .iter()
+                    .filter_map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default();
+        StationRow {
+            station: info.station.clone(),
+            role: info.role.code(),
+            last_seen: info.last_seen.clone(),
+            pending: info.pending,
+            conflicts: info.conflicts,
+            devices,
+            alarms,
+            revoked: info.revoked,
+        }
+    }
+
+    fn csv(&self) -> Vec<String> {
+        vec![
+            self.station.clone(),
+            self.role.to_string(),
+            self.last_seen.clone().unwrap_or_default(),
+            self.pending.map(|p| p.to_string()).unwrap_or_default(),
+            self.conflicts.to_string(),
+            self.devices.clone(),
+            self.alarms.clone(),
+            self.revoked.to_string(),
+        ]
+    }
+}
+
+/// `/staff/audit`: the newest 500 changes staff made (admins only).
+pub async fn audit(
+    State(state): State<WebState>,
+    who: StaffVisitor,
+    Query(query): Query<FormatQuery>,
+) -> Result<Response, PageError> {
+    let Some(staff) = &who.staff else {
+        return Ok(to_login(&who));
+    };
+    let reader = who.visitor.reader.clone();
+    let lang = reader.lang;
+    if staff.role != StaffRole::Admin {
+        let body = html! {
+            h1 { (lang.pick("Khusus admin", "Admins only")) }
+            p { (lang.pick("Log perubahan hanya dapat dibaca oleh admin.", "Only admins may read the audit log.")) }
+        };
+        let mut response = staff_page(
+            &state,
+            &who,
+            lang.pick("Khusus admin", "Admins only"),
+            "/staff/audit",
+            body,
+        );
+        *response.status_mut() = StatusCode::FORBIDDEN;
+        return Ok(response);
+    }
+    let storage = state.storage.clone();
+    let lines: Vec<AuditLine> = tokio::task::spawn_blocking(move || storage.audit_lines(500))
+        .await
+        .map_err(|e| PageError::internal(reader.clone(), e))?
+        .map_err(|e| PageError::internal(reader.clone(), e))?;
+    if query.format.as_deref() == Some("csv") {
+        return Ok(csv_response(
+            "audit.csv",
+            &["at", "staff", "action", "detail"],
+            lines
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.at.clone(),
+                        l.staff.clone(),
+                        l.action.clone(),
+                        l.detail.clone(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    let body = html! {
+        h1 { (lang.pick("Log perubahan", "Audit log")) }
+        p.muted { (audit_intro(lang)) " "
+            a href=(reader.localized("/staff/audit?format=csv")) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        table {
+            thead { tr {
+                th scope="col" { (lang.pick("Waktu", "When")) }
+                th scope="col" { (lang.pick("Petugas", "Staff")) }
+                th scope="col" { (lang.pick("Tindakan", "Action")) }
+                th scope="col" { (lang.pick("Rincian", "Detail")) }
+            } }
+            tbody { @for line in &lines {
+                tr { td { (line.at) } td { (line.staff) } td { (line.action) } td { (line.detail) } }
+            } }
+        }
+    };
+    Ok(staff_page(
+        &state,
+        &who,
+        lang.pick("Log perubahan", "Audit log"),
+        "/staff/audit",
+        body,
+    ))
+}
+
+fn audit_intro(lang: Lang) -> &'static str {
+    lang.pick(
+        "Setiap perubahan oleh petugas, terbaru di atas (500 terakhir).",
+        "Every change staff made, newest first (the last 500).",
+    )
+}
+
+/// A table as a CSV download (RFC 4180 quoting).
+pub fn csv_response(file: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> Response {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(header_row);
+    for row in rows {
+        let _ = writer.write_record(&row);
+    }
+    let body = writer.into_inner().unwrap_or_default();
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,181 @@
+//! The staff's pages from a real hub process: accounts made with `swalayan-hub staff`, the
+//! sign-in at `/staff/login` with its own cookie, the stations page and its CSV, the audit
+//! log for admins only, and an account's password change or removal taking effect at once.
+
+use crate::support::{Backend, CliStation, on_both_backends};
+use crate::web::{Browser, start};
+
+on_both_backends!(staff_sign_in_see_the_stations_and_admins_read_the_audit_log);
+
+fn staff_sign_in_see_the_stations_and_admins_read_the_audit_log(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start(backend, dir.path());
+    let ana = hub.json(&["staff", "add", "ana", "--role", "admin"]);
+    assert_eq!(
+        (ana["staff"].as_str(), ana["role"].as_str()),
+        (Some("ana"), Some("admin"))
+    );
+    let ana_password = ana["password"].as_str().unwrap().to_string();
+    assert_eq!(ana_password.len(), 23, "{ana}");
+    let budi = hub.json(&["staff", "add", "budi", "--role", "librarian"]);
+    let budi_password = budi["password"].as_str().unwrap().to_string();
+    assert_eq!(
+        hub.cmd(&["staff", "add", "ana", "--role", "librarian"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let listed = hub.json(&["staff", "list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    assert!(
+        !listed.to_string().contains("argon2"),
+        "no hash leaves the hub: {listed}"
+    );
+
+    // A kiosk that synced: its health report is on the stations page.
+    let token = hub.add_station("kiosk-1");
+    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+
+    // Signed out, /staff is the sign-in; a forged form and a wrong password sign no one in.
+    let mut browser = Browser::new(&hub.url);
+    let away = browser.get("/staff");
+    assert_eq!(
+        (away.status, away.location.as_deref()),
+        (303, Some("/staff/login"))
+    );
+    let form = browser.get("/staff/login");
+    assert!(form.body.contains(r#"name="user""#) && form.body.contains(r#"name="password""#));
+    let forged = browser.post(
+        "/staff/login",
+        &[
+            ("user", "ana"),
+            ("password", &ana_password),
+            ("csrf", &"0".repeat(64)),
+        ],
+    );
+    assert_eq!(forged.status, 403);
+    let csrf = browser.csrf();
+    let wrong = browser.post(
+        "/staff/login",
+        &[("user", "ana"), ("password", "tebakan"), ("csrf", &csrf)],
+    );
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("Nama atau kata sandi salah."));
+    let nobody = browser.post(
+        "/staff/login",
+        &[("user", "siapa"), ("password", "x"), ("csrf", &csrf)],
+    );
+    assert_eq!(
+        nobody.status, 401,
+        "an unknown name is told apart from nothing"
+    );
+    assert!(!browser.cookies.contains_key("staff_sid"));
+
+    // Ana signs in: a cookie only /staff receives, never sent by another site's request.
+    let signed = browser.post(
+        "/staff/login",
+        &[
+            ("user", "ana"),
+            ("password", &ana_password),
+            ("csrf", &csrf),
+        ],
+    );
+    assert_eq!(
+        (signed.status, signed.location.as_deref()),
+        (303, Some("/staff"))
+    );
+    let cookie = browser
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("staff_sid="))
+        .unwrap();
+    assert!(
+        cookie.contains("Path=/staff")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let stations = browser.get("/staff");
+    assert_eq!(stations.status, 200);
+    assert!(stations.body.contains("kiosk-1"), "{}", stations.body);
+    assert!(stations.body.contains("noindex"));
+    let csv = browser.get("/staff?format=csv");
+    assert!(
+        csv.body
+            .starts_with("station,role,last_seen,pending,conflicts,devices,alarms,revoked\n"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("kiosk-1,kiosk,"), "{}", csv.body);
+    let english = browser.get("/staff?lang=en");
+    assert!(english.body.contains("Last seen"));
+
+    // The audit log: every account change, by whom; admins only.
+    let audit = browser.get("/staff/audit");
+    assert_eq!(audit.status, 200);
+    assert!(
+        audit.body.contains("staff add") && audit.body.contains("budi (librarian)"),
+        "{}",
+        audit.body
+    );
+    let mut librarian = Browser::new(&hub.url);
+    librarian.get("/staff/login");
+    let csrf_b = librarian.csrf();
+    let in_b = librarian.post(
+        "/staff/login",
+        &[
+            ("user", "budi"),
+            ("password", &budi_password),
+            ("csrf", &csrf_b),
+        ],
+    );
+    assert_eq!(in_b.status, 303);
+    assert_eq!(librarian.get("/staff/audit").status, 403);
+    assert_eq!(librarian.get("/staff").status, 200);
+
+    // A new password: the old one no longer signs in. Removing Budi ends his session.
+    let renewed = hub.json(&["staff", "passwd", "ana"]);
+    assert_ne!(renewed["password"].as_str().unwrap(), ana_password);
+    let mut again = Browser::new(&hub.url);
+    again.get("/staff/login");
+    let csrf_c = again.csrf();
+    let old = again.post(
+        "/staff/login",
+        &[
+            ("user", "ana"),
+            ("password", &ana_password),
+            ("csrf", &csrf_c),
+        ],
+    );
+    assert_eq!(old.status, 401);
+    hub.json(&["staff", "remove", "budi"]);
+    let gone = librarian.get("/staff");
+    assert_eq!(
+        (gone.status, gone.location.as_deref()),
+        (303, Some("/staff/login"))
+    );
+    let log = hub.json(&["staff", "audit"]);
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["staff remove", "staff passwd", "staff add", "staff add"]
+    );
+    assert_eq!(log[0]["staff"], "command line");
+
+    // Signing out ends the session at the hub: the old cookie, sent again, is nobody's.
+    let sid = browser.cookies["staff_sid"].clone();
+    let csrf = browser.csrf();
+    assert_eq!(
+        browser.post("/staff/logout", &[("csrf", &csrf)]).status,
+        303
+    );
+    browser.cookies.insert("staff_sid".into(), sid);
+    assert_eq!(browser.get("/staff").status, 303);
+}
