@@ -18,6 +18,7 @@
 //! - [`export`]: transactions as CSV or Koha's offline circulation format.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
+//! - [`reports`]: circulation per day and station, for the staff's pages and `report`.
 //! - [`metrics`]: Prometheus counters kept as things happen (a scrape reads no table).
 //! - [`staff`]: staff accounts (roles, generated passwords as argon2id hashes) and the audit
 //!   log of their changes.
@@ -34,6 +35,7 @@ pub mod events;
 pub mod export;
 pub mod ledger;
 pub mod metrics;
+pub mod reports;
 pub mod server;
 pub mod staff;
 pub mod storage;

@@ -219,6 +219,19 @@ enum ReportCommand {
         #[arg(long, default_value_t = 10.0)]
         suspect_percent: f64,
     },
+    /// Loans, returns and renewals per day and station (the library's time zone, from
+    /// --config): `{"from","to","rows":[{"date","station","loans","returns","renewals"}]}`.
+    Circulation {
+        /// First day, inclusive (YYYY-MM-DD, local).
+        #[arg(long)]
+        from: Date,
+        /// Last day, inclusive.
+        #[arg(long)]
+        to: Date,
+        /// Print the rows as CSV.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -494,6 +507,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             emit(json, &json!({"resolved": id}), || format!("{id} resolved"));
+        }
+        Command::Report(ReportCommand::Circulation { from, to, csv }) => {
+            if to < from {
+                return Err(HubError::Invalid("--to is before --from".into()).into());
+            }
+            let report =
+                swalayan_hub::reports::circulation(storage.as_ref(), from, to, &library.timezone)?;
+            if csv && !json {
+                print!("{}", report.csv());
+            } else {
+                emit(json, &serde_json::to_value(&report)?, || {
+                    report
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "{}  {:<12} {:>5} loans {:>5} returns {:>5} renewals",
+                                r.date, r.station, r.loans, r.returns, r.renewals
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+            }
         }
         Command::Report(ReportCommand::Visitors {
             from,

@@ -15,7 +15,8 @@
 //!   [`renew`]: renewing by the kiosks' rule, recorded through the ledger; [`feedback`]: the
 //!   feedback form.
 //! - [`events`]: the events and literacy programmes, registration and the waiting list.
-//! - [`staff`]: the staff's pages under `/staff` (their own sign-in, stations, audit log).
+//! - [`staff`]: the staff's pages under `/staff` (their own sign-in, stations, circulation,
+//!   audit log); [`chart`]: their bar charts, SVG drawn on the server.
 //!
 //! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
 //! (fields `card` and `pin` when signed out), `/events`, `/events/{id}`, `/feedback`,
@@ -24,6 +25,7 @@
 
 pub mod account;
 pub mod catalog_view;
+pub mod chart;
 pub mod events;
 pub mod feedback;
 pub mod home;
@@ -105,6 +107,7 @@ pub fn router(state: WebState) -> Router {
         .route("/staff/login", get(staff::login_page).post(staff::login))
         .route("/staff/logout", post(staff::logout))
         .route("/staff/audit", get(staff::audit))
+        .route("/staff/circulation", get(staff::circulation))
         .route("/feedback", get(feedback::page).post(feedback::submit))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))

@@ -179,3 +179,89 @@ fn staff_sign_in_see_the_stations_and_admins_read_the_audit_log(backend: Backend
     browser.cookies.insert("staff_sid".into(), sid);
     assert_eq!(browser.get("/staff").status, 303);
 }
+
+on_both_backends!(the_circulation_page_and_the_report_command_agree);
+
+/// Loans, a renewal and a return at a real kiosk: the staff page's numbers (its CSV) are the
+/// report command's, and the page draws them.
+fn the_circulation_page_and_the_report_command_agree(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start(backend, dir.path());
+    let patrons = crate::support::write(dir.path(), "patrons.csv", crate::web::PATRONS);
+    let items = crate::support::write(dir.path(), "items.csv", crate::web::ITEMS);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    hub.json(&["import", "items", items.to_str().unwrap()]);
+    let token = hub.add_station("kiosk-1");
+    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+    for item in ["B1", "B3"] {
+        let (code, out) = kiosk.json(&[
+            "circ", "checkout", "--patron", "P1", "--item", item, "--pin", "1234",
+        ]);
+        assert_eq!(code, 0, "{out}");
+    }
+    let (code, out) = kiosk.json(&["circ", "renew", "--patron", "P1", "--item", "B1"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = kiosk.json(&["circ", "checkin", "--item", "B3"]);
+    assert_eq!(code, 0, "{out}");
+    kiosk.sync();
+
+    // Today as the library counts days (the default time zone, Asia/Jakarta).
+    let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
+    let today = jiff::Timestamp::now().to_zoned_datetime(tz).date();
+    let (from, to) = (today.yesterday().unwrap().to_string(), today.to_string());
+    let report = hub.json(&["report", "circulation", "--from", &from, "--to", &to]);
+    assert_eq!(report["from"], from.as_str());
+    assert_eq!(
+        report["rows"],
+        serde_json::json!([{"date": to, "station": "kiosk-1", "loans": 2, "returns": 1, "renewals": 1}])
+    );
+    let cli_csv = hub.cmd(&[
+        "report",
+        "circulation",
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--csv",
+    ]);
+    let cli_csv = String::from_utf8(cli_csv.stdout).unwrap();
+    assert_eq!(
+        cli_csv,
+        format!("date,station,loans,returns,renewals\n{to},kiosk-1,2,1,1\n")
+    );
+
+    let password = hub.json(&["staff", "add", "ana", "--role", "librarian"])["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut browser = Browser::new(&hub.url);
+    browser.get("/staff/login");
+    let csrf = browser.csrf();
+    browser.post(
+        "/staff/login",
+        &[("user", "ana"), ("password", &password), ("csrf", &csrf)],
+    );
+    let page_csv = browser.get(&format!(
+        "/staff/circulation?from={from}&to={to}&format=csv"
+    ));
+    assert_eq!(
+        page_csv.body, cli_csv,
+        "the page's numbers are the command's"
+    );
+    let page = browser.get(&format!("/staff/circulation?from={from}&to={to}"));
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<svg") && page.body.contains("Pinjam: 2"),
+        "{}",
+        page.body
+    );
+    let english = browser.get(&format!("/staff/circulation?from={from}&to={to}&lang=en"));
+    assert!(english.body.contains("Loans: 2") && english.body.contains("Per station"));
+    let bad = browser.get("/staff/circulation?from=kemarin&lang=id");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("tidak dikenali"), "{}", bad.body);
+    let backwards = browser.get(&format!("/staff/circulation?from={to}&to={from}"));
+    assert_eq!(backwards.status, 400);
+}
