@@ -219,6 +219,17 @@ enum ReportCommand {
         #[arg(long, default_value_t = 10.0)]
         suspect_percent: f64,
     },
+    /// Feedback per day and station with the comments (the library's time zone):
+    /// `{"from","to","rows":[{"date","station","responses","average"}],"comments":[...]}`.
+    Feedback {
+        #[arg(long)]
+        from: Date,
+        #[arg(long)]
+        to: Date,
+        /// Print the rows as CSV.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Loans, returns and renewals per day and station (the library's time zone, from
     /// --config): `{"from","to","rows":[{"date","station","loans","returns","renewals"}]}`.
     Circulation {
@@ -508,6 +519,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             emit(json, &json!({"resolved": id}), || format!("{id} resolved"));
         }
+        Command::Report(ReportCommand::Feedback { from, to, csv }) => {
+            if to < from {
+                return Err(HubError::Invalid("--to is before --from".into()).into());
+            }
+            let report =
+                swalayan_hub::reports::feedback(storage.as_ref(), from, to, &library.timezone)?;
+            if csv && !json {
+                print!("{}", report.csv());
+            } else {
+                emit(json, &serde_json::to_value(&report)?, || {
+                    let mut lines: Vec<String> = report
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "{}  {:<12} {:>5} responses, average {:.2}",
+                                r.date, r.station, r.responses, r.average
+                            )
+                        })
+                        .collect();
+                    lines.extend(
+                        report.comments.iter().map(|c| {
+                            format!("{}  {}  {}/5  {}", c.at, c.station, c.score, c.comment)
+                        }),
+                    );
+                    lines.join("\n")
+                });
+            }
+        }
         Command::Report(ReportCommand::Circulation { from, to, csv }) => {
             if to < from {
                 return Err(HubError::Invalid("--to is before --from".into()).into());
@@ -540,7 +580,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             csv,
             suspect_percent,
         }) => {
-            use swalayan_core::report::visitors::{self, By, CountedBucket};
+            use swalayan_core::report::visitors::{self, By};
             let by = By::parse(&by)
                 .ok_or_else(|| HubError::Invalid(format!("--by {by}: use hour, day or month")))?;
             if to < from {
@@ -549,20 +589,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let tz = jiff::tz::db()
                 .get(&timezone)
                 .with_context(|| format!("unknown time zone {timezone}"))?;
-            let (start, end) = visitors::span(from, to, &tz)
-                .ok_or_else(|| HubError::Invalid("the dates are out of range".into()))?;
-            let buckets: Vec<CountedBucket> = storage
-                .visits_between(&start.to_string(), &end.to_string())?
-                .into_iter()
-                .filter_map(|b| {
-                    Some(CountedBucket {
-                        start: b.start.parse().ok()?,
-                        entered: b.entered,
-                        left: b.left,
-                    })
-                })
-                .collect();
-            let report = visitors::report(&buckets, from, to, &tz, &timezone, by, suspect_percent);
+            let report = swalayan_hub::reports::visitors(
+                storage.as_ref(),
+                from,
+                to,
+                &tz,
+                &timezone,
+                by,
+                suspect_percent,
+            )?;
             if csv && !json {
                 print!("{}", visitors::csv(&report));
             } else {

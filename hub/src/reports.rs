@@ -1,9 +1,11 @@
 //! Reports over what the stations sent, computed once here for both the staff's pages and
 //! `swalayan-hub report ...`, so a page and its command always give the same numbers.
 //!
-//! Circulation: loans (checkouts and hold pickups), returns and renewals per local day and
-//! station. Every transaction the hub received counts once, whatever became of it centrally
-//! (a loan kept as a conflict still happened at the kiosk).
+//! - Visitors: the core's ISO 2789 report over every gate's counts (`report visitors`).
+//! - Circulation: loans (checkouts and hold pickups), returns and renewals per local day and
+//!   station. Every transaction the hub received counts once, whatever became of it centrally
+//!   (a loan kept as a conflict still happened at the kiosk).
+//! - Feedback: responses and the average score per day and station, with the comments.
 
 use crate::storage::{Result, Storage, TxFilter};
 use jiff::civil::Date;
@@ -156,5 +158,174 @@ pub fn circulation(
                 },
             )
             .collect(),
+    })
+}
+
+/// Visitors from every gate: the core's report (the stations' `report visitors` too).
+pub fn visitors(
+    storage: &dyn Storage,
+    from: Date,
+    to: Date,
+    tz: &TimeZone,
+    tz_name: &str,
+    by: swalayan_core::report::visitors::By,
+    suspect_percent: f64,
+) -> Result<swalayan_core::report::visitors::VisitorsReport> {
+    use swalayan_core::report::visitors::{self, CountedBucket};
+    let (start, end) = period(from, to, tz)
+        .ok_or_else(|| crate::storage::HubError::Invalid("the dates are out of range".into()))?;
+    let buckets: Vec<CountedBucket> = storage
+        .visits_between(&start.to_string(), &end.to_string())?
+        .into_iter()
+        .filter_map(|b| {
+            Some(CountedBucket {
+                start: b.start.parse().ok()?,
+                entered: b.entered,
+                left: b.left,
+            })
+        })
+        .collect();
+    Ok(visitors::report(
+        &buckets,
+        from,
+        to,
+        tz,
+        tz_name,
+        by,
+        suspect_percent,
+    ))
+}
+
+/// Feedback of one station on one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeedbackRow {
+    pub date: Date,
+    pub station: String,
+    pub responses: u64,
+    /// The mean score (1–5), to two decimals.
+    pub average: f64,
+}
+
+/// A comment a patron wrote, with its score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeedbackComment {
+    pub at: Timestamp,
+    pub station: String,
+    pub score: u8,
+    pub comment: String,
+}
+
+/// `report feedback`: `{"from","to","rows":[...],"comments":[...]}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedbackReport {
+    pub from: Date,
+    pub to: Date,
+    pub rows: Vec<FeedbackRow>,
+    /// Newest first.
+    pub comments: Vec<FeedbackComment>,
+}
+
+impl FeedbackReport {
+    /// `date,station,responses,average`.
+    pub fn csv(&self) -> String {
+        let mut out = String::from("date,station,responses,average\n");
+        let mut writer = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        for row in &self.rows {
+            let _ = writer.write_record([
+                row.date.to_string(),
+                row.station.clone(),
+                row.responses.to_string(),
+                format!("{:.2}", row.average),
+            ]);
+        }
+        out.push_str(&String::from_utf8_lossy(
+            &writer.into_inner().unwrap_or_default(),
+        ));
+        out
+    }
+
+    /// Responses and the mean score per day over the whole period, for the chart (the mean
+    /// ×100, so bars stay whole numbers).
+    pub fn per_day(&self) -> Vec<(Date, u64, u64)> {
+        let mut days: BTreeMap<Date, (u64, u64)> = BTreeMap::new();
+        let mut day = self.from;
+        while day <= self.to {
+            days.insert(day, (0, 0));
+            match day.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => break,
+            }
+        }
+        for row in &self.rows {
+            let entry = days.entry(row.date).or_default();
+            entry.0 += row.responses;
+            entry.1 += (row.average * row.responses as f64 * 100.0).round() as u64;
+        }
+        days.into_iter()
+            .map(|(d, (n, sum))| (d, n, sum.checked_div(n).unwrap_or(0)))
+            .collect()
+    }
+}
+
+/// Feedback per day and station, and the comments, from `from` to `to` (local days).
+pub fn feedback(
+    storage: &dyn Storage,
+    from: Date,
+    to: Date,
+    tz: &TimeZone,
+) -> Result<FeedbackReport> {
+    let (start, end) = period(from, to, tz)
+        .ok_or_else(|| crate::storage::HubError::Invalid("the dates are out of range".into()))?;
+    let received = storage.transactions(&TxFilter {
+        state: None,
+        since: Some(start),
+        limit: None,
+    })?;
+    let mut sums: BTreeMap<(Date, String), (u64, u64)> = BTreeMap::new();
+    let mut comments = Vec::new();
+    for t in received {
+        if TxKind::parse(&t.kind) != Some(TxKind::Feedback) {
+            continue;
+        }
+        let Ok(at) = t.effective_at.parse::<Timestamp>() else {
+            continue;
+        };
+        let Ok(payload) = serde_json::from_value::<
+            swalayan_core::contract::transactions::FeedbackPayload,
+        >(t.payload.clone()) else {
+            continue;
+        };
+        if at >= end || !(1..=5).contains(&payload.score) {
+            continue;
+        }
+        let day = at.to_zoned_datetime(tz.clone()).date();
+        let entry = sums.entry((day, t.station.clone())).or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(payload.score);
+        if let Some(comment) = payload.comment.filter(|c| !c.trim().is_empty()) {
+            comments.push(FeedbackComment {
+                at,
+                station: t.station,
+                score: payload.score,
+                comment,
+            });
+        }
+    }
+    comments.sort_by_key(|c| std::cmp::Reverse(c.at));
+    Ok(FeedbackReport {
+        from,
+        to,
+        rows: sums
+            .into_iter()
+            .map(|((date, station), (n, sum))| FeedbackRow {
+                date,
+                station,
+                responses: n,
+                average: (sum as f64 / n as f64 * 100.0).round() / 100.0,
+            })
+            .collect(),
+        comments,
     })
 }

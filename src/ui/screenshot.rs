@@ -215,7 +215,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
                 "Novel Leila S. Chudori kini tersedia di rak fiksi. Pesan lewat kios ini."
                     .to_string(),
             );
-            let event = crate::station::kiosk::event_card(
+            let event = crate::station::kiosk::status::event_card(
                 &crate::contract::documents::EventDoc {
                     title: "Kelas Menulis Cerita Anak".into(),
                     starts: jiff::civil::datetime(2026, 12, 15, 9, 0, 0, 0),

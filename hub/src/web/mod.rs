@@ -15,8 +15,9 @@
 //!   [`renew`]: renewing by the kiosks' rule, recorded through the ledger; [`feedback`]: the
 //!   feedback form.
 //! - [`events`]: the events and literacy programmes, registration and the waiting list.
-//! - [`staff`]: the staff's pages under `/staff` (their own sign-in, stations, circulation,
-//!   audit log); [`chart`]: their bar charts, SVG drawn on the server.
+//! - [`staff`]: the staff's pages under `/staff` (their own sign-in, stations, audit log);
+//!   [`insight`]: their report pages (visitors, circulation, feedback); [`chart`]: bar
+//!   charts, SVG drawn on the server.
 //!
 //! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
 //! (fields `card` and `pin` when signed out), `/events`, `/events/{id}`, `/feedback`,
@@ -29,6 +30,7 @@ pub mod chart;
 pub mod events;
 pub mod feedback;
 pub mod home;
+pub mod insight;
 pub mod lang;
 pub mod layout;
 pub mod renew;
@@ -107,7 +109,9 @@ pub fn router(state: WebState) -> Router {
         .route("/staff/login", get(staff::login_page).post(staff::login))
         .route("/staff/logout", post(staff::logout))
         .route("/staff/audit", get(staff::audit))
-        .route("/staff/circulation", get(staff::circulation))
+        .route("/staff/circulation", get(insight::circulation))
+        .route("/staff/visitors", get(insight::visitors))
+        .route("/staff/feedback", get(insight::feedback))
         .route("/feedback", get(feedback::page).post(feedback::submit))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))

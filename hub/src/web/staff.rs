@@ -4,9 +4,9 @@
 //! same CSRF double submit and per-address attempt limit as the patrons' sign-in, and the
 //! role re-read on every request, so a removed account stops at once.
 //!
-//! Pages so far: the stations (last seen, pending, conflicts, devices and alarms from their
-//! health reports), circulation per day and station (the numbers of `report circulation`),
-//! and, for admins, the audit log of staff changes; every table also as `?format=csv`.
+//! Here: the stations (last seen, pending, conflicts, devices and alarms from their health
+//! reports) and, for admins, the audit log of staff changes; the reports' pages are in
+//! [`super::insight`]. Every table also as `?format=csv`.
 
 use super::account::{Visitor, forged, see_other};
 use super::layout::{self, Page};
@@ -18,10 +18,8 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jiff::civil::Date;
 use maud::{Markup, html};
 use serde::Deserialize;
-use swalayan_core::format;
 use swalayan_core::reason::Lang;
 
 /// A signed-in staff member, as the storage has them now.
@@ -87,7 +85,7 @@ impl axum::extract::FromRequestParts<WebState> for StaffVisitor {
 }
 
 /// A staff page: never indexed, never cached, with the staff menu above it.
-fn staff_page(
+pub(super) fn staff_page(
     state: &WebState,
     who: &StaffVisitor,
     title: &str,
@@ -101,7 +99,9 @@ fn staff_page(
         @if let Some(staff) = &who.staff {
             nav.staff aria-label=(lang.pick("Menu petugas", "Staff menu")) {
                 a href=(reader.localized("/staff")) { (lang.pick("Stasiun", "Stations")) }
+                a href=(reader.localized("/staff/visitors")) { (lang.pick("Pengunjung", "Visitors")) }
                 a href=(reader.localized("/staff/circulation")) { (lang.pick("Sirkulasi", "Circulation")) }
+                a href=(reader.localized("/staff/feedback")) { (lang.pick("Saran", "Feedback")) }
                 @if staff.role == StaffRole::Admin {
                     a href=(reader.localized("/staff/audit")) { (lang.pick("Log perubahan", "Audit log")) }
                 }
@@ -128,7 +128,7 @@ fn staff_page(
     visitor.finish(response)
 }
 
-fn to_login(who: &StaffVisitor) -> Response {
+pub(super) fn to_login(who: &StaffVisitor) -> Response {
     who.visitor
         .finish(see_other(&who.visitor.reader.localized("/staff/login")))
 }
@@ -488,164 +488,6 @@ pub fn csv_response(file: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> 
         let _ = writer.write_record(&row);
     }
     let body = writer.into_inner().unwrap_or_default();
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-#[derive(Deserialize)]
-pub struct PeriodQuery {
-    from: Option<String>,
-    to: Option<String>,
-    format: Option<String>,
-}
-
-/// The longest period a page shows (a year and a day, for leap years).
-const MAX_DAYS: i64 = 366;
-
-/// The period asked for, or the last 30 days; `Err` with the sentence when it is unusable.
-fn period(state: &WebState, lang: Lang, query: &PeriodQuery) -> Result<(Date, Date), String> {
-    let today = jiff::Timestamp::now()
-        .to_zoned_datetime(state.library.timezone.clone())
-        .date();
-    let parse = |text: &Option<String>, default: Date| match text.as_deref().map(str::trim) {
-        None | Some("") => Ok(default),
-        Some(text) => text.parse::<Date>().map_err(|_| match lang {
-            Lang::Id => format!("Tanggal \"{text}\" tidak dikenali: tulis seperti 2026-12-01."),
-            Lang::En => format!("The date \"{text}\" is not understood: write it like 2026-12-01."),
-        }),
-    };
-    let to = parse(&query.to, today)?;
-    let from = parse(&query.from, to.saturating_sub(jiff::Span::new().days(29)))?;
-    let days = (to - from).get_days();
-    if days < 0 {
-        return Err(lang
-            .pick(
-                "Tanggal akhir sebelum tanggal awal.",
-                "The last day is before the first.",
-            )
-            .into());
-    }
-    if i64::from(days) >= MAX_DAYS {
-        return Err(lang
-            .pick("Pilih paling lama satu tahun.", "Choose at most one year.")
-            .into());
-    }
-    Ok((from, to))
-}
-
-fn period_form(reader: &super::lang::Reader, action: &str, from: Date, to: Date) -> Markup {
-    let lang = reader.lang;
-    html! {
-        form.period method="get" action=(action) {
-            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
-            label for="from" { (lang.pick("Dari", "From")) }
-            " " input #from type="date" name="from" value=(from.to_string()); " "
-            label for="to" { (lang.pick("sampai", "to")) }
-            " " input #to type="date" name="to" value=(to.to_string()); " "
-            button type="submit" { (lang.pick("Tampilkan", "Show")) }
-        }
-    }
-}
-
-/// `/staff/circulation?from=&to=`: loans, returns and renewals per day and station.
-pub async fn circulation(
-    State(state): State<WebState>,
-    who: StaffVisitor,
-    Query(query): Query<PeriodQuery>,
-) -> Result<Response, PageError> {
-    if who.staff.is_none() {
-        return Ok(to_login(&who));
-    }
-    let reader = who.visitor.reader.clone();
-    let lang = reader.lang;
-    let title = lang.pick("Sirkulasi", "Circulation");
-    let (from, to) = match period(&state, lang, &query) {
-        Ok(period) => period,
-        Err(sentence) => {
-            let body = html! { h1 { (title) } p.problem role="alert" { (sentence) } };
-            let mut response = staff_page(&state, &who, title, "/staff/circulation", body);
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            return Ok(response);
-        }
-    };
-    let storage = state.storage.clone();
-    let tz = state.library.timezone.clone();
-    let report = tokio::task::spawn_blocking(move || {
-        crate::reports::circulation(storage.as_ref(), from, to, &tz)
-    })
-    .await
-    .map_err(|e| PageError::internal(reader.clone(), e))?
-    .map_err(|e| PageError::internal(reader.clone(), e))?;
-    if query.format.as_deref() == Some("csv") {
-        return Ok(csv_text("circulation.csv", report.csv()));
-    }
-    let series = [
-        super::chart::Series {
-            name: lang.pick("Pinjam", "Loans"),
-            class: "s0",
-        },
-        super::chart::Series {
-            name: lang.pick("Kembali", "Returns"),
-            class: "s1",
-        },
-        super::chart::Series {
-            name: lang.pick("Perpanjang", "Renewals"),
-            class: "s2",
-        },
-    ];
-    let per_day = report.per_day();
-    let points: Vec<(String, Vec<u64>)> = per_day
-        .iter()
-        .map(|(d, l, r, n)| {
-            (
-                format!("{} {}", d.day(), &format::month(*d, lang)[..3]),
-                vec![*l, *r, *n],
-            )
-        })
-        .collect();
-    let csv_link = format!("/staff/circulation?from={from}&to={to}&format=csv");
-    let body = html! {
-        h1 { (title) }
-        (period_form(&reader, "/staff/circulation", from, to))
-        (super::chart::bars(&format!("{title}: {} – {}", format::date_only(from, lang), format::date_only(to, lang)), &series, &points))
-        h2 { (lang.pick("Per stasiun", "Per station")) }
-        table {
-            thead { tr {
-                th scope="col" { (lang.pick("Stasiun", "Station")) }
-                th scope="col" { (series[0].name) } th scope="col" { (series[1].name) } th scope="col" { (series[2].name) }
-            } }
-            tbody { @for (station, l, r, n) in report.per_station() {
-                tr { td { (station) } td { (l) } td { (r) } td { (n) } }
-            } }
-        }
-        h2 { (lang.pick("Per hari", "Per day")) }
-        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
-        table.rows {
-            thead { tr {
-                th scope="col" { (lang.pick("Tanggal", "Date")) }
-                th scope="col" { (lang.pick("Stasiun", "Station")) }
-                th scope="col" { (series[0].name) } th scope="col" { (series[1].name) } th scope="col" { (series[2].name) }
-            } }
-            tbody { @for row in &report.rows {
-                tr { td { (format::date_only(row.date, lang)) } td { (row.station) } td { (row.loans) } td { (row.returns) } td { (row.renewals) } }
-            } }
-        }
-    };
-    Ok(staff_page(&state, &who, title, "/staff/circulation", body))
-}
-
-/// CSV text made elsewhere (a report's own `csv()`), as a download.
-fn csv_text(file: &str, body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -20,7 +20,7 @@ mod receipt;
 mod role;
 mod session;
 mod staff;
-mod status;
+pub(crate) mod status;
 pub mod view;
 
 pub use command::{Command, KioskSettings, StaffAction};
@@ -32,7 +32,7 @@ use crate::circulation::desk::Desk;
 use crate::reason::Lang;
 use crate::store::Result;
 use session::{Goal, Session};
-pub(crate) use status::event_card;
+
 use status::{STATUS_EVERY, StatusShown};
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -1,0 +1,358 @@
+//! The staff's report pages — visitors, circulation, feedback — each the same numbers as its
+//! `swalayan-hub report ...` command (both call [`crate::reports`]), as an SVG chart drawn on
+//! the server, tables beneath it for screen readers, and `&format=csv` giving the command's
+//! CSV byte for byte. A period is `?from=DATE&to=DATE` (the last 30 days unless given, at
+//! most a year).
+
+use super::chart::{self, Series};
+use super::staff::{StaffVisitor, staff_page, to_login};
+use super::{PageError, WebState};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use maud::{Markup, html};
+use serde::Deserialize;
+use swalayan_core::format;
+use swalayan_core::reason::Lang;
+
+#[derive(Deserialize)]
+pub struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+/// The longest period a page shows (a year and a day, for leap years).
+const MAX_DAYS: i64 = 366;
+
+/// The period asked for, or the last 30 days; `Err` with the sentence when it is unusable.
+fn period(state: &WebState, lang: Lang, query: &PeriodQuery) -> Result<(Date, Date), String> {
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(state.library.timezone.clone())
+        .date();
+    let parse = |text: &Option<String>, default: Date| match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(text) => text.parse::<Date>().map_err(|_| match lang {
+            Lang::Id => format!("Tanggal \"{text}\" tidak dikenali: tulis seperti 2026-12-01."),
+            Lang::En => format!("The date \"{text}\" is not understood: write it like 2026-12-01."),
+        }),
+    };
+    let to = parse(&query.to, today)?;
+    let from = parse(&query.from, to.saturating_sub(jiff::Span::new().days(29)))?;
+    let days = (to - from).get_days();
+    if days < 0 {
+        return Err(lang
+            .pick(
+                "Tanggal akhir sebelum tanggal awal.",
+                "The last day is before the first.",
+            )
+            .into());
+    }
+    if i64::from(days) >= MAX_DAYS {
+        return Err(lang
+            .pick("Pilih paling lama satu tahun.", "Choose at most one year.")
+            .into());
+    }
+    Ok((from, to))
+}
+
+fn period_form(reader: &super::lang::Reader, action: &str, from: Date, to: Date) -> Markup {
+    let lang = reader.lang;
+    html! {
+        form.period method="get" action=(action) {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            label for="from" { (lang.pick("Dari", "From")) }
+            " " input #from type="date" name="from" value=(from.to_string()); " "
+            label for="to" { (lang.pick("sampai", "to")) }
+            " " input #to type="date" name="to" value=(to.to_string()); " "
+            button type="submit" { (lang.pick("Tampilkan", "Show")) }
+        }
+    }
+}
+
+/// Signed in and a usable period, or the response to send instead (the sign-in, or the
+/// page with the sentence and 400).
+#[allow(clippy::result_large_err)]
+fn checked(
+    state: &WebState,
+    who: &StaffVisitor,
+    title: &str,
+    path: &str,
+    query: &PeriodQuery,
+) -> Result<(Date, Date), Response> {
+    if who.staff.is_none() {
+        return Err(to_login(who));
+    }
+    period(state, who.visitor.reader.lang, query).map_err(|sentence| {
+        let body = html! { h1 { (title) } p.problem role="alert" { (sentence) } };
+        let mut response = staff_page(state, who, title, path, body);
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        response
+    })
+}
+
+/// Runs a report off the async workers, in the library's time zone.
+async fn compute<T: Send + 'static>(
+    state: &WebState,
+    reader: &super::lang::Reader,
+    work: impl FnOnce(&WebState, &jiff::tz::TimeZone) -> crate::storage::Result<T> + Send + 'static,
+) -> Result<T, PageError> {
+    let state = state.clone();
+    let tz = state.library.timezone.clone();
+    tokio::task::spawn_blocking(move || work(&state, &tz))
+        .await
+        .map_err(|e| PageError::internal(reader.clone(), e))?
+        .map_err(|e| PageError::internal(reader.clone(), e))
+}
+
+/// A short day label for a chart: "15 Des" / "15 Dec".
+fn day_label(date: Date, lang: Lang) -> String {
+    let month: String = format::month(date, lang).chars().take(3).collect();
+    format!("{} {month}", date.day())
+}
+
+/// `/staff/circulation?from=&to=`: loans, returns and renewals per day and station.
+pub async fn circulation(
+    State(state): State<WebState>,
+    who: StaffVisitor,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    let reader = who.visitor.reader.clone();
+    let lang = reader.lang;
+    let title = lang.pick("Sirkulasi", "Circulation");
+    let (from, to) = match checked(&state, &who, title, "/staff/circulation", &query) {
+        Ok(period) => period,
+        Err(response) => return Ok(response),
+    };
+    let report = compute(&state, &reader, move |state, tz| {
+        crate::reports::circulation(state.storage.as_ref(), from, to, tz)
+    })
+    .await?;
+    if query.format.as_deref() == Some("csv") {
+        return Ok(csv_text("circulation.csv", report.csv()));
+    }
+    let series = [
+        Series {
+            name: lang.pick("Pinjam", "Loans"),
+            class: "s0",
+        },
+        Series {
+            name: lang.pick("Kembali", "Returns"),
+            class: "s1",
+        },
+        Series {
+            name: lang.pick("Perpanjang", "Renewals"),
+            class: "s2",
+        },
+    ];
+    let per_day = report.per_day();
+    let points: Vec<(String, Vec<u64>)> = per_day
+        .iter()
+        .map(|(d, l, r, n)| (day_label(*d, lang), vec![*l, *r, *n]))
+        .collect();
+    let csv_link = format!("/staff/circulation?from={from}&to={to}&format=csv");
+    let body = html! {
+        h1 { (title) }
+        (period_form(&reader, "/staff/circulation", from, to))
+        (chart::bars(&format!("{title}: {} – {}", format::date_only(from, lang), format::date_only(to, lang)), &series, &points))
+        h2 { (lang.pick("Per stasiun", "Per station")) }
+        table {
+            thead { tr {
+                th scope="col" { (lang.pick("Stasiun", "Station")) }
+                th scope="col" { (series[0].name) } th scope="col" { (series[1].name) } th scope="col" { (series[2].name) }
+            } }
+            tbody { @for (station, l, r, n) in report.per_station() {
+                tr { td { (station) } td { (l) } td { (r) } td { (n) } }
+            } }
+        }
+        h2 { (lang.pick("Per hari", "Per day")) }
+        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        table.rows {
+            thead { tr {
+                th scope="col" { (lang.pick("Tanggal", "Date")) }
+                th scope="col" { (lang.pick("Stasiun", "Station")) }
+                th scope="col" { (series[0].name) } th scope="col" { (series[1].name) } th scope="col" { (series[2].name) }
+            } }
+            tbody { @for row in &report.rows {
+                tr { td { (format::date_only(row.date, lang)) } td { (row.station) } td { (row.loans) } td { (row.returns) } td { (row.renewals) } }
+            } }
+        }
+    };
+    Ok(staff_page(&state, &who, title, "/staff/circulation", body))
+}
+
+/// CSV text made elsewhere (a report's own `csv()`), as a download.
+fn csv_text(file: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `/staff/visitors?from=&to=`: entries and exits per day from every gate, the busiest hours,
+/// days whose counts disagree flagged — `report visitors` (by day) in the library's time zone.
+pub async fn visitors(
+    State(state): State<WebState>,
+    who: StaffVisitor,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    let reader = who.visitor.reader.clone();
+    let lang = reader.lang;
+    let title = lang.pick("Pengunjung", "Visitors");
+    let (from, to) = match checked(&state, &who, title, "/staff/visitors", &query) {
+        Ok(period) => period,
+        Err(response) => return Ok(response),
+    };
+    let tz_name = state.library.timezone_name.clone();
+    let report = compute(&state, &reader, move |state, tz| {
+        crate::reports::visitors(
+            state.storage.as_ref(),
+            from,
+            to,
+            tz,
+            &tz_name,
+            swalayan_core::report::visitors::By::Day,
+            SUSPECT_PERCENT,
+        )
+    })
+    .await?;
+    if query.format.as_deref() == Some("csv") {
+        return Ok(csv_text(
+            "visitors.csv",
+            swalayan_core::report::visitors::csv(&report),
+        ));
+    }
+    let series = [
+        Series {
+            name: lang.pick("Masuk", "Entries"),
+            class: "s0",
+        },
+        Series {
+            name: lang.pick("Keluar", "Exits"),
+            class: "s1",
+        },
+    ];
+    let points: Vec<(String, Vec<u64>)> = report
+        .days
+        .iter()
+        .map(|d| {
+            (
+                day_label(d.date, lang),
+                vec![count(d.entries), count(d.exits)],
+            )
+        })
+        .collect();
+    let csv_link = format!("/staff/visitors?from={from}&to={to}&format=csv");
+    let body = html! {
+        h1 { (title) }
+        (period_form(&reader, "/staff/visitors", from, to))
+        p { strong { (report.visits) } " " (lang.pick("kunjungan", "visits")) " · "
+            (report.entries) " " (lang.pick("masuk", "entries")) " · " (report.exits) " " (lang.pick("keluar", "exits")) }
+        (chart::bars(&format!("{title}: {} – {}", format::date_only(from, lang), format::date_only(to, lang)), &series, &points))
+        @if !report.busiest_hours.is_empty() {
+            h2 { (lang.pick("Jam tersibuk", "Busiest hours")) }
+            ol { @for h in &report.busiest_hours {
+                li { (format!("{:02}.00–{:02}.00", h.hour, h.hour + 1)) ": " (h.entries) " " (lang.pick("masuk", "entries")) }
+            } }
+        }
+        h2 { (lang.pick("Per hari", "Per day")) }
+        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        table {
+            thead { tr {
+                th scope="col" { (lang.pick("Tanggal", "Date")) }
+                th scope="col" { (series[0].name) } th scope="col" { (series[1].name) }
+                th scope="col" { (lang.pick("Kunjungan", "Visits")) }
+                th scope="col" { (lang.pick("Periksa", "Check")) }
+            } }
+            tbody { @for d in &report.days {
+                tr {
+                    td { (format::date_only(d.date, lang)) } td { (d.entries) } td { (d.exits) } td { (d.visits) }
+                    td { @if d.suspect { strong.on-loan { (lang.pick("masuk dan keluar berbeda jauh: periksa sensor", "entries and exits differ: check the beams")) } } }
+                }
+            } }
+        }
+        p.muted { (report.method) }
+    };
+    Ok(staff_page(&state, &who, title, "/staff/visitors", body))
+}
+
+/// A day whose entries and exits differ by more than this share is flagged (the command's
+/// default).
+const SUSPECT_PERCENT: f64 = 10.0;
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// `/staff/feedback?from=&to=`: responses and the average score per day and station, and
+/// what patrons wrote.
+pub async fn feedback(
+    State(state): State<WebState>,
+    who: StaffVisitor,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    let reader = who.visitor.reader.clone();
+    let lang = reader.lang;
+    let title = lang.pick("Saran dan nilai", "Feedback");
+    let (from, to) = match checked(&state, &who, title, "/staff/feedback", &query) {
+        Ok(period) => period,
+        Err(response) => return Ok(response),
+    };
+    let report = compute(&state, &reader, move |state, tz| {
+        crate::reports::feedback(state.storage.as_ref(), from, to, tz)
+    })
+    .await?;
+    if query.format.as_deref() == Some("csv") {
+        return Ok(csv_text("feedback.csv", report.csv()));
+    }
+    let series = [Series {
+        name: lang.pick("Tanggapan", "Responses"),
+        class: "s0",
+    }];
+    let points: Vec<(String, Vec<u64>)> = report
+        .per_day()
+        .iter()
+        .map(|(d, n, _)| (day_label(*d, lang), vec![*n]))
+        .collect();
+    let csv_link = format!("/staff/feedback?from={from}&to={to}&format=csv");
+    let tz = state.library.timezone.clone();
+    let body = html! {
+        h1 { (title) }
+        (period_form(&reader, "/staff/feedback", from, to))
+        (chart::bars(&format!("{}: {} – {}", series[0].name, format::date_only(from, lang), format::date_only(to, lang)), &series, &points))
+        h2 { (lang.pick("Per hari dan stasiun", "Per day and station")) }
+        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        table {
+            thead { tr {
+                th scope="col" { (lang.pick("Tanggal", "Date")) }
+                th scope="col" { (lang.pick("Stasiun", "Station")) }
+                th scope="col" { (series[0].name) }
+                th scope="col" { (lang.pick("Nilai rata-rata (1–5)", "Average score (1–5)")) }
+            } }
+            tbody { @for row in &report.rows {
+                tr { td { (format::date_only(row.date, lang)) } td { (row.station) } td { (row.responses) } td { (format!("{:.2}", row.average)) } }
+            } }
+        }
+        h2 { (lang.pick("Komentar", "Comments")) }
+        @if report.comments.is_empty() {
+            p.muted { (lang.pick("Tidak ada komentar dalam periode ini.", "No comments in this period.")) }
+        } @else {
+            ul.plain { @for c in &report.comments {
+                li.result {
+                    p { (c.comment) }
+                    p.muted { (format::date_only(c.at.to_zoned_datetime(tz.clone()).date(), lang)) " · " (c.station) " · " (c.score) "/5" }
+                }
+            } }
+        }
+    };
+    Ok(staff_page(&state, &who, title, "/staff/feedback", body))
+}
