@@ -38,15 +38,9 @@ impl CirculationReport {
     /// Loans, returns and renewals per day over the whole period (days without any too), for
     /// the chart.
     pub fn per_day(&self) -> Vec<(Date, u64, u64, u64)> {
-        let mut days: BTreeMap<Date, (u64, u64, u64)> = BTreeMap::new();
-        let mut day = self.from;
-        while day <= self.to {
-            days.insert(day, (0, 0, 0));
-            match day.tomorrow() {
-                Ok(next) => day = next,
-                Err(_) => break,
-            }
-        }
+        let mut days: BTreeMap<Date, (u64, u64, u64)> = each_day(self.from, self.to)
+            .map(|d| (d, (0, 0, 0)))
+            .collect();
         for row in &self.rows {
             let entry = days.entry(row.date).or_default();
             entry.0 += row.loans;
@@ -75,24 +69,34 @@ impl CirculationReport {
 
     /// The rows as CSV: `date,station,loans,returns,renewals`.
     pub fn csv(&self) -> String {
-        let mut out = String::from("date,station,loans,returns,renewals\n");
-        let mut writer = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(Vec::new());
-        for row in &self.rows {
-            let _ = writer.write_record([
-                row.date.to_string(),
-                row.station.clone(),
-                row.loans.to_string(),
-                row.returns.to_string(),
-                row.renewals.to_string(),
-            ]);
-        }
-        out.push_str(&String::from_utf8_lossy(
-            &writer.into_inner().unwrap_or_default(),
-        ));
-        out
+        csv_text(
+            &["date", "station", "loans", "returns", "renewals"],
+            self.rows.iter().map(|row| {
+                vec![
+                    row.date.to_string(),
+                    row.station.clone(),
+                    row.loans.to_string(),
+                    row.returns.to_string(),
+                    row.renewals.to_string(),
+                ]
+            }),
+        )
     }
+}
+
+/// Every day from `from` to `to`, both included.
+fn each_day(from: Date, to: Date) -> impl Iterator<Item = Date> {
+    std::iter::successors(Some(from), |d| d.tomorrow().ok()).take_while(move |d| *d <= to)
+}
+
+/// A header and rows as CSV text (RFC 4180 quoting).
+fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(&row);
+    }
+    String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
 }
 
 /// The instants a period of local days covers: `[from 00:00, the day after `to` 00:00)`.
@@ -107,13 +111,14 @@ pub fn period(from: Date, to: Date, tz: &TimeZone) -> Option<(Timestamp, Timesta
     Some((start, end))
 }
 
-/// Loans, returns and renewals per day and station from `from` to `to` (local days in `tz`).
-pub fn circulation(
+/// Every transaction received whose (effective) time falls in the local days `from` to `to`,
+/// with that time.
+fn received_in(
     storage: &dyn Storage,
     from: Date,
     to: Date,
     tz: &TimeZone,
-) -> Result<CirculationReport> {
+) -> Result<Vec<(Timestamp, crate::storage::Received)>> {
     let (start, end) = period(from, to, tz)
         .ok_or_else(|| crate::storage::HubError::Invalid("the dates are out of range".into()))?;
     let received = storage.transactions(&TxFilter {
@@ -121,14 +126,22 @@ pub fn circulation(
         since: Some(start),
         limit: None,
     })?;
+    Ok(received
+        .into_iter()
+        .filter_map(|t| Some((t.effective_at.parse::<Timestamp>().ok()?, t)))
+        .filter(|(at, _)| *at < end)
+        .collect())
+}
+
+/// Loans, returns and renewals per day and station from `from` to `to` (local days in `tz`).
+pub fn circulation(
+    storage: &dyn Storage,
+    from: Date,
+    to: Date,
+    tz: &TimeZone,
+) -> Result<CirculationReport> {
     let mut counts: BTreeMap<(Date, String), (u64, u64, u64)> = BTreeMap::new();
-    for t in received {
-        let Ok(at) = t.effective_at.parse::<Timestamp>() else {
-            continue;
-        };
-        if at >= end {
-            continue;
-        }
+    for (at, t) in received_in(storage, from, to, tz)? {
         let slot = match TxKind::parse(&t.kind) {
             Some(TxKind::Checkout | TxKind::Pickup) => 0,
             Some(TxKind::Checkin) => 1,
@@ -228,36 +241,24 @@ pub struct FeedbackReport {
 impl FeedbackReport {
     /// `date,station,responses,average`.
     pub fn csv(&self) -> String {
-        let mut out = String::from("date,station,responses,average\n");
-        let mut writer = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(Vec::new());
-        for row in &self.rows {
-            let _ = writer.write_record([
-                row.date.to_string(),
-                row.station.clone(),
-                row.responses.to_string(),
-                format!("{:.2}", row.average),
-            ]);
-        }
-        out.push_str(&String::from_utf8_lossy(
-            &writer.into_inner().unwrap_or_default(),
-        ));
-        out
+        csv_text(
+            &["date", "station", "responses", "average"],
+            self.rows.iter().map(|row| {
+                vec![
+                    row.date.to_string(),
+                    row.station.clone(),
+                    row.responses.to_string(),
+                    format!("{:.2}", row.average),
+                ]
+            }),
+        )
     }
 
     /// Responses and the mean score per day over the whole period, for the chart (the mean
     /// ×100, so bars stay whole numbers).
     pub fn per_day(&self) -> Vec<(Date, u64, u64)> {
-        let mut days: BTreeMap<Date, (u64, u64)> = BTreeMap::new();
-        let mut day = self.from;
-        while day <= self.to {
-            days.insert(day, (0, 0));
-            match day.tomorrow() {
-                Ok(next) => day = next,
-                Err(_) => break,
-            }
-        }
+        let mut days: BTreeMap<Date, (u64, u64)> =
+            each_day(self.from, self.to).map(|d| (d, (0, 0))).collect();
         for row in &self.rows {
             let entry = days.entry(row.date).or_default();
             entry.0 += row.responses;
@@ -276,28 +277,18 @@ pub fn feedback(
     to: Date,
     tz: &TimeZone,
 ) -> Result<FeedbackReport> {
-    let (start, end) = period(from, to, tz)
-        .ok_or_else(|| crate::storage::HubError::Invalid("the dates are out of range".into()))?;
-    let received = storage.transactions(&TxFilter {
-        state: None,
-        since: Some(start),
-        limit: None,
-    })?;
     let mut sums: BTreeMap<(Date, String), (u64, u64)> = BTreeMap::new();
     let mut comments = Vec::new();
-    for t in received {
+    for (at, t) in received_in(storage, from, to, tz)? {
         if TxKind::parse(&t.kind) != Some(TxKind::Feedback) {
             continue;
         }
-        let Ok(at) = t.effective_at.parse::<Timestamp>() else {
-            continue;
-        };
         let Ok(payload) = serde_json::from_value::<
             swalayan_core::contract::transactions::FeedbackPayload,
         >(t.payload.clone()) else {
             continue;
         };
-        if at >= end || !(1..=5).contains(&payload.score) {
+        if !(1..=5).contains(&payload.score) {
             continue;
         }
         let day = at.to_zoned_datetime(tz.clone()).date();

@@ -5,11 +5,11 @@
 //! most a year).
 
 use super::chart::{self, Series};
-use super::staff::{StaffVisitor, staff_page, to_login};
-use super::{PageError, WebState};
+use super::staff::{StaffVisitor, csv_download, staff_page, to_login};
+use super::{PageError, WebState, read_view};
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use jiff::civil::Date;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -92,20 +92,6 @@ fn checked(
     })
 }
 
-/// Runs a report off the async workers, in the library's time zone.
-async fn compute<T: Send + 'static>(
-    state: &WebState,
-    reader: &super::lang::Reader,
-    work: impl FnOnce(&WebState, &jiff::tz::TimeZone) -> crate::storage::Result<T> + Send + 'static,
-) -> Result<T, PageError> {
-    let state = state.clone();
-    let tz = state.library.timezone.clone();
-    tokio::task::spawn_blocking(move || work(&state, &tz))
-        .await
-        .map_err(|e| PageError::internal(reader.clone(), e))?
-        .map_err(|e| PageError::internal(reader.clone(), e))
-}
-
 /// A short day label for a chart: "15 Des" / "15 Dec".
 fn day_label(date: Date, lang: Lang) -> String {
     let month: String = format::month(date, lang).chars().take(3).collect();
@@ -125,12 +111,12 @@ pub async fn circulation(
         Ok(period) => period,
         Err(response) => return Ok(response),
     };
-    let report = compute(&state, &reader, move |state, tz| {
-        crate::reports::circulation(state.storage.as_ref(), from, to, tz)
+    let report = read_view(&state, &reader, move |state| {
+        crate::reports::circulation(state.storage.as_ref(), from, to, &state.library.timezone)
     })
     .await?;
     if query.format.as_deref() == Some("csv") {
-        return Ok(csv_text("circulation.csv", report.csv()));
+        return Ok(csv_download("circulation.csv", report.csv()));
     }
     let series = [
         Series {
@@ -182,22 +168,6 @@ pub async fn circulation(
     Ok(staff_page(&state, &who, title, "/staff/circulation", body))
 }
 
-/// CSV text made elsewhere (a report's own `csv()`), as a download.
-fn csv_text(file: &str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `/staff/visitors?from=&to=`: entries and exits per day from every gate, the busiest hours,
 /// days whose counts disagree flagged — `report visitors` (by day) in the library's time zone.
 pub async fn visitors(
@@ -213,12 +183,12 @@ pub async fn visitors(
         Err(response) => return Ok(response),
     };
     let tz_name = state.library.timezone_name.clone();
-    let report = compute(&state, &reader, move |state, tz| {
+    let report = read_view(&state, &reader, move |state| {
         crate::reports::visitors(
             state.storage.as_ref(),
             from,
             to,
-            tz,
+            &state.library.timezone,
             &tz_name,
             swalayan_core::report::visitors::By::Day,
             SUSPECT_PERCENT,
@@ -226,7 +196,7 @@ pub async fn visitors(
     })
     .await?;
     if query.format.as_deref() == Some("csv") {
-        return Ok(csv_text(
+        return Ok(csv_download(
             "visitors.csv",
             swalayan_core::report::visitors::csv(&report),
         ));
@@ -307,12 +277,12 @@ pub async fn feedback(
         Ok(period) => period,
         Err(response) => return Ok(response),
     };
-    let report = compute(&state, &reader, move |state, tz| {
-        crate::reports::feedback(state.storage.as_ref(), from, to, tz)
+    let report = read_view(&state, &reader, move |state| {
+        crate::reports::feedback(state.storage.as_ref(), from, to, &state.library.timezone)
     })
     .await?;
     if query.format.as_deref() == Some("csv") {
-        return Ok(csv_text("feedback.csv", report.csv()));
+        return Ok(csv_download("feedback.csv", report.csv()));
     }
     let series = [Series {
         name: lang.pick("Tanggapan", "Responses"),

@@ -11,7 +11,7 @@
 use super::account::{Visitor, forged, see_other};
 use super::layout::{self, Page};
 use super::session::{STAFF_COOKIE, staff_cookie};
-use super::{PageError, WebState};
+use super::{PageError, WebState, read_view};
 use crate::staff::{self, StaffRole};
 use crate::storage::{AuditLine, HubError, StationInfo};
 use axum::Form;
@@ -206,14 +206,11 @@ pub async fn login(
             StatusCode::TOO_MANY_REQUESTS,
         ));
     }
-    let storage = state.storage.clone();
     let (user, password) = (form.user.trim().to_string(), form.password);
-    let checked = user.clone();
-    let account =
-        tokio::task::spawn_blocking(move || staff::sign_in(storage.as_ref(), &checked, &password))
-            .await
-            .map_err(|e| PageError::internal(visitor.reader.clone(), e))?
-            .map_err(|e| PageError::internal(visitor.reader.clone(), e))?;
+    let account = read_view(&state, &visitor.reader, move |state| {
+        staff::sign_in(state.storage.as_ref(), &user, &password)
+    })
+    .await?;
     let Some(account) = account else {
         tracing::info!(from = %visitor.from, "staff sign-in refused");
         let problem = lang.pick(
@@ -274,11 +271,7 @@ pub async fn home(
         return Ok(to_login(&who));
     }
     let reader = who.visitor.reader.clone();
-    let storage = state.storage.clone();
-    let stations = tokio::task::spawn_blocking(move || storage.stations())
-        .await
-        .map_err(|e| PageError::internal(reader.clone(), e))?
-        .map_err(|e| PageError::internal(reader.clone(), e))?;
+    let stations = read_view(&state, &reader, |state| state.storage.stations()).await?;
     let rows: Vec<StationRow> = stations.iter().map(StationRow::from).collect();
     if query.format.as_deref() == Some("csv") {
         return Ok(csv_response(
@@ -426,11 +419,8 @@ pub async fn audit(
         *response.status_mut() = StatusCode::FORBIDDEN;
         return Ok(response);
     }
-    let storage = state.storage.clone();
-    let lines: Vec<AuditLine> = tokio::task::spawn_blocking(move || storage.audit_lines(500))
-        .await
-        .map_err(|e| PageError::internal(reader.clone(), e))?
-        .map_err(|e| PageError::internal(reader.clone(), e))?;
+    let lines: Vec<AuditLine> =
+        read_view(&state, &reader, |state| state.storage.audit_lines(500)).await?;
     if query.format.as_deref() == Some("csv") {
         return Ok(csv_response(
             "audit.csv",
@@ -488,6 +478,11 @@ pub fn csv_response(file: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> 
         let _ = writer.write_record(&row);
     }
     let body = writer.into_inner().unwrap_or_default();
+    csv_download(file, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// CSV text as a download, never cached.
+pub fn csv_download(file: &str, body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
