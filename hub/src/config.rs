@@ -118,6 +118,13 @@ fn unreachable_default() -> Library {
 }
 
 impl Library {
+    /// The library's wall clock now (events and opening hours are in it).
+    pub fn local_now(&self) -> jiff::civil::DateTime {
+        jiff::Timestamp::now()
+            .to_zoned_datetime(self.timezone.clone())
+            .datetime()
+    }
+
     /// Reads the file at `path`.
     pub fn load(path: &Path) -> Result<Library, ConfigError> {
         let shown = path.display().to_string();

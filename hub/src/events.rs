@@ -6,11 +6,16 @@
 //! event document carries only the counts. Registering and cancelling read and write both in
 //! one serialised storage transaction, so two people taking the last place at once get one
 //! place and one waiting-list spot, on either backend.
+//!
+//! Attendance is kept on the roster too: a member scans their card at a kiosk on the event's
+//! banner (an `attend` transaction the ledger applies with [`check_in`]), or staff tick the
+//! list on the event's page ([`attend`]); someone who came without registering is a walk-in.
 
 use crate::storage::{DocKind, HubError, Put, Result, Storage, Tx};
 use jiff::Timestamp;
 use jiff::civil::DateTime;
 use serde_json::Value;
+use std::collections::HashMap;
 use swalayan_core::contract::documents::{EventDoc, Registration, RosterDoc};
 use uuid::Uuid;
 
@@ -163,6 +168,37 @@ pub fn registrations(storage: &dyn Storage, id: &str) -> Result<Option<RosterDoc
     Ok(found)
 }
 
+/// An event as staff see it: the event, its roster and the names of the members on it
+/// (card → name).
+pub type EventAtTheDoor = (EventDoc, RosterDoc, HashMap<String, String>);
+
+/// The event, its roster and its members' names; `None` when there is no such (live) event.
+pub fn with_roster(storage: &dyn Storage, id: &str) -> Result<Option<EventAtTheDoor>> {
+    let mut found = None;
+    storage.write(&mut |tx| {
+        found = None;
+        let Some(event) = event(tx, id)? else {
+            return Ok(());
+        };
+        let roster = roster(tx, id)?.unwrap_or_default();
+        let cards: Vec<String> = roster
+            .confirmed
+            .iter()
+            .chain(&roster.waiting)
+            .chain(&roster.walk_ins)
+            .filter_map(|r| r.card.clone())
+            .collect();
+        let names = tx
+            .get(DocKind::Patron, &cards)?
+            .into_iter()
+            .filter_map(|(card, body)| Some((card, body.get("name")?.as_str()?.to_string())))
+            .collect();
+        found = Some((event, roster, names));
+        Ok(())
+    })?;
+    Ok(found)
+}
+
 /// Registers someone: a place while there are places, else the end of the waiting list.
 /// Registering again (the same card, or the same phone number) answers where they stand.
 pub fn register(
@@ -179,6 +215,8 @@ pub fn register(
             name: None,
             phone: None,
             at: now,
+            attended: None,
+            checked_in_by: None,
         },
         Registrant::Guest { name, phone } => {
             let (name, phone) = (name.trim(), normalise_phone(phone));
@@ -192,6 +230,8 @@ pub fn register(
                 name: Some(name.to_string()),
                 phone: Some(phone),
                 at: now,
+                attended: None,
+                checked_in_by: None,
             }
         }
     };
@@ -271,8 +311,149 @@ pub fn standing(storage: &dyn Storage, id: &str, card: &str) -> Result<Option<St
         name: None,
         phone: None,
         at: Timestamp::UNIX_EPOCH,
+        attended: None,
+        checked_in_by: None,
     };
     Ok(registrations(storage, id)?.and_then(|r| standing_in(&r, &probe)))
+}
+
+/// Who is checked in at an event.
+#[derive(Debug, Clone, Copy)]
+pub enum Attendee<'a> {
+    /// A member's card: scanned at a kiosk on the event's banner, or typed by staff.
+    Card(&'a str),
+    /// A registration on the roster, ticked by staff.
+    Registration(&'a str),
+    /// Someone with neither card nor registration, by name (staff).
+    Guest(&'a str),
+    /// What staff typed: a card the library knows, else a walk-in's name.
+    Typed(&'a str),
+}
+
+/// What a check-in did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckIn {
+    /// A registered person (holding a place or waiting) is marked present.
+    Registered,
+    /// Someone who had not registered is added as a walk-in.
+    WalkIn,
+    /// They were already checked in: nothing changes (a card scanned twice).
+    Already,
+}
+
+/// Marks someone present on a roster; `None` when the registration named is not on it (or a
+/// guest's name is empty). The caller saves the roster.
+pub fn check_in(
+    roster: &mut RosterDoc,
+    who: Attendee<'_>,
+    at: Timestamp,
+    by: &str,
+) -> Option<CheckIn> {
+    let found = roster
+        .confirmed
+        .iter_mut()
+        .chain(roster.waiting.iter_mut())
+        .chain(roster.walk_ins.iter_mut())
+        .find(|r| match who {
+            Attendee::Card(card) => r.card.as_deref() == Some(card.trim()),
+            Attendee::Registration(id) => r.id == id,
+            Attendee::Guest(_) | Attendee::Typed(_) => false,
+        });
+    if let Some(registration) = found {
+        if registration.attended.is_some() {
+            return Some(CheckIn::Already);
+        }
+        registration.attended = Some(at);
+        registration.checked_in_by = Some(by.to_string());
+        return Some(CheckIn::Registered);
+    }
+    let (card, name) = match who {
+        Attendee::Registration(_) => return None,
+        Attendee::Card(card) => (Some(card.trim().to_string()), None),
+        Attendee::Guest(name) | Attendee::Typed(name) => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 80 {
+                return None;
+            }
+            (None, Some(name.to_string()))
+        }
+    };
+    roster.walk_ins.push(Registration {
+        id: Uuid::now_v7().to_string(),
+        card,
+        name,
+        phone: None,
+        at,
+        attended: Some(at),
+        checked_in_by: Some(by.to_string()),
+    });
+    Some(CheckIn::WalkIn)
+}
+
+/// Checks someone in at an event (staff on the page); `Ok(None)` when the event or the
+/// registration is unknown.
+pub fn attend(
+    storage: &dyn Storage,
+    id: &str,
+    who: Attendee<'_>,
+    at: Timestamp,
+    by: &str,
+) -> Result<Option<CheckIn>> {
+    let mut outcome = None;
+    storage.write(&mut |tx| {
+        outcome = None;
+        let Some(mut event) = event(tx, id)? else {
+            return Ok(());
+        };
+        let mut roster = roster(tx, id)?.unwrap_or_default();
+        let who = match who {
+            Attendee::Typed(text) => {
+                let text = text.trim();
+                if tx.get(DocKind::Patron, &[text.to_string()])?.is_empty() {
+                    Attendee::Guest(text)
+                } else {
+                    Attendee::Card(text)
+                }
+            }
+            other => other,
+        };
+        outcome = check_in(&mut roster, who, at, by);
+        match outcome {
+            Some(CheckIn::Registered | CheckIn::WalkIn) => save(tx, id, &mut event, &roster),
+            _ => Ok(()),
+        }
+    })?;
+    Ok(outcome)
+}
+
+/// Takes back a check-in made by mistake: a registration is no longer marked present, a
+/// walk-in leaves the roster. False when there was no such check-in.
+pub fn undo_check_in(storage: &dyn Storage, id: &str, registration: &str) -> Result<bool> {
+    let mut undone = false;
+    storage.write(&mut |tx| {
+        undone = false;
+        let (Some(mut event), Some(mut roster)) = (event(tx, id)?, roster(tx, id)?) else {
+            return Ok(());
+        };
+        if let Some(at) = roster.walk_ins.iter().position(|r| r.id == registration) {
+            roster.walk_ins.remove(at);
+            undone = true;
+        } else if let Some(r) = roster
+            .confirmed
+            .iter_mut()
+            .chain(roster.waiting.iter_mut())
+            .find(|r| r.id == registration && r.attended.is_some())
+        {
+            r.attended = None;
+            r.checked_in_by = None;
+            undone = true;
+        }
+        if undone {
+            save(tx, id, &mut event, &roster)?;
+        }
+        Ok(())
+    })?;
+    Ok(undone)
 }
 
 /// The same person: the same card, or (a guest) the same phone number.

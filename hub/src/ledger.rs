@@ -13,7 +13,9 @@ use std::collections::{HashMap, HashSet};
 use swalayan_core::circulation::pin::after_wrong_pin;
 use swalayan_core::circulation::rules::hold_status_on_return;
 use swalayan_core::contract::conflicts::Conflict;
-use swalayan_core::contract::documents::{HoldDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc};
+use swalayan_core::contract::documents::{
+    EventDoc, HoldDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, RosterDoc,
+};
 use swalayan_core::contract::protocol::{Outcome, PushResult, PushTransaction};
 use swalayan_core::contract::transactions::{LoanPayload, PayloadError, TxBody};
 use swalayan_core::domain::HoldStatus;
@@ -45,6 +47,9 @@ struct Working {
     loans: HashMap<String, Option<LoanDoc>>,
     patrons: HashMap<String, Option<PatronDoc>>,
     holds: HashMap<String, Option<HoldDoc>>,
+    /// Events members checked in at (read only) and their rosters.
+    events: HashMap<String, Option<EventDoc>>,
+    rosters: HashMap<String, Option<RosterDoc>>,
     /// The library's PIN rule (attempts before a lockout, its minutes), read from the policy
     /// when the batch carries PIN attempts.
     pin_rule: (u32, u32),
@@ -79,7 +84,8 @@ impl Working {
                     DocKind::Loan => body_of(&self.loans, key)?,
                     DocKind::Patron => body_of(&self.patrons, key)?,
                     DocKind::Hold => body_of(&self.holds, key)?,
-                    _ => unreachable!("the ledger writes loans, patrons and holds only"),
+                    DocKind::Roster => body_of(&self.rosters, key)?,
+                    _ => unreachable!("the ledger writes loans, patrons, holds and rosters only"),
                 };
                 Ok(Put {
                     kind: *kind,
@@ -138,6 +144,10 @@ fn apply_in(
     let items = keys(TxBody::item);
     let patrons = keys(TxBody::patron);
     let holds = keys(TxBody::hold_key);
+    let events = keys(|body| match body {
+        TxBody::Attend(attend) => Some(attend.event.as_str()),
+        _ => None,
+    });
     let has_pin_attempts = fresh
         .iter()
         .any(|(_, body)| matches!(body, Ok(TxBody::PinAttempt(_))));
@@ -150,6 +160,8 @@ fn apply_in(
         loans: load(tx, DocKind::Loan, items)?,
         patrons: load(tx, DocKind::Patron, patrons)?,
         holds: load(tx, DocKind::Hold, holds)?,
+        events: load(tx, DocKind::Event, events.clone())?,
+        rosters: load(tx, DocKind::Roster, events)?,
         pin_rule,
         dirty: Vec::new(),
         dirty_set: HashSet::new(),
@@ -350,6 +362,32 @@ fn apply_one(
                     );
                 }
                 work.touch(DocKind::Patron, &attempt.patron);
+            }
+            None
+        }
+        TxBody::Attend(attend) => {
+            if !matches!(work.events.get(&attend.event), Some(Some(_))) {
+                return Some(Conflict::EventUnknown {
+                    event: attend.event.clone(),
+                });
+            }
+            let at = effective_at.parse().unwrap_or(attend.at);
+            let roster = work
+                .rosters
+                .entry(attend.event.clone())
+                .or_insert(None)
+                .get_or_insert_with(RosterDoc::default);
+            let outcome = crate::events::check_in(
+                roster,
+                crate::events::Attendee::Card(&attend.patron),
+                at,
+                station,
+            );
+            if matches!(
+                outcome,
+                Some(crate::events::CheckIn::Registered | crate::events::CheckIn::WalkIn)
+            ) {
+                work.touch(DocKind::Roster, &attend.event);
             }
             None
         }

@@ -243,6 +243,31 @@ enum ReportCommand {
         #[arg(long)]
         csv: bool,
     },
+    /// Events starting in the period with registrations and attendance:
+    /// `{"from","to","rows":[{"date","event","title","registered","waiting","attended",
+    /// "walk_ins","participants","no_shows",...}]}`.
+    Events {
+        #[arg(long)]
+        from: Date,
+        #[arg(long)]
+        to: Date,
+        /// Print the rows as CSV.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// The monthly summary libraries report upward, a row per month:
+    /// `{"from","to","rows":[{"month","visits","new_members","active_members","loans",
+    /// "returns","renewals","programmes","participants","feedback_responses",
+    /// "feedback_average"}]}`.
+    Monthly {
+        #[arg(long)]
+        from: Date,
+        #[arg(long)]
+        to: Date,
+        /// Print the rows as CSV.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -545,6 +570,73 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         }),
                     );
                     lines.join("\n")
+                });
+            }
+        }
+        Command::Report(ReportCommand::Events { from, to, csv }) => {
+            if to < from {
+                return Err(HubError::Invalid("--to is before --from".into()).into());
+            }
+            let now = library.local_now();
+            let report = swalayan_hub::reports::events(storage.as_ref(), from, to, now)?;
+            if csv && !json {
+                print!("{}", report.csv());
+            } else {
+                emit(json, &serde_json::to_value(&report)?, || {
+                    report
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "{}  {}  {} registered, {} waiting, {} came ({} walk-in), {} no-shows",
+                                r.starts,
+                                r.title,
+                                r.registered,
+                                r.waiting,
+                                r.participants,
+                                r.walk_ins,
+                                r.no_shows.map_or("-".to_string(), |n| n.to_string())
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+            }
+        }
+        Command::Report(ReportCommand::Monthly { from, to, csv }) => {
+            if to < from {
+                return Err(HubError::Invalid("--to is before --from".into()).into());
+            }
+            let report = swalayan_hub::reports::monthly(
+                storage.as_ref(),
+                from,
+                to,
+                &library.timezone,
+                library.local_now(),
+            )?;
+            if csv && !json {
+                print!("{}", report.csv());
+            } else {
+                emit(json, &serde_json::to_value(&report)?, || {
+                    report
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "{}  {} visits, {} active members, {} loans, {} returns, {} renewals, {} programmes ({} participants), {} feedback",
+                                r.month,
+                                r.visits,
+                                r.active_members,
+                                r.loans,
+                                r.returns,
+                                r.renewals,
+                                r.programmes,
+                                r.participants,
+                                r.feedback_responses
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 });
             }
         }

@@ -6,14 +6,18 @@
 //!   station. Every transaction the hub received counts once, whatever became of it centrally
 //!   (a loan kept as a conflict still happened at the kiosk).
 //! - Feedback: responses and the average score per day and station, with the comments.
+//! - Events: registrations, attendance (registered and walk-ins) and no-shows per event.
+//! - Monthly: the summary libraries report upward, a row per month, from all of the above.
 
-use crate::storage::{Result, Storage, TxFilter};
-use jiff::civil::Date;
+use crate::storage::{DocKind, Result, Storage, TxFilter};
+use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
-use std::collections::BTreeMap;
-use swalayan_core::contract::transactions::TxKind;
+use std::collections::{BTreeMap, HashMap};
+use swalayan_core::contract::documents::{Registration, RosterDoc};
+use swalayan_core::contract::transactions::{TxBody, TxKind};
+use swalayan_core::contract::wire::Wire;
 
 /// One station's circulation on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,7 +94,7 @@ fn each_day(from: Date, to: Date) -> impl Iterator<Item = Date> {
 }
 
 /// A header and rows as CSV text (RFC 4180 quoting).
-fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+pub(crate) fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record(header);
     for row in rows {
@@ -319,4 +323,349 @@ pub fn feedback(
             .collect(),
         comments,
     })
+}
+
+/// One event (programme) and who came: the staff's events page and `report events`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventRow {
+    /// The day it starts.
+    pub date: Date,
+    /// Its id.
+    pub event: String,
+    pub title: String,
+    pub starts: DateTime,
+    pub ends: DateTime,
+    pub capacity: Option<u32>,
+    /// Holding a place.
+    pub registered: u64,
+    /// Still on the waiting list.
+    pub waiting: u64,
+    /// Registered (with a place or waiting) and checked in.
+    pub attended: u64,
+    /// Came without registering.
+    pub walk_ins: u64,
+    /// Everyone who came: `attended + walk_ins`.
+    pub participants: u64,
+    /// Places held but not used; `null` until the event has ended.
+    pub no_shows: Option<u64>,
+}
+
+/// `report events`: `{"from","to","rows":[...]}`, an event per row, by start.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventsReport {
+    pub from: Date,
+    pub to: Date,
+    pub rows: Vec<EventRow>,
+}
+
+impl EventsReport {
+    /// `date,event,title,starts,ends,capacity,registered,waiting,attended,walk_ins,participants,no_shows`.
+    pub fn csv(&self) -> String {
+        csv_text(
+            &[
+                "date",
+                "event",
+                "title",
+                "starts",
+                "ends",
+                "capacity",
+                "registered",
+                "waiting",
+                "attended",
+                "walk_ins",
+                "participants",
+                "no_shows",
+            ],
+            self.rows.iter().map(|row| {
+                vec![
+                    row.date.to_string(),
+                    row.event.clone(),
+                    row.title.clone(),
+                    row.starts.to_string(),
+                    row.ends.to_string(),
+                    row.capacity.map(|c| c.to_string()).unwrap_or_default(),
+                    row.registered.to_string(),
+                    row.waiting.to_string(),
+                    row.attended.to_string(),
+                    row.walk_ins.to_string(),
+                    row.participants.to_string(),
+                    row.no_shows.map(|n| n.to_string()).unwrap_or_default(),
+                ]
+            }),
+        )
+    }
+}
+
+/// Events starting from `from` to `to` (the library's days) with registrations and
+/// attendance; `local_now` (the library's wall clock) decides which have ended.
+pub fn events(
+    storage: &dyn Storage,
+    from: Date,
+    to: Date,
+    local_now: DateTime,
+) -> Result<EventsReport> {
+    let rosters: HashMap<String, RosterDoc> = storage
+        .documents(DocKind::Roster)?
+        .into_iter()
+        .filter_map(|(id, body)| Some((id, serde_json::from_value(body).ok()?)))
+        .collect();
+    let empty = RosterDoc::default();
+    let rows = crate::events::list(storage)?
+        .into_iter()
+        .filter(|(_, e)| (from..=to).contains(&e.starts.date()))
+        .map(|(id, e)| {
+            let roster = rosters.get(&id).unwrap_or(&empty);
+            let came =
+                |list: &[Registration]| list.iter().filter(|r| r.attended.is_some()).count() as u64;
+            let attended = came(&roster.confirmed) + came(&roster.waiting);
+            let walk_ins = roster.walk_ins.len() as u64;
+            EventRow {
+                date: e.starts.date(),
+                event: id,
+                title: e.title,
+                starts: e.starts,
+                ends: e.ends,
+                capacity: e.capacity,
+                registered: roster.confirmed.len() as u64,
+                waiting: roster.waiting.len() as u64,
+                attended,
+                walk_ins,
+                participants: attended + walk_ins,
+                no_shows: (local_now >= e.ends).then(|| {
+                    roster
+                        .confirmed
+                        .iter()
+                        .filter(|r| r.attended.is_none())
+                        .count() as u64
+                }),
+            }
+        })
+        .collect();
+    Ok(EventsReport { from, to, rows })
+}
+
+/// One month in the shape Indonesian public libraries report upward.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthRow {
+    /// `2026-12`.
+    pub month: String,
+    /// Visits counted at the gates (ISO 2789: the entries and exits, halved).
+    pub visits: i64,
+    /// `null`: the hub imports members from the library's system, which does not say when
+    /// they joined.
+    pub new_members: Option<u64>,
+    /// Members who borrowed that month (distinct cards with a loan or a pickup).
+    pub active_members: u64,
+    pub loans: u64,
+    pub returns: u64,
+    pub renewals: u64,
+    /// Programmes (events) held: begun that month, and begun by now.
+    pub programmes: u64,
+    /// Everyone checked in at those programmes (registered or walk-in).
+    pub participants: u64,
+    pub feedback_responses: u64,
+    /// The mean score (1–5), to two decimals; `null` without responses.
+    pub feedback_average: Option<f64>,
+}
+
+/// `report monthly`: `{"from","to","rows":[...]}`, a month per row (months cut to the period).
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthlyReport {
+    pub from: Date,
+    pub to: Date,
+    pub rows: Vec<MonthRow>,
+}
+
+impl MonthlyReport {
+    /// `month,visits,new_members,active_members,loans,returns,renewals,programmes,participants,feedback_responses,feedback_average`.
+    pub fn csv(&self) -> String {
+        csv_text(
+            &[
+                "month",
+                "visits",
+                "new_members",
+                "active_members",
+                "loans",
+                "returns",
+                "renewals",
+                "programmes",
+                "participants",
+                "feedback_responses",
+                "feedback_average",
+            ],
+            self.rows.iter().map(|row| {
+                vec![
+                    row.month.clone(),
+                    row.visits.to_string(),
+                    row.new_members.map(|n| n.to_string()).unwrap_or_default(),
+                    row.active_members.to_string(),
+                    row.loans.to_string(),
+                    row.returns.to_string(),
+                    row.renewals.to_string(),
+                    row.programmes.to_string(),
+                    row.participants.to_string(),
+                    row.feedback_responses.to_string(),
+                    row.feedback_average
+                        .map(|a| format!("{a:.2}"))
+                        .unwrap_or_default(),
+                ]
+            }),
+        )
+    }
+}
+
+/// The monthly summary from `from` to `to` (the library's days, in `tz`); `local_now` decides
+/// which programmes have been held.
+pub fn monthly(
+    storage: &dyn Storage,
+    from: Date,
+    to: Date,
+    tz: &TimeZone,
+    local_now: DateTime,
+) -> Result<MonthlyReport> {
+    #[derive(Default)]
+    struct Month {
+        visits: i64,
+        active: std::collections::HashSet<String>,
+        loans: u64,
+        returns: u64,
+        renewals: u64,
+        programmes: u64,
+        participants: u64,
+        responses: u64,
+        score_sum: u64,
+    }
+    let mut months: BTreeMap<Date, Month> = each_day(from, to)
+        .map(|d| (d.first_of_month(), Month::default()))
+        .collect();
+    let visitors = visitors(
+        storage,
+        from,
+        to,
+        tz,
+        "",
+        swalayan_core::report::visitors::By::Day,
+        0.0,
+    )?;
+    for day in &visitors.days {
+        months.entry(day.date.first_of_month()).or_default().visits += day.visits;
+    }
+    for (at, t) in received_in(storage, from, to, tz)? {
+        let Ok(body) = TxBody::decode(&Wire::parse(&t.kind), &t.payload) else {
+            continue;
+        };
+        let month = months
+            .entry(at.to_zoned_datetime(tz.clone()).date().first_of_month())
+            .or_default();
+        match body {
+            TxBody::Checkout(loan) | TxBody::Pickup(loan) => {
+                month.loans += 1;
+                month.active.insert(loan.patron);
+            }
+            TxBody::Checkin(_) => month.returns += 1,
+            TxBody::Renew(_) => month.renewals += 1,
+            TxBody::Feedback(f) if (1..=5).contains(&f.score) => {
+                month.responses += 1;
+                month.score_sum += u64::from(f.score);
+            }
+            _ => {}
+        }
+    }
+    for event in events(storage, from, to, local_now)?.rows {
+        if event.starts <= local_now {
+            let month = months.entry(event.date.first_of_month()).or_default();
+            month.programmes += 1;
+            month.participants += event.participants;
+        }
+    }
+    Ok(MonthlyReport {
+        from,
+        to,
+        rows: months
+            .into_iter()
+            .map(|(first, m)| MonthRow {
+                month: format!("{:04}-{:02}", first.year(), first.month()),
+                visits: m.visits,
+                new_members: None,
+                active_members: m.active.len() as u64,
+                loans: m.loans,
+                returns: m.returns,
+                renewals: m.renewals,
+                programmes: m.programmes,
+                participants: m.participants,
+                feedback_responses: m.responses,
+                feedback_average: (m.responses > 0)
+                    .then(|| (m.score_sum as f64 / m.responses as f64 * 100.0).round() / 100.0),
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{self, Attendee, NewEvent, Registrant};
+    use crate::storage::Put;
+    use jiff::civil::{date, datetime};
+
+    /// No-shows count once an event is over, and a programme counts in the monthly summary
+    /// once it has begun: both decided by the library's clock given, not the machine's.
+    #[test]
+    fn no_shows_and_programmes_held_follow_the_librarys_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = crate::storage::open(dir.path().join("hub.db").to_str().unwrap()).unwrap();
+        let storage = storage.as_ref();
+        for card in ["A", "B", "C"] {
+            storage
+                .write(&mut |tx| {
+                    tx.put(&[Put {
+                        kind: DocKind::Patron,
+                        key: card.into(),
+                        body: Some(serde_json::json!({
+                            "name": card, "category": "adult", "expires": "2030-01-01"
+                        })),
+                    }])
+                    .map(|_| ())
+                })
+                .unwrap();
+        }
+        let id = events::add(
+            storage,
+            &NewEvent {
+                title: "Dongeng".into(),
+                starts: datetime(2026, 11, 10, 9, 0, 0, 0),
+                ends: datetime(2026, 11, 10, 11, 0, 0, 0),
+                place: None,
+                description: None,
+                capacity: Some(2),
+            },
+        )
+        .unwrap();
+        let before = datetime(2026, 11, 1, 8, 0, 0, 0);
+        for card in ["A", "B", "C"] {
+            let who = Registrant::Member { card: card.into() };
+            events::register(storage, &id, &who, Timestamp::UNIX_EPOCH, before)
+                .unwrap()
+                .unwrap();
+        }
+        let at = Timestamp::UNIX_EPOCH;
+        events::attend(storage, &id, Attendee::Card("A"), at, "kiosk-1").unwrap();
+        events::attend(storage, &id, Attendee::Guest("Tamu"), at, "ana").unwrap();
+        let (from, to) = (date(2026, 11, 1), date(2026, 11, 30));
+
+        let during = datetime(2026, 11, 10, 10, 0, 0, 0);
+        let row = &events(storage, from, to, during).unwrap().rows[0];
+        assert_eq!((row.registered, row.waiting, row.participants), (2, 1, 2));
+        assert_eq!(row.no_shows, None, "not over yet");
+        let after = datetime(2026, 11, 10, 11, 0, 0, 0);
+        let row = &events(storage, from, to, after).unwrap().rows[0];
+        assert_eq!(row.no_shows, Some(1), "B held a place and did not come");
+
+        let tz = TimeZone::UTC;
+        let month = |now| monthly(storage, from, to, &tz, now).unwrap().rows;
+        assert_eq!(month(before)[0].programmes, 0, "not held yet");
+        let held = &month(after)[0];
+        assert_eq!((held.programmes, held.participants), (1, 2));
+        assert_eq!(held.month, "2026-11");
+    }
 }

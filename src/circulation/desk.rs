@@ -6,8 +6,8 @@ use super::pin::{PinCheck, check_pin};
 use super::rules::{self, CheckinFacts, CheckoutFacts, HoldFacts, RenewFacts};
 use crate::clock::{Clock, StationTime, station_time};
 use crate::contract::transactions::{
-    CheckinPayload, FeedbackPayload, FineKind, FinePayload, HoldPayload, LoanPayload,
-    PinAttemptPayload, RenewPayload, TxBody,
+    AttendPayload, CheckinPayload, FeedbackPayload, FineKind, FinePayload, HoldPayload,
+    LoanPayload, PinAttemptPayload, RenewPayload, TxBody,
 };
 use crate::domain::{
     Hold, HoldStatus, HoldTarget, ItemStatus, Money, Patron, Policy, Route, redact,
@@ -341,6 +341,27 @@ impl Desk {
             score,
             branch: ctx.settings.branch.clone(),
             comment: None,
+        });
+        let row = outbox::append(
+            &tx,
+            &ctx.settings.station_id,
+            &body,
+            None,
+            ctx.time.at,
+            ctx.time.trusted,
+        )?;
+        tx.commit()?;
+        Ok(row.id)
+    }
+
+    /// Records that a member came to an event (checked in at the event's banner): the hub
+    /// marks them present on its list, or adds them as a walk-in.
+    pub fn record_attendance(&mut self, event: &str, card: &str) -> Result<Uuid> {
+        let (tx, ctx) = self.begin()?;
+        let body = TxBody::Attend(AttendPayload {
+            event: event.to_string(),
+            patron: card.to_string(),
+            at: ctx.time.at,
         });
         let row = outbox::append(
             &tx,

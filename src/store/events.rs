@@ -27,19 +27,19 @@ pub fn replace_central(conn: &Connection, key: &str, event: Option<&EventDoc>) -
 }
 
 /// The `limit` soonest events not over at `now` (the library's clock).
-pub fn upcoming(conn: &Connection, now: DateTime, limit: usize) -> Result<Vec<EventDoc>> {
-    let mut stmt = conn.prepare_cached("SELECT body FROM events")?;
-    let bodies = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
+pub fn upcoming(conn: &Connection, now: DateTime, limit: usize) -> Result<Vec<(String, EventDoc)>> {
+    let mut stmt = conn.prepare_cached("SELECT central_key, body FROM events")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     // A body this station cannot read (a newer central's) is left out, not an error: the
     // welcome screen must show.
-    let mut events: Vec<EventDoc> = bodies
-        .iter()
-        .filter_map(|b| serde_json::from_str(b).ok())
-        .filter(|e: &EventDoc| e.ends > now)
+    let mut events: Vec<(String, EventDoc)> = rows
+        .into_iter()
+        .filter_map(|(key, body)| Some((key, serde_json::from_str::<EventDoc>(&body).ok()?)))
+        .filter(|(_, e)| e.ends > now)
         .collect();
-    events.sort_by(|a, b| a.starts.cmp(&b.starts).then(a.title.cmp(&b.title)));
+    events.sort_by(|a, b| a.1.starts.cmp(&b.1.starts).then(a.1.title.cmp(&b.1.title)));
     events.truncate(limit);
     Ok(events)
 }
@@ -89,7 +89,7 @@ mod tests {
         let titles: Vec<String> = upcoming(conn, now, 5)
             .unwrap()
             .into_iter()
-            .map(|e| e.title)
+            .map(|(_, e)| e.title)
             .collect();
         assert_eq!(titles, ["Soon", "Later"]);
         assert_eq!(upcoming(conn, now, 1).unwrap().len(), 1);

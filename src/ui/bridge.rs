@@ -43,6 +43,7 @@ enum Part<'a> {
         bool,
         Option<u32>,
         bool,
+        &'a str,
     ),
     Items(&'a [crate::station::kiosk::RowView], u32),
     Account(
@@ -57,7 +58,7 @@ enum Part<'a> {
         last_sync: &'a Option<String>,
         problem: (Option<crate::sync::push::CentralProblem>, Lang),
         printer_ok: bool,
-        promotions: &'a [(String, String)],
+        promotions: &'a [crate::station::kiosk::view::WelcomeCard],
         devices: &'a [String],
         held_back: &'a [String],
         staff_message: &'a str,
@@ -74,6 +75,7 @@ fn session_part(v: &KioskView) -> Part<'_> {
         v.working,
         v.idle_countdown,
         v.feedback_enabled,
+        &v.event_title,
     )
 }
 
@@ -116,6 +118,7 @@ fn apply_session(ui: &KioskWindow, view: &KioskView) {
     session.set_working(view.working);
     session.set_idle_countdown(view.idle_countdown.map(|s| s as i32).unwrap_or(-1));
     session.set_feedback_enabled(view.feedback_enabled);
+    session.set_event_title(view.event_title.as_str().into());
 }
 
 fn apply_items(ui: &KioskWindow, view: &KioskView) {
@@ -164,9 +167,11 @@ fn apply_status(ui: &KioskWindow, view: &KioskView) {
     status.set_today_returns(view.today_returns as i32);
     sync_model(
         status.get_promotions(),
-        view.promotions.iter().map(|(title, body)| Promotion {
-            title: title.into(),
-            body: body.into(),
+        view.promotions.iter().map(|card| Promotion {
+            title: card.title.as_str().into(),
+            body: card.body.as_str().into(),
+            event: card.event.as_deref().unwrap_or("").into(),
+            check_in: card.check_in,
         }),
         |m| status.set_promotions(m),
     );
@@ -226,6 +231,8 @@ pub fn connect(ui: &KioskWindow, dispatch: Rc<dyn Fn(Command)>) {
     session.on_start_return(move || d(Command::StartReturn));
     let d = dispatch.clone();
     session.on_start_account(move || d(Command::StartAccount));
+    let d = dispatch.clone();
+    session.on_attend(move |event| d(Command::Attend(event.to_string())));
     let d = dispatch.clone();
     session.on_card_entered(move |card| d(Command::Card(card.to_string())));
     let d = dispatch.clone();

@@ -210,12 +210,15 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
         today_loans: 12,
         today_returns: 9,
         promotions: {
-            let promotion = (
-                "Buku baru: Laut Bercerita".to_string(),
-                "Novel Leila S. Chudori kini tersedia di rak fiksi. Pesan lewat kios ini."
+            use crate::station::kiosk::view::WelcomeCard;
+            let promotion = WelcomeCard {
+                title: "Buku baru: Laut Bercerita".to_string(),
+                body: "Novel Leila S. Chudori kini tersedia di rak fiksi. Pesan lewat kios ini."
                     .to_string(),
-            );
-            let event = crate::station::kiosk::status::event_card(
+                event: None,
+                check_in: false,
+            };
+            let (title, body) = crate::station::kiosk::status::event_card(
                 &crate::contract::documents::EventDoc {
                     title: "Kelas Menulis Cerita Anak".into(),
                     starts: jiff::civil::datetime(2026, 12, 15, 9, 0, 0, 0),
@@ -228,13 +231,21 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
                 },
                 lang,
             );
+            // On the day, the event's banner carries the check-in button.
+            let event = WelcomeCard {
+                title,
+                body,
+                event: Some("019ae0c4-event".into()),
+                check_in: true,
+            };
             // The welcome screen shows one card at a time: the English screenshot shows an
-            // event (after the promotions in the rotation), the Indonesian one a promotion.
+            // event (its check-in open), the Indonesian one a promotion.
             match lang {
                 Lang::Id => vec![promotion, event],
                 Lang::En => vec![event, promotion],
             }
         },
+        event_title: String::new(),
         devices: vec![
             "scanner: ok".into(),
             "rfid: ok".into(),

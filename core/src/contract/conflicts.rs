@@ -25,6 +25,8 @@ pub enum ConflictCode {
     Malformed,
     /// The transaction id was already used by another station.
     IdReused,
+    /// An attendance at an event the hub does not have (withdrawn, or never published).
+    EventUnknown,
 }
 
 impl ConflictCode {
@@ -38,6 +40,7 @@ impl ConflictCode {
             ConflictCode::UnknownKind => "unknown_kind",
             ConflictCode::Malformed => "malformed",
             ConflictCode::IdReused => "id_reused",
+            ConflictCode::EventUnknown => "event_unknown",
         }
     }
 }
@@ -54,6 +57,7 @@ pub enum Conflict {
     UnknownKind { kind: String },
     Malformed { message: String },
     IdReused { station: String },
+    EventUnknown { event: String },
 }
 
 impl Conflict {
@@ -70,6 +74,7 @@ impl Conflict {
             Conflict::UnknownKind { .. } => ConflictCode::UnknownKind,
             Conflict::Malformed { .. } => ConflictCode::Malformed,
             Conflict::IdReused { .. } => ConflictCode::IdReused,
+            Conflict::EventUnknown { .. } => ConflictCode::EventUnknown,
         }
     }
 }
@@ -109,6 +114,10 @@ impl fmt::Display for Conflict {
             Conflict::IdReused { station } => write!(
                 f,
                 "this transaction id was already received from station {station}: kept apart, not applied"
+            ),
+            Conflict::EventUnknown { event } => write!(
+                f,
+                "a check-in at event {event}, which the hub does not have (withdrawn?): not counted"
             ),
         }
     }

@@ -389,6 +389,10 @@ pub struct RosterDoc {
     /// Waiting for a place, first come first served.
     #[serde(default)]
     pub waiting: Vec<Registration>,
+    /// Came without holding a place (no registration, or from the waiting list's end):
+    /// checked in at a kiosk or by staff.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub walk_ins: Vec<Registration>,
 }
 
 /// One registration: a member by card, or (where the library allows it) a guest by name and
@@ -403,6 +407,12 @@ pub struct Registration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     pub at: Timestamp,
+    /// When they were checked in at the event, if they came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attended: Option<Timestamp>,
+    /// Who checked them in: a kiosk's name, or the staff member's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_in_by: Option<String>,
 }
 
 /// The key of the one policy document.
@@ -532,10 +542,18 @@ mod tests {
                     name: None,
                     phone: Some(phone),
                     at: Timestamp::UNIX_EPOCH,
+                    attended: None,
+                    checked_in_by: None,
+                };
+                let came = Registration {
+                    attended: Some(Timestamp::UNIX_EPOCH),
+                    checked_in_by: Some("kiosk-1".into()),
+                    ..person.clone()
                 };
                 Document::Roster(RosterDoc {
-                    confirmed: vec![person.clone()],
+                    confirmed: vec![person.clone(), came.clone()],
                     waiting: vec![person],
+                    walk_ins: vec![came],
                 })
             }),
         ]

@@ -41,10 +41,12 @@ pub enum TxKind {
     ReturnException,
     /// An item left through the security gate without being borrowed.
     SecurityAlarm,
+    /// A member came to an event: their card scanned at a kiosk on the event's banner.
+    Attend,
 }
 
 impl TxKind {
-    pub const ALL: [TxKind; 10] = [
+    pub const ALL: [TxKind; 11] = [
         TxKind::Checkout,
         TxKind::Checkin,
         TxKind::Renew,
@@ -55,6 +57,7 @@ impl TxKind {
         TxKind::PinAttempt,
         TxKind::ReturnException,
         TxKind::SecurityAlarm,
+        TxKind::Attend,
     ];
 
     /// The snake_case code in the outbox and on the wire.
@@ -70,6 +73,7 @@ impl TxKind {
             TxKind::PinAttempt => "pin_attempt",
             TxKind::ReturnException => "return_exception",
             TxKind::SecurityAlarm => "security_alarm",
+            TxKind::Attend => "attend",
         }
     }
 
@@ -238,6 +242,15 @@ pub struct SecurityAlarmPayload {
     pub at: Timestamp,
 }
 
+/// `attend`: a member checked in to an event at a kiosk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttendPayload {
+    /// The event's id (its `event` document's key).
+    pub event: String,
+    pub patron: String,
+    pub at: Timestamp,
+}
+
 /// A transaction's kind with its typed payload.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TxBody {
@@ -251,6 +264,7 @@ pub enum TxBody {
     PinAttempt(PinAttemptPayload),
     ReturnException(ReturnExceptionPayload),
     SecurityAlarm(SecurityAlarmPayload),
+    Attend(AttendPayload),
 }
 
 /// A payload that does not fit its kind.
@@ -275,6 +289,7 @@ impl TxBody {
             TxBody::PinAttempt(_) => TxKind::PinAttempt,
             TxBody::ReturnException(_) => TxKind::ReturnException,
             TxBody::SecurityAlarm(_) => TxKind::SecurityAlarm,
+            TxBody::Attend(_) => TxKind::Attend,
         }
     }
 
@@ -290,6 +305,7 @@ impl TxBody {
             TxBody::PinAttempt(p) => serde_json::to_value(p),
             TxBody::ReturnException(p) => serde_json::to_value(p),
             TxBody::SecurityAlarm(p) => serde_json::to_value(p),
+            TxBody::Attend(p) => serde_json::to_value(p),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(Value::Null)
@@ -321,6 +337,7 @@ impl TxBody {
             TxKind::PinAttempt => TxBody::PinAttempt(read(kind, payload)?),
             TxKind::ReturnException => TxBody::ReturnException(read(kind, payload)?),
             TxKind::SecurityAlarm => TxBody::SecurityAlarm(read(kind, payload)?),
+            TxKind::Attend => TxBody::Attend(read(kind, payload)?),
         })
     }
 
@@ -334,6 +351,7 @@ impl TxBody {
             TxBody::Fine(p) => p.patron.as_deref(),
             TxBody::Feedback(_) | TxBody::ReturnException(_) | TxBody::SecurityAlarm(_) => None,
             TxBody::PinAttempt(p) => Some(&p.patron),
+            TxBody::Attend(p) => Some(&p.patron),
         }
     }
 
@@ -347,7 +365,7 @@ impl TxBody {
             TxBody::Fine(p) => p.item.as_deref(),
             TxBody::ReturnException(p) => p.item.as_deref(),
             TxBody::SecurityAlarm(p) => p.item.as_deref(),
-            TxBody::Feedback(_) | TxBody::PinAttempt(_) => None,
+            TxBody::Feedback(_) | TxBody::PinAttempt(_) | TxBody::Attend(_) => None,
         }
     }
 
@@ -500,6 +518,11 @@ mod tests {
                 .prop_map(|(item, title, at)| TxBody::SecurityAlarm(
                     SecurityAlarmPayload { item, title, at }
                 )),
+            (text(), text(), at()).prop_map(|(event, patron, at)| TxBody::Attend(AttendPayload {
+                event,
+                patron,
+                at
+            })),
         ]
     }
 

@@ -27,9 +27,7 @@ pub fn event_path(id: &str) -> String {
 
 /// The library's wall clock now.
 fn local_now(state: &WebState) -> DateTime {
-    jiff::Timestamp::now()
-        .to_zoned_datetime(state.library.timezone.clone())
-        .datetime()
+    state.library.local_now()
 }
 
 /// "12 of 30 places left", "Full: register for the waiting list", or nothing when anyone

@@ -23,11 +23,23 @@ pub struct PeriodQuery {
     format: Option<String>,
 }
 
+impl PeriodQuery {
+    /// `&format=csv`: the table as the command's CSV.
+    pub fn wants_csv(&self) -> bool {
+        self.format.as_deref() == Some("csv")
+    }
+}
+
 /// The longest period a page shows (a year and a day, for leap years).
 const MAX_DAYS: i64 = 366;
 
 /// The period asked for, or the last 30 days; `Err` with the sentence when it is unusable.
-fn period(state: &WebState, lang: Lang, query: &PeriodQuery) -> Result<(Date, Date), String> {
+fn period(
+    state: &WebState,
+    lang: Lang,
+    query: &PeriodQuery,
+    default_from: fn(Date) -> Date,
+) -> Result<(Date, Date), String> {
     let today = jiff::Timestamp::now()
         .to_zoned_datetime(state.library.timezone.clone())
         .date();
@@ -39,7 +51,7 @@ fn period(state: &WebState, lang: Lang, query: &PeriodQuery) -> Result<(Date, Da
         }),
     };
     let to = parse(&query.to, today)?;
-    let from = parse(&query.from, to.saturating_sub(jiff::Span::new().days(29)))?;
+    let from = parse(&query.from, default_from(to))?;
     let days = (to - from).get_days();
     if days < 0 {
         return Err(lang
@@ -57,7 +69,12 @@ fn period(state: &WebState, lang: Lang, query: &PeriodQuery) -> Result<(Date, Da
     Ok((from, to))
 }
 
-fn period_form(reader: &super::lang::Reader, action: &str, from: Date, to: Date) -> Markup {
+pub(super) fn period_form(
+    reader: &super::lang::Reader,
+    action: &str,
+    from: Date,
+    to: Date,
+) -> Markup {
     let lang = reader.lang;
     html! {
         form.period method="get" action=(action) {
@@ -74,17 +91,32 @@ fn period_form(reader: &super::lang::Reader, action: &str, from: Date, to: Date)
 /// Signed in and a usable period, or the response to send instead (the sign-in, or the
 /// page with the sentence and 400).
 #[allow(clippy::result_large_err)]
-fn checked(
+pub(super) fn checked(
     state: &WebState,
     who: &StaffVisitor,
     title: &str,
     path: &str,
     query: &PeriodQuery,
 ) -> Result<(Date, Date), Response> {
+    checked_from(state, who, title, path, query, |to| {
+        to.saturating_sub(jiff::Span::new().days(29))
+    })
+}
+
+/// [`checked`] with the first day to show when the query gives none.
+#[allow(clippy::result_large_err)]
+fn checked_from(
+    state: &WebState,
+    who: &StaffVisitor,
+    title: &str,
+    path: &str,
+    query: &PeriodQuery,
+    default_from: fn(Date) -> Date,
+) -> Result<(Date, Date), Response> {
     if who.staff.is_none() {
         return Err(to_login(who));
     }
-    period(state, who.visitor.reader.lang, query).map_err(|sentence| {
+    period(state, who.visitor.reader.lang, query, default_from).map_err(|sentence| {
         let body = html! { h1 { (title) } p.problem role="alert" { (sentence) } };
         let mut response = staff_page(state, who, title, path, body);
         *response.status_mut() = StatusCode::BAD_REQUEST;
@@ -115,7 +147,7 @@ pub async fn circulation(
         crate::reports::circulation(state.storage.as_ref(), from, to, &state.library.timezone)
     })
     .await?;
-    if query.format.as_deref() == Some("csv") {
+    if query.wants_csv() {
         return Ok(csv_download("circulation.csv", report.csv()));
     }
     let series = [
@@ -195,7 +227,7 @@ pub async fn visitors(
         )
     })
     .await?;
-    if query.format.as_deref() == Some("csv") {
+    if query.wants_csv() {
         return Ok(csv_download(
             "visitors.csv",
             swalayan_core::report::visitors::csv(&report),
@@ -281,7 +313,7 @@ pub async fn feedback(
         crate::reports::feedback(state.storage.as_ref(), from, to, &state.library.timezone)
     })
     .await?;
-    if query.format.as_deref() == Some("csv") {
+    if query.wants_csv() {
         return Ok(csv_download("feedback.csv", report.csv()));
     }
     let series = [Series {
@@ -325,4 +357,95 @@ pub async fn feedback(
         }
     };
     Ok(staff_page(&state, &who, title, "/staff/feedback", body))
+}
+
+/// `/staff/monthly?from=&to=`: the monthly summary libraries report upward (`report
+/// monthly`), the last twelve months unless asked.
+pub async fn monthly(
+    State(state): State<WebState>,
+    who: StaffVisitor,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    let reader = who.visitor.reader.clone();
+    let lang = reader.lang;
+    let title = lang.pick("Ringkasan bulanan", "Monthly summary");
+    let first_of_year_ago = |to: Date| {
+        to.first_of_month()
+            .saturating_sub(jiff::Span::new().months(11))
+    };
+    let (from, to) = match checked_from(
+        &state,
+        &who,
+        title,
+        "/staff/monthly",
+        &query,
+        first_of_year_ago,
+    ) {
+        Ok(period) => period,
+        Err(response) => return Ok(response),
+    };
+    let report = read_view(&state, &reader, move |state| {
+        crate::reports::monthly(
+            state.storage.as_ref(),
+            from,
+            to,
+            &state.library.timezone,
+            state.library.local_now(),
+        )
+    })
+    .await?;
+    if query.wants_csv() {
+        return Ok(csv_download("monthly.csv", report.csv()));
+    }
+    let series = [
+        Series {
+            name: lang.pick("Kunjungan", "Visits"),
+            class: "s0",
+        },
+        Series {
+            name: lang.pick("Pinjam", "Loans"),
+            class: "s1",
+        },
+    ];
+    let points: Vec<(String, Vec<u64>)> = report
+        .rows
+        .iter()
+        .map(|r| (r.month.clone(), vec![count(r.visits), r.loans]))
+        .collect();
+    let csv_link = format!("/staff/monthly?from={from}&to={to}&format=csv");
+    let dash = "–".to_string();
+    let body = html! {
+        h1 { (title) }
+        (period_form(&reader, "/staff/monthly", from, to))
+        (chart::bars(&format!("{title}: {} – {}", format::date_only(from, lang), format::date_only(to, lang)), &series, &points))
+        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        div.table-wrap { table {
+            thead { tr {
+                th scope="col" { (lang.pick("Bulan", "Month")) }
+                th scope="col" { (lang.pick("Kunjungan", "Visits")) }
+                th scope="col" { (lang.pick("Anggota baru", "New members")) }
+                th scope="col" { (lang.pick("Anggota aktif", "Active members")) }
+                th scope="col" { (lang.pick("Pinjam", "Loans")) }
+                th scope="col" { (lang.pick("Kembali", "Returns")) }
+                th scope="col" { (lang.pick("Perpanjang", "Renewals")) }
+                th scope="col" { (lang.pick("Kegiatan", "Programmes")) }
+                th scope="col" { (lang.pick("Peserta", "Participants")) }
+                th scope="col" { (lang.pick("Tanggapan", "Feedback")) }
+                th scope="col" { (lang.pick("Nilai rata-rata", "Average score")) }
+            } }
+            tbody { @for r in &report.rows {
+                tr {
+                    td { (r.month) } td { (r.visits) }
+                    td { (r.new_members.map_or(dash.clone(), |n| n.to_string())) }
+                    td { (r.active_members) } td { (r.loans) } td { (r.returns) } td { (r.renewals) }
+                    td { (r.programmes) } td { (r.participants) } td { (r.feedback_responses) }
+                    td { (r.feedback_average.map_or(dash.clone(), |a| format!("{a:.2}"))) }
+                }
+            } }
+        } }
+        p.muted { (lang.pick(
+            "Anggota aktif: kartu berbeda yang meminjam dalam bulan itu. Anggota baru tidak tercatat di hub: data anggota diimpor dari sistem perpustakaan tanpa tanggal pendaftaran.",
+            "Active members: distinct cards that borrowed that month. New members are not known to the hub: members are imported from the library's system without a joining date.")) }
+    };
+    Ok(staff_page(&state, &who, title, "/staff/monthly", body))
 }

@@ -16,8 +16,9 @@
 //!   feedback form.
 //! - [`events`]: the events and literacy programmes, registration and the waiting list.
 //! - [`staff`]: the staff's pages under `/staff` (their own sign-in, stations, audit log);
-//!   [`insight`]: their report pages (visitors, circulation, feedback); [`chart`]: bar
-//!   charts, SVG drawn on the server.
+//!   [`insight`]: their report pages (visitors, circulation, feedback, the monthly
+//!   summary); [`programmes`]: events' registrations and attendance, the check-in at the
+//!   door; [`chart`]: bar charts, SVG drawn on the server.
 //!
 //! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
 //! (fields `card` and `pin` when signed out), `/events`, `/events/{id}`, `/feedback`,
@@ -33,6 +34,7 @@ pub mod home;
 pub mod insight;
 pub mod lang;
 pub mod layout;
+pub mod programmes;
 pub mod renew;
 pub mod search;
 pub mod seo;
@@ -112,6 +114,11 @@ pub fn router(state: WebState) -> Router {
         .route("/staff/circulation", get(insight::circulation))
         .route("/staff/visitors", get(insight::visitors))
         .route("/staff/feedback", get(insight::feedback))
+        .route("/staff/monthly", get(insight::monthly))
+        .route("/staff/events", get(programmes::list))
+        .route("/staff/events/{id}", get(programmes::page))
+        .route("/staff/events/{id}/check-in", post(programmes::check_in))
+        .route("/staff/events/{id}/undo", post(programmes::undo))
         .route("/feedback", get(feedback::page).post(feedback::submit))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))

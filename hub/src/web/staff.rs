@@ -101,7 +101,9 @@ pub(super) fn staff_page(
                 a href=(reader.localized("/staff")) { (lang.pick("Stasiun", "Stations")) }
                 a href=(reader.localized("/staff/visitors")) { (lang.pick("Pengunjung", "Visitors")) }
                 a href=(reader.localized("/staff/circulation")) { (lang.pick("Sirkulasi", "Circulation")) }
+                a href=(reader.localized("/staff/events")) { (lang.pick("Acara", "Events")) }
                 a href=(reader.localized("/staff/feedback")) { (lang.pick("Saran", "Feedback")) }
+                a href=(reader.localized("/staff/monthly")) { (lang.pick("Bulanan", "Monthly")) }
                 @if staff.role == StaffRole::Admin {
                     a href=(reader.localized("/staff/audit")) { (lang.pick("Log perubahan", "Audit log")) }
                 }

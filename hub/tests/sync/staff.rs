@@ -334,3 +334,197 @@ fn the_circulation_page_and_the_report_command_agree(backend: Backend) {
     let feedback_page = browser.get(&format!("/staff/feedback?from={from}&to={to}"));
     assert!(feedback_page.body.contains("Kiosnya mudah dipakai"));
 }
+
+on_both_backends!(attendance_at_the_door_and_the_monthly_summary_agree_with_their_commands);
+
+/// Who came to an event: a member checked in at a kiosk (a real station's outbox pushed to
+/// the hub), a walk-in's card at the kiosk, staff ticking the waiting list and adding a
+/// walk-in by name (then taking one back); the events page's numbers are `report events`',
+/// the monthly page's `report monthly`'s.
+fn attendance_at_the_door_and_the_monthly_summary_agree_with_their_commands(backend: Backend) {
+    use swalayan::circulation::desk::Proof;
+    use swalayan::sync::push::push_pending;
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start(backend, dir.path());
+    let patrons = crate::support::write(dir.path(), "patrons.csv", crate::web::PATRONS);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
+    let today = jiff::Timestamp::now().to_zoned_datetime(tz).date();
+    let tomorrow = today.tomorrow().unwrap();
+    let id = hub.json(&[
+        "events",
+        "add",
+        "--title",
+        "Dongeng Pagi",
+        "--starts",
+        &format!("{tomorrow}T09:00"),
+        "--ends",
+        &format!("{tomorrow}T11:00"),
+        "--capacity",
+        "1",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // P1 takes the one place, P2 waits.
+    for (card, pin) in [("P1", "1234"), ("P2", "5678")] {
+        let mut member = Browser::new(&hub.url);
+        assert_eq!(member.sign_in(card, pin).status, 303);
+        let csrf = member.csrf();
+        member.post(&format!("/events/{id}/register"), &[("csrf", &csrf)]);
+    }
+
+    // At the door, a kiosk: P1 (registered) and P3 (not) scan their cards on the banner;
+    // P1 scans twice. A check-in at an event the hub does not have is a conflict for staff.
+    let token = hub.add_station("kiosk-1");
+    let mut desk = crate::support::demo_station(dir.path(), "kiosk-1");
+    for card in ["P1", "P3", "P1"] {
+        desk.record_attendance(&id, card).unwrap();
+    }
+    desk.record_attendance("no-such-event", "P1").unwrap();
+    // And a loan at the same kiosk, for the monthly summary.
+    let copy = swalayan::import::demo::copy_of("Bumi", 1);
+    assert!(
+        desk.checkout("21000000007", &copy, Proof::NotNeeded, None)
+            .unwrap()
+            .ok
+    );
+    let central = hub.central(&token, "kiosk-1");
+    let report = crate::support::runtime()
+        .block_on(push_pending(
+            desk.store_mut(),
+            &central,
+            &crate::support::client(),
+        ))
+        .unwrap();
+    assert_eq!((report.pushed, report.conflicts), (4, 1), "{report:?}");
+    let conflicts = hub.json(&["conflicts", "list"]).to_string();
+    assert!(
+        conflicts.contains("event no-such-event, which the hub does not have"),
+        "{conflicts}"
+    );
+
+    // Staff at the door: the list, P2 (waiting) ticked present, a walk-in by name, one by
+    // mistake taken back.
+    let password = hub.json(&["staff", "add", "ana", "--role", "librarian"])["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut browser = Browser::new(&hub.url);
+    browser.get("/staff/login");
+    let csrf = browser.csrf();
+    browser.post(
+        "/staff/login",
+        &[("user", "ana"), ("password", &password), ("csrf", &csrf)],
+    );
+    let path = format!("/staff/events/{id}");
+    let list = browser.get(&path);
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("Siti"), "members by name: {}", list.body);
+    let roster = hub.json(&["events", "registrations", &id]);
+    let waiting_id = roster["waiting"][0]["id"].as_str().unwrap().to_string();
+    assert!(roster["confirmed"][0]["attended"].is_string(), "{roster}");
+    assert_eq!(roster["confirmed"][0]["checked_in_by"], "kiosk-1");
+    let csrf = browser.csrf();
+    for form in [
+        vec![
+            ("registration", waiting_id.as_str()),
+            ("csrf", csrf.as_str()),
+        ],
+        vec![("who", "Pak Guru Ahmad"), ("csrf", csrf.as_str())],
+        vec![("who", "Salah Ketik"), ("csrf", csrf.as_str())],
+    ] {
+        let done = browser.post(&format!("{path}/check-in"), &form);
+        assert_eq!(done.status, 303, "{}", done.body);
+    }
+    let roster = hub.json(&["events", "registrations", &id]);
+    let mistaken = roster["walk_ins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Salah Ketik")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let undone = browser.post(
+        &format!("{path}/undo"),
+        &[("registration", &mistaken), ("csrf", &csrf)],
+    );
+    assert_eq!(undone.status, 303);
+    let forged = browser.post(
+        &format!("{path}/check-in"),
+        &[("who", "Palsu"), ("csrf", &"0".repeat(64))],
+    );
+    assert_eq!(forged.status, 403, "CSRF");
+
+    let day = tomorrow.to_string();
+    let events = hub.json(&["report", "events", "--from", &day, "--to", &day]);
+    let row = &events["rows"][0];
+    assert_eq!(
+        (
+            &row["registered"],
+            &row["waiting"],
+            &row["attended"],
+            &row["walk_ins"],
+            &row["participants"],
+            &row["no_shows"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(1),
+            &serde_json::json!(2),
+            &serde_json::json!(2),
+            &serde_json::json!(4),
+            &serde_json::Value::Null
+        ),
+        "P1 and P2 came, P3 and Pak Guru walked in; no-shows once it is over: {events}"
+    );
+    let audit = hub.json(&["staff", "audit"]).to_string();
+    assert_eq!(audit.matches("\"event check-in\"").count(), 3, "{audit}");
+    assert!(audit.contains("event check-in undone"), "{audit}");
+
+    let first = today.first_of_month().to_string();
+    for (kind, page) in [("events", "/staff/events"), ("monthly", "/staff/monthly")] {
+        let (from, to) = if kind == "events" {
+            (day.clone(), day.clone())
+        } else {
+            (first.clone(), today.to_string())
+        };
+        let cli = hub.cmd(&["report", kind, "--from", &from, "--to", &to, "--csv"]);
+        assert_eq!(
+            cli.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&cli.stderr)
+        );
+        let cli = String::from_utf8(cli.stdout).unwrap();
+        let page_csv = browser.get(&format!("{page}?from={from}&to={to}&format=csv"));
+        assert_eq!(
+            page_csv.body, cli,
+            "{kind}: the page's numbers are the command's"
+        );
+        for lang in ["id", "en"] {
+            let html = browser.get(&format!("{page}?from={from}&to={to}&lang={lang}"));
+            assert_eq!(html.status, 200, "{kind} {lang}");
+        }
+    }
+    let monthly = hub.json(&[
+        "report",
+        "monthly",
+        "--from",
+        &first,
+        "--to",
+        &today.to_string(),
+    ]);
+    let month = &monthly["rows"][0];
+    assert_eq!(month["month"], today.strftime("%Y-%m").to_string());
+    assert_eq!(
+        (&month["loans"], &month["active_members"]),
+        (&serde_json::json!(1), &serde_json::json!(1)),
+        "{monthly}"
+    );
+    assert!(month["new_members"].is_null());
+    let english = browser.get(&format!("/staff/events?from={day}&to={day}&lang=en"));
+    assert!(english.body.contains("Dongeng Pagi") && english.body.contains("Walk-ins"));
+}

@@ -11,6 +11,8 @@ pub enum Command {
     StartBorrow,
     StartReturn,
     StartAccount,
+    /// "I'm here": check in to the event (its id) on the welcome screen's banner.
+    Attend(String),
     /// A card number typed on the keypad.
     Card(String),
     Pin(String),

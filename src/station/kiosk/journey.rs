@@ -29,6 +29,37 @@ impl Kiosk {
         self.screen = Screen::Identify;
     }
 
+    /// "I'm here" on an event's banner: the card is asked for, then the member is checked in.
+    pub(super) fn start_attend(&mut self, event: &str) {
+        let Some((_, title)) = self
+            .status
+            .events
+            .iter()
+            .find(|(id, _, open)| id == event && *open)
+            .map(|(id, e, _)| (id.clone(), e.title.clone()))
+        else {
+            // Closed since the screen showed it (or never open): nothing to do.
+            return;
+        };
+        self.reset_session();
+        self.session.goal = Some(Goal::Attend);
+        self.session.event = Some((event.to_string(), title));
+        self.screen = Screen::Identify;
+    }
+
+    /// Checks the identified member in to the session's event: no PIN (nothing of theirs is
+    /// shown), an outbox transaction for the hub's list, then goodbye.
+    fn attend(&mut self, card: &str) -> Result<()> {
+        let Some((event, _)) = self.session.event.clone() else {
+            return Ok(());
+        };
+        self.desk.record_attendance(&event, card)?;
+        tracing::info!(patron = %redact(card), event = %event, "event check-in");
+        self.cues.push(Cue::Success);
+        self.goodbye();
+        Ok(())
+    }
+
     /// A card: checked, then the PIN when the patron has one.
     pub(super) fn identify(&mut self, card: &str) -> Result<()> {
         let card = card.trim();
@@ -40,7 +71,13 @@ impl Kiosk {
             self.session.goal = Some(Goal::Borrow);
         }
         self.session.card = Some(card.to_string());
+        let attending = self.session.goal == Some(Goal::Attend);
         match self.desk.identify(card, Proof::Pin(None))? {
+            Ok(_) | Err(Reason::PinRequired) if attending => {
+                self.session.patron_name =
+                    self.desk.patron(card)?.map(|p| p.name).unwrap_or_default();
+                self.attend(card)
+            }
             Ok(patron) => {
                 self.session.patron_name = patron.name.clone();
                 if self.session.goal == Some(Goal::Staff) {

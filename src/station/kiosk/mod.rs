@@ -33,7 +33,7 @@ use crate::reason::Lang;
 use crate::store::Result;
 use session::{Goal, Session};
 
-use status::{STATUS_EVERY, StatusShown};
+use status::{STATUS_EVERY, StatusShown, welcome_cards};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use swalayan_hardware::rfid::TagReport;
@@ -158,6 +158,7 @@ impl Kiosk {
         match command {
             Command::StartBorrow => self.start(Goal::Borrow),
             Command::StartAccount => self.start(Goal::Account),
+            Command::Attend(event) => self.start_attend(&event),
             Command::StartReturn => {
                 self.reset_session();
                 self.screen = Screen::Return;
@@ -305,17 +306,12 @@ impl Kiosk {
             last_trusted: status.last_trusted,
             today_loans: status.today_loans,
             today_returns: status.today_returns,
-            promotions: status
-                .promotions
-                .iter()
-                .cloned()
-                .chain(
-                    status
-                        .events
-                        .iter()
-                        .map(|e| status::event_card(e, self.lang)),
-                )
-                .collect(),
+            promotions: welcome_cards(status, self.lang),
+            event_title: session
+                .event
+                .as_ref()
+                .map(|(_, title)| title.clone())
+                .unwrap_or_default(),
             devices: self
                 .devices
                 .iter()
@@ -394,5 +390,85 @@ mod tests {
         assert_eq!(kiosk.status_reads(), start + 1, "the timer");
         kiosk.handle(Command::StartBorrow, at(6_100)).unwrap();
         assert_eq!(kiosk.status_reads(), start + 2, "a patron action");
+    }
+
+    #[test]
+    fn a_member_checks_in_to_an_event_on_its_banner_with_a_card_and_no_pin() {
+        let (_dir, mut kiosk) = kiosk();
+        let now = kiosk.desk.local_now().datetime();
+        let event =
+            |title: &str, starts: jiff::civil::DateTime| crate::contract::documents::EventDoc {
+                title: title.into(),
+                starts,
+                ends: starts.checked_add(jiff::Span::new().hours(2)).unwrap(),
+                place: Some("Aula".into()),
+                description: None,
+                capacity: Some(20),
+                registered: 1,
+                waiting: 0,
+            };
+        let conn = kiosk.desk.store().conn();
+        let begun = now.checked_sub(jiff::Span::new().minutes(10)).unwrap();
+        let next_week = now.checked_add(jiff::Span::new().days(7)).unwrap();
+        crate::store::events::replace_central(conn, "ev-now", Some(&event("Dongeng Pagi", begun)))
+            .unwrap();
+        crate::store::events::replace_central(
+            conn,
+            "ev-later",
+            Some(&event("Kelas Menulis", next_week)),
+        )
+        .unwrap();
+        let at = |s: u64| Duration::from_secs(s);
+        kiosk.handle(Command::Tick, at(10)).unwrap();
+        // While its check-in is open, the banner shows that event alone, with the button.
+        let cards = &kiosk.view().promotions;
+        assert_eq!(cards.len(), 1, "{cards:?}");
+        assert_eq!(cards[0].event.as_deref(), Some("ev-now"));
+        assert!(cards[0].check_in);
+        // An event whose check-in is not open takes nobody's card.
+        kiosk
+            .handle(Command::Attend("ev-later".into()), at(11))
+            .unwrap();
+        assert_eq!(kiosk.view().screen, Screen::Welcome);
+
+        kiosk
+            .handle(Command::Attend("ev-now".into()), at(12))
+            .unwrap();
+        assert_eq!(kiosk.view().screen, Screen::Identify);
+        assert_eq!(kiosk.view().event_title, "Dongeng Pagi");
+        // Siti has a PIN; checking in asks for none (nothing of hers is shown).
+        kiosk
+            .handle(Command::Card("21000000001".into()), at(13))
+            .unwrap();
+        assert_eq!(kiosk.view().screen, Screen::Goodbye);
+        assert_eq!(kiosk.view().event_title, "Dongeng Pagi");
+        let rows = crate::store::outbox::list(kiosk.desk.store().conn(), true, None).unwrap();
+        let attend: Vec<_> = rows
+            .iter()
+            .filter_map(|r| {
+                match crate::contract::transactions::TxBody::decode(&r.kind, &r.payload) {
+                    Ok(crate::contract::transactions::TxBody::Attend(a)) => Some(a),
+                    _ => None,
+                }
+            })
+            .collect();
+        assert_eq!(attend.len(), 1);
+        assert_eq!(
+            (attend[0].event.as_str(), attend[0].patron.as_str()),
+            ("ev-now", "21000000001")
+        );
+
+        // An unknown card is refused on the identify screen; nothing is recorded.
+        kiosk
+            .handle(Command::Attend("ev-now".into()), at(30))
+            .unwrap();
+        kiosk.handle(Command::Card("99999".into()), at(31)).unwrap();
+        assert_eq!(kiosk.view().screen, Screen::Identify);
+        assert_eq!(
+            kiosk.view().notice,
+            Some(crate::reason::Reason::PatronNotFound)
+        );
+        let after = crate::store::outbox::list(kiosk.desk.store().conn(), true, None).unwrap();
+        assert_eq!(after.len(), rows.len());
     }
 }

@@ -16,6 +16,8 @@ pub(super) enum Goal {
     Borrow,
     Account,
     Staff,
+    /// Check in to an event (its id and title are in the session).
+    Attend,
 }
 
 /// The patron's account as the account screen shows it.
@@ -48,6 +50,8 @@ pub(super) struct Session {
     pub staff_message: String,
     /// When the goodbye screen appeared.
     pub goodbye_since: Option<Duration>,
+    /// The event being checked in to: its id and title.
+    pub event: Option<(String, String)>,
 }
 
 impl Session {

@@ -1,7 +1,7 @@
 //! The station's status as the screens show it (status light detail, staff screen, welcome
 //! promotions), read through the desk after changes and on a timer, never per pad poll.
 
-use super::view::Screen;
+use super::view::{Screen, WelcomeCard};
 use crate::circulation::desk::Desk;
 use crate::store::Result;
 use crate::sync::push::CentralProblem;
@@ -36,6 +36,56 @@ pub(crate) fn event_card(
     (event.title.clone(), body)
 }
 
+/// The welcome screen's cards: while an event's check-in is open, the open events alone (a
+/// member at the door finds the button at once, not after the rotation); otherwise the
+/// promotions, then the coming events.
+pub(super) fn welcome_cards(status: &StatusShown, lang: crate::reason::Lang) -> Vec<WelcomeCard> {
+    let event = |(id, event, open): &(String, crate::contract::documents::EventDoc, bool)| {
+        let (title, body) = event_card(event, lang);
+        WelcomeCard {
+            title,
+            body,
+            event: Some(id.clone()),
+            check_in: *open,
+        }
+    };
+    if status.events.iter().any(|(_, _, open)| *open) {
+        return status
+            .events
+            .iter()
+            .filter(|(_, _, open)| *open)
+            .map(event)
+            .collect();
+    }
+    status
+        .promotions
+        .iter()
+        .map(|(title, body)| WelcomeCard {
+            title: title.clone(),
+            body: body.clone(),
+            event: None,
+            check_in: false,
+        })
+        .chain(status.events.iter().map(event))
+        .collect()
+}
+
+/// How long before an event starts its check-in opens on the kiosks.
+const CHECK_IN_OPENS_BEFORE_MINUTES: i64 = 60;
+
+/// Whether members may check in to `event` at `now` (the library's wall clock): from an
+/// hour before it starts until it ends.
+pub(crate) fn check_in_open(
+    event: &crate::contract::documents::EventDoc,
+    now: jiff::civil::DateTime,
+) -> bool {
+    let opens = event
+        .starts
+        .checked_sub(jiff::Span::new().minutes(CHECK_IN_OPENS_BEFORE_MINUTES))
+        .unwrap_or(event.starts);
+    opens <= now && now < event.ends
+}
+
 /// How often the status is re-read when nothing happens.
 pub(super) const STATUS_EVERY: Duration = Duration::from_secs(5);
 
@@ -50,8 +100,9 @@ pub(super) struct StatusShown {
     pub today_loans: i64,
     pub today_returns: i64,
     pub promotions: Vec<(String, String)>,
-    /// The soonest events, shown after the promotions (in the reader's language).
-    pub events: Vec<crate::contract::documents::EventDoc>,
+    /// The soonest events (id, event, check-in open now), shown after the promotions (in
+    /// the reader's language).
+    pub events: Vec<(String, crate::contract::documents::EventDoc, bool)>,
     /// Pulled documents the station could not apply yet, for staff.
     pub held_back: Vec<crate::store::held_back::HeldBack>,
     /// Whether the printer's device is there (a stat, so read with the rest, not per event).
@@ -88,11 +139,14 @@ impl StatusShown {
                 .into_iter()
                 .map(|p| (p.title, p.body))
                 .collect();
-            self.events = crate::store::events::upcoming(
-                desk.store().conn(),
-                desk.local_now().datetime(),
-                WELCOME_EVENTS,
-            )?;
+            let now = desk.local_now().datetime();
+            self.events = crate::store::events::upcoming(desk.store().conn(), now, WELCOME_EVENTS)?
+                .into_iter()
+                .map(|(id, event)| {
+                    let open = check_in_open(&event, now);
+                    (id, event, open)
+                })
+                .collect();
         }
         Ok(())
     }

@@ -96,7 +96,9 @@ pub struct KioskView {
     pub last_trusted: Option<jiff::Timestamp>,
     pub today_loans: i64,
     pub today_returns: i64,
-    pub promotions: Vec<(String, String)>,
+    pub promotions: Vec<WelcomeCard>,
+    /// The event a patron is checking in to (identify and goodbye screens), or empty.
+    pub event_title: String,
     pub devices: Vec<String>,
     /// Pulled documents held back, a line each for staff (kind, key, revision, why).
     pub held_back: Vec<String>,
@@ -105,6 +107,17 @@ pub struct KioskView {
     pub quit: bool,
     /// The central catalogue: not configured, reached on the last sync, or not.
     pub central: CentralLight,
+}
+
+/// A card on the welcome screen: a promotion, or an event with its id and whether its
+/// check-in is open now (from an hour before it starts until it ends).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WelcomeCard {
+    pub title: String,
+    pub body: String,
+    /// The event's id; `None` for a promotion.
+    pub event: Option<String>,
+    pub check_in: bool,
 }
 
 /// The status light of the central catalogue.
@@ -173,6 +186,7 @@ impl Default for KioskView {
             today_loans: 0,
             today_returns: 0,
             promotions: Vec::new(),
+            event_title: String::new(),
             devices: Vec::new(),
             held_back: Vec::new(),
             staff_message: String::new(),
