@@ -5,7 +5,7 @@
 //! most a year).
 
 use super::chart::{self, Series};
-use super::staff::{StaffVisitor, csv_download, staff_page, to_login};
+use super::staff::{StaffVisitor, csv_download, csv_response, staff_page, to_login};
 use super::{PageError, WebState, read_view};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -21,6 +21,9 @@ pub struct PeriodQuery {
     from: Option<String>,
     to: Option<String>,
     format: Option<String>,
+    /// Which of a page's tables the CSV is, when it has more than one (`overdue`, `titles`,
+    /// `channels`); the first (the command's rows) by default.
+    table: Option<String>,
 }
 
 impl PeriodQuery {
@@ -148,7 +151,7 @@ pub async fn circulation(
     })
     .await?;
     if query.wants_csv() {
-        return Ok(csv_download("circulation.csv", report.csv()));
+        return Ok(circulation_csv(&report, query.table.as_deref()));
     }
     let series = [
         Series {
@@ -184,6 +187,7 @@ pub async fn circulation(
                 tr { td { (station) } td { (l) } td { (r) } td { (n) } }
             } }
         }
+        (circulation_more(&reader, &report, &csv_link))
         h2 { (lang.pick("Per hari", "Per day")) }
         p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
         table.rows {
@@ -198,6 +202,132 @@ pub async fn circulation(
         }
     };
     Ok(staff_page(&state, &who, title, "/staff/circulation", body))
+}
+
+/// The circulation page's other tables as CSV (`&table=overdue|titles|channels`), or the
+/// command's rows.
+fn circulation_csv(report: &crate::reports::CirculationReport, table: Option<&str>) -> Response {
+    let text = |v: &dyn ToString| v.to_string();
+    match table {
+        Some("overdue") => csv_response(
+            "overdue.csv",
+            &[
+                "item",
+                "title",
+                "patron",
+                "patron_name",
+                "due",
+                "days_overdue",
+                "station",
+            ],
+            report
+                .overdue
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.item.clone(),
+                        o.title.clone().unwrap_or_default(),
+                        o.patron.clone(),
+                        o.patron_name.clone().unwrap_or_default(),
+                        text(&o.due),
+                        text(&o.days_overdue),
+                        o.station.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        Some("titles") => csv_response(
+            "top-titles.csv",
+            &["title", "loans"],
+            report
+                .top_titles
+                .iter()
+                .map(|t| vec![t.title.clone(), text(&t.loans)])
+                .collect(),
+        ),
+        Some("channels") => csv_response(
+            "channels.csv",
+            &["channel", "transactions"],
+            report
+                .channels
+                .iter()
+                .map(|c| vec![c.channel.clone(), text(&c.transactions)])
+                .collect(),
+        ),
+        _ => csv_download("circulation.csv", report.csv()),
+    }
+}
+
+/// The channel's name as staff read it.
+fn channel_name(channel: &str, lang: Lang) -> String {
+    match channel {
+        "kiosk" => lang.pick("Kios swalayan", "Self-service kiosk").into(),
+        "dropbox" => lang.pick("Kotak pengembalian", "Drop box").into(),
+        "web" => lang.pick("Situs web", "Website").into(),
+        other => other.to_string(),
+    }
+}
+
+/// Self-service share, fines, the most borrowed titles and overdue copies.
+fn circulation_more(
+    reader: &super::lang::Reader,
+    report: &crate::reports::CirculationReport,
+    csv_link: &str,
+) -> Markup {
+    let lang = reader.lang;
+    let money = |h: i64| format::money(swalayan_core::domain::Money::from_hundredths(h), lang);
+    let table_link = |table: &str| reader.localized(&format!("{csv_link}&table={table}"));
+    html! {
+        h2 { (lang.pick("Swalayan dan saluran lain", "Self-service and other channels")) }
+        @match report.self_service_share {
+            Some(share) => p { strong { (format!("{:.1}", share * 100.0).replace('.', if lang == Lang::Id { "," } else { "." })) " %" }
+                " " (lang.pick("dari semua peminjaman, pengembalian dan perpanjangan yang diketahui hub dilakukan di kios dan kotak pengembalian.",
+                    "of all loans, returns and renewals the hub knows were made at kiosks and drop boxes.")) },
+            None => p.muted { (lang.pick("Belum ada transaksi dalam periode ini.", "No transactions in this period.")) },
+        }
+        @if !report.channels.is_empty() {
+            p { a href=(table_link("channels")) { (lang.pick("Unduh CSV", "Download CSV")) } }
+            table {
+                thead { tr { th scope="col" { (lang.pick("Saluran", "Channel")) } th scope="col" { (lang.pick("Transaksi", "Transactions")) } } }
+                tbody { @for c in &report.channels { tr { td { (channel_name(&c.channel, lang)) } td { (c.transactions) } } } }
+            }
+        }
+        h2 { (lang.pick("Denda", "Fines")) }
+        p { (lang.pick("Dikenakan dalam periode ini: ", "Charged in this period: ")) strong { (money(report.fines_charged)) }
+            " · " (lang.pick("Belum dibayar oleh semua anggota: ", "Owed by all members now: ")) strong { (money(report.fines_outstanding)) } }
+        h2 { (lang.pick("Judul terlaris", "Most borrowed titles")) }
+        @if report.top_titles.is_empty() {
+            p.muted { (lang.pick("Belum ada peminjaman dalam periode ini.", "No loans in this period.")) }
+        } @else {
+            p { a href=(table_link("titles")) { (lang.pick("Unduh CSV", "Download CSV")) } }
+            table {
+                thead { tr { th scope="col" { "#" } th scope="col" { (lang.pick("Judul", "Title")) } th scope="col" { (lang.pick("Pinjam", "Loans")) } } }
+                tbody { @for (n, t) in report.top_titles.iter().enumerate() { tr { td { (n + 1) } td { (t.title) } td { (t.loans) } } } }
+            }
+        }
+        h2 { (lang.pick("Terlambat dikembalikan", "Overdue")) " (" (report.overdue.len()) ")" }
+        @if report.overdue.is_empty() {
+            p.muted { (lang.pick("Tidak ada buku yang terlambat.", "Nothing is overdue.")) }
+        } @else {
+            p { a href=(table_link("overdue")) { (lang.pick("Unduh CSV", "Download CSV")) } }
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (lang.pick("Eksemplar", "Copy")) }
+                    th scope="col" { (lang.pick("Judul", "Title")) }
+                    th scope="col" { (lang.pick("Anggota", "Member")) }
+                    th scope="col" { (lang.pick("Jatuh tempo", "Due")) }
+                    th scope="col" { (lang.pick("Hari terlambat", "Days overdue")) }
+                } }
+                tbody { @for o in &report.overdue {
+                    tr {
+                        td { (o.item) } td { (o.title.clone().unwrap_or_default()) }
+                        td { (o.patron_name.clone().unwrap_or_default()) " (" (o.patron) ")" }
+                        td { (format::date_only(o.due, lang)) } td { (o.days_overdue) }
+                    }
+                } }
+            } }
+        }
+    }
 }
 
 /// `/staff/visitors?from=&to=`: entries and exits per day from every gate, the busiest hours,

@@ -333,6 +333,63 @@ fn the_circulation_page_and_the_report_command_agree(backend: Backend) {
     assert!(!visitors_page.body.contains("periksa sensor"));
     let feedback_page = browser.get(&format!("/staff/feedback?from={from}&to={to}"));
     assert!(feedback_page.body.contains("Kiosnya mudah dipakai"));
+
+    // A loan whose due date has passed (a station's checkout with its own due date), and a
+    // renewal on the web: overdue copies, the most borrowed titles, the channels and fines.
+    let overdue = serde_json::json!({"station": "kiosk-1", "transactions": [{
+        "id": uuid::Uuid::now_v7(), "seq": 1_000_000, "kind": "checkout",
+        "created_at": jiff::Timestamp::now().to_string(), "clock_trusted": true,
+        "payload": {"patron": "P2", "item": "B2", "due": "2026-11-01"}
+    }]});
+    let pushed = crate::support::runtime().block_on(
+        crate::support::client()
+            .post(format!("{}/v1/transactions", hub.url))
+            .bearer_auth(&token)
+            .json(&overdue)
+            .send(),
+    );
+    assert_eq!(pushed.unwrap().status().as_u16(), 200);
+    let mut siti = Browser::new(&hub.url);
+    assert_eq!(siti.sign_in("P1", "1234").status, 303);
+    let csrf = siti.csrf();
+    let renewed = siti.post("/account/loans/renew", &[("csrf", &csrf), ("item", "B1")]);
+    assert!(renewed.status < 400, "{}", renewed.body);
+    let report = hub.json(&["report", "circulation", "--from", &from, "--to", &to]);
+    assert_eq!(
+        report["top_titles"],
+        serde_json::json!([{"title": "Laskar Pelangi", "loans": 2}, {"title": "Bumi Manusia", "loans": 1}]),
+        "B1 and B2 are one title: {report}"
+    );
+    assert_eq!(report["overdue"][0]["item"], "B2", "{report}");
+    assert_eq!(report["overdue"][0]["patron_name"], "Budi Santoso");
+    assert_eq!(report["overdue"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        report["channels"],
+        serde_json::json!([{"channel": "kiosk", "transactions": 5}, {"channel": "web", "transactions": 1}])
+    );
+    assert_eq!(report["self_service_share"], 0.833);
+    assert_eq!(
+        report["fines_outstanding"], 250_000,
+        "Budi's imported Rp2.500, in hundredths"
+    );
+    for (table, expected) in [
+        ("overdue", "B2,Laskar Pelangi,P2,Budi Santoso,2026-11-01,"),
+        ("titles", "title,loans\nLaskar Pelangi,2\nBumi Manusia,1\n"),
+        ("channels", "channel,transactions\nkiosk,5\nweb,1\n"),
+    ] {
+        let csv = browser.get(&format!(
+            "/staff/circulation?from={from}&to={to}&format=csv&table={table}"
+        ));
+        assert!(csv.body.contains(expected), "{table}: {}", csv.body);
+    }
+    let page = browser.get(&format!("/staff/circulation?from={from}&to={to}&lang=en"));
+    assert!(
+        page.body.contains("83.3 %") && page.body.contains("Budi Santoso"),
+        "{}",
+        page.body
+    );
+    let page = browser.get(&format!("/staff/circulation?from={from}&to={to}&lang=id"));
+    assert!(page.body.contains("83,3 %"), "{}", page.body);
 }
 
 on_both_backends!(attendance_at_the_door_and_the_monthly_summary_agree_with_their_commands);
