@@ -372,6 +372,7 @@ async fn visits(
                 entered: b.entered,
                 left: b.left,
                 passage: b.passage.clone().unwrap_or_default(),
+                station: String::new(),
             })
             .collect();
         Ok(state.storage.record_visits(&station, &buckets)?)

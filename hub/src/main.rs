@@ -218,6 +218,9 @@ enum ReportCommand {
         /// A day whose entries and exits differ by more than this share is suspect.
         #[arg(long, default_value_t = 10.0)]
         suspect_percent: f64,
+        /// One gate's counts only (its station name); all gates when left out.
+        #[arg(long)]
+        gate: Option<String>,
     },
     /// Feedback per day and station with the comments (the library's time zone):
     /// `{"from","to","rows":[{"date","station","responses","average"}],"comments":[...]}`.
@@ -671,6 +674,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             timezone,
             csv,
             suspect_percent,
+            gate,
         }) => {
             use swalayan_core::report::visitors::{self, By};
             let by = By::parse(&by)
@@ -689,6 +693,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &timezone,
                 by,
                 suspect_percent,
+                gate.as_deref(),
             )?;
             if csv && !json {
                 print!("{}", visitors::csv(&report));

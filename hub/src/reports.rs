@@ -368,7 +368,9 @@ fn titles_and_names(
     Ok(found)
 }
 
-/// Visitors from every gate: the core's report (the stations' `report visitors` too).
+/// Visitors from every gate, or from one (`gate`): the core's report (the stations' `report
+/// visitors` too).
+#[allow(clippy::too_many_arguments)]
 pub fn visitors(
     storage: &dyn Storage,
     from: Date,
@@ -377,6 +379,7 @@ pub fn visitors(
     tz_name: &str,
     by: swalayan_core::report::visitors::By,
     suspect_percent: f64,
+    gate: Option<&str>,
 ) -> Result<swalayan_core::report::visitors::VisitorsReport> {
     use swalayan_core::report::visitors::{self, CountedBucket};
     let (start, end) = period(from, to, tz)
@@ -384,6 +387,7 @@ pub fn visitors(
     let buckets: Vec<CountedBucket> = storage
         .visits_between(&start.to_string(), &end.to_string())?
         .into_iter()
+        .filter(|b| gate.is_none_or(|g| b.station == g))
         .filter_map(|b| {
             Some(CountedBucket {
                 start: b.start.parse().ok()?,
@@ -401,6 +405,20 @@ pub fn visitors(
         by,
         suspect_percent,
     ))
+}
+
+/// The gates that counted anyone from `from` to `to` (local days), by name.
+pub fn gates(storage: &dyn Storage, from: Date, to: Date, tz: &TimeZone) -> Result<Vec<String>> {
+    let (start, end) = period(from, to, tz)
+        .ok_or_else(|| crate::storage::HubError::Invalid("the dates are out of range".into()))?;
+    let mut gates: Vec<String> = storage
+        .visits_between(&start.to_string(), &end.to_string())?
+        .into_iter()
+        .map(|b| b.station)
+        .collect();
+    gates.sort();
+    gates.dedup();
+    Ok(gates)
 }
 
 /// Feedback of one station on one day.
@@ -736,6 +754,7 @@ pub fn monthly(
         "",
         swalayan_core::report::visitors::By::Day,
         0.0,
+        None,
     )?;
     for day in &visitors.days {
         months.entry(day.date.first_of_month()).or_default().visits += day.visits;

@@ -255,6 +255,10 @@ pub struct VisitBucket {
     /// The passage counted; empty for a station that names none.
     #[serde(default)]
     pub passage: String,
+    /// The gate (station) that counted, as read back; empty when recording (the station is
+    /// the token's).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub station: String,
 }
 
 /// `swalayan-hub status --json`.

@@ -514,7 +514,7 @@ impl Storage for PgStorage {
             .pool
             .get()?
             .query(
-                "SELECT start, entered, \"left\", passage FROM visits WHERE start >= $1 AND start < $2",
+                "SELECT start, entered, \"left\", passage, station FROM visits WHERE start >= $1 AND start < $2",
                 &[&from, &to],
             )?
             .iter()
@@ -523,6 +523,7 @@ impl Storage for PgStorage {
                 entered: r.get(1),
                 left: r.get(2),
                 passage: r.get(3),
+                station: r.get(4),
             })
             .collect())
     }

@@ -604,7 +604,7 @@ impl Storage for SqliteStorage {
     fn visits_between(&self, from: &str, to: &str) -> Result<Vec<VisitBucket>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT start, entered, left, passage FROM visits WHERE start >= ?1 AND start < ?2",
+            "SELECT start, entered, left, passage, station FROM visits WHERE start >= ?1 AND start < ?2",
         )?;
         let rows = stmt.query_map(params![from, to], |r| {
             Ok(VisitBucket {
@@ -612,6 +612,7 @@ impl Storage for SqliteStorage {
                 entered: r.get(1)?,
                 left: r.get(2)?,
                 passage: r.get(3)?,
+                station: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

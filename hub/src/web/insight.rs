@@ -22,8 +22,10 @@ pub struct PeriodQuery {
     to: Option<String>,
     format: Option<String>,
     /// Which of a page's tables the CSV is, when it has more than one (`overdue`, `titles`,
-    /// `channels`); the first (the command's rows) by default.
+    /// `channels`; `gates`, `hours`); the first (the command's rows) by default.
     table: Option<String>,
+    /// The day the visitors page follows hour by hour (the period's last by default).
+    day: Option<String>,
 }
 
 impl PeriodQuery {
@@ -119,12 +121,22 @@ fn checked_from(
     if who.staff.is_none() {
         return Err(to_login(who));
     }
-    period(state, who.visitor.reader.lang, query, default_from).map_err(|sentence| {
-        let body = html! { h1 { (title) } p.problem role="alert" { (sentence) } };
-        let mut response = staff_page(state, who, title, path, body);
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-        response
-    })
+    period(state, who.visitor.reader.lang, query, default_from)
+        .map_err(|sentence| bad_request(state, who, title, path, &sentence))
+}
+
+/// The page with only the sentence saying what is wrong with the query, and 400.
+fn bad_request(
+    state: &WebState,
+    who: &StaffVisitor,
+    title: &str,
+    path: &str,
+    sentence: &str,
+) -> Response {
+    let body = html! { h1 { (title) } p.problem role="alert" { (sentence) } };
+    let mut response = staff_page(state, who, title, path, body);
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    response
 }
 
 /// A short day label for a chart: "15 Des" / "15 Dec".
@@ -344,24 +356,95 @@ pub async fn visitors(
         Ok(period) => period,
         Err(response) => return Ok(response),
     };
+    let day = match query
+        .day
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => to,
+        Some(text) => match text.parse::<Date>() {
+            Ok(day) => day,
+            Err(_) => {
+                let sentence = match lang {
+                    Lang::Id => {
+                        format!("Tanggal \"{text}\" tidak dikenali: tulis seperti 2026-12-01.")
+                    }
+                    Lang::En => {
+                        format!("The date \"{text}\" is not understood: write it like 2026-12-01.")
+                    }
+                };
+                return Ok(bad_request(
+                    &state,
+                    &who,
+                    title,
+                    "/staff/visitors",
+                    &sentence,
+                ));
+            }
+        },
+    };
     let tz_name = state.library.timezone_name.clone();
-    let report = read_view(&state, &reader, move |state| {
-        crate::reports::visitors(
-            state.storage.as_ref(),
-            from,
-            to,
-            &state.library.timezone,
-            &tz_name,
-            swalayan_core::report::visitors::By::Day,
-            SUSPECT_PERCENT,
-        )
+    let (report, gates, hours) = read_view(&state, &reader, move |state| {
+        let storage = state.storage.as_ref();
+        let tz = &state.library.timezone;
+        let of = |from, to, by, gate: Option<&str>| {
+            crate::reports::visitors(storage, from, to, tz, &tz_name, by, SUSPECT_PERCENT, gate)
+        };
+        use swalayan_core::report::visitors::By;
+        let report = of(from, to, By::Day, None)?;
+        let gates = crate::reports::gates(storage, from, to, tz)?
+            .into_iter()
+            .map(|gate| Ok((of(from, to, By::Day, Some(&gate))?, gate)))
+            .collect::<Result<Vec<_>, crate::storage::HubError>>()?;
+        let hours = of(day, day, By::Hour, None)?;
+        Ok((report, gates, hours))
     })
     .await?;
+    // Occupancy: who is inside at the end of each hour (entries so far less exits so far).
+    let mut inside = 0i64;
+    let hourly: Vec<(String, i64, i64, i64)> = hours
+        .periods
+        .iter()
+        .map(|p| {
+            inside = (inside + p.entries - p.exits).max(0);
+            let hour = p.period.rsplit('T').next().unwrap_or(&p.period).to_string();
+            (hour, p.entries, p.exits, inside)
+        })
+        .collect();
     if query.wants_csv() {
-        return Ok(csv_download(
-            "visitors.csv",
-            swalayan_core::report::visitors::csv(&report),
-        ));
+        return Ok(match query.table.as_deref() {
+            Some("gates") => csv_response(
+                "visitors-gates.csv",
+                &["gate", "entries", "exits", "visits", "suspect_days"],
+                gates
+                    .iter()
+                    .map(|(r, gate)| {
+                        vec![
+                            gate.clone(),
+                            r.entries.to_string(),
+                            r.exits.to_string(),
+                            r.visits.to_string(),
+                            r.days.iter().filter(|d| d.suspect).count().to_string(),
+                        ]
+                    })
+                    .collect(),
+            ),
+            Some("hours") => csv_response(
+                "visitors-hours.csv",
+                &["hour", "entries", "exits", "occupancy"],
+                hourly
+                    .iter()
+                    .map(|(h, e, x, o)| {
+                        vec![h.clone(), e.to_string(), x.to_string(), o.to_string()]
+                    })
+                    .collect(),
+            ),
+            _ => csv_download(
+                "visitors.csv",
+                swalayan_core::report::visitors::csv(&report),
+            ),
+        });
     }
     let series = [
         Series {
@@ -410,6 +493,43 @@ pub async fn visitors(
                     td { (format::date_only(d.date, lang)) } td { (d.entries) } td { (d.exits) } td { (d.visits) }
                     td { @if d.suspect { strong.on-loan { (lang.pick("masuk dan keluar berbeda jauh: periksa sensor", "entries and exits differ: check the beams")) } } }
                 }
+            } }
+        }
+        h2 { (lang.pick("Per gerbang", "Per gate")) }
+        p { a href=(reader.localized(&format!("{csv_link}&table=gates"))) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        table {
+            thead { tr {
+                th scope="col" { (lang.pick("Gerbang", "Gate")) }
+                th scope="col" { (series[0].name) } th scope="col" { (series[1].name) }
+                th scope="col" { (lang.pick("Kunjungan", "Visits")) }
+                th scope="col" { (lang.pick("Hari perlu diperiksa", "Days to check")) }
+            } }
+            tbody { @for (r, gate) in &gates {
+                tr { td { (gate) } td { (r.entries) } td { (r.exits) } td { (r.visits) }
+                     td { (r.days.iter().filter(|d| d.suspect).count()) } }
+            } }
+        }
+        h2 { (lang.pick("Jam demi jam: ", "Hour by hour: ")) (format::date_only(day, lang)) }
+        form.period method="get" action="/staff/visitors" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            input type="hidden" name="from" value=(from.to_string());
+            input type="hidden" name="to" value=(to.to_string());
+            label for="day" { (lang.pick("Hari", "Day")) } " "
+            input #day type="date" name="day" value=(day.to_string()); " "
+            button type="submit" { (lang.pick("Tampilkan", "Show")) }
+        }
+        (chart::bars(&format!("{}: {}", lang.pick("Di dalam gedung", "Inside the building"), format::date_only(day, lang)),
+            &[Series { name: lang.pick("Di dalam", "Inside"), class: "s2" }],
+            &hourly.iter().map(|(h, _, _, o)| (format!("{h}.00"), vec![count(*o)])).collect::<Vec<_>>()))
+        p { a href=(reader.localized(&format!("/staff/visitors?from={from}&to={to}&day={day}&format=csv&table=hours"))) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        table {
+            thead { tr {
+                th scope="col" { (lang.pick("Jam", "Hour")) }
+                th scope="col" { (series[0].name) } th scope="col" { (series[1].name) }
+                th scope="col" { (lang.pick("Di dalam (akhir jam)", "Inside (end of hour)")) }
+            } }
+            tbody { @for (h, e, x, o) in &hourly {
+                tr { td { (h) ".00" } td { (e) } td { (x) } td { (o) } }
             } }
         }
         p.muted { (report.method) }

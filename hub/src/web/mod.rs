@@ -16,6 +16,7 @@
 //!   feedback form.
 //! - [`events`]: the events and literacy programmes, registration and the waiting list.
 //! - [`staff`]: the staff's pages under `/staff` (their own sign-in, stations, audit log);
+//!   [`conflicts`]: conflicts resolved with a note;
 //!   [`insight`]: their report pages (visitors, circulation, feedback, the monthly
 //!   summary); [`programmes`]: events' registrations and attendance, the check-in at the
 //!   door; [`chart`]: bar charts, SVG drawn on the server.
@@ -28,6 +29,7 @@
 pub mod account;
 pub mod catalog_view;
 pub mod chart;
+pub mod conflicts;
 pub mod events;
 pub mod feedback;
 pub mod home;
@@ -115,6 +117,8 @@ pub fn router(state: WebState) -> Router {
         .route("/staff/visitors", get(insight::visitors))
         .route("/staff/feedback", get(insight::feedback))
         .route("/staff/monthly", get(insight::monthly))
+        .route("/staff/conflicts", get(conflicts::page))
+        .route("/staff/conflicts/{id}/resolve", post(conflicts::resolve))
         .route("/staff/events", get(programmes::list))
         .route("/staff/events/{id}", get(programmes::page))
         .route("/staff/events/{id}/check-in", post(programmes::check_in))

@@ -104,6 +104,7 @@ pub(super) fn staff_page(
                 a href=(reader.localized("/staff/events")) { (lang.pick("Acara", "Events")) }
                 a href=(reader.localized("/staff/feedback")) { (lang.pick("Saran", "Feedback")) }
                 a href=(reader.localized("/staff/monthly")) { (lang.pick("Bulanan", "Monthly")) }
+                a href=(reader.localized("/staff/conflicts")) { (lang.pick("Konflik", "Conflicts")) }
                 @if staff.role == StaffRole::Admin {
                     a href=(reader.localized("/staff/audit")) { (lang.pick("Log perubahan", "Audit log")) }
                 }
@@ -312,7 +313,7 @@ pub async fn home(
                     td { (row.role) }
                     td { (row.last_seen.as_deref().unwrap_or("—")) }
                     td { (row.pending.map_or("—".to_string(), |p| p.to_string())) }
-                    td { (row.conflicts) }
+                    td { @if row.conflicts > 0 { a href=(reader.localized("/staff/conflicts")) { (row.conflicts) } } @else { "0" } }
                     td { (row.devices) }
                     td { @if row.alarms.is_empty() { "—" } @else { strong.on-loan { (row.alarms) } } }
                 }

@@ -331,6 +331,39 @@ fn the_circulation_page_and_the_report_command_agree(backend: Backend) {
     );
     // 17 in, 16 out: within the 10 % two counters may differ, so not flagged.
     assert!(!visitors_page.body.contains("periksa sensor"));
+    // Per gate (the command's --gate) and hour by hour with who is inside.
+    let one_gate = hub.json(&[
+        "report", "visitors", "--from", &from, "--to", &to, "--gate", "gate-1",
+    ]);
+    assert_eq!(
+        (&one_gate["entries"], &one_gate["exits"]),
+        (&serde_json::json!(17), &serde_json::json!(16))
+    );
+    let nobody = hub.json(&[
+        "report", "visitors", "--from", &from, "--to", &to, "--gate", "gate-9",
+    ]);
+    assert_eq!(nobody["entries"], 0);
+    let gates = browser.get(&format!(
+        "/staff/visitors?from={from}&to={to}&format=csv&table=gates"
+    ));
+    assert!(
+        gates
+            .body
+            .contains(&format!("gate-1,17,16,{},0\n", one_gate["visits"])),
+        "{}",
+        gates.body
+    );
+    let hours = browser.get(&format!(
+        "/staff/visitors?from={from}&to={to}&day={to}&format=csv&table=hours"
+    ));
+    assert!(
+        hours.body.contains("09,12,3,9\n10,5,13,1\n"),
+        "12 in and 3 out leave 9 inside: {}",
+        hours.body
+    );
+    assert!(visitors_page.body.contains("Per gerbang") && visitors_page.body.contains("gate-1"));
+    let bad_day = browser.get(&format!("/staff/visitors?from={from}&to={to}&day=besok"));
+    assert_eq!(bad_day.status, 400);
     let feedback_page = browser.get(&format!("/staff/feedback?from={from}&to={to}"));
     assert!(feedback_page.body.contains("Kiosnya mudah dipakai"));
 
@@ -540,6 +573,35 @@ fn attendance_at_the_door_and_the_monthly_summary_agree_with_their_commands(back
     let audit = hub.json(&["staff", "audit"]).to_string();
     assert_eq!(audit.matches("\"event check-in\"").count(), 3, "{audit}");
     assert!(audit.contains("event check-in undone"), "{audit}");
+
+    // The conflict is resolved on its page with a note.
+    let page = browser.get("/staff/conflicts");
+    assert!(
+        page.body.contains("which the hub does not have"),
+        "{}",
+        page.body
+    );
+    let conflict_id = hub.json(&["conflicts", "list"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let csrf = browser.csrf();
+    let resolved = browser.post(
+        &format!("/staff/conflicts/{conflict_id}/resolve"),
+        &[("note", "salah pilih acara di kios"), ("csrf", &csrf)],
+    );
+    assert_eq!(resolved.status, 303);
+    assert_eq!(hub.json(&["conflicts", "list"]), serde_json::json!([]));
+    let all = hub.json(&["conflicts", "list", "--all"]).to_string();
+    assert!(all.contains("salah pilih acara di kios (ana)"), "{all}");
+    assert!(
+        browser
+            .get("/staff/conflicts?lang=en")
+            .body
+            .contains("No conflicts await staff")
+    );
+    let audit = hub.json(&["staff", "audit"]).to_string();
+    assert!(audit.contains("conflict resolved"), "{audit}");
 
     let first = today.first_of_month().to_string();
     for (kind, page) in [("events", "/staff/events"), ("monthly", "/staff/monthly")] {
