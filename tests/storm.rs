@@ -282,8 +282,7 @@ pub fn page_after(cursor: i64) -> ChangesResponse {
         Document::Promotion(PromotionDoc {
             title: format!("Acara {n}"),
             body: "Lokakarya literasi".into(),
-            starts_on: None,
-            ends_on: None,
+            ..PromotionDoc::default()
         }),
     );
     ChangesResponse {

@@ -1,9 +1,8 @@
 //! The central catalog: imports through the station's own importers (the hub is one more
 //! [`ImportSink`]), the policy, holds placed centrally, promotions.
 
-use crate::storage::{DocKind, HubError, Put, Result, Storage, Tx, Written};
+use crate::storage::{DocKind, HubError, Put, Result, Storage, Tx};
 use jiff::Timestamp;
-use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -11,7 +10,7 @@ use std::path::Path;
 use swalayan_core::circulation::pin::{PinCheck, check_pin};
 use swalayan_core::circulation::rules::{HoldFacts, decide_hold};
 use swalayan_core::contract::documents::{
-    HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, PromotionDoc, TitleDoc,
+    HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, TitleDoc,
 };
 use swalayan_core::domain::{DEFAULT_TIME_ZONE, HoldStatus, Item, ItemStatus, Policy};
 use swalayan_core::import::{
@@ -494,55 +493,4 @@ pub fn cancel_hold(storage: &dyn Storage, id: &str, only_for: Option<&str>) -> R
         Ok(())
     })?;
     entry.ok_or_else(|| HubError::Corrupt("hold not cancelled".into()))
-}
-
-/// Publishes a promotion to every kiosk; returns its id.
-pub fn add_promotion(
-    storage: &dyn Storage,
-    title: &str,
-    body: &str,
-    starts_on: Option<Date>,
-    ends_on: Option<Date>,
-) -> Result<String> {
-    if let (Some(from), Some(until)) = (starts_on, ends_on)
-        && until < from
-    {
-        return Err(HubError::Invalid(format!(
-            "the promotion ends ({until}) before it starts ({from})"
-        )));
-    }
-    let id = Uuid::now_v7().to_string();
-    let doc = serde_json::to_value(PromotionDoc {
-        title: title.to_string(),
-        body: body.to_string(),
-        starts_on,
-        ends_on,
-    })
-    .map_err(|e| HubError::Corrupt(e.to_string()))?;
-    storage.write(&mut |tx| {
-        tx.put(&[Put {
-            kind: DocKind::Promotion,
-            key: id.clone(),
-            body: Some(doc.clone()),
-        }])
-        .map(|_| ())
-    })?;
-    Ok(id)
-}
-
-/// Withdraws a promotion from every kiosk.
-pub fn remove_promotion(storage: &dyn Storage, id: &str) -> Result<()> {
-    let mut written = Vec::new();
-    storage.write(&mut |tx| {
-        written = tx.put(&[Put {
-            kind: DocKind::Promotion,
-            key: id.to_string(),
-            body: None,
-        }])?;
-        Ok(())
-    })?;
-    match written.first() {
-        Some(Written::Updated | Written::Inserted) => Ok(()),
-        _ => Err(HubError::NotFound(format!("no promotion {id}"))),
-    }
 }

@@ -20,7 +20,7 @@ use swalayan_core::contract::documents::{EventDoc, Registration, RosterDoc};
 use uuid::Uuid;
 
 /// An event as staff describe it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewEvent {
     pub title: String,
     pub starts: DateTime,
@@ -28,6 +28,53 @@ pub struct NewEvent {
     pub place: Option<String>,
     pub description: Option<String>,
     pub capacity: Option<u32>,
+    /// In English, when written (English pages and screens fall back to Indonesian).
+    pub title_en: Option<String>,
+    pub description_en: Option<String>,
+    /// The kiosks whose welcome screen shows it; every kiosk when empty.
+    pub stations: Vec<String>,
+}
+
+impl NewEvent {
+    /// An event as staff described it, checked: a title, an end after the start, a
+    /// capacity of at least one place.
+    fn checked(&self) -> Result<EventDoc> {
+        if self.title.trim().is_empty() {
+            return Err(HubError::Invalid("an event needs a title".into()));
+        }
+        if self.ends <= self.starts {
+            return Err(HubError::Invalid(format!(
+                "the event ends ({}) before it starts ({})",
+                self.ends, self.starts
+            )));
+        }
+        if self.capacity == Some(0) {
+            return Err(HubError::Invalid(
+                "a capacity of 0 leaves no place: leave --capacity out for no limit".into(),
+            ));
+        }
+        let mut stations: Vec<String> = self
+            .stations
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        stations.sort();
+        stations.dedup();
+        Ok(EventDoc {
+            title: self.title.trim().to_string(),
+            starts: self.starts,
+            ends: self.ends,
+            place: clean(self.place.as_deref()),
+            description: clean(self.description.as_deref()),
+            capacity: self.capacity,
+            registered: 0,
+            waiting: 0,
+            title_en: clean(self.title_en.as_deref()),
+            description_en: clean(self.description_en.as_deref()),
+            stations,
+        })
+    }
 }
 
 /// Who registers.
@@ -83,31 +130,8 @@ pub fn normalise_phone(text: &str) -> Option<String> {
 
 /// Publishes an event to the web and every kiosk; returns its id.
 pub fn add(storage: &dyn Storage, event: &NewEvent) -> Result<String> {
-    if event.title.trim().is_empty() {
-        return Err(HubError::Invalid("an event needs a title".into()));
-    }
-    if event.ends <= event.starts {
-        return Err(HubError::Invalid(format!(
-            "the event ends ({}) before it starts ({})",
-            event.ends, event.starts
-        )));
-    }
-    if event.capacity == Some(0) {
-        return Err(HubError::Invalid(
-            "a capacity of 0 leaves no place: leave --capacity out for no limit".into(),
-        ));
-    }
+    let doc = event.checked()?;
     let id = Uuid::now_v7().to_string();
-    let doc = EventDoc {
-        title: event.title.trim().to_string(),
-        starts: event.starts,
-        ends: event.ends,
-        place: clean(event.place.as_deref()),
-        description: clean(event.description.as_deref()),
-        capacity: event.capacity,
-        registered: 0,
-        waiting: 0,
-    };
     let body = to_value(&doc)?;
     storage.write(&mut |tx| {
         tx.put(&[Put {
@@ -118,6 +142,39 @@ pub fn add(storage: &dyn Storage, event: &NewEvent) -> Result<String> {
         .map(|_| ())
     })?;
     Ok(id)
+}
+
+/// Changes an event's description, times, place or capacity; who registered stays. A larger
+/// capacity gives the new places to the first in line; a capacity below the places already
+/// taken is refused (tell people first, then cancel their places).
+pub fn update(storage: &dyn Storage, id: &str, event: &NewEvent) -> Result<()> {
+    let mut doc = event.checked()?;
+    let mut outcome = Err(HubError::NotFound(format!("no event {id}")));
+    storage.write(&mut |tx| {
+        outcome = Err(HubError::NotFound(format!("no event {id}")));
+        if self::event(tx, id)?.is_none() {
+            return Ok(());
+        }
+        let mut roster = roster(tx, id)?.unwrap_or_default();
+        if let Some(capacity) = doc.capacity {
+            let taken = roster.confirmed.len();
+            if taken > capacity as usize {
+                outcome = Err(HubError::Invalid(format!(
+                    "{taken} people hold places: a capacity of {capacity} would leave some without one"
+                )));
+                return Ok(());
+            }
+            while roster.confirmed.len() < capacity as usize && !roster.waiting.is_empty() {
+                let next = roster.waiting.remove(0);
+                roster.confirmed.push(next);
+            }
+        } else {
+            roster.confirmed.append(&mut roster.waiting);
+        }
+        outcome = Ok(());
+        save(tx, id, &mut doc, &roster)
+    })?;
+    outcome
 }
 
 fn clean(text: Option<&str>) -> Option<String> {

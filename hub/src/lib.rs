@@ -12,13 +12,16 @@
 //! - [`ledger`]: what a pushed transaction does centrally (typed payloads from the core's
 //!   contract; the core's PIN rule for attempts); exactly once; conflicts kept with a code.
 //! - [`catalog`]: imports (the core's importers into a hub sink), policy, holds, PIN checks
-//!   under the library-wide lockout, promotions.
+//!   under the library-wide lockout.
+//! - [`promotions`]: the kiosks' welcome-screen promotions (text in two languages, a
+//!   picture, the kiosks that show them).
 //! - [`events`]: events and literacy programmes, registration with a capacity and a waiting
 //!   list (who registered stays at the hub).
 //! - [`export`]: transactions as CSV or Koha's offline circulation format.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
-//! - [`reports`]: circulation per day and station, for the staff's pages and `report`.
+//! - [`reports`]: circulation, visitors, feedback, events and the monthly summary, for the
+//!   staff's pages and `report`.
 //! - [`metrics`]: Prometheus counters kept as things happen (a scrape reads no table).
 //! - [`staff`]: staff accounts (roles, generated passwords as argon2id hashes) and the audit
 //!   log of their changes.
@@ -35,6 +38,7 @@ pub mod events;
 pub mod export;
 pub mod ledger;
 pub mod metrics;
+pub mod promotions;
 pub mod reports;
 pub mod server;
 pub mod staff;

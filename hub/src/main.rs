@@ -324,6 +324,7 @@ enum HoldCommand {
 #[derive(Debug, Subcommand)]
 enum PromotionCommand {
     Add {
+        /// In Bahasa Indonesia.
         #[arg(long)]
         title: String,
         #[arg(long)]
@@ -332,6 +333,17 @@ enum PromotionCommand {
         from: Option<Date>,
         #[arg(long)]
         until: Option<Date>,
+        /// In English (English screens show the Indonesian text without it).
+        #[arg(long)]
+        title_en: Option<String>,
+        #[arg(long)]
+        body_en: Option<String>,
+        /// A PNG or JPEG picture (at most 300 KB).
+        #[arg(long)]
+        image: Option<PathBuf>,
+        /// Only these kiosks (repeat); every kiosk when left out.
+        #[arg(long = "station")]
+        stations: Vec<String>,
     },
     List,
     Remove {
@@ -359,6 +371,15 @@ enum EventCommand {
         capacity: Option<u32>,
         #[arg(long)]
         description: Option<String>,
+        /// The title in English (English pages and screens show the Indonesian without it).
+        #[arg(long)]
+        title_en: Option<String>,
+        #[arg(long)]
+        description_en: Option<String>,
+        /// Only these kiosks show it on their welcome screen (repeat); every kiosk when left
+        /// out. The web shows every event.
+        #[arg(long = "station")]
+        stations: Vec<String>,
     },
     /// Every published event, soonest first, with places taken and waiting.
     List,
@@ -977,8 +998,28 @@ fn promotions(storage: &dyn Storage, command: PromotionCommand, json: bool) -> a
             body,
             from,
             until,
+            title_en,
+            body_en,
+            image,
+            stations,
         } => {
-            let id = catalog::add_promotion(storage, &title, &body, from, until)?;
+            let image = match image {
+                Some(path) => Some(swalayan_hub::promotions::image_uri(
+                    &std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
+                )?),
+                None => None,
+            };
+            let doc = swalayan_core::contract::documents::PromotionDoc {
+                title,
+                body,
+                starts_on: from,
+                ends_on: until,
+                title_en,
+                body_en,
+                image,
+                stations,
+            };
+            let id = swalayan_hub::promotions::add(storage, doc)?;
             emit(json, &json!({"id": id}), || {
                 format!("promotion {id} published")
             });
@@ -997,7 +1038,7 @@ fn promotions(storage: &dyn Storage, command: PromotionCommand, json: bool) -> a
             });
         }
         PromotionCommand::Remove { id } => {
-            catalog::remove_promotion(storage, &id)?;
+            swalayan_hub::promotions::remove(storage, &id)?;
             emit(json, &json!({"removed": id}), || {
                 format!("promotion {id} withdrawn")
             });
@@ -1086,6 +1127,9 @@ fn events(
             place,
             capacity,
             description,
+            title_en,
+            description_en,
+            stations,
         } => {
             let event = NewEvent {
                 title,
@@ -1094,6 +1138,9 @@ fn events(
                 place,
                 description,
                 capacity,
+                title_en,
+                description_en,
+                stations,
             };
             let id = events::add(storage, &event)?;
             emit(json, &json!({"id": id}), || format!("event {id} published"));

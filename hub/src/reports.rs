@@ -847,6 +847,7 @@ mod tests {
                 place: None,
                 description: None,
                 capacity: Some(2),
+                ..NewEvent::default()
             },
         )
         .unwrap();

@@ -4,10 +4,10 @@
 //! the time zone are the desk's (one station clock).
 
 use super::desk::Desk;
+use crate::contract::documents::PromotionDoc as Promotion;
 use crate::contract::transactions::TxKind;
 use crate::domain::Patron;
 use crate::store::held_back::HeldBack;
-use crate::store::promotions::Promotion;
 use crate::store::{Result, catalog, held_back, outbox, promotions};
 use crate::sync::status::SyncStatus;
 

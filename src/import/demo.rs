@@ -656,21 +656,34 @@ fn load_promotions(store: &mut Store) -> Result<(), ImportError> {
     if existing > 0 {
         return Ok(());
     }
-    for (title, body) in [
+    for (title, body, title_en, body_en) in [
         (
             "Buku baru: Laut Bercerita",
             "Novel Leila S. Chudori kini tersedia di rak fiksi. Pesan lewat kios ini.",
+            "New: Laut Bercerita",
+            "Leila S. Chudori's novel is now on the fiction shelf. Reserve it at this kiosk.",
         ),
         (
             "Lokakarya literasi anak",
             "Setiap Sabtu pukul 10.00 di ruang anak. Gratis, daftar di meja layanan.",
+            "Children's literacy workshop",
+            "Every Saturday at 10:00 in the children's room. Free; sign up at the desk.",
         ),
         (
             "Kembalikan kapan saja",
             "Kotak pengembalian di pintu depan buka 24 jam.",
+            "Return any time",
+            "The drop box at the front door is open 24 hours.",
         ),
     ] {
-        crate::store::promotions::add(conn, title, body, None, None)?;
+        let promotion = crate::contract::documents::PromotionDoc {
+            title: title.into(),
+            body: body.into(),
+            title_en: Some(title_en.into()),
+            body_en: Some(body_en.into()),
+            ..Default::default()
+        };
+        crate::store::promotions::add(conn, &promotion)?;
     }
     Ok(())
 }

@@ -72,6 +72,7 @@ mod tests {
             capacity: Some(20),
             registered: 3,
             waiting: 0,
+            ..Default::default()
         }
     }
 

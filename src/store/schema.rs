@@ -226,6 +226,14 @@ const MIGRATIONS: &[&str] = &[
         body        TEXT NOT NULL
     );
     "#,
+    // 9: promotions in English too, with a picture (a data: URI) and the stations meant to
+    // show them (a JSON list; every station when empty).
+    r#"
+    ALTER TABLE promotions ADD COLUMN title_en TEXT;
+    ALTER TABLE promotions ADD COLUMN body_en TEXT;
+    ALTER TABLE promotions ADD COLUMN image TEXT;
+    ALTER TABLE promotions ADD COLUMN stations TEXT NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 /// The schema version this program writes.

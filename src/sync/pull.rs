@@ -20,7 +20,7 @@ use crate::contract::wire::Wire;
 use crate::domain::{HoldStatus, ItemStatus, Money};
 use crate::import::TitleRecord;
 use crate::import::policy::{codes_dropped, parse_policy};
-use crate::store::promotions::{self, NewPromotion};
+use crate::store::promotions;
 use crate::store::{Store, StoreError, catalog, circ, held_back, meta, outbox};
 use jiff::Timestamp;
 use rusqlite::Connection;
@@ -315,16 +315,7 @@ fn apply_promotion(
     key: &str,
     doc: Option<PromotionDoc>,
 ) -> Result<(), StoreError> {
-    promotions::replace_central(
-        conn,
-        key,
-        doc.as_ref().map(|d| NewPromotion {
-            title: &d.title,
-            body: &d.body,
-            starts_on: d.starts_on,
-            ends_on: d.ends_on,
-        }),
-    )
+    promotions::replace_central(conn, key, doc.as_ref())
 }
 
 #[cfg(test)]

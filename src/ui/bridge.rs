@@ -121,6 +121,22 @@ fn apply_session(ui: &KioskWindow, view: &KioskView) {
     session.set_event_title(view.event_title.as_str().into());
 }
 
+/// A promotion's picture from its `data:image/png;base64,...` URI; `None` when it cannot be
+/// read (the card shows without it).
+fn picture(uri: &str) -> Option<slint::Image> {
+    use base64::Engine;
+    let (head, data) = uri.split_once(";base64,")?;
+    let format = match head.strip_prefix("data:image/")? {
+        "png" => "png",
+        "jpeg" => "jpg",
+        _ => return None,
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .ok()?;
+    slint::Image::load_from_data(&bytes, Some(format)).ok()
+}
+
 fn apply_items(ui: &KioskWindow, view: &KioskView) {
     let items = ui.global::<ItemsAdapter>();
     sync_model(
@@ -172,6 +188,8 @@ fn apply_status(ui: &KioskWindow, view: &KioskView) {
             body: card.body.as_str().into(),
             event: card.event.as_deref().unwrap_or("").into(),
             check_in: card.check_in,
+            picture: card.image.as_deref().and_then(picture).unwrap_or_default(),
+            has_picture: card.image.as_deref().and_then(picture).is_some(),
         }),
         |m| status.set_promotions(m),
     );

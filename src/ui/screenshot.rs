@@ -217,10 +217,18 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
                     .to_string(),
                 event: None,
                 check_in: false,
+                image: Some(format!(
+                    "data:image/png;base64,{}",
+                    base64::Engine::encode(
+                        &base64::engine::general_purpose::STANDARD,
+                        include_bytes!("../../ui/assets/sample-promotion.png")
+                    )
+                )),
             };
             let (title, body) = crate::station::kiosk::status::event_card(
                 &crate::contract::documents::EventDoc {
                     title: "Kelas Menulis Cerita Anak".into(),
+                    title_en: Some("Children's story writing class".into()),
                     starts: jiff::civil::datetime(2026, 12, 15, 9, 0, 0, 0),
                     ends: jiff::civil::datetime(2026, 12, 15, 11, 30, 0, 0),
                     place: Some("Aula lantai 2".into()),
@@ -228,6 +236,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
                     capacity: Some(25),
                     registered: 17,
                     waiting: 0,
+                    ..Default::default()
                 },
                 lang,
             );
@@ -237,6 +246,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
                 body,
                 event: Some("019ae0c4-event".into()),
                 check_in: true,
+                image: None,
             };
             // The welcome screen shows one card at a time: the English screenshot shows an
             // event (its check-in open), the Indonesian one a promotion.

@@ -340,19 +340,62 @@ pub struct PolicyDoc {
 }
 
 /// A promotion for the kiosk's welcome screen (key: its id).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PromotionDoc {
+    /// In Bahasa Indonesia (required).
     pub title: String,
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_on: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_on: Option<Date>,
+    /// In English, when the library wrote it (English screens fall back to Indonesian).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_en: Option<String>,
+    /// A picture (PNG or JPEG) as a `data:image/...;base64,` URI, at most [`MAX_IMAGE_BYTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The stations that show it; every kiosk when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stations: Vec<String>,
+}
+
+/// A text in the reader's language: the English when the library wrote one, else the
+/// Indonesian.
+fn in_lang<'a>(
+    indonesian: &'a str,
+    english: Option<&'a str>,
+    lang: crate::reason::Lang,
+) -> &'a str {
+    match (lang, english) {
+        (crate::reason::Lang::En, Some(english)) => english,
+        _ => indonesian,
+    }
+}
+
+impl PromotionDoc {
+    pub fn title_in(&self, lang: crate::reason::Lang) -> &str {
+        in_lang(&self.title, self.title_en.as_deref(), lang)
+    }
+
+    pub fn body_in(&self, lang: crate::reason::Lang) -> &str {
+        in_lang(&self.body, self.body_en.as_deref(), lang)
+    }
+}
+
+/// The largest picture a promotion carries (decoded bytes): it travels to every kiosk.
+pub const MAX_IMAGE_BYTES: usize = 300 * 1024;
+
+/// Whether a station shows a promotion or event meant for `stations` (every station when empty).
+pub fn shown_at(stations: &[String], station: &str) -> bool {
+    stations.is_empty() || stations.iter().any(|s| s == station)
 }
 
 /// An event or literacy programme (key: its id), shown on the web and the kiosks' idle
 /// screens. Times are the library's wall clock (its `timezone`), as posters print them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventDoc {
     pub title: String,
     pub starts: DateTime,
@@ -370,9 +413,29 @@ pub struct EventDoc {
     pub registered: u32,
     #[serde(default)]
     pub waiting: u32,
+    /// In English, when the library wrote it (English screens fall back to Indonesian).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_en: Option<String>,
+    /// The kiosks whose welcome screen shows it; every kiosk when empty (the web shows all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stations: Vec<String>,
 }
 
 impl EventDoc {
+    pub fn title_in(&self, lang: crate::reason::Lang) -> &str {
+        in_lang(&self.title, self.title_en.as_deref(), lang)
+    }
+
+    /// The description in the reader's language (the Indonesian one without an English).
+    pub fn description_in(&self, lang: crate::reason::Lang) -> Option<&str> {
+        match (lang, &self.description_en) {
+            (crate::reason::Lang::En, Some(english)) => Some(english),
+            _ => self.description.as_deref(),
+        }
+    }
+
     /// Places still free; `None` when the event has no limit.
     pub fn places_left(&self) -> Option<u32> {
         self.capacity.map(|c| c.saturating_sub(self.registered))
@@ -509,14 +572,24 @@ mod tests {
                     }
                 )),
             text().prop_map(|source| Document::Policy(PolicyDoc { source })),
-            (text(), text(), proptest::option::of(date())).prop_map(|(title, body, ends_on)| {
-                Document::Promotion(PromotionDoc {
-                    title,
-                    body,
-                    starts_on: None,
-                    ends_on,
-                })
-            }),
+            (
+                text(),
+                text(),
+                proptest::option::of(date()),
+                proptest::option::of(text())
+            )
+                .prop_map(|(title, body, ends_on, english)| {
+                    Document::Promotion(PromotionDoc {
+                        title,
+                        body: body.clone(),
+                        starts_on: None,
+                        ends_on,
+                        title_en: english.clone(),
+                        body_en: english,
+                        image: Some("data:image/png;base64,iVBORw0KGgo=".into()),
+                        stations: vec![body],
+                    })
+                }),
             (
                 text(),
                 proptest::option::of(text()),
@@ -533,6 +606,9 @@ mod tests {
                         capacity,
                         registered,
                         waiting: 0,
+                        title_en: Some("Children's writing class".into()),
+                        description_en: None,
+                        stations: vec!["kiosk-1".into()],
                     })
                 }),
             (text(), proptest::option::of(text()), text()).prop_map(|(id, card, phone)| {

@@ -414,7 +414,7 @@ async fn account_page(
                 h2 #events { (lang.pick("Acara yang saya ikuti", "My events")) }
                 ul.plain { @for (id, event, standing) in &events {
                     li.result {
-                        h3 { a href=(reader.localized(&super::events::event_path(id))) { (event.title) } }
+                        h3 { a href=(reader.localized(&super::events::event_path(id))) { (event.title_in(lang)) } }
                         p { (format::span(event.starts, event.ends, lang)) }
                         p { (super::events::standing_sentence(lang, *standing)) }
                     }

@@ -49,7 +49,7 @@ pub fn cards(reader: &super::lang::Reader, events: &[(String, EventDoc)]) -> Mar
     html! {
         ul.cards { @for (id, e) in events {
             li.card {
-                h3 { a href=(reader.localized(&event_path(id))) { (e.title) } }
+                h3 { a href=(reader.localized(&event_path(id))) { (e.title_in(lang)) } }
                 p { (format::span(e.starts, e.ends, lang)) }
                 @if let Some(place) = &e.place { p.muted { (place) } }
                 @if let Some(places) = places(lang, e) { p.muted { (places) } }
@@ -120,23 +120,23 @@ pub async fn page(
     let open = local_now(&state) < event.starts;
     let body = html! {
         article {
-            h1 { (event.title) }
+            h1 { (event.title_in(lang)) }
             dl.facts {
                 dt { (lang.pick("Waktu", "When")) } dd { (format::span(event.starts, event.ends, lang)) }
                 dt { (lang.pick("Tempat", "Where")) } dd { (event.place.as_deref().unwrap_or(&state.library.name)) }
                 dt { (lang.pick("Tempat duduk", "Places")) }
                 dd { (places(lang, &event).unwrap_or_else(|| lang.pick("Terbuka untuk umum, tanpa batas tempat.", "Open to all, no limit on places.").to_string())) }
             }
-            @if let Some(about) = &event.description { p { (about) } }
+            @if let Some(about) = event.description_in(lang) { p { (about) } }
             h2 { (lang.pick("Pendaftaran", "Registration")) }
             (registration(&state, &visitor, &path, open, standing))
         }
     };
     let page = Page {
-        title: event.title.clone(),
+        title: event.title_in(lang).to_string(),
         description: format!(
             "{}: {}, {}.",
-            event.title,
+            event.title_in(lang),
             format::span(event.starts, event.ends, lang),
             event.place.as_deref().unwrap_or(&state.library.name)
         ),

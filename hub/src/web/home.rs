@@ -79,7 +79,7 @@ pub async fn page(State(state): State<WebState>, reader: Reader) -> Result<Respo
             section aria-labelledby="news" {
                 h2 #news { (lang.pick("Kabar perpustakaan", "Library news")) }
                 ul.cards { @for p in &promotions {
-                    li.card { h3 { (p.title) } p { (p.body) } }
+                    li.card { h3 { (p.title_in(lang)) } p { (p.body_in(lang)) } }
                 } }
             }
         }

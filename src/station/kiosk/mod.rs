@@ -406,6 +406,7 @@ mod tests {
                 capacity: Some(20),
                 registered: 1,
                 waiting: 0,
+                ..Default::default()
             };
         let conn = kiosk.desk.store().conn();
         let begun = now.checked_sub(jiff::Span::new().minutes(10)).unwrap();
@@ -470,5 +471,59 @@ mod tests {
         );
         let after = crate::store::outbox::list(kiosk.desk.store().conn(), true, None).unwrap();
         assert_eq!(after.len(), rows.len());
+    }
+
+    #[test]
+    fn promotions_show_in_the_readers_language_and_only_where_meant() {
+        let (_dir, mut kiosk) = kiosk();
+        let conn = kiosk.desk.store().conn();
+        let promotion = |title: &str, station: &str| crate::contract::documents::PromotionDoc {
+            title: title.into(),
+            body: "isi".into(),
+            stations: vec![station.into()],
+            ..Default::default()
+        };
+        crate::store::promotions::replace_central(
+            conn,
+            "a",
+            Some(&promotion("Di kios lain", "kiosk-2")),
+        )
+        .unwrap();
+        crate::store::promotions::replace_central(
+            conn,
+            "b",
+            Some(&promotion("Di sini", "kiosk-test")),
+        )
+        .unwrap();
+        let titles = |kiosk: &Kiosk| -> Vec<String> {
+            kiosk
+                .view()
+                .promotions
+                .iter()
+                .map(|c| c.title.clone())
+                .collect()
+        };
+        kiosk
+            .handle(Command::Tick, Duration::from_secs(10))
+            .unwrap();
+        let shown = titles(&kiosk);
+        assert!(shown.contains(&"Di sini".to_string()), "{shown:?}");
+        assert!(
+            !shown.contains(&"Di kios lain".to_string()),
+            "meant for kiosk-2 only"
+        );
+        assert!(shown.contains(&"Buku baru: Laut Bercerita".to_string()));
+        kiosk
+            .handle(Command::Lang(Lang::En), Duration::from_secs(11))
+            .unwrap();
+        let shown = titles(&kiosk);
+        assert!(
+            shown.contains(&"New: Laut Bercerita".to_string()),
+            "{shown:?}"
+        );
+        assert!(
+            shown.contains(&"Di sini".to_string()),
+            "no English: the Indonesian"
+        );
     }
 }

@@ -33,7 +33,7 @@ pub(crate) fn event_card(
         )),
         (None, _) => body.push_str(lang.pick(" · Terbuka untuk umum.", " · Open to all.")),
     }
-    (event.title.clone(), body)
+    (event.title_in(lang).to_string(), body)
 }
 
 /// The welcome screen's cards: while an event's check-in is open, the open events alone (a
@@ -47,6 +47,7 @@ pub(super) fn welcome_cards(status: &StatusShown, lang: crate::reason::Lang) -> 
             body,
             event: Some(id.clone()),
             check_in: *open,
+            image: None,
         }
     };
     if status.events.iter().any(|(_, _, open)| *open) {
@@ -60,11 +61,12 @@ pub(super) fn welcome_cards(status: &StatusShown, lang: crate::reason::Lang) -> 
     status
         .promotions
         .iter()
-        .map(|(title, body)| WelcomeCard {
-            title: title.clone(),
-            body: body.clone(),
+        .map(|p| WelcomeCard {
+            title: p.title_in(lang).to_string(),
+            body: p.body_in(lang).to_string(),
             event: None,
             check_in: false,
+            image: p.image.clone(),
         })
         .chain(status.events.iter().map(event))
         .collect()
@@ -99,7 +101,8 @@ pub(super) struct StatusShown {
     pub last_trusted: Option<jiff::Timestamp>,
     pub today_loans: i64,
     pub today_returns: i64,
-    pub promotions: Vec<(String, String)>,
+    /// Today's promotions meant for this station.
+    pub promotions: Vec<crate::contract::documents::PromotionDoc>,
     /// The soonest events (id, event, check-in open now), shown after the promotions (in
     /// the reader's language).
     pub events: Vec<(String, crate::contract::documents::EventDoc, bool)>,
@@ -134,19 +137,26 @@ impl StatusShown {
             self.counted = true;
         }
         if screen == Screen::Welcome {
+            let station = desk.settings().station_id.clone();
+            let here =
+                |stations: &[String]| crate::contract::documents::shown_at(stations, &station);
             self.promotions = desk
                 .promotions_today()?
                 .into_iter()
-                .map(|p| (p.title, p.body))
+                .filter(|p| here(&p.stations))
                 .collect();
             let now = desk.local_now().datetime();
-            self.events = crate::store::events::upcoming(desk.store().conn(), now, WELCOME_EVENTS)?
-                .into_iter()
-                .map(|(id, event)| {
-                    let open = check_in_open(&event, now);
-                    (id, event, open)
-                })
-                .collect();
+            // Read more than shown: some may be meant for other kiosks.
+            self.events =
+                crate::store::events::upcoming(desk.store().conn(), now, WELCOME_EVENTS * 4)?
+                    .into_iter()
+                    .filter(|(_, event)| here(&event.stations))
+                    .take(WELCOME_EVENTS)
+                    .map(|(id, event)| {
+                        let open = check_in_open(&event, now);
+                        (id, event, open)
+                    })
+                    .collect();
         }
         Ok(())
     }
@@ -170,6 +180,7 @@ mod tests {
             capacity: Some(20),
             registered: 12,
             waiting: 0,
+            ..Default::default()
         };
         assert_eq!(
             event_card(&event, Lang::Id).1,

@@ -118,6 +118,8 @@ pub struct WelcomeCard {
     /// The event's id; `None` for a promotion.
     pub event: Option<String>,
     pub check_in: bool,
+    /// The promotion's picture, a `data:image/...;base64,` URI.
+    pub image: Option<String>,
 }
 
 /// The status light of the central catalogue.

@@ -1,0 +1,179 @@
+//! Promotions for the kiosks' welcome screens: written by staff on `/staff/promotions` or with
+//! `swalayan-hub promotions add`, each a `promotion` document every kiosk pulls (or only the
+//! kiosks named), with its text in Bahasa Indonesia and, optionally, English, and a picture.
+//!
+//! The picture travels inside the document as a `data:` URI, so a kiosk that pulled the
+//! promotion can show it offline; it is checked here to be a PNG or JPEG of at most
+//! [`MAX_IMAGE_BYTES`].
+
+use crate::storage::{DocKind, HubError, Put, Result, Storage, Written};
+use base64::Engine;
+use swalayan_core::contract::documents::{MAX_IMAGE_BYTES, PromotionDoc};
+use uuid::Uuid;
+
+/// Checks a promotion before it is published: a title and text in Indonesian, dates in order,
+/// English either whole or absent; returns it tidied (trimmed, empty English dropped).
+pub fn checked(mut doc: PromotionDoc) -> Result<PromotionDoc> {
+    doc.title = doc.title.trim().to_string();
+    doc.body = doc.body.trim().to_string();
+    if doc.title.is_empty() || doc.body.is_empty() {
+        return Err(HubError::Invalid(
+            "a promotion needs a title and a text in Bahasa Indonesia".into(),
+        ));
+    }
+    let tidy = |text: Option<String>| text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    doc.title_en = tidy(doc.title_en);
+    doc.body_en = tidy(doc.body_en);
+    if let (Some(from), Some(until)) = (doc.starts_on, doc.ends_on)
+        && until < from
+    {
+        return Err(HubError::Invalid(format!(
+            "the promotion ends ({until}) before it starts ({from})"
+        )));
+    }
+    doc.stations = doc
+        .stations
+        .into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    doc.stations.sort();
+    doc.stations.dedup();
+    Ok(doc)
+}
+
+/// A picture file's bytes as the `data:` URI a promotion carries; refused unless PNG or JPEG
+/// and at most [`MAX_IMAGE_BYTES`].
+pub fn image_uri(bytes: &[u8]) -> Result<String> {
+    let mime = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        "image/jpeg"
+    } else {
+        return Err(HubError::Invalid(
+            "the picture must be a PNG or JPEG file".into(),
+        ));
+    };
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(HubError::Invalid(format!(
+            "the picture is {} KB; at most {} KB travels to every kiosk (make it smaller)",
+            bytes.len().div_ceil(1024),
+            MAX_IMAGE_BYTES / 1024
+        )));
+    }
+    Ok(format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
+/// Publishes a new promotion; returns its id.
+pub fn add(storage: &dyn Storage, doc: PromotionDoc) -> Result<String> {
+    let id = Uuid::now_v7().to_string();
+    put(storage, &id, Some(checked(doc)?))?;
+    Ok(id)
+}
+
+/// Replaces a promotion's content (kiosks take the new one on their next pull).
+pub fn update(storage: &dyn Storage, id: &str, doc: PromotionDoc) -> Result<()> {
+    let doc = checked(doc)?;
+    if get(storage, id)?.is_none() {
+        return Err(HubError::NotFound(format!("no promotion {id}")));
+    }
+    put(storage, id, Some(doc)).map(|_| ())
+}
+
+/// Withdraws a promotion from every kiosk.
+pub fn remove(storage: &dyn Storage, id: &str) -> Result<()> {
+    match put(storage, id, None)?.first() {
+        Some(Written::Updated | Written::Inserted) => Ok(()),
+        _ => Err(HubError::NotFound(format!("no promotion {id}"))),
+    }
+}
+
+/// One promotion, if published.
+pub fn get(storage: &dyn Storage, id: &str) -> Result<Option<PromotionDoc>> {
+    let mut found = None;
+    storage.write(&mut |tx| {
+        found = tx.get(DocKind::Promotion, &[id.to_string()])?.remove(id);
+        Ok(())
+    })?;
+    found
+        .map(|body| {
+            serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("promotion: {e}")))
+        })
+        .transpose()
+}
+
+/// Every published promotion (id, document), newest first.
+pub fn list(storage: &dyn Storage) -> Result<Vec<(String, PromotionDoc)>> {
+    let mut all: Vec<(String, PromotionDoc)> = storage
+        .documents(DocKind::Promotion)?
+        .into_iter()
+        .filter_map(|(id, body)| Some((id, serde_json::from_value(body).ok()?)))
+        .collect();
+    // Ids are UUIDv7: by time.
+    all.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(all)
+}
+
+fn put(storage: &dyn Storage, id: &str, doc: Option<PromotionDoc>) -> Result<Vec<Written>> {
+    let body = doc
+        .map(|d| serde_json::to_value(d).map_err(|e| HubError::Corrupt(e.to_string())))
+        .transpose()?;
+    let mut written = Vec::new();
+    storage.write(&mut |tx| {
+        written = tx.put(&[Put {
+            kind: DocKind::Promotion,
+            key: id.to_string(),
+            body: body.clone(),
+        }])?;
+        Ok(())
+    })?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_picture_must_be_a_small_png_or_jpeg() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert!(
+            image_uri(png)
+                .unwrap()
+                .starts_with("data:image/png;base64,iVBORw0KGgo")
+        );
+        assert!(
+            image_uri(&[0xff, 0xd8, 0xff, 0xe0])
+                .unwrap()
+                .starts_with("data:image/jpeg;")
+        );
+        assert!(image_uri(b"GIF89a").is_err());
+        let mut big = png.to_vec();
+        big.resize(MAX_IMAGE_BYTES + 1, 0);
+        let error = image_uri(&big).unwrap_err().to_string();
+        assert!(error.contains("at most 300 KB"), "{error}");
+    }
+
+    #[test]
+    fn a_promotion_needs_indonesian_text_and_dates_in_order() {
+        let doc = |title: &str, body: &str| PromotionDoc {
+            title: title.into(),
+            body: body.into(),
+            title_en: Some("  ".into()),
+            stations: vec![" kiosk-1 ".into(), "".into(), "kiosk-1".into()],
+            ..PromotionDoc::default()
+        };
+        assert!(checked(doc("", "isi")).is_err());
+        let tidy = checked(doc(" Buku baru ", "Laut Bercerita")).unwrap();
+        assert_eq!(tidy.title, "Buku baru");
+        assert_eq!(tidy.title_en, None, "blank English is no English");
+        assert_eq!(tidy.stations, ["kiosk-1"]);
+        let mut backwards = doc("a", "b");
+        backwards.starts_on = Some(jiff::civil::date(2026, 12, 10));
+        backwards.ends_on = Some(jiff::civil::date(2026, 12, 1));
+        assert!(checked(backwards).is_err());
+    }
+}
