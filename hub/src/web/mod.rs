@@ -19,7 +19,8 @@
 //!   [`conflicts`]: conflicts resolved with a note;
 //!   [`insight`]: their report pages (visitors, circulation, feedback, the monthly
 //!   summary); [`programmes`]: events' registrations and attendance, the check-in at the
-//!   door; [`chart`]: bar charts, SVG drawn on the server.
+//!   door; [`publishing`]: promotions and events written, changed and withdrawn; [`chart`]:
+//!   bar charts, SVG drawn on the server.
 //!
 //! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
 //! (fields `card` and `pin` when signed out), `/events`, `/events/{id}`, `/feedback`,
@@ -37,6 +38,7 @@ pub mod insight;
 pub mod lang;
 pub mod layout;
 pub mod programmes;
+pub mod publishing;
 pub mod renew;
 pub mod search;
 pub mod seo;
@@ -120,6 +122,27 @@ pub fn router(state: WebState) -> Router {
         .route("/staff/conflicts", get(conflicts::page))
         .route("/staff/conflicts/{id}/resolve", post(conflicts::resolve))
         .route("/staff/events", get(programmes::list))
+        .route(
+            "/staff/events/new",
+            get(publishing::new_event).post(publishing::create_event),
+        )
+        .route(
+            "/staff/events/{id}/edit",
+            get(publishing::edit_event).post(publishing::update_event),
+        )
+        .route("/staff/events/{id}/remove", post(publishing::remove_event))
+        .route(
+            "/staff/promotions",
+            get(publishing::promotions).post(publishing::create_promotion),
+        )
+        .route(
+            "/staff/promotions/{id}",
+            get(publishing::promotion).post(publishing::update_promotion),
+        )
+        .route(
+            "/staff/promotions/{id}/remove",
+            post(publishing::remove_promotion),
+        )
         .route("/staff/events/{id}", get(programmes::page))
         .route("/staff/events/{id}/check-in", post(programmes::check_in))
         .route("/staff/events/{id}/undo", post(programmes::undo))

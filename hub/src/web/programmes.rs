@@ -20,9 +20,11 @@ use swalayan_core::format;
 use swalayan_core::reason::Lang;
 
 fn staff_event_path(id: &str) -> String {
+    // Ids are UUIDs; anything else is encoded so the path stays one segment.
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-');
     format!(
         "/staff/events/{}",
-        percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+        percent_encoding::utf8_percent_encode(id, KEEP)
     )
 }
 
@@ -49,6 +51,7 @@ pub async fn list(
     let csv_link = format!("/staff/events?from={from}&to={to}&format=csv");
     let body = html! {
         h1 { (title) }
+        p { a.button href=(reader.localized("/staff/events/new")) { (lang.pick("Acara baru", "New event")) } }
         (period_form(&reader, "/staff/events", from, to))
         p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
         @if report.rows.is_empty() {
@@ -119,6 +122,7 @@ pub async fn page(
         p { (format::span(event.starts, event.ends, lang))
             @if let Some(place) = &event.place { " · " (place) } }
         (summary(&event, &roster, lang))
+        p { a href=(reader.localized(&format!("{path}/edit"))) { (lang.pick("Ubah atau batalkan acara", "Edit or cancel the event")) } }
         p { a href=(reader.localized(&format!("{path}?format=csv"))) { (lang.pick("Unduh daftar (CSV)", "Download the list (CSV)")) } }
         h2 { (lang.pick("Catat kehadiran", "Check someone in")) }
         form method="post" action=(format!("{path}/check-in")) {

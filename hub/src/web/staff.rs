@@ -102,6 +102,7 @@ pub(super) fn staff_page(
                 a href=(reader.localized("/staff/visitors")) { (lang.pick("Pengunjung", "Visitors")) }
                 a href=(reader.localized("/staff/circulation")) { (lang.pick("Sirkulasi", "Circulation")) }
                 a href=(reader.localized("/staff/events")) { (lang.pick("Acara", "Events")) }
+                a href=(reader.localized("/staff/promotions")) { (lang.pick("Promosi", "Promotions")) }
                 a href=(reader.localized("/staff/feedback")) { (lang.pick("Saran", "Feedback")) }
                 a href=(reader.localized("/staff/monthly")) { (lang.pick("Bulanan", "Monthly")) }
                 a href=(reader.localized("/staff/conflicts")) { (lang.pick("Konflik", "Conflicts")) }

@@ -647,3 +647,248 @@ fn attendance_at_the_door_and_the_monthly_summary_agree_with_their_commands(back
     let english = browser.get(&format!("/staff/events?from={day}&to={day}&lang=en"));
     assert!(english.body.contains("Dongeng Pagi") && english.body.contains("Walk-ins"));
 }
+
+on_both_backends!(staff_publish_promotions_and_events_that_reach_the_kiosks);
+
+/// Promotions and events written on the staff's pages: a picture and English text, only the
+/// kiosks ticked, mistakes answered with the form as typed, changes and withdrawal audited,
+/// and a kiosk's next sync carrying them.
+fn staff_publish_promotions_and_events_that_reach_the_kiosks(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start(backend, dir.path());
+    let patrons = crate::support::write(dir.path(), "patrons.csv", crate::web::PATRONS);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    let token = hub.add_station("kiosk-1");
+    hub.add_station("kiosk-2");
+    let password = hub.json(&["staff", "add", "ana", "--role", "librarian"])["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut browser = Browser::new(&hub.url);
+    browser.get("/staff/login");
+    let csrf = browser.csrf();
+    browser.post(
+        "/staff/login",
+        &[("user", "ana"), ("password", &password), ("csrf", &csrf)],
+    );
+    let form = browser.get("/staff/promotions");
+    assert!(
+        form.body.contains(r#"value="kiosk-2""#),
+        "kiosks to choose: {}",
+        form.body
+    );
+    let csrf = browser.csrf();
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+
+    // Mistakes come back with what was typed and what to fix.
+    let backwards = browser.post_multipart(
+        "/staff/promotions",
+        &[
+            ("csrf", &csrf),
+            ("title", "Pekan buku anak"),
+            ("body", "Diskon denda"),
+            ("starts_on", "2026-12-10"),
+            ("ends_on", "2026-12-01"),
+        ],
+        None,
+    );
+    assert_eq!(backwards.status, 400);
+    assert!(
+        backwards.body.contains("before it starts"),
+        "{}",
+        backwards.body
+    );
+    assert!(
+        backwards.body.contains(r#"value="Pekan buku anak""#),
+        "kept as typed"
+    );
+    let gif = browser.post_multipart(
+        "/staff/promotions",
+        &[("csrf", &csrf), ("title", "Gambar"), ("body", "isi")],
+        Some(("picture", b"GIF89a....")),
+    );
+    assert_eq!(gif.status, 400);
+    assert!(gif.body.contains("PNG or JPEG"), "{}", gif.body);
+    let forged = browser.post_multipart(
+        "/staff/promotions",
+        &[("csrf", &"0".repeat(64)), ("title", "x"), ("body", "y")],
+        None,
+    );
+    assert_eq!(forged.status, 403);
+    assert_eq!(hub.json(&["promotions", "list"]), serde_json::json!([]));
+
+    let added = browser.post_multipart(
+        "/staff/promotions",
+        &[
+            ("csrf", &csrf),
+            ("title", "Pekan buku anak"),
+            ("body", "Buku cerita baru di ruang anak."),
+            ("title_en", "Children's book week"),
+            ("body_en", "New story books in the children's room."),
+            ("stations", "kiosk-2"),
+        ],
+        Some(("picture", png)),
+    );
+    assert_eq!(added.status, 303, "{}", added.body);
+    let list = hub.json(&["promotions", "list"]);
+    let promotion = &list[0]["promotion"];
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(promotion["title_en"], "Children's book week");
+    assert_eq!(promotion["stations"], serde_json::json!(["kiosk-2"]));
+    assert!(
+        promotion["image"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,iVBORw0KGgo")
+    );
+    let english = browser.get("/staff/promotions?lang=en");
+    assert!(
+        english.body.contains("Children&#39;s book week")
+            || english.body.contains("Children's book week")
+    );
+
+    // A kiosk's next sync carries it, picture and all; the kiosk shows it only if named.
+    let kiosk = CliStation::new(dir.path(), "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+    let conn = rusqlite::Connection::open(&kiosk.db).unwrap();
+    let (title_en, stations, picture): (String, String, bool) = conn
+        .query_row(
+            "SELECT title_en, stations, image LIKE 'data:image/png;base64,%' FROM promotions WHERE central_key = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (title_en.as_str(), stations.as_str(), picture),
+        ("Children's book week", r#"["kiosk-2"]"#, true)
+    );
+
+    // Changed (every kiosk now, the picture removed), then withdrawn.
+    let changed = browser.post_multipart(
+        &format!("/staff/promotions/{id}"),
+        &[
+            ("csrf", &csrf),
+            ("title", "Pekan buku anak 2026"),
+            ("body", "Buku cerita baru di ruang anak."),
+            ("drop_picture", "1"),
+        ],
+        None,
+    );
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    let promotion = &hub.json(&["promotions", "list"])[0]["promotion"];
+    assert_eq!(promotion["title"], "Pekan buku anak 2026");
+    assert!(
+        promotion["image"].is_null() && promotion["stations"].is_null(),
+        "{promotion}"
+    );
+    let removed = browser.post(
+        &format!("/staff/promotions/{id}/remove"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(removed.status, 303);
+    assert_eq!(hub.json(&["promotions", "list"]), serde_json::json!([]));
+
+    // An event written on the page; more places give the first in line a place; fewer than
+    // the places taken is refused with the reason.
+    let tz = jiff::tz::db().get("Asia/Jakarta").unwrap();
+    let day = jiff::Timestamp::now()
+        .to_zoned_datetime(tz)
+        .date()
+        .checked_add(jiff::Span::new().days(3))
+        .unwrap();
+    let event_fields = |capacity: &'static str| {
+        vec![
+            ("title".to_string(), "Dongeng Pagi".to_string()),
+            ("title_en".to_string(), "Morning stories".to_string()),
+            ("starts".to_string(), format!("{day}T09:00")),
+            ("ends".to_string(), format!("{day}T10:30")),
+            ("capacity".to_string(), capacity.to_string()),
+            ("place".to_string(), "Ruang anak".to_string()),
+        ]
+    };
+    let send = |browser: &mut Browser, path: &str, fields: Vec<(String, String)>| {
+        let mut all: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        all.push(("csrf", &csrf));
+        browser.post_multipart(path, &all, None)
+    };
+    let bad_time = send(
+        &mut browser,
+        "/staff/events/new",
+        vec![
+            ("title".into(), "Dongeng".into()),
+            ("starts".into(), "besok".into()),
+            ("ends".into(), "".into()),
+        ],
+    );
+    assert_eq!(bad_time.status, 400);
+    assert!(
+        bad_time.body.contains("not understood") && bad_time.body.contains(r#"value="besok""#),
+        "the sentence, and the time as typed: {}",
+        bad_time.body
+    );
+    let created = send(&mut browser, "/staff/events/new", event_fields("1"));
+    assert_eq!(created.status, 303, "{}", created.body);
+    let event_id = created
+        .location
+        .unwrap()
+        .trim_start_matches("/staff/events/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    for (card, pin) in [("P1", "1234"), ("P2", "5678")] {
+        let mut member = Browser::new(&hub.url);
+        member.sign_in(card, pin);
+        let token = member.csrf();
+        member.post(&format!("/events/{event_id}/register"), &[("csrf", &token)]);
+    }
+    let edit = format!("/staff/events/{event_id}/edit");
+    let edit_page = browser.get(&edit);
+    assert!(
+        edit_page.body.contains(r#"value="Morning stories""#),
+        "{} {}",
+        edit_page.status,
+        edit_page.body
+    );
+    assert_eq!(send(&mut browser, &edit, event_fields("2")).status, 303);
+    let listed = hub.json(&["events", "list"]);
+    assert_eq!(
+        (&listed[0]["registered"], &listed[0]["waiting"]),
+        (&serde_json::json!(2), &serde_json::json!(0)),
+        "{listed}"
+    );
+    let fewer = send(&mut browser, &edit, event_fields("1"));
+    assert_eq!(fewer.status, 400);
+    assert!(
+        fewer.body.contains("2 people hold places"),
+        "{}",
+        fewer.body
+    );
+    let public = crate::web::get(&format!("{}/events/{event_id}?lang=en", hub.url), None);
+    assert!(
+        public.body.contains("Morning stories"),
+        "the web in English"
+    );
+    let cancelled = browser.post(
+        &format!("/staff/events/{event_id}/remove"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(cancelled.status, 303);
+    assert_eq!(hub.json(&["events", "list"]), serde_json::json!([]));
+
+    let audit = hub.json(&["staff", "audit"]).to_string();
+    for action in [
+        "promotion added",
+        "promotion changed",
+        "promotion withdrawn",
+        "event added",
+        "event changed",
+        "event cancelled",
+    ] {
+        assert!(audit.contains(action), "{action}: {audit}");
+    }
+}

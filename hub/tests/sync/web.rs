@@ -319,6 +319,56 @@ impl Browser {
     }
 
     fn send(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> Answer {
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+                )
+            })
+            .collect();
+        self.send_body(
+            method,
+            path,
+            "application/x-www-form-urlencoded",
+            body.join("&").into_bytes(),
+        )
+    }
+
+    /// A form with a file, as a browser sends `enctype="multipart/form-data"`.
+    pub(crate) fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Answer {
+        const BOUNDARY: &str = "swalayan-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        if let Some((name, bytes)) = file {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"picture\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        self.send_body(
+            "POST",
+            path,
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+            body,
+        )
+    }
+
+    fn send_body(&mut self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Answer {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -330,21 +380,12 @@ impl Browser {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         let url = format!("{}{path}", self.base);
-        let body: Vec<String> = form
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k}={}",
-                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
-                )
-            })
-            .collect();
         let (status, location, set, text) = runtime().block_on(async {
             let request = match method {
                 "POST" => client
                     .post(&url)
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .body(body.join("&")),
+                    .header("Content-Type", content_type)
+                    .body(body),
                 _ => client.get(&url),
             };
             let response = request
