@@ -25,6 +25,8 @@
 //! - [`metrics`]: Prometheus counters kept as things happen (a scrape reads no table).
 //! - [`staff`]: staff accounts (roles, generated passwords as argon2id hashes) and the audit
 //!   log of their changes.
+//! - [`simulate`]: a made-up library's days of traffic for an empty hub (training,
+//!   screenshots, the staff pages' browser tests and benchmark).
 //! - [`server`]: serving with header, body and request timeouts and a bound on concurrency.
 //! - [`tls`]: the rustls configuration when a certificate is configured.
 //! - [`config`]: the hub's file (`--config hub.toml`): the library's name, time zone, public
@@ -41,6 +43,7 @@ pub mod metrics;
 pub mod promotions;
 pub mod reports;
 pub mod server;
+pub mod simulate;
 pub mod staff;
 pub mod storage;
 pub mod tls;

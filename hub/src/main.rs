@@ -131,6 +131,23 @@ enum Command {
     /// People who sign in to the staff pages (`/staff`).
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Fill an empty hub with a made-up library's days of traffic (gates, kiosks, drop
+    /// boxes, events, feedback) for training, screenshots and tests; refuses a hub that
+    /// already holds transactions.
+    Simulate {
+        /// Days of traffic, ending today.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        #[arg(long, default_value_t = 5)]
+        gates: u32,
+        #[arg(long, default_value_t = 8)]
+        kiosks: u32,
+        #[arg(long, default_value_t = 2)]
+        dropboxes: u32,
+        /// The same seed makes the same library.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -851,6 +868,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Promotions(command) => promotions(storage.as_ref(), command, json)?,
         Command::Events(command) => events(storage.as_ref(), &library, command, json)?,
         Command::Staff(command) => staff(storage.as_ref(), command, json)?,
+        Command::Simulate {
+            days,
+            gates,
+            kiosks,
+            dropboxes,
+            seed,
+        } => {
+            let plan = swalayan_hub::simulate::Plan {
+                days,
+                gates,
+                kiosks,
+                dropboxes,
+                seed,
+            };
+            let made = swalayan_hub::simulate::fill(
+                storage.as_ref(),
+                &plan,
+                &library.timezone,
+                Timestamp::now(),
+            )?;
+            emit(json, &serde_json::to_value(&made)?, || {
+                format!(
+                    "{} days: {} stations, {} transactions, {} visit counts, {} events",
+                    days, made.stations, made.transactions, made.visit_buckets, made.events
+                )
+            });
+        }
         Command::Serve {
             listen,
             tls_cert,

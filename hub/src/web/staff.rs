@@ -98,7 +98,7 @@ pub(super) fn staff_page(
     let menu = html! {
         @if let Some(staff) = &who.staff {
             nav.staff aria-label=(lang.pick("Menu petugas", "Staff menu")) {
-                a href=(reader.localized("/staff")) { (lang.pick("Stasiun", "Stations")) }
+                a href=(reader.localized("/staff")) { (lang.pick("Ringkasan", "At a glance")) }
                 a href=(reader.localized("/staff/visitors")) { (lang.pick("Pengunjung", "Visitors")) }
                 a href=(reader.localized("/staff/circulation")) { (lang.pick("Sirkulasi", "Circulation")) }
                 a href=(reader.localized("/staff/events")) { (lang.pick("Acara", "Events")) }
@@ -275,9 +275,20 @@ pub async fn home(
         return Ok(to_login(&who));
     }
     let reader = who.visitor.reader.clone();
-    let stations = read_view(&state, &reader, |state| state.storage.stations()).await?;
+    let csv = query.format.as_deref() == Some("csv");
+    let (stations, glance) = read_view(&state, &reader, move |state| {
+        let stations = state.storage.stations()?;
+        // The CSV is the stations' table only.
+        let glance = if csv {
+            None
+        } else {
+            Some(Glance::read(state)?)
+        };
+        Ok((stations, glance))
+    })
+    .await?;
     let rows: Vec<StationRow> = stations.iter().map(StationRow::from).collect();
-    if query.format.as_deref() == Some("csv") {
+    if csv {
         return Ok(csv_response(
             "stations.csv",
             &[
@@ -294,8 +305,16 @@ pub async fn home(
         ));
     }
     let lang = reader.lang;
+    let conflicts: i64 = rows.iter().map(|r| r.conflicts).sum();
+    let alarms: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| !r.alarms.is_empty())
+        .map(|r| (r.station.as_str(), r.alarms.as_str()))
+        .collect();
     let body = html! {
-        h1 { (lang.pick("Stasiun", "Stations")) }
+        h1 { (lang.pick("Ringkasan", "At a glance")) }
+        @if let Some(glance) = &glance { (glance.render(&reader, conflicts, &alarms)) }
+        h2 { (lang.pick("Stasiun", "Stations")) }
         p.muted { (lang.pick("Dari laporan kesehatan terakhir setiap stasiun.", "From each station's last health report.")) " "
             a href=(reader.localized("/staff?format=csv")) { (lang.pick("Unduh CSV", "Download CSV")) } }
         table {
@@ -324,10 +343,108 @@ pub async fn home(
     Ok(staff_page(
         &state,
         &who,
-        lang.pick("Stasiun", "Stations"),
+        lang.pick("Ringkasan", "At a glance"),
         "/staff",
         body,
     ))
+}
+
+/// The dashboard's numbers: today and this month (the monthly summary's), who is inside
+/// now, and the next events.
+struct Glance {
+    today: Option<crate::reports::MonthRow>,
+    month: Option<crate::reports::MonthRow>,
+    inside: i64,
+    upcoming: Vec<(String, swalayan_core::contract::documents::EventDoc)>,
+}
+
+impl Glance {
+    fn read(state: &WebState) -> Result<Glance, HubError> {
+        let storage = state.storage.as_ref();
+        let tz = &state.library.timezone;
+        let now = state.library.local_now();
+        let today = now.date();
+        let summary = |from| -> Result<Option<crate::reports::MonthRow>, HubError> {
+            Ok(crate::reports::monthly(storage, from, today, tz, now)?
+                .rows
+                .pop())
+        };
+        let hours = crate::reports::visitors(
+            storage,
+            today,
+            today,
+            tz,
+            &state.library.timezone_name,
+            swalayan_core::report::visitors::By::Hour,
+            10.0,
+            None,
+        )?;
+        let inside = hours
+            .periods
+            .iter()
+            .fold(0i64, |inside, p| (inside + p.entries - p.exits).max(0));
+        let upcoming = crate::events::list(storage)?
+            .into_iter()
+            .filter(|(_, e)| e.ends > now)
+            .take(3)
+            .collect();
+        Ok(Glance {
+            today: summary(today)?,
+            month: summary(today.first_of_month())?,
+            inside,
+            upcoming,
+        })
+    }
+
+    fn render(
+        &self,
+        reader: &super::lang::Reader,
+        conflicts: i64,
+        alarms: &[(&str, &str)],
+    ) -> Markup {
+        let lang = reader.lang;
+        let tiles = |row: &crate::reports::MonthRow, inside: Option<i64>| {
+            html! {
+                ul.tiles {
+                    li { strong { (row.visits) } (lang.pick("kunjungan", "visits")) }
+                    @if let Some(inside) = inside { li { strong { (inside) } (lang.pick("di dalam sekarang", "inside now")) } }
+                    li { strong { (row.loans) } (lang.pick("pinjam", "loans")) }
+                    li { strong { (row.returns) } (lang.pick("kembali", "returns")) }
+                    li { strong { (row.renewals) } (lang.pick("perpanjang", "renewals")) }
+                    li { strong { (row.active_members) } (lang.pick("anggota aktif", "active members")) }
+                    li { strong { (row.participants) } (lang.pick("peserta kegiatan", "programme participants")) }
+                    li { strong { (row.feedback_average.map_or("–".to_string(), |a| format!("{a:.1}"))) } (lang.pick("nilai rata-rata", "average score")) }
+                }
+            }
+        };
+        html! {
+            @if conflicts > 0 || !alarms.is_empty() {
+                section aria-labelledby="attention" {
+                    h2 #attention { (lang.pick("Perlu perhatian", "Needs attention")) }
+                    ul {
+                        @if conflicts > 0 { li { a href=(reader.localized("/staff/conflicts")) { (conflicts) " " (lang.pick("konflik menunggu", "conflicts awaiting staff")) } } }
+                        @for (station, alarm) in alarms { li { strong.on-loan { (station) } ": " (alarm) } }
+                    }
+                }
+            }
+            @if let Some(today) = &self.today {
+                h2 { (lang.pick("Hari ini", "Today")) }
+                (tiles(today, Some(self.inside)))
+            }
+            @if let Some(month) = &self.month {
+                h2 { (lang.pick("Bulan ini", "This month")) " " a href=(reader.localized("/staff/monthly")) { (lang.pick("(ringkasan bulanan)", "(monthly summary)")) } }
+                (tiles(month, None))
+            }
+            @if !self.upcoming.is_empty() {
+                h2 { (lang.pick("Acara mendatang", "Coming events")) }
+                ul { @for (id, e) in &self.upcoming {
+                    li { a href=(reader.localized(&format!("/staff/events/{id}"))) { (e.title_in(lang)) } " · "
+                        (swalayan_core::format::span(e.starts, e.ends, lang)) " · "
+                        (e.registered) @if let Some(c) = e.capacity { "/" (c) } " " (lang.pick("terdaftar", "registered")) }
+                } }
+            }
+        }
+    }
 }
 
 /// One station as the page and its CSV show it.
