@@ -250,10 +250,7 @@ struct Stations {
     dropboxes: Vec<String>,
 }
 
-fn catalogue(
-    storage: &dyn Storage,
-    made: &mut Made,
-) -> Result<(Vec<Copy>, Vec<String>)> {
+fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<String>)> {
     let mut puts = Vec::new();
     let mut items = Vec::new();
     for (n, (title, author)) in TITLES.iter().enumerate() {
@@ -698,7 +695,10 @@ mod tests {
     #[test]
     fn a_seeded_library_fills_an_empty_hub_only() {
         let (_dir, storage, made) = filled(7);
-        assert!(made.transactions > 100 && made.visit_buckets > 100, "{made:?}");
+        assert!(
+            made.transactions > 100 && made.visit_buckets > 100,
+            "{made:?}"
+        );
         let conflicts = storage
             .transactions(&TxFilter {
                 state: Some(crate::storage::TxState::Conflict),

@@ -190,7 +190,7 @@ pub async fn circulation(
         (period_form(&reader, "/staff/circulation", from, to))
         (chart::bars(&format!("{title}: {} – {}", format::date_only(from, lang), format::date_only(to, lang)), &series, &points))
         h2 { (lang.pick("Per stasiun", "Per station")) }
-        table {
+        div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Stasiun", "Station")) }
                 th scope="col" { (series[0].name) } th scope="col" { (series[1].name) } th scope="col" { (series[2].name) }
@@ -198,11 +198,11 @@ pub async fn circulation(
             tbody { @for (station, l, r, n) in report.per_station() {
                 tr { td { (station) } td { (l) } td { (r) } td { (n) } }
             } }
-        }
+        } }
         (circulation_more(&reader, &report, &csv_link))
         h2 { (lang.pick("Per hari", "Per day")) }
         p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
-        table.rows {
+        div.table-wrap { table.rows {
             thead { tr {
                 th scope="col" { (lang.pick("Tanggal", "Date")) }
                 th scope="col" { (lang.pick("Stasiun", "Station")) }
@@ -211,7 +211,7 @@ pub async fn circulation(
             tbody { @for row in &report.rows {
                 tr { td { (format::date_only(row.date, lang)) } td { (row.station) } td { (row.loans) } td { (row.returns) } td { (row.renewals) } }
             } }
-        }
+        } }
     };
     Ok(staff_page(&state, &who, title, "/staff/circulation", body))
 }
@@ -299,10 +299,10 @@ fn circulation_more(
         }
         @if !report.channels.is_empty() {
             p { a href=(table_link("channels")) { (lang.pick("Unduh CSV", "Download CSV")) } }
-            table {
+            div.table-wrap { table {
                 thead { tr { th scope="col" { (lang.pick("Saluran", "Channel")) } th scope="col" { (lang.pick("Transaksi", "Transactions")) } } }
                 tbody { @for c in &report.channels { tr { td { (channel_name(&c.channel, lang)) } td { (c.transactions) } } } }
-            }
+            } }
         }
         h2 { (lang.pick("Denda", "Fines")) }
         p { (lang.pick("Dikenakan dalam periode ini: ", "Charged in this period: ")) strong { (money(report.fines_charged)) }
@@ -312,10 +312,10 @@ fn circulation_more(
             p.muted { (lang.pick("Belum ada peminjaman dalam periode ini.", "No loans in this period.")) }
         } @else {
             p { a href=(table_link("titles")) { (lang.pick("Unduh CSV", "Download CSV")) } }
-            table {
+            div.table-wrap { table {
                 thead { tr { th scope="col" { "#" } th scope="col" { (lang.pick("Judul", "Title")) } th scope="col" { (lang.pick("Pinjam", "Loans")) } } }
                 tbody { @for (n, t) in report.top_titles.iter().enumerate() { tr { td { (n + 1) } td { (t.title) } td { (t.loans) } } } }
-            }
+            } }
         }
         h2 { (lang.pick("Terlambat dikembalikan", "Overdue")) " (" (report.overdue.len()) ")" }
         @if report.overdue.is_empty() {
@@ -481,7 +481,7 @@ pub async fn visitors(
         }
         h2 { (lang.pick("Per hari", "Per day")) }
         p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
-        table {
+        div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Tanggal", "Date")) }
                 th scope="col" { (series[0].name) } th scope="col" { (series[1].name) }
@@ -494,10 +494,10 @@ pub async fn visitors(
                     td { @if d.suspect { strong.on-loan { (lang.pick("masuk dan keluar berbeda jauh: periksa sensor", "entries and exits differ: check the beams")) } } }
                 }
             } }
-        }
+        } }
         h2 { (lang.pick("Per gerbang", "Per gate")) }
         p { a href=(reader.localized(&format!("{csv_link}&table=gates"))) { (lang.pick("Unduh CSV", "Download CSV")) } }
-        table {
+        div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Gerbang", "Gate")) }
                 th scope="col" { (series[0].name) } th scope="col" { (series[1].name) }
@@ -508,7 +508,7 @@ pub async fn visitors(
                 tr { td { (gate) } td { (r.entries) } td { (r.exits) } td { (r.visits) }
                      td { (r.days.iter().filter(|d| d.suspect).count()) } }
             } }
-        }
+        } }
         h2 { (lang.pick("Jam demi jam: ", "Hour by hour: ")) (format::date_only(day, lang)) }
         form.period method="get" action="/staff/visitors" {
             @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
@@ -522,7 +522,7 @@ pub async fn visitors(
             &[Series { name: lang.pick("Di dalam", "Inside"), class: "s2" }],
             &hourly.iter().map(|(h, _, _, o)| (format!("{h}.00"), vec![count(*o)])).collect::<Vec<_>>()))
         p { a href=(reader.localized(&format!("/staff/visitors?from={from}&to={to}&day={day}&format=csv&table=hours"))) { (lang.pick("Unduh CSV", "Download CSV")) } }
-        table {
+        div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Jam", "Hour")) }
                 th scope="col" { (series[0].name) } th scope="col" { (series[1].name) }
@@ -531,7 +531,7 @@ pub async fn visitors(
             tbody { @for (h, e, x, o) in &hourly {
                 tr { td { (h) ".00" } td { (e) } td { (x) } td { (o) } }
             } }
-        }
+        } }
         p.muted { (report.method) }
     };
     Ok(staff_page(&state, &who, title, "/staff/visitors", body))
@@ -583,7 +583,7 @@ pub async fn feedback(
         (chart::bars(&format!("{}: {} – {}", series[0].name, format::date_only(from, lang), format::date_only(to, lang)), &series, &points))
         h2 { (lang.pick("Per hari dan stasiun", "Per day and station")) }
         p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
-        table {
+        div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Tanggal", "Date")) }
                 th scope="col" { (lang.pick("Stasiun", "Station")) }
@@ -593,7 +593,7 @@ pub async fn feedback(
             tbody { @for row in &report.rows {
                 tr { td { (format::date_only(row.date, lang)) } td { (row.station) } td { (row.responses) } td { (format!("{:.2}", row.average)) } }
             } }
-        }
+        } }
         h2 { (lang.pick("Komentar", "Comments")) }
         @if report.comments.is_empty() {
             p.muted { (lang.pick("Tidak ada komentar dalam periode ini.", "No comments in this period.")) }

@@ -118,7 +118,7 @@ pub async fn page(
     }
     let path = staff_event_path(&id);
     let body = html! {
-        h1 { (event.title) }
+        h1 { (event.title_in(lang)) }
         p { (format::span(event.starts, event.ends, lang))
             @if let Some(place) = &event.place { " · " (place) } }
         (summary(&event, &roster, lang))
@@ -157,7 +157,7 @@ pub async fn page(
             } }
         }
     };
-    Ok(staff_page(&state, &who, &event.title, &path, body))
+    Ok(staff_page(&state, &who, event.title_in(lang), &path, body))
 }
 
 /// One person on the list as staff read it.

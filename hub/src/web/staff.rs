@@ -317,7 +317,7 @@ pub async fn home(
         h2 { (lang.pick("Stasiun", "Stations")) }
         p.muted { (lang.pick("Dari laporan kesehatan terakhir setiap stasiun.", "From each station's last health report.")) " "
             a href=(reader.localized("/staff?format=csv")) { (lang.pick("Unduh CSV", "Download CSV")) } }
-        table {
+        div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Stasiun", "Station")) }
                 th scope="col" { (lang.pick("Peran", "Role")) }
@@ -338,7 +338,7 @@ pub async fn home(
                     td { @if row.alarms.is_empty() { "—" } @else { strong.on-loan { (row.alarms) } } }
                 }
             } }
-        }
+        } }
     };
     Ok(staff_page(
         &state,
@@ -563,7 +563,7 @@ pub async fn audit(
         h1 { (lang.pick("Log perubahan", "Audit log")) }
         p.muted { (audit_intro(lang)) " "
             a href=(reader.localized("/staff/audit?format=csv")) { (lang.pick("Unduh CSV", "Download CSV")) } }
-        table {
+        div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Waktu", "When")) }
                 th scope="col" { (lang.pick("Petugas", "Staff")) }
@@ -573,7 +573,7 @@ pub async fn audit(
             tbody { @for line in &lines {
                 tr { td { (line.at) } td { (line.staff) } td { (line.action) } td { (line.detail) } }
             } }
-        }
+        } }
     };
     Ok(staff_page(
         &state,

@@ -142,6 +142,35 @@ async fn fits(client: &Client) -> bool {
     pair[0].as_i64().unwrap() <= pair[1].as_i64().unwrap()
 }
 
+/// [`fits`] once the window has taken `width` and the page is laid out for it (a resize
+/// reaches the page a moment after WebDriver answers): asked again until it fits, for at
+/// most 5 s, so only a page that stays too wide fails.
+async fn fits_at(client: &Client, width: u32) -> bool {
+    client.set_window_size(width, 900).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if fits(client).await {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The elements that reach past the window's right edge (to say why a page does not fit).
+async fn too_wide(client: &Client) -> String {
+    client
+        .execute(
+            "return Array.from(document.querySelectorAll('body *')).filter(e => !(e.parentElement && e.parentElement.closest('.table-wrap')) && e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ');",
+            vec![],
+        )
+        .await
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
 #[test]
 fn a_patron_searches_reserves_and_cancels_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
@@ -351,6 +380,182 @@ fn a_patron_searches_reserves_and_cancels_in_chromium() {
             element(&c, "p.problem").await;
         }
         page_with(&c, "kartu ini dikunci sementara").await;
+        c.close().await.unwrap();
+    });
+}
+
+/// The staff's pages in chromium over a month of a made-up library's traffic (`swalayan-hub
+/// simulate`): signed in with the generated password, every page in both languages shows its
+/// heading, its charts where it has them and no page scrolls sideways at desktop or phone
+/// width; staff resolve the conflict and check a walk-in in at an event with the forms. With
+/// `SWALAYAN_SCREENSHOTS=DIR` the pages are photographed into DIR (docs/screenshots).
+#[test]
+fn staff_pages_in_chromium_over_a_month_of_traffic() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "hub.toml",
+        "[library]\nname = \"Perpustakaan Kota Tebing Tinggi\"\ntimezone = \"Asia/Jakarta\"\n",
+    );
+    let db = Backend::Sqlite.database(dir.path());
+    let simulated = support::hub_cmd(
+        &db,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--json",
+            "simulate",
+            "--days",
+            "30",
+        ],
+    );
+    assert_eq!(
+        simulated.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&simulated.stderr)
+    );
+    let hub = start_hub_on(&db, "127.0.0.1:0", &["--config", config.to_str().unwrap()]);
+    let password = hub.json(&["staff", "add", "ana", "--role", "admin"])["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = hub.json(&["events", "list"]);
+    let held = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "Dongeng Pagi" || e["title"] == "Klub Baca Remaja")
+        .or_else(|| events.as_array().unwrap().first())
+        .unwrap();
+    let event_path = format!("/staff/events/{}", held["id"].as_str().unwrap());
+    let held_title = held["title"].as_str().unwrap().to_string();
+    let driver = chromedriver();
+    let shots = std::env::var_os("SWALAYAN_SCREENSHOTS").map(std::path::PathBuf::from);
+
+    support::runtime().block_on(async {
+        let c = browser(&driver).await;
+        let base = hub.url.clone();
+        c.goto(&format!("{base}/staff")).await.unwrap();
+        fill(&c, "#user", "ana").await;
+        fill(&c, "#password", &password).await;
+        click(&c, "main form button[type=submit]").await;
+        let home = page_with(&c, "Perlu perhatian").await;
+        assert!(
+            home.contains("1 konflik menunggu") && home.contains("beam blocked"),
+            "{home}"
+        );
+
+        let pages: Vec<(&str, &str, &str, bool)> = vec![
+            ("/staff", "Ringkasan", "At a glance", false),
+            ("/staff/visitors", "Pengunjung", "Visitors", true),
+            ("/staff/circulation", "Sirkulasi", "Circulation", true),
+            (
+                "/staff/events",
+                "Acara dan kegiatan",
+                "Events and programmes",
+                false,
+            ),
+            (event_path.as_str(), held_title.as_str(), "", false),
+            ("/staff/events/new", "Acara baru", "New event", false),
+            ("/staff/promotions", "Promosi", "Promotions", false),
+            ("/staff/feedback", "Saran dan nilai", "Feedback", true),
+            (
+                "/staff/monthly",
+                "Ringkasan bulanan",
+                "Monthly summary",
+                true,
+            ),
+            ("/staff/conflicts", "Konflik", "Conflicts", false),
+            ("/staff/audit", "Log perubahan", "Audit log", false),
+        ];
+        for (path, indonesian, english, chart) in &pages {
+            for (lang, heading) in [("id", *indonesian), ("en", *english)] {
+                let join = if path.contains('?') { '&' } else { '?' };
+                c.goto(&format!("{base}{path}{join}lang={lang}"))
+                    .await
+                    .unwrap();
+                let h1 = text(&c, "h1").await;
+                if !heading.is_empty() {
+                    assert_eq!(h1, heading, "{path} in {lang}");
+                }
+                if *chart {
+                    element(&c, "figure svg").await;
+                }
+                assert!(
+                    fits_at(&c, 1280).await,
+                    "{path} ({lang}) scrolls sideways at 1280 px: {}",
+                    too_wide(&c).await
+                );
+                assert!(
+                    fits_at(&c, 390).await,
+                    "{path} ({lang}) scrolls sideways on a phone: {}",
+                    too_wide(&c).await
+                );
+                c.set_window_size(1280, 900).await.unwrap();
+            }
+        }
+
+        // The conflict resolved with a note, on its page.
+        c.goto(&format!("{base}/staff/conflicts?lang=id"))
+            .await
+            .unwrap();
+        fill(&c, "form input[name=note]", "sudah dicek di rak").await;
+        click(&c, "ul.plain form button").await;
+        page_with(&c, "Tidak ada konflik yang menunggu.").await;
+        // A walk-in checked in at an event's door.
+        c.goto(&format!("{base}{event_path}?lang=id"))
+            .await
+            .unwrap();
+        fill(&c, "#who", "Ibu Guru Sari").await;
+        click(&c, "form[action$='/check-in'] button").await;
+        page_with(&c, "Ibu Guru Sari").await;
+
+        if let Some(shots) = &shots {
+            std::fs::create_dir_all(shots).unwrap();
+            for (name, path, width, height) in [
+                ("staff-home-id", "/staff?lang=id".to_string(), 1280, 1100),
+                (
+                    "staff-visitors-en",
+                    "/staff/visitors?lang=en".to_string(),
+                    1280,
+                    1400,
+                ),
+                (
+                    "staff-circulation-id",
+                    "/staff/circulation?lang=id".to_string(),
+                    1280,
+                    1400,
+                ),
+                (
+                    "staff-monthly-id",
+                    "/staff/monthly?lang=id".to_string(),
+                    1280,
+                    1000,
+                ),
+                (
+                    "staff-event-id",
+                    format!("{event_path}?lang=id"),
+                    1280,
+                    1000,
+                ),
+                (
+                    "staff-events-phone-en",
+                    "/staff/events?lang=en".to_string(),
+                    390,
+                    844,
+                ),
+            ] {
+                c.set_window_size(width, height).await.unwrap();
+                c.goto(&format!("{base}{path}")).await.unwrap();
+                element(&c, "h1").await;
+                std::fs::write(
+                    shots.join(format!("{name}.png")),
+                    c.screenshot().await.unwrap(),
+                )
+                .unwrap();
+            }
+        }
         c.close().await.unwrap();
     });
 }
