@@ -9,44 +9,14 @@
 //! `cargo test` (no `--bench` argument) it runs 30 days and 20 requests so the suite stays
 //! quick; to nextest's `--list` it names itself a benchmark (nextest runs none).
 
+#[path = "support/hub_process.rs"]
+mod hub_process;
+use hub_process::serve;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 use swalayan_hub::simulate::{self, Plan};
 use swalayan_hub::staff::{self, StaffRole};
 use swalayan_hub::storage;
-
-struct HubProcess {
-    child: Child,
-    url: String,
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(db: &str) -> HubProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_swalayan-hub"))
-        .args(["--db", db, "serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
-    HubProcess { child, url }
-}
 
 /// A cookie's value from a response's `Set-Cookie` headers.
 fn cookie(response: &reqwest::Response, name: &str) -> Option<String> {

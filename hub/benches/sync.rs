@@ -13,11 +13,12 @@
 //! Under `cargo test`/nextest (criterion's test mode, no `--bench` argument) every size is
 //! divided by 50 so the suite stays quick; the numbers in PERFORMANCE.md are from `--bench`.
 
+#[path = "support/hub_process.rs"]
+mod hub_process;
 use criterion::{Criterion, criterion_group, criterion_main};
+use hub_process::serve;
 use jiff::Timestamp;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use swalayan::contract::protocol::PushTransaction;
@@ -65,37 +66,6 @@ fn database(backend: &str, dir: &Path, name: &str) -> String {
             format!("{base}/{db}")
         }
     }
-}
-
-struct HubProcess {
-    child: Child,
-    url: String,
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(db: &str) -> HubProcess {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_swalayan-hub"))
-        .args(["--db", db, "serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
-    HubProcess { child, url }
 }
 
 fn add_station(storage: &dyn Storage, name: &str) -> String {

@@ -101,6 +101,47 @@ fn problem(sentence: Option<&str>) -> Markup {
     html! { @if let Some(sentence) = sentence { p.problem role="alert" { (sentence) } } }
 }
 
+/// A form's page: 400 when it comes back with the sentence saying what to fix.
+fn form_page(
+    state: &WebState,
+    who: &StaffVisitor,
+    title: &str,
+    path: &str,
+    body: Markup,
+    sentence: Option<&str>,
+) -> Response {
+    let mut response = staff_page(state, who, title, path, body);
+    if sentence.is_some() {
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    response
+}
+
+/// A posted multipart form from a signed-in staff member with a genuine token: their name and
+/// the form, or the response to send instead (the sign-in, or 403).
+#[allow(clippy::result_large_err)]
+async fn signed_form(
+    state: &WebState,
+    who: &StaffVisitor,
+    multipart: Multipart,
+) -> Result<(String, Posted), Response> {
+    let actor = actor(who)?;
+    let posted = Posted::read(multipart).await.unwrap_or_default();
+    if !who.visitor.form_is_genuine(&posted.text("csrf")) {
+        return Err(forged(state, &who.visitor));
+    }
+    Ok((actor, posted))
+}
+
+/// A plain form's token checked, then the signed-in staff member's name.
+#[allow(clippy::result_large_err)]
+fn signed_token(state: &WebState, who: &StaffVisitor, csrf: &str) -> Result<String, Response> {
+    if !who.visitor.form_is_genuine(csrf) {
+        return Err(forged(state, &who.visitor));
+    }
+    actor(who)
+}
+
 /// The staff member's name, or the response sending them to sign in.
 #[allow(clippy::result_large_err)]
 fn actor(who: &StaffVisitor) -> Result<String, Response> {
@@ -156,11 +197,14 @@ async fn promotions_page(
         h2 { (lang.pick("Promosi baru", "New promotion")) }
         (promotion_form(who, "/staff/promotions", draft, &kiosks, sentence))
     };
-    let mut response = staff_page(state, who, title, "/staff/promotions", body);
-    if sentence.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    Ok(form_page(
+        state,
+        who,
+        title,
+        "/staff/promotions",
+        body,
+        sentence,
+    ))
 }
 
 fn dates(from: Option<Date>, until: Option<Date>, lang: Lang) -> String {
@@ -284,15 +328,11 @@ pub async fn create_promotion(
     who: StaffVisitor,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let actor = match actor(&who) {
-        Ok(actor) => actor,
+    let (actor, posted) = match signed_form(&state, &who, multipart).await {
+        Ok(signed) => signed,
         Err(response) => return Ok(response),
     };
     let lang = who.visitor.reader.lang;
-    let posted = Posted::read(multipart).await.unwrap_or_default();
-    if !who.visitor.form_is_genuine(&posted.text("csrf")) {
-        return Ok(forged(&state, &who.visitor));
-    }
     let (doc, checked) = promotion_from(&posted, lang, None);
     if let Err(sentence) = checked {
         return promotions_page(&state, &who, &doc, Some(&sentence)).await;
@@ -370,11 +410,7 @@ async fn promotion_page(
             button type="submit" { (lang.pick("Tarik dari semua kios", "Withdraw from every kiosk")) }
         }
     };
-    let mut response = staff_page(state, who, title, &path, body);
-    if sentence.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    Ok(form_page(state, who, title, &path, body, sentence))
 }
 
 /// `POST /staff/promotions/{id}`: saves a promotion's changes.
@@ -384,15 +420,11 @@ pub async fn update_promotion(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let actor = match actor(&who) {
-        Ok(actor) => actor,
+    let (actor, posted) = match signed_form(&state, &who, multipart).await {
+        Ok(signed) => signed,
         Err(response) => return Ok(response),
     };
     let reader = who.visitor.reader.clone();
-    let posted = Posted::read(multipart).await.unwrap_or_default();
-    if !who.visitor.form_is_genuine(&posted.text("csrf")) {
-        return Ok(forged(&state, &who.visitor));
-    }
     let key = id.clone();
     let Some(existing) = read_view(&state, &reader, move |state| {
         crate::promotions::get(state.storage.as_ref(), &key)
@@ -434,10 +466,7 @@ pub async fn remove_promotion(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    if !who.visitor.form_is_genuine(&form.csrf) {
-        return Ok(forged(&state, &who.visitor));
-    }
-    let actor = match actor(&who) {
+    let actor = match signed_token(&state, &who, &form.csrf) {
         Ok(actor) => actor,
         Err(response) => return Ok(response),
     };
@@ -575,11 +604,7 @@ async fn event_form_page(
             }
         }
     };
-    let mut response = staff_page(state, who, title, &action, body);
-    if sentence.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    Ok(form_page(state, who, title, &action, body, sentence))
 }
 
 /// `/staff/events/new`: the form for a new event.
@@ -599,15 +624,11 @@ pub async fn create_event(
     who: StaffVisitor,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let actor = match actor(&who) {
-        Ok(actor) => actor,
+    let (actor, posted) = match signed_form(&state, &who, multipart).await {
+        Ok(signed) => signed,
         Err(response) => return Ok(response),
     };
     let reader = who.visitor.reader.clone();
-    let posted = Posted::read(multipart).await.unwrap_or_default();
-    if !who.visitor.form_is_genuine(&posted.text("csrf")) {
-        return Ok(forged(&state, &who.visitor));
-    }
     let (event, checked) = event_from(&posted, reader.lang);
     if let Err(sentence) = checked {
         let typed = (posted.text("starts"), posted.text("ends"));
@@ -692,15 +713,11 @@ pub async fn update_event(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let actor = match actor(&who) {
-        Ok(actor) => actor,
+    let (actor, posted) = match signed_form(&state, &who, multipart).await {
+        Ok(signed) => signed,
         Err(response) => return Ok(response),
     };
     let reader = who.visitor.reader.clone();
-    let posted = Posted::read(multipart).await.unwrap_or_default();
-    if !who.visitor.form_is_genuine(&posted.text("csrf")) {
-        return Ok(forged(&state, &who.visitor));
-    }
     let (event, checked) = event_from(&posted, reader.lang);
     if let Err(sentence) = checked {
         let typed = (posted.text("starts"), posted.text("ends"));
@@ -750,10 +767,7 @@ pub async fn remove_event(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    if !who.visitor.form_is_genuine(&form.csrf) {
-        return Ok(forged(&state, &who.visitor));
-    }
-    let actor = match actor(&who) {
+    let actor = match signed_token(&state, &who, &form.csrf) {
         Ok(actor) => actor,
         Err(response) => return Ok(response),
     };

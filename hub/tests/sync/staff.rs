@@ -5,6 +5,23 @@
 use crate::support::{Backend, CliStation, on_both_backends};
 use crate::web::{Browser, start};
 
+/// A browser signed in to the staff pages as a new account `name` with `role`.
+fn signed_in(hub: &crate::support::Hub, name: &str, role: &str) -> Browser {
+    let password = hub.json(&["staff", "add", name, "--role", role])["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut browser = Browser::new(&hub.url);
+    browser.get("/staff/login");
+    let csrf = browser.csrf();
+    let signed = browser.post(
+        "/staff/login",
+        &[("user", name), ("password", &password), ("csrf", &csrf)],
+    );
+    assert_eq!(signed.status, 303, "{name} signed in");
+    browser
+}
+
 on_both_backends!(staff_sign_in_see_the_stations_and_admins_read_the_audit_log);
 
 fn staff_sign_in_see_the_stations_and_admins_read_the_audit_log(backend: Backend) {
@@ -232,17 +249,7 @@ fn the_circulation_page_and_the_report_command_agree(backend: Backend) {
         format!("date,station,loans,returns,renewals\n{to},kiosk-1,2,1,1\n")
     );
 
-    let password = hub.json(&["staff", "add", "ana", "--role", "librarian"])["password"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut browser = Browser::new(&hub.url);
-    browser.get("/staff/login");
-    let csrf = browser.csrf();
-    browser.post(
-        "/staff/login",
-        &[("user", "ana"), ("password", &password), ("csrf", &csrf)],
-    );
+    let mut browser = signed_in(&hub, "ana", "librarian");
     let page_csv = browser.get(&format!(
         "/staff/circulation?from={from}&to={to}&format=csv"
     ));
@@ -496,17 +503,7 @@ fn attendance_at_the_door_and_the_monthly_summary_agree_with_their_commands(back
 
     // Staff at the door: the list, P2 (waiting) ticked present, a walk-in by name, one by
     // mistake taken back.
-    let password = hub.json(&["staff", "add", "ana", "--role", "librarian"])["password"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut browser = Browser::new(&hub.url);
-    browser.get("/staff/login");
-    let csrf = browser.csrf();
-    browser.post(
-        "/staff/login",
-        &[("user", "ana"), ("password", &password), ("csrf", &csrf)],
-    );
+    let mut browser = signed_in(&hub, "ana", "librarian");
     let path = format!("/staff/events/{id}");
     let list = browser.get(&path);
     assert_eq!(list.status, 200, "{}", list.body);
@@ -660,17 +657,7 @@ fn staff_publish_promotions_and_events_that_reach_the_kiosks(backend: Backend) {
     hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
     let token = hub.add_station("kiosk-1");
     hub.add_station("kiosk-2");
-    let password = hub.json(&["staff", "add", "ana", "--role", "librarian"])["password"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut browser = Browser::new(&hub.url);
-    browser.get("/staff/login");
-    let csrf = browser.csrf();
-    browser.post(
-        "/staff/login",
-        &[("user", "ana"), ("password", &password), ("csrf", &csrf)],
-    );
+    let mut browser = signed_in(&hub, "ana", "librarian");
     let form = browser.get("/staff/promotions");
     assert!(
         form.body.contains(r#"value="kiosk-2""#),
