@@ -34,8 +34,18 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
         #[cfg(feature = "ui")]
         Command::Kiosk => super::kiosk::kiosk(&ctx),
         #[cfg(feature = "ui")]
-        Command::Screenshot { screen, size, out } => {
-            super::kiosk::screenshot(&ctx, &screen, &size, &out)
+        Command::Screenshot {
+            screen,
+            size,
+            out,
+            large_text,
+            high_contrast,
+        } => {
+            let display = crate::station::kiosk::view::Display {
+                large_text,
+                high_contrast,
+            };
+            super::kiosk::screenshot(&ctx, &screen, &size, &out, display)
         }
         #[cfg(not(feature = "ui"))]
         Command::Demo { script: false } | Command::Kiosk | Command::Screenshot { .. } => {

@@ -176,6 +176,7 @@ pub fn screenshot(
     screen: &str,
     size: &str,
     out: &Path,
+    display: crate::station::kiosk::view::Display,
 ) -> Result<Finished, CliError> {
     let (w, h) = size
         .split_once('x')
@@ -184,10 +185,15 @@ pub fn screenshot(
         .ok_or_else(|| {
             CliError::Usage(format!("--size {size}: write WIDTHxHEIGHT, e.g. 1280x800"))
         })?;
-    let png = crate::ui::screenshot::render_png(screen, ctx.lang, w, h).map_err(|e| match e {
-        crate::ui::screenshot::ScreenshotError::UnknownScreen(_) => CliError::Usage(e.to_string()),
-        other => CliError::Io(other.to_string()),
-    })?;
+    let png =
+        crate::ui::screenshot::render_png(screen, ctx.lang, w, h, display).map_err(
+            |e| match e {
+                crate::ui::screenshot::ScreenshotError::UnknownScreen(_) => {
+                    CliError::Usage(e.to_string())
+                }
+                other => CliError::Io(other.to_string()),
+            },
+        )?;
     std::fs::write(out, png).map_err(|e| CliError::Io(format!("{}: {e}", out.display())))?;
     Ok(Finished::Done)
 }

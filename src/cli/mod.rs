@@ -99,6 +99,12 @@ pub enum Command {
         size: String,
         #[arg(long)]
         out: PathBuf,
+        /// As a patron who asked for larger text.
+        #[arg(long)]
+        large_text: bool,
+        /// As a patron who asked for high contrast.
+        #[arg(long)]
+        high_contrast: bool,
     },
     /// Import catalog, patrons or policy.
     #[command(subcommand)]

@@ -2,7 +2,9 @@
 //! commands for whoever runs the kiosk (a channel to the engine thread, or a test).
 
 use super::map::{map_hold, map_loan, map_row, map_screen};
-use super::{AccountAdapter, ItemsAdapter, KioskWindow, Promotion, SessionAdapter, StatusAdapter};
+use super::{
+    AccountAdapter, ItemsAdapter, KioskWindow, Promotion, SessionAdapter, StatusAdapter, Style,
+};
 use crate::reason::Lang;
 use crate::station::kiosk::{Command, KioskView, StaffAction};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
@@ -44,6 +46,7 @@ enum Part<'a> {
         Option<u32>,
         bool,
         &'a str,
+        crate::station::kiosk::view::Display,
     ),
     Items(&'a [crate::station::kiosk::RowView], u32),
     Account(
@@ -76,6 +79,7 @@ fn session_part(v: &KioskView) -> Part<'_> {
         v.idle_countdown,
         v.feedback_enabled,
         &v.event_title,
+        v.display,
     )
 }
 
@@ -119,6 +123,9 @@ fn apply_session(ui: &KioskWindow, view: &KioskView) {
     session.set_idle_countdown(view.idle_countdown.map(|s| s as i32).unwrap_or(-1));
     session.set_feedback_enabled(view.feedback_enabled);
     session.set_event_title(view.event_title.as_str().into());
+    let style = ui.global::<Style>();
+    style.set_large_text(view.display.large_text);
+    style.set_high_contrast(view.display.high_contrast);
 }
 
 /// A promotion's picture from its `data:image/png;base64,...` URI; `None` when it cannot be
@@ -249,6 +256,13 @@ pub fn connect(ui: &KioskWindow, dispatch: Rc<dyn Fn(Command)>) {
     session.on_start_return(move || d(Command::StartReturn));
     let d = dispatch.clone();
     session.on_start_account(move || d(Command::StartAccount));
+    let d = dispatch.clone();
+    session.on_set_display(move |large_text, high_contrast| {
+        d(Command::Display(crate::station::kiosk::view::Display {
+            large_text,
+            high_contrast,
+        }))
+    });
     let d = dispatch.clone();
     session.on_attend(move |event| d(Command::Attend(event.to_string())));
     let d = dispatch.clone();

@@ -157,6 +157,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
     Ok(KioskView {
         screen: screen_enum,
         lang,
+        display: Default::default(),
         patron_name: "Siti Rahmawati".into(),
         notice_message: None,
         working: false,
@@ -275,8 +276,10 @@ pub fn render_png(
     lang: Lang,
     width: u32,
     height: u32,
+    display: crate::station::kiosk::view::Display,
 ) -> Result<Vec<u8>, ScreenshotError> {
-    let view = sample_view(screen, lang)?;
+    let mut view = sample_view(screen, lang)?;
+    view.display = display;
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     slint::platform::set_platform(Box::new(Offscreen {
         window: window.clone(),

@@ -29,6 +29,8 @@ pub enum Command {
     Cancel,
     StillHere,
     Lang(Lang),
+    /// Larger text and high contrast (the header's buttons), until the session ends.
+    Display(super::view::Display),
     /// Time passes (inactivity, sets waiting for their parts, the status timer).
     Tick,
     Staff(StaffAction),

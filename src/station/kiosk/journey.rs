@@ -529,6 +529,7 @@ impl Kiosk {
         self.screen = Screen::Welcome;
         self.idle_countdown = None;
         self.lang = self.settings.default_lang;
+        self.display = super::view::Display::default();
     }
 }
 

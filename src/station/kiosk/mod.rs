@@ -45,6 +45,7 @@ pub struct Kiosk {
     printer: Option<Box<dyn ReceiptSink>>,
     screen: Screen,
     lang: Lang,
+    display: view::Display,
     session: Session,
     status: StatusShown,
     devices: BTreeMap<String, String>,
@@ -79,6 +80,7 @@ impl Kiosk {
             printer,
             screen: Screen::Welcome,
             lang,
+            display: view::Display::default(),
             session: Session::default(),
             status: StatusShown::default(),
             devices: BTreeMap::new(),
@@ -193,6 +195,7 @@ impl Kiosk {
             }
             Command::StillHere => {}
             Command::Lang(lang) => self.lang = lang,
+            Command::Display(display) => self.display = display,
             Command::Tick => self.tick()?,
             Command::Staff(action) => self.staff(action),
             Command::Device(name, state) => self.set_device(&name, &state),
@@ -286,6 +289,7 @@ impl Kiosk {
         self.view = KioskView {
             screen: self.screen,
             lang: self.lang,
+            display: self.display,
             patron_name: session.patron_name.clone(),
             notice: session.notice,
             notice_message: session.notice_message.clone(),

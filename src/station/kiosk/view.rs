@@ -69,6 +69,8 @@ pub struct HoldView {
 pub struct KioskView {
     pub screen: Screen,
     pub lang: Lang,
+    /// Larger text and high contrast, as the patron asked for this visit.
+    pub display: Display,
     pub patron_name: String,
     pub notice: Option<Reason>,
     /// The library system's own words beside the notice (SIP2 screen message), verbatim.
@@ -107,6 +109,13 @@ pub struct KioskView {
     pub quit: bool,
     /// The central catalogue: not configured, reached on the last sync, or not.
     pub central: CentralLight,
+}
+
+/// How a patron asked the screen to look, for their visit (the next patron starts afresh).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Display {
+    pub large_text: bool,
+    pub high_contrast: bool,
 }
 
 /// A card on the welcome screen: a promotion, or an event with its id and whether its
@@ -167,6 +176,7 @@ impl Default for KioskView {
         KioskView {
             screen: Screen::Welcome,
             lang: Lang::Id,
+            display: Display::default(),
             patron_name: String::new(),
             notice: None,
             notice_message: None,
