@@ -4,6 +4,8 @@
 
 #[path = "station_rig.rs"]
 mod station_rig;
+#[path = "ui_layout.rs"]
+mod ui_layout;
 
 use i_slint_backend_testing::ElementHandle;
 use slint::ComponentHandle;

@@ -1,0 +1,275 @@
+//! The kiosk on the screens kiosks really have (issue #18): every screen, in both languages,
+//! with and without larger text and high contrast, at six sizes from the Raspberry Pi's
+//! 800x480 to a floor-standing 1080x1920, laid out by Slint's testing backend (real fonts, real
+//! layouts) and checked by the geometry it reports:
+//! - every touch target (role button) lies wholly inside the window, is at least 48x48 px
+//!   (9 mm at the 7-inch panel's density) and overlaps no other target;
+//! - every text lies inside the window, and none is cut: each is a `Words`, which says in its
+//!   automation id whether all of it fits its box (an elided or squeezed text says
+//!   `words-cut`), and a plain `Text` (whose fit nobody checks) is itself a fault.
+//!
+//! Rows in a scrolling list are inside the list's width and start below its top (the patron
+//! scrolls down to them); the list itself is inside the window and shows at least one row.
+
+use i_slint_backend_testing::{ElementHandle, ElementRoot};
+use slint::ComponentHandle;
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+use swalayan::reason::Lang;
+use swalayan::station::kiosk::view::Display;
+use swalayan::ui::bridge::{apply, select_language};
+use swalayan::ui::screenshot::{SCREENS, sample_view};
+use swalayan::ui::{KioskWindow, StatusAdapter};
+
+/// Landscape 7" (Pi Touch Display), 7" 1024x600, 10" 1280x800, full HD, and portrait
+/// (Touch Display 2, floor-standing kiosks).
+const SIZES: [(u32, u32); 6] = [
+    (800, 480),
+    (1024, 600),
+    (1280, 800),
+    (1920, 1080),
+    (720, 1280),
+    (1080, 1920),
+];
+
+/// 9 mm at the 7-inch panel's density (800 px over 154 mm: 5.2 px/mm).
+const TOUCH_MIN: f32 = 48.0;
+
+/// Layouts round to whole pixels; a hair of overlap is not two targets under one finger.
+const SLACK: f32 = 0.5;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Rect {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+impl Rect {
+    fn of(e: &ElementHandle) -> Rect {
+        let p = e.absolute_position();
+        let s = e.size();
+        Rect {
+            x: p.x,
+            y: p.y,
+            w: s.width,
+            h: s.height,
+        }
+    }
+    fn right(&self) -> f32 {
+        self.x + self.w
+    }
+    fn bottom(&self) -> f32 {
+        self.y + self.h
+    }
+    fn inside(&self, outer: &Rect) -> bool {
+        self.x >= outer.x - SLACK
+            && self.y >= outer.y - SLACK
+            && self.right() <= outer.right() + SLACK
+            && self.bottom() <= outer.bottom() + SLACK
+    }
+    fn overlaps(&self, other: &Rect) -> bool {
+        self.x < other.right() - SLACK
+            && other.x < self.right() - SLACK
+            && self.y < other.bottom() - SLACK
+            && other.y < self.bottom() - SLACK
+    }
+    /// Where a scrolling list's content may be: the list's width, from its top down.
+    fn scrolls_into(&self, list: &Rect) -> bool {
+        self.x >= list.x - SLACK && self.right() <= list.right() + SLACK && self.y >= list.y - SLACK
+    }
+    /// A key for finding the same element in two walks of the tree.
+    fn key(&self) -> (i64, i64, i64, i64) {
+        let r = |v: f32| (v * 4.0).round() as i64;
+        (r(self.x), r(self.y), r(self.w), r(self.h))
+    }
+}
+
+impl std::fmt::Display for Rect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.0}x{:.0} at ({:.0},{:.0})",
+            self.w, self.h, self.x, self.y
+        )
+    }
+}
+
+/// An element found again in a second walk of the tree: its label and place.
+type ElementKey = (String, (i64, i64, i64, i64));
+
+/// What one element is to the checks.
+struct Seen {
+    rect: Rect,
+    what: String,
+    /// The scrolling list it is in, if any.
+    list: Option<Rect>,
+}
+
+/// The faults of the screen on show, each a sentence naming the element. Under a `modal`
+/// dialog the screen's buttons lie beneath the dialog's, as they should: overlaps are not
+/// faults there.
+fn faults(ui: &KioskWindow, width: u32, height: u32, modal: bool) -> Vec<String> {
+    let window = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: width as f32,
+        h: height as f32,
+    };
+    let root = ui.root_element();
+    // Scrolling lists, and what is inside each (found again below by place and label).
+    let mut lists: Vec<(Rect, HashSet<ElementKey>)> = Vec::new();
+    root.visit_descendants(|e| {
+        if e.type_name().as_deref() == Some("Flickable") {
+            let mut inside = HashSet::new();
+            e.visit_descendants(|d| {
+                inside.insert((label(&d), Rect::of(&d).key()));
+                ControlFlow::<()>::Continue(())
+            });
+            lists.push((Rect::of(&e), inside));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let list_of = |e: &ElementHandle| {
+        let key = (label(e), Rect::of(e).key());
+        lists
+            .iter()
+            .find(|(_, inside)| inside.contains(&key))
+            .map(|(rect, _)| *rect)
+    };
+
+    let mut faults = Vec::new();
+    let mut targets: Vec<Seen> = Vec::new();
+    root.visit_descendants(|e| {
+        let rect = Rect::of(&e);
+        let type_name = e.type_name().unwrap_or_default().to_string();
+        let is_text = type_name == "Text" || type_name == "Words";
+        let what = format!("{} '{}'", type_name, label(&e));
+        if type_name == "Text" && !label(&e).is_empty() {
+            faults.push(format!(
+                "{what}: a plain Text, whose fit nobody checks (use Words)"
+            ));
+        }
+        if e.accessible_id().as_deref() == Some("words-cut") {
+            faults.push(format!("{what} is cut: it does not fit its {rect}"));
+        }
+        let target = e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button);
+        if !(target || is_text) || label(&e).is_empty() {
+            return ControlFlow::<()>::Continue(());
+        }
+        let list = list_of(&e);
+        let placed = match list {
+            Some(list) => rect.scrolls_into(&list),
+            None => rect.inside(&window),
+        };
+        if !placed {
+            faults.push(format!("{what} {rect} is outside the window {window}"));
+        }
+        if target {
+            if rect.w < TOUCH_MIN - SLACK || rect.h < TOUCH_MIN - SLACK {
+                faults.push(format!("{what} is {rect}: smaller than {TOUCH_MIN} px"));
+            }
+            targets.push(Seen { rect, what, list });
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    for (i, a) in targets.iter().enumerate() {
+        for b in &targets[i + 1..] {
+            if !modal && a.list == b.list && a.rect.overlaps(&b.rect) {
+                faults.push(format!(
+                    "{} {} overlaps {} {}",
+                    a.what, a.rect, b.what, b.rect
+                ));
+            }
+        }
+    }
+    for (list, _) in &lists {
+        if !list.inside(&window) || list.h < TOUCH_MIN {
+            faults.push(format!("a scrolling list {list} is not wholly on screen"));
+        }
+    }
+    faults
+}
+
+fn label(e: &ElementHandle) -> String {
+    e.accessible_label().unwrap_or_default().to_string()
+}
+
+/// The dialogs over a screen: inactivity's warning, and the wait for the library system.
+#[derive(Clone, Copy, Debug)]
+enum Dialog {
+    StillThere,
+    Working,
+}
+
+/// Every screen, then the dialogs over the screens they come on.
+fn screens() -> Vec<(&'static str, Option<Dialog>)> {
+    let mut all: Vec<_> = SCREENS.iter().map(|s| (*s, None)).collect();
+    all.push(("borrow", Some(Dialog::StillThere)));
+    all.push(("account", Some(Dialog::Working)));
+    all
+}
+
+/// Every screen (and its dialogs) × both languages × larger text and high contrast off and on × six sizes.
+#[test]
+fn every_screen_fits_every_kiosk_size_language_and_display_mode() {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = KioskWindow::new().unwrap();
+    let status = ui.global::<StatusAdapter>();
+    // The first library's name, long as library names are.
+    status.set_library_name("Perpustakaan Kota Tebing Tinggi".into());
+    status.set_clock("10:30".into());
+    status.set_date("28-11-2026".into());
+    ui.show().unwrap();
+    let modes = [
+        Display::default(),
+        Display {
+            large_text: true,
+            high_contrast: false,
+        },
+        Display {
+            large_text: true,
+            high_contrast: true,
+        },
+    ];
+    let mut all = Vec::new();
+    let mut checked = 0;
+    for (width, height) in SIZES {
+        ui.window()
+            .set_size(slint::PhysicalSize::new(width, height));
+        for lang in [Lang::Id, Lang::En] {
+            select_language(lang);
+            for display in modes {
+                for (screen, dialog) in screens() {
+                    let mut view = sample_view(screen, lang).unwrap();
+                    view.display = display;
+                    match dialog {
+                        Some(Dialog::StillThere) => view.idle_countdown = Some(20),
+                        Some(Dialog::Working) => view.working = true,
+                        None => {}
+                    }
+                    apply(&ui, &view);
+                    // Runs the window's size handlers (the unit follows the window).
+                    slint::platform::update_timers_and_animations();
+                    checked += 1;
+                    for fault in faults(&ui, width, height, dialog.is_some()) {
+                        all.push(format!(
+                            "{width}x{height} {lang:?} {screen}{} {}{}: {fault}",
+                            dialog.map(|d| format!(" ({d:?})")).unwrap_or_default(),
+                            if display.large_text { "A+" } else { "" },
+                            if display.high_contrast { "◐" } else { "" },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, SIZES.len() * 2 * modes.len() * screens().len());
+    assert!(
+        all.is_empty(),
+        "{} faults over {checked} layouts:\n{}",
+        all.len(),
+        all.join("\n")
+    );
+}
