@@ -136,6 +136,8 @@ fn scripts_test_installs_what_a_fresh_machine_lacks_and_says_when_it_cannot() {
         "fonts-dejavu-core",
         "python3-venv",
         "xvfb",
+        "matchbox-window-manager",
+        "x11-utils",
         "chromium",
         "chromium-driver",
     ] {

@@ -15,16 +15,13 @@ struct Xvfb {
 
 impl Xvfb {
     fn start() -> Xvfb {
+        Xvfb::start_at("1280x800x24")
+    }
+
+    /// A screen of `size` (`WxHxDEPTH`).
+    fn start_at(size: &str) -> Xvfb {
         let mut child = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
+            .args(["-displayfd", "1", "-screen", "0", size, "-nolisten", "tcp"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -268,4 +265,96 @@ fn a_station_without_its_gpio_chip_says_which_setting_to_check() {
     assert_eq!(out.status.code(), Some(3));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("[gpio] chip"), "{said}");
+}
+
+/// What X says of the kiosk's window on `display`: (its `_NET_WM_STATE` line, its size), once
+/// the window manager has taken it (the state is set), within 60 s.
+fn kiosk_window_on(display: &str, kiosk: &mut Child) -> (String, String) {
+    let x_tool = |args: &[&str]| -> String {
+        let out = Command::new(args[0])
+            .args(&args[1..])
+            .arg("-display")
+            .arg(display)
+            .output()
+            .unwrap_or_else(|e| panic!("{} (x11-utils; scripts/test installs it): {e}", args[0]));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Some(status) = kiosk.try_wait().unwrap() {
+            panic!("the kiosk ended before its window showed: {status}");
+        }
+        let tree = x_tool(&["xwininfo", "-root", "-tree"]);
+        if let Some(id) = tree
+            .lines()
+            .find(|l| l.contains("\"Swalayan\""))
+            .and_then(|l| l.split_whitespace().next())
+        {
+            let state = x_tool(&["xprop", "-id", id, "_NET_WM_STATE"]);
+            if !state.contains("not found") && !state.trim().is_empty() {
+                let info = x_tool(&["xwininfo", "-id", id]);
+                let field = |name: &str| {
+                    info.lines()
+                        .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+                        .unwrap_or_default()
+                };
+                return (
+                    state.trim().to_string(),
+                    format!("{}x{}", field("Width:"), field("Height:")),
+                );
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = kiosk.kill();
+    panic!("no kiosk window managed within 60 s");
+}
+
+/// A station's kiosk fills its screen, whatever the screen (issue #18): on the Pi's 7" 800x480
+/// under a kiosk's window manager the window asks to be full screen and is 800x480 (the
+/// layouts adapt, tests/ui_layout.rs); with `[display] windowed = true` it does not ask.
+#[test]
+fn a_station_kiosk_fills_its_screen_unless_windowed() {
+    let x = Xvfb::start_at("800x480x24");
+    let mut wm = Command::new("matchbox-window-manager")
+        .args(["-use_titlebar", "no"])
+        .env("DISPLAY", &x.display)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("matchbox-window-manager (scripts/test installs it)");
+    for windowed in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("kiosk.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[station]\nid = \"kiosk-screen\"\ndb = \"kiosk.db\"\n\n[display]\nwindowed = {windowed}\n"
+            ),
+        )
+        .unwrap();
+        let mut kiosk = Command::new(env!("CARGO_BIN_EXE_swalayan"))
+            .arg("--config")
+            .arg(&config)
+            .arg("kiosk")
+            .env("DISPLAY", &x.display)
+            .env("SLINT_BACKEND", "winit-software")
+            .env("HOME", dir.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (state, size) = kiosk_window_on(&x.display, &mut kiosk);
+        let _ = kiosk.kill();
+        let _ = kiosk.wait();
+        if windowed {
+            assert!(!state.contains("FULLSCREEN"), "windowed: {state}");
+        } else {
+            assert!(state.contains("_NET_WM_STATE_FULLSCREEN"), "{state}");
+            assert_eq!(size, "800x480");
+        }
+    }
+    let _ = wm.kill();
+    let _ = wm.wait();
 }

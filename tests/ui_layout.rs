@@ -2,8 +2,8 @@
 //! with and without larger text and high contrast, at six sizes from the Raspberry Pi's
 //! 800x480 to a floor-standing 1080x1920, laid out by Slint's testing backend (real fonts, real
 //! layouts) and checked by the geometry it reports:
-//! - every touch target (role button) lies wholly inside the window, is at least 48x48 px
-//!   (9 mm at the 7-inch panel's density) and overlaps no other target;
+//! - every touch target (role button) has an accessible label, lies wholly inside the window,
+//!   is at least 48x48 px (9 mm at the 7-inch panel's density) and overlaps no other target;
 //! - every text lies inside the window, and none is cut: each is a `Words`, which says in its
 //!   automation id whether all of it fits its box (an elided or squeezed text says
 //!   `words-cut`), and a plain `Text` (whose fit nobody checks) is itself a fault.
@@ -155,6 +155,9 @@ fn faults(ui: &KioskWindow, width: u32, height: u32, modal: bool) -> Vec<String>
             faults.push(format!("{what} is cut: it does not fit its {rect}"));
         }
         let target = e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button);
+        if target && label(&e).is_empty() {
+            faults.push(format!("a button {rect} has no accessible label"));
+        }
         if !(target || is_text) || label(&e).is_empty() {
             return ControlFlow::<()>::Continue(());
         }
@@ -271,5 +274,49 @@ fn every_screen_fits_every_kiosk_size_language_and_display_mode() {
         "{} faults over {checked} layouts:\n{}",
         all.len(),
         all.join("\n")
+    );
+}
+
+/// A name too long for a narrow header gives way to the short name the library configured
+/// (`[library] short_name`); where the whole name fits, the whole name is shown (issue #18).
+#[test]
+fn a_long_library_name_gives_way_to_its_short_name_where_the_bar_is_narrow() {
+    i_slint_backend_testing::init_no_event_loop();
+    let ui = KioskWindow::new().unwrap();
+    let status = ui.global::<StatusAdapter>();
+    let whole = "Dinas Perpustakaan dan Kearsipan Kota Tebing Tinggi Provinsi Sumatera Utara";
+    let short = "Perpustakaan Tebing Tinggi";
+    status.set_library_name(whole.into());
+    status.set_clock("10:30".into());
+    ui.show().unwrap();
+    apply(&ui, &sample_view("welcome", Lang::Id).unwrap());
+    let shown_at = |width, height, short: &str| {
+        status.set_library_short_name(short.into());
+        ui.window()
+            .set_size(slint::PhysicalSize::new(width, height));
+        slint::platform::update_timers_and_animations();
+        let names: Vec<String> = [whole, "Perpustakaan Tebing Tinggi"]
+            .into_iter()
+            .filter(|name| {
+                ElementHandle::find_by_accessible_label(&ui, name)
+                    .next()
+                    .is_some()
+            })
+            .map(str::to_string)
+            .collect();
+        (names, faults(&ui, width, height, false))
+    };
+    let (names, faults_wide) = shown_at(1920, 1080, short);
+    assert_eq!(names, [whole], "the whole name where it fits");
+    assert!(faults_wide.is_empty(), "{faults_wide:?}");
+    let (names, faults_narrow) = shown_at(720, 1280, short);
+    assert_eq!(names, [short], "the short name on a portrait screen");
+    assert!(faults_narrow.is_empty(), "{faults_narrow:?}");
+    // Without a short name the whole one is cut there, and the layout test says so.
+    let (names, faults_unnamed) = shown_at(720, 1280, "");
+    assert_eq!(names, [whole]);
+    assert!(
+        faults_unnamed.iter().any(|f| f.contains("is cut")),
+        "{faults_unnamed:?}"
     );
 }

@@ -13,6 +13,8 @@ struct DisplayReport {
     mode: Option<u32>,
     rotation: u32,
     renderer: &'static str,
+    /// Under X or Wayland: a window rather than the whole screen.
+    windowed: bool,
     /// What the kiosk sets for Slint (settings already in the environment win).
     environment: std::collections::BTreeMap<&'static str, String>,
     touch_rule: String,
@@ -30,6 +32,7 @@ pub fn show(ctx: &Context) -> Result<Finished, super::CliError> {
         mode: display.mode,
         rotation: display.rotation,
         renderer: display.renderer.slint_name(),
+        windowed: display.windowed,
         environment: display.slint_environment().into_iter().collect(),
         touch_rule: format!(
             "SUBSYSTEM==\"input\", KERNEL==\"event*\", ENV{{ID_INPUT_TOUCHSCREEN}}==\"1\", ENV{{LIBINPUT_CALIBRATION_MATRIX}}=\"{}\"",
@@ -38,7 +41,7 @@ pub fn show(ctx: &Context) -> Result<Finished, super::CliError> {
     };
     super::output::emit(ctx, &report, || {
         let mut out = format!(
-            "backend    {}\noutput     {}\nmode       {}\nrotation   {}\nrenderer   {}\n",
+            "backend    {}\noutput     {}\nmode       {}\nrotation   {}\nrenderer   {}\nwindowed   {}\n",
             report.backend,
             report.output.as_deref().unwrap_or("(the first connected)"),
             report
@@ -46,6 +49,7 @@ pub fn show(ctx: &Context) -> Result<Finished, super::CliError> {
                 .map_or("(the preferred)".to_string(), |m| m.to_string()),
             report.rotation,
             report.renderer,
+            report.windowed,
         );
         for (name, value) in &report.environment {
             out.push_str(&format!("set        {name}={value}\n"));

@@ -108,6 +108,9 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
         kiosk,
         KioskRun {
             library_name: ctx.config.library_name.clone(),
+            library_short_name: ctx.config.library_short_name.clone(),
+            // The demo is tried on a desktop: a window.
+            fullscreen: false,
             time_zone: ctx.config.time_zone.clone(),
             lang: ctx.lang,
             devices: Devices {
@@ -159,6 +162,8 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
         kiosk,
         KioskRun {
             library_name: ctx.config.library_name.clone(),
+            library_short_name: ctx.config.library_short_name.clone(),
+            fullscreen: !ctx.config.display.windowed,
             time_zone: ctx.config.time_zone.clone(),
             lang: ctx.lang,
             devices,

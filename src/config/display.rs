@@ -1,6 +1,7 @@
 //! `[display]`: where and how the kiosk draws on a screen without X (the `linuxkms` build on a
 //! Raspberry Pi): the DRM output, its mode, the panel's rotation and the renderer. The kiosk
 //! hands them to Slint before its window exists, so nothing is set by hand in unit files.
+//! Under X or Wayland the kiosk fills the screen unless `windowed` (a trial on a desktop).
 
 use serde::Deserialize;
 
@@ -11,6 +12,7 @@ pub(super) struct RawDisplay {
     mode: Option<u32>,
     rotation: Option<u32>,
     renderer: Option<String>,
+    windowed: Option<bool>,
 }
 
 /// The renderers a Pi can use: software (a few MB, no GPU driver) or OpenGL ES (femtovg).
@@ -42,6 +44,9 @@ pub struct DisplayConfig {
     /// Degrees clockwise: 0, 90, 180 or 270 (panels mounted portrait or upside down).
     pub rotation: u32,
     pub renderer: Renderer,
+    /// A window instead of the whole screen, under X or Wayland (the kiosk fills the screen by
+    /// default; without X it always does).
+    pub windowed: bool,
 }
 
 impl DisplayConfig {
@@ -109,5 +114,6 @@ pub(super) fn parse(
         mode: raw.mode,
         rotation,
         renderer,
+        windowed: raw.windowed.unwrap_or(false),
     })
 }

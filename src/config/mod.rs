@@ -1,7 +1,7 @@
 //! The station's configuration file (TOML), validated into a [`Config`].
 //!
-//! Schema (docs/config.md): `[station] id, db, lang` and `[library] name, timezone, branch,
-//! isil`; devices (docs/hardware.md); `[dropbox]` in `dropbox.rs`, `[gate]` in `gate.rs`.
+//! Schema (docs/config.md): `[station] id, db, lang` and `[library] name, short_name,
+//! timezone, branch, isil`; devices (docs/hardware.md); `[dropbox]` in `dropbox.rs`, `[gate]` in `gate.rs`.
 //! Unknown keys and bad values are errors that name the file, the line and the key.
 
 mod display;
@@ -266,6 +266,7 @@ struct RawStation {
 #[serde(deny_unknown_fields)]
 struct RawLibrary {
     name: Option<String>,
+    short_name: Option<String>,
     timezone: Option<String>,
     branch: Option<String>,
     isil: Option<String>,
@@ -280,6 +281,9 @@ pub struct Config {
     pub db: Option<PathBuf>,
     pub lang: Lang,
     pub library_name: String,
+    /// `[library] short_name`: what a narrow screen's header shows when the whole name would
+    /// not fit even shrunk onto two lines.
+    pub library_short_name: Option<String>,
     pub time_zone_name: String,
     pub time_zone: TimeZone,
     /// The branch this station stands in.
@@ -313,6 +317,7 @@ impl Default for Config {
             db: None,
             lang: Lang::Id,
             library_name: "Perpustakaan".to_string(),
+            library_short_name: None,
             time_zone_name: DEFAULT_TIME_ZONE.to_string(),
             time_zone: jiff::tz::db()
                 .get(DEFAULT_TIME_ZONE)
@@ -440,6 +445,11 @@ impl Config {
                 if let Some(name) = raw.library.name {
                     config.library_name = name;
                 }
+                config.library_short_name = raw
+                    .library
+                    .short_name
+                    .map(|short| short.trim().to_string())
+                    .filter(|short| !short.is_empty());
                 Ok(())
             })()
             .err(),
@@ -899,6 +909,18 @@ mod tests {
         );
         assert_eq!(config.lang, Lang::En);
         assert_eq!(config.time_zone_name, "Asia/Jakarta");
+        assert_eq!(config.library_short_name, None);
+    }
+
+    #[test]
+    fn a_short_name_is_kept_and_a_blank_one_is_none() {
+        let config = parse("[library]\nname = \"Dinas Perpustakaan dan Kearsipan Kota Tebing Tinggi\"\nshort_name = \" Perpustakaan Tebing Tinggi \"\n").unwrap();
+        assert_eq!(
+            config.library_short_name.as_deref(),
+            Some("Perpustakaan Tebing Tinggi")
+        );
+        let blank = parse("[library]\nshort_name = \"  \"\n").unwrap();
+        assert_eq!(blank.library_short_name, None);
     }
 
     #[test]
@@ -1095,6 +1117,16 @@ mod tests {
         assert_eq!(config.display.touch_matrix(), "0 -1 1 1 0 0");
         assert_eq!(config.display.renderer, Renderer::Software);
         assert!(parse("").unwrap().display.slint_environment().is_empty());
+        assert!(
+            !parse("").unwrap().display.windowed,
+            "a station fills its screen"
+        );
+        assert!(
+            parse("[display]\nwindowed = true\n")
+                .unwrap()
+                .display
+                .windowed
+        );
         let err = parse("[display]\nrotation = 45\n").unwrap_err().to_string();
         assert!(err.contains("display.rotation"), "{err}");
         let err = parse("[display]\nrenderer = \"skia\"\n")

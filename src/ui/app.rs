@@ -71,6 +71,10 @@ thread_local! {
 /// Everything the kiosk runs with besides its role.
 pub struct KioskRun {
     pub library_name: String,
+    /// For a header too narrow for the whole name (`[library] short_name`).
+    pub library_short_name: Option<String>,
+    /// The whole screen (a station), or a window (the demo, `[display] windowed`).
+    pub fullscreen: bool,
     /// The library's time zone: the header clock shows its time, as the desk's dates do.
     pub time_zone: jiff::tz::TimeZone,
     pub lang: Lang,
@@ -86,8 +90,11 @@ pub struct KioskRun {
 /// Runs the kiosk until the window closes, staff leave kiosk mode, or SIGTERM.
 pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     let ui = KioskWindow::new().map_err(|e| AppError::NoDisplay(e.to_string()))?;
-    ui.global::<StatusAdapter>()
-        .set_library_name(run.library_name.clone().into());
+    let status = ui.global::<StatusAdapter>();
+    status.set_library_name(run.library_name.clone().into());
+    status.set_library_short_name(run.library_short_name.clone().unwrap_or_default().into());
+    // A station fills its screen whatever its size; the layouts follow (ui/README.md).
+    ui.window().set_fullscreen(run.fullscreen);
     select_language(run.lang);
     apply(&ui, kiosk.view());
     SHOWN.with_borrow_mut(|shown| *shown = Some(kiosk.view().clone()));
