@@ -167,7 +167,10 @@ fn faults(ui: &KioskWindow, width: u32, height: u32, modal: bool) -> Vec<String>
             None => rect.inside(&window),
         };
         if !placed {
-            faults.push(format!("{what} {rect} is outside the window {window}"));
+            faults.push(match list {
+                Some(list) => format!("{what} {rect} is outside its scrolling list {list}"),
+                None => format!("{what} {rect} is outside the window {window}"),
+            });
         }
         if target {
             if rect.w < TOUCH_MIN - SLACK || rect.h < TOUCH_MIN - SLACK {
@@ -199,22 +202,62 @@ fn label(e: &ElementHandle) -> String {
     e.accessible_label().unwrap_or_default().to_string()
 }
 
-/// The dialogs over a screen: inactivity's warning, and the wait for the library system.
-#[derive(Clone, Copy, Debug)]
-enum Dialog {
+/// A screen as the sample shows it, under a dialog (inactivity's warning, the wait for the
+/// library system), or crowded: a patron with many loans and reservations, a big stack, a
+/// staff screen with many documents held back.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Variant {
+    Sample,
     StillThere,
     Working,
+    Crowded,
 }
 
-/// Every screen, then the dialogs over the screens they come on.
-fn screens() -> Vec<(&'static str, Option<Dialog>)> {
-    let mut all: Vec<_> = SCREENS.iter().map(|s| (*s, None)).collect();
-    all.push(("borrow", Some(Dialog::StillThere)));
-    all.push(("account", Some(Dialog::Working)));
+/// Every screen, then the dialogs over the screens they come on, then the crowded screens.
+fn screens() -> Vec<(&'static str, Variant)> {
+    let mut all: Vec<_> = SCREENS.iter().map(|s| (*s, Variant::Sample)).collect();
+    all.push(("borrow", Variant::StillThere));
+    all.push(("account", Variant::Working));
+    for screen in ["account", "borrow", "return", "staff"] {
+        all.push((screen, Variant::Crowded));
+    }
     all
 }
 
-/// Every screen (and its dialogs) × both languages × larger text and high contrast off and on × six sizes.
+/// The sample view with many of everything a list shows, titles long as real ones are.
+fn crowd(view: &mut swalayan::station::kiosk::KioskView) {
+    let long = "Sejarah Perpustakaan di Sumatera Utara dari Masa Kolonial hingga Reformasi, Jilid";
+    let loan = view.loans[1].clone();
+    view.loans = (1..=9)
+        .map(|n| swalayan::station::kiosk::LoanView {
+            title: format!("{long} {n}"),
+            ..loan.clone()
+        })
+        .collect();
+    let hold = view.holds[1].clone();
+    view.holds = (1..=7)
+        .map(|n| swalayan::station::kiosk::HoldView {
+            title: format!("{long} {n}"),
+            position: n,
+            ..hold.clone()
+        })
+        .collect();
+    let row = view.rows.first().cloned();
+    if let Some(row) = row {
+        view.rows = (1..=14)
+            .map(|n| swalayan::station::kiosk::RowView {
+                title: format!("{long} {n}"),
+                ..row.clone()
+            })
+            .collect();
+    }
+    view.held_back = (1..=10)
+        .map(|n| format!("promotion {n}: a picture over 300 KB was not taken"))
+        .collect();
+}
+
+/// Every screen (its dialogs, crowded) × both languages × larger text and high contrast ×
+/// six sizes.
 #[test]
 fn every_screen_fits_every_kiosk_size_language_and_display_mode() {
     i_slint_backend_testing::init_no_event_loop();
@@ -244,22 +287,28 @@ fn every_screen_fits_every_kiosk_size_language_and_display_mode() {
         for lang in [Lang::Id, Lang::En] {
             select_language(lang);
             for display in modes {
-                for (screen, dialog) in screens() {
+                for (screen, variant) in screens() {
                     let mut view = sample_view(screen, lang).unwrap();
                     view.display = display;
-                    match dialog {
-                        Some(Dialog::StillThere) => view.idle_countdown = Some(20),
-                        Some(Dialog::Working) => view.working = true,
-                        None => {}
+                    match variant {
+                        Variant::Sample => {}
+                        Variant::StillThere => view.idle_countdown = Some(20),
+                        Variant::Working => view.working = true,
+                        Variant::Crowded => crowd(&mut view),
                     }
                     apply(&ui, &view);
                     // Runs the window's size handlers (the unit follows the window).
                     slint::platform::update_timers_and_animations();
                     checked += 1;
-                    for fault in faults(&ui, width, height, dialog.is_some()) {
+                    let modal = matches!(variant, Variant::StillThere | Variant::Working);
+                    for fault in faults(&ui, width, height, modal) {
                         all.push(format!(
                             "{width}x{height} {lang:?} {screen}{} {}{}: {fault}",
-                            dialog.map(|d| format!(" ({d:?})")).unwrap_or_default(),
+                            if variant == Variant::Sample {
+                                String::new()
+                            } else {
+                                format!(" ({variant:?})")
+                            },
                             if display.large_text { "A+" } else { "" },
                             if display.high_contrast { "◐" } else { "" },
                         ));
