@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use swalayan::cli::{Cli, Finished, run};
 
 fn main() -> ExitCode {
+    swalayan_core::closed_pipe::end_quietly_on_closed_pipe();
     let cli = Cli::parse();
     init_logging(cli.verbose);
     match run(cli) {

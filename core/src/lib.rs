@@ -15,10 +15,12 @@
 //!   with one typed payload each, the catalog documents, conflict reasons.
 //! - [`format`]: dates and money as patrons read them (id/en), for pages, screens, receipts.
 //! - [`export`]: transactions written for other library systems (Koha's offline circulation).
-//! - [`private_file`]: database files created readable by their owner only.
+//! - [`private_file`]: databases and card-number exports readable by their owner only.
+//! - [`closed_pipe`]: both binaries end quietly when their reader closes the pipe.
 //! - [`report`]: reports from counts (visitors, ISO 2789), the same at station and hub.
 
 pub mod circulation;
+pub mod closed_pipe;
 pub mod contract;
 pub mod domain;
 pub mod export;

@@ -6,6 +6,7 @@
 use crate::catalog::{self, HoldTarget};
 use crate::ledger;
 use crate::metrics::Metrics;
+use crate::patron_pin::{PinOrigin, PinProof, check_patron_pin};
 use crate::storage::{
     Change, HubError, StationAuth, StationRole, Storage, VisitBucket, hash_token,
 };
@@ -21,8 +22,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use swalayan_core::contract::documents::PatronDoc;
 use swalayan_core::contract::protocol::{
-    ChangesResponse, ErrorBody, Outcome, PulledChange, PushRequest, PushResponse, StatusReport,
-    VisitsRequest,
+    ChangesResponse, ErrorBody, Outcome, PulledChange, PushRequest, PushResponse, PushTransaction,
+    StatusReport, VisitsRequest,
 };
 use swalayan_core::contract::roles::Access;
 use tower_http::compression::CompressionLayer;
@@ -38,6 +39,8 @@ pub const MAX_PAGE: u32 = 10_000;
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub metrics: Arc<Metrics>,
+    /// `[library] branches`: the pickup branches holds may name (empty: those copies name).
+    pub branches: Arc<[String]>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -88,12 +91,16 @@ async fn count_refusals(
     response
 }
 
-/// An API error: a status and a sentence.
-pub struct ApiError(StatusCode, String);
+/// An API error: a status and a sentence (and, for a refused push, which transactions).
+pub struct ApiError(StatusCode, String, Vec<uuid::Uuid>);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, Json(ErrorBody { error: self.1 })).into_response()
+        let body = ErrorBody {
+            error: self.1,
+            refused: self.2,
+        };
+        (self.0, Json(body)).into_response()
     }
 }
 
@@ -102,29 +109,41 @@ impl From<HubError> for ApiError {
         let status = match e {
             HubError::NotFound(_) => StatusCode::NOT_FOUND,
             HubError::Forbidden(_) => StatusCode::FORBIDDEN,
-            HubError::Invalid(_) | HubError::Refused(_) | HubError::StationExists(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            HubError::Invalid(_)
+            | HubError::Refused(_)
+            | HubError::StationExists(_)
+            | HubError::UnknownBranch { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // The detail is for the hub's log; a client learns nothing of the inside.
             tracing::error!(error = %e, "storage");
+            return internal();
         }
-        ApiError(status, e.to_string())
+        bad(status, e.to_string())
     }
 }
 
 fn bad(status: StatusCode, message: impl Into<String>) -> ApiError {
-    ApiError(status, message.into())
+    ApiError(status, message.into(), Vec::new())
+}
+
+/// A 500 that says only that it is the hub's fault (the cause goes to the log).
+fn internal() -> ApiError {
+    bad(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the hub could not answer; its log says why",
+    )
 }
 
 /// Runs blocking storage work off the async workers.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| bad(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "a request's work ended abnormally");
+        internal()
+    })?
 }
 
 fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
@@ -137,9 +156,12 @@ fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
 }
 
 /// The station a request's token belongs to (a revoked or rotated-out token is unknown).
+/// The hub's own station names never authenticate, whatever a database written before they
+/// were reserved holds for them.
 fn station_of(storage: &dyn Storage, token: &str) -> Result<StationAuth, ApiError> {
     storage
         .station_for_token_hash(&hash_token(token))?
+        .filter(|auth| !crate::storage::is_reserved_station_name(&auth.name))
         .ok_or_else(|| bad(StatusCode::UNAUTHORIZED, "unknown token"))
 }
 
@@ -213,15 +235,27 @@ async fn push(
         let auth = station_of(state.storage.as_ref(), &token)?;
         same_station(&auth.name, &request.station)?;
         // The whole batch is refused if one transaction is not the role's to make: a
-        // stolen drop box token cannot lend, whatever else it sends.
-        if let Some(t) = request
+        // stolen drop box token cannot lend, whatever else it sends. A kind the hub does not
+        // know is a kiosk's to send only. The answer names every refused transaction, so the
+        // station moves those to its conflicts and sends the rest again.
+        let refused: Vec<&PushTransaction> = request
             .transactions
             .iter()
-            .find(|t| t.kind.known().is_some_and(|k| !auth.role.may_push(*k)))
-        {
-            return Err(forbidden(
+            .filter(|t| {
+                t.kind
+                    .known()
+                    .map_or(!auth.role.may_push_unknown(), |k| !auth.role.may_push(*k))
+            })
+            .collect();
+        if let Some(first) = refused.first() {
+            let ApiError(status, message, _) = forbidden(
                 auth.role,
-                &format!("push '{}' transactions; nothing was applied", t.kind),
+                &format!("push '{}' transactions; nothing was applied", first.kind),
+            );
+            return Err(ApiError(
+                status,
+                message,
+                refused.iter().map(|t| t.id).collect(),
             ));
         }
         state.storage.station_seen(&auth.name, received, None)?;
@@ -409,10 +443,12 @@ fn acting(
             "a patron's card and PIN are needed to act for them",
         ));
     };
-    match catalog::check_patron_pin(storage, &card, &pin, Timestamp::now())? {
-        catalog::PinProof::Accepted => Ok(Acting::Patron(card)),
-        catalog::PinProof::Refused => Err(bad(StatusCode::FORBIDDEN, "card or PIN not right")),
-        catalog::PinProof::Locked => Err(bad(
+    // A station acting for a patron: wrong PINs count library-wide, as at a kiosk.
+    let proof = check_patron_pin(storage, &card, &pin, Timestamp::now(), PinOrigin::Station)?;
+    match proof {
+        PinProof::Accepted => Ok(Acting::Patron(card)),
+        PinProof::Refused => Err(bad(StatusCode::FORBIDDEN, "card or PIN not right")),
+        PinProof::Locked => Err(bad(
             StatusCode::FORBIDDEN,
             "this card is locked after too many wrong PINs; try later or ask staff",
         )),
@@ -471,6 +507,7 @@ async fn place_hold(
             &request.patron,
             &target,
             &request.pickup_branch,
+            &state.branches,
             Timestamp::now(),
         )?)
     })

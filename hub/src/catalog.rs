@@ -7,7 +7,6 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
-use swalayan_core::circulation::pin::{PinCheck, check_pin};
 use swalayan_core::circulation::rules::{HoldFacts, decide_hold};
 use swalayan_core::contract::documents::{
     HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, TitleDoc,
@@ -247,13 +246,18 @@ pub enum HoldTarget {
 /// pull. Whether the patron may is decided by the same rule the kiosks use
 /// (`rules::decide_hold`): blocks, expiry, fines, a hold already placed, a copy already on
 /// loan to them, a title with no copy the policy lends.
+///
+/// The pickup branch must be one the library has: `branches` (its `[library] branches`), or
+/// when that is empty, one its copies name.
 pub fn place_hold(
     storage: &dyn Storage,
     patron: &str,
     target: &HoldTarget,
     pickup_branch: &str,
+    branches: &[String],
     now: Timestamp,
 ) -> Result<HoldEntry> {
+    check_pickup_branch(storage, branches, pickup_branch)?;
     let policy = policy(storage)?;
     let today = now.to_zoned_datetime(library_time_zone()).date();
     let title_key = match target {
@@ -347,6 +351,22 @@ pub fn place_hold(
     entry.ok_or_else(|| HubError::Corrupt("hold not placed".into()))
 }
 
+/// Refuses a pickup branch the library does not have.
+fn check_pickup_branch(storage: &dyn Storage, branches: &[String], branch: &str) -> Result<()> {
+    let known = if branches.is_empty() {
+        storage.item_branches()?
+    } else {
+        branches.to_vec()
+    };
+    if known.iter().any(|b| b == branch) {
+        return Ok(());
+    }
+    Err(HubError::UnknownBranch {
+        branch: branch.to_string(),
+        known: known.join(", "),
+    })
+}
+
 /// A stored document read as its type; unreadable means damaged.
 fn decode<T: serde::de::DeserializeOwned>(body: Value, key: &str) -> Result<T> {
     serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("document {key}: {e}")))
@@ -367,81 +387,6 @@ fn put_hold(tx: &mut dyn Tx, id: &str, hold: &HoldDoc) -> Result<()> {
         body: Some(body),
     }])?;
     Ok(())
-}
-
-/// What a PIN presented at the hub (the web catalogue) proves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PinProof {
-    Accepted,
-    /// Wrong (or the card is unknown, or has no PIN: neither proves anything).
-    Refused,
-    /// The card is locked after too many wrong PINs, here or at any station.
-    Locked,
-}
-
-/// Checks a patron's PIN with the library's lockout: the same rule and the same count as at
-/// the stations (a wrong PIN here counts there after their next pull, and theirs here).
-pub fn check_patron_pin(
-    storage: &dyn Storage,
-    card: &str,
-    pin: &str,
-    now: Timestamp,
-) -> Result<PinProof> {
-    let (max_attempts, minutes) = {
-        let policy = policy(storage)?;
-        (policy.pin_max_attempts, policy.pin_lockout_minutes)
-    };
-    let mut proof = PinProof::Refused;
-    storage.write(&mut |tx| {
-        let Some(body) = tx.get(DocKind::Patron, &[card.to_string()])?.remove(card) else {
-            proof = PinProof::Refused;
-            return Ok(());
-        };
-        let mut doc: PatronDoc =
-            serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("patron: {e}")))?;
-        let Some(hash) = doc.pin_hash.clone() else {
-            proof = PinProof::Refused;
-            return Ok(());
-        };
-        let check = check_pin(
-            Some(&hash),
-            Some(pin),
-            doc.pin_failures,
-            doc.pin_locked_until,
-            now,
-            max_attempts,
-            minutes,
-        );
-        proof = match check {
-            PinCheck::Accepted => {
-                doc.pin_failures = 0;
-                doc.pin_locked_until = None;
-                PinProof::Accepted
-            }
-            PinCheck::Locked { .. } => PinProof::Locked,
-            PinCheck::Incorrect {
-                failures,
-                locked_until,
-            } => {
-                doc.pin_failures = failures;
-                doc.pin_locked_until = locked_until;
-                if locked_until.is_some() {
-                    PinProof::Locked
-                } else {
-                    PinProof::Refused
-                }
-            }
-            PinCheck::Required => PinProof::Refused,
-        };
-        // An unchanged document takes no revision: a right PIN costs the stations nothing.
-        tx.put(&[Put {
-            kind: DocKind::Patron,
-            key: card.to_string(),
-            body: Some(to_value(&doc).map_err(|e| HubError::Corrupt(e.to_string()))?),
-        }])?;
-        Ok(())
-    })?;
-    Ok(proof)
 }
 
 /// Holds, newest change last; `all` includes fulfilled, cancelled and expired ones.

@@ -41,10 +41,30 @@ pub enum ConfigError {
 pub struct HubConfig {
     #[serde(default)]
     pub library: LibraryFile,
+    #[serde(default)]
+    pub web: WebFile,
+    #[serde(default)]
+    pub events: EventsFile,
+}
+
+/// `[web]` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebFile {
+    /// Hours a signed-in session lasts at most, however active (default 8).
+    pub session_max_hours: Option<u64>,
+}
+
+/// `[events]` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsFile {
+    /// The waiting list holds at most this many times an event's places (default 2).
+    pub waiting_list_factor: Option<u32>,
 }
 
 /// `[library]` as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LibraryFile {
     pub name: Option<String>,
@@ -59,10 +79,32 @@ pub struct LibraryFile {
     /// Whether people without a card may register for events with a name and phone number.
     #[serde(default = "yes")]
     pub guest_registration: bool,
+    /// The branches patrons may pick reserved books up at; unset: those the copies name.
+    #[serde(default)]
+    pub branches: Vec<String>,
 }
 
 fn yes() -> bool {
     true
+}
+
+/// A hub without a `[library]` section has the same defaults as one with an empty section
+/// (a derived default would turn guest registration off, against docs/config.md).
+impl Default for LibraryFile {
+    fn default() -> LibraryFile {
+        LibraryFile {
+            name: None,
+            short_name: None,
+            timezone: None,
+            public_url: None,
+            description: None,
+            address: None,
+            phone: None,
+            hours: HoursFile::default(),
+            guest_registration: yes(),
+            branches: Vec::new(),
+        }
+    }
 }
 
 /// `[library.hours]`: one entry per weekday, `"HH:MM-HH:MM"` ranges separated by commas.
@@ -93,7 +135,18 @@ pub struct Library {
     /// Monday first; an empty list is a closed day.
     pub hours: [Vec<(Time, Time)>; 7],
     pub guest_registration: bool,
+    /// `[library] branches`, trimmed, without empties (empty: the branches copies name).
+    pub branches: Vec<String>,
+    /// `[web] session_max_hours`: a session's longest life, however active.
+    pub session_max: std::time::Duration,
+    /// `[events] waiting_list_factor`: the waiting list's size in places of the event.
+    pub waiting_list_factor: u32,
 }
+
+/// Sessions end after this many hours unless `[web] session_max_hours` says otherwise.
+pub const DEFAULT_SESSION_MAX_HOURS: u64 = 8;
+/// An event's waiting list holds this many times its places unless configured.
+pub const DEFAULT_WAITING_LIST_FACTOR: u32 = 2;
 
 impl Default for Library {
     fn default() -> Library {
@@ -114,6 +167,9 @@ fn unreachable_default() -> Library {
         phone: None,
         hours: Default::default(),
         guest_registration: true,
+        branches: Vec::new(),
+        session_max: std::time::Duration::from_secs(DEFAULT_SESSION_MAX_HOURS * 3600),
+        waiting_list_factor: DEFAULT_WAITING_LIST_FACTOR,
     }
 }
 
@@ -137,7 +193,24 @@ impl Library {
             message,
         };
         let file: HubConfig = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
-        Library::from_file(file.library).map_err(invalid)
+        let mut library = Library::from_file(file.library).map_err(invalid)?;
+        if let Some(hours) = file.web.session_max_hours {
+            if !(1..=24 * 30).contains(&hours) {
+                return Err(invalid(format!(
+                    "[web] session_max_hours: {hours} is not between 1 and 720"
+                )));
+            }
+            library.session_max = std::time::Duration::from_secs(hours * 3600);
+        }
+        if let Some(factor) = file.events.waiting_list_factor {
+            if factor > 100 {
+                return Err(invalid(format!(
+                    "[events] waiting_list_factor: {factor} is more than 100"
+                )));
+            }
+            library.waiting_list_factor = factor;
+        }
+        Ok(library)
     }
 
     /// Checks and parses `[library]`.
@@ -194,6 +267,14 @@ impl Library {
             phone: file.phone,
             hours,
             guest_registration: file.guest_registration,
+            branches: file
+                .branches
+                .iter()
+                .map(|b| b.trim().to_string())
+                .filter(|b| !b.is_empty())
+                .collect(),
+            session_max: std::time::Duration::from_secs(DEFAULT_SESSION_MAX_HOURS * 3600),
+            waiting_list_factor: DEFAULT_WAITING_LIST_FACTOR,
         })
     }
 

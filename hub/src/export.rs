@@ -69,19 +69,23 @@ pub fn write_csv(out: impl Write, rows: &[Received], time_zone: &TimeZone) -> an
                     .to_string()
             })
             .unwrap_or_else(|_| r.effective_at.clone());
-        writer.write_record([
-            r.id.to_string().as_str(),
-            &local,
-            &r.station,
-            &r.seq.to_string(),
-            &r.kind,
-            body.as_ref().and_then(TxBody::patron).unwrap_or(""),
-            body.as_ref().and_then(TxBody::item).unwrap_or(""),
-            due.as_deref().unwrap_or(""),
-            r.state.code(),
-            r.reason.as_deref().unwrap_or(""),
-            if r.clock_trusted { "true" } else { "false" },
-        ])?;
+        // Payload text (barcodes, cards) is the station's: no cell a spreadsheet runs.
+        writer.write_record(
+            [
+                r.id.to_string().as_str(),
+                &local,
+                &r.station,
+                &r.seq.to_string(),
+                &r.kind,
+                body.as_ref().and_then(TxBody::patron).unwrap_or(""),
+                body.as_ref().and_then(TxBody::item).unwrap_or(""),
+                due.as_deref().unwrap_or(""),
+                r.state.code(),
+                r.reason.as_deref().unwrap_or(""),
+                if r.clock_trusted { "true" } else { "false" },
+            ]
+            .map(|c| crate::csv_safe::cell(c).into_owned()),
+        )?;
     }
     writer.flush()?;
     Ok(())

@@ -14,10 +14,12 @@ use swalayan_core::circulation::pin::after_wrong_pin;
 use swalayan_core::circulation::rules::hold_status_on_return;
 use swalayan_core::contract::conflicts::Conflict;
 use swalayan_core::contract::documents::{
-    EventDoc, HoldDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, RosterDoc,
+    EventDoc, HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, RosterDoc,
 };
 use swalayan_core::contract::protocol::{Outcome, PushResult, PushTransaction};
-use swalayan_core::contract::transactions::{LoanPayload, PayloadError, TxBody};
+use swalayan_core::contract::transactions::{
+    FinePayload, HoldPayload, LoanPayload, PayloadError, PinAttemptPayload, TxBody,
+};
 use swalayan_core::domain::HoldStatus;
 use swalayan_core::domain::Policy;
 use swalayan_core::import::policy::parse_policy;
@@ -50,9 +52,13 @@ struct Working {
     /// Events members checked in at (read only) and their rosters.
     events: HashMap<String, Option<EventDoc>>,
     rosters: HashMap<String, Option<RosterDoc>>,
-    /// The library's PIN rule (attempts before a lockout, its minutes), read from the policy
-    /// when the batch carries PIN attempts.
-    pin_rule: (u32, u32),
+    /// The copies fines are charged for (read only: their item type picks the fine rule).
+    items: HashMap<String, Option<ItemDoc>>,
+    /// The library's policy (PIN rule, fine rules), read when the batch carries PIN attempts
+    /// or fines.
+    policy: Option<Policy>,
+    /// The returns this batch applied, by transaction id: a fine must name one of them.
+    returns: HashMap<Uuid, AppliedReturn>,
     /// Keys changed, in the order first changed.
     dirty: Vec<(DocKind, String)>,
     dirty_set: HashSet<(DocKind, String)>,
@@ -67,6 +73,14 @@ fn body_of<T: serde::Serialize>(
         .and_then(Option::as_ref)
         .map(|d| serde_json::to_value(d).map_err(|e| HubError::Corrupt(format!("document: {e}"))))
         .transpose()
+}
+
+/// A return the hub applied: whose loan it closed, and when it was due.
+struct AppliedReturn {
+    patron: String,
+    item: String,
+    due: jiff::civil::Date,
+    returned: Timestamp,
 }
 
 impl Working {
@@ -148,13 +162,17 @@ fn apply_in(
         TxBody::Attend(attend) => Some(attend.event.as_str()),
         _ => None,
     });
-    let has_pin_attempts = fresh
+    let fined_items = keys(|body| match body {
+        TxBody::Fine(fine) => fine.item.as_deref(),
+        _ => None,
+    });
+    let needs_policy = fresh
         .iter()
-        .any(|(_, body)| matches!(body, Ok(TxBody::PinAttempt(_))));
-    let pin_rule = if has_pin_attempts {
-        pin_rule(tx)?
+        .any(|(_, body)| matches!(body, Ok(TxBody::PinAttempt(_)) | Ok(TxBody::Fine(_))));
+    let policy = if needs_policy {
+        Some(policy(tx)?)
     } else {
-        (0, 0)
+        None
     };
     let mut work = Working {
         loans: load(tx, DocKind::Loan, items)?,
@@ -162,7 +180,9 @@ fn apply_in(
         holds: load(tx, DocKind::Hold, holds)?,
         events: load(tx, DocKind::Event, events.clone())?,
         rosters: load(tx, DocKind::Roster, events)?,
-        pin_rule,
+        items: load(tx, DocKind::Item, fined_items)?,
+        policy,
+        returns: HashMap::new(),
         dirty: Vec::new(),
         dirty_set: HashSet::new(),
     };
@@ -237,10 +257,10 @@ fn apply_in(
     Ok(results)
 }
 
-/// The policy's PIN rule: (attempts before a lockout, lockout minutes).
-fn pin_rule(tx: &mut dyn Tx) -> Result<(u32, u32)> {
+/// The library's policy as the hub holds it (the default one until a policy is imported).
+fn policy(tx: &mut dyn Tx) -> Result<Policy> {
     let found = tx.get(DocKind::Policy, &[POLICY_KEY.to_string()])?;
-    let policy = match found.get(POLICY_KEY) {
+    Ok(match found.get(POLICY_KEY) {
         Some(body) => {
             let doc: PolicyDoc = serde_json::from_value(body.clone())
                 .map_err(|e| HubError::Corrupt(format!("policy document: {e}")))?;
@@ -248,8 +268,7 @@ fn pin_rule(tx: &mut dyn Tx) -> Result<(u32, u32)> {
                 .map_err(|e| HubError::Corrupt(e.to_string()))?
         }
         None => Policy::default_policy(),
-    };
-    Ok((policy.pin_max_attempts, policy.pin_lockout_minutes))
+    })
 }
 
 /// The time a transaction happened as the central records it: the station's own time when
@@ -292,7 +311,16 @@ fn apply_one(
                 work.touch(DocKind::Hold, key);
             }
             match work.loans.get(&checkin.item) {
-                Some(Some(_)) => {
+                Some(Some(loan)) => {
+                    work.returns.insert(
+                        id,
+                        AppliedReturn {
+                            patron: loan.patron.clone(),
+                            item: checkin.item.clone(),
+                            due: loan.due,
+                            returned: checkin.returned,
+                        },
+                    );
                     work.loans.insert(checkin.item.clone(), None);
                     work.touch(DocKind::Loan, &checkin.item);
                     None
@@ -313,58 +341,9 @@ fn apply_one(
                 item: renew.item.clone(),
             }),
         },
-        TxBody::Hold(hold) => {
-            let Some(title) = hold.title_key.clone() else {
-                return Some(Conflict::HoldWithoutTitle);
-            };
-            let key = hold.hold_key.clone().unwrap_or_else(|| id.to_string());
-            work.holds.insert(
-                key.clone(),
-                Some(HoldDoc {
-                    patron: hold.patron.clone(),
-                    title,
-                    item: hold.item.clone(),
-                    pickup_branch: hold.pickup_branch.clone(),
-                    placed: effective_at.to_string(),
-                    status: HoldStatus::Waiting,
-                    origin: station.to_string(),
-                    set_aside: None,
-                    ready_until: None,
-                }),
-            );
-            work.touch(DocKind::Hold, &key);
-            None
-        }
-        TxBody::Fine(fine) => {
-            if let Some(card) = &fine.patron
-                && let Some(Some(doc)) = work.patrons.get_mut(card)
-            {
-                doc.fines = doc.fines.saturating_add(fine.amount);
-                work.touch(DocKind::Patron, card);
-            }
-            None
-        }
-        TxBody::PinAttempt(attempt) => {
-            if let Some(Some(doc)) = work.patrons.get_mut(&attempt.patron) {
-                if attempt.ok {
-                    doc.pin_failures = 0;
-                    doc.pin_locked_until = None;
-                } else {
-                    // The same rule as at the station, at the time the PIN was entered.
-                    let at = effective_at.parse().unwrap_or(attempt.at);
-                    let (max_attempts, minutes) = work.pin_rule;
-                    (doc.pin_failures, doc.pin_locked_until) = after_wrong_pin(
-                        doc.pin_failures,
-                        doc.pin_locked_until,
-                        at,
-                        max_attempts,
-                        minutes,
-                    );
-                }
-                work.touch(DocKind::Patron, &attempt.patron);
-            }
-            None
-        }
+        TxBody::Hold(hold) => place_hold(work, station, id, hold, effective_at),
+        TxBody::Fine(fine) => charge_fine(work, fine),
+        TxBody::PinAttempt(attempt) => count_pin(work, attempt, effective_at),
         TxBody::Attend(attend) => {
             if !matches!(work.events.get(&attend.event), Some(Some(_))) {
                 return Some(Conflict::EventUnknown {
@@ -395,6 +374,162 @@ fn apply_one(
         // Recorded for staff (`swalayan-hub exceptions`); nothing in the catalog changes.
         TxBody::Feedback(_) | TxBody::ReturnException(_) | TxBody::SecurityAlarm(_) => None,
     }
+}
+
+/// A hold placed (or changed) at a station. A key names one hold for good: only the station
+/// that placed it may change it, and only for the same patron; anyone else's write under
+/// that key is a conflict (a kiosk token must not take over another patron's hold).
+fn place_hold(
+    work: &mut Working,
+    station: &str,
+    id: Uuid,
+    hold: &HoldPayload,
+    effective_at: &str,
+) -> Option<Conflict> {
+    let Some(title) = hold.title_key.clone() else {
+        return Some(Conflict::HoldWithoutTitle);
+    };
+    let key = hold.hold_key.clone().unwrap_or_else(|| id.to_string());
+    if let Some(Some(existing)) = work.holds.get(&key)
+        && (existing.origin != station || existing.patron != hold.patron)
+    {
+        return Some(Conflict::HoldKeyTaken { key });
+    }
+    work.holds.insert(
+        key.clone(),
+        Some(HoldDoc {
+            patron: hold.patron.clone(),
+            title,
+            item: hold.item.clone(),
+            pickup_branch: hold.pickup_branch.clone(),
+            placed: effective_at.to_string(),
+            status: HoldStatus::Waiting,
+            origin: station.to_string(),
+            set_aside: None,
+            ready_until: None,
+        }),
+    );
+    work.touch(DocKind::Hold, &key);
+    None
+}
+
+/// A fine charged with a return. Stations compute fines, but the hub charges only what it
+/// can check: more than zero, for the patron and copy of a return it applied in the same
+/// push (a station sends a fine right behind its return, and keeps them in one batch), and
+/// no more than the policy's fine per day times the days late, within its cap.
+fn charge_fine(work: &mut Working, fine: &FinePayload) -> Option<Conflict> {
+    let refuse = |why: String| Some(Conflict::FineRefused { why });
+    if fine.amount <= 0 {
+        return refuse(format!("the amount {} is not more than zero", fine.amount));
+    }
+    let Some(applied) = fine.checkin.and_then(|id| work.returns.get(&id)) else {
+        return refuse("it names no return the hub applied in this push".into());
+    };
+    if fine.patron.as_deref() != Some(applied.patron.as_str())
+        || fine.item.as_deref() != Some(applied.item.as_str())
+    {
+        return refuse("it is not for the borrower and copy of the return it names".into());
+    }
+    let category = work
+        .patrons
+        .get(&applied.patron)
+        .and_then(Option::as_ref)
+        .map(|p| p.category.as_str());
+    let item_type = work
+        .items
+        .get(&applied.item)
+        .and_then(Option::as_ref)
+        .map(|i| i.item_type.as_str());
+    let most = work.policy.as_ref().map_or(0, |policy| {
+        largest_fine(policy, category, item_type, applied.due, applied.returned)
+    });
+    if fine.amount > most {
+        return refuse(format!(
+            "{} is more than the policy allows for this return ({most}, in hundredths)",
+            fine.amount
+        ));
+    }
+    let card = applied.patron.clone();
+    if let Some(Some(doc)) = work.patrons.get_mut(&card) {
+        doc.fines = doc.fines.saturating_add(fine.amount);
+        work.touch(DocKind::Patron, &card);
+    }
+    None
+}
+
+/// The largest overdue fine the policy allows for a copy due on `due` and returned at
+/// `returned`, in hundredths: the rule's fine per day times the calendar days late (an upper
+/// bound: grace and closed days only lower it), within its cap. The days are counted to the
+/// return's date in the easternmost time zone, so no library's local date is later. Without
+/// the patron's category or the copy's type, the most generous rule bounds it.
+fn largest_fine(
+    policy: &Policy,
+    category: Option<&str>,
+    item_type: Option<&str>,
+    due: jiff::civil::Date,
+    returned: Timestamp,
+) -> i64 {
+    let latest_date = returned
+        .checked_add(SignedDuration::from_hours(14))
+        .unwrap_or(returned)
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let days_late = due
+        .until(latest_date)
+        .map_or(0, |span| i64::from(span.get_days()))
+        .max(0);
+    let bound = |rule: &swalayan_core::domain::policy::LoanRule| {
+        let total = rule.fine_per_day.hundredths().saturating_mul(days_late);
+        match rule.fine_cap.hundredths() {
+            0 => total,
+            cap => total.min(cap),
+        }
+    };
+    match category
+        .zip(item_type)
+        .and_then(|(c, t)| policy.rule_for(c, t))
+    {
+        Some(rule) => bound(rule),
+        None => policy.rules.iter().map(bound).max().unwrap_or(0),
+    }
+}
+
+/// A PIN entered at a station, counted by the library's rule at the time it was entered. A
+/// right PIN clears the count only where the hub had no lockout in force at that moment:
+/// otherwise any kiosk token could lift any card's lockout by saying so. Those are kept for
+/// staff and the lockout stays.
+fn count_pin(
+    work: &mut Working,
+    attempt: &PinAttemptPayload,
+    effective_at: &str,
+) -> Option<Conflict> {
+    let Some(Some(doc)) = work.patrons.get_mut(&attempt.patron) else {
+        return None;
+    };
+    let at: Timestamp = effective_at.parse().unwrap_or(attempt.at);
+    if attempt.ok {
+        if let Some(until) = doc.pin_locked_until.filter(|until| *until > at) {
+            return Some(Conflict::PinWhileLocked {
+                until: until.to_string(),
+            });
+        }
+        doc.pin_failures = 0;
+        doc.pin_locked_until = None;
+    } else {
+        let (max_attempts, minutes) = work
+            .policy
+            .as_ref()
+            .map_or((3, 15), |p| (p.pin_max_attempts, p.pin_lockout_minutes));
+        (doc.pin_failures, doc.pin_locked_until) = after_wrong_pin(
+            doc.pin_failures,
+            doc.pin_locked_until,
+            at,
+            max_attempts,
+            minutes,
+        );
+    }
+    work.touch(DocKind::Patron, &attempt.patron);
+    None
 }
 
 /// A loan opened at a station (checkout or pickup).

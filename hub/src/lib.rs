@@ -18,10 +18,13 @@
 //! - [`events`]: events and literacy programmes, registration with a capacity and a waiting
 //!   list (who registered stays at the hub).
 //! - [`export`]: transactions as CSV or Koha's offline circulation format.
+//! - [`csv_safe`]: every CSV the hub writes, with no cell a spreadsheet would run.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
 //! - [`reports`]: circulation, visitors, feedback, events and the monthly summary, for the
 //!   staff's pages and `report`.
+//! - [`patron_pin`]: a patron's PIN checked at the hub, one verifier per attempt, the
+//!   web's wrong PINs kept apart from the library-wide lockout.
 //! - [`metrics`]: Prometheus counters kept as things happen (a scrape reads no table).
 //! - [`staff`]: staff accounts (roles, generated passwords as argon2id hashes) and the audit
 //!   log of their changes.
@@ -36,10 +39,12 @@
 pub mod api;
 pub mod catalog;
 pub mod config;
+pub mod csv_safe;
 pub mod events;
 pub mod export;
 pub mod ledger;
 pub mod metrics;
+pub mod patron_pin;
 pub mod promotions;
 pub mod reports;
 pub mod server;

@@ -73,10 +73,12 @@ enum Command {
         /// Seconds a client has to send a request header (and an idle connection waits).
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
         header_timeout_secs: u64,
-        /// Seconds a client has to send a request body.
+        /// Seconds a client has to send a whole request body, however it trickles (counted
+        /// from the end of the request header).
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
         body_timeout_secs: u64,
-        /// Requests handled at once; more wait their turn.
+        /// Requests handled at once by the stations' API, and as many again by the web
+        /// pages: a busy web never takes the stations' slots. More wait their turn.
         #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10000))]
         max_concurrent: u64,
     },
@@ -407,6 +409,7 @@ enum EventCommand {
 }
 
 fn main() -> ExitCode {
+    swalayan_core::closed_pipe::end_quietly_on_closed_pipe();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -425,6 +428,7 @@ fn main() -> ExitCode {
                         | HubError::NotFound(_)
                         | HubError::Invalid(_)
                         | HubError::Refused(_)
+                        | HubError::UnknownBranch { .. }
                 )
             ) || error.downcast_ref::<ConfigError>().is_some()
                 || matches!(
@@ -463,7 +467,18 @@ fn emit(json: bool, value: &serde_json::Value, human: impl FnOnce() -> String) {
 
 fn station(storage: &dyn Storage, command: StationCommand, json: bool) -> anyhow::Result<()> {
     let no_such = |name: &str| HubError::NotFound(format!("no station named '{name}'"));
+    let reserved = |name: &str| {
+        HubError::Invalid(format!(
+            "'{name}' is a name the hub keeps for itself (reserved: {}); choose another",
+            storage::RESERVED_STATION_NAMES.join(", ")
+        ))
+    };
     match command {
+        StationCommand::Add { name, .. } | StationCommand::Rotate { name }
+            if storage::is_reserved_station_name(&name) =>
+        {
+            return Err(reserved(&name).into());
+        }
         StationCommand::Add { name, role } => {
             let token = new_token();
             if !storage.add_station(&name, role, &hash_token(&token), Timestamp::now())? {
@@ -846,7 +861,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let rows = export::transactions_since(storage.as_ref(), since, &tz)?;
             let sink: Box<dyn Write> = match &out {
                 Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path)
+                    // Card numbers: readable by the hub's user only.
+                    swalayan_core::private_file::write_private(path)
                         .with_context(|| format!("cannot write {}", path.display()))?,
                 )),
                 None => Box::new(std::io::stdout().lock()),
@@ -864,7 +880,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Holds(command) => holds(storage.as_ref(), command, json)?,
+        Command::Holds(command) => holds(storage.as_ref(), &library, command, json)?,
         Command::Promotions(command) => promotions(storage.as_ref(), command, json)?,
         Command::Events(command) => events(storage.as_ref(), &library, command, json)?,
         Command::Staff(command) => staff(storage.as_ref(), command, json)?,
@@ -982,7 +998,12 @@ fn import(storage: &dyn Storage, command: ImportCommand, json: bool) -> anyhow::
     Ok(())
 }
 
-fn holds(storage: &dyn Storage, command: HoldCommand, json: bool) -> anyhow::Result<()> {
+fn holds(
+    storage: &dyn Storage,
+    library: &Library,
+    command: HoldCommand,
+    json: bool,
+) -> anyhow::Result<()> {
     match command {
         HoldCommand::Place {
             patron,
@@ -995,7 +1016,14 @@ fn holds(storage: &dyn Storage, command: HoldCommand, json: bool) -> anyhow::Res
                 (None, Some(i)) => HoldTarget::Item(i),
                 (None, None) => unreachable!("clap requires --title or --item"),
             };
-            let entry = catalog::place_hold(storage, &patron, &target, &pickup, Timestamp::now())?;
+            let entry = catalog::place_hold(
+                storage,
+                &patron,
+                &target,
+                &pickup,
+                &library.branches,
+                Timestamp::now(),
+            )?;
             emit(json, &serde_json::to_value(&entry)?, || {
                 format!("hold {} placed for {}", entry.id, entry.hold.patron)
             });
@@ -1273,6 +1301,7 @@ fn serve(
     metrics_listen: Option<&str>,
     limits: Limits,
 ) -> anyhow::Result<()> {
+    let branches = library.branches.clone();
     // Before the runtime: PostgreSQL's synchronous client must not block an async worker.
     let web = WebState::new(Arc::clone(&storage), library, tls.is_some())?;
     let runtime = tokio::runtime::Runtime::new()?;
@@ -1283,6 +1312,7 @@ fn serve(
         let address = listener.local_addr()?;
         let storage_for_watchdog = Arc::clone(&storage);
         let state = AppState {
+            branches: branches.into(),
             storage,
             metrics: Arc::new(Metrics::default()),
         };
@@ -1294,7 +1324,7 @@ fn serve(
             ),
             None => None,
         };
-        let app = router(state.clone()).merge(web::router(web));
+        let app = server::bounded_parts(router(state.clone()), web::router(web), &limits);
         // Ctrl-C or systemd's SIGTERM: finish the requests in flight, then stop. (A kill
         // mid-batch loses nothing either: a batch commits whole or not at all.) The handlers
         // are installed before the "listening" line, so a stop sent right after it counts.
@@ -1330,7 +1360,7 @@ fn serve(
             let mut out = std::io::stdout();
             let _ = writeln!(out, "metrics on http://{}/metrics", listener.local_addr()?);
             let _ = out.flush();
-            let metrics_app = metrics_router(state);
+            let metrics_app = server::bounded(metrics_router(state), &limits);
             let until = shutdown(stopped.clone());
             tokio::spawn(async move {
                 if let Err(e) = server::serve(listener, None, metrics_app, limits, until).await {

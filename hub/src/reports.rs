@@ -134,14 +134,9 @@ fn each_day(from: Date, to: Date) -> impl Iterator<Item = Date> {
     std::iter::successors(Some(from), |d| d.tomorrow().ok()).take_while(move |d| *d <= to)
 }
 
-/// A header and rows as CSV text (RFC 4180 quoting).
+/// A header and rows as CSV text (RFC 4180 quoting; no cell a spreadsheet runs).
 pub(crate) fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(header);
-    for row in rows {
-        let _ = writer.write_record(&row);
-    }
-    String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
+    crate::csv_safe::table(header, rows)
 }
 
 /// The instants a period of local days covers: `[from 00:00, the day after `to` 00:00)`.
@@ -385,7 +380,7 @@ pub fn visitors(
     let (start, end) = period(from, to, tz)
         .ok_or_else(|| crate::storage::HubError::Invalid("the dates are out of range".into()))?;
     let buckets: Vec<CountedBucket> = storage
-        .visits_between(&start.to_string(), &end.to_string())?
+        .visits_between(start, end)?
         .into_iter()
         .filter(|b| gate.is_none_or(|g| b.station == g))
         .filter_map(|b| {
@@ -412,7 +407,7 @@ pub fn gates(storage: &dyn Storage, from: Date, to: Date, tz: &TimeZone) -> Resu
     let (start, end) = period(from, to, tz)
         .ok_or_else(|| crate::storage::HubError::Invalid("the dates are out of range".into()))?;
     let mut gates: Vec<String> = storage
-        .visits_between(&start.to_string(), &end.to_string())?
+        .visits_between(start, end)?
         .into_iter()
         .map(|b| b.station)
         .collect();

@@ -2,20 +2,30 @@
 //! a client that sends its request header one byte a second, or holds a connection open
 //! doing nothing, or dribbles a body, is cut off; and only so many requests run at once.
 //!
+//! The stations' API and the web (public pages and the staff's) have a concurrency bound
+//! each: whoever fills the web's slots (a crawler, or someone dribbling form posts) never
+//! takes a station's. Stations behind one NAT share an address, so the bound is per part,
+//! not per address.
+//!
 //! Both plain HTTP and TLS go through `axum-server`, so the same limits apply to both; a TLS
 //! handshake must also finish within the header timeout.
 
 use axum::Router;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum_server::accept::Accept;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use hyper_util::rt::TokioTimer;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tower::limit::GlobalConcurrencyLimitLayer;
-use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+use tower_http::timeout::TimeoutLayer;
 
 /// How long and how much a client may take.
 #[derive(Debug, Clone, Copy)]
@@ -23,11 +33,13 @@ pub struct Limits {
     /// To send a whole request header; also how long an idle kept-alive connection waits
     /// for its next request.
     pub header: Duration,
-    /// To send a request body.
+    /// To send a whole request body, from the end of its header (not a gap between chunks:
+    /// a client sending a byte now and then would never hit that).
     pub body: Duration,
     /// For a whole request to be answered (a pull page of 10,000 changes included).
     pub request: Duration,
-    /// Requests handled at once; more wait their turn.
+    /// Requests handled at once by the stations' API, and as many again by the web; more
+    /// wait their turn.
     pub concurrent: usize,
 }
 
@@ -42,18 +54,91 @@ impl Default for Limits {
     }
 }
 
-/// The router with the body, request and concurrency bounds.
-pub fn bounded(app: Router, limits: &Limits) -> Router {
-    app.layer(RequestBodyTimeoutLayer::new(limits.body))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            limits.request,
-        ))
-        .layer(GlobalConcurrencyLimitLayer::new(limits.concurrent.max(1)))
+/// The stations' API and the web as one router, each part with its own concurrency bound,
+/// and the body and request bounds over both.
+pub fn bounded_parts(api: Router, web: Router, limits: &Limits) -> Router {
+    let slots = || GlobalConcurrencyLimitLayer::new(limits.concurrent.max(1));
+    timed(api.layer(slots()).merge(web.layer(slots())), limits)
 }
 
-/// Serves `app` on an already bound listener, over TLS when `tls` is given, until `shutdown`
-/// completes; requests in flight then get 10 s to finish.
+/// One router with the body, request and concurrency bounds (the metrics listener).
+pub fn bounded(app: Router, limits: &Limits) -> Router {
+    timed(
+        app.layer(GlobalConcurrencyLimitLayer::new(limits.concurrent.max(1))),
+        limits,
+    )
+}
+
+/// The whole-body and whole-request time bounds.
+fn timed(app: Router, limits: &Limits) -> Router {
+    app.layer(axum::middleware::from_fn_with_state(
+        limits.body,
+        whole_body_within,
+    ))
+    .layer(TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        limits.request,
+    ))
+}
+
+/// Gives a request's body `limit` to arrive whole, counted from now (its header is in).
+async fn whole_body_within(
+    State(limit): State<Duration>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let request = request.map(|body| Body::new(WithinDeadline::new(body, limit)));
+    next.run(request).await
+}
+
+/// A body that fails once its deadline passes, however it trickles. The handler reading it
+/// then answers (400, or 413 over the size limit) and its concurrency slot is freed.
+struct WithinDeadline {
+    inner: Body,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl WithinDeadline {
+    fn new(inner: Body, limit: Duration) -> WithinDeadline {
+        WithinDeadline {
+            inner,
+            deadline: Box::pin(tokio::time::sleep(limit)),
+        }
+    }
+}
+
+/// Why a body was cut off.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive within the time allowed for a whole body")]
+pub struct BodyTooSlow;
+
+impl HttpBody for WithinDeadline {
+    type Data = Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Some(Err(BodyTooSlow.into())));
+        }
+        Pin::new(&mut self.inner)
+            .poll_frame(cx)
+            .map_err(axum::BoxError::from)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Serves `app` (already [`bounded`] or [`bounded_parts`]) on a bound listener, over TLS when
+/// `tls` is given, until `shutdown` completes; requests in flight then get 10 s to finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     tls: Option<RustlsConfig>,
@@ -68,7 +153,7 @@ pub async fn serve(
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
     // With the peer address: the public pages rate-limit sign-in per client.
-    let app = bounded(app, &limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = listener.into_std()?;
     let first_byte = FirstByteWithin(limits.header);
     match tls {

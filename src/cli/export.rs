@@ -35,7 +35,8 @@ pub fn koc(ctx: &Context, since: &str, out: Option<&Path>) -> Result<Finished, C
     let rows = outbox::list(store.conn(), false, None)?;
     let mut file: Box<dyn Write> = match out {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
+            // Card numbers: readable by the station's user only.
+            swalayan_core::private_file::write_private(path)
                 .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?,
         )),
         None => Box::new(std::io::stdout().lock()),

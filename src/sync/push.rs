@@ -3,7 +3,8 @@
 //! `pending` only on the hub's word.
 
 use crate::config::CentralSettings;
-use crate::contract::protocol::{Outcome, PushRequest, PushResponse, PushTransaction};
+use crate::contract::protocol::{ErrorBody, Outcome, PushRequest, PushResponse, PushTransaction};
+use crate::contract::transactions::TxBody;
 use crate::reason::Lang;
 use crate::store::{Store, StoreError, meta, outbox};
 use jiff::Timestamp;
@@ -209,7 +210,7 @@ pub async fn push_pending(
     let mut report = SyncReport::default();
     let keep_history = meta::policy(store.conn())?.keep_history;
     loop {
-        let rows = outbox::list(store.conn(), true, Some(central.batch.max(1)))?;
+        let rows = next_batch(store, central.batch.max(1))?;
         if rows.is_empty() {
             break;
         }
@@ -238,6 +239,24 @@ pub async fn push_pending(
             .timeout(central.timeout)
             .send()
             .await;
+        let response = match refused_rows(response, &rows).await? {
+            Refusal::Rows { ids, message } => {
+                // The hub will refuse these whatever we do (a kind outside the role, or one
+                // it does not know): they go to the conflict list for staff, with the hub's
+                // words, and the rest is sent again. The outbox never sticks on them.
+                let now = Timestamp::now();
+                let tx = store.write()?;
+                for id in &ids {
+                    let reason = format!("refused by the hub: {message}");
+                    if outbox::mark_conflict(&tx, *id, &reason, now)? {
+                        report.conflicts += 1;
+                    }
+                }
+                tx.commit().map_err(StoreError::from)?;
+                continue;
+            }
+            Refusal::Not(response) => response,
+        };
         let body: PushResponse = read_answer(response).await?;
         let now = Timestamp::now();
         let tx = store.write()?;
@@ -275,6 +294,70 @@ pub async fn push_pending(
     }
     report.pending = outbox::counts(store.conn())?.0;
     Ok(report)
+}
+
+/// The next pending rows, `batch` of them, and one more when that one is the fine charged by
+/// the batch's last return: the hub charges a fine only with its return in the same push.
+fn next_batch(store: &Store, batch: u32) -> Result<Vec<outbox::OutboxRow>, SyncError> {
+    let mut rows = outbox::list(store.conn(), true, Some(batch.saturating_add(1)))?;
+    if rows.len() > batch as usize {
+        let keeps_with_its_return = match (rows.last(), rows.get(batch as usize - 1)) {
+            (Some(next), Some(last)) => fine_of(next) == Some(last.id),
+            _ => false,
+        };
+        if !keeps_with_its_return {
+            rows.truncate(batch as usize);
+        }
+    }
+    Ok(rows)
+}
+
+/// The return a pending `fine` row names.
+fn fine_of(row: &outbox::OutboxRow) -> Option<uuid::Uuid> {
+    match TxBody::decode(&row.kind, &row.payload) {
+        Ok(TxBody::Fine(fine)) => fine.checkin,
+        _ => None,
+    }
+}
+
+/// A push the hub refused whole, naming the rows it will never take.
+enum Refusal {
+    Rows {
+        ids: Vec<uuid::Uuid>,
+        message: String,
+    },
+    Not(Result<reqwest::Response, reqwest::Error>),
+}
+
+/// Reads a `403` that names refused transactions of this batch; any other answer is passed
+/// on untouched, and a `403` that names none is the refusal it is.
+async fn refused_rows(
+    response: Result<reqwest::Response, reqwest::Error>,
+    rows: &[outbox::OutboxRow],
+) -> Result<Refusal, SyncError> {
+    let answer = match response {
+        Ok(answer) if answer.status() == reqwest::StatusCode::FORBIDDEN => answer,
+        other => return Ok(Refusal::Not(other)),
+    };
+    let text = answer.text().await.unwrap_or_default();
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body)
+            if !body.refused.is_empty()
+                && body
+                    .refused
+                    .iter()
+                    .all(|id| rows.iter().any(|r| r.id == *id)) =>
+        {
+            Ok(Refusal::Rows {
+                ids: body.refused,
+                message: body.error,
+            })
+        }
+        _ => Err(SyncError::Refused {
+            status: 403,
+            message: text.chars().take(300).collect(),
+        }),
+    }
 }
 
 /// The hub's answer to a request, read as `T`. A connection that fails or a body cut short

@@ -27,6 +27,12 @@ pub enum ConflictCode {
     IdReused,
     /// An attendance at an event the hub does not have (withdrawn, or never published).
     EventUnknown,
+    /// A fine the hub cannot tie to a return it applied, or larger than the policy allows.
+    FineRefused,
+    /// A hold that would change a hold another station or patron owns.
+    HoldKeyTaken,
+    /// A right PIN reported for a card the hub had locked at that moment: the lockout stays.
+    PinWhileLocked,
 }
 
 impl ConflictCode {
@@ -41,6 +47,9 @@ impl ConflictCode {
             ConflictCode::Malformed => "malformed",
             ConflictCode::IdReused => "id_reused",
             ConflictCode::EventUnknown => "event_unknown",
+            ConflictCode::FineRefused => "fine_refused",
+            ConflictCode::HoldKeyTaken => "hold_key_taken",
+            ConflictCode::PinWhileLocked => "pin_while_locked",
         }
     }
 }
@@ -48,16 +57,46 @@ impl ConflictCode {
 /// A conflict with what staff need to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
-    AlreadyOnLoanToPatron { item: String },
-    AlreadyOnLoanElsewhere { item: String, station: String },
-    PatronBlocked { item: String, note: Option<String> },
-    ReturnNotOnLoan { item: String },
-    RenewalNotOnLoan { item: String },
+    AlreadyOnLoanToPatron {
+        item: String,
+    },
+    AlreadyOnLoanElsewhere {
+        item: String,
+        station: String,
+    },
+    PatronBlocked {
+        item: String,
+        note: Option<String>,
+    },
+    ReturnNotOnLoan {
+        item: String,
+    },
+    RenewalNotOnLoan {
+        item: String,
+    },
     HoldWithoutTitle,
-    UnknownKind { kind: String },
-    Malformed { message: String },
-    IdReused { station: String },
-    EventUnknown { event: String },
+    UnknownKind {
+        kind: String,
+    },
+    Malformed {
+        message: String,
+    },
+    IdReused {
+        station: String,
+    },
+    EventUnknown {
+        event: String,
+    },
+    /// Why the fine was not charged (a sentence for staff).
+    FineRefused {
+        why: String,
+    },
+    HoldKeyTaken {
+        key: String,
+    },
+    PinWhileLocked {
+        until: String,
+    },
 }
 
 impl Conflict {
@@ -75,6 +114,9 @@ impl Conflict {
             Conflict::Malformed { .. } => ConflictCode::Malformed,
             Conflict::IdReused { .. } => ConflictCode::IdReused,
             Conflict::EventUnknown { .. } => ConflictCode::EventUnknown,
+            Conflict::FineRefused { .. } => ConflictCode::FineRefused,
+            Conflict::HoldKeyTaken { .. } => ConflictCode::HoldKeyTaken,
+            Conflict::PinWhileLocked { .. } => ConflictCode::PinWhileLocked,
         }
     }
 }
@@ -118,6 +160,15 @@ impl fmt::Display for Conflict {
             Conflict::EventUnknown { event } => write!(
                 f,
                 "a check-in at event {event}, which the hub does not have (withdrawn?): not counted"
+            ),
+            Conflict::FineRefused { why } => write!(f, "fine not charged: {why}"),
+            Conflict::HoldKeyTaken { key } => write!(
+                f,
+                "hold {key} belongs to another station or patron: not changed"
+            ),
+            Conflict::PinWhileLocked { until } => write!(
+                f,
+                "a right PIN reported while the card was locked at the hub (until {until}): the lockout stays"
             ),
         }
     }

@@ -70,6 +70,11 @@ pub struct PushResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
+    /// A push refused whole (403): the transactions the station's role may not push. The
+    /// station moves them to its conflict list and sends the rest again, so its outbox never
+    /// sticks on a row the hub will always refuse.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<uuid::Uuid>,
 }
 
 /// `GET /v1/changes?since=REV&limit=N`: catalog changes after a revision, oldest first.

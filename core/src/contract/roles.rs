@@ -5,9 +5,14 @@
 //!
 //! | role | pulls | pushes |
 //! |---|---|---|
-//! | kiosk | titles, items, loans, holds, patrons with PIN verifiers, policy, promotions | circulation, fines, feedback, PIN attempts |
-//! | dropbox | titles, items, loans, holds, patrons as cards only (no names, no PIN verifiers), policy | checkins, fines |
+//! | kiosk | titles, items, loans, holds, patrons with PIN verifiers, policy, promotions, events | checkout, checkin, renew, hold, pickup, fine, feedback, pin_attempt, attend |
+//! | dropbox | titles, items, loans, holds, patrons as cards only (no names, no PIN verifiers), policy | checkin, fine, return_exception |
 //! | gate | policy, and items and titles (an RFID security gate) | security_alarm (and visits, on their own endpoint) |
+//!
+//! A kind the hub does not know (a newer station's) is kept as a conflict for after the
+//! hub's upgrade only when a kiosk sends it: kiosks are where new kinds come from. Every
+//! other role is refused (403), so a drop box or gate token cannot fill the conflict list
+//! with made-up kinds.
 //! | staff | everything, and the admin side of the holds API | nothing |
 
 use super::documents::{DocKind, PatronDoc};
@@ -62,7 +67,9 @@ impl StationRole {
     /// Whether this role may push transactions of `kind`.
     pub fn may_push(self, kind: TxKind) -> bool {
         match self {
-            StationRole::Kiosk => true,
+            // What a kiosk's desk makes; alarms and return exceptions are the gate's and the
+            // drop box's alone.
+            StationRole::Kiosk => !matches!(kind, TxKind::SecurityAlarm | TxKind::ReturnException),
             StationRole::Dropbox => matches!(
                 kind,
                 TxKind::Checkin | TxKind::Fine | TxKind::ReturnException
@@ -70,6 +77,11 @@ impl StationRole {
             StationRole::Gate => kind == TxKind::SecurityAlarm,
             StationRole::Staff => false,
         }
+    }
+
+    /// Whether this role may push a kind the hub does not know (kept as a conflict).
+    pub fn may_push_unknown(self) -> bool {
+        self == StationRole::Kiosk
     }
 
     /// Whether this role may send visitor counts.

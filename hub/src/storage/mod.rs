@@ -49,6 +49,9 @@ pub enum HubError {
     /// Not this caller's to do (another patron's hold).
     #[error("{0}")]
     Forbidden(String),
+    /// A hold's pickup branch the library does not have.
+    #[error("'{branch}' is not a branch of this library (its branches: {known})")]
+    UnknownBranch { branch: String, known: String },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 }
@@ -141,6 +144,26 @@ impl StationInfo {
             .and_then(|h| h.get("pending"))
             .and_then(Value::as_i64)
     }
+}
+
+/// Station names the hub keeps for itself: `web` (the public web's transactions) and those
+/// the library-system connectors and the desk will write under. No token is ever issued for
+/// them, so nobody can push or pull as the hub's own parts.
+pub const RESERVED_STATION_NAMES: [&str; 7] = [
+    "web",
+    "hub",
+    "desk",
+    "ils",
+    "inlislite",
+    "slims",
+    "connector",
+];
+
+/// Whether a station name is one of the hub's own ([`RESERVED_STATION_NAMES`]), in any case.
+pub fn is_reserved_station_name(name: &str) -> bool {
+    RESERVED_STATION_NAMES
+        .iter()
+        .any(|reserved| reserved.eq_ignore_ascii_case(name.trim()))
 }
 
 /// A token hash no token can have (a real one is 64 hex digits): revokes a station while
@@ -248,7 +271,8 @@ pub struct TxFilter {
 /// Visitor counts of one station for one time bucket (replaced on resend: idempotent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitBucket {
-    /// Bucket start (RFC 3339).
+    /// Bucket start (RFC 3339). Stored and read back as [`instant_text`]: the same instant
+    /// sent under another offset is the same bucket.
     pub start: String,
     pub entered: i64,
     pub left: i64,
@@ -327,6 +351,9 @@ pub trait Storage: Send + Sync {
     fn changes(&self, since: i64, limit: u32) -> Result<Vec<Change>>;
     /// Every live document of a kind (holds list, exports), by key.
     fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>>;
+    /// The branches the library's copies name, sorted (pickup branches a hold may name when
+    /// `[library] branches` does not list them).
+    fn item_branches(&self) -> Result<Vec<String>>;
     /// The copies of one title (by the title's key), by barcode: an indexed lookup.
     fn items_of_title(&self, title: &str) -> Result<Vec<(String, Value)>>;
     /// `(key, body as stored)` of every document of these kinds, for imports to tell new
@@ -339,8 +366,8 @@ pub trait Storage: Send + Sync {
     fn record_visits(&self, station: &str, buckets: &[VisitBucket]) -> Result<usize>;
     /// Visitor totals per station: (station, entered, left).
     fn visit_totals(&self) -> Result<Vec<(String, i64, i64)>>;
-    /// Every gate's buckets starting in `[from, to)` (RFC 3339), for the visitors report.
-    fn visits_between(&self, from: &str, to: &str) -> Result<Vec<VisitBucket>>;
+    /// Every gate's buckets starting in `[from, to)`, for the visitors report.
+    fn visits_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<VisitBucket>>;
     fn status(&self) -> Result<Status>;
     /// Adds a staff account; false when the name is taken.
     fn add_staff(
@@ -374,6 +401,41 @@ pub fn open(spec: &str) -> Result<Arc<dyn Storage>> {
             std::path::Path::new(spec),
         )?))
     }
+}
+
+/// An instant as the hub keys and compares it: UTC, whole seconds, fixed width
+/// (`2026-11-18T16:30:00Z`), so text order is time order and one instant has one text.
+pub fn instant_text(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A bucket start as sent (any RFC 3339 offset) in its stored form, or why not.
+pub fn bucket_start(text: &str) -> Result<String> {
+    text.parse::<Timestamp>()
+        .map(instant_text)
+        .map_err(|e| HubError::Invalid(format!("bucket start '{text}': {e}")))
+}
+
+/// Whether a stored bucket start is already in the form [`instant_text`] writes (rows from
+/// before instants were keyed carry the offset the gate wrote: migrated on open).
+pub(crate) fn is_instant_text(text: &str) -> bool {
+    text.parse::<Timestamp>()
+        .is_ok_and(|at| instant_text(at) == text)
+}
+
+/// Old bucket rows rewritten under their instant: `(station, passage, old start, new start)`.
+/// Where two old rows fall on one instant (a resend under another offset), the larger counts
+/// win: a bucket is resent as it grows, so the larger is the newer.
+pub(crate) fn migrated_starts(
+    rows: Vec<(String, String, String)>,
+) -> Vec<(String, String, String, String)> {
+    rows.into_iter()
+        .filter(|(_, _, start)| !is_instant_text(start))
+        .filter_map(|(station, passage, start)| {
+            let instant = bucket_start(&start).ok()?;
+            Some((station, passage, start, instant))
+        })
+        .collect()
 }
 
 /// The stored text of a body: compact JSON, so equal documents compare equal as text.

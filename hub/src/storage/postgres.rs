@@ -117,6 +117,7 @@ impl PgStorage {
         let mut tx = client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
         tx.batch_execute(SCHEMA)?;
+        visits_by_instant(&mut tx)?;
         tx.commit()?;
         drop(client);
         let pool = r2d2::Pool::builder()
@@ -128,6 +129,36 @@ impl PgStorage {
             .build_unchecked(PostgresConnectionManager::new(config, NoTls));
         Ok(PgStorage { pool })
     }
+}
+
+/// Bucket starts stored with the offset the gate wrote are rewritten in UTC (once: rows in
+/// that form are left alone); two rows on one instant become one with the larger counts.
+/// Runs under the schema lock, so two hub processes starting together migrate once.
+fn visits_by_instant(tx: &mut postgres::Transaction<'_>) -> Result<()> {
+    let rows: Vec<(String, String, String)> = tx
+        .query(
+            "SELECT station, passage, start FROM visits WHERE start NOT LIKE '%Z'",
+            &[],
+        )?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    for (station, passage, old, new) in super::migrated_starts(rows) {
+        tx.execute(
+            "INSERT INTO visits(station, passage, start, entered, \"left\")
+             SELECT station, passage, $4, entered, \"left\" FROM visits
+             WHERE station = $1 AND passage = $2 AND start = $3
+             ON CONFLICT (station, passage, start) DO UPDATE
+             SET entered = GREATEST(visits.entered, excluded.entered),
+                 \"left\" = GREATEST(visits.\"left\", excluded.\"left\")",
+            &[&station, &passage, &old, &new],
+        )?;
+        tx.execute(
+            "DELETE FROM visits WHERE station = $1 AND passage = $2 AND start = $3",
+            &[&station, &passage, &old],
+        )?;
+    }
+    Ok(())
 }
 
 /// `(key, body)` rows as documents.
@@ -434,6 +465,16 @@ impl Storage for PgStorage {
             .collect()
     }
 
+    fn item_branches(&self) -> Result<Vec<String>> {
+        let rows = self.pool.get()?.query(
+            "SELECT DISTINCT (body::jsonb ->> 'branch') AS branch FROM catalog
+             WHERE kind = 'item' AND body IS NOT NULL AND (body::jsonb ->> 'branch') IS NOT NULL
+             ORDER BY branch",
+            &[],
+        )?;
+        Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+    }
+
     fn items_of_title(&self, title: &str) -> Result<Vec<(String, Value)>> {
         let rows = self.pool.get()?.query(
             "SELECT key, body FROM catalog
@@ -494,7 +535,10 @@ impl Storage for PgStorage {
     }
 
     fn record_visits(&self, station: &str, buckets: &[VisitBucket]) -> Result<usize> {
-        let starts: Vec<&str> = buckets.iter().map(|b| b.start.as_str()).collect();
+        let starts: Vec<String> = buckets
+            .iter()
+            .map(|b| super::bucket_start(&b.start))
+            .collect::<Result<_>>()?;
         let passages: Vec<&str> = buckets.iter().map(|b| b.passage.as_str()).collect();
         let entered: Vec<i64> = buckets.iter().map(|b| b.entered).collect();
         let left: Vec<i64> = buckets.iter().map(|b| b.left).collect();
@@ -509,7 +553,8 @@ impl Storage for PgStorage {
         Ok(buckets.len())
     }
 
-    fn visits_between(&self, from: &str, to: &str) -> Result<Vec<VisitBucket>> {
+    fn visits_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<VisitBucket>> {
+        let (from, to) = (super::instant_text(from), super::instant_text(to));
         Ok(self
             .pool
             .get()?

@@ -122,6 +122,45 @@ fn migrate(conn: &Connection) -> Result<()> {
              COMMIT;",
         )?;
     }
+    visits_by_instant(conn)
+}
+
+/// Bucket starts stored with the offset the gate wrote are rewritten in UTC (once: rows in
+/// that form are left alone); two rows on one instant become one with the larger counts.
+fn visits_by_instant(conn: &Connection) -> Result<()> {
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT station, passage, start FROM visits WHERE start NOT LIKE '%Z'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let moves = super::migrated_starts(rows);
+    if moves.is_empty() {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let moved = (|| -> Result<()> {
+        for (station, passage, old, new) in &moves {
+            conn.execute(
+                "INSERT INTO visits(station, passage, start, entered, left)
+                 SELECT station, passage, ?4, entered, left FROM visits
+                 WHERE station = ?1 AND passage = ?2 AND start = ?3
+                 ON CONFLICT(station, passage, start) DO UPDATE
+                 SET entered = max(entered, excluded.entered), left = max(left, excluded.left)",
+                params![station, passage, old, new],
+            )?;
+            conn.execute(
+                "DELETE FROM visits WHERE station = ?1 AND passage = ?2 AND start = ?3",
+                params![station, passage, old],
+            )?;
+        }
+        Ok(())
+    })();
+    match moved {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+    }
     Ok(())
 }
 
@@ -508,6 +547,16 @@ impl Storage for SqliteStorage {
         Ok(changes)
     }
 
+    fn item_branches(&self) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT json_extract(body, '$.branch') AS branch FROM catalog
+             WHERE kind = 'item' AND body IS NOT NULL AND branch IS NOT NULL ORDER BY branch",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
     fn items_of_title(&self, title: &str) -> Result<Vec<(String, Value)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
@@ -585,7 +634,8 @@ impl Storage for SqliteStorage {
                  DO UPDATE SET entered = excluded.entered, left = excluded.left",
             )?;
             for b in buckets {
-                stmt.execute(params![station, b.passage, b.start, b.entered, b.left])?;
+                let start = super::bucket_start(&b.start)?;
+                stmt.execute(params![station, b.passage, start, b.entered, b.left])?;
             }
         }
         tx.commit()?;
@@ -601,7 +651,8 @@ impl Storage for SqliteStorage {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn visits_between(&self, from: &str, to: &str) -> Result<Vec<VisitBucket>> {
+    fn visits_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<VisitBucket>> {
+        let (from, to) = (super::instant_text(from), super::instant_text(to));
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT start, entered, left, passage, station FROM visits WHERE start >= ?1 AND start < ?2",

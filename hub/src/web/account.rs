@@ -4,11 +4,11 @@
 
 use super::lang::{Reader, cookie as read_cookie};
 use super::layout::{self, Page};
-use super::session::{
-    CSRF_COOKIE, SESSION_COOKIE, Session, client_address, cookie, random_token, same_token,
-};
+use super::pin_guard::Verdict;
+use super::session::{CookieNames, Session, client_address, cookie, random_token, same_token};
 use super::{PageError, WebState, read_view, title_path};
-use crate::catalog::{self, HoldTarget, PinProof};
+use crate::catalog::{self, HoldTarget};
+use crate::patron_pin::{PinOrigin, PinProof, check_patron_pin};
 use crate::storage::{DocKind, HubError};
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, State};
@@ -28,9 +28,9 @@ pub struct Visitor {
     pub reader: Reader,
     /// The session id and the session.
     pub session: Option<(String, Session)>,
-    /// The double-submit token this page's forms carry.
+    /// The token this page's forms carry, bound to this visitor's cookies.
     pub csrf: String,
-    /// Set when the visitor had no token yet: the response sets the cookie.
+    /// Set when the visitor had no pre-session cookie yet: the response sets it.
     set_csrf: Option<HeaderValue>,
     pub from: IpAddr,
 }
@@ -43,16 +43,25 @@ impl FromRequestParts<WebState> for Visitor {
         state: &WebState,
     ) -> Result<Visitor, Self::Rejection> {
         let reader = Reader::from_request_parts(parts, state).await?;
-        let session = read_cookie(parts, SESSION_COOKIE)
-            .and_then(|id| state.sessions.get(&id).map(|s| (id, s)));
-        let (csrf, set_csrf) = match read_cookie(parts, CSRF_COOKIE).filter(|t| t.len() == 64) {
+        let names = CookieNames::for_site(state.https);
+        let session_cookie = read_cookie(parts, names.session).unwrap_or_default();
+        let session = state
+            .sessions
+            .get(&session_cookie)
+            .map(|s| (session_cookie.clone(), s));
+        let (pre_session, set_csrf) = match read_cookie(parts, names.csrf).filter(|t| t.len() == 64)
+        {
             Some(token) => (token, None),
             None => {
                 let token = random_token();
-                let set = cookie(CSRF_COOKIE, &token, state.https, None);
+                let set = cookie(names.csrf, &token, state.https, None);
                 (token, Some(set))
             }
         };
+        let staff_cookie = read_cookie(parts, names.staff).unwrap_or_default();
+        let csrf = state
+            .form_key
+            .token(&pre_session, &session_cookie, &staff_cookie);
         Ok(Visitor {
             reader,
             session,
@@ -64,8 +73,8 @@ impl FromRequestParts<WebState> for Visitor {
 }
 
 impl Visitor {
-    /// Whether a posted form's token is this visitor's cookie's (double submit: a page of
-    /// another site can make the browser send the cookie, never read it into a form).
+    /// Whether a posted form's token is the one this visitor's cookies make (a page of
+    /// another site can make the browser send the cookies, never read the token into a form).
     pub fn form_is_genuine(&self, posted: &str) -> bool {
         if self.set_csrf.is_some() || !same_token(posted, &self.csrf) {
             return false;
@@ -228,28 +237,70 @@ pub async fn sign_in(
     }
     let card = form.card.trim().to_string();
     let pin = form.pin.trim().to_string();
+    // The web's own brake on one card, from any address; the kiosks never hear of it.
+    let waited = match state.pin_guard.check(&card, std::time::Instant::now()) {
+        Verdict::Go => None,
+        Verdict::Wait(wait) => Some(match lang {
+            Lang::Id => format!(
+                "Terlalu banyak PIN salah untuk kartu ini. Tunggu {} detik lalu coba lagi.",
+                wait.as_secs().max(1)
+            ),
+            Lang::En => format!(
+                "Too many wrong PINs for this card. Wait {} seconds and try again.",
+                wait.as_secs().max(1)
+            ),
+        }),
+        Verdict::Paused(left) => Some(match lang {
+            Lang::Id => format!(
+                "Terlalu banyak PIN salah: masuk lewat web untuk kartu ini dihentikan selama {} menit. Kios tetap dapat dipakai; tanyakan petugas bila lupa PIN.",
+                left.as_secs().div_ceil(60)
+            ),
+            Lang::En => format!(
+                "Too many wrong PINs: signing in on the web with this card is paused for {} minutes. The kiosks still work; ask the staff if you forgot your PIN.",
+                left.as_secs().div_ceil(60)
+            ),
+        }),
+    };
+    if let Some(problem) = waited {
+        tracing::info!(patron = %redact(&card), "web sign-in: the card must wait");
+        return Ok(sign_in_page(
+            &state,
+            &visitor,
+            next.as_deref(),
+            Some(&problem),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
     let checked = card.clone();
     let proof = read_view(&state, &visitor.reader, move |state| {
-        catalog::check_patron_pin(
+        check_patron_pin(
             state.storage.as_ref(),
             &checked,
             &pin,
             jiff::Timestamp::now(),
+            PinOrigin::Web,
         )
     })
     .await?;
     match proof {
         PinProof::Accepted => {
-            let id = state.sessions.start(&card);
+            state.pin_guard.succeeded(&card);
+            let id = state.sessions.start(&card, "");
             tracing::info!(patron = %redact(&card), "web sign-in");
             let mut response = see_other(&visitor.reader.localized(&safe_next(next.as_deref())));
             response.headers_mut().append(
                 header::SET_COOKIE,
-                cookie(SESSION_COOKIE, &id, state.https, None),
+                cookie(
+                    CookieNames::for_site(state.https).session,
+                    &id,
+                    state.https,
+                    None,
+                ),
             );
             Ok(visitor.finish(response))
         }
         PinProof::Refused => {
+            state.pin_guard.failed(&card, std::time::Instant::now());
             tracing::info!(patron = %redact(&card), "web sign-in refused");
             let problem = lang.pick(
                 "Nomor kartu atau PIN salah. Periksa lalu coba lagi.",
@@ -266,8 +317,8 @@ pub async fn sign_in(
         PinProof::Locked => {
             tracing::info!(patron = %redact(&card), "web sign-in: card locked");
             let problem = lang.pick(
-                "Terlalu banyak PIN salah: kartu ini dikunci sementara, di sini dan di semua kios. Coba lagi nanti atau tanyakan petugas.",
-                "Too many wrong PINs: this card is locked for a while, here and at every kiosk. Try again later or ask the staff.",
+                "Terlalu banyak PIN salah di kios: kartu ini dikunci sementara, di sini dan di semua kios. Coba lagi nanti atau tanyakan petugas.",
+                "Too many wrong PINs at the kiosks: this card is locked for a while, here and at every kiosk. Try again later or ask the staff.",
             );
             Ok(sign_in_page(
                 &state,
@@ -299,7 +350,12 @@ pub async fn sign_out(
     let mut response = see_other(&visitor.reader.localized("/"));
     response.headers_mut().append(
         header::SET_COOKIE,
-        cookie(SESSION_COOKIE, "", state.https, Some(0)),
+        cookie(
+            CookieNames::for_site(state.https).session,
+            "",
+            state.https,
+            Some(0),
+        ),
     );
     visitor.finish(response)
 }
@@ -583,6 +639,7 @@ pub async fn reserve(
         return Ok(see_other(&visitor.reader.localized(&next)));
     };
     let pickup = form.pickup.trim().to_string();
+    let lang = visitor.reader.lang;
     let placed = read_view(
         &state,
         &visitor.reader,
@@ -591,19 +648,25 @@ pub async fn reserve(
             &card,
             &HoldTarget::Title(key),
             &pickup,
+            &state.library.branches,
             jiff::Timestamp::now(),
         ) {
             Ok(_) => Ok(None),
-            Err(HubError::Refused(reason)) => Ok(Some(reason)),
+            Err(HubError::Refused(reason)) => Ok(Some(reason.sentence(lang).to_string())),
+            Err(HubError::UnknownBranch { .. }) => Ok(Some(
+                lang.pick(
+                    "Cabang pengambilan itu tidak ada di perpustakaan ini: pilih salah satu dari daftar.",
+                    "This library has no such pickup branch: choose one from the list.",
+                )
+                .to_string(),
+            )),
             Err(e) => Err(e),
         },
     )
     .await?;
     match placed {
         None => Ok(visitor.finish(see_other(&visitor.reader.localized("/account#holds")))),
-        Some(reason) => {
-            let lang = visitor.reader.lang;
-            let sentence = reason.sentence(lang);
+        Some(sentence) => {
             let page = layout::Message {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 title: lang.pick("Pesanan tidak dapat dibuat", "The reservation was not made"),

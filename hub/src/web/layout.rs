@@ -188,26 +188,40 @@ fn language_switch(reader: &Reader, path: &str) -> Markup {
     html! { a.lang href=(format!("{path}{sep}lang={other}")) hreflang=(name) lang=(name) { (label) } }
 }
 
-/// The response with its headers: HTML, no caching of personal pages by shared caches,
-/// a strict content policy (no scripts at all), and the language cookie when chosen.
+/// The response with its headers: HTML, no caching of personal pages by shared caches, and
+/// the language cookie when chosen (the security headers come from [`security_headers`]).
 pub fn respond(status: StatusCode, reader: &Reader, html: Markup) -> Response {
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-        ),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
     headers.insert(header::VARY, HeaderValue::from_static("Cookie"));
     reader.remember_on(headers);
+    response
+}
+
+/// Every answer of the web, pages and errors alike (a 404 for an unknown address, a 500, a
+/// 413, a CSV): a strict content policy (no scripts at all), no type sniffing, no referrer
+/// beyond the site, and over HTTPS, HSTS for a year. A handler's own header of the same name
+/// is kept.
+pub async fn security_headers(
+    axum::extract::State(https): axum::extract::State<bool>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let mut default = |name: header::HeaderName, value: &'static str| {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    };
+    default(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; img-src 'self' data:; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    );
+    default(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    default(header::REFERRER_POLICY, "same-origin");
+    if https {
+        default(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000");
+    }
     response
 }

@@ -10,7 +10,8 @@
 //! - [`layout`]: the page around every page: head (title, description, canonical URL, Open
 //!   Graph, schema.org), header, footer, the security headers.
 //! - [`home`], [`search`], [`title`]: the pages; [`seo`]: `robots.txt` and `sitemap.xml`.
-//! - [`session`]: signed-in patrons, CSRF tokens, the sign-in rate limit; [`account`]: sign
+//! - [`session`]: signed-in patrons, CSRF tokens, the sign-in rate limit; [`pin_guard`]: the
+//!   web's own brake on one card's wrong PINs (never the kiosks' lockout); [`account`]: sign
 //!   in and out, the patron's loans, reservations and fines, reserving and cancelling;
 //!   [`renew`]: renewing by the kiosks' rule, recorded through the ledger; [`feedback`]: the
 //!   feedback form.
@@ -37,6 +38,7 @@ pub mod home;
 pub mod insight;
 pub mod lang;
 pub mod layout;
+pub mod pin_guard;
 pub mod programmes;
 pub mod publishing;
 pub mod renew;
@@ -66,6 +68,10 @@ pub struct WebState {
     pub sessions: Arc<session::Sessions>,
     /// Signed-in staff (names), apart from patrons' sessions.
     pub staff_sessions: Arc<session::Sessions>,
+    /// The key the forms' CSRF tokens are made with.
+    pub form_key: Arc<session::FormKey>,
+    /// The web's own count of wrong PINs per card (never the kiosks' lockout).
+    pub pin_guard: Arc<pin_guard::PinGuard>,
     /// Served over HTTPS (here, or behind a proxy at an https `public_url`): cookies are
     /// then marked Secure.
     pub https: bool,
@@ -84,12 +90,15 @@ impl WebState {
                 .public_url
                 .as_deref()
                 .is_some_and(|u| u.starts_with("https://"));
+        let max_age = library.session_max;
         Ok(WebState {
             storage,
             library: Arc::new(library),
             view,
-            sessions: Arc::default(),
-            staff_sessions: Arc::default(),
+            sessions: Arc::new(session::Sessions::with_max_age(max_age)),
+            staff_sessions: Arc::new(session::Sessions::with_max_age(max_age)),
+            form_key: Arc::default(),
+            pin_guard: Arc::default(),
             https,
         })
     }
@@ -152,7 +161,17 @@ pub fn router(state: WebState) -> Router {
         .route("/site.css", get(layout::stylesheet))
         .route("/favicon.svg", get(layout::icon))
         .route("/favicon.ico", get(layout::icon))
+        .fallback(no_such_page)
+        .layer(axum::middleware::from_fn_with_state(
+            state.https,
+            layout::security_headers,
+        ))
         .with_state(state)
+}
+
+/// Any address the site does not have: the site's own 404 page, in the reader's language.
+async fn no_such_page(reader: Reader) -> PageError {
+    PageError::not_found(reader)
 }
 
 /// A page that could not be made: the reader gets a plain sentence, the log the detail.

@@ -1,8 +1,10 @@
 //! `/staff`: the library staff's own pages. Sign-in with name and password (`/staff/login`,
 //! fields `user` and `password`, accounts from `swalayan-hub staff add`), a session in its
 //! own `staff_sid` cookie (`Path=/staff; HttpOnly; SameSite=Strict`, Secure over HTTPS), the
-//! same CSRF double submit and per-address attempt limit as the patrons' sign-in, and the
-//! role re-read on every request, so a removed account stops at once.
+//! same bound CSRF tokens and per-address attempt limit as the patrons' sign-in, and the
+//! account re-read on every request, so a removed account or a changed password ends the
+//! session at once (`staff passwd` from the command line included: the session remembers the
+//! password hash's fingerprint it began under). Over HTTPS the cookie is `__Host-staff_sid`.
 //!
 //! Here: the stations (last seen, pending, conflicts, devices and alarms from their health
 //! reports) and, for admins, the audit log of staff changes; the reports' pages are in
@@ -10,7 +12,7 @@
 
 use super::account::{Visitor, forged, see_other};
 use super::layout::{self, Page};
-use super::session::{STAFF_COOKIE, staff_cookie};
+use super::session::{CookieNames, staff_cookie};
 use super::{PageError, WebState, read_view};
 use crate::staff::{self, StaffRole};
 use crate::storage::{AuditLine, HubError, StationInfo};
@@ -45,18 +47,26 @@ async fn signed_in(
     let account = tokio::task::spawn_blocking(move || staff::account(storage.as_ref(), &name))
         .await
         .map_err(|e| HubError::Corrupt(e.to_string()))??;
-    match account.and_then(|a| StaffRole::parse(&a.role).map(|role| (a.staff, role))) {
+    let current = account.filter(|a| credential(&a.password_hash) == session.credential);
+    match current.and_then(|a| StaffRole::parse(&a.role).map(|role| (a.staff, role))) {
         Some((name, role)) => Ok(Some(SignedIn {
             name,
             role,
             session: id,
         })),
         None => {
-            // Removed since: the session ends with the account.
+            // Removed, or its password changed since: the session ends.
             state.staff_sessions.end(&id);
             Ok(None)
         }
     }
+}
+
+/// What a session remembers of the password it began under: a fingerprint of its hash (the
+/// hash has a fresh salt each time, so any change of password changes it).
+fn credential(password_hash: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(password_hash.as_bytes()))
 }
 
 /// The visitor and, when signed in, the staff member.
@@ -76,7 +86,7 @@ impl axum::extract::FromRequestParts<WebState> for StaffVisitor {
             Ok(visitor) => visitor,
             Err(never) => match never {},
         };
-        let cookie = super::lang::cookie(parts, STAFF_COOKIE);
+        let cookie = super::lang::cookie(parts, CookieNames::for_site(state.https).staff);
         let staff = signed_in(state, cookie)
             .await
             .map_err(|e| PageError::internal(visitor.reader.clone(), e))?;
@@ -228,7 +238,9 @@ pub async fn login(
             StatusCode::UNAUTHORIZED,
         ));
     };
-    let id = state.staff_sessions.start(&account.staff);
+    let id = state
+        .staff_sessions
+        .start(&account.staff, &credential(&account.password_hash));
     tracing::info!(staff = %account.staff, "staff sign-in");
     let mut response = see_other(&visitor.reader.localized("/staff"));
     response
@@ -591,15 +603,9 @@ fn audit_intro(lang: Lang) -> &'static str {
     )
 }
 
-/// A table as a CSV download (RFC 4180 quoting).
+/// A table as a CSV download (RFC 4180 quoting; no cell a spreadsheet runs).
 pub fn csv_response(file: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> Response {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(header_row);
-    for row in rows {
-        let _ = writer.write_record(&row);
-    }
-    let body = writer.into_inner().unwrap_or_default();
-    csv_download(file, String::from_utf8_lossy(&body).into_owned())
+    csv_download(file, crate::csv_safe::table(header_row, rows))
 }
 
 /// CSV text as a download, never cached.

@@ -35,7 +35,14 @@ pub async fn page(
     };
     let lang = reader.lang;
     let doc = &title.doc;
-    let branches: Vec<String> = lines.iter().map(|l| l.branch.clone()).collect();
+    // Pickup at any branch the library names ([library] branches), else where copies are.
+    let branches: Vec<String> = if lines.is_empty() {
+        Vec::new()
+    } else if !state.library.branches.is_empty() {
+        state.library.branches.clone()
+    } else {
+        lines.iter().map(|l| l.branch.clone()).collect()
+    };
     let body = html! {
         article {
             h1 { (doc.title) }

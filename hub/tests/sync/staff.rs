@@ -88,7 +88,7 @@ fn staff_sign_in_see_the_stations_and_admins_read_the_audit_log(backend: Backend
         nobody.status, 401,
         "an unknown name is told apart from nothing"
     );
-    assert!(!browser.cookies.contains_key("staff_sid"));
+    assert!(!browser.cookies.contains_key("__Host-staff_sid"));
 
     // Ana signs in: a cookie only /staff receives, never sent by another site's request.
     let signed = browser.post(
@@ -106,12 +106,14 @@ fn staff_sign_in_see_the_stations_and_admins_read_the_audit_log(backend: Backend
     let cookie = browser
         .set_cookies
         .iter()
-        .find(|c| c.starts_with("staff_sid="))
+        .find(|c| c.starts_with("__Host-staff_sid="))
         .unwrap();
+    // Served over HTTPS: __Host- prefixed, so the whole site (Path=/) and Secure.
     assert!(
-        cookie.contains("Path=/staff")
+        cookie.contains("Path=/;")
             && cookie.contains("HttpOnly")
-            && cookie.contains("SameSite=Strict"),
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Secure"),
         "{cookie}"
     );
     let stations = browser.get("/staff");
@@ -155,6 +157,29 @@ fn staff_sign_in_see_the_stations_and_admins_read_the_audit_log(backend: Backend
     // A new password: the old one no longer signs in. Removing Budi ends his session.
     let renewed = hub.json(&["staff", "passwd", "ana"]);
     assert_ne!(renewed["password"].as_str().unwrap(), ana_password);
+    // The change, made on the command line, ends Ana's session in the running hub at her
+    // next request (fails without the credential check: the session lived on in memory).
+    let ended = browser.get("/staff");
+    assert_eq!(ended.status, 303);
+    assert!(
+        ended
+            .location
+            .as_deref()
+            .unwrap()
+            .starts_with("/staff/login"),
+        "{:?}",
+        ended.location
+    );
+    let csrf = browser.csrf();
+    let back = browser.post(
+        "/staff/login",
+        &[
+            ("user", "ana"),
+            ("password", renewed["password"].as_str().unwrap()),
+            ("csrf", &csrf),
+        ],
+    );
+    assert_eq!(back.status, 303, "{}", back.body);
     let mut again = Browser::new(&hub.url);
     again.get("/staff/login");
     let csrf_c = again.csrf();
@@ -187,13 +212,13 @@ fn staff_sign_in_see_the_stations_and_admins_read_the_audit_log(backend: Backend
     assert_eq!(log[0]["staff"], "command line");
 
     // Signing out ends the session at the hub: the old cookie, sent again, is nobody's.
-    let sid = browser.cookies["staff_sid"].clone();
+    let sid = browser.cookies["__Host-staff_sid"].clone();
     let csrf = browser.csrf();
     assert_eq!(
         browser.post("/staff/logout", &[("csrf", &csrf)]).status,
         303
     );
-    browser.cookies.insert("staff_sid".into(), sid);
+    browser.cookies.insert("__Host-staff_sid".into(), sid);
     assert_eq!(browser.get("/staff").status, 303);
 }
 
