@@ -3,7 +3,9 @@
 //! backends: SQLite in a temp dir, and PostgreSQL (a fresh database per test on the
 //! throwaway cluster scripts/test starts; `SWALAYAN_TEST_POSTGRES` names it).
 
+mod abuse;
 mod admin;
+mod capacity;
 mod contract;
 mod events;
 mod faults;

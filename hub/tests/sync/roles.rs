@@ -27,7 +27,7 @@ on_both_backends!(
 
 /// A hub with two titles, two copies, two patrons (with PINs), a loan, a hold and a
 /// promotion: one document of every kind.
-fn library(dir: &std::path::Path, backend: Backend) -> Hub {
+pub(crate) fn library(dir: &std::path::Path, backend: Backend) -> Hub {
     let hub = start_hub(backend, dir);
     let items = write(
         dir,
@@ -63,13 +63,13 @@ fn library(dir: &std::path::Path, backend: Backend) -> Hub {
     hub
 }
 
-fn txn(kind: &str, payload: Value) -> Value {
+pub(crate) fn txn(kind: &str, payload: Value) -> Value {
     json!({"id": Uuid::now_v7(), "seq": 1, "kind": kind, "created_at": "2026-11-28T10:00:00Z",
            "clock_trusted": true, "payload": payload})
 }
 
 /// Pushes raw transactions; returns the status code and body.
-fn push(hub: &Hub, token: &str, station: &str, txns: &[Value]) -> (u16, Value) {
+pub(crate) fn push(hub: &Hub, token: &str, station: &str, txns: &[Value]) -> (u16, Value) {
     let rt = runtime();
     let response = rt
         .block_on(
@@ -85,7 +85,7 @@ fn push(hub: &Hub, token: &str, station: &str, txns: &[Value]) -> (u16, Value) {
 }
 
 /// Every change a token may pull from the start, as `(kind, key) -> body`.
-fn pull_all(hub: &Hub, token: &str) -> Vec<(String, String, Value)> {
+pub(crate) fn pull_all(hub: &Hub, token: &str) -> Vec<(String, String, Value)> {
     let rt = runtime();
     let page: Value = rt
         .block_on(async {
