@@ -106,6 +106,9 @@ pub enum Refusal {
     UnknownCard,
     /// The phone number has too few or too many digits, or the name is empty.
     BadGuest,
+    /// The event is full and so is its waiting list (`[events] waiting_list_factor` times
+    /// its places).
+    WaitingListFull,
 }
 
 /// A phone number as kept: its digits, with the leading `+` if written; `None` unless it has
@@ -258,12 +261,16 @@ pub fn with_roster(storage: &dyn Storage, id: &str) -> Result<Option<EventAtTheD
 
 /// Registers someone: a place while there are places, else the end of the waiting list.
 /// Registering again (the same card, or the same phone number) answers where they stand.
+///
+/// A full event takes people on its waiting list up to `waiting_list_factor` times its
+/// places; past that, the registration is refused.
 pub fn register(
     storage: &dyn Storage,
     id: &str,
     who: &Registrant,
     now: Timestamp,
     local_now: DateTime,
+    waiting_list_factor: u32,
 ) -> Result<Result<Standing, Refusal>> {
     let entry = match who {
         Registrant::Member { card } => Registration {
@@ -318,6 +325,13 @@ pub fn register(
         let full = event
             .capacity
             .is_some_and(|c| roster.confirmed.len() >= c as usize);
+        let waiting_cap = event
+            .capacity
+            .map_or(0, |c| c as usize * waiting_list_factor as usize);
+        if full && roster.waiting.len() >= waiting_cap {
+            outcome = Err(Refusal::WaitingListFull);
+            return Ok(());
+        }
         if full {
             roster.waiting.push(entry.clone());
             outcome = Ok(Standing::Waiting(roster.waiting.len()));

@@ -433,6 +433,9 @@ pub struct FeedbackComment {
     pub station: String,
     pub score: u8,
     pub comment: String,
+    /// Not the first from its address that day: shown, not counted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub repeat: bool,
 }
 
 /// `report feedback`: `{"from","to","rows":[...],"comments":[...]}`.
@@ -499,15 +502,19 @@ pub fn feedback(
             continue;
         }
         let day = at.to_zoned_datetime(tz.clone()).date();
-        let entry = sums.entry((day, t.station.clone())).or_default();
-        entry.0 += 1;
-        entry.1 += u64::from(payload.score);
+        // A repeat from one address on one day is kept (its comment too), not counted.
+        if !payload.repeat {
+            let entry = sums.entry((day, t.station.clone())).or_default();
+            entry.0 += 1;
+            entry.1 += u64::from(payload.score);
+        }
         if let Some(comment) = payload.comment.filter(|c| !c.trim().is_empty()) {
             comments.push(FeedbackComment {
                 at,
                 station: t.station,
                 score: payload.score,
                 comment,
+                repeat: payload.repeat,
             });
         }
     }
@@ -768,7 +775,7 @@ pub fn monthly(
             }
             TxBody::Checkin(_) => month.returns += 1,
             TxBody::Renew(_) => month.renewals += 1,
-            TxBody::Feedback(f) if (1..=5).contains(&f.score) => {
+            TxBody::Feedback(f) if (1..=5).contains(&f.score) && !f.repeat => {
                 month.responses += 1;
                 month.score_sum += u64::from(f.score);
             }
@@ -849,9 +856,16 @@ mod tests {
         let before = datetime(2026, 11, 1, 8, 0, 0, 0);
         for card in ["A", "B", "C"] {
             let who = Registrant::Member { card: card.into() };
-            events::register(storage, &id, &who, Timestamp::UNIX_EPOCH, before)
-                .unwrap()
-                .unwrap();
+            events::register(
+                storage,
+                &id,
+                &who,
+                Timestamp::UNIX_EPOCH,
+                before,
+                crate::config::DEFAULT_WAITING_LIST_FACTOR,
+            )
+            .unwrap()
+            .unwrap();
         }
         let at = Timestamp::UNIX_EPOCH;
         events::attend(storage, &id, Attendee::Card("A"), at, "kiosk-1").unwrap();

@@ -202,7 +202,14 @@ pub fn fill(storage: &dyn Storage, plan: &Plan, tz: &TimeZone, now: Timestamp) -
         for n in 0..rng.random_range(8..30) {
             let card = &patrons[(n * 7 + ahead) as usize % patrons.len()];
             let who = Registrant::Member { card: card.clone() };
-            let _ = events::register(storage, &id, &who, now, local_now)?;
+            let _ = events::register(
+                storage,
+                &id,
+                &who,
+                now,
+                local_now,
+                crate::config::DEFAULT_WAITING_LIST_FACTOR,
+            )?;
         }
         made.events += 1;
     }
@@ -481,6 +488,7 @@ fn kiosk_day(
             score,
             branch: "pusat".into(),
             comment,
+            repeat: false,
         });
         batch.push(transaction(library, body, at));
     }

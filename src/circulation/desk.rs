@@ -341,6 +341,7 @@ impl Desk {
             score,
             branch: ctx.settings.branch.clone(),
             comment: None,
+            repeat: false,
         });
         let row = outbox::append(
             &tx,

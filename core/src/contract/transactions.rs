@@ -203,6 +203,10 @@ pub struct FeedbackPayload {
     /// What the patron wrote (the web's feedback form; kiosks ask for a score only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Not the first from its address that day (the web's form): kept, with its comment,
+    /// but left out of the counts and averages, so one device cannot move them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeat: bool,
 }
 
 /// `pin_attempt`: a PIN entered for a card at a station.
@@ -490,6 +494,7 @@ mod tests {
                     score,
                     branch,
                     comment,
+                    repeat: false,
                 })
             }),
             (text(), any::<bool>(), at()).prop_map(|(patron, ok, at)| TxBody::PinAttempt(

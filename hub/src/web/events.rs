@@ -235,6 +235,10 @@ fn refusal_sentence(lang: Lang, refusal: Refusal) -> &'static str {
             "Tulis nama Anda dan nomor telepon dengan 8 sampai 15 angka, misalnya 0812 3456 7890.",
             "Write your name and a phone number of 8 to 15 digits, for example 0812 3456 7890.",
         ),
+        Refusal::WaitingListFull => lang.pick(
+            "Acara ini sudah penuh, begitu juga daftar tunggunya.",
+            "This event is full, and so is its waiting list.",
+        ),
     }
 }
 
@@ -271,15 +275,49 @@ pub async fn register(
             return Ok(visitor.finish(see_other(&visitor.reader.localized(&next))));
         }
     };
+    let lang = visitor.reader.lang;
+    // Guests have no card to be counted by: one address may register so many per event and
+    // so many in all (a member registers once per card anyway).
+    if matches!(who, Registrant::Guest { .. }) {
+        let at = std::time::Instant::now();
+        let from = visitor.from.to_string();
+        let allowed = state
+            .throttles
+            .guests_per_event
+            .allow(&format!("{from} {id}"), at)
+            && state.throttles.guests_per_address.allow(&from, at);
+        if !allowed {
+            tracing::warn!(from = %visitor.from, event = %id, "guest registrations: too many");
+            let page = layout::Message {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                title: lang.pick("Pendaftaran tidak diterima", "Not registered"),
+                sentence: lang.pick(
+                    "Terlalu banyak pendaftaran dari perangkat ini. Coba lagi besok, atau daftar di meja petugas.",
+                    "Too many registrations from this device. Try again tomorrow, or register at the desk.",
+                ),
+                alert: true,
+                path: &path,
+                onward: (&path, lang.pick("Kembali ke acara", "Back to the event")),
+            };
+            return Ok(visitor.finish(layout::message(&state, &visitor.reader, page)));
+        }
+    }
     let now = jiff::Timestamp::now();
     let local = local_now(&state);
     let key = id.clone();
     let registrant = who.clone();
+    let factor = state.library.waiting_list_factor;
     let outcome = read_view(&state, &visitor.reader, move |state| {
-        events::register(state.storage.as_ref(), &key, &registrant, now, local)
+        events::register(
+            state.storage.as_ref(),
+            &key,
+            &registrant,
+            now,
+            local,
+            factor,
+        )
     })
     .await?;
-    let lang = visitor.reader.lang;
     match (&who, outcome) {
         (Registrant::Member { card }, Ok(standing)) => {
             tracing::info!(patron = %redact(card), event = %id, ?standing, "event registration");

@@ -119,14 +119,36 @@ pub async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
+    let from = visitor.from.to_string();
+    if !state
+        .throttles
+        .feedback_posts
+        .allow(&from, std::time::Instant::now())
+    {
+        tracing::warn!(from = %visitor.from, "feedback: too many posts");
+        let said = lang.pick(
+            "Terlalu banyak penilaian dari perangkat ini. Coba lagi nanti.",
+            "Too much feedback from this device. Please try again later.",
+        );
+        return Ok(form_page(
+            &state,
+            &visitor,
+            Some(said),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
     let comment: Option<String> = form
         .comment
         .map(|c| c.trim().chars().take(MAX_COMMENT).collect::<String>())
         .filter(|c| !c.is_empty());
+    // The first from an address each library day counts; the rest are kept, marked.
+    let today = state.library.local_now().date();
+    let repeat = !state.throttles.feedback_firsts.first(&from, today);
     let body = TxBody::Feedback(FeedbackPayload {
         score,
         branch: WEB_BRANCH.into(),
         comment,
+        repeat,
     });
     let outcome = read_view(&state, &visitor.reader, move |state| {
         super::renew::record(state, &body, jiff::Timestamp::now())

@@ -15,7 +15,8 @@
 //!   in and out, the patron's loans, reservations and fines, reserving and cancelling;
 //!   [`renew`]: renewing by the kiosks' rule, recorded through the ledger; [`feedback`]: the
 //!   feedback form.
-//! - [`events`]: the events and literacy programmes, registration and the waiting list.
+//! - [`events`]: the events and literacy programmes, registration and the waiting list;
+//!   [`throttle`]: how often one address may register guests and post feedback.
 //! - [`staff`]: the staff's pages under `/staff` (their own sign-in, stations, audit log);
 //!   [`conflicts`]: conflicts resolved with a note;
 //!   [`insight`]: their report pages (visitors, circulation, feedback, the monthly
@@ -46,6 +47,7 @@ pub mod search;
 pub mod seo;
 pub mod session;
 pub mod staff;
+pub mod throttle;
 pub mod title;
 pub mod words;
 
@@ -72,6 +74,8 @@ pub struct WebState {
     pub form_key: Arc<session::FormKey>,
     /// The web's own count of wrong PINs per card (never the kiosks' lockout).
     pub pin_guard: Arc<pin_guard::PinGuard>,
+    /// How often one address may register guests and post feedback.
+    pub throttles: Arc<Throttles>,
     /// Served over HTTPS (here, or behind a proxy at an https `public_url`): cookies are
     /// then marked Secure.
     pub https: bool,
@@ -99,8 +103,33 @@ impl WebState {
             staff_sessions: Arc::new(session::Sessions::with_max_age(max_age)),
             form_key: Arc::default(),
             pin_guard: Arc::default(),
+            throttles: Arc::default(),
             https,
         })
+    }
+}
+
+/// What one address may do on the public web without a card or a session.
+pub struct Throttles {
+    /// Guest registrations per address and event: 3 a day.
+    pub guests_per_event: throttle::Throttle,
+    /// Guest registrations per address, all events: 10 an hour.
+    pub guests_per_address: throttle::Throttle,
+    /// Feedback posts per address: 10 an hour.
+    pub feedback_posts: throttle::Throttle,
+    /// Which addresses gave feedback today (the first counts; the rest are marked).
+    pub feedback_firsts: throttle::FirstOfTheDay,
+}
+
+impl Default for Throttles {
+    fn default() -> Throttles {
+        use std::time::Duration;
+        Throttles {
+            guests_per_event: throttle::Throttle::new(3, Duration::from_secs(24 * 3600)),
+            guests_per_address: throttle::Throttle::new(10, Duration::from_secs(3600)),
+            feedback_posts: throttle::Throttle::new(10, Duration::from_secs(3600)),
+            feedback_firsts: throttle::FirstOfTheDay::default(),
+        }
     }
 }
 

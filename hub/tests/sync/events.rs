@@ -7,7 +7,128 @@
 use crate::support::{Backend, CliStation, on_both_backends, write};
 use crate::web::{Browser, ITEMS, PATRONS, get, start};
 
-on_both_backends!(events_fill_up_wait_and_reach_the_kiosks_without_who_registered);
+on_both_backends!(
+    events_fill_up_wait_and_reach_the_kiosks_without_who_registered,
+    one_address_cannot_fill_an_event_or_move_the_feedback,
+);
+
+/// 50 guest posts from one address filled an event (25/25) and put 49 on its waiting list;
+/// 50 feedback posts of score 1 moved the month's average. Now one address registers at
+/// most 3 guests per event, the waiting list holds at most twice the places (`[events]
+/// waiting_list_factor`), and feedback is limited per address and counted once a day.
+/// Remove the throttle and the first assertion sees 25 confirmed; remove the cap and the
+/// last device waits instead of being refused; remove the daily mark and 10 responses count.
+fn one_address_cannot_fill_an_event_or_move_the_feedback(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start(backend, dir.path());
+    let added = hub.json(&[
+        "events",
+        "add",
+        "--title",
+        "Dongeng Sabtu",
+        "--starts",
+        "2099-12-19T09:00",
+        "--ends",
+        "2099-12-19T10:00",
+        "--capacity",
+        "25",
+    ]);
+    let path = format!("/events/{}", added["id"].as_str().unwrap());
+    let guest = |browser: &mut Browser, n: usize| {
+        let csrf = browser.csrf();
+        browser
+            .post(
+                &format!("{path}/register"),
+                &[
+                    ("csrf", &csrf),
+                    ("name", &format!("Tamu {n}")),
+                    ("phone", &format!("0812{n:08}")),
+                ],
+            )
+            .status
+    };
+    let mut flooder = Browser::from_address(&hub.url, [127, 0, 0, 9]);
+    flooder.get(&path);
+    let statuses: Vec<u16> = (0..50).map(|n| guest(&mut flooder, n)).collect();
+    assert_eq!(statuses[..3], [200; 3]);
+    assert!(statuses[3..].iter().all(|s| *s == 429), "{statuses:?}");
+    let listed = hub.json(&["events", "list"]);
+    assert_eq!(listed[0]["registered"], 3, "{listed}");
+
+    // A small event: two places, a waiting list of four, the seventh device refused.
+    let small = hub.json(&[
+        "events",
+        "add",
+        "--title",
+        "Kelas Origami",
+        "--starts",
+        "2099-12-20T09:00",
+        "--ends",
+        "2099-12-20T10:00",
+        "--capacity",
+        "2",
+    ]);
+    let small_path = format!("/events/{}", small["id"].as_str().unwrap());
+    let mut answers = Vec::new();
+    for device in 0..7u8 {
+        let mut browser = Browser::from_address(&hub.url, [127, 0, 1, 10 + device]);
+        browser.get(&small_path);
+        let csrf = browser.csrf();
+        let answer = browser.post(
+            &format!("{small_path}/register"),
+            &[
+                ("csrf", &csrf),
+                ("name", &format!("Tamu {device}")),
+                ("phone", &format!("0813{device:08}")),
+            ],
+        );
+        answers.push((answer.status, answer.body));
+    }
+    let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 422]);
+    assert!(
+        answers[6].1.contains("daftar tunggunya"),
+        "{}",
+        answers[6].1
+    );
+
+    // Feedback: 50 posts of score 1 from one address: ten taken (kept, for the comments),
+    // one counted in the day's responses and average.
+    let mut critic = Browser::from_address(&hub.url, [127, 0, 0, 10]);
+    critic.get("/feedback");
+    let posted: Vec<u16> = (0..50)
+        .map(|_| {
+            let csrf = critic.csrf();
+            critic
+                .post(
+                    "/feedback",
+                    &[("csrf", &csrf), ("score", "1"), ("comment", "buruk")],
+                )
+                .status
+        })
+        .collect();
+    assert_eq!(
+        posted.iter().filter(|s| **s == 200).count(),
+        10,
+        "{posted:?}"
+    );
+    assert!(posted[10..].iter().all(|s| *s == 429), "{posted:?}");
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::db().get("Asia/Jakarta").unwrap())
+        .date()
+        .to_string();
+    let report = hub.json(&[
+        "report", "feedback", "--from", &today, "--to", &today, "--json",
+    ]);
+    let responses: u64 = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["responses"].as_u64().unwrap())
+        .sum();
+    assert_eq!(responses, 1, "{report}");
+    assert_eq!(report["comments"].as_array().unwrap().len(), 10, "{report}");
+}
 
 fn events_fill_up_wait_and_reach_the_kiosks_without_who_registered(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();

@@ -309,6 +309,8 @@ pub(crate) struct Browser {
     pub set_cookies: Vec<String>,
     /// Whether the last page fetched was a staff page (their forms' tokens come from there).
     on_staff_pages: bool,
+    /// The loopback address it connects from (127.0.0.1 unless set): several "devices".
+    from: Option<std::net::IpAddr>,
 }
 
 pub(crate) struct Answer {
@@ -324,6 +326,15 @@ impl Browser {
             cookies: Default::default(),
             set_cookies: Vec::new(),
             on_staff_pages: false,
+            from: None,
+        }
+    }
+
+    /// A browser on another device: it connects from this loopback address (127.x.y.z).
+    pub(crate) fn from_address(base: &str, from: [u8; 4]) -> Browser {
+        Browser {
+            from: Some(std::net::IpAddr::from(from)),
+            ..Browser::new(base)
         }
     }
 
@@ -384,6 +395,7 @@ impl Browser {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .local_address(self.from)
             .build()
             .unwrap();
         let cookie: Vec<String> = self
