@@ -42,8 +42,12 @@ pub fn checked(mut doc: PromotionDoc) -> Result<PromotionDoc> {
     Ok(doc)
 }
 
+/// The largest picture, in pixels each way: a kiosk decodes it into memory (4 bytes a pixel),
+/// and a 300 KB file can declare 60,000 × 60,000 pixels.
+pub const MAX_IMAGE_SIDE: u32 = 4096;
+
 /// A picture file's bytes as the `data:` URI a promotion carries; refused unless PNG or JPEG
-/// and at most [`MAX_IMAGE_BYTES`].
+/// that decodes here, at most [`MAX_IMAGE_BYTES`] and [`MAX_IMAGE_SIDE`] pixels each way.
 pub fn image_uri(bytes: &[u8]) -> Result<String> {
     let mime = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         "image/png"
@@ -61,10 +65,37 @@ pub fn image_uri(bytes: &[u8]) -> Result<String> {
             MAX_IMAGE_BYTES / 1024
         )));
     }
+    decodes_within_limits(bytes)?;
     Ok(format!(
         "data:{mime};base64,{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)
     ))
+}
+
+/// Decodes the picture here, under limits, so no picture a kiosk receives can exhaust its
+/// memory: the size the header declares is checked first, then the whole image is decoded.
+fn decodes_within_limits(bytes: &[u8]) -> Result<()> {
+    let unreadable =
+        |e: image::ImageError| HubError::Invalid(format!("the picture cannot be read: {e}"));
+    let reader = || {
+        image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| HubError::Invalid(format!("the picture cannot be read: {e}")))
+    };
+    let (width, height) = reader()?.into_dimensions().map_err(unreadable)?;
+    if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
+        return Err(HubError::Invalid(format!(
+            "the picture is {width}×{height} pixels; at most {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} (make it smaller)"
+        )));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(u64::from(MAX_IMAGE_SIDE) * u64::from(MAX_IMAGE_SIDE) * 4 + (1 << 20));
+    let mut reader = reader()?;
+    reader.limits(limits);
+    reader.decode().map_err(unreadable)?;
+    Ok(())
 }
 
 /// Publishes a new promotion; returns its id.
@@ -137,24 +168,51 @@ fn put(storage: &dyn Storage, id: &str, doc: Option<PromotionDoc>) -> Result<Vec
 mod tests {
     use super::*;
 
+    /// A PNG of `width` × `height` grey pixels, encoded here.
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Grayscale);
+        let mut writer = encoder.write_header().unwrap();
+        writer
+            .write_image_data(&vec![128u8; (width * height) as usize])
+            .unwrap();
+        drop(writer);
+        out
+    }
+
     #[test]
     fn a_picture_must_be_a_small_png_or_jpeg() {
-        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
         assert!(
-            image_uri(png)
+            image_uri(&png(4, 3))
                 .unwrap()
                 .starts_with("data:image/png;base64,iVBORw0KGgo")
         );
-        assert!(
-            image_uri(&[0xff, 0xd8, 0xff, 0xe0])
-                .unwrap()
-                .starts_with("data:image/jpeg;")
-        );
         assert!(image_uri(b"GIF89a").is_err());
-        let mut big = png.to_vec();
+        // PNG's first bytes and nothing decodable after them: refused (it was taken by its
+        // first bytes alone).
+        let error = image_uri(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err();
+        assert!(error.to_string().contains("cannot be read"), "{error}");
+        let error = image_uri(&[0xff, 0xd8, 0xff, 0xe0]).unwrap_err();
+        assert!(error.to_string().contains("cannot be read"), "{error}");
+        let mut big = png(4, 3);
         big.resize(MAX_IMAGE_BYTES + 1, 0);
         let error = image_uri(&big).unwrap_err().to_string();
         assert!(error.contains("at most 300 KB"), "{error}");
+    }
+
+    /// A small file declaring a huge picture (a few KB of zeros compress to 5000 × 5000
+    /// pixels, 100 MB decoded): refused before any kiosk decodes it.
+    #[test]
+    fn a_picture_larger_than_4096_pixels_either_way_is_refused() {
+        let wide = png(5000, 5000);
+        assert!(wide.len() < MAX_IMAGE_BYTES, "{} bytes", wide.len());
+        let error = image_uri(&wide).unwrap_err().to_string();
+        assert!(
+            error.contains("5000×5000") && error.contains("4096"),
+            "{error}"
+        );
+        assert!(image_uri(&png(4096, 10)).is_ok());
     }
 
     #[test]

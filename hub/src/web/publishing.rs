@@ -10,6 +10,7 @@ use super::staff::{StaffVisitor, staff_page, to_login};
 use super::{PageError, WebState, read_view};
 use crate::events::{self, NewEvent};
 use crate::storage::HubError;
+use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -29,18 +30,21 @@ struct Posted {
     picture: Option<Vec<u8>>,
 }
 
+/// The largest staff form the hub reads (pictures included): axum's default body limit.
+pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
 impl Posted {
-    async fn read(mut multipart: Multipart) -> Result<Posted, String> {
+    async fn read(mut multipart: Multipart) -> Result<Posted, MultipartError> {
         let mut posted = Posted::default();
-        while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
+        while let Some(field) = multipart.next_field().await? {
             let name = field.name().unwrap_or_default().to_string();
             if name == "picture" {
-                let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+                let bytes = field.bytes().await?;
                 if !bytes.is_empty() {
                     posted.picture = Some(bytes.to_vec());
                 }
             } else {
-                let text = field.text().await.map_err(|e| e.to_string())?;
+                let text = field.text().await?;
                 posted.fields.entry(name).or_default().push(text);
             }
         }
@@ -126,11 +130,48 @@ async fn signed_form(
     multipart: Multipart,
 ) -> Result<(String, Posted), Response> {
     let actor = actor(who)?;
-    let posted = Posted::read(multipart).await.unwrap_or_default();
+    let posted = match Posted::read(multipart).await {
+        Ok(posted) => posted,
+        // Too large is not an expired form: say so, with the limit.
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(too_large(state, who));
+        }
+        Err(_) => Posted::default(),
+    };
     if !who.visitor.form_is_genuine(&posted.text("csrf")) {
         return Err(forged(state, &who.visitor));
     }
     Ok((actor, posted))
+}
+
+/// `413`: the form (its picture, most likely) is over the limit; nothing was read.
+fn too_large(state: &WebState, who: &StaffVisitor) -> Response {
+    let lang = who.visitor.reader.lang;
+    let sentence = match lang {
+        Lang::Id => format!(
+            "Formulir ini terlalu besar: paling besar {} MB, dan gambar promosi paling besar {} KB. Perkecil gambarnya lalu kirim lagi.",
+            MAX_FORM_BYTES / (1024 * 1024),
+            swalayan_core::contract::documents::MAX_IMAGE_BYTES / 1024
+        ),
+        Lang::En => format!(
+            "This form is too large: at most {} MB, and a promotion's picture at most {} KB. Make the picture smaller and send it again.",
+            MAX_FORM_BYTES / (1024 * 1024),
+            swalayan_core::contract::documents::MAX_IMAGE_BYTES / 1024
+        ),
+    };
+    let page = super::layout::Message {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        title: lang.pick("Terlalu besar", "Too large"),
+        sentence: &sentence,
+        alert: true,
+        path: "/staff/promotions",
+        onward: (
+            "/staff/promotions",
+            lang.pick("Kembali ke promosi", "Back to the promotions"),
+        ),
+    };
+    who.visitor
+        .finish(super::layout::message(state, &who.visitor.reader, page))
 }
 
 /// A plain form's token checked, then the signed-in staff member's name.

@@ -1,4 +1,7 @@
 //! `robots.txt` and `sitemap.xml`: what search engines may read, and every title's address.
+//!
+//! The sitemap protocol wants absolute URLs, and the hub knows its own address only from
+//! `[library] public_url`: without it there is no sitemap (404), and robots.txt says why.
 
 use super::{WebState, title_path};
 use axum::extract::State;
@@ -15,13 +18,20 @@ pub async fn robots(State(state): State<WebState>) -> Response {
     );
     if state.library.public_url.is_some() {
         let _ = writeln!(text, "Sitemap: {}", state.library.url("/sitemap.xml"));
+    } else {
+        text.push_str(
+            "# No sitemap: the sitemap protocol needs absolute addresses; set [library] public_url in hub.toml.\n",
+        );
     }
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
 }
 
 /// The home page, the events (listed and each one) and every title (up to 50,000 addresses in
-/// all; more need a sitemap index), as absolute URLs when `public_url` is set.
-pub async fn sitemap(State(state): State<WebState>) -> Response {
+/// all; more need a sitemap index), as absolute URLs; none (404) without `public_url`.
+pub async fn sitemap(State(state): State<WebState>, reader: super::lang::Reader) -> Response {
+    if state.library.public_url.is_none() {
+        return super::PageError::not_found(reader).into_response();
+    }
     let view = state.clone();
     let keys = tokio::task::spawn_blocking(move || {
         view.view

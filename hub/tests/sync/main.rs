@@ -9,6 +9,7 @@ mod capacity;
 mod contract;
 mod events;
 mod faults;
+mod output;
 mod pull;
 mod push;
 mod roles;

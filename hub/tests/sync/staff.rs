@@ -6,7 +6,7 @@ use crate::support::{Backend, CliStation, on_both_backends};
 use crate::web::{Browser, start};
 
 /// A browser signed in to the staff pages as a new account `name` with `role`.
-fn signed_in(hub: &crate::support::Hub, name: &str, role: &str) -> Browser {
+pub(crate) fn signed_in(hub: &crate::support::Hub, name: &str, role: &str) -> Browser {
     let password = hub.json(&["staff", "add", name, "--role", role])["password"]
         .as_str()
         .unwrap()
@@ -690,7 +690,7 @@ fn staff_publish_promotions_and_events_that_reach_the_kiosks(backend: Backend) {
         form.body
     );
     let csrf = browser.csrf();
-    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+    let png = &png_of(2, 2);
 
     // Mistakes come back with what was typed and what to fix.
     let backwards = browser.post_multipart(
@@ -721,6 +721,23 @@ fn staff_publish_promotions_and_events_that_reach_the_kiosks(backend: Backend) {
     );
     assert_eq!(gif.status, 400);
     assert!(gif.body.contains("PNG or JPEG"), "{}", gif.body);
+    // A form over the limit is too large (413, with the limits), not "form expired".
+    let huge_file = vec![0u8; 3 * 1024 * 1024];
+    let too_big = browser.post_multipart(
+        "/staff/promotions",
+        &[("csrf", &csrf), ("title", "Besar"), ("body", "isi")],
+        Some(("picture", &huge_file)),
+    );
+    assert_eq!(too_big.status, 413, "{}", too_big.body);
+    assert!(too_big.body.contains("300 KB"), "{}", too_big.body);
+    // A small file declaring 5000 × 5000 pixels: decoded at the hub and refused.
+    let wide = browser.post_multipart(
+        "/staff/promotions",
+        &[("csrf", &csrf), ("title", "Lebar"), ("body", "isi")],
+        Some(("picture", &png_of(5000, 5000))),
+    );
+    assert_eq!(wide.status, 400);
+    assert!(wide.body.contains("4096"), "{}", wide.body);
     let forged = browser.post_multipart(
         "/staff/promotions",
         &[("csrf", &"0".repeat(64)), ("title", "x"), ("body", "y")],
@@ -903,4 +920,17 @@ fn staff_publish_promotions_and_events_that_reach_the_kiosks(backend: Backend) {
     ] {
         assert!(audit.contains(action), "{action}: {audit}");
     }
+}
+
+/// A PNG of `width` × `height` grey pixels, encoded here.
+fn png_of(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Grayscale);
+    let mut writer = encoder.write_header().unwrap();
+    writer
+        .write_image_data(&vec![128u8; (width * height) as usize])
+        .unwrap();
+    drop(writer);
+    out
 }
