@@ -212,6 +212,16 @@ impl Client {
         &self.settings
     }
 
+    /// Every wait from now on (the resend uses what is left of a message's timeout).
+    pub(crate) fn set_timeout(&mut self, timeout: Duration) {
+        self.settings.timeout = timeout;
+    }
+
+    /// The exchange log, handed to a new connection that replaces this one.
+    pub(crate) fn take_log(&mut self) -> Option<ExchangeLog> {
+        self.log.take()
+    }
+
     /// Sends `message` and waits for its answer (the matching response command). Resends and
     /// replies of other requests are handled here; the caller sees the answer or an error.
     pub fn request(&mut self, message: Message) -> Result<Message, ClientError> {

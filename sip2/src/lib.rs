@@ -11,6 +11,8 @@
 //!   [`date`] (18-character dates; blanks decoded, never encoded).
 //! - [`client`]: one connection to the library system — TCP or TLS, login and status at
 //!   connect, one request in flight, resends, sequence checks, every wait bounded.
+//! - [`resend`]: a message sent again once after the system closed the connection without
+//!   answering it, and a refused resend read against the system's records.
 //! - [`log`]: the exchange as staff may read it (passwords, PINs, patron ids masked).
 //! - `peer` (feature `test-peer`): the pysip2 library system tests talk to.
 //! - `codec`: the field readers and writers the message table is built from.
@@ -27,9 +29,11 @@ pub mod log;
 pub mod messages;
 #[cfg(feature = "test-peer")]
 pub mod peer;
+pub mod resend;
 
 pub use client::{Client, ClientError, Settings};
 pub use date::SipDate;
 pub use encoding::Encoding;
 pub use frame::{Checksum, Framer, Received, read_frame, write_frame};
 pub use messages::{DecodeError, EncodeError, Message};
+pub use resend::Answer;

@@ -2,7 +2,10 @@
 //! own (the sync worker's replay has another, so a patron never waits behind a backlog),
 //! signed in at first use, a status (99) before a request when the connection has been idle
 //! long enough for the server to have dropped it, and a backoff after a failure so an
-//! outage costs a patron one timeout, not one per book.
+//! outage costs a patron one timeout, not one per book. A connection the system closes
+//! without answering a message (a restarted server) is opened again once and the message
+//! sent again within its timeout ([`swalayan_sip2::resend`]): only a second failure is an
+//! outage, so the next patrons are not served by the offline rules for a server's restart.
 
 use super::library_system::{
     AccountAnswer, Asked, CirculationAnswer, HoldAnswer, ItemAnswer, LibrarySystem, OfflinePolicy,
@@ -93,7 +96,15 @@ impl Sip2System {
                 )?)
             }
         };
-        client.request(request)
+        let answer = client.request_resending(request)?;
+        if answer.resent {
+            tracing::info!(
+                target: "sip2",
+                settled = answer.settled,
+                "the library system closed the connection unanswered; sent again on a new one"
+            );
+        }
+        Ok(answer.message)
     }
 
     fn circulation(&mut self, request: Message) -> Asked<CirculationAnswer> {

@@ -113,8 +113,10 @@ impl Sip2Link {
                 Some(client) => client,
                 None => slot.insert(connect(&self.settings)?),
             };
-            let answer = match client.request(request) {
-                Ok(answer) => answer,
+            // A connection closed unanswered is opened again and the row sent again once
+            // (swalayan_sip2::resend); a refused resend the system shows as done is done.
+            let answer = match client.request_resending(request) {
+                Ok(answer) => answer.message,
                 Err(error) => {
                     *slot = None;
                     return Err(sync_error(error));

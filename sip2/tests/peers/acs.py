@@ -3,6 +3,7 @@
 third-party PyPI package pysip2 (0.1.0): nobody on this project wrote the protocol side.
 
     acs.py [--encoding cp850|utf-8|latin-1] [--checksum-required] [--login-required]
+           [--refuse-returns-not-on-loan]
 
 Prints "READY <port>" once listening on 127.0.0.1 (an ephemeral port), then one line
 "TXN <json>" for every change it makes (tests read what the library system recorded).
@@ -162,10 +163,17 @@ def build(args):
                 transaction_date=sip_date(), institution_id=req.institution_id,
                 item_identifier=req.item_identifier, permanent_location="",
                 screen_message=("Buku tidak dikenal",))
+        held = item.get("held_for")
+        if args.refuse_returns_not_on_loan and item["state"] != "out" and not held:
+            # As Koha answers a return of a copy on the shelf without its checked_in_ok.
+            return sip.CheckinResponse(
+                ok="0", resensitize="Y", magnetic_media="N", alert="N",
+                transaction_date=sip_date(), institution_id=req.institution_id,
+                item_identifier=req.item_identifier, permanent_location=item["shelf"],
+                title_identifier=item["title"], screen_message=("Tidak sedang dipinjam",))
         borrower = item.get("patron")
         if borrower in PATRONS and req.item_identifier in PATRONS[borrower]["loans"]:
             PATRONS[borrower]["loans"].remove(req.item_identifier)
-        held = item.get("held_for")
         item.update(state="in", patron=None, due=None)
         record("checkin", item=req.item_identifier, date=req.transaction_date,
                return_date=req.return_date, borrower=borrower)
@@ -235,6 +243,8 @@ def main():
     parser.add_argument("--encoding", default="cp850")
     parser.add_argument("--checksum-required", action="store_true")
     parser.add_argument("--login-required", action="store_true")
+    # Koha's account setting checked_in_ok off: a return of a copy not on loan is refused.
+    parser.add_argument("--refuse-returns-not-on-loan", action="store_true")
     args = parser.parse_args()
     app = build(args)
 
