@@ -48,10 +48,12 @@ pub struct Timings {
 }
 
 impl Default for Timings {
-    /// For beams 10–20 cm apart and walking speeds of 0.5–2 m/s.
+    /// For beams 10–20 cm apart and walking speeds of 0.5–2 m/s. A flicker is anything
+    /// under 50 ms: a body's own gaps (legs apart, an arm, a bag strap) last 30–40 ms, and
+    /// two people are never closer than about 300 ms.
     fn default() -> Timings {
         Timings {
-            min_break: Duration::from_millis(30),
+            min_break: Duration::from_millis(50),
             abandon: Duration::from_millis(1500),
             blocked_after: Duration::from_secs(30),
         }
