@@ -364,7 +364,7 @@ fn the_visitors_report_at_the_station_in_json_and_csv() {
 #[test]
 fn body_flicker_does_not_split_a_person_on_short_days() {
     let error_with = |timings: Timings| {
-        let mut rng = Lcg(0x0B0D_1E5);
+        let mut rng = Lcg(0x00B0_D1E5);
         let days = 400;
         let mut total_error = 0.0;
         for _ in 0..days {

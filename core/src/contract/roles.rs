@@ -179,7 +179,21 @@ mod tests {
                 .map(TxKind::code)
                 .collect()
         };
-        assert_eq!(pushes(StationRole::Kiosk).len(), TxKind::ALL.len());
+        // As docs/security.md's table states it, every kind against every role.
+        assert_eq!(
+            pushes(StationRole::Kiosk),
+            [
+                "checkout",
+                "checkin",
+                "renew",
+                "hold",
+                "pickup",
+                "fine",
+                "feedback",
+                "pin_attempt",
+                "attend"
+            ]
+        );
         assert_eq!(
             pushes(StationRole::Dropbox),
             ["checkin", "fine", "return_exception"]
@@ -187,5 +201,12 @@ mod tests {
         assert_eq!(pushes(StationRole::Gate), ["security_alarm"]);
         assert!(pushes(StationRole::Staff).is_empty());
         assert!(StationRole::Gate.may_count_visits() && !StationRole::Kiosk.may_count_visits());
+        for role in StationRole::ALL {
+            assert_eq!(
+                role.may_push_unknown(),
+                role == StationRole::Kiosk,
+                "{role:?}"
+            );
+        }
     }
 }
