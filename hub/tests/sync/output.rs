@@ -172,6 +172,43 @@ fn every_web_answer_has_the_security_headers() {
     );
 }
 
+/// CSRF tokens were plain double-submit cookies: the token of a page fetched before signing
+/// in still worked after it. Tokens are now an HMAC of the visitor's cookies, sessions
+/// included (with the old scheme the sign-out below is a 303). Over HTTPS (an https
+/// `public_url` here) every answer carries HSTS.
+#[test]
+fn a_form_token_is_bound_to_the_session_it_was_made_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start(Backend::Sqlite, dir.path());
+    let patrons = crate::support::write(dir.path(), "patrons.csv", crate::web::PATRONS);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    let mut siti = Browser::new(&hub.url);
+    let before = siti.csrf();
+    assert_eq!(siti.sign_in("P1", "1234").status, 303);
+    let stale = siti.post("/account/sign-out", &[("csrf", &before)]);
+    assert_eq!(stale.status, 403, "a token from before the sign-in");
+    let mut budi = Browser::new(&hub.url);
+    let others = budi.csrf();
+    assert_eq!(
+        siti.post("/account/sign-out", &[("csrf", &others)]).status,
+        403,
+        "another visitor's token"
+    );
+    let fresh = siti.csrf();
+    assert_ne!(fresh, before);
+    assert_eq!(
+        siti.post("/account/sign-out", &[("csrf", &fresh)]).status,
+        303
+    );
+    let page = get(&format!("{}/", hub.url), None);
+    assert_eq!(
+        page.headers
+            .get("strict-transport-security")
+            .map(|v| v.to_str().unwrap()),
+        Some("max-age=31536000")
+    );
+}
+
 /// A hub without `[library]` (no public_url) served a sitemap of relative addresses, which
 /// the protocol forbids, and turned guest registration off against docs/config.md. Now no
 /// sitemap (404, and robots.txt says why) and guests may register.
