@@ -320,8 +320,9 @@ fn the_circulation_page_and_the_report_command_agree(backend: Backend) {
             .send(),
     );
     assert_eq!(sent.unwrap().status().as_u16(), 200);
-    let mut patron = Browser::new(&hub.url);
-    for (score, comment) in [("4", "Kiosnya mudah dipakai"), ("2", "")] {
+    // Two patrons on two devices (one address's second post a day would not count).
+    for (device, score, comment) in [(20, "4", "Kiosnya mudah dipakai"), (21, "2", "")] {
+        let mut patron = Browser::from_address(&hub.url, [127, 0, 0, device]);
         patron.get("/feedback");
         let csrf = patron.csrf();
         let sent = patron.post(
