@@ -16,9 +16,16 @@ impl Drop for HubProcess {
 }
 
 /// Serves `db`; returns once the hub says where it listens.
+#[allow(dead_code)]
 pub fn serve(db: &str) -> HubProcess {
+    serve_with(db, &[])
+}
+
+/// Serves `db` with more `serve` options.
+pub fn serve_with(db: &str, extra: &[&str]) -> HubProcess {
     let mut child = Command::new(env!("CARGO_BIN_EXE_swalayan-hub"))
         .args(["--db", db, "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
