@@ -140,7 +140,7 @@ pub fn check_patron_pin(
 }
 
 /// The patron's document as stored now (a read in a write transaction that writes nothing).
-fn patron(storage: &dyn Storage, card: &str) -> Result<Option<PatronDoc>> {
+pub(crate) fn patron(storage: &dyn Storage, card: &str) -> Result<Option<PatronDoc>> {
     let mut found = None;
     storage.write(&mut |tx| {
         found = tx.get(DocKind::Patron, &[card.to_string()])?.remove(card);

@@ -9,7 +9,7 @@ use super::session::{CookieNames, Session, client_address, cookie, random_token,
 use super::{PageError, WebState, read_view, title_path};
 use crate::catalog::{self, HoldTarget};
 use crate::patron_pin::{PinOrigin, PinProof, check_patron_pin};
-use crate::storage::{DocKind, HubError};
+use crate::storage::HubError;
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::net::IpAddr;
-use swalayan_core::contract::documents::PatronDoc;
 use swalayan_core::domain::{HoldStatus, Money, redact};
 use swalayan_core::format;
 use swalayan_core::reason::Lang;
@@ -360,20 +359,6 @@ pub async fn sign_out(
     visitor.finish(response)
 }
 
-/// The patron's document (name, fines), read under the storage's transaction.
-fn patron_doc(state: &WebState, card: &str) -> Result<Option<PatronDoc>, HubError> {
-    let mut found = None;
-    state.storage.write(&mut |tx| {
-        found = tx.get(DocKind::Patron, &[card.to_string()])?.remove(card);
-        Ok(())
-    })?;
-    found
-        .map(|body| {
-            serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("patron: {e}")))
-        })
-        .transpose()
-}
-
 async fn account_page(
     state: &WebState,
     visitor: &Visitor,
@@ -397,7 +382,7 @@ async fn account_page(
             loans.push((barcode, loan, title, verdict));
         }
         Ok((
-            patron_doc(state, &owner)?,
+            crate::patron_pin::patron(state.storage.as_ref(), &owner)?,
             loans,
             state.view.holds_of(&owner),
             events,
