@@ -30,7 +30,10 @@
 //!   log of their changes.
 //! - [`simulate`]: a made-up library's days of traffic for an empty hub (training,
 //!   screenshots, the staff pages' browser tests and benchmark).
-//! - [`server`]: serving with header, body and request timeouts and a bound on concurrency.
+//! - [`cli`]: the `swalayan-hub` command line (arguments, one module per command group, the
+//!   exit codes); `src/main.rs` only calls it.
+//! - [`server`]: serving with header, body and request timeouts and a bound on concurrency
+//!   per part (stations' API, web); `serve` itself with its signals and systemd watchdog.
 //! - [`tls`]: the rustls configuration when a certificate is configured.
 //! - [`config`]: the hub's file (`--config hub.toml`): the library's name, time zone, public
 //!   address and opening hours.
@@ -38,6 +41,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod cli;
 pub mod config;
 pub mod csv_safe;
 pub mod events;

@@ -10,6 +10,13 @@
 //! Both plain HTTP and TLS go through `axum-server`, so the same limits apply to both; a TLS
 //! handshake must also finish within the header timeout.
 
+use crate::api::{AppState, metrics_router, router};
+use crate::config::Library;
+use crate::metrics::Metrics;
+use crate::storage::Storage;
+use crate::tls;
+use crate::web::{self, WebState};
+use anyhow::Context as _;
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
@@ -20,7 +27,10 @@ use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use hyper_util::rt::TokioTimer;
 use std::future::Future;
 use std::io;
+use std::io::Write as _;
+use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -216,4 +226,112 @@ fn configure(
         .timer(TokioTimer::new())
         .keep_alive_interval(limits.header)
         .keep_alive_timeout(limits.header);
+}
+
+/// `swalayan-hub serve`: the stations' API, the web and (when asked) the metrics on their own
+/// address, until SIGTERM or SIGINT; ready for systemd once listening, and its watchdog fed
+/// while the database answers.
+pub fn run(
+    storage: Arc<dyn Storage>,
+    library: Library,
+    listen: &str,
+    tls: Option<(PathBuf, PathBuf)>,
+    metrics_listen: Option<&str>,
+    limits: Limits,
+) -> anyhow::Result<()> {
+    let branches = library.branches.clone();
+    // Before the runtime: PostgreSQL's synchronous client must not block an async worker.
+    let web = WebState::new(Arc::clone(&storage), library, tls.is_some())?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let address = listener.local_addr()?;
+        let storage_for_watchdog = Arc::clone(&storage);
+        let state = AppState {
+            branches: branches.into(),
+            storage,
+            metrics: Arc::new(Metrics::default()),
+        };
+        let metrics = match metrics_listen {
+            Some(at) => Some(
+                tokio::net::TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("cannot listen on {at} for metrics"))?,
+            ),
+            None => None,
+        };
+        let app = bounded_parts(router(state.clone()), web::router(web), &limits);
+        // Ctrl-C or systemd's SIGTERM: finish the requests in flight, then stop. (A kill
+        // mid-batch loses nothing either: a batch commits whole or not at all.) The handlers
+        // are installed before the "listening" line, so a stop sent right after it counts.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("cannot handle SIGTERM")?;
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .context("cannot handle SIGINT")?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
+            }
+            let _ = stop.send(true);
+        });
+        let shutdown = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        let tls_config = match tls {
+            Some((cert, key)) => Some(tls::server_config(&cert, &key)?),
+            None => None,
+        };
+        let scheme = if tls_config.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        // The first line is the stations' address (scripts and tests read it).
+        println!("listening on {scheme}://{address}");
+        if let Some(listener) = metrics {
+            // Whoever read the first line may have stopped reading: not worth a panic.
+            let mut out = std::io::stdout();
+            let _ = writeln!(out, "metrics on http://{}/metrics", listener.local_addr()?);
+            let _ = out.flush();
+            let metrics_app = bounded(metrics_router(state), &limits);
+            let until = shutdown(stopped.clone());
+            tokio::spawn(async move {
+                if let Err(e) = serve(listener, None, metrics_app, limits, until).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
+        // Under systemd (Type=notify): ready once listening; the watchdog is fed only while
+        // the database answers, so a hung database gets the hub restarted.
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+        if let Some(timeout) = sd_notify::watchdog_enabled() {
+            tokio::spawn(feed_watchdog(storage_for_watchdog, timeout / 2));
+        }
+        serve(listener, tls_config, app, limits, shutdown(stopped)).await?;
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+        anyhow::Ok(())
+    })
+}
+
+/// Pings systemd's watchdog every `every` while a cheap read of the database answers within
+/// that time; a database that hangs stops the pings.
+async fn feed_watchdog(storage: Arc<dyn Storage>, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let storage = Arc::clone(&storage);
+        let read = tokio::task::spawn_blocking(move || storage.changes(i64::MAX, 1).map(|_| ()));
+        match tokio::time::timeout(every, read).await {
+            Ok(Ok(Ok(()))) => {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+            }
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "watchdog: the database did not answer"),
+            _ => tracing::warn!("watchdog: the database did not answer in time"),
+        }
+    }
 }

@@ -1,0 +1,121 @@
+//! The `swalayan-hub` command line, modelled on the station's `src/cli/`: the arguments
+//! ([`args`]), one module per group of commands, what they print ([`output`]) and the typed
+//! error with its exit code ([`error`]). `src/main.rs` only parses and calls [`main`].
+//!
+//! Exit codes: 0 done, 2 usage or refused input (a station name taken or reserved, a conflict
+//! that is none, a bad file, a branch the library does not have), 3 database, I/O or network
+//! error.
+//!
+//! - [`stations`]: `station add|rotate|revoke|list`.
+//! - [`catalog`]: `status`, `import`, `conflicts`, `export`, `holds`.
+//! - [`reports`]: `report ...`, `alarms`, `exceptions`.
+//! - [`publishing`]: `promotions`, `events`.
+//! - [`staff`]: `staff ...`.
+//! - `serve` is [`crate::server::run`].
+
+mod args;
+mod catalog;
+mod error;
+mod output;
+mod publishing;
+mod reports;
+mod staff;
+mod stations;
+
+pub use args::Cli;
+pub use error::CliError;
+
+use crate::config::Library;
+use crate::server::{self, Limits};
+use crate::storage;
+use args::Command;
+use jiff::Timestamp;
+use output::emit;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Runs a parsed command line: prints the error and its causes on failure, and gives the exit
+/// code.
+pub fn main(cli: Cli) -> ExitCode {
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("swalayan-hub: {}", error.describe());
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let library = match &cli.config {
+        Some(path) => Library::load(path)?,
+        None => Library::default(),
+    };
+    let storage = storage::open(&cli.db)?;
+    crate::catalog::ensure_policy(storage.as_ref())?;
+    let json = cli.json;
+    match cli.command {
+        Command::Station(command) => stations::station(storage.as_ref(), command, json)?,
+        Command::Status => catalog::status(storage.as_ref(), json)?,
+        Command::Import(command) => catalog::import(storage.as_ref(), command, json)?,
+        Command::Conflicts(command) => catalog::conflicts(storage.as_ref(), command, json)?,
+        Command::Report(command) => reports::report(storage.as_ref(), &library, command, json)?,
+        Command::Alarms { station } => reports::alarms(storage.as_ref(), station, json)?,
+        Command::Exceptions { station } => reports::exceptions(storage.as_ref(), station, json)?,
+        Command::Export {
+            format,
+            since,
+            timezone,
+            out,
+        } => catalog::export(storage.as_ref(), format, since, &timezone, out)?,
+        Command::Holds(command) => catalog::holds(storage.as_ref(), &library, command, json)?,
+        Command::Promotions(command) => publishing::promotions(storage.as_ref(), command, json)?,
+        Command::Events(command) => publishing::events(storage.as_ref(), &library, command, json)?,
+        Command::Staff(command) => staff::staff(storage.as_ref(), command, json)?,
+        Command::Simulate {
+            days,
+            gates,
+            kiosks,
+            dropboxes,
+            seed,
+        } => {
+            let storage = storage.as_ref();
+            let plan = crate::simulate::Plan {
+                days,
+                gates,
+                kiosks,
+                dropboxes,
+                seed,
+            };
+            let made = crate::simulate::fill(storage, &plan, &library.timezone, Timestamp::now())?;
+            emit(json, &serde_json::to_value(&made)?, || {
+                format!(
+                    "{} days: {} stations, {} transactions, {} visit counts, {} events",
+                    days, made.stations, made.transactions, made.visit_buckets, made.events
+                )
+            });
+        }
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+            metrics_listen,
+            header_timeout_secs,
+            body_timeout_secs,
+            max_concurrent,
+        } => server::run(
+            storage,
+            library,
+            &listen,
+            tls_cert.zip(tls_key),
+            metrics_listen.as_deref(),
+            Limits {
+                header: Duration::from_secs(header_timeout_secs),
+                body: Duration::from_secs(body_timeout_secs),
+                concurrent: max_concurrent as usize,
+                ..Limits::default()
+            },
+        )?,
+    }
+    Ok(())
+}
