@@ -13,9 +13,9 @@ use serde_json::json;
 use std::time::Instant;
 use swalayan_core::contract::documents::DocKind;
 use swalayan_hub::storage::{self, Put};
-use swalayan_hub::web::catalog_view::CatalogView;
-use swalayan_hub::web::search::{PER_PAGE, branch_lines};
-use swalayan_hub::web::words::Field;
+use swalayan_hub::web::kit::catalog_view::CatalogView;
+use swalayan_hub::web::kit::words::Field;
+use swalayan_hub::web::public::search::{PER_PAGE, branch_lines};
 
 const WORDS: &[&str] = &[
     "laskar",

@@ -10,7 +10,7 @@
 //! - **The web's wrong PINs are the web's.** A wrong PIN from a station counts towards the
 //!   library-wide lockout (the rule every kiosk applies); a wrong PIN on the web does not, or
 //!   anyone could lock a patron out of every kiosk from a browser. The web slows a card's
-//!   sign-ins down and then pauses them on its own ([`crate::web::pin_guard`]). A lockout
+//!   sign-ins down and then pauses them on its own ([`crate::web::kit::pin_guard`]). A lockout
 //!   in force refuses both.
 
 use crate::catalog::policy;

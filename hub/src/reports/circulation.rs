@@ -137,7 +137,7 @@ pub fn circulation(
         .stations()?
         .into_iter()
         .map(|s| {
-            let channel = if s.station == crate::web::renew::WEB_ORIGIN {
+            let channel = if s.station == crate::storage::WEB_STATION {
                 "web".to_string()
             } else {
                 s.role.code().to_string()

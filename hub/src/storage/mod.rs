@@ -159,6 +159,9 @@ pub const RESERVED_STATION_NAMES: [&str; 7] = [
     "connector",
 ];
 
+/// The station the public web's own transactions are recorded under (renewals, feedback).
+pub const WEB_STATION: &str = "web";
+
 /// Whether a station name is one of the hub's own ([`RESERVED_STATION_NAMES`]), in any case.
 pub fn is_reserved_station_name(name: &str) -> bool {
     RESERVED_STATION_NAMES

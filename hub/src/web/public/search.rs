@@ -1,11 +1,11 @@
 //! `/search?q=WORDS[&in=all|title|author|subject|isbn][&page=N]`: titles with their
 //! availability per branch.
 
-use super::catalog_view::{Availability, CatalogView, Copy, TitleEntry};
-use super::lang::{Reader, query_param};
-use super::layout::{self, Page, search_form};
-use super::words::Field;
-use super::{PageError, WebState, read_view, title_path};
+use crate::web::kit::catalog_view::{Availability, CatalogView, Copy, TitleEntry};
+use crate::web::kit::lang::{Reader, query_param};
+use crate::web::kit::layout::{self, Page, search_form};
+use crate::web::kit::words::Field;
+use crate::web::kit::{PageError, WebState, read_view, title_path};
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;

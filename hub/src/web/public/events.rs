@@ -2,10 +2,10 @@
 //! registration — members signed in with card and PIN, others by name and phone number where
 //! the library allows it — a capacity and a waiting list, and schema.org `Event` data.
 
-use super::account::{Visitor, forged, see_other};
-use super::layout::{self, Page};
-use super::{PageError, WebState, read_view};
 use crate::events::{self, Refusal, Registrant, Standing};
+use crate::web::kit::forms::{Visitor, forged, see_other};
+use crate::web::kit::layout::{self, Page};
+use crate::web::kit::{PageError, WebState, read_view};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -44,7 +44,7 @@ pub fn places(lang: Lang, event: &EventDoc) -> Option<String> {
 }
 
 /// The cards on the home page and `/events`.
-pub fn cards(reader: &super::lang::Reader, events: &[(String, EventDoc)]) -> Markup {
+pub fn cards(reader: &crate::web::kit::lang::Reader, events: &[(String, EventDoc)]) -> Markup {
     let lang = reader.lang;
     html! {
         ul.cards { @for (id, e) in events {
@@ -386,7 +386,7 @@ pub async fn cancel(
 /// schema.org `Event`: a free event at the library, with its places as the offer.
 fn event_schema(
     state: &WebState,
-    reader: &super::lang::Reader,
+    reader: &crate::web::kit::lang::Reader,
     id: &str,
     event: &EventDoc,
 ) -> serde_json::Value {

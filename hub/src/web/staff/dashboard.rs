@@ -10,16 +10,17 @@
 //! reports) and, for admins, the audit log of staff changes; the reports' pages are in
 //! [`super::insight`]. Every table also as `?format=csv`.
 
-use super::account::{Visitor, forged, see_other};
-use super::layout::{self, Page};
-use super::session::{CookieNames, staff_cookie};
-use super::{PageError, WebState, read_view};
 use crate::staff::{self, StaffRole};
 use crate::storage::{AuditLine, HubError, StationInfo};
+use crate::web::kit::csv::csv_response;
+use crate::web::kit::forms::{Visitor, forged, see_other};
+use crate::web::kit::layout::{self, Page};
+use crate::web::kit::session::{CookieNames, staff_cookie};
+use crate::web::kit::{PageError, WebState, read_view};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 use swalayan_core::reason::Lang;
@@ -86,7 +87,7 @@ impl axum::extract::FromRequestParts<WebState> for StaffVisitor {
             Ok(visitor) => visitor,
             Err(never) => match never {},
         };
-        let cookie = super::lang::cookie(parts, CookieNames::for_site(state.https).staff);
+        let cookie = crate::web::kit::lang::cookie(parts, CookieNames::for_site(state.https).staff);
         let staff = signed_in(state, cookie)
             .await
             .map_err(|e| PageError::internal(visitor.reader.clone(), e))?;
@@ -410,7 +411,7 @@ impl Glance {
 
     fn render(
         &self,
-        reader: &super::lang::Reader,
+        reader: &crate::web::kit::lang::Reader,
         conflicts: i64,
         alarms: &[(&str, &str)],
     ) -> Markup {
@@ -601,25 +602,4 @@ fn audit_intro(lang: Lang) -> &'static str {
         "Setiap perubahan oleh petugas, terbaru di atas (500 terakhir).",
         "Every change staff made, newest first (the last 500).",
     )
-}
-
-/// A table as a CSV download (RFC 4180 quoting; no cell a spreadsheet runs).
-pub fn csv_response(file: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> Response {
-    csv_download(file, crate::csv_safe::table(header_row, rows))
-}
-
-/// CSV text as a download, never cached.
-pub fn csv_download(file: &str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response()
 }

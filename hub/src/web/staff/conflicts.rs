@@ -3,10 +3,11 @@
 //! with a note saying what staff did — the same as `swalayan-hub conflicts resolve ID --note`,
 //! with an audit line. `?all=1` shows resolved ones too; `?format=csv` downloads the list.
 
-use super::account::{forged, see_other};
-use super::staff::{StaffVisitor, csv_response, staff_page, to_login};
-use super::{PageError, WebState, read_view};
+use super::dashboard::{StaffVisitor, staff_page, to_login};
 use crate::storage::{Received, TxFilter, TxState};
+use crate::web::kit::csv::csv_response;
+use crate::web::kit::forms::{forged, see_other};
+use crate::web::kit::{PageError, WebState, read_view};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

@@ -4,11 +4,12 @@
 //! a place, who waits, who came (checked in at a kiosk or here); staff tick people present,
 //! add a walk-in by card or name, or take a mistaken check-in back, each an audit line.
 
-use super::account::{forged, see_other};
-use super::insight::{PeriodQuery, checked, period_form};
-use super::staff::{StaffVisitor, csv_download, staff_page, to_login};
-use super::{PageError, WebState, read_view};
+use super::dashboard::{StaffVisitor, staff_page, to_login};
+use super::period::{PeriodQuery, checked, period_form};
 use crate::events::{self, Attendee, CheckIn};
+use crate::web::kit::csv::csv_download;
+use crate::web::kit::forms::{forged, see_other};
+use crate::web::kit::{PageError, WebState, read_view};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

@@ -1,12 +1,13 @@
 //! `/title/{id}`: one title with its copies, their call numbers and where each is, the
 //! reservation queue, and schema.org `Book` data with its availability.
 
-use super::account::{Visitor, reserve_form};
-use super::catalog_view::{Availability, Copy, TitleEntry};
-use super::lang::Reader;
-use super::layout::{self, Page};
+use super::account::reserve_form;
 use super::search::{BranchLine, branch_lines};
-use super::{PageError, WebState, read_view, title_path};
+use crate::web::kit::catalog_view::{Availability, Copy, TitleEntry};
+use crate::web::kit::forms::Visitor;
+use crate::web::kit::lang::Reader;
+use crate::web::kit::layout::{self, Page};
+use crate::web::kit::{PageError, WebState, read_view, title_path};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::html;
@@ -53,7 +54,7 @@ pub async fn page(
                 @if !doc.subjects.is_empty() {
                     dt { (lang.pick("Subjek", "Subjects")) }
                     dd { ul.plain { @for s in &doc.subjects {
-                        li { a href=(reader.localized(&super::search::search_path(s, super::words::Field::Subject, 1))) { (s) } }
+                        li { a href=(reader.localized(&super::search::search_path(s, crate::web::kit::words::Field::Subject, 1))) { (s) } }
                     } } }
                 }
             }

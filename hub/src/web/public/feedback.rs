@@ -2,9 +2,9 @@
 //! feeding the same feedback the kiosks collect (a `feedback` transaction, here of the `web`
 //! origin, branch `web`). No sign-in and nothing asked about the person.
 
-use super::account::Visitor;
-use super::layout::{self, Page};
-use super::{PageError, WebState, read_view};
+use crate::web::kit::forms::Visitor;
+use crate::web::kit::layout::{self, Page};
+use crate::web::kit::{PageError, WebState, read_view};
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;

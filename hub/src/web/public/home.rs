@@ -1,10 +1,10 @@
 //! `/`: the library's name, opening hours this week and the closed days ahead, promotions
 //! (the ones the kiosks show), upcoming events, new arrivals, and the search box.
 
-use super::lang::Reader;
-use super::layout::{self, Page, search_form};
-use super::{PageError, WebState, read_view, title_path};
 use crate::catalog;
+use crate::web::kit::lang::Reader;
+use crate::web::kit::layout::{self, Page, search_form};
+use crate::web::kit::{PageError, WebState, read_view, title_path};
 use axum::extract::State;
 use axum::response::Response;
 use jiff::civil::{Date, Weekday};

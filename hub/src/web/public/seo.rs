@@ -3,7 +3,7 @@
 //! The sitemap protocol wants absolute URLs, and the hub knows its own address only from
 //! `[library] public_url`: without it there is no sitemap (404), and robots.txt says why.
 
-use super::{WebState, title_path};
+use crate::web::kit::{WebState, title_path};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -28,9 +28,12 @@ pub async fn robots(State(state): State<WebState>) -> Response {
 
 /// The home page, the events (listed and each one) and every title (up to 50,000 addresses in
 /// all; more need a sitemap index), as absolute URLs; none (404) without `public_url`.
-pub async fn sitemap(State(state): State<WebState>, reader: super::lang::Reader) -> Response {
+pub async fn sitemap(
+    State(state): State<WebState>,
+    reader: crate::web::kit::lang::Reader,
+) -> Response {
     if state.library.public_url.is_none() {
-        return super::PageError::not_found(reader).into_response();
+        return crate::web::kit::PageError::not_found(reader).into_response();
     }
     let view = state.clone();
     let keys = tokio::task::spawn_blocking(move || {

@@ -5,11 +5,11 @@
 //! pull. Every change is an audit line; a form with a mistake comes back with what was typed
 //! and the sentence saying what to fix.
 
-use super::account::{forged, see_other};
-use super::staff::{StaffVisitor, staff_page, to_login};
-use super::{PageError, WebState, read_view};
+use super::dashboard::{StaffVisitor, staff_page, to_login};
 use crate::events::{self, NewEvent};
 use crate::storage::HubError;
+use crate::web::kit::forms::{forged, see_other};
+use crate::web::kit::{PageError, WebState, read_view};
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -159,7 +159,7 @@ fn too_large(state: &WebState, who: &StaffVisitor) -> Response {
             swalayan_core::contract::documents::MAX_IMAGE_BYTES / 1024
         ),
     };
-    let page = super::layout::Message {
+    let page = crate::web::kit::layout::Message {
         status: StatusCode::PAYLOAD_TOO_LARGE,
         title: lang.pick("Terlalu besar", "Too large"),
         sentence: &sentence,
@@ -170,8 +170,11 @@ fn too_large(state: &WebState, who: &StaffVisitor) -> Response {
             lang.pick("Kembali ke promosi", "Back to the promotions"),
         ),
     };
-    who.visitor
-        .finish(super::layout::message(state, &who.visitor.reader, page))
+    who.visitor.finish(crate::web::kit::layout::message(
+        state,
+        &who.visitor.reader,
+        page,
+    ))
 }
 
 /// A plain form's token checked, then the signed-in staff member's name.

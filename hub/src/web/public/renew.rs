@@ -6,10 +6,10 @@
 //! The ledger keeps every transaction with the station that made it; the web's are made by
 //! [`WEB_ORIGIN`], a station row added on first use with a token that can never sync.
 
-use super::WebState;
 use crate::catalog;
 use crate::ledger;
 use crate::storage::{DocKind, HubError, Result, StationRole, revoked_token_hash};
+use crate::web::kit::WebState;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use swalayan_core::circulation::rules::{RenewFacts, decide_renewal};
@@ -22,7 +22,7 @@ use swalayan_core::reason::Reason;
 use uuid::Uuid;
 
 /// The origin of transactions made on the public web.
-pub const WEB_ORIGIN: &str = "web";
+pub const WEB_ORIGIN: &str = crate::storage::WEB_STATION;
 
 /// What the rule says of renewing `barcode` for `card` today: the new due date, or why not.
 pub fn check(

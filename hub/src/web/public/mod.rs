@@ -1,0 +1,17 @@
+//! The library's public site: what patrons and search engines read.
+//!
+//! - [`home`], [`search`], [`title`]: the catalogue's pages; [`seo`]: `robots.txt` and
+//!   `sitemap.xml`.
+//! - [`account`]: sign in and out, the patron's loans, reservations and fines, reserving and
+//!   cancelling; [`renew`]: renewing by the kiosks' rule, recorded through the ledger.
+//! - [`events`]: the events and literacy programmes, registration and the waiting list;
+//!   [`feedback`]: the feedback form.
+
+pub mod account;
+pub mod events;
+pub mod feedback;
+pub mod home;
+pub mod renew;
+pub mod search;
+pub mod seo;
+pub mod title;

@@ -1,0 +1,18 @@
+//! The staff's pages under `/staff`: their own sign-in, never indexed, never cached.
+//!
+//! - [`dashboard`]: sign-in and out, the dashboard's home (what needs attention, today and this
+//!   month, the stations), the audit log.
+//! - [`insight`]: the report pages (visitors, circulation, feedback, the monthly summary), each
+//!   the same numbers as its command; [`period`]: the period they show; [`chart`]: bar charts,
+//!   SVG drawn on the server.
+//! - [`programmes`]: events' registrations and attendance, the check-in at the door.
+//! - [`publishing`]: promotions and events written, changed and withdrawn.
+//! - [`conflicts`]: conflicts resolved with a note.
+
+pub mod chart;
+pub mod conflicts;
+pub mod dashboard;
+pub mod insight;
+pub mod period;
+pub mod programmes;
+pub mod publishing;
