@@ -335,7 +335,7 @@ fn for_role(role: StationRole, change: Change) -> Option<PulledChange> {
         Access::Full => change.body,
         Access::CardsOnly => change.body.and_then(|body| {
             // An unreadable stored patron is left out rather than served whole.
-            let doc: PatronDoc = serde_json::from_value(body).ok()?;
+            let doc: PatronDoc = crate::storage::decode_doc(body, &change.key).ok()?;
             serde_json::to_value(doc.cards_only()).ok()
         }),
     };

@@ -1,7 +1,7 @@
 //! The central catalog: imports through the station's own importers (the hub is one more
 //! [`ImportSink`]), the policy, holds placed centrally, promotions.
 
-use crate::storage::{DocKind, HubError, Put, Result, Storage, Tx};
+use crate::storage::{DocKind, HubError, Put, Result, Storage, Tx, decode_doc};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
@@ -140,14 +140,10 @@ impl ImportSink for HubSink<'_> {
 
 /// The policy stations use; seeded with the station's default on first use of a database.
 pub fn policy(storage: &dyn Storage) -> Result<Policy> {
-    let docs = storage.documents(DocKind::Policy)?;
+    let docs = storage.all::<PolicyDoc>()?;
     match docs.into_iter().find(|(k, _)| k == POLICY_KEY) {
-        Some((_, body)) => {
-            let doc: PolicyDoc = serde_json::from_value(body)
-                .map_err(|e| HubError::Corrupt(format!("policy document: {e}")))?;
-            parse_policy(Path::new("hub policy"), &doc.source)
-                .map_err(|e| HubError::Corrupt(e.to_string()))
-        }
+        Some((_, doc)) => parse_policy(Path::new("hub policy"), &doc.source)
+            .map_err(|e| HubError::Corrupt(e.to_string())),
         None => {
             ensure_policy(storage)?;
             Ok(Policy::default_policy())
@@ -263,16 +259,10 @@ pub fn place_hold(
     let title_key = match target {
         HoldTarget::Title(key) => key.clone(),
         HoldTarget::Item(barcode) => {
-            let mut found = None;
-            storage.write(&mut |tx| {
-                found = tx
-                    .get(DocKind::Item, std::slice::from_ref(barcode))?
-                    .remove(barcode);
-                Ok(())
-            })?;
-            let body = found
-                .ok_or_else(|| HubError::NotFound(format!("no item with barcode {barcode}")))?;
-            decode::<ItemDoc>(body, barcode)?.title
+            storage
+                .one::<ItemDoc>(barcode)?
+                .ok_or_else(|| HubError::NotFound(format!("no item with barcode {barcode}")))?
+                .title
         }
     };
     // The title's copies and the patron's live holds: read before the write (a title's
@@ -280,19 +270,15 @@ pub fn place_hold(
     let copies: Vec<(String, ItemDoc)> = storage
         .items_of_title(&title_key)?
         .into_iter()
-        .map(|(barcode, body)| Ok((barcode.clone(), decode(body, &barcode)?)))
+        .map(|(barcode, body)| Ok((barcode.clone(), decode_doc(body, &barcode)?)))
         .collect::<Result<_>>()?;
     let held = list_holds(storage, Some(patron), false)?;
     let id = Uuid::now_v7().to_string();
     let mut entry = None;
     storage.write(&mut |tx| {
-        let Some(patron_body) = tx
-            .get(DocKind::Patron, &[patron.to_string()])?
-            .remove(patron)
-        else {
+        let Some(patron_doc) = tx.doc::<PatronDoc>(patron)? else {
             return Err(HubError::NotFound(format!("no patron with card {patron}")));
         };
-        let patron_doc: PatronDoc = decode(patron_body, patron)?;
         if let HoldTarget::Title(key) = target
             && tx
                 .get(DocKind::Title, std::slice::from_ref(key))?
@@ -305,11 +291,7 @@ pub fn place_hold(
             HoldTarget::Item(barcode) => copies.iter().filter(|(b, _)| b == barcode).collect(),
         };
         let barcodes: Vec<String> = asked.iter().map(|(b, _)| b.clone()).collect();
-        let loans: HashMap<String, LoanDoc> = tx
-            .get(DocKind::Loan, &barcodes)?
-            .into_iter()
-            .map(|(barcode, body)| Ok((barcode.clone(), decode(body, &barcode)?)))
-            .collect::<Result<_>>()?;
+        let loans: HashMap<String, LoanDoc> = tx.docs(&barcodes)?;
         let lent_to = |barcode: &str| loans.get(barcode).map(|loan| loan.patron.as_str());
         let items: Vec<Item> = asked
             .iter()
@@ -367,11 +349,6 @@ fn check_pickup_branch(storage: &dyn Storage, branches: &[String], branch: &str)
     })
 }
 
-/// A stored document read as its type; unreadable means damaged.
-fn decode<T: serde::de::DeserializeOwned>(body: Value, key: &str) -> Result<T> {
-    serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("document {key}: {e}")))
-}
-
 /// The library's time zone for "today" in the rules (a hub setting comes with the web pages).
 fn library_time_zone() -> jiff::tz::TimeZone {
     jiff::tz::db()
@@ -380,13 +357,7 @@ fn library_time_zone() -> jiff::tz::TimeZone {
 }
 
 fn put_hold(tx: &mut dyn Tx, id: &str, hold: &HoldDoc) -> Result<()> {
-    let body = serde_json::to_value(hold).map_err(|e| HubError::Corrupt(e.to_string()))?;
-    tx.put(&[Put {
-        kind: DocKind::Hold,
-        key: id.to_string(),
-        body: Some(body),
-    }])?;
-    Ok(())
+    tx.put_doc(id, Some(hold)).map(|_| ())
 }
 
 /// Holds, newest change last; `all` includes fulfilled, cancelled and expired ones.
@@ -396,9 +367,7 @@ pub fn list_holds(
     all: bool,
 ) -> Result<Vec<HoldEntry>> {
     let mut out = Vec::new();
-    for (id, body) in storage.documents(DocKind::Hold)? {
-        let hold: HoldDoc = serde_json::from_value(body)
-            .map_err(|e| HubError::Corrupt(format!("hold {id}: {e}")))?;
+    for (id, hold) in storage.all::<HoldDoc>()? {
         let live = hold.status.is_live();
         if (all || live) && patron.is_none_or(|p| p == hold.patron) {
             out.push(HoldEntry { id, hold });
@@ -412,12 +381,9 @@ pub fn list_holds(
 pub fn cancel_hold(storage: &dyn Storage, id: &str, only_for: Option<&str>) -> Result<HoldEntry> {
     let mut entry = None;
     storage.write(&mut |tx| {
-        let found = tx.get(DocKind::Hold, &[id.to_string()])?;
-        let Some(body) = found.get(id) else {
+        let Some(mut hold) = tx.doc::<HoldDoc>(id)? else {
             return Err(HubError::NotFound(format!("no hold {id}")));
         };
-        let mut hold: HoldDoc = serde_json::from_value(body.clone())
-            .map_err(|e| HubError::Corrupt(format!("hold {id}: {e}")))?;
         if only_for.is_some_and(|card| card != hold.patron) {
             return Err(HubError::Forbidden(
                 "a patron may cancel only their own holds".into(),

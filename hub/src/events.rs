@@ -11,10 +11,9 @@
 //! banner (an `attend` transaction the ledger applies with [`check_in`]), or staff tick the
 //! list on the event's page ([`attend`]); someone who came without registering is a walk-in.
 
-use crate::storage::{DocKind, HubError, Put, Result, Storage, Tx};
+use crate::storage::{DocKind, HubError, Result, Storage, Tx};
 use jiff::Timestamp;
 use jiff::civil::DateTime;
-use serde_json::Value;
 use std::collections::HashMap;
 use swalayan_core::contract::documents::{EventDoc, Registration, RosterDoc};
 use uuid::Uuid;
@@ -135,15 +134,7 @@ pub fn normalise_phone(text: &str) -> Option<String> {
 pub fn add(storage: &dyn Storage, event: &NewEvent) -> Result<String> {
     let doc = event.checked()?;
     let id = Uuid::now_v7().to_string();
-    let body = to_value(&doc)?;
-    storage.write(&mut |tx| {
-        tx.put(&[Put {
-            kind: DocKind::Event,
-            key: id.clone(),
-            body: Some(body.clone()),
-        }])
-        .map(|_| ())
-    })?;
+    storage.write(&mut |tx| tx.put_doc(&id, Some(&doc)).map(|_| ()))?;
     Ok(id)
 }
 
@@ -197,12 +188,7 @@ pub fn remove(storage: &dyn Storage, id: &str) -> Result<usize> {
             return Ok(());
         }
         people = Some(roster(tx, id)?.map_or(0, |r| r.confirmed.len() + r.waiting.len()));
-        tx.put(&[Put {
-            kind: DocKind::Event,
-            key: id.to_string(),
-            body: None,
-        }])
-        .map(|_| ())
+        tx.put_doc::<EventDoc>(id, None).map(|_| ())
     })?;
     people.ok_or_else(|| HubError::NotFound(format!("no event {id}")))
 }
@@ -210,9 +196,9 @@ pub fn remove(storage: &dyn Storage, id: &str) -> Result<usize> {
 /// Every published event, soonest first.
 pub fn list(storage: &dyn Storage) -> Result<Vec<(String, EventDoc)>> {
     let mut events = storage
-        .documents(DocKind::Event)?
+        .all::<EventDoc>()?
         .into_iter()
-        .map(|(id, body)| Ok((id, from_value::<EventDoc>(body, "event")?)))
+        .map(Ok)
         .collect::<Result<Vec<_>>>()?;
     events.sort_by(|a, b| a.1.starts.cmp(&b.1.starts).then(a.0.cmp(&b.0)));
     Ok(events)
@@ -545,44 +531,20 @@ fn standing_in(roster: &RosterDoc, who: &Registration) -> Option<Standing> {
 }
 
 fn event(tx: &mut dyn Tx, id: &str) -> Result<Option<EventDoc>> {
-    tx.get(DocKind::Event, &[id.to_string()])?
-        .remove(id)
-        .map(|body| from_value(body, "event"))
-        .transpose()
+    tx.doc(id)
 }
 
 fn roster(tx: &mut dyn Tx, id: &str) -> Result<Option<RosterDoc>> {
-    tx.get(DocKind::Roster, &[id.to_string()])?
-        .remove(id)
-        .map(|body| from_value(body, "roster"))
-        .transpose()
+    tx.doc(id)
 }
 
 /// Writes the roster and the event with its counts, together.
 fn save(tx: &mut dyn Tx, id: &str, event: &mut EventDoc, roster: &RosterDoc) -> Result<()> {
     event.registered = u32::try_from(roster.confirmed.len()).unwrap_or(u32::MAX);
     event.waiting = u32::try_from(roster.waiting.len()).unwrap_or(u32::MAX);
-    tx.put(&[
-        Put {
-            kind: DocKind::Roster,
-            key: id.to_string(),
-            body: Some(to_value(roster)?),
-        },
-        Put {
-            kind: DocKind::Event,
-            key: id.to_string(),
-            body: Some(to_value(&*event)?),
-        },
-    ])
-    .map(|_| ())
-}
-
-fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
-    serde_json::to_value(value).map_err(|e| HubError::Corrupt(e.to_string()))
-}
-
-fn from_value<T: serde::de::DeserializeOwned>(body: Value, what: &str) -> Result<T> {
-    serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("{what}: {e}")))
+    tx.put_doc(id, Some(roster))?;
+    tx.put_doc(id, Some(&*event))?;
+    Ok(())
 }
 
 #[cfg(test)]

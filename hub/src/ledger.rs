@@ -6,7 +6,7 @@
 //! picture and the station's disagree (two stations lent one copy; a return of a copy the
 //! central has on the shelf; a loan to a patron blocked meanwhile).
 
-use crate::storage::{DocKind, HubError, Put, Received, Result, Storage, Tx, TxState};
+use crate::storage::{DocBody, DocKind, HubError, Put, Received, Result, Storage, Tx, TxState};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -111,24 +111,17 @@ impl Working {
     }
 }
 
-fn load<T: serde::de::DeserializeOwned>(
-    tx: &mut dyn Tx,
-    kind: DocKind,
-    keys: Vec<String>,
-) -> Result<HashMap<String, Option<T>>> {
-    let found = tx.get(kind, &keys)?;
-    let mut out = HashMap::with_capacity(keys.len());
-    for key in keys {
-        let doc = match found.get(&key) {
-            Some(body) => Some(
-                serde_json::from_value(body.clone())
-                    .map_err(|e| HubError::Corrupt(format!("{} {key}: {e}", kind.code())))?,
-            ),
-            None => None,
-        };
-        out.insert(key, doc);
-    }
-    Ok(out)
+/// The documents with these keys, each `None` where there is none (so the batch can tell a
+/// missing document from one it has not read).
+fn load<D: DocBody>(tx: &mut dyn Tx, keys: Vec<String>) -> Result<HashMap<String, Option<D>>> {
+    let mut found = tx.docs::<D>(&keys)?;
+    Ok(keys
+        .into_iter()
+        .map(|key| {
+            let doc = found.remove(&key);
+            (key, doc)
+        })
+        .collect())
 }
 
 fn apply_in(
@@ -175,12 +168,12 @@ fn apply_in(
         None
     };
     let mut work = Working {
-        loans: load(tx, DocKind::Loan, items)?,
-        patrons: load(tx, DocKind::Patron, patrons)?,
-        holds: load(tx, DocKind::Hold, holds)?,
-        events: load(tx, DocKind::Event, events.clone())?,
-        rosters: load(tx, DocKind::Roster, events)?,
-        items: load(tx, DocKind::Item, fined_items)?,
+        loans: load(tx, items)?,
+        patrons: load(tx, patrons)?,
+        holds: load(tx, holds)?,
+        events: load(tx, events.clone())?,
+        rosters: load(tx, events)?,
+        items: load(tx, fined_items)?,
         policy,
         returns: HashMap::new(),
         dirty: Vec::new(),
@@ -259,14 +252,9 @@ fn apply_in(
 
 /// The library's policy as the hub holds it (the default one until a policy is imported).
 fn policy(tx: &mut dyn Tx) -> Result<Policy> {
-    let found = tx.get(DocKind::Policy, &[POLICY_KEY.to_string()])?;
-    Ok(match found.get(POLICY_KEY) {
-        Some(body) => {
-            let doc: PolicyDoc = serde_json::from_value(body.clone())
-                .map_err(|e| HubError::Corrupt(format!("policy document: {e}")))?;
-            parse_policy(std::path::Path::new("hub policy"), &doc.source)
-                .map_err(|e| HubError::Corrupt(e.to_string()))?
-        }
+    Ok(match tx.doc::<PolicyDoc>(POLICY_KEY)? {
+        Some(doc) => parse_policy(std::path::Path::new("hub policy"), &doc.source)
+            .map_err(|e| HubError::Corrupt(e.to_string()))?,
         None => Policy::default_policy(),
     })
 }

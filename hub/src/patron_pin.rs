@@ -14,9 +14,8 @@
 //!   in force refuses both.
 
 use crate::catalog::policy;
-use crate::storage::{DocKind, HubError, Put, Result, Storage};
+use crate::storage::{Result, Storage};
 use jiff::Timestamp;
-use serde_json::to_value;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use swalayan_core::circulation::pin::{after_wrong_pin, hash_pin, verify_pin};
@@ -103,11 +102,9 @@ pub fn check_patron_pin(
     // station's push may have changed it while the verifier ran).
     let mut proof = PinProof::Refused;
     storage.write(&mut |tx| {
-        let Some(body) = tx.get(DocKind::Patron, &[card.to_string()])?.remove(card) else {
+        let Some(mut doc) = tx.doc::<PatronDoc>(card)? else {
             return Ok(());
         };
-        let mut doc: PatronDoc =
-            serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("patron: {e}")))?;
         proof = if doc.pin_locked_until.is_some_and(|until| until > now) {
             PinProof::Locked
         } else if right {
@@ -129,11 +126,7 @@ pub fn check_patron_pin(
             }
         };
         // An unchanged document takes no revision: a right PIN costs the stations nothing.
-        tx.put(&[Put {
-            kind: DocKind::Patron,
-            key: card.to_string(),
-            body: Some(to_value(&doc).map_err(|e| HubError::Corrupt(e.to_string()))?),
-        }])?;
+        tx.put_doc(card, Some(&doc))?;
         Ok(())
     })?;
     Ok(proof)
@@ -141,16 +134,7 @@ pub fn check_patron_pin(
 
 /// The patron's document as stored now (a read in a write transaction that writes nothing).
 pub(crate) fn patron(storage: &dyn Storage, card: &str) -> Result<Option<PatronDoc>> {
-    let mut found = None;
-    storage.write(&mut |tx| {
-        found = tx.get(DocKind::Patron, &[card.to_string()])?.remove(card);
-        Ok(())
-    })?;
-    found
-        .map(|body| {
-            serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("patron: {e}")))
-        })
-        .transpose()
+    storage.one(card)
 }
 
 #[cfg(test)]

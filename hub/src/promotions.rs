@@ -6,7 +6,7 @@
 //! promotion can show it offline; it is checked here to be a PNG or JPEG of at most
 //! [`MAX_IMAGE_BYTES`].
 
-use crate::storage::{DocKind, HubError, Put, Result, Storage, Written};
+use crate::storage::{HubError, Result, Storage, Written};
 use base64::Engine;
 use swalayan_core::contract::documents::{MAX_IMAGE_BYTES, PromotionDoc};
 use uuid::Uuid;
@@ -124,41 +124,21 @@ pub fn remove(storage: &dyn Storage, id: &str) -> Result<()> {
 
 /// One promotion, if published.
 pub fn get(storage: &dyn Storage, id: &str) -> Result<Option<PromotionDoc>> {
-    let mut found = None;
-    storage.write(&mut |tx| {
-        found = tx.get(DocKind::Promotion, &[id.to_string()])?.remove(id);
-        Ok(())
-    })?;
-    found
-        .map(|body| {
-            serde_json::from_value(body).map_err(|e| HubError::Corrupt(format!("promotion: {e}")))
-        })
-        .transpose()
+    storage.one(id)
 }
 
 /// Every published promotion (id, document), newest first.
 pub fn list(storage: &dyn Storage) -> Result<Vec<(String, PromotionDoc)>> {
-    let mut all: Vec<(String, PromotionDoc)> = storage
-        .documents(DocKind::Promotion)?
-        .into_iter()
-        .filter_map(|(id, body)| Some((id, serde_json::from_value(body).ok()?)))
-        .collect();
+    let mut all = storage.all::<PromotionDoc>()?;
     // Ids are UUIDv7: by time.
     all.sort_by(|a, b| b.0.cmp(&a.0));
     Ok(all)
 }
 
 fn put(storage: &dyn Storage, id: &str, doc: Option<PromotionDoc>) -> Result<Vec<Written>> {
-    let body = doc
-        .map(|d| serde_json::to_value(d).map_err(|e| HubError::Corrupt(e.to_string())))
-        .transpose()?;
     let mut written = Vec::new();
     storage.write(&mut |tx| {
-        written = tx.put(&[Put {
-            kind: DocKind::Promotion,
-            key: id.to_string(),
-            body: body.clone(),
-        }])?;
+        written = vec![tx.put_doc(id, doc.as_ref())?];
         Ok(())
     })?;
     Ok(written)

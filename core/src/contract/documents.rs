@@ -60,6 +60,33 @@ impl DocKind {
     }
 }
 
+/// A document body's type and the kind it is stored and travels as: what lets storage hand
+/// out typed documents (`tx.docs::<PatronDoc>(keys)`) without anyone naming the kind or a
+/// field as a string.
+pub trait DocBody: Serialize + serde::de::DeserializeOwned {
+    const KIND: DocKind;
+}
+
+macro_rules! doc_bodies {
+    ($($body:ty => $kind:ident),* $(,)?) => {
+        $(impl DocBody for $body {
+            const KIND: DocKind = DocKind::$kind;
+        })*
+    };
+}
+
+doc_bodies!(
+    TitleDoc => Title,
+    ItemDoc => Item,
+    PatronDoc => Patron,
+    LoanDoc => Loan,
+    HoldDoc => Hold,
+    PolicyDoc => Policy,
+    PromotionDoc => Promotion,
+    EventDoc => Event,
+    RosterDoc => Roster,
+);
+
 /// A document's typed body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Document {

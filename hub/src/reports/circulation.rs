@@ -184,11 +184,7 @@ pub fn circulation(
             _ => entry.2 += 1,
         }
     }
-    let loans: Vec<(String, LoanDoc)> = storage
-        .documents(DocKind::Loan)?
-        .into_iter()
-        .filter_map(|(item, body)| Some((item, serde_json::from_value(body).ok()?)))
-        .collect();
+    let loans: Vec<(String, LoanDoc)> = storage.all()?;
     let overdue_loans: Vec<&(String, LoanDoc)> =
         loans.iter().filter(|(_, loan)| loan.due < today).collect();
     let fines_outstanding = storage

@@ -1,7 +1,7 @@
 //! Events: registrations, attendance (registered and walk-ins) and no-shows per event.
 
 use super::csv_text;
-use crate::storage::{DocKind, Result, Storage};
+use crate::storage::{Result, Storage};
 use jiff::civil::{Date, DateTime};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -86,11 +86,7 @@ pub fn events(
     to: Date,
     local_now: DateTime,
 ) -> Result<EventsReport> {
-    let rosters: HashMap<String, RosterDoc> = storage
-        .documents(DocKind::Roster)?
-        .into_iter()
-        .filter_map(|(id, body)| Some((id, serde_json::from_value(body).ok()?)))
-        .collect();
+    let rosters: HashMap<String, RosterDoc> = storage.all()?.into_iter().collect();
     let empty = RosterDoc::default();
     let rows = crate::events::list(storage)?
         .into_iter()

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
-pub use swalayan_core::contract::documents::DocKind;
+pub use swalayan_core::contract::documents::{DocBody, DocKind};
 pub use swalayan_core::contract::roles::StationRole;
 
 #[derive(Debug, thiserror::Error)]
@@ -392,6 +392,74 @@ pub trait Storage: Send + Sync {
     fn audit_lines(&self, limit: u32) -> Result<Vec<AuditLine>>;
     /// The newest catalog revision: one indexed read, for metrics.
     fn revision(&self) -> Result<i64>;
+}
+
+/// Typed documents in a write transaction: the storage keeps JSON, the rest of the hub reads
+/// and writes the contract's types. A stored body that does not read as its type is damaged
+/// (`Corrupt`, naming the kind and key), never a missing document.
+impl dyn Tx + '_ {
+    /// The live documents of `D`'s kind with these keys, by key.
+    pub fn docs<D: DocBody>(&mut self, keys: &[String]) -> Result<HashMap<String, D>> {
+        self.get(D::KIND, keys)?
+            .into_iter()
+            .map(|(key, body)| Ok((key.clone(), decode_doc(body, &key)?)))
+            .collect()
+    }
+
+    /// One live document of `D`'s kind, if there is one.
+    pub fn doc<D: DocBody>(&mut self, key: &str) -> Result<Option<D>> {
+        Ok(self.docs::<D>(&[key.to_string()])?.remove(key))
+    }
+
+    /// Writes (or with `None` deletes) one document of `D`'s kind.
+    pub fn put_doc<D: DocBody>(&mut self, key: &str, doc: Option<&D>) -> Result<Written> {
+        let put = Put {
+            kind: D::KIND,
+            key: key.to_string(),
+            body: doc.map(encode_doc).transpose()?,
+        };
+        Ok(self
+            .put(&[put])?
+            .into_iter()
+            .next()
+            .unwrap_or(Written::Unchanged))
+    }
+}
+
+/// Typed documents outside a write transaction.
+impl dyn Storage + '_ {
+    /// Every live document of `D`'s kind, by key (oldest change first).
+    pub fn all<D: DocBody>(&self) -> Result<Vec<(String, D)>> {
+        self.documents(D::KIND)?
+            .into_iter()
+            .map(|(key, body)| {
+                let doc = decode_doc(body, &key)?;
+                Ok((key, doc))
+            })
+            .collect()
+    }
+
+    /// One live document of `D`'s kind, read in a write transaction that writes nothing
+    /// (the storage's one way to read by key).
+    pub fn one<D: DocBody>(&self, key: &str) -> Result<Option<D>> {
+        let mut found = None;
+        self.write(&mut |tx| {
+            found = tx.doc::<D>(key)?;
+            Ok(())
+        })?;
+        Ok(found)
+    }
+}
+
+/// A stored body read as its type.
+pub fn decode_doc<D: DocBody>(body: Value, key: &str) -> Result<D> {
+    serde_json::from_value(body)
+        .map_err(|e| HubError::Corrupt(format!("{} {key}: {e}", D::KIND.code())))
+}
+
+/// A document as the storage keeps it.
+pub fn encode_doc<D: DocBody>(doc: &D) -> Result<Value> {
+    serde_json::to_value(doc).map_err(|e| HubError::Corrupt(format!("{}: {e}", D::KIND.code())))
 }
 
 /// Opens (creating if missing) the database `spec` names: a `postgres://` or

@@ -8,7 +8,7 @@
 
 use crate::catalog;
 use crate::ledger;
-use crate::storage::{DocKind, HubError, Result, StationRole, revoked_token_hash};
+use crate::storage::{Result, StationRole, revoked_token_hash};
 use crate::web::kit::WebState;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -35,22 +35,16 @@ pub fn check(
     let policy = catalog::policy(state.storage.as_ref())?;
     let mut docs = (None, None, None);
     state.storage.write(&mut |tx| {
-        let key = [barcode.to_string()];
         docs = (
-            tx.get(DocKind::Loan, &key)?.remove(barcode),
-            tx.get(DocKind::Item, &key)?.remove(barcode),
-            tx.get(DocKind::Patron, &[card.to_string()])?.remove(card),
+            tx.doc::<LoanDoc>(barcode)?,
+            tx.doc::<ItemDoc>(barcode)?,
+            tx.doc::<PatronDoc>(card)?,
         );
         Ok(())
     })?;
     let (Some(loan), Some(item), Some(patron)) = docs else {
         return Ok(Err(Reason::NotOnLoan));
     };
-    let read =
-        |what: &str, e: serde_json::Error| HubError::Corrupt(format!("{what} {barcode}: {e}"));
-    let loan: LoanDoc = serde_json::from_value(loan).map_err(|e| read("loan", e))?;
-    let item: ItemDoc = serde_json::from_value(item).map_err(|e| read("item", e))?;
-    let patron: PatronDoc = serde_json::from_value(patron).map_err(|e| read("patron of", e))?;
     let holds_by_others = state
         .view
         .queue(&item.title)
