@@ -7,7 +7,6 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::io::Write;
 use swalayan_core::contract::transactions::TxBody;
-use swalayan_core::contract::wire::Wire;
 use swalayan_core::export::koc::{KocEvent, KocWriter};
 
 /// Transactions from the start of `since` (in the library's time zone) on, oldest first.
@@ -38,7 +37,7 @@ pub fn transactions_since(
 /// A received transaction read through the contract; `None` for a kind or payload this hub
 /// cannot read (kept as a conflict when it arrived).
 fn body_of(r: &Received) -> Option<TxBody> {
-    TxBody::decode(&Wire::parse(&r.kind), &r.payload).ok()
+    r.body().ok()
 }
 
 /// One CSV row per transaction, conflicts included (with their state and reason).

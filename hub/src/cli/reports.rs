@@ -7,8 +7,8 @@ use super::output::emit;
 use crate::config::Library;
 use crate::storage::{HubError, Received, Storage, TxFilter};
 use anyhow::Context;
-use serde_json::{Value, json};
-use swalayan_core::contract::transactions::TxKind;
+use serde::Serialize;
+use swalayan_core::contract::transactions::{TxBody, TxKind};
 
 pub(super) fn report(
     storage: &dyn Storage,
@@ -187,37 +187,45 @@ pub(super) fn report(
     Ok(())
 }
 
+/// One security alarm as `alarms` lists it (fields in the order the JSON has always had).
+#[derive(Serialize)]
+struct AlarmRow {
+    at: String,
+    item: Option<String>,
+    station: String,
+    title: Option<String>,
+}
+
 /// `alarms`: items that left through a security gate without being borrowed.
 pub(super) fn alarms(
     storage: &dyn Storage,
     station: Option<String>,
     json: bool,
 ) -> Result<(), CliError> {
-    let rows = of_kind(storage, TxKind::SecurityAlarm, station.as_deref())?;
-    let listed: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "station": r.station,
-                "at": r.effective_at,
-                "item": r.payload["item"],
-                "title": r.payload["title"],
-            })
+    let rows: Vec<AlarmRow> = of_kind(storage, TxKind::SecurityAlarm, station.as_deref())?
+        .into_iter()
+        .filter_map(|r| match r.body() {
+            Ok(TxBody::SecurityAlarm(alarm)) => Some(AlarmRow {
+                at: r.effective_at,
+                item: alarm.item,
+                station: r.station,
+                title: alarm.title,
+            }),
+            _ => None,
         })
         .collect();
-    emit(json, &Value::Array(listed.clone()), || {
-        if listed.is_empty() {
+    emit(json, &serde_json::to_value(&rows)?, || {
+        if rows.is_empty() {
             return "no security alarms".into();
         }
-        listed
-            .iter()
+        rows.iter()
             .map(|a| {
                 format!(
                     "{}  {}  {}  {}",
-                    a["at"].as_str().unwrap_or(""),
-                    a["station"].as_str().unwrap_or(""),
-                    a["item"].as_str().unwrap_or("(tag unreadable)"),
-                    a["title"].as_str().unwrap_or("")
+                    a.at,
+                    a.station,
+                    a.item.as_deref().unwrap_or("(tag unreadable)"),
+                    a.title.as_deref().unwrap_or("")
                 )
             })
             .collect::<Vec<_>>()
@@ -226,45 +234,51 @@ pub(super) fn alarms(
     Ok(())
 }
 
+/// One return exception as `exceptions` lists it (fields in the JSON's order).
+#[derive(Serialize)]
+struct ExceptionRow {
+    at: String,
+    bin: Option<String>,
+    checked_in: bool,
+    item: Option<String>,
+    reason: String,
+    station: String,
+}
+
 /// `exceptions`: what the drop boxes could not handle as plain returns.
 pub(super) fn exceptions(
     storage: &dyn Storage,
     station: Option<String>,
     json: bool,
 ) -> Result<(), CliError> {
-    let rows = of_kind(storage, TxKind::ReturnException, station.as_deref())?;
-    let listed: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "station": r.station,
-                "at": r.effective_at,
-                "item": r.payload["item"],
-                "reason": r.payload["reason"],
-                "checked_in": r.payload["checked_in"],
-                "bin": r.payload["bin"],
-            })
+    let rows: Vec<ExceptionRow> = of_kind(storage, TxKind::ReturnException, station.as_deref())?
+        .into_iter()
+        .filter_map(|r| match r.body() {
+            Ok(TxBody::ReturnException(exception)) => Some(ExceptionRow {
+                at: r.effective_at,
+                bin: exception.bin,
+                checked_in: exception.checked_in,
+                item: exception.item,
+                reason: exception.reason,
+                station: r.station,
+            }),
+            _ => None,
         })
         .collect();
-    emit(json, &Value::Array(listed.clone()), || {
-        if listed.is_empty() {
+    emit(json, &serde_json::to_value(&rows)?, || {
+        if rows.is_empty() {
             return "no return exceptions".into();
         }
-        listed
-            .iter()
+        rows.iter()
             .map(|e| {
                 format!(
                     "{}  {}  {}  {}  bin {}{}",
-                    e["at"].as_str().unwrap_or(""),
-                    e["station"].as_str().unwrap_or(""),
-                    e["item"].as_str().unwrap_or("(no tag read)"),
-                    e["reason"].as_str().unwrap_or(""),
-                    e["bin"].as_str().unwrap_or("-"),
-                    if e["checked_in"] == true {
-                        "  (returned)"
-                    } else {
-                        ""
-                    }
+                    e.at,
+                    e.station,
+                    e.item.as_deref().unwrap_or("(no tag read)"),
+                    e.reason,
+                    e.bin.as_deref().unwrap_or("-"),
+                    if e.checked_in { "  (returned)" } else { "" }
                 )
             })
             .collect::<Vec<_>>()
@@ -280,6 +294,6 @@ fn of_kind(
     station: Option<&str>,
 ) -> Result<Vec<Received>, HubError> {
     let mut rows = storage.transactions(&TxFilter::default())?;
-    rows.retain(|r| r.kind == kind.code() && station.is_none_or(|s| r.station == s));
+    rows.retain(|r| r.tx_kind() == Some(kind) && station.is_none_or(|s| r.station == s));
     Ok(rows)
 }

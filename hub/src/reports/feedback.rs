@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use swalayan_core::contract::transactions::TxKind;
+use swalayan_core::contract::transactions::TxBody;
 
 /// Feedback of one station on one day.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,12 +84,7 @@ pub fn feedback(
     let mut sums: BTreeMap<(Date, String), (u64, u64)> = BTreeMap::new();
     let mut comments = Vec::new();
     for (at, t) in received_in(storage, from, to, tz)? {
-        if TxKind::parse(&t.kind) != Some(TxKind::Feedback) {
-            continue;
-        }
-        let Ok(payload) = serde_json::from_value::<
-            swalayan_core::contract::transactions::FeedbackPayload,
-        >(t.payload.clone()) else {
+        let Ok(TxBody::Feedback(payload)) = t.body() else {
             continue;
         };
         if !(1..=5).contains(&payload.score) {

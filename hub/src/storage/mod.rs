@@ -23,6 +23,8 @@ use uuid::Uuid;
 
 pub use swalayan_core::contract::documents::{DocBody, DocKind};
 pub use swalayan_core::contract::roles::StationRole;
+use swalayan_core::contract::transactions::{PayloadError, TxBody, TxKind};
+use swalayan_core::contract::wire::Wire;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
@@ -260,6 +262,18 @@ pub struct Received {
     pub reason: Option<String>,
     /// What staff wrote when resolving it.
     pub resolution: Option<String>,
+}
+
+impl Received {
+    /// Its kind as the contract knows it (`None` for one this hub does not know).
+    pub fn tx_kind(&self) -> Option<TxKind> {
+        TxKind::parse(&self.kind)
+    }
+
+    /// Its payload read through the contract, or why it cannot be (why it is a conflict).
+    pub fn body(&self) -> std::result::Result<TxBody, PayloadError> {
+        TxBody::decode(&Wire::parse(&self.kind), &self.payload)
+    }
 }
 
 /// Which transactions to list.
