@@ -354,19 +354,16 @@ async fn report_status(
     request: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let token = bearer(&headers)?;
-    let mut raw = body(request)?;
-    // Read as the contract says, but keep what a newer station added.
-    let report: StatusReport = serde_json::from_value(raw.clone())
+    let raw = body(request)?;
+    // Read as the contract says; what a newer station added is kept in `extra`.
+    let report: StatusReport = serde_json::from_value(raw)
         .map_err(|e| bad(StatusCode::BAD_REQUEST, format!("bad status report: {e}")))?;
-    if let Some(fields) = raw.as_object_mut() {
-        fields.remove("station");
-    }
     blocking(move || {
         let auth = station_of(state.storage.as_ref(), &token)?;
         same_station(&auth.name, &report.station)?;
         state
             .storage
-            .station_seen(&auth.name, Timestamp::now(), Some(&raw))?;
+            .station_seen(&auth.name, Timestamp::now(), Some(&report.health))?;
         Ok(())
     })
     .await?;

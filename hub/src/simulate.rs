@@ -19,6 +19,7 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use serde_json::json;
 use swalayan_core::contract::protocol::PushTransaction;
+use swalayan_core::contract::protocol::{DeviceState, StationHealth};
 use swalayan_core::contract::roles::StationRole;
 use swalayan_core::contract::transactions::{
     AttendPayload, CheckinPayload, FeedbackPayload, FineKind, FinePayload, LoanPayload,
@@ -650,30 +651,29 @@ fn push(storage: &dyn Storage, station: &str, batch: &[PushTransaction]) -> Resu
 /// Every station's last health report: all well but one drop box nearly full and one gate's
 /// beam blocked, as staff would see on a real day.
 fn health(storage: &dyn Storage, stations: &Stations, now: Timestamp) -> Result<()> {
-    let device = |name: &str, ok: bool| json!({"device": name, "ok": ok});
+    let report = |devices: &[&str], alarm: Option<&str>| StationHealth {
+        devices: devices
+            .iter()
+            .map(|name| DeviceState {
+                device: name.to_string(),
+                ok: true,
+                detail: None,
+            })
+            .collect(),
+        alarms: alarm.map(str::to_string).into_iter().collect(),
+        ..StationHealth::default()
+    };
     for (n, gate) in stations.gates.iter().enumerate() {
-        let alarms: Vec<&str> = if n == 1 {
-            vec!["beam blocked: passage 1, sensor B"]
-        } else {
-            vec![]
-        };
-        let report = json!({"pending": 0, "conflicts": 0, "devices": [device("gpio", true)], "alarms": alarms});
-        storage.station_seen(gate, now, Some(&report))?;
+        let alarm = (n == 1).then_some("beam blocked: passage 1, sensor B");
+        storage.station_seen(gate, now, Some(&report(&["gpio"], alarm)))?;
     }
     for kiosk in &stations.kiosks {
-        let report = json!({"pending": 0, "conflicts": 0,
-            "devices": [device("scanner", true), device("rfid", true), device("printer", true)], "alarms": []});
-        storage.station_seen(kiosk, now, Some(&report))?;
+        let health = report(&["scanner", "rfid", "printer"], None);
+        storage.station_seen(kiosk, now, Some(&health))?;
     }
     for (n, dropbox) in stations.dropboxes.iter().enumerate() {
-        let alarms: Vec<&str> = if n == 0 {
-            vec!["bin A almost full (92 %)"]
-        } else {
-            vec![]
-        };
-        let report = json!({"pending": 0, "conflicts": 0,
-            "devices": [device("rfid", true), device("gpio", true)], "alarms": alarms});
-        storage.station_seen(dropbox, now, Some(&report))?;
+        let alarm = (n == 0).then_some("bin A almost full (92 %)");
+        storage.station_seen(dropbox, now, Some(&report(&["rfid", "gpio"], alarm)))?;
     }
     Ok(())
 }

@@ -163,6 +163,7 @@ pub async fn sync_round(
             devices: devices.to_vec(),
             alarms: alarms.to_vec(),
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            extra: Default::default(),
         };
         // The round's work is done; a hub too old for reports does not fail it.
         if let Err(e) = link.report(&health).await {

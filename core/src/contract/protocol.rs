@@ -143,6 +143,9 @@ pub struct StationHealth {
     /// The station's software version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Fields a newer station adds, kept as they came (the hub stores and lists them).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// One device as the station sees it.

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 pub use swalayan_core::contract::documents::{DocBody, DocKind};
+pub use swalayan_core::contract::protocol::StationHealth;
 pub use swalayan_core::contract::roles::StationRole;
 use swalayan_core::contract::transactions::{PayloadError, TxBody, TxKind};
 use swalayan_core::contract::wire::Wire;
@@ -135,17 +136,18 @@ pub struct StationInfo {
     pub conflicts: i64,
     /// The token was revoked: the station can no longer sync.
     pub revoked: bool,
-    /// The last health report as the station sent it.
-    pub health: Option<Value>,
+    /// The last health report as the station sent it (what a newer station added kept).
+    pub health: Option<StationHealth>,
 }
 
-impl StationInfo {
-    /// What a station waits to send, as its last health report said.
-    pub(crate) fn reported_pending(health: Option<&Value>) -> Option<i64> {
-        health
-            .and_then(|h| h.get("pending"))
-            .and_then(Value::as_i64)
-    }
+/// A stored health report read back.
+pub(crate) fn parse_health(text: &str) -> Result<StationHealth> {
+    serde_json::from_str(text).map_err(|e| HubError::Corrupt(format!("station health: {e}")))
+}
+
+/// A health report as stored.
+pub(crate) fn health_text(health: &StationHealth) -> Result<String> {
+    serde_json::to_string(health).map_err(|e| HubError::Corrupt(format!("station health: {e}")))
 }
 
 /// Station names the hub keeps for itself: `web` (the public web's transactions) and those
@@ -357,7 +359,8 @@ pub trait Storage: Send + Sync {
     /// when there is no such station. The old token stops working at once.
     fn set_token_hash(&self, name: &str, token_hash: &str) -> Result<bool>;
     /// Notes that a station was heard from, with the health it reported (if any).
-    fn station_seen(&self, name: &str, at: Timestamp, health: Option<&Value>) -> Result<()>;
+    fn station_seen(&self, name: &str, at: Timestamp, health: Option<&StationHealth>)
+    -> Result<()>;
     /// Every station with its role, when it was last heard from, its reported health and
     /// its conflicts awaiting staff.
     fn stations(&self) -> Result<Vec<StationInfo>>;

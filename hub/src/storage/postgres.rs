@@ -410,10 +410,16 @@ impl Storage for PgStorage {
         )? == 1)
     }
 
-    fn station_seen(&self, name: &str, at: Timestamp, health: Option<&Value>) -> Result<()> {
+    fn station_seen(
+        &self,
+        name: &str,
+        at: Timestamp,
+        health: Option<&super::StationHealth>,
+    ) -> Result<()> {
+        let health = health.map(super::health_text).transpose()?;
         self.pool.get()?.execute(
             "UPDATE stations SET last_seen = $2, health = coalesce($3, health) WHERE name = $1",
-            &[&name, &at.to_string(), &health.map(body_text)],
+            &[&name, &at.to_string(), &health],
         )?;
         Ok(())
     }
@@ -429,14 +435,14 @@ impl Storage for PgStorage {
             .map(|r| {
                 let health = r
                     .get::<_, Option<&str>>(4)
-                    .map(|h| parse_json(h, "station health"))
+                    .map(super::parse_health)
                     .transpose()?;
                 Ok(StationInfo {
                     station: r.get(0),
                     role: parse_role(r.get(1))?,
                     added_at: r.get(2),
                     last_seen: r.get(3),
-                    pending: StationInfo::reported_pending(health.as_ref()),
+                    pending: health.as_ref().map(|h| h.pending),
                     conflicts: r.get(6),
                     revoked: is_revoked(r.get(5)),
                     health,

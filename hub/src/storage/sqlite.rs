@@ -472,10 +472,16 @@ impl Storage for SqliteStorage {
         )? == 1)
     }
 
-    fn station_seen(&self, name: &str, at: Timestamp, health: Option<&Value>) -> Result<()> {
+    fn station_seen(
+        &self,
+        name: &str,
+        at: Timestamp,
+        health: Option<&super::StationHealth>,
+    ) -> Result<()> {
+        let health = health.map(super::health_text).transpose()?;
         self.conn().execute(
             "UPDATE stations SET last_seen = ?2, health = coalesce(?3, health) WHERE name = ?1",
-            params![name, at.to_string(), health.map(body_text)],
+            params![name, at.to_string(), health],
         )?;
         Ok(())
     }
@@ -500,15 +506,13 @@ impl Storage for SqliteStorage {
         })?;
         rows.map(|row| {
             let (name, role, added_at, last_seen, health, token_hash, conflicts) = row?;
-            let health = health
-                .map(|h| parse_json(&h, "station health"))
-                .transpose()?;
+            let health = health.map(|h| super::parse_health(&h)).transpose()?;
             Ok(StationInfo {
                 station: name,
                 role: parse_role(&role)?,
                 added_at,
                 last_seen,
-                pending: StationInfo::reported_pending(health.as_ref()),
+                pending: health.as_ref().map(|h| h.pending),
                 conflicts,
                 revoked: is_revoked(&token_hash),
                 health,

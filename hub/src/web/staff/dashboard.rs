@@ -476,31 +476,15 @@ impl StationRow {
     fn from(info: &StationInfo) -> StationRow {
         let health = info.health.as_ref();
         let devices = health
-            .and_then(|h| h.get("devices"))
-            .and_then(|d| d.as_array())
-            .map(|devices| {
-                devices
+            .map(|h| {
+                h.devices
                     .iter()
-                    .map(|d| {
-                        let name = d.get("device").and_then(|n| n.as_str()).unwrap_or("?");
-                        let ok = d.get("ok").and_then(|o| o.as_bool()).unwrap_or(false);
-                        format!("{name}: {}", if ok { "ok" } else { "fault" })
-                    })
+                    .map(|d| format!("{}: {}", d.device, if d.ok { "ok" } else { "fault" }))
                     .collect::<Vec<_>>()
                     .join(", ")
             })
             .unwrap_or_default();
-        let alarms = health
-            .and_then(|h| h.get("alarms"))
-            .and_then(|a| a.as_array())
-            .map(|alarms| {
-                alarms
-                    .iter()
-                    .filter_map(|a| a.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-            .unwrap_or_default();
+        let alarms = health.map(|h| h.alarms.join("; ")).unwrap_or_default();
         StationRow {
             station: info.station.clone(),
             role: info.role.code(),
