@@ -22,8 +22,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use swalayan_core::contract::documents::PatronDoc;
 use swalayan_core::contract::protocol::{
-    ChangesResponse, ErrorBody, Outcome, PulledChange, PushRequest, PushResponse, PushTransaction,
-    StatusReport, VisitsRequest,
+    ChangesResponse, ErrorBody, HealthAnswer, Outcome, PulledChange, PushRequest, PushResponse,
+    PushTransaction, ReportStored, StatusReport, TimeAnswer, VisitsRequest, VisitsStored,
 };
 use swalayan_core::contract::roles::Access;
 use tower_http::compression::CompressionLayer;
@@ -47,11 +47,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(
             "/v1/health",
-            get(|| async { Json(serde_json::json!({"ok": true})) }),
+            get(|| async { Json(HealthAnswer { ok: true }) }),
         )
         .route(
             "/v1/time",
-            get(|| async { Json(serde_json::json!({"now": Timestamp::now().to_string()})) }),
+            get(|| async {
+                Json(TimeAnswer {
+                    now: Timestamp::now().to_string(),
+                })
+            }),
         )
         .route("/v1/transactions", post(push))
         .route("/v1/changes", get(changes))
@@ -352,7 +356,7 @@ async fn report_status(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<ReportStored>, ApiError> {
     let token = bearer(&headers)?;
     let raw = body(request)?;
     // Read as the contract says; what a newer station added is kept in `extra`.
@@ -367,14 +371,14 @@ async fn report_status(
         Ok(())
     })
     .await?;
-    Ok(Json(serde_json::json!({"stored": true})))
+    Ok(Json(ReportStored { stored: true }))
 }
 
 async fn visits(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: Result<Json<VisitsRequest>, JsonRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<VisitsStored>, ApiError> {
     let token = bearer(&headers)?;
     let request = body(request)?;
     for b in &request.buckets {
@@ -409,7 +413,7 @@ async fn visits(
         Ok(state.storage.record_visits(&station, &buckets)?)
     })
     .await?;
-    Ok(Json(serde_json::json!({ "stored": stored })))
+    Ok(Json(VisitsStored { stored }))
 }
 
 /// Whom a holds request may act for.

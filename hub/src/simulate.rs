@@ -10,6 +10,7 @@
 //! holds transactions: made-up loans must never mix with a library's real ones.
 
 use crate::events::{self, Attendee, NewEvent, Registrant};
+use crate::storage::encode_doc;
 use crate::storage::{DocKind, HubError, Put, Result, Storage, TxFilter, VisitBucket, hash_token};
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
@@ -17,7 +18,7 @@ use jiff::{Timestamp, ToSpan};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
-use serde_json::json;
+use swalayan_core::contract::documents::{ItemDoc, PatronDoc, TitleDoc};
 use swalayan_core::contract::protocol::PushTransaction;
 use swalayan_core::contract::protocol::{DeviceState, StationHealth};
 use swalayan_core::contract::roles::StationRole;
@@ -25,6 +26,7 @@ use swalayan_core::contract::transactions::{
     AttendPayload, CheckinPayload, FeedbackPayload, FineKind, FinePayload, LoanPayload,
     RenewPayload, TxBody,
 };
+use swalayan_core::domain::ItemStatus;
 use swalayan_core::domain::Route;
 use uuid::Uuid;
 
@@ -266,17 +268,28 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
         puts.push(Put {
             kind: DocKind::Title,
             key: key.clone(),
-            body: Some(json!({"title": title, "author": author})),
+            body: Some(encode_doc(&TitleDoc {
+                title: title.to_string(),
+                author: Some(author.to_string()),
+                isbn: None,
+                call_number: None,
+                subjects: Vec::new(),
+            })?),
         });
         for copy in 1..=COPIES {
             let barcode = format!("S{n:03}-{copy}");
             puts.push(Put {
                 kind: DocKind::Item,
                 key: barcode.clone(),
-                body: Some(json!({
-                    "title": key, "item_type": "book", "status": "available",
-                    "parts": 1, "branch": "pusat"
-                })),
+                body: Some(encode_doc(&ItemDoc {
+                    title: key.clone(),
+                    item_type: "book".into(),
+                    status: ItemStatus::Available,
+                    damaged: false,
+                    parts: 1,
+                    call_number: None,
+                    branch: "pusat".into(),
+                })?),
             });
             items.push((barcode, title.to_string()));
         }
@@ -305,7 +318,17 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
         puts.push(Put {
             kind: DocKind::Patron,
             key: card.clone(),
-            body: Some(json!({"name": name, "category": "adult", "expires": "2030-12-31"})),
+            body: Some(encode_doc(&PatronDoc {
+                name,
+                category: "adult".into(),
+                expires: jiff::civil::date(2030, 12, 31),
+                pin_hash: None,
+                blocked: false,
+                block_note: None,
+                fines: 0,
+                pin_failures: 0,
+                pin_locked_until: None,
+            })?),
         });
         patrons.push(card);
     }

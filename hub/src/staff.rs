@@ -10,34 +10,8 @@ use crate::storage::{AuditLine, HubError, Result, StaffAccount, Storage};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use jiff::Timestamp;
-use serde::Serialize;
 
-/// What a staff member may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum StaffRole {
-    /// Everything a librarian may, and reads the audit log.
-    Admin,
-    /// Reads every report; resolves conflicts; publishes promotions and events.
-    Librarian,
-}
-
-impl StaffRole {
-    pub fn code(self) -> &'static str {
-        match self {
-            StaffRole::Admin => "admin",
-            StaffRole::Librarian => "librarian",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<StaffRole> {
-        match code {
-            "admin" => Some(StaffRole::Admin),
-            "librarian" => Some(StaffRole::Librarian),
-            _ => None,
-        }
-    }
-}
+pub use crate::storage::StaffRole;
 
 /// The actor of changes made with `swalayan-hub` commands.
 pub const COMMAND_LINE: &str = "command line";
@@ -132,7 +106,7 @@ pub fn add(
         ));
     }
     let password = new_password();
-    if !storage.add_staff(name, role.code(), &hash_password(&password), now)? {
+    if !storage.add_staff(name, role, &hash_password(&password), now)? {
         return Err(HubError::Invalid(format!("staff '{name}' exists already")));
     }
     audit(

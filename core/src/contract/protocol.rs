@@ -66,6 +66,30 @@ pub struct PushResponse {
     pub server_time: String,
 }
 
+/// `GET /v1/health`: `{"ok": true}` while the hub serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthAnswer {
+    pub ok: bool,
+}
+
+/// `GET /v1/time`: the hub's clock (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeAnswer {
+    pub now: String,
+}
+
+/// `POST /v1/status`: `{"stored": true}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportStored {
+    pub stored: bool,
+}
+
+/// `POST /v1/visits`: how many buckets were stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitsStored {
+    pub stored: usize,
+}
+
 /// An error body: `{"error": "..."}` with a 4xx/5xx status.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorBody {

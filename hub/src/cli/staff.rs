@@ -40,7 +40,7 @@ pub(super) fn staff(
             emit(json, &serde_json::to_value(&accounts)?, || {
                 accounts
                     .iter()
-                    .map(|a| format!("{}  {}  added {}", a.staff, a.role, a.added_at))
+                    .map(|a| format!("{}  {}  added {}", a.staff, a.role.code(), a.added_at))
                     .collect::<Vec<_>>()
                     .join("\n")
             });

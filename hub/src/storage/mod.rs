@@ -101,12 +101,38 @@ pub struct StationAuth {
     pub role: StationRole,
 }
 
+/// What a staff member may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Everything a librarian may, and reads the audit log.
+    Admin,
+    /// Reads every report; resolves conflicts; publishes promotions and events.
+    Librarian,
+}
+
+impl StaffRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            StaffRole::Admin => "admin",
+            StaffRole::Librarian => "librarian",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<StaffRole> {
+        match code {
+            "admin" => Some(StaffRole::Admin),
+            "librarian" => Some(StaffRole::Librarian),
+            _ => None,
+        }
+    }
+}
+
 /// A person who signs in to the staff pages (`swalayan-hub staff add`).
 #[derive(Debug, Clone, Serialize)]
 pub struct StaffAccount {
     pub staff: String,
-    /// `admin` or `librarian` ([`crate::staff::StaffRole`]).
-    pub role: String,
+    pub role: StaffRole,
     #[serde(skip)]
     pub password_hash: String,
     pub added_at: String,
@@ -177,6 +203,11 @@ pub fn is_reserved_station_name(name: &str) -> bool {
 /// keeping its name and history.
 pub fn revoked_token_hash() -> String {
     format!("revoked:{}", Uuid::now_v7())
+}
+
+/// A stored staff role, or why it cannot be read.
+pub(crate) fn parse_staff_role(code: &str) -> Result<StaffRole> {
+    StaffRole::parse(code).ok_or_else(|| HubError::Corrupt(format!("staff role '{code}'")))
 }
 
 /// A stored role code, or why it cannot be read.
@@ -393,7 +424,7 @@ pub trait Storage: Send + Sync {
     fn add_staff(
         &self,
         name: &str,
-        role: &str,
+        role: StaffRole,
         password_hash: &str,
         now: Timestamp,
     ) -> Result<bool>;

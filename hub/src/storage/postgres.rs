@@ -317,14 +317,14 @@ impl Storage for PgStorage {
     fn add_staff(
         &self,
         name: &str,
-        role: &str,
+        role: super::StaffRole,
         password_hash: &str,
         now: Timestamp,
     ) -> Result<bool> {
         Ok(self.pool.get()?.execute(
             "INSERT INTO staff(name, role, password_hash, added_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
-            &[&name, &role, &password_hash, &now.to_string()],
+            &[&name, &role.code(), &password_hash, &now.to_string()],
         )? == 1)
     }
 
@@ -344,21 +344,22 @@ impl Storage for PgStorage {
     }
 
     fn staff_accounts(&self) -> Result<Vec<StaffAccount>> {
-        Ok(self
-            .pool
+        self.pool
             .get()?
             .query(
                 "SELECT name, role, password_hash, added_at FROM staff ORDER BY name",
                 &[],
             )?
             .iter()
-            .map(|r| StaffAccount {
-                staff: r.get(0),
-                role: r.get(1),
-                password_hash: r.get(2),
-                added_at: r.get(3),
+            .map(|r| {
+                Ok(StaffAccount {
+                    staff: r.get(0),
+                    role: super::parse_staff_role(r.get(1))?,
+                    password_hash: r.get(2),
+                    added_at: r.get(3),
+                })
             })
-            .collect())
+            .collect()
     }
 
     fn record_audit(&self, line: &AuditLine) -> Result<()> {

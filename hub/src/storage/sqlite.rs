@@ -384,13 +384,13 @@ impl Storage for SqliteStorage {
     fn add_staff(
         &self,
         name: &str,
-        role: &str,
+        role: super::StaffRole,
         password_hash: &str,
         now: Timestamp,
     ) -> Result<bool> {
         Ok(self.conn().execute(
             "INSERT OR IGNORE INTO staff(name, role, password_hash, added_at) VALUES (?1, ?2, ?3, ?4)",
-            params![name, role, password_hash, now.to_string()],
+            params![name, role.code(), password_hash, now.to_string()],
         )? == 1)
     }
 
@@ -413,14 +413,23 @@ impl Storage for SqliteStorage {
         let mut stmt =
             conn.prepare("SELECT name, role, password_hash, added_at FROM staff ORDER BY name")?;
         let rows = stmt.query_map([], |r| {
-            Ok(StaffAccount {
-                staff: r.get(0)?,
-                role: r.get(1)?,
-                password_hash: r.get(2)?,
-                added_at: r.get(3)?,
-            })
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        rows.map(|row| {
+            let (staff, role, password_hash, added_at) = row?;
+            Ok(StaffAccount {
+                staff,
+                role: super::parse_staff_role(&role)?,
+                password_hash,
+                added_at,
+            })
+        })
+        .collect()
     }
 
     fn record_audit(&self, line: &AuditLine) -> Result<()> {
