@@ -16,6 +16,7 @@
 //! - [`format`]: dates and money as patrons read them (id/en), for pages, screens, receipts.
 //! - [`export`]: transactions written for other library systems (Koha's offline circulation).
 //! - [`private_file`]: databases and card-number exports readable by their owner only.
+//! - [`error_text`]: an error and its causes on one line, each said once.
 //! - [`closed_pipe`]: both binaries end quietly when their reader closes the pipe.
 //! - [`report`]: reports from counts (visitors, ISO 2789), the same at station and hub.
 
@@ -23,6 +24,7 @@ pub mod circulation;
 pub mod closed_pipe;
 pub mod contract;
 pub mod domain;
+pub mod error_text;
 pub mod export;
 pub mod format;
 pub mod import;

@@ -10,8 +10,6 @@
 //! - [`gpio`]: input edges with debounce and output lines; gpiocdev, rppal and simulated backends.
 //! - [`printer`]: ESC/POS receipts for 58 and 80 mm paper, and a decoder for tests.
 //! - [`sim`]: simulators that speak the devices' real protocols over pseudo-terminals.
-//!
-//! Drivers, GPIO, printers and simulators are being added (issue: hardware layer).
 
 pub mod barcode;
 pub mod crc;

@@ -1,4 +1,4 @@
-//! What clients dribbling bodies to the public web cost a station (issue #27): the latency of
+//! What clients dribbling bodies to the public web cost a station: the latency of
 //! `GET /v1/health` on an idle hub, and with `--max-concurrent` clients holding every one of
 //! the web's slots (each posts a feedback form a byte at a time after the hub started reading
 //! it). The idle figure, measured in the same run, is the anchor: with the station API's own

@@ -1,4 +1,4 @@
-//! The staff dashboard's home (`/staff`) with a year of a library's traffic (issue #17: under
+//! The staff dashboard's home (`/staff`) with a year of a library's traffic (the goal: under
 //! 200 ms server time with 5 gates and 10 stations): an empty hub filled by `simulate` (365
 //! days, 5 gates, 8 kiosks, 2 drop boxes — 15 stations, of which 10 circulate), served by the
 //! real `swalayan-hub serve` on loopback, a staff member signed in, then the page fetched one

@@ -1,5 +1,5 @@
-//! The public catalogue's search on a library of 250,000 titles and 250,000 copies (issue
-//! #16: p99 under 50 ms): a hub SQLite database filled with generated titles (Indonesian and
+//! The public catalogue's search on a library of 250,000 titles and 250,000 copies (the goal:
+//! p99 under 50 ms): a hub SQLite database filled with generated titles (Indonesian and
 //! English words, authors, subjects, ISBNs) and one copy each on two branches, a tenth of them
 //! on loan; then the catalogue view loaded as `serve` loads it, and 2,000 searches timed one by
 //! one, each as the search page makes it (matching, ranking, the page's 20 results with their

@@ -1,6 +1,7 @@
-//! `swalayan demo`: the demo library on its own database, walked through on the command line.
+//! `swalayan demo --script`: the demo library on its own database, walked through on the
+//! command line (`swalayan demo` opens the touchscreen on the same library, `cli/kiosk.rs`).
 //!
-//! Until the touchscreen lands (issue: kiosk), this shows the circulation a patron would see:
+//! The tour shows the circulation a patron would see:
 //! a loan, a refusal, a return with a fine, a hold picked up. Nothing needs to be set up
 //! first: on its default database the tour starts from a freshly loaded demo library every
 //! time, so it can be repeated; a database named with --db is reused as it is.

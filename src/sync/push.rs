@@ -390,12 +390,5 @@ pub(crate) async fn read_answer<T: serde::de::DeserializeOwned>(
 
 /// A reqwest error with its causes (the top level alone says only "error sending request").
 pub(crate) fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+    swalayan_core::error_text::one_line(error)
 }

@@ -65,25 +65,9 @@ impl CliError {
     /// The error and its causes on one line, each said once (many errors already repeat
     /// their cause in their own message).
     pub fn describe(&self) -> String {
-        let mut text = String::new();
-        let mut add = |part: String| {
-            if !text.contains(&part) {
-                if !text.is_empty() {
-                    text.push_str(": ");
-                }
-                text.push_str(&part);
-            }
-        };
         match self {
-            CliError::Other(error) => error.chain().for_each(|cause| add(cause.to_string())),
-            typed => {
-                let mut cause: Option<&dyn std::error::Error> = Some(typed);
-                while let Some(error) = cause {
-                    add(error.to_string());
-                    cause = error.source();
-                }
-            }
+            CliError::Other(error) => swalayan_core::error_text::one_line(error.as_ref()),
+            typed => swalayan_core::error_text::one_line(typed),
         }
-        text
     }
 }

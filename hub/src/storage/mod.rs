@@ -67,30 +67,15 @@ impl From<rusqlite::Error> for HubError {
     }
 }
 
-/// An error and its causes on one line ("db error: FATAL: database \"x\" does not exist").
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
 impl From<::postgres::Error> for HubError {
     fn from(e: ::postgres::Error) -> HubError {
-        HubError::Postgres(with_causes(&e))
+        HubError::Postgres(swalayan_core::error_text::one_line(&e))
     }
 }
 
 impl From<r2d2::Error> for HubError {
     fn from(e: r2d2::Error) -> HubError {
-        HubError::Pool(with_causes(&e))
+        HubError::Pool(swalayan_core::error_text::one_line(&e))
     }
 }
 

@@ -16,7 +16,7 @@
 //! This file only joins the two sides' addresses into one router: nothing in `kit` imports
 //! `public` or `staff`, and neither side imports the other (a test reads the `use` lines).
 //!
-//! Addresses are a contract (issue #16): `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
+//! Addresses are a contract: `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
 //! (fields `card` and `pin` when signed out), `/events`, `/events/{id}`, `/feedback`,
 //! `/sitemap.xml`, `/robots.txt`; `?lang=en` on
 //! any of them.

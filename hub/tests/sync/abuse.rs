@@ -1,4 +1,4 @@
-//! Station tokens do only their role's real work (issue #27): what a leaked or misused token
+//! Station tokens do only their role's real work: what a leaked or misused token
 //! could push that the hub applied, each refused now, and the station's side of a refusal.
 //! Every test runs on both backends and fails without its check (see each comment).
 

@@ -1,4 +1,4 @@
-//! Capacity that abusers cannot take (issue #27): clients dribbling request bodies to the
+//! Capacity that abusers cannot take: clients dribbling request bodies to the
 //! public web hold no slot a station needs, and a body has a bound for the whole of it.
 //!
 //! The dribblers are raw sockets. Each asks `Expect: 100-continue`, and hyper answers

@@ -1,4 +1,4 @@
-//! The typed contract at the boundary (issue #9): rows written in the shapes stations wrote
+//! The typed contract at the boundary: rows written in the shapes stations wrote
 //! before the contract still push; kinds and payloads the hub cannot read are kept as
 //! conflicts with a code, never misread; a transaction id is unique per station.
 

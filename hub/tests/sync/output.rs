@@ -1,4 +1,4 @@
-//! Safe output and counting right at the edges (issue #27): what the hub hands staff and
+//! Safe output and counting right at the edges: what the hub hands staff and
 //! browsers cannot run or leak, files of card numbers are private, both binaries end quietly
 //! on a closed pipe, the sitemap is served only with absolute addresses, and visitor buckets
 //! are the same bucket whatever offset the gate wrote them in.

@@ -327,7 +327,7 @@ fn the_worker_syncs_on_demand_and_comes_back_after_an_outage(backend: Backend) {
 
 /// `swalayan status --json` tells a wrong token (staff must fix it) from a hub that is away
 /// (transactions wait): `problem` differs, and the live probe says the hub is up in the first
-/// case only (issue #10).
+/// case only.
 #[test]
 fn status_tells_a_refused_token_from_an_unreachable_hub() {
     let dir = tempfile::tempdir().unwrap();
@@ -358,7 +358,7 @@ fn status_tells_a_refused_token_from_an_unreachable_hub() {
 }
 
 /// Plain `swalayan sync` keeps syncing until stopped: a JSON line per round, and SIGTERM
-/// ends it cleanly (exit 0), as systemd stops it (issue #10).
+/// ends it cleanly (exit 0), as systemd stops it.
 #[test]
 fn plain_sync_runs_until_sigterm_with_a_line_per_round() {
     use std::io::{BufRead, BufReader};

@@ -1,4 +1,4 @@
-//! Least privilege (issue #9): what each role pulls and may push, the holds API acting for a
+//! Least privilege: what each role pulls and may push, the holds API acting for a
 //! patron only with their card and PIN (or for anyone with a staff token), and tokens that
 //! are rotated or revoked.
 

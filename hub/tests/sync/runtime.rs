@@ -1,4 +1,4 @@
-//! The station runtime against a real hub process (issue #10): the kiosk role on the runtime
+//! The station runtime against a real hub process: the kiosk role on the runtime
 //! with its sync worker on a real `HubLink`. A loan wakes the worker at once (the ticker is an
 //! hour), the device threads' health reaches the hub's station list, and a refused token and
 //! an unreachable hub reach the kiosk's view (staff screen, status light) as different

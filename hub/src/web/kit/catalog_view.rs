@@ -9,6 +9,7 @@
 //! Memory: about 300 bytes per title and copy (a 250,000-title library: ~150 MB).
 
 use super::words::{Field, Indexed, WordIndex};
+use crate::storage::{DocBody, decode_doc};
 use crate::storage::{DocKind, Result, Storage};
 use jiff::civil::{Date, DateTime};
 use serde_json::Value;
@@ -352,15 +353,13 @@ impl State {
                 }
             }
             DocKind::Promotion => {
-                let doc = body.and_then(|b| serde_json::from_value(b.clone()).ok());
-                match doc {
+                match read(key, body) {
                     Some(doc) => self.promotions.insert(key.to_string(), doc),
                     None => self.promotions.remove(key),
                 };
             }
             DocKind::Event => {
-                let doc = body.and_then(|b| serde_json::from_value(b.clone()).ok());
-                match doc {
+                match read(key, body) {
                     Some(doc) => self.events.insert(key.to_string(), doc),
                     None => self.events.remove(key),
                 };
@@ -374,8 +373,7 @@ impl State {
             self.slots[old as usize] = None;
             self.live_titles -= 1;
         }
-        let Some(doc) = body.and_then(|b| serde_json::from_value::<TitleDoc>(b.clone()).ok())
-        else {
+        let Some(doc) = read::<TitleDoc>(key, body) else {
             // Deleted, or a document this hub cannot read: not shown (the stations' pull
             // reports unreadable documents; the page must not fail for one).
             return;
@@ -404,7 +402,7 @@ impl State {
         {
             copies.remove(barcode);
         }
-        let Some(doc) = body.and_then(|b| serde_json::from_value::<ItemDoc>(b.clone()).ok()) else {
+        let Some(doc) = read::<ItemDoc>(barcode, body) else {
             return;
         };
         self.title_of_copy
@@ -416,13 +414,15 @@ impl State {
     }
 }
 
+/// A changed document read as its type; `None` when deleted, or unreadable (the view shows
+/// what it can read; the stations and the log say the rest).
+fn read<D: DocBody>(key: &str, body: Option<&Value>) -> Option<D> {
+    decode_doc(body?.clone(), key).ok()
+}
+
 /// Keeps `map[key]` equal to the document (removed when deleted or unreadable).
-fn apply_map<T: serde::de::DeserializeOwned>(
-    map: &mut HashMap<String, T>,
-    key: &str,
-    body: Option<&Value>,
-) {
-    match body.and_then(|b| serde_json::from_value(b.clone()).ok()) {
+fn apply_map<D: DocBody>(map: &mut HashMap<String, D>, key: &str, body: Option<&Value>) {
+    match read(key, body) {
         Some(doc) => map.insert(key.to_string(), doc),
         None => map.remove(key),
     };
