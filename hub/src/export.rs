@@ -9,6 +9,17 @@ use std::io::Write;
 use swalayan_core::contract::transactions::TxBody;
 use swalayan_core::export::koc::{KocEvent, KocWriter};
 
+/// Why an export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Write(#[from] std::io::Error),
+    #[error(transparent)]
+    Csv(#[from] csv::Error),
+    #[error("a transaction's time cannot be read: {0}")]
+    Time(String),
+}
+
 /// Transactions from the start of `since` (in the library's time zone) on, oldest first.
 pub fn transactions_since(
     storage: &dyn Storage,
@@ -41,7 +52,11 @@ fn body_of(r: &Received) -> Option<TxBody> {
 }
 
 /// One CSV row per transaction, conflicts included (with their state and reason).
-pub fn write_csv(out: impl Write, rows: &[Received], time_zone: &TimeZone) -> anyhow::Result<()> {
+pub fn write_csv(
+    out: impl Write,
+    rows: &[Received],
+    time_zone: &TimeZone,
+) -> Result<(), ExportError> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
         "id",
@@ -96,7 +111,7 @@ pub fn write_koc(
     out: impl Write,
     rows: &[Received],
     time_zone: &TimeZone,
-) -> anyhow::Result<(u64, u64)> {
+) -> Result<(u64, u64), ExportError> {
     let mut writer = KocWriter::new(out, time_zone.clone(), env!("CARGO_PKG_VERSION"))?;
     let (mut written, mut held_back) = (0, 0);
     for r in rows {
@@ -112,7 +127,10 @@ pub fn write_koc(
             held_back += 1;
             continue;
         }
-        let at = r.effective_at.parse::<Timestamp>()?;
+        let at = r
+            .effective_at
+            .parse::<Timestamp>()
+            .map_err(|e| ExportError::Time(format!("{}: {e}", r.effective_at)))?;
         writer.event(at, &event)?;
         written += 1;
     }

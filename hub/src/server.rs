@@ -16,7 +16,6 @@ use crate::metrics::Metrics;
 use crate::storage::Storage;
 use crate::tls;
 use crate::web::{self, WebState};
-use anyhow::Context as _;
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
@@ -155,7 +154,7 @@ pub async fn serve(
     app: Router,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
+) -> io::Result<()> {
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
@@ -228,6 +227,29 @@ fn configure(
         .keep_alive_timeout(limits.header);
 }
 
+/// Why `serve` stopped or could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {address}")]
+    Listen {
+        address: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot handle {signal}")]
+    Signal {
+        signal: &'static str,
+        #[source]
+        source: io::Error,
+    },
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Hub(#[from] crate::storage::HubError),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
 /// `swalayan-hub serve`: the stations' API, the web and (when asked) the metrics on their own
 /// address, until SIGTERM or SIGINT; ready for systemd once listening, and its watchdog fed
 /// while the database answers.
@@ -238,7 +260,7 @@ pub fn run(
     tls: Option<(PathBuf, PathBuf)>,
     metrics_listen: Option<&str>,
     limits: Limits,
-) -> anyhow::Result<()> {
+) -> Result<(), ServeError> {
     let branches = library.branches.clone();
     // Before the runtime: PostgreSQL's synchronous client must not block an async worker.
     let web = WebState::new(Arc::clone(&storage), library, tls.is_some())?;
@@ -246,7 +268,10 @@ pub fn run(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
+            .map_err(|source| ServeError::Listen {
+                address: listen.to_string(),
+                source,
+            })?;
         let address = listener.local_addr()?;
         let storage_for_watchdog = Arc::clone(&storage);
         let state = AppState {
@@ -255,11 +280,12 @@ pub fn run(
             metrics: Arc::new(Metrics::default()),
         };
         let metrics = match metrics_listen {
-            Some(at) => Some(
-                tokio::net::TcpListener::bind(at)
-                    .await
-                    .with_context(|| format!("cannot listen on {at} for metrics"))?,
-            ),
+            Some(at) => Some(tokio::net::TcpListener::bind(at).await.map_err(|source| {
+                ServeError::Listen {
+                    address: format!("{at} for metrics"),
+                    source,
+                }
+            })?),
             None => None,
         };
         let app = bounded_parts(router(state.clone()), web::router(web), &limits);
@@ -267,10 +293,17 @@ pub fn run(
         // mid-batch loses nothing either: a batch commits whole or not at all.) The handlers
         // are installed before the "listening" line, so a stop sent right after it counts.
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .context("cannot handle SIGTERM")?;
-        let mut interrupt =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-                .context("cannot handle SIGINT")?;
+            .map_err(|source| ServeError::Signal {
+                signal: "SIGTERM",
+                source,
+            })?;
+        let mut interrupt = tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::interrupt(),
+        )
+        .map_err(|source| ServeError::Signal {
+            signal: "SIGINT",
+            source,
+        })?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             tokio::select! {
@@ -314,7 +347,7 @@ pub fn run(
         }
         serve(listener, tls_config, app, limits, shutdown(stopped)).await?;
         let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
-        anyhow::Ok(())
+        Ok::<(), ServeError>(())
     })
 }
 

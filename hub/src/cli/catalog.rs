@@ -7,7 +7,6 @@ use crate::catalog::{self, HoldTarget, HubSink};
 use crate::config::Library;
 use crate::export;
 use crate::storage::{HubError, Storage, TxFilter, TxState};
-use anyhow::Context;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde_json::json;
@@ -99,13 +98,18 @@ pub(super) fn export(
 ) -> Result<(), CliError> {
     let tz = jiff::tz::db()
         .get(timezone)
-        .with_context(|| format!("unknown time zone {timezone}"))?;
+        .map_err(|source| CliError::TimeZone {
+            name: timezone.to_string(),
+            source,
+        })?;
     let rows = export::transactions_since(storage, since, &tz)?;
     let sink: Box<dyn Write> = match &out {
         Some(path) => Box::new(std::io::BufWriter::new(
             // Card numbers: readable by the hub's user only.
-            swalayan_core::private_file::write_private(path)
-                .with_context(|| format!("cannot write {}", path.display()))?,
+            swalayan_core::private_file::write_private(path).map_err(|source| CliError::File {
+                what: format!("cannot write {}", path.display()),
+                source,
+            })?,
         )),
         None => Box::new(std::io::stdout().lock()),
     };

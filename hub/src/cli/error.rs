@@ -16,28 +16,23 @@ pub enum CliError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Json(#[from] serde_json::Error),
-    /// Anything else (files, the network, the server, TLS), with its context.
     #[error(transparent)]
-    Other(anyhow::Error),
-}
-
-/// The library's functions that still answer `anyhow` (export, server, TLS) may carry one of
-/// the typed errors inside: it keeps its exit code.
-impl From<anyhow::Error> for CliError {
-    fn from(error: anyhow::Error) -> CliError {
-        let error = match error.downcast::<HubError>() {
-            Ok(hub) => return CliError::Hub(hub),
-            Err(other) => other,
-        };
-        let error = match error.downcast::<ConfigError>() {
-            Ok(config) => return CliError::Config(config),
-            Err(other) => other,
-        };
-        match error.downcast::<ImportError>() {
-            Ok(import) => CliError::Import(import),
-            Err(other) => CliError::Other(other),
-        }
-    }
+    Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
+    Serve(#[from] crate::server::ServeError),
+    /// A file that cannot be read or written, with what it was for.
+    #[error("{what}")]
+    File {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("unknown time zone {name}")]
+    TimeZone {
+        name: String,
+        #[source]
+        source: jiff::Error,
+    },
 }
 
 impl CliError {
@@ -45,19 +40,18 @@ impl CliError {
     /// configuration or file); 3: the database, I/O, the network.
     pub fn exit_code(&self) -> u8 {
         let refused = match self {
-            CliError::Hub(e) => matches!(
-                e,
-                HubError::StationExists(_)
-                    | HubError::NotFound(_)
-                    | HubError::Invalid(_)
-                    | HubError::Refused(_)
-                    | HubError::UnknownBranch { .. }
-            ),
+            CliError::Hub(e) | CliError::Serve(crate::server::ServeError::Hub(e)) => {
+                refused_by_the_hub(e)
+            }
             CliError::Config(_) => true,
             CliError::Import(e) => {
                 matches!(e, ImportError::Format { .. } | ImportError::Read { .. })
             }
-            CliError::Json(_) | CliError::Other(_) => false,
+            CliError::Json(_)
+            | CliError::Export(_)
+            | CliError::Serve(_)
+            | CliError::File { .. }
+            | CliError::TimeZone { .. } => false,
         };
         if refused { 2 } else { 3 }
     }
@@ -65,9 +59,18 @@ impl CliError {
     /// The error and its causes on one line, each said once (many errors already repeat
     /// their cause in their own message).
     pub fn describe(&self) -> String {
-        match self {
-            CliError::Other(error) => swalayan_core::error_text::one_line(error.as_ref()),
-            typed => swalayan_core::error_text::one_line(typed),
-        }
+        swalayan_core::error_text::one_line(self)
     }
+}
+
+/// The hub's errors that mean "fix the input", not "the database failed".
+fn refused_by_the_hub(error: &HubError) -> bool {
+    matches!(
+        error,
+        HubError::StationExists(_)
+            | HubError::NotFound(_)
+            | HubError::Invalid(_)
+            | HubError::Refused(_)
+            | HubError::UnknownBranch { .. }
+    )
 }

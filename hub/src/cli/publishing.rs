@@ -5,7 +5,6 @@ use super::error::CliError;
 use super::output::emit;
 use crate::config::Library;
 use crate::storage::{DocKind, HubError, Storage};
-use anyhow::Context;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -27,7 +26,10 @@ pub(super) fn promotions(
         } => {
             let image = match image {
                 Some(path) => Some(crate::promotions::image_uri(
-                    &std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
+                    &std::fs::read(&path).map_err(|source| CliError::File {
+                        what: format!("reading {}", path.display()),
+                        source,
+                    })?,
                 )?),
                 None => None,
             };
@@ -70,7 +72,7 @@ pub(super) fn promotions(
 }
 
 /// A wall-clock time for an event: civil (the library's clock), or an instant converted to it.
-fn event_time(text: &str, library: &Library) -> anyhow::Result<jiff::civil::DateTime> {
+fn event_time(text: &str, library: &Library) -> Result<jiff::civil::DateTime, CliError> {
     let text = text.trim();
     if let Ok(civil) = text.parse::<jiff::civil::DateTime>() {
         return Ok(civil);

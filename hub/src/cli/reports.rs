@@ -6,7 +6,6 @@ use super::error::CliError;
 use super::output::emit;
 use crate::config::Library;
 use crate::storage::{HubError, Received, Storage, TxFilter};
-use anyhow::Context;
 use serde::Serialize;
 use swalayan_core::contract::transactions::{TxBody, TxKind};
 
@@ -147,7 +146,10 @@ pub(super) fn report(
             }
             let tz = jiff::tz::db()
                 .get(&timezone)
-                .with_context(|| format!("unknown time zone {timezone}"))?;
+                .map_err(|source| CliError::TimeZone {
+                    name: timezone.clone(),
+                    source,
+                })?;
             let report = crate::reports::visitors(
                 storage,
                 from,
