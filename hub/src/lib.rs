@@ -8,11 +8,12 @@
 //!
 //! - [`storage`]: the database behind one trait, SQLite or PostgreSQL: stations with their
 //!   roles, token hashes and last health report, every transaction received, the catalog as
-//!   documents with revisions.
+//!   documents with revisions; typed documents through `tx.docs::<D>()`/`storage.all::<D>()`
+//!   (the contract's `DocBody` types), received transactions through `Received::body()`.
 //! - [`ledger`]: what a pushed transaction does centrally (typed payloads from the core's
 //!   contract; the core's PIN rule for attempts); exactly once; conflicts kept with a code.
-//! - [`catalog`]: imports (the core's importers into a hub sink), policy, holds, PIN checks
-//!   under the library-wide lockout.
+//! - [`catalog`]: imports (the core's importers into a hub sink), the policy, holds and their
+//!   pickup branches.
 //! - [`promotions`]: the kiosks' welcome-screen promotions (text in two languages, a
 //!   picture, the kiosks that show them).
 //! - [`events`]: events and literacy programmes, registration with a capacity and a waiting
@@ -21,8 +22,8 @@
 //! - [`csv_safe`]: every CSV the hub writes, with no cell a spreadsheet would run.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
-//! - [`reports`]: circulation, visitors, feedback, events and the monthly summary, for the
-//!   staff's pages and `report`.
+//! - [`reports`]: circulation, visitors, feedback, events and the monthly summary (a file
+//!   each), for the staff's pages and `report`.
 //! - [`patron_pin`]: a patron's PIN checked at the hub, one verifier per attempt, the
 //!   web's wrong PINs kept apart from the library-wide lockout.
 //! - [`metrics`]: Prometheus counters kept as things happen (a scrape reads no table).
@@ -36,8 +37,13 @@
 //!   per part (stations' API, web); `serve` itself with its signals and systemd watchdog.
 //! - [`tls`]: the rustls configuration when a certificate is configured.
 //! - [`config`]: the hub's file (`--config hub.toml`): the library's name, time zone, public
-//!   address and opening hours.
-//! - [`web`]: the library's public web pages (catalogue search, titles, sitemap).
+//!   address, opening hours and branches; `[web]` sessions; `[events]` waiting lists.
+//! - [`web`]: the library's web: a page kit both sides share, the public site (catalogue,
+//!   account, events, feedback, sitemap) and the staff's pages, which do not import each
+//!   other.
+//!
+//! Nothing below [`server`] and [`cli`] reaches up into the web (a test in [`web`] reads the
+//! files' paths).
 
 pub mod api;
 pub mod catalog;

@@ -1,16 +1,16 @@
 //! The `swalayan-hub` command line, modelled on the station's `src/cli/`: the arguments
-//! ([`args`]), one module per group of commands, what they print ([`output`]) and the typed
-//! error with its exit code ([`error`]). `src/main.rs` only parses and calls [`main`].
+//! (`args`), one module per group of commands, what they print (`output`) and the typed
+//! error with its exit code (`error`). `src/main.rs` only parses and calls [`main`].
 //!
 //! Exit codes: 0 done, 2 usage or refused input (a station name taken or reserved, a conflict
 //! that is none, a bad file, a branch the library does not have), 3 database, I/O or network
 //! error.
 //!
-//! - [`stations`]: `station add|rotate|revoke|list`.
-//! - [`catalog`]: `status`, `import`, `conflicts`, `export`, `holds`.
-//! - [`reports`]: `report ...`, `alarms`, `exceptions`.
-//! - [`publishing`]: `promotions`, `events`.
-//! - [`staff`]: `staff ...`.
+//! - `stations`: `station add|rotate|revoke|list`.
+//! - `catalog`: `status`, `import`, `conflicts`, `export`, `holds`.
+//! - `reports`: `report ...`, `alarms`, `exceptions`.
+//! - `publishing`: `promotions`, `events`.
+//! - `staff`: `staff ...`.
 //! - `serve` is [`crate::server::run`].
 
 mod args;
