@@ -30,7 +30,7 @@ pub use kit::{PageError, WebState, read_view, title_path};
 use axum::Router;
 use axum::routing::{get, post};
 use public::{account, events, feedback, home, search, seo, title};
-use staff::{conflicts, dashboard, insight, programmes, publishing};
+use staff::{conflicts, dashboard, event_forms, insight, programmes, promotions};
 
 /// The public pages.
 pub fn router(state: WebState) -> Router {
@@ -64,24 +64,24 @@ pub fn router(state: WebState) -> Router {
         .route("/staff/events", get(programmes::list))
         .route(
             "/staff/events/new",
-            get(publishing::new_event).post(publishing::create_event),
+            get(event_forms::new_event).post(event_forms::create_event),
         )
         .route(
             "/staff/events/{id}/edit",
-            get(publishing::edit_event).post(publishing::update_event),
+            get(event_forms::edit_event).post(event_forms::update_event),
         )
-        .route("/staff/events/{id}/remove", post(publishing::remove_event))
+        .route("/staff/events/{id}/remove", post(event_forms::remove_event))
         .route(
             "/staff/promotions",
-            get(publishing::promotions).post(publishing::create_promotion),
+            get(promotions::promotions).post(promotions::create_promotion),
         )
         .route(
             "/staff/promotions/{id}",
-            get(publishing::promotion).post(publishing::update_promotion),
+            get(promotions::promotion).post(promotions::update_promotion),
         )
         .route(
             "/staff/promotions/{id}/remove",
-            post(publishing::remove_promotion),
+            post(promotions::remove_promotion),
         )
         .route("/staff/events/{id}", get(programmes::page))
         .route("/staff/events/{id}/check-in", post(programmes::check_in))

@@ -6,13 +6,16 @@
 //!   the same numbers as its command; [`period`]: the period they show; [`chart`]: bar charts,
 //!   SVG drawn on the server.
 //! - [`programmes`]: events' registrations and attendance, the check-in at the door.
-//! - [`publishing`]: promotions and events written, changed and withdrawn.
+//! - [`promotions`], [`event_forms`]: promotions and events written, changed and withdrawn,
+//!   on one form kit (`forms`: the posted form, its token, its fields, the audit line).
 //! - [`conflicts`]: conflicts resolved with a note.
 
 pub mod chart;
 pub mod conflicts;
 pub mod dashboard;
+pub mod event_forms;
+mod forms;
 pub mod insight;
 pub mod period;
 pub mod programmes;
-pub mod publishing;
+pub mod promotions;
