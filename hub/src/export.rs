@@ -90,7 +90,7 @@ pub fn write_csv(
                 &local,
                 &r.station,
                 &r.seq.to_string(),
-                &r.kind,
+                &r.kind.code(),
                 body.as_ref().and_then(TxBody::patron).unwrap_or(""),
                 body.as_ref().and_then(TxBody::item).unwrap_or(""),
                 due.as_deref().unwrap_or(""),
@@ -117,7 +117,7 @@ pub fn write_koc(
     for r in rows {
         let body = body_of(r);
         let Some(event) = KocEvent::from_transaction(
-            &r.kind,
+            &r.kind.code(),
             body.as_ref().and_then(TxBody::patron),
             body.as_ref().and_then(TxBody::item),
         ) else {

@@ -228,7 +228,7 @@ fn apply_in(
             id: t.id,
             station: station.to_string(),
             seq: t.seq,
-            kind: t.kind.code(),
+            kind: t.kind.clone(),
             created_at: t.created_at.clone(),
             clock_trusted: t.clock_trusted,
             effective_at,

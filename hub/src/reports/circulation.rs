@@ -12,7 +12,6 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use swalayan_core::contract::documents::LoanDoc;
 use swalayan_core::contract::transactions::TxBody;
-use swalayan_core::contract::wire::Wire;
 
 /// One station's circulation on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -151,7 +150,7 @@ pub fn circulation(
     let mut lent: HashMap<String, (u64, Option<String>)> = HashMap::new();
     let mut fines_charged = 0i64;
     for (at, t) in received_in(storage, from, to, tz)? {
-        let Ok(body) = TxBody::decode(&Wire::parse(&t.kind), &t.payload) else {
+        let Ok(body) = t.body() else {
             continue;
         };
         let slot = match &body {

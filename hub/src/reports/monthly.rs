@@ -8,7 +8,6 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use swalayan_core::contract::transactions::TxBody;
-use swalayan_core::contract::wire::Wire;
 
 /// One month in the shape Indonesian public libraries report upward.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -118,7 +117,7 @@ pub fn monthly(
         months.entry(day.date.first_of_month()).or_default().visits += day.visits;
     }
     for (at, t) in received_in(storage, from, to, tz)? {
-        let Ok(body) = TxBody::decode(&Wire::parse(&t.kind), &t.payload) else {
+        let Ok(body) = t.body() else {
             continue;
         };
         let month = months

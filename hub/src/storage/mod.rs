@@ -266,7 +266,8 @@ pub struct Received {
     pub id: Uuid,
     pub station: String,
     pub seq: i64,
-    pub kind: String,
+    /// Its kind: one the contract knows, or the code a newer station sent (kept verbatim).
+    pub kind: Wire<TxKind>,
     /// When the station made it, by the station's clock (RFC 3339).
     pub created_at: String,
     pub clock_trusted: bool,
@@ -285,12 +286,12 @@ pub struct Received {
 impl Received {
     /// Its kind as the contract knows it (`None` for one this hub does not know).
     pub fn tx_kind(&self) -> Option<TxKind> {
-        TxKind::parse(&self.kind)
+        self.kind.known().copied()
     }
 
     /// Its payload read through the contract, or why it cannot be (why it is a conflict).
     pub fn body(&self) -> std::result::Result<TxBody, PayloadError> {
-        TxBody::decode(&Wire::parse(&self.kind), &self.payload)
+        TxBody::decode(&self.kind, &self.payload)
     }
 }
 

@@ -262,7 +262,7 @@ impl Tx for PgTx<'_> {
         let ids = col(&|r| r.id.to_string());
         let stations = col(&|r| r.station.clone());
         let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
-        let kinds = col(&|r| r.kind.clone());
+        let kinds = col(&|r| r.kind.code());
         let created = col(&|r| r.created_at.clone());
         let trusted: Vec<bool> = rows.iter().map(|r| r.clock_trusted).collect();
         let effective = col(&|r| r.effective_at.clone());

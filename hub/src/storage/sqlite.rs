@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
+use swalayan_core::contract::wire::Wire;
 use swalayan_core::domain::HoldStatus;
 use uuid::Uuid;
 
@@ -294,7 +295,7 @@ impl Tx for SqliteTx<'_> {
                 r.id.to_string(),
                 r.station,
                 r.seq,
-                r.kind,
+                r.kind.code(),
                 r.created_at,
                 r.clock_trusted,
                 r.effective_at,
@@ -351,7 +352,7 @@ pub(crate) fn received_from_texts(c: [Option<String>; 12]) -> Result<Received> {
         seq: need(seq, "seq")?
             .parse()
             .map_err(|_| HubError::Corrupt("seq".into()))?,
-        kind: need(kind, "kind")?,
+        kind: Wire::parse(&need(kind, "kind")?),
         created_at: need(created, "created_at")?,
         clock_trusted: need(trusted, "clock_trusted")? == "true",
         effective_at: need(effective, "effective_at")?,

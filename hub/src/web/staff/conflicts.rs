@@ -62,7 +62,7 @@ pub async fn page(
                         r.id.to_string(),
                         r.effective_at.clone(),
                         r.station.clone(),
-                        r.kind.clone(),
+                        r.kind.code(),
                         r.reason.clone().unwrap_or_default(),
                         r.payload.to_string(),
                         r.resolution.clone().unwrap_or_default(),
