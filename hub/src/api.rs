@@ -252,15 +252,12 @@ async fn push(
             })
             .collect();
         if let Some(first) = refused.first() {
-            let ApiError(status, message, _) = forbidden(
+            let mut refusal = forbidden(
                 auth.role,
                 &format!("push '{}' transactions; nothing was applied", first.kind),
             );
-            return Err(ApiError(
-                status,
-                message,
-                refused.iter().map(|t| t.id).collect(),
-            ));
+            refusal.2 = refused.iter().map(|t| t.id).collect();
+            return Err(refusal);
         }
         state.storage.station_seen(&auth.name, received, None)?;
         Ok(ledger::apply_batch(

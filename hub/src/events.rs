@@ -195,11 +195,7 @@ pub fn remove(storage: &dyn Storage, id: &str) -> Result<usize> {
 
 /// Every published event, soonest first.
 pub fn list(storage: &dyn Storage) -> Result<Vec<(String, EventDoc)>> {
-    let mut events = storage
-        .all::<EventDoc>()?
-        .into_iter()
-        .map(Ok)
-        .collect::<Result<Vec<_>>>()?;
+    let mut events = storage.all::<EventDoc>()?;
     events.sort_by(|a, b| a.1.starts.cmp(&b.1.starts).then(a.0.cmp(&b.0)));
     Ok(events)
 }

@@ -73,10 +73,6 @@ pub fn check_patron_pin(
     now: Timestamp,
     origin: PinOrigin,
 ) -> Result<PinProof> {
-    let (max_attempts, minutes) = {
-        let policy = policy(storage)?;
-        (policy.pin_max_attempts, policy.pin_lockout_minutes)
-    };
     let doc = patron(storage, card)?;
     let hash = doc.as_ref().and_then(|d| d.pin_hash.clone());
     let locked = doc
@@ -99,7 +95,12 @@ pub fn check_patron_pin(
         });
     }
     // A station's attempt counts library-wide: applied to the document as it is now (a
-    // station's push may have changed it while the verifier ran).
+    // station's push may have changed it while the verifier ran), by the policy's rule (read
+    // only here: the web's attempts never need it).
+    let (max_attempts, minutes) = {
+        let policy = policy(storage)?;
+        (policy.pin_max_attempts, policy.pin_lockout_minutes)
+    };
     let mut proof = PinProof::Refused;
     storage.write(&mut |tx| {
         let Some(mut doc) = tx.doc::<PatronDoc>(card)? else {

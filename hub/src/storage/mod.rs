@@ -528,9 +528,9 @@ pub(crate) fn is_instant_text(text: &str) -> bool {
         .is_ok_and(|at| instant_text(at) == text)
 }
 
-/// Old bucket rows rewritten under their instant: `(station, passage, old start, new start)`.
-/// Where two old rows fall on one instant (a resend under another offset), the larger counts
-/// win: a bucket is resent as it grows, so the larger is the newer.
+/// Old bucket rows to rewrite under their instant: `(station, passage, old start, new start)`.
+/// The backends move them, keeping the larger counts where two fall on one instant (a bucket
+/// is resent as it grows, so the larger is the newer).
 pub(crate) fn migrated_starts(
     rows: Vec<(String, String, String)>,
 ) -> Vec<(String, String, String, String)> {

@@ -4,11 +4,11 @@
 //! station on its next pull and the renewal appears in exports like any station's.
 //!
 //! The ledger keeps every transaction with the station that made it; the web's are made by
-//! [`WEB_ORIGIN`], a station row added on first use with a token that can never sync.
+//! [`crate::storage::WEB_STATION`], a station row added on first use with a token that can never sync.
 
 use crate::catalog;
 use crate::ledger;
-use crate::storage::{Result, StationRole, revoked_token_hash};
+use crate::storage::{Result, StationRole, WEB_STATION, revoked_token_hash};
 use crate::web::kit::WebState;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -20,9 +20,6 @@ use swalayan_core::contract::wire::Wire;
 use swalayan_core::domain::Loan;
 use swalayan_core::reason::Reason;
 use uuid::Uuid;
-
-/// The origin of transactions made on the public web.
-pub const WEB_ORIGIN: &str = crate::storage::WEB_STATION;
 
 /// What the rule says of renewing `barcode` for `card` today: the new due date, or why not.
 pub fn check(
@@ -116,7 +113,7 @@ pub fn record(state: &WebState, body: &TxBody, now: Timestamp) -> Result<Outcome
     };
     let results = ledger::apply_batch(
         state.storage.as_ref(),
-        WEB_ORIGIN,
+        WEB_STATION,
         &[transaction],
         now,
         None,
@@ -130,11 +127,11 @@ fn ensure_origin(state: &WebState, now: Timestamp) -> Result<()> {
         .storage
         .stations()?
         .iter()
-        .any(|s| s.station == WEB_ORIGIN);
+        .any(|s| s.station == WEB_STATION);
     if !known {
         state
             .storage
-            .add_station(WEB_ORIGIN, StationRole::Staff, &revoked_token_hash(), now)?;
+            .add_station(WEB_STATION, StationRole::Staff, &revoked_token_hash(), now)?;
     }
     Ok(())
 }
