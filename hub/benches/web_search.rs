@@ -11,7 +11,7 @@
 
 use serde_json::json;
 use std::time::Instant;
-use swalayan_core::contract::documents::DocKind;
+use swalayan_core::contract::documents::{ItemDoc, LoanDoc, TitleDoc};
 use swalayan_hub::storage::{self, Put};
 use swalayan_hub::web::kit::catalog_view::CatalogView;
 use swalayan_hub::web::kit::words::Field;
@@ -195,32 +195,28 @@ fn main() {
         let author = format!("{} {}", rng.pick(NAMES), rng.pick(NAMES));
         let subject = format!("{} {}", rng.pick(WORDS), rng.pick(WORDS));
         let key = format!("001:{n}");
-        puts.push(Put {
-            kind: DocKind::Title,
-            key: key.clone(),
-            body: Some(json!({
-                "title": title.join(" "),
-                "author": author,
-                "isbn": format!("978{:010}", n),
-                "subjects": [subject],
-            })),
-        });
+        let title_doc: TitleDoc = serde_json::from_value(json!({
+            "title": title.join(" "),
+            "author": author,
+            "isbn": format!("978{:010}", n),
+            "subjects": [subject],
+        }))
+        .unwrap();
+        puts.push(Put::doc(&key, &title_doc).unwrap());
         let barcode = format!("B{n:07}");
-        puts.push(Put {
-            kind: DocKind::Item,
-            key: barcode.clone(),
-            body: Some(json!({
-                "title": key, "item_type": "book", "status": "available", "parts": 1,
-                "branch": if n % 2 == 0 { "pusat" } else { "utara" },
-                "call_number": format!("899.221 {n}"),
-            })),
-        });
+        let copy: ItemDoc = serde_json::from_value(json!({
+            "title": key, "item_type": "book", "status": "available", "parts": 1,
+            "branch": if n % 2 == 0 { "pusat" } else { "utara" },
+            "call_number": format!("899.221 {n}"),
+        }))
+        .unwrap();
+        puts.push(Put::doc(&barcode, &copy).unwrap());
         if n % 10 == 0 {
-            puts.push(Put {
-                kind: DocKind::Loan,
-                key: barcode,
-                body: Some(json!({"patron": "P1", "issued": "2026-12-01T03:00:00Z", "due": "2026-12-15", "station": "k1"})),
-            });
+            let loan: LoanDoc = serde_json::from_value(
+                json!({"patron": "P1", "issued": "2026-12-01T03:00:00Z", "due": "2026-12-15", "station": "k1"}),
+            )
+            .unwrap();
+            puts.push(Put::doc(&barcode, &loan).unwrap());
         }
         if puts.len() >= 20_000 {
             storage

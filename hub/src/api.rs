@@ -8,7 +8,7 @@ use crate::ledger;
 use crate::metrics::Metrics;
 use crate::patron_pin::{PinOrigin, PinProof, check_patron_pin};
 use crate::storage::{
-    Change, HubError, StationAuth, StationRole, Storage, VisitBucket, hash_token,
+    Change, HubError, StationAuth, StationRole, Storage, Stored, VisitBucket, hash_token,
 };
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -333,11 +333,11 @@ async fn changes(
 fn for_role(role: StationRole, change: Change) -> Option<PulledChange> {
     let body = match role.access(change.kind) {
         Access::None => return None,
-        Access::Full => change.body,
+        Access::Full => change.body.map(Stored::into_wire),
         Access::CardsOnly => change.body.and_then(|body| {
             // An unreadable stored patron is left out rather than served whole.
-            let doc: PatronDoc = crate::storage::decode_doc(body, &change.key).ok()?;
-            serde_json::to_value(doc.cards_only()).ok()
+            let doc: PatronDoc = body.read(&change.key).ok()?;
+            Stored::of(&doc.cards_only()).ok().map(Stored::into_wire)
         }),
     };
     Some(PulledChange {

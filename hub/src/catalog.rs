@@ -1,10 +1,9 @@
 //! The central catalog: imports through the station's own importers (the hub is one more
 //! [`ImportSink`]), the policy, holds placed centrally, promotions.
 
-use crate::storage::{DocKind, HubError, Put, Result, Storage, Tx, decode_doc};
+use crate::storage::{DocBody, DocKind, HubError, Put, Result, Storage, Stored, Tx};
 use jiff::Timestamp;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 use swalayan_core::circulation::rules::{HoldFacts, decide_hold};
@@ -38,7 +37,7 @@ impl<'a> HubSink<'a> {
     pub fn new(storage: &'a dyn Storage) -> Result<HubSink<'a>> {
         let stored = storage.fingerprints(&[DocKind::Title, DocKind::Item, DocKind::Patron])?;
         let on_loan = storage
-            .documents(DocKind::Loan)?
+            .all::<LoanDoc>()?
             .into_iter()
             .map(|(k, _)| k)
             .collect();
@@ -52,29 +51,22 @@ impl<'a> HubSink<'a> {
         })
     }
 
-    fn stage(&mut self, kind: DocKind, key: &str, body: Value) -> Result<Applied, ImportError> {
-        let text = body.to_string();
-        let id = (kind, key.to_string());
+    fn stage<D: DocBody>(&mut self, key: &str, doc: &D) -> Result<Applied, ImportError> {
+        let put = Put::doc(key, doc).map_err(|e| ImportError::sink(e.to_string()))?;
+        let text = put.body.as_ref().map(Stored::text).unwrap_or_default();
+        let id = (D::KIND, key.to_string());
         let applied = match self.stored.get(&id) {
             Some(old) if *old == text => return Ok(Applied::Unchanged),
             Some(_) => Applied::Updated,
             None => Applied::Inserted,
         };
         self.stored.insert(id, text);
-        self.pending.push(Put {
-            kind,
-            key: key.to_string(),
-            body: Some(body),
-        });
+        self.pending.push(put);
         if self.pending.len() >= BATCH {
             self.flush()?;
         }
         Ok(applied)
     }
-}
-
-fn to_value<T: Serialize>(doc: &T) -> Result<Value, ImportError> {
-    serde_json::to_value(doc).map_err(|e| ImportError::sink(e.to_string()))
 }
 
 impl ImportSink for HubSink<'_> {
@@ -88,8 +80,8 @@ impl ImportSink for HubSink<'_> {
                 id
             }
         };
-        let body = to_value(&TitleDoc::from_record(record))?;
-        Ok((id, self.stage(DocKind::Title, &record.key, body)?))
+        let applied = self.stage(&record.key, &TitleDoc::from_record(record))?;
+        Ok((id, applied))
     }
 
     fn item(&mut self, title_id: i64, record: &ItemRecord) -> Result<Applied, ImportError> {
@@ -108,8 +100,7 @@ impl ImportSink for HubSink<'_> {
                 record.barcode, record.status
             )));
         }
-        let body = to_value(&ItemDoc::from_record(&title, record))?;
-        self.stage(DocKind::Item, &record.barcode, body)
+        self.stage(&record.barcode, &ItemDoc::from_record(&title, record))
     }
 
     fn patron(&mut self, record: &PatronRecord) -> Result<Applied, ImportError> {
@@ -123,8 +114,7 @@ impl ImportSink for HubSink<'_> {
             doc.pin_failures = old.pin_failures;
             doc.pin_locked_until = old.pin_locked_until;
         }
-        let body = to_value(&doc)?;
-        self.stage(DocKind::Patron, &record.card, body)
+        self.stage(&record.card, &doc)
     }
 
     fn flush(&mut self) -> Result<(), ImportError> {
@@ -153,25 +143,17 @@ pub fn policy(storage: &dyn Storage) -> Result<Policy> {
 
 /// Stores the default policy if the database has none yet.
 pub fn ensure_policy(storage: &dyn Storage) -> Result<()> {
-    if storage.documents(DocKind::Policy)?.is_empty() {
+    if storage.all::<PolicyDoc>()?.is_empty() {
         put_policy(storage, swalayan_core::domain::policy::DEFAULT_POLICY_TOML)?;
     }
     Ok(())
 }
 
 fn put_policy(storage: &dyn Storage, source: &str) -> Result<()> {
-    let body = serde_json::to_value(PolicyDoc {
+    let policy = PolicyDoc {
         source: source.to_string(),
-    })
-    .map_err(|e| HubError::Corrupt(e.to_string()))?;
-    storage.write(&mut |tx| {
-        tx.put(&[Put {
-            kind: DocKind::Policy,
-            key: POLICY_KEY.into(),
-            body: Some(body.clone()),
-        }])
-        .map(|_| ())
-    })
+    };
+    storage.write(&mut |tx| tx.put_doc(POLICY_KEY, Some(&policy)).map(|_| ()))
 }
 
 /// Reads, validates and stores a policy for every station; refuses one that drops codes
@@ -183,28 +165,23 @@ pub fn import_policy(storage: &dyn Storage, path: &Path) -> Result<Policy, Impor
     })?;
     let policy = parse_policy(path, &text)?;
     let sink_error = |e: HubError| ImportError::sink(e.to_string());
+    // The codes the stored copies and members use, each with the codes the policy keeps.
+    let item_types: Vec<&String> = policy.item_types.keys().collect();
+    let categories: Vec<&String> = policy.categories.keys().collect();
+    let copies = storage.all::<ItemDoc>().map_err(sink_error)?;
+    let members = storage.all::<PatronDoc>().map_err(sink_error)?;
+    let in_use = copies
+        .iter()
+        .map(|(_, copy)| (&copy.item_type, &item_types))
+        .chain(
+            members
+                .iter()
+                .map(|(_, patron)| (&patron.category, &categories)),
+        );
     let mut missing = Vec::new();
-    for (kind, key) in storage
-        .fingerprints(&[DocKind::Item, DocKind::Patron])
-        .map_err(sink_error)?
-        .into_iter()
-        .map(|(id, body)| (id.0, body))
-        .map(|(kind, body)| {
-            (
-                kind,
-                serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
-            )
-        })
-    {
-        let (field, known) = match kind {
-            DocKind::Item => ("item_type", policy.item_types.keys().collect::<Vec<_>>()),
-            _ => ("category", policy.categories.keys().collect::<Vec<_>>()),
-        };
-        if let Some(code) = key.get(field).and_then(Value::as_str)
-            && !known.iter().any(|k| k.as_str() == code)
-            && !missing.contains(&code.to_string())
-        {
-            missing.push(code.to_string());
+    for (code, known) in in_use {
+        if !known.contains(&code) && !missing.contains(code) {
+            missing.push(code.clone());
         }
     }
     if !missing.is_empty() {
@@ -270,7 +247,7 @@ pub fn place_hold(
     let copies: Vec<(String, ItemDoc)> = storage
         .items_of_title(&title_key)?
         .into_iter()
-        .map(|(barcode, body)| Ok((barcode.clone(), decode_doc(body, &barcode)?)))
+        .map(|(barcode, body)| Ok((barcode.clone(), body.read(&barcode)?)))
         .collect::<Result<_>>()?;
     let held = list_holds(storage, Some(patron), false)?;
     let id = Uuid::now_v7().to_string();
@@ -280,9 +257,7 @@ pub fn place_hold(
             return Err(HubError::NotFound(format!("no patron with card {patron}")));
         };
         if let HoldTarget::Title(key) = target
-            && tx
-                .get(DocKind::Title, std::slice::from_ref(key))?
-                .is_empty()
+            && tx.doc::<TitleDoc>(key)?.is_none()
         {
             return Err(HubError::NotFound(format!("no title with key {key}")));
         }

@@ -11,11 +11,11 @@
 //! banner (an `attend` transaction the ledger applies with [`check_in`]), or staff tick the
 //! list on the event's page ([`attend`]); someone who came without registering is a walk-in.
 
-use crate::storage::{DocKind, HubError, Result, Storage, Tx};
+use crate::storage::{HubError, Result, Storage, Tx};
 use jiff::Timestamp;
 use jiff::civil::DateTime;
 use std::collections::HashMap;
-use swalayan_core::contract::documents::{EventDoc, Registration, RosterDoc};
+use swalayan_core::contract::documents::{EventDoc, PatronDoc, Registration, RosterDoc};
 use uuid::Uuid;
 
 /// An event as staff describe it.
@@ -231,9 +231,9 @@ pub fn with_roster(storage: &dyn Storage, id: &str) -> Result<Option<EventAtTheD
             .filter_map(|r| r.card.clone())
             .collect();
         let names = tx
-            .get(DocKind::Patron, &cards)?
+            .docs::<PatronDoc>(&cards)?
             .into_iter()
-            .filter_map(|(card, body)| Some((card, body.get("name")?.as_str()?.to_string())))
+            .map(|(card, patron)| (card, patron.name))
             .collect();
         found = Some((event, roster, names));
         Ok(())
@@ -292,9 +292,7 @@ pub fn register(
             return Ok(());
         }
         if let Some(card) = &entry.card
-            && tx
-                .get(DocKind::Patron, std::slice::from_ref(card))?
-                .is_empty()
+            && tx.doc::<PatronDoc>(card)?.is_none()
         {
             outcome = Err(Refusal::UnknownCard);
             return Ok(());
@@ -462,7 +460,7 @@ pub fn attend(
         let who = match who {
             Attendee::Typed(text) => {
                 let text = text.trim();
-                if tx.get(DocKind::Patron, &[text.to_string()])?.is_empty() {
+                if tx.doc::<PatronDoc>(text)?.is_none() {
                     Attendee::Guest(text)
                 } else {
                     Attendee::Card(text)

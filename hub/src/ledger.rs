@@ -8,7 +8,6 @@
 
 use crate::storage::{DocBody, DocKind, HubError, Put, Received, Result, Storage, Tx, TxState};
 use jiff::{SignedDuration, Timestamp};
-use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use swalayan_core::circulation::pin::after_wrong_pin;
 use swalayan_core::circulation::rules::hold_status_on_return;
@@ -64,15 +63,9 @@ struct Working {
     dirty_set: HashSet<(DocKind, String)>,
 }
 
-/// The body to store for one working document (`None`: deleted).
-fn body_of<T: serde::Serialize>(
-    docs: &HashMap<String, Option<T>>,
-    key: &str,
-) -> Result<Option<Value>> {
-    docs.get(key)
-        .and_then(Option::as_ref)
-        .map(|d| serde_json::to_value(d).map_err(|e| HubError::Corrupt(format!("document: {e}"))))
-        .transpose()
+/// The write of one working document (`None`: deleted).
+fn put_of<D: DocBody>(docs: &HashMap<String, Option<D>>, key: &str) -> Result<Put> {
+    Put::of(key, docs.get(key).and_then(Option::as_ref))
 }
 
 /// A return the hub applied: whose loan it closed, and when it was due.
@@ -93,19 +86,12 @@ impl Working {
     fn puts(&self) -> Result<Vec<Put>> {
         self.dirty
             .iter()
-            .map(|(kind, key)| {
-                let body = match kind {
-                    DocKind::Loan => body_of(&self.loans, key)?,
-                    DocKind::Patron => body_of(&self.patrons, key)?,
-                    DocKind::Hold => body_of(&self.holds, key)?,
-                    DocKind::Roster => body_of(&self.rosters, key)?,
-                    _ => unreachable!("the ledger writes loans, patrons, holds and rosters only"),
-                };
-                Ok(Put {
-                    kind: *kind,
-                    key: key.clone(),
-                    body,
-                })
+            .map(|(kind, key)| match kind {
+                DocKind::Loan => put_of(&self.loans, key),
+                DocKind::Patron => put_of(&self.patrons, key),
+                DocKind::Hold => put_of(&self.holds, key),
+                DocKind::Roster => put_of(&self.rosters, key),
+                _ => unreachable!("the ledger writes loans, patrons, holds and rosters only"),
             })
             .collect()
     }
@@ -570,7 +556,7 @@ mod tests {
     use super::*;
     use crate::storage::StationRole;
     use crate::storage::sqlite::SqliteStorage;
-    use serde_json::json;
+    use serde_json::{Value, json};
     use swalayan_core::contract::wire::Wire;
 
     fn txn(kind: &str, payload: Value, trusted: bool) -> PushTransaction {
@@ -619,10 +605,10 @@ mod tests {
             outcomes,
             [Outcome::Applied, Outcome::Conflict, Outcome::Applied]
         );
-        let loans = storage.documents(DocKind::Loan).unwrap();
+        let loans: Vec<(String, LoanDoc)> = (&storage as &dyn Storage).all().unwrap();
         assert_eq!(loans.len(), 1);
-        assert_eq!(loans[0].1["patron"], "P1");
-        assert_eq!(loans[0].1["due"], "2026-03-01");
-        assert_eq!(loans[0].1["renewals"], 1);
+        assert_eq!(loans[0].1.patron, "P1");
+        assert_eq!(loans[0].1.due, jiff::civil::date(2026, 3, 1));
+        assert_eq!(loans[0].1.renewals, 1);
     }
 }

@@ -10,8 +10,7 @@
 //! holds transactions: made-up loans must never mix with a library's real ones.
 
 use crate::events::{self, Attendee, NewEvent, Registrant};
-use crate::storage::encode_doc;
-use crate::storage::{DocKind, HubError, Put, Result, Storage, TxFilter, VisitBucket, hash_token};
+use crate::storage::{HubError, Put, Result, Storage, TxFilter, VisitBucket, hash_token};
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
@@ -265,23 +264,21 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
     let mut items = Vec::new();
     for (n, (title, author)) in TITLES.iter().enumerate() {
         let key = format!("sim:{n:03}");
-        puts.push(Put {
-            kind: DocKind::Title,
-            key: key.clone(),
-            body: Some(encode_doc(&TitleDoc {
+        puts.push(Put::doc(
+            &key,
+            &TitleDoc {
                 title: title.to_string(),
                 author: Some(author.to_string()),
                 isbn: None,
                 call_number: None,
                 subjects: Vec::new(),
-            })?),
-        });
+            },
+        )?);
         for copy in 1..=COPIES {
             let barcode = format!("S{n:03}-{copy}");
-            puts.push(Put {
-                kind: DocKind::Item,
-                key: barcode.clone(),
-                body: Some(encode_doc(&ItemDoc {
+            puts.push(Put::doc(
+                &barcode,
+                &ItemDoc {
                     title: key.clone(),
                     item_type: "book".into(),
                     status: ItemStatus::Available,
@@ -289,8 +286,8 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
                     parts: 1,
                     call_number: None,
                     branch: "pusat".into(),
-                })?),
-            });
+                },
+            )?);
             items.push((barcode, title.to_string()));
         }
     }
@@ -315,10 +312,9 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
             GIVEN[n as usize % GIVEN.len()],
             FAMILY[(n as usize / GIVEN.len()) % FAMILY.len()]
         );
-        puts.push(Put {
-            kind: DocKind::Patron,
-            key: card.clone(),
-            body: Some(encode_doc(&PatronDoc {
+        puts.push(Put::doc(
+            &card,
+            &PatronDoc {
                 name,
                 category: "adult".into(),
                 expires: jiff::civil::date(2030, 12, 31),
@@ -328,8 +324,8 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
                 fines: 0,
                 pin_failures: 0,
                 pin_locked_until: None,
-            })?),
-        });
+            },
+        )?);
         patrons.push(card);
     }
     storage.write(&mut |tx| tx.put(&puts).map(|_| ()))?;

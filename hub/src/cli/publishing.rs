@@ -4,9 +4,10 @@ use super::args::{EventCommand, PromotionCommand};
 use super::error::CliError;
 use super::output::emit;
 use crate::config::Library;
-use crate::storage::{DocKind, HubError, Storage};
+use crate::storage::{HubError, Storage};
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use swalayan_core::contract::documents::PromotionDoc;
 
 pub(super) fn promotions(
     storage: &dyn Storage,
@@ -49,14 +50,14 @@ pub(super) fn promotions(
             });
         }
         PromotionCommand::List => {
-            let docs = storage.documents(DocKind::Promotion)?;
+            let docs: Vec<(String, PromotionDoc)> = storage.all()?;
             let list: Vec<_> = docs
                 .iter()
-                .map(|(id, body)| json!({"id": id, "promotion": body}))
+                .map(|(id, promotion)| json!({"id": id, "promotion": promotion}))
                 .collect();
             emit(json, &json!(list), || {
                 docs.iter()
-                    .map(|(id, body)| format!("{id}  {}", body["title"].as_str().unwrap_or("")))
+                    .map(|(id, promotion)| format!("{id}  {}", promotion.title))
                     .collect::<Vec<_>>()
                     .join("\n")
             });

@@ -4,13 +4,13 @@
 //! a conflict still happened at the kiosk).
 
 use super::{csv_text, each_day, received_in};
-use crate::storage::{DocKind, Result, Storage};
+use crate::storage::{Result, Storage};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use swalayan_core::contract::documents::LoanDoc;
+use swalayan_core::contract::documents::{ItemDoc, LoanDoc, PatronDoc, TitleDoc};
 use swalayan_core::contract::transactions::TxBody;
 
 /// One station's circulation on one day.
@@ -187,9 +187,9 @@ pub fn circulation(
     let overdue_loans: Vec<&(String, LoanDoc)> =
         loans.iter().filter(|(_, loan)| loan.due < today).collect();
     let fines_outstanding = storage
-        .documents(DocKind::Patron)?
+        .all::<PatronDoc>()?
         .iter()
-        .filter_map(|(_, body)| body.get("fines")?.as_i64())
+        .map(|(_, patron)| patron.fines)
         .sum();
     let wanted: Vec<String> = lent
         .keys()
@@ -281,26 +281,26 @@ fn titles_and_names(
     let mut found = (HashMap::new(), HashMap::new());
     storage.write(&mut |tx| {
         let title_keys: HashMap<String, String> = tx
-            .get(DocKind::Item, items)?
+            .docs::<ItemDoc>(items)?
             .into_iter()
-            .filter_map(|(item, body)| Some((item, body.get("title")?.as_str()?.to_string())))
+            .map(|(item, copy)| (item, copy.title))
             .collect();
         let mut keys: Vec<String> = title_keys.values().cloned().collect();
         keys.sort();
         keys.dedup();
         let names_of_titles: HashMap<String, String> = tx
-            .get(DocKind::Title, &keys)?
+            .docs::<TitleDoc>(&keys)?
             .into_iter()
-            .filter_map(|(key, body)| Some((key, body.get("title")?.as_str()?.to_string())))
+            .map(|(key, title)| (key, title.title))
             .collect();
         let titles = title_keys
             .into_iter()
             .filter_map(|(item, key)| Some((item, names_of_titles.get(&key)?.clone())))
             .collect();
         let names = tx
-            .get(DocKind::Patron, cards)?
+            .docs::<PatronDoc>(cards)?
             .into_iter()
-            .filter_map(|(card, body)| Some((card, body.get("name")?.as_str()?.to_string())))
+            .map(|(card, patron)| (card, patron.name))
             .collect();
         found = (titles, names);
         Ok(())

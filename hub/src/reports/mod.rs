@@ -78,8 +78,8 @@ fn received_in(
 mod tests {
     use super::*;
     use crate::events::{self, Attendee, NewEvent, Registrant};
-    use crate::storage::{DocKind, Put};
     use jiff::civil::{date, datetime};
+    use swalayan_core::contract::documents::PatronDoc;
 
     /// No-shows count once an event is over, and a programme counts in the monthly summary
     /// once it has begun: both decided by the library's clock given, not the machine's.
@@ -91,14 +91,11 @@ mod tests {
         for card in ["A", "B", "C"] {
             storage
                 .write(&mut |tx| {
-                    tx.put(&[Put {
-                        kind: DocKind::Patron,
-                        key: card.into(),
-                        body: Some(serde_json::json!({
-                            "name": card, "category": "adult", "expires": "2030-01-01"
-                        })),
-                    }])
-                    .map(|_| ())
+                    let patron: PatronDoc = serde_json::from_value(serde_json::json!({
+                        "name": card, "category": "adult", "expires": "2030-01-01"
+                    }))
+                    .unwrap();
+                    tx.put_doc(card, Some(&patron)).map(|_| ())
                 })
                 .unwrap();
         }

@@ -205,12 +205,69 @@ pub fn is_revoked(token_hash: &str) -> bool {
     token_hash.starts_with("revoked:")
 }
 
+/// A document's body as the storage keeps it: the JSON of one of the contract's documents.
+///
+/// Outside this module a body is made only from a typed document ([`Stored::of`]) and read
+/// only as one ([`Stored::read`]), so no part of the hub reads a document's field by name;
+/// the backends (children of this module) make it from the text they stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Stored(Value);
+
+impl Stored {
+    /// A typed document as the storage keeps it.
+    pub fn of<D: DocBody>(doc: &D) -> Result<Stored> {
+        serde_json::to_value(doc)
+            .map(Stored)
+            .map_err(|e| HubError::Corrupt(format!("{}: {e}", D::KIND.code())))
+    }
+
+    /// The body read as its type; one that does not read is damaged (`Corrupt`, naming the
+    /// kind and key), never a missing document.
+    pub fn read<D: DocBody>(self, key: &str) -> Result<D> {
+        serde_json::from_value(self.0)
+            .map_err(|e| HubError::Corrupt(format!("{} {key}: {e}", D::KIND.code())))
+    }
+
+    /// The body as a station's pull carries it (the wire passes documents on unread).
+    pub fn into_wire(self) -> Value {
+        self.0
+    }
+
+    /// The stored text: compact JSON, so equal documents compare equal as text (imports
+    /// tell unchanged records by it).
+    pub fn text(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// A body as a backend read it from its text.
+    fn parse(text: &str) -> Result<Stored> {
+        parse_json(text, "catalog body").map(Stored)
+    }
+}
+
 /// One document write: `body: None` deletes (and still takes a revision, so stations hear).
 #[derive(Debug, Clone)]
 pub struct Put {
     pub kind: DocKind,
     pub key: String,
-    pub body: Option<Value>,
+    pub body: Option<Stored>,
+}
+
+impl Put {
+    /// Writes (or with `None` deletes) one document of `D`'s kind.
+    pub fn of<D: DocBody>(key: &str, doc: Option<&D>) -> Result<Put> {
+        Ok(Put {
+            kind: D::KIND,
+            key: key.to_string(),
+            body: doc.map(Stored::of).transpose()?,
+        })
+    }
+
+    /// Writes one document of `D`'s kind.
+    pub fn doc<D: DocBody>(key: &str, doc: &D) -> Result<Put> {
+        Put::of(key, Some(doc))
+    }
 }
 
 /// What a write did.
@@ -222,12 +279,12 @@ pub enum Written {
 }
 
 /// A catalog change as the pull endpoint serves it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
     pub rev: i64,
     pub kind: DocKind,
     pub key: String,
-    pub body: Option<Value>,
+    pub body: Option<Stored>,
 }
 
 /// Where a received transaction stands.
@@ -351,7 +408,7 @@ pub trait Tx {
     /// Which of these transaction ids were received before, and from which station.
     fn seen(&mut self, ids: &[Uuid]) -> Result<HashMap<Uuid, String>>;
     /// The live documents of one kind with these keys.
-    fn get(&mut self, kind: DocKind, keys: &[String]) -> Result<HashMap<String, Value>>;
+    fn get(&mut self, kind: DocKind, keys: &[String]) -> Result<HashMap<String, Stored>>;
     /// Writes documents; a write equal to what is stored takes no revision.
     fn put(&mut self, puts: &[Put]) -> Result<Vec<Written>>;
     /// Keeps received transactions.
@@ -387,12 +444,12 @@ pub trait Storage: Send + Sync {
     /// Catalog changes after revision `since`, oldest first.
     fn changes(&self, since: i64, limit: u32) -> Result<Vec<Change>>;
     /// Every live document of a kind (holds list, exports), by key.
-    fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>>;
+    fn documents(&self, kind: DocKind) -> Result<Vec<(String, Stored)>>;
     /// The branches the library's copies name, sorted (pickup branches a hold may name when
     /// `[library] branches` does not list them).
     fn item_branches(&self) -> Result<Vec<String>>;
     /// The copies of one title (by the title's key), by barcode: an indexed lookup.
-    fn items_of_title(&self, title: &str) -> Result<Vec<(String, Value)>>;
+    fn items_of_title(&self, title: &str) -> Result<Vec<(String, Stored)>>;
     /// `(key, body as stored)` of every document of these kinds, for imports to tell new
     /// from changed from unchanged without a round trip per record.
     fn fingerprints(&self, kinds: &[DocKind]) -> Result<HashMap<(DocKind, String), String>>;
@@ -436,7 +493,7 @@ impl dyn Tx + '_ {
     pub fn docs<D: DocBody>(&mut self, keys: &[String]) -> Result<HashMap<String, D>> {
         self.get(D::KIND, keys)?
             .into_iter()
-            .map(|(key, body)| Ok((key.clone(), decode_doc(body, &key)?)))
+            .map(|(key, body)| Ok((key.clone(), body.read(&key)?)))
             .collect()
     }
 
@@ -447,13 +504,8 @@ impl dyn Tx + '_ {
 
     /// Writes (or with `None` deletes) one document of `D`'s kind.
     pub fn put_doc<D: DocBody>(&mut self, key: &str, doc: Option<&D>) -> Result<Written> {
-        let put = Put {
-            kind: D::KIND,
-            key: key.to_string(),
-            body: doc.map(encode_doc).transpose()?,
-        };
         Ok(self
-            .put(&[put])?
+            .put(&[Put::of(key, doc)?])?
             .into_iter()
             .next()
             .unwrap_or(Written::Unchanged))
@@ -467,7 +519,7 @@ impl dyn Storage + '_ {
         self.documents(D::KIND)?
             .into_iter()
             .map(|(key, body)| {
-                let doc = decode_doc(body, &key)?;
+                let doc = body.read(&key)?;
                 Ok((key, doc))
             })
             .collect()
@@ -483,17 +535,6 @@ impl dyn Storage + '_ {
         })?;
         Ok(found)
     }
-}
-
-/// A stored body read as its type.
-pub fn decode_doc<D: DocBody>(body: Value, key: &str) -> Result<D> {
-    serde_json::from_value(body)
-        .map_err(|e| HubError::Corrupt(format!("{} {key}: {e}", D::KIND.code())))
-}
-
-/// A document as the storage keeps it.
-pub fn encode_doc<D: DocBody>(doc: &D) -> Result<Value> {
-    serde_json::to_value(doc).map_err(|e| HubError::Corrupt(format!("{}: {e}", D::KIND.code())))
 }
 
 /// Opens (creating if missing) the database `spec` names: a `postgres://` or
@@ -541,11 +582,6 @@ pub(crate) fn migrated_starts(
             Some((station, passage, start, instant))
         })
         .collect()
-}
-
-/// The stored text of a body: compact JSON, so equal documents compare equal as text.
-pub fn body_text(body: &Value) -> String {
-    body.to_string()
 }
 
 /// Reads a stored JSON text.

@@ -12,13 +12,12 @@
 use super::sqlite::{change_from, received_from_texts};
 use super::{
     AuditLine, Change, DocKind, HubError, Put, Received, Result, StaffAccount, StationAuth,
-    StationInfo, StationRole, Status, Storage, Tx, TxFilter, TxState, VisitBucket, Written,
-    body_text, is_revoked, parse_json, parse_role,
+    StationInfo, StationRole, Status, Storage, Stored, Tx, TxFilter, TxState, VisitBucket, Written,
+    is_revoked, parse_role,
 };
 use jiff::Timestamp;
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
-use serde_json::Value;
 use std::collections::HashMap;
 use swalayan_core::domain::HoldStatus;
 use uuid::Uuid;
@@ -162,14 +161,9 @@ fn visits_by_instant(tx: &mut postgres::Transaction<'_>) -> Result<()> {
 }
 
 /// `(key, body)` rows as documents.
-fn key_bodies<C: FromIterator<(String, Value)>>(rows: &[postgres::Row]) -> Result<C> {
+fn key_bodies<C: FromIterator<(String, Stored)>>(rows: &[postgres::Row]) -> Result<C> {
     rows.iter()
-        .map(|r| {
-            Ok((
-                r.get::<_, String>(0),
-                parse_json(r.get::<_, &str>(1), "catalog body")?,
-            ))
-        })
+        .map(|r| Ok((r.get::<_, String>(0), Stored::parse(r.get::<_, &str>(1))?)))
         .collect()
 }
 
@@ -189,7 +183,7 @@ impl Tx for PgTx<'_> {
             .collect()
     }
 
-    fn get(&mut self, kind: DocKind, keys: &[String]) -> Result<HashMap<String, Value>> {
+    fn get(&mut self, kind: DocKind, keys: &[String]) -> Result<HashMap<String, Stored>> {
         let rows = self.tx.query(
             "SELECT key, body FROM catalog WHERE kind = $1 AND key = ANY($2) AND body IS NOT NULL",
             &[&kind.code(), &keys],
@@ -217,7 +211,7 @@ impl Tx for PgTx<'_> {
         let mut changed: Vec<(String, String)> = Vec::new();
         for put in puts {
             let id = (put.kind.code().to_string(), put.key.clone());
-            let text = put.body.as_ref().map(body_text);
+            let text = put.body.as_ref().map(Stored::text);
             let outcome = match state.get(&id) {
                 None if text.is_none() => Written::Unchanged,
                 // Before "inserted": deleting what is deleted already changes nothing (as on
@@ -482,7 +476,7 @@ impl Storage for PgStorage {
         Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
     }
 
-    fn items_of_title(&self, title: &str) -> Result<Vec<(String, Value)>> {
+    fn items_of_title(&self, title: &str) -> Result<Vec<(String, Stored)>> {
         let rows = self.pool.get()?.query(
             "SELECT key, body FROM catalog
              WHERE kind = 'item' AND (body::jsonb ->> 'title') = $1",
@@ -491,7 +485,7 @@ impl Storage for PgStorage {
         key_bodies(&rows)
     }
 
-    fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>> {
+    fn documents(&self, kind: DocKind) -> Result<Vec<(String, Stored)>> {
         let rows = self.pool.get()?.query(
             "SELECT key, body FROM catalog WHERE kind = $1 AND body IS NOT NULL ORDER BY rev",
             &[&kind.code()],

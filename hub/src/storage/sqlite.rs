@@ -2,12 +2,11 @@
 
 use super::{
     AuditLine, Change, DocKind, HubError, Put, Received, Result, StaffAccount, StationAuth,
-    StationInfo, StationRole, Status, Storage, Tx, TxFilter, TxState, VisitBucket, Written,
-    body_text, is_revoked, parse_json, parse_role, parse_uuid,
+    StationInfo, StationRole, Status, Storage, Stored, Tx, TxFilter, TxState, VisitBucket, Written,
+    is_revoked, parse_json, parse_role, parse_uuid,
 };
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
@@ -169,14 +168,14 @@ fn visits_by_instant(conn: &Connection) -> Result<()> {
 fn key_bodies(
     stmt: &mut rusqlite::CachedStatement<'_>,
     params: impl rusqlite::Params,
-) -> Result<Vec<(String, Value)>> {
+) -> Result<Vec<(String, Stored)>> {
     let rows = stmt.query_map(params, |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })?;
     let mut out = Vec::new();
     for row in rows {
         let (key, body) = row?;
-        out.push((key, parse_json(&body, "catalog body")?));
+        out.push((key, Stored::parse(&body)?));
     }
     Ok(out)
 }
@@ -231,7 +230,7 @@ impl Tx for SqliteTx<'_> {
         Ok(seen)
     }
 
-    fn get(&mut self, kind: DocKind, keys: &[String]) -> Result<HashMap<String, Value>> {
+    fn get(&mut self, kind: DocKind, keys: &[String]) -> Result<HashMap<String, Stored>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT body FROM catalog WHERE kind = ?1 AND key = ?2 AND body IS NOT NULL",
         )?;
@@ -241,7 +240,7 @@ impl Tx for SqliteTx<'_> {
                 .query_row(params![kind.code(), key], |r| r.get(0))
                 .optional()?;
             if let Some(body) = body {
-                found.insert(key.clone(), parse_json(&body, "catalog body")?);
+                found.insert(key.clone(), Stored::parse(&body)?);
             }
         }
         Ok(found)
@@ -261,7 +260,7 @@ impl Tx for SqliteTx<'_> {
                  ON CONFLICT(kind, key) DO UPDATE SET rev = excluded.rev, body = excluded.body",
             )?;
             for put in puts {
-                let text = put.body.as_ref().map(body_text);
+                let text = put.body.as_ref().map(Stored::text);
                 let stored: Option<Option<String>> = current
                     .query_row(params![put.kind.code(), put.key], |r| r.get(0))
                     .optional()?;
@@ -571,7 +570,7 @@ impl Storage for SqliteStorage {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    fn items_of_title(&self, title: &str) -> Result<Vec<(String, Value)>> {
+    fn items_of_title(&self, title: &str) -> Result<Vec<(String, Stored)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT key, body FROM catalog
@@ -580,7 +579,7 @@ impl Storage for SqliteStorage {
         key_bodies(&mut stmt, [title])
     }
 
-    fn documents(&self, kind: DocKind) -> Result<Vec<(String, Value)>> {
+    fn documents(&self, kind: DocKind) -> Result<Vec<(String, Stored)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT key, body FROM catalog WHERE kind = ?1 AND body IS NOT NULL ORDER BY rev",
@@ -731,6 +730,6 @@ pub(crate) fn change_from(
         kind: DocKind::parse(kind)
             .ok_or_else(|| HubError::Corrupt(format!("catalog kind '{kind}'")))?,
         key,
-        body: body.map(|b| parse_json(&b, "catalog body")).transpose()?,
+        body: body.as_deref().map(Stored::parse).transpose()?,
     })
 }

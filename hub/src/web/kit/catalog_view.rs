@@ -9,10 +9,8 @@
 //! Memory: about 300 bytes per title and copy (a 250,000-title library: ~150 MB).
 
 use super::words::{Field, Indexed, WordIndex};
-use crate::storage::{DocBody, decode_doc};
-use crate::storage::{DocKind, Result, Storage};
+use crate::storage::{DocBody, DocKind, Result, Storage, Stored};
 use jiff::civil::{Date, DateTime};
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 use swalayan_core::contract::documents::{
@@ -106,7 +104,7 @@ impl CatalogView {
                 break;
             };
             for change in changes {
-                state.apply(change.kind, &change.key, change.body.as_ref());
+                state.apply(change.kind, &change.key, change.body);
             }
             state.rev = last;
         }
@@ -341,7 +339,7 @@ impl CatalogView {
 }
 
 impl State {
-    fn apply(&mut self, kind: DocKind, key: &str, body: Option<&Value>) {
+    fn apply(&mut self, kind: DocKind, key: &str, body: Option<Stored>) {
         match kind {
             DocKind::Title => self.apply_title(key, body),
             DocKind::Item => self.apply_item(key, body),
@@ -368,7 +366,7 @@ impl State {
         }
     }
 
-    fn apply_title(&mut self, key: &str, body: Option<&Value>) {
+    fn apply_title(&mut self, key: &str, body: Option<Stored>) {
         if let Some(old) = self.slot_of.remove(key) {
             self.slots[old as usize] = None;
             self.live_titles -= 1;
@@ -396,7 +394,7 @@ impl State {
         self.live_titles += 1;
     }
 
-    fn apply_item(&mut self, barcode: &str, body: Option<&Value>) {
+    fn apply_item(&mut self, barcode: &str, body: Option<Stored>) {
         if let Some(title) = self.title_of_copy.remove(barcode)
             && let Some(copies) = self.copies.get_mut(&title)
         {
@@ -416,12 +414,12 @@ impl State {
 
 /// A changed document read as its type; `None` when deleted, or unreadable (the view shows
 /// what it can read; the stations and the log say the rest).
-fn read<D: DocBody>(key: &str, body: Option<&Value>) -> Option<D> {
-    decode_doc(body?.clone(), key).ok()
+fn read<D: DocBody>(key: &str, body: Option<Stored>) -> Option<D> {
+    body?.read(key).ok()
 }
 
 /// Keeps `map[key]` equal to the document (removed when deleted or unreadable).
-fn apply_map<D: DocBody>(map: &mut HashMap<String, D>, key: &str, body: Option<&Value>) {
+fn apply_map<D: DocBody>(map: &mut HashMap<String, D>, key: &str, body: Option<Stored>) {
     match read(key, body) {
         Some(doc) => map.insert(key.to_string(), doc),
         None => map.remove(key),
@@ -434,14 +432,12 @@ mod tests {
     use crate::storage::{self, Put};
     use serde_json::json;
 
-    fn put(storage: &dyn Storage, kind: DocKind, key: &str, body: Option<Value>) {
+    /// Writes a document given as its JSON (read as `D`), or deletes it.
+    fn put<D: DocBody>(storage: &dyn Storage, key: &str, body: Option<serde_json::Value>) {
+        let doc: Option<D> = body.map(|b| serde_json::from_value(b).unwrap());
         storage
             .write(&mut |tx| {
-                tx.put(&[Put {
-                    kind,
-                    key: key.to_string(),
-                    body: body.clone(),
-                }])?;
+                tx.put(&[Put::of(key, doc.as_ref())?])?;
                 Ok(())
             })
             .unwrap();
@@ -462,33 +458,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let storage = storage::open(dir.path().join("hub.db").to_str().unwrap()).unwrap();
         let s = storage.as_ref();
-        put(
-            s,
-            DocKind::Title,
-            "t1",
-            Some(json!({"title": "Laskar Pelangi"})),
-        );
-        put(
-            s,
-            DocKind::Title,
-            "t2",
-            Some(json!({"title": "Bumi Manusia"})),
-        );
+        put::<TitleDoc>(s, "t1", Some(json!({"title": "Laskar Pelangi"})));
+        put::<TitleDoc>(s, "t2", Some(json!({"title": "Bumi Manusia"})));
         let item = json!({"title": "t1", "item_type": "book", "status": "available", "parts": 1, "branch": "pusat"});
-        put(s, DocKind::Item, "B1", Some(item));
+        put::<ItemDoc>(s, "B1", Some(item));
         let view = CatalogView::load(s).unwrap();
         assert_eq!(titles(&view, "laskar"), ["Laskar Pelangi"]);
         assert_eq!(view.copies("t1")[0].1, Availability::OnShelf);
 
-        put(
-            s,
-            DocKind::Title,
-            "t1",
-            Some(json!({"title": "Sang Pemimpi"})),
-        );
-        put(s, DocKind::Title, "t2", None);
+        put::<TitleDoc>(s, "t1", Some(json!({"title": "Sang Pemimpi"})));
+        put::<TitleDoc>(s, "t2", None);
         let loan = json!({"patron": "P1", "issued": "2026-12-01T03:00:00Z", "due": "2026-12-15", "station": "k1"});
-        put(s, DocKind::Loan, "B1", Some(loan));
+        put::<LoanDoc>(s, "B1", Some(loan));
         view.refresh(s).unwrap();
         assert!(titles(&view, "laskar").is_empty(), "the old words are gone");
         assert_eq!(titles(&view, "pemimpi"), ["Sang Pemimpi"]);
@@ -500,7 +481,7 @@ mod tests {
                 due: jiff::civil::date(2026, 12, 15)
             }
         );
-        put(s, DocKind::Loan, "B1", None);
+        put::<LoanDoc>(s, "B1", None);
         view.refresh(s).unwrap();
         assert_eq!(view.copies("t1")[0].1, Availability::OnShelf);
     }
