@@ -79,7 +79,7 @@ impl DisplayConfig {
 
 pub(super) fn parse(
     raw: RawDisplay,
-    invalid: &dyn Fn(&str, &str, String) -> super::ConfigError,
+    invalid: super::Invalid<'_>,
 ) -> Result<DisplayConfig, super::ConfigError> {
     let rotation = raw.rotation.unwrap_or(0);
     if ![0, 90, 180, 270].contains(&rotation) {

@@ -109,7 +109,7 @@ impl Default for DropboxConfig {
 /// Validates `[dropbox]`; errors name the key and what to write.
 pub(super) fn parse(
     raw: RawDropbox,
-    invalid: &dyn Fn(&str, &str, String) -> super::ConfigError,
+    invalid: super::Invalid<'_>,
 ) -> Result<DropboxConfig, super::ConfigError> {
     let route = |key: &str, code: &str| {
         Route::parse(code).ok_or_else(|| {

@@ -46,7 +46,7 @@ pub struct GateConfig {
 
 pub(super) fn parse(
     raw: RawGate,
-    invalid: &dyn Fn(&str, &str, String) -> super::ConfigError,
+    invalid: super::Invalid<'_>,
 ) -> Result<GateConfig, super::ConfigError> {
     let defaults = Timings::default();
     let within =

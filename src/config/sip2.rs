@@ -2,7 +2,7 @@
 //! in, the connection's encoding, and the library's offline policy (what the station may do
 //! alone while the system does not answer).
 
-use super::ConfigError;
+use super::{ConfigError, beside};
 use crate::circulation::library_system::OfflinePatrons;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -51,7 +51,7 @@ pub struct Sip2Config {
 pub(super) fn parse(
     raw: RawSip2,
     config_path: &Path,
-    invalid: &dyn Fn(&str, &str, String) -> ConfigError,
+    invalid: super::Invalid<'_>,
 ) -> Result<Sip2Config, ConfigError> {
     let host = raw.host.filter(|h| !h.trim().is_empty()).ok_or_else(|| {
         invalid(
@@ -60,17 +60,10 @@ pub(super) fn parse(
             "the library system's SIP2 host is required".into(),
         )
     })?;
-    let relative = |file: PathBuf| {
-        if file.is_absolute() {
-            file
-        } else {
-            config_path.parent().unwrap_or(Path::new(".")).join(file)
-        }
-    };
     let password = match (raw.password, raw.password_file) {
         (Some(password), None) => password,
         (None, Some(file)) => {
-            let file = relative(file);
+            let file = beside(config_path, file);
             std::fs::read_to_string(&file)
                 .map_err(|e| {
                     invalid(
@@ -129,7 +122,7 @@ pub(super) fn parse(
             ));
         }
     };
-    let ca_file = raw.ca_file.map(relative);
+    let ca_file = raw.ca_file.map(|file| beside(config_path, file));
     if let Some(file) = &ca_file
         && !file.exists()
     {
