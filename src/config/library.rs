@@ -27,8 +27,8 @@ pub(super) struct LibrarySection {
 }
 
 /// Each key is checked on its own, so one bad key does not hide another's problem. The
-/// ISIL is checked by [`parse_isil`] (`config check` has always listed its problem after
-/// the devices' and `[kiosk]`'s: the order is kept).
+/// ISIL is checked by [`parse_isil`], later: a station that will not start names the first
+/// problem found, and the ISIL has always been checked after the devices and `[kiosk]`.
 pub(super) fn parse(raw: RawLibrary, invalid: Invalid<'_>) -> (LibrarySection, Vec<ConfigError>) {
     let mut problems = Vec::new();
     let mut section = LibrarySection {

@@ -157,8 +157,8 @@ impl Config {
     /// file that is not TOML or has an unknown key (nothing else can be checked then).
     ///
     /// A section's first problem ends that section only; a section left unset or refused
-    /// keeps its default. The problems come in the order `config check` has always listed
-    /// them.
+    /// keeps its default. The problems come in the order they always have (the first is
+    /// what a station that will not start names; `config check` sorts them by line).
     pub fn parse_all(path: &Path, text: &str) -> Result<(Config, Vec<ConfigError>), ConfigError> {
         let mut raw: RawConfig =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
