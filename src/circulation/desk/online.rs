@@ -8,15 +8,15 @@
 //! SIP2 stations keep no catalog or patron file: patrons and copies the system described
 //! here are remembered, which is what the offline rules decide with (docs/config.md).
 
-use super::desk::{
+use super::{
     Account, AccountLoan, CheckinResult, CheckoutResult, Desk, HoldRequest, HoldResult, ItemRef,
     LoanResult, Proof, RenewResult,
 };
-use super::library_system::{
+use crate::circulation::library_system::{
     Asked, CirculationAnswer, LibrarySystem, OfflinePatrons, OfflinePolicy, PatronAnswer,
 };
-use super::pin::{hash_pin, verify_pin};
-use super::sip2_system::MAX_LISTED;
+use crate::circulation::pin::{hash_pin, verify_pin};
+use crate::circulation::sip2_system::MAX_LISTED;
 use crate::contract::transactions::{CheckinPayload, LoanPayload, RenewPayload, TxBody};
 use crate::domain::{ItemStatus, Loan, Money, Patron, Policy, Route, redact};
 use crate::reason::Reason;
@@ -635,14 +635,14 @@ fn own_due(
     let item_type = item.map(|i| i.item_type.as_str()).unwrap_or_default();
     policy
         .rule_for(&category, item_type)
-        .map(|rule| super::calendar::due_date(policy, today, rule.loan_days))
+        .map(|rule| crate::circulation::calendar::due_date(policy, today, rule.loan_days))
         .unwrap_or(today)
 }
 
 /// Appends a row the central already has (it decided it) and marks it delivered at once.
 fn append_delivered(
     conn: &Connection,
-    ctx: &super::desk::Ctx<'_>,
+    ctx: &super::Ctx<'_>,
     body: &TxBody,
     loan_id: Option<i64>,
 ) -> Result<Uuid> {

@@ -1,0 +1,73 @@
+//! Transactions that decide nothing: a patron's rating of the visit, attendance at an
+//! event, and what a drop box records as an exception.
+
+use super::Desk;
+use crate::contract::transactions::{AttendPayload, FeedbackPayload, TxBody};
+use crate::store::{Result, outbox};
+use rusqlite::Connection;
+use uuid::Uuid;
+
+impl Desk {
+    /// Records a patron's rating of their visit (1–5) for the library's evaluation.
+    pub fn record_feedback(&mut self, score: u8) -> Result<Uuid> {
+        let (tx, ctx) = self.begin()?;
+        let body = TxBody::Feedback(FeedbackPayload {
+            score,
+            branch: ctx.settings.branch.clone(),
+            comment: None,
+            repeat: false,
+        });
+        let row = outbox::append(
+            &tx,
+            &ctx.settings.station_id,
+            &body,
+            None,
+            ctx.time.at,
+            ctx.time.trusted,
+        )?;
+        tx.commit()?;
+        Ok(row.id)
+    }
+
+    /// Records that a member came to an event (checked in at the event's banner): the hub
+    /// marks them present on its list, or adds them as a walk-in.
+    pub fn record_attendance(&mut self, event: &str, card: &str) -> Result<Uuid> {
+        let (tx, ctx) = self.begin()?;
+        let body = TxBody::Attend(AttendPayload {
+            event: event.to_string(),
+            patron: card.to_string(),
+            at: ctx.time.at,
+        });
+        let row = outbox::append(
+            &tx,
+            &ctx.settings.station_id,
+            &body,
+            None,
+            ctx.time.at,
+            ctx.time.trusted,
+        )?;
+        tx.commit()?;
+        Ok(row.id)
+    }
+
+    /// Records a transaction that decides nothing (a drop box's exception) at the station's
+    /// time, with `also` in the same SQLite transaction.
+    pub fn record(
+        &mut self,
+        body: &TxBody,
+        also: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<Uuid> {
+        let (tx, ctx) = self.begin()?;
+        let appended = outbox::append(
+            &tx,
+            &ctx.settings.station_id,
+            body,
+            None,
+            ctx.time.at,
+            ctx.time.trusted,
+        )?;
+        also(&tx)?;
+        tx.commit()?;
+        Ok(appended.id)
+    }
+}
