@@ -84,7 +84,10 @@ fn beam_to_diverter(c: &mut Criterion) {
         let elapsed = start.elapsed();
         let records = dropbox.take_records();
         assert_eq!(records.len(), 1, "one record per drop");
-        assert_ne!(records[0].reason, Some("tag_unreadable"));
+        assert_ne!(
+            records[0].reason,
+            Some(swalayan::reason::Reason::TagUnreadable)
+        );
         reader.field().tags.clear();
         samples.push(records[0].cycle_ms as f64);
         elapsed

@@ -403,10 +403,43 @@ impl Serialize for Reason {
     }
 }
 
+impl Reason {
+    /// The reason a code names, if this build knows it.
+    pub fn from_code(code: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|reason| reason.code() == code)
+    }
+}
+
+/// Read from its code; an unknown code is an error (on the wire, a reason a newer station may
+/// send travels as [`crate::contract::wire::Wire<Reason>`], which keeps it verbatim).
+impl<'de> serde::Deserialize<'de> for Reason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Reason, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Reason::from_code(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown reason code '{code}'")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    /// A reason travels as exactly its code, both ways; a code from a newer station stays
+    /// the text it was (a drop box's exception reason on the wire).
+    #[test]
+    fn reasons_travel_as_their_codes_and_unknown_codes_are_kept() {
+        use crate::contract::wire::Wire;
+        for reason in Reason::ALL {
+            let wire: Wire<Reason> = reason.into();
+            let text = serde_json::to_string(&wire).unwrap();
+            assert_eq!(text, format!("\"{}\"", reason.code()));
+            assert_eq!(serde_json::from_str::<Wire<Reason>>(&text).unwrap(), wire);
+        }
+        let newer: Wire<Reason> = serde_json::from_str("\"chute_jammed\"").unwrap();
+        assert_eq!(newer, Wire::Unknown("chute_jammed".into()));
+        assert_eq!(serde_json::to_string(&newer).unwrap(), "\"chute_jammed\"");
+    }
 
     #[test]
     fn codes_are_unique_snake_case() {

@@ -9,6 +9,7 @@ use super::commands::{open_desk, open_store};
 use super::output::emit;
 use super::{CliError, Context, DropboxCommand, Finished};
 use crate::config::DropboxConfig;
+use crate::reason::Reason;
 use crate::station::dropbox::{DropBox, DropOutputs, DropRecord, DropboxSettings};
 use crate::station::pad::{Pad, SharedPad};
 use crate::station::runtime::{Event, Role};
@@ -359,7 +360,7 @@ fn replay(ctx: &Context, path: &Path) -> Result<Finished, CliError> {
                     },
                     r.result,
                     r.bin.as_deref().unwrap_or("-"),
-                    r.reason.unwrap_or(""),
+                    r.reason.map(Reason::code).unwrap_or(""),
                     format_args!("  {} ms", r.cycle_ms)
                 )
             })

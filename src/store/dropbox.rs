@@ -5,6 +5,8 @@
 //! (`attention`), never checked in again. Also the bins' loads since they were emptied.
 
 use super::Result;
+use crate::domain::Route;
+use crate::reason::Reason;
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -16,9 +18,9 @@ pub struct Finish<'a> {
     /// `returned` or `exception`.
     pub result: &'a str,
     pub item: Option<&'a str>,
-    pub route: Option<&'a str>,
+    pub route: Option<Route>,
     pub bin: Option<&'a str>,
-    pub reason: Option<&'a str>,
+    pub reason: Option<Reason>,
     pub checked_in: bool,
     pub cycle_ms: u64,
 }
@@ -51,12 +53,18 @@ pub fn item_read(conn: &Connection, cycle: i64, item: &str) -> Result<()> {
 }
 
 /// Marks a cycle's item returned: call inside the checkin's transaction.
-pub fn checked_in(conn: &Connection, cycle: i64, item: &str, route: &str, bin: &str) -> Result<()> {
+pub fn checked_in(
+    conn: &Connection,
+    cycle: i64,
+    item: &str,
+    route: Route,
+    bin: &str,
+) -> Result<()> {
     conn.prepare_cached(
         "UPDATE dropbox_cycles SET state = 'checked_in', item = ?2, route = ?3, bin = ?4,
          checked_in = 1 WHERE id = ?1",
     )?
-    .execute(params![cycle, item, route, bin])?;
+    .execute(params![cycle, item, route.code(), bin])?;
     Ok(())
 }
 
@@ -73,9 +81,9 @@ pub fn finish(conn: &Connection, cycle: i64, at: Timestamp, f: &Finish<'_>) -> R
         state,
         f.result,
         f.item,
-        f.route,
+        f.route.map(Route::code),
         f.bin,
-        f.reason,
+        f.reason.map(Reason::code),
         f.checked_in,
         at.to_string(),
         f.cycle_ms as i64

@@ -16,6 +16,7 @@
 
 use super::wire::Wire;
 use crate::domain::Route;
+use crate::reason::Reason;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -224,8 +225,9 @@ pub struct ReturnExceptionPayload {
     /// The barcode read, if any (an unreadable tag has none).
     #[serde(default)]
     pub item: Option<String>,
-    /// A reason code of the reason table (`tag_unreadable`, `bin_full`, ...).
-    pub reason: String,
+    /// A reason of the reason table, as its code (`tag_unreadable`, `bin_full`, ...); a code
+    /// this build does not know (from a newer station) is kept verbatim.
+    pub reason: Wire<Reason>,
     /// Whether the item's return was recorded (its own `checkin` transaction) all the same.
     #[serde(default)]
     pub checked_in: bool,
@@ -509,7 +511,7 @@ mod tests {
                 .prop_map(|(item, checked_in, bin, at)| TxBody::ReturnException(
                     ReturnExceptionPayload {
                         item,
-                        reason: "bin_full".into(),
+                        reason: crate::reason::Reason::BinFull.into(),
                         checked_in,
                         bin,
                         at

@@ -8,6 +8,8 @@ use crate::config::Library;
 use crate::storage::{HubError, Received, Storage, TxFilter};
 use serde::Serialize;
 use swalayan_core::contract::transactions::{TxBody, TxKind};
+use swalayan_core::contract::wire::Wire;
+use swalayan_core::reason::Reason;
 
 pub(super) fn report(
     storage: &dyn Storage,
@@ -243,7 +245,7 @@ struct ExceptionRow {
     bin: Option<String>,
     checked_in: bool,
     item: Option<String>,
-    reason: String,
+    reason: Wire<Reason>,
     station: String,
 }
 

@@ -178,5 +178,6 @@ pub(super) fn checkin_in(
         sort_bin: None,
         destination: None,
         alert: None,
+        copy: catalog::item(conn, barcode)?,
     })
 }

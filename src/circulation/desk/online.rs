@@ -443,7 +443,8 @@ impl Desk {
             Route::Shelve | Route::Exception => ItemStatus::Available,
         };
         catalog::set_item_status(&tx, barcode, status, elsewhere.as_deref())?;
-        let title = catalog::item(&tx, barcode)?.map(|i| i.title);
+        let copy = catalog::item(&tx, barcode)?;
+        let title = copy.as_ref().map(|i| i.title.clone());
         let body = TxBody::Checkin(CheckinPayload {
             patron: loan
                 .as_ref()
@@ -479,6 +480,7 @@ impl Desk {
             sort_bin: answer.sort_bin.clone(),
             destination: answer.destination.clone(),
             alert: answer.alert.clone(),
+            copy,
         };
         also(&tx, &result)?;
         tx.commit()?;

@@ -2,7 +2,7 @@
 //! where the copy goes, a hold with its place in the queue, a pickup's loans — or the
 //! reason why not.
 
-use crate::domain::{Money, Route, redact};
+use crate::domain::{Item, Money, Route, redact};
 use crate::reason::Reason;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -60,6 +60,10 @@ pub struct CheckinResult {
     pub destination: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert: Option<String>,
+    /// The returned copy as the station's catalogue has it after the return (its type, home
+    /// branch and call number pick a drop box's bin); not part of what tools print.
+    #[serde(skip)]
+    pub copy: Option<Item>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,6 +120,7 @@ impl CheckinResult {
             sort_bin: None,
             destination: None,
             alert: None,
+            copy: None,
         }
     }
 }

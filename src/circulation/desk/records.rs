@@ -70,4 +70,13 @@ impl Desk {
         tx.commit()?;
         Ok(appended.id)
     }
+
+    /// Writes the station's own records beside circulation (the drop box's journal) in one
+    /// SQLite transaction, committed when `work` returns `Ok`.
+    pub fn journal<T>(&mut self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self.store.write()?;
+        let done = work(&tx)?;
+        tx.commit()?;
+        Ok(done)
+    }
 }

@@ -11,7 +11,7 @@ use crate::contract::transactions::{ReturnExceptionPayload, TxBody};
 use crate::domain::Route;
 use crate::reason::Reason;
 use crate::station::sets::ready_sets;
-use crate::store::{Result, catalog, dropbox};
+use crate::store::{Result, dropbox};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use swalayan_hardware::gpio::Level;
@@ -179,19 +179,16 @@ impl DropBox {
                     if !result.ok {
                         return Ok(());
                     }
-                    let facts = catalog::item(conn, &item.barcode)?;
                     placement = sorting.place(
-                        sorting.chosen(result.route, facts.as_ref(), result.sort_bin.as_deref()),
+                        sorting.chosen(
+                            result.route,
+                            result.copy.as_ref(),
+                            result.sort_bin.as_deref(),
+                        ),
                         bins,
                     );
                     let bin = placement.as_ref().map(|p| p.bin.as_str());
-                    dropbox::checked_in(
-                        conn,
-                        cycle,
-                        &item.barcode,
-                        result.route.code(),
-                        bin.unwrap_or(""),
-                    )
+                    dropbox::checked_in(conn, cycle, &item.barcode, result.route, bin.unwrap_or(""))
                 })?;
         if !result.ok {
             let reason = result.reason.unwrap_or(Reason::ItemNotFound);
@@ -276,11 +273,11 @@ impl DropBox {
             .route
             .filter(|_| outcome.checked_in)
             .unwrap_or(Route::Exception);
-        let reason = outcome.reason.map(Reason::code);
+        let reason = outcome.reason;
         let finish = dropbox::Finish {
             result,
             item: outcome.item.as_deref(),
-            route: Some(route.code()),
+            route: Some(route),
             bin: outcome.bin.as_deref(),
             reason,
             checked_in: outcome.checked_in,
@@ -289,14 +286,13 @@ impl DropBox {
         let at = self.desk.now()?.at;
         match reason {
             None => {
-                let tx = self.desk.store_mut().write()?;
-                dropbox::finish(&tx, cycle, at, &finish)?;
-                tx.commit()?;
+                self.desk
+                    .journal(|conn| dropbox::finish(conn, cycle, at, &finish))?;
             }
-            Some(code) => {
+            Some(reason) => {
                 let body = TxBody::ReturnException(ReturnExceptionPayload {
                     item: outcome.item.clone(),
-                    reason: code.to_string(),
+                    reason: reason.into(),
                     checked_in: outcome.checked_in,
                     bin: outcome.bin.clone(),
                     at,
@@ -312,7 +308,7 @@ impl DropBox {
             t_ms: beam_at.as_millis() as u64,
             item: outcome.item.unwrap_or_default(),
             result,
-            route: route.code().to_string(),
+            route,
             bin: outcome.bin,
             reason,
             cycle_ms,

@@ -18,6 +18,8 @@ mod role;
 pub mod sorting;
 
 use crate::circulation::desk::Desk;
+use crate::domain::Route;
+use crate::reason::Reason;
 use crate::station::cues::Cue;
 use crate::station::pad::SharedPad;
 use crate::store::{Result, dropbox};
@@ -84,10 +86,10 @@ pub struct DropRecord {
     /// `returned` or `exception`.
     pub result: &'static str,
     /// The checkin route; `exception` for an item that was not checked in.
-    pub route: String,
+    pub route: Route,
     /// The bin it went to; `null` when it reached none (listed for staff).
     pub bin: Option<String>,
-    pub reason: Option<&'static str>,
+    pub reason: Option<Reason>,
     /// Real processing time from the beam to the diverter.
     pub cycle_ms: u64,
 }
@@ -270,7 +272,7 @@ impl DropBox {
             item = %record.item,
             result = record.result,
             bin = record.bin.as_deref().unwrap_or("-"),
-            reason = record.reason.unwrap_or(""),
+            reason = record.reason.map(Reason::code).unwrap_or(""),
             cycle_ms = record.cycle_ms,
             "drop"
         );
