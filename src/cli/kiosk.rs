@@ -154,7 +154,7 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
     if sync.is_some() {
         // Offline until the first sync reaches the central.
         kiosk.handle(
-            crate::station::kiosk::Command::Central(false),
+            crate::station::kiosk::Command::Central(crate::station::runtime::CentralState::NotYet),
             Duration::ZERO,
         )?;
     }

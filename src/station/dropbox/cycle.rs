@@ -47,7 +47,7 @@ impl DropBox {
         self.view.intake = super::Intake::Busy;
         self.show_intake();
         let at = self.desk.now()?.at;
-        let cycle = dropbox::begin(self.desk.store().conn(), at)?;
+        let cycle = self.desk.journal(|conn| dropbox::begin(conn, at))?;
         let items = self.read_items();
         if items.is_empty() {
             if self.settings.scanner {
@@ -68,7 +68,7 @@ impl DropBox {
             let cycle = if i == 0 {
                 cycle
             } else {
-                dropbox::begin(self.desk.store().conn(), at)?
+                self.desk.journal(|conn| dropbox::begin(conn, at))?
             };
             let outcome = self.return_item(cycle, &item)?;
             self.complete(cycle, beam_at, started, outcome)?;
@@ -164,7 +164,8 @@ impl DropBox {
 
     /// Checks an item in (with its journal row), re-arms it and chooses its bin.
     fn return_item(&mut self, cycle: i64, item: &ReadItem) -> Result<Outcome> {
-        dropbox::item_read(self.desk.store().conn(), cycle, &item.barcode)?;
+        self.desk
+            .journal(|conn| dropbox::item_read(conn, cycle, &item.barcode))?;
         if let (Some(ours), Some(theirs)) = (&self.settings.isil, &item.isil)
             && ours != theirs
         {

@@ -156,12 +156,7 @@ impl DropBox {
         outputs: DropOutputs,
     ) -> Result<DropBox> {
         let at = desk.now()?.at;
-        let interrupted = {
-            let tx = desk.store_mut().write()?;
-            let n = dropbox::recover(&tx, at)?;
-            tx.commit()?;
-            n
-        };
+        let interrupted = desk.journal(|conn| dropbox::recover(conn, at))?;
         if interrupted > 0 {
             tracing::warn!(
                 interrupted,
@@ -221,7 +216,8 @@ impl DropBox {
             Intake::Stopped(why) => format!("stopped: {why}"),
         };
         if self.intake_told.as_deref() != Some(line.as_str()) {
-            crate::store::meta::set(self.desk.store().conn(), INTAKE_KEY, &line)?;
+            self.desk
+                .journal(|conn| crate::store::meta::set(conn, INTAKE_KEY, &line))?;
             self.intake_told = Some(line);
         }
         self.view.intake = intake;

@@ -1,6 +1,8 @@
 //! What the kiosk is told, and how it is set up.
 
+use crate::contract::protocol::DeviceState;
 use crate::reason::Lang;
+use crate::station::runtime::CentralState;
 use std::time::Duration;
 use swalayan_hardware::rfid::TagReport;
 use swalayan_hardware::rfid::security::AfiPolicy;
@@ -35,9 +37,9 @@ pub enum Command {
     Tick,
     Staff(StaffAction),
     /// A device changed state (staff screen), e.g. "scanner: lost".
-    Device(String, String),
-    /// The sync worker reached the central (true) or not (false).
-    Central(bool),
+    Device(DeviceState),
+    /// How the sync worker's last round went (the status light, and what is wrong).
+    Central(CentralState),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use super::session::{AccountShown, Goal};
 use super::view::{Cue, HoldView, LoanView, RowState, RowView, Screen};
 use crate::circulation::desk::{CheckinResult, ItemRef, LoanResult, Proof};
 use crate::circulation::rules;
+use crate::contract::protocol::DeviceState;
 use crate::domain::{HoldStatus, Route, redact};
 use crate::reason::Reason;
 use crate::station::sets::ready_sets;
@@ -510,7 +511,11 @@ impl Kiosk {
         receipt.footer.splice(0..0, central);
         if let Err(e) = printer.print(&receipt) {
             tracing::warn!("receipt not printed: {e}");
-            self.set_device("printer", &e.to_string());
+            self.set_device(DeviceState {
+                device: "printer".into(),
+                ok: false,
+                detail: Some(e.to_string()),
+            });
         }
     }
 

@@ -29,7 +29,9 @@ pub use view::{CentralLight, Cue, HoldView, KioskView, LoanView, RowState, RowVi
 use super::pad::SharedPad;
 use super::receipts::ReceiptSink;
 use crate::circulation::desk::Desk;
+use crate::contract::protocol::DeviceState;
 use crate::reason::Lang;
+use crate::station::runtime::{CentralState, device_line};
 use crate::store::Result;
 use session::{Goal, Session};
 
@@ -48,8 +50,9 @@ pub struct Kiosk {
     display: view::Display,
     session: Session,
     status: StatusShown,
-    devices: BTreeMap<String, String>,
-    central: CentralLight,
+    devices: BTreeMap<String, DeviceState>,
+    /// The sync worker's last round; `None` for a kiosk without a central.
+    central: Option<CentralState>,
     /// The pad's last report: sets waiting for their other parts are decided on the timer.
     field: Vec<TagReport>,
     idle_countdown: Option<u32>,
@@ -84,7 +87,7 @@ impl Kiosk {
             session: Session::default(),
             status: StatusShown::default(),
             devices: BTreeMap::new(),
-            central: CentralLight::NoCentral,
+            central: None,
             field: Vec::new(),
             idle_countdown: None,
             last_activity: Duration::ZERO,
@@ -120,15 +123,13 @@ impl Kiosk {
         std::mem::take(&mut self.cues)
     }
 
-    /// The devices the kiosk was told about and their state ("ok" or what is wrong).
-    pub fn devices(&self) -> &BTreeMap<String, String> {
+    /// The devices the kiosk was told about and their state.
+    pub fn devices(&self) -> &BTreeMap<String, DeviceState> {
         &self.devices
     }
 
-    fn set_device(&mut self, name: &str, state: &str) {
-        if self.devices.get(name).map(String::as_str) != Some(state) {
-            self.devices.insert(name.to_string(), state.to_string());
-        }
+    fn set_device(&mut self, state: DeviceState) {
+        self.devices.insert(state.device.clone(), state);
     }
 
     /// Handles one command at `now` (the runtime's monotonic clock) and returns the new view.
@@ -198,14 +199,8 @@ impl Kiosk {
             Command::Display(display) => self.display = display,
             Command::Tick => self.tick()?,
             Command::Staff(action) => self.staff(action),
-            Command::Device(name, state) => self.set_device(&name, &state),
-            Command::Central(online) => {
-                self.central = if online {
-                    CentralLight::Online
-                } else {
-                    CentralLight::Offline
-                };
-            }
+            Command::Device(state) => self.set_device(state),
+            Command::Central(state) => self.central = Some(state),
         }
         if read_status {
             self.refresh_status()?;
@@ -306,7 +301,12 @@ impl Kiosk {
             pending: status.pending,
             conflicts: status.conflicts,
             last_sync: status.last_sync.clone(),
-            central_problem: status.central_problem,
+            // What the last round said; before this run's first, what the store kept.
+            central_problem: match self.central {
+                Some(CentralState::Failed(problem)) => Some(problem),
+                Some(CentralState::Reached) => None,
+                Some(CentralState::NotYet) | None => status.central_problem,
+            },
             last_trusted: status.last_trusted,
             today_loans: status.today_loans,
             today_returns: status.today_returns,
@@ -319,7 +319,7 @@ impl Kiosk {
             devices: self
                 .devices
                 .iter()
-                .map(|(name, state)| format!("{name}: {state}"))
+                .map(|(name, state)| format!("{name}: {}", device_line(state)))
                 .collect(),
             held_back: status
                 .held_back
@@ -339,7 +339,11 @@ impl Kiosk {
                 .collect(),
             staff_message: session.staff_message.clone(),
             quit: self.quit,
-            central: self.central,
+            central: match self.central {
+                None => CentralLight::NoCentral,
+                Some(CentralState::Reached) => CentralLight::Online,
+                Some(CentralState::NotYet | CentralState::Failed(_)) => CentralLight::Offline,
+            },
         };
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{Command, Kiosk, KioskView};
 use crate::station::cues::Cue;
-use crate::station::runtime::{CentralState, Event, Role, device_line};
+use crate::station::runtime::{Event, Role};
 use crate::store::StoreError;
 use std::time::Duration;
 
@@ -15,8 +15,8 @@ impl Role for Kiosk {
             Event::Input(command) => command,
             Event::Code(code) => Command::Code(code),
             Event::Tags(tags) => Command::Tags(tags),
-            Event::Device(state) => Command::Device(state.device.clone(), device_line(&state)),
-            Event::Central(state) => Command::Central(state == CentralState::Reached),
+            Event::Device(state) => Command::Device(state),
+            Event::Central(state) => Command::Central(state),
             Event::Tick => Command::Tick,
             // The kiosk has no input lines.
             Event::Edge(_) => return Ok(()),

@@ -56,6 +56,8 @@ pub enum Event<I> {
 /// The sync worker's last round, for the status light and the staff screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CentralState {
+    /// Not reached since the station started: the sync worker's first round is to come.
+    NotYet,
     Reached,
     /// `problem` keeps apart "wait" (unreachable) and "fix something" (a refused token).
     Failed(CentralProblem),
