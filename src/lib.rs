@@ -4,20 +4,25 @@
 //!
 //! Shared with the hub, from `swalayan-core` (`core/`) and re-exported here under the same
 //! names: [`domain`] (plain library data, the policy), [`reason`] (reason codes and their
-//! sentences), [`contract`] (the station–hub wire types), [`export`] (Koha offline files), the
-//! pure rules under [`circulation`] and the file importers under [`import`].
+//! sentences), [`contract`] (the station–hub wire types), [`export`] (Koha offline files).
+//! The core's pure rules and file importers are not re-exported as modules: the station's
+//! own [`circulation`] and [`import`] wrap them (and re-export the pieces they use).
 //!
 //! The station's own:
 //!
-//! - [`circulation`]: the [`circulation::Desk`] that applies the core's rules to the store,
-//!   and what stations read through it besides a patron's business (`overview`); online
-//!   first with a library system over SIP2 (`library_system`, `online`, `sip2_system`): asked
-//!   before the desk acts, the station's rules deciding only as its offline policy allows.
+//! - [`circulation`]: the core's rules (`rules`, `calendar`, `pin`) and the
+//!   [`circulation::Desk`] that applies them to the store, one file per job under
+//!   `circulation/desk/` (outcomes, identify, lend, checkin, holds, account, records, and
+//!   `online`: with a library system over SIP2 it is asked before the desk acts, the
+//!   station's rules deciding only as its offline policy allows); `library_system` and
+//!   `sip2_system` speak to that system; `overview` is what stations read through the desk
+//!   besides a patron's business.
 //! - [`store`]: the station's SQLite database: migrations, queries, the outbox, the drop
 //!   box's journal.
-//! - [`import`]: the store as an import sink, policy into the store, the demo library.
-//! - [`config`]: the station's TOML configuration (`[dropbox]`, `[gate]` and `[display]` in
-//!   their own modules).
+//! - [`import`]: the core's importers into the store (the store as an import sink), policy
+//!   into the store, the demo library.
+//! - [`config`]: the station's TOML configuration, one module per section, each with its
+//!   `parse`; `ConfigError` names the file, line and key.
 //! - [`clock`]: the station's notion of "now" and whether the system clock can be trusted.
 //! - [`station`]: the runtime every station role runs on (engine, device threads, sync
 //!   worker, cues), the kiosk role (a state machine over the desk), the drop box role (a

@@ -9,7 +9,8 @@
 //! - [`storage`]: the database behind one trait, SQLite or PostgreSQL: stations with their
 //!   roles, token hashes and last health report, every transaction received, the catalog as
 //!   documents with revisions; typed documents through `tx.docs::<D>()`/`storage.all::<D>()`
-//!   (the contract's `DocBody` types), received transactions through `Received::body()`.
+//!   and `Put::of` (the contract's `DocBody` types; a body is a `Stored`, made only from a
+//!   typed document and read only as one), received transactions through `Received::body()`.
 //! - [`ledger`]: what a pushed transaction does centrally (typed payloads from the core's
 //!   contract; the core's PIN rule for attempts); exactly once; conflicts kept with a code.
 //! - [`catalog`]: imports (the core's importers into a hub sink), the policy, holds and their
