@@ -1,7 +1,7 @@
 //! Transactions that decide nothing: a patron's rating of the visit, attendance at an
 //! event, and what a drop box records as an exception.
 
-use super::Desk;
+use super::{Ctx, Desk};
 use crate::contract::transactions::{AttendPayload, FeedbackPayload, TxBody};
 use crate::store::{Result, outbox};
 use rusqlite::Connection;
@@ -10,44 +10,32 @@ use uuid::Uuid;
 impl Desk {
     /// Records a patron's rating of their visit (1–5) for the library's evaluation.
     pub fn record_feedback(&mut self, score: u8) -> Result<Uuid> {
-        let (tx, ctx) = self.begin()?;
-        let body = TxBody::Feedback(FeedbackPayload {
-            score,
-            branch: ctx.settings.branch.clone(),
-            comment: None,
-            repeat: false,
-        });
-        let row = outbox::append(
-            &tx,
-            &ctx.settings.station_id,
-            &body,
-            None,
-            ctx.time.at,
-            ctx.time.trusted,
-        )?;
-        tx.commit()?;
-        Ok(row.id)
+        self.append_made(
+            |ctx| {
+                TxBody::Feedback(FeedbackPayload {
+                    score,
+                    branch: ctx.settings.branch.clone(),
+                    comment: None,
+                    repeat: false,
+                })
+            },
+            |_| Ok(()),
+        )
     }
 
     /// Records that a member came to an event (checked in at the event's banner): the hub
     /// marks them present on its list, or adds them as a walk-in.
     pub fn record_attendance(&mut self, event: &str, card: &str) -> Result<Uuid> {
-        let (tx, ctx) = self.begin()?;
-        let body = TxBody::Attend(AttendPayload {
-            event: event.to_string(),
-            patron: card.to_string(),
-            at: ctx.time.at,
-        });
-        let row = outbox::append(
-            &tx,
-            &ctx.settings.station_id,
-            &body,
-            None,
-            ctx.time.at,
-            ctx.time.trusted,
-        )?;
-        tx.commit()?;
-        Ok(row.id)
+        self.append_made(
+            |ctx| {
+                TxBody::Attend(AttendPayload {
+                    event: event.to_string(),
+                    patron: card.to_string(),
+                    at: ctx.time.at,
+                })
+            },
+            |_| Ok(()),
+        )
     }
 
     /// Records a transaction that decides nothing (a drop box's exception) at the station's
@@ -57,11 +45,22 @@ impl Desk {
         body: &TxBody,
         also: impl FnOnce(&Connection) -> Result<()>,
     ) -> Result<Uuid> {
+        self.append_made(|_| body.clone(), also)
+    }
+
+    /// Appends the transaction `make` builds (it may need the branch or the station's time)
+    /// and runs `also`, in one SQLite transaction.
+    fn append_made(
+        &mut self,
+        make: impl FnOnce(&Ctx<'_>) -> TxBody,
+        also: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<Uuid> {
         let (tx, ctx) = self.begin()?;
+        let body = make(&ctx);
         let appended = outbox::append(
             &tx,
             &ctx.settings.station_id,
-            body,
+            &body,
             None,
             ctx.time.at,
             ctx.time.trusted,
