@@ -45,6 +45,8 @@ pub struct HubConfig {
     pub web: WebFile,
     #[serde(default)]
     pub events: EventsFile,
+    /// `[ils]`: the library's own system the hub is a bridge to (read by [`ils_settings`]).
+    pub ils: Option<crate::ils::settings::IlsFile>,
 }
 
 /// `[web]` as written.
@@ -322,6 +324,26 @@ pub fn parse_hours(text: &str) -> Result<Vec<(Time, Time)>, String> {
         ranges.push((open, close));
     }
     Ok(ranges)
+}
+
+/// `[ils]` of the hub's file, checked (`None` when the file has none): the library system the
+/// hub reads from and writes to.
+pub fn ils_settings(path: &Path) -> Result<Option<crate::ils::IlsSettings>, ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let invalid = |message: String| ConfigError::Invalid {
+        path: shown.clone(),
+        message,
+    };
+    let file: HubConfig = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    file.ils
+        .map(|ils| crate::ils::IlsSettings::from_file(ils, base))
+        .transpose()
+        .map_err(|e| invalid(e.to_string()))
 }
 
 #[cfg(test)]

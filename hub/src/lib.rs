@@ -20,6 +20,8 @@
 //! - [`events`]: events and literacy programmes, registration with a capacity and a waiting
 //!   list (who registered stays at the hub).
 //! - [`export`]: transactions as CSV or Koha's offline circulation format.
+//! - [`ils`]: the library's own system (INLISLite, SLiMS) in its MySQL/MariaDB database:
+//!   `[ils]`, the schema recognised by its columns, `ils check`.
 //! - [`csv_safe`]: every CSV the hub writes, with no cell a spreadsheet would run.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
@@ -53,6 +55,7 @@ pub mod config;
 pub mod csv_safe;
 pub mod events;
 pub mod export;
+pub mod ils;
 pub mod ledger;
 pub mod metrics;
 pub mod patron_pin;

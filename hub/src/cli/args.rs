@@ -35,6 +35,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// The library's own system (INLISLite or SLiMS) named in `[ils]` of --config
+    /// (docs/ils.md).
+    #[command(subcommand)]
+    Ils(IlsCommand),
     /// Serve the API and the library's public web pages; prints `listening on
     /// http(s)://ADDR` first.
     Serve {
@@ -386,4 +390,13 @@ pub(crate) enum EventCommand {
     Remove { id: String },
     /// Who registered for an event: members by card, guests by name and phone number.
     Registrations { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IlsCommand {
+    /// Can the hub work with it: the connection, the system and version its schema is, the
+    /// grants the database user lacks, what there is to read (`--json`: `{"ok","kind",
+    /// "version","members","items","titles","open_loans","problems":[...]}`); exit 2 when
+    /// anything is wrong.
+    Check,
 }

@@ -27,6 +27,10 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// A command about the library system without `[ils]` in --config, or a check that
+    /// found problems (already printed).
+    #[error("{0}")]
+    Ils(String),
     #[error("unknown time zone {name}")]
     TimeZone {
         name: String,
@@ -43,7 +47,7 @@ impl CliError {
             CliError::Hub(e) | CliError::Serve(crate::server::ServeError::Hub(e)) => {
                 refused_by_the_hub(e)
             }
-            CliError::Config(_) => true,
+            CliError::Config(_) | CliError::Ils(_) => true,
             CliError::Import(e) => {
                 matches!(e, ImportError::Format { .. } | ImportError::Read { .. })
             }

@@ -11,11 +11,13 @@
 //! - `reports`: `report ...`, `alarms`, `exceptions`.
 //! - `publishing`: `promotions`, `events`.
 //! - `staff`: `staff ...`.
+//! - `ils`: `ils check` (the library system of `[ils]`).
 //! - `serve` is [`crate::server::run`].
 
 mod args;
 mod catalog;
 mod error;
+mod ils;
 mod output;
 mod publishing;
 mod reports;
@@ -47,6 +49,10 @@ pub fn main(cli: Cli) -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
+    // The library system's commands need no hub database.
+    if let Command::Ils(command) = &cli.command {
+        return ils::ils(cli.config.as_deref(), command, cli.json);
+    }
     let library = match &cli.config {
         Some(path) => Library::load(path)?,
         None => Library::default(),
@@ -72,6 +78,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Promotions(command) => publishing::promotions(storage.as_ref(), command, json)?,
         Command::Events(command) => publishing::events(storage.as_ref(), &library, command, json)?,
         Command::Staff(command) => staff::staff(storage.as_ref(), command, json)?,
+        Command::Ils(_) => unreachable!("answered before the hub database is opened"),
         Command::Simulate {
             days,
             gates,

@@ -1,0 +1,48 @@
+//! `ils check`: the library system named in `[ils]` of the hub's file.
+
+use super::args::IlsCommand;
+use super::error::CliError;
+use super::output::emit;
+use std::path::Path;
+
+pub(super) fn ils(config: Option<&Path>, command: &IlsCommand, json: bool) -> Result<(), CliError> {
+    let settings = match config {
+        Some(path) => crate::config::ils_settings(path)?,
+        None => None,
+    }
+    .ok_or_else(|| {
+        CliError::Ils(
+            "no library system: name the hub's file with --config, with an [ils] section (docs/ils.md)"
+                .into(),
+        )
+    })?;
+    match command {
+        IlsCommand::Check => {
+            let report = crate::ils::check::check(&settings);
+            emit(json, &serde_json::to_value(&report)?, || {
+                let mut lines = vec![format!(
+                    "{} {}: {} members, {} copies, {} titles, {} open loans",
+                    report.kind,
+                    report.version.unwrap_or("(not recognised)"),
+                    shown(report.members),
+                    shown(report.items),
+                    shown(report.titles),
+                    shown(report.open_loans)
+                )];
+                lines.extend(report.problems.iter().map(|p| format!("problem: {p}")));
+                lines.join("\n")
+            });
+            if !report.ok {
+                return Err(CliError::Ils(format!(
+                    "{} problem(s) with the library system",
+                    report.problems.len()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn shown(count: Option<u64>) -> String {
+    count.map_or_else(|| "?".to_string(), |n| n.to_string())
+}

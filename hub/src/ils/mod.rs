@@ -1,0 +1,32 @@
+//! The library's own system as the record: INLISLite (v3.2, v3.3) or SLiMS 9, reached in its
+//! MySQL/MariaDB database (docs/ils.md). The desk keeps working in that system; the hub reads
+//! from it and writes what the stations and the web do into it as the system's own desk would.
+//! Stations never hold the database's credentials: they keep talking to the hub.
+//!
+//! - [`settings`]: `[ils]` in hub.toml — which system, where, as whom.
+//! - [`schema`]: which system and version a database is, recognised by its columns (anything
+//!   else is a problem, and nothing is written to it).
+//! - [`check`]: `swalayan-hub ils check` — the connection, the schema, the grants, the counts.
+
+pub mod check;
+pub mod schema;
+pub mod settings;
+
+pub use settings::{IlsSettings, PinSource, SystemKind};
+
+/// What went wrong reaching or reading the library system's database.
+#[derive(Debug, thiserror::Error)]
+pub enum IlsError {
+    /// `[ils]` in hub.toml cannot be used as written.
+    #[error("[ils] {0}")]
+    Settings(String),
+    /// The database did not answer, refused the sign-in, or refused a statement.
+    #[error("the library system's database: {0}")]
+    Database(String),
+}
+
+impl From<mysql::Error> for IlsError {
+    fn from(e: mysql::Error) -> IlsError {
+        IlsError::Database(swalayan_core::error_text::one_line(&e))
+    }
+}
