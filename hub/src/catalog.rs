@@ -149,7 +149,7 @@ pub fn ensure_policy(storage: &dyn Storage) -> Result<()> {
     Ok(())
 }
 
-fn put_policy(storage: &dyn Storage, source: &str) -> Result<()> {
+pub(crate) fn put_policy(storage: &dyn Storage, source: &str) -> Result<()> {
     let policy = PolicyDoc {
         source: source.to_string(),
     };

@@ -399,4 +399,12 @@ pub(crate) enum IlsCommand {
     /// "version","members","items","titles","open_loans","problems":[...]}`); exit 2 when
     /// anything is wrong.
     Check,
+    /// One round of the link: read the system into the hub (`--json`: `{"read":{"members",
+    /// "items","titles","loans","holds"},"written","conflicts"}`). Today SLiMS is read in full;
+    /// writing back is not built yet.
+    Sync {
+        /// One round, then exit (the continuous link is `serve`'s, not built yet).
+        #[arg(long, required = true)]
+        once: bool,
+    },
 }

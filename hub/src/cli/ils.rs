@@ -5,7 +5,12 @@ use super::error::CliError;
 use super::output::emit;
 use std::path::Path;
 
-pub(super) fn ils(config: Option<&Path>, command: &IlsCommand, json: bool) -> Result<(), CliError> {
+pub(super) fn ils(
+    config: Option<&Path>,
+    db: &str,
+    command: &IlsCommand,
+    json: bool,
+) -> Result<(), CliError> {
     let settings = match config {
         Some(path) => crate::config::ils_settings(path)?,
         None => None,
@@ -38,6 +43,28 @@ pub(super) fn ils(config: Option<&Path>, command: &IlsCommand, json: bool) -> Re
                     report.problems.len()
                 )));
             }
+        }
+        IlsCommand::Sync { .. } => {
+            let library = match config {
+                Some(path) => crate::config::Library::load(path)?,
+                None => crate::config::Library::default(),
+            };
+            let storage = crate::storage::open(db)?;
+            crate::catalog::ensure_policy(storage.as_ref())?;
+            let round = crate::ils::sync::once(&settings, storage.as_ref(), &library)
+                .map_err(|e| CliError::Ils(e.to_string()))?;
+            emit(json, &serde_json::to_value(&round)?, || {
+                format!(
+                    "read {} members, {} copies, {} titles, {} loans, {} holds; wrote {}; {} conflicts",
+                    round.read.members,
+                    round.read.items,
+                    round.read.titles,
+                    round.read.loans,
+                    round.read.holds,
+                    round.written,
+                    round.conflicts
+                )
+            });
         }
     }
     Ok(())

@@ -51,7 +51,7 @@ pub fn main(cli: Cli) -> ExitCode {
 fn run(cli: Cli) -> Result<(), CliError> {
     // The library system's commands need no hub database.
     if let Command::Ils(command) = &cli.command {
-        return ils::ils(cli.config.as_deref(), command, cli.json);
+        return ils::ils(cli.config.as_deref(), &cli.db, command, cli.json);
     }
     let library = match &cli.config {
         Some(path) => Library::load(path)?,

@@ -7,10 +7,14 @@
 //! - [`schema`]: which system and version a database is, recognised by its columns (anything
 //!   else is a problem, and nothing is written to it).
 //! - [`check`]: `swalayan-hub ils check` — the connection, the schema, the grants, the counts.
+//! - [`slims`]: SLiMS 9's rules as the policy, and reading its database into the hub.
+//! - [`sync`]: `swalayan-hub ils sync --once` — one round (today: a full read).
 
 pub mod check;
 pub mod schema;
 pub mod settings;
+pub mod slims;
+pub mod sync;
 
 pub use settings::{IlsSettings, PinSource, SystemKind};
 

@@ -5,3 +5,4 @@
 
 mod check;
 mod support;
+mod sync;

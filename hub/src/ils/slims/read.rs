@@ -1,0 +1,319 @@
+//! Reading a SLiMS 9 database into the hub: its loan rules as the policy, its titles, copies
+//! and members through the same sink as a file import (an unchanged record takes no
+//! revision), its open loans and reservations as the hub's loans and holds.
+//!
+//! SLiMS never updates `item` on a loan: a copy is on loan exactly when an open `loan` row
+//! (`is_lent = 1 AND is_return = 0`) names it. A member owes `SUM(debet - credit)` of
+//! `fines`; `is_pending` members may not borrow (blocked here).
+
+use super::rules::{self, HolidayRow, MemberType, RuleRow, SlimsRules};
+use crate::catalog::{HubSink, put_policy};
+use crate::ils::{IlsError, IlsSettings};
+use crate::storage::{Put, Storage};
+use jiff::civil::{Date, DateTime};
+use mysql::prelude::Queryable;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use swalayan_core::contract::documents::{HoldDoc, LoanDoc};
+use swalayan_core::domain::{HoldStatus, ItemStatus, Money};
+use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
+
+/// The station name the system's own desk's loans and holds are kept under.
+pub const ORIGIN: &str = "slims";
+
+/// What one read found: `ils sync`'s `read`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReadCounts {
+    pub members: u64,
+    pub items: u64,
+    pub titles: u64,
+    pub loans: u64,
+    pub holds: u64,
+}
+
+/// The key of a SLiMS title in the hub.
+pub fn title_key(biblio_id: i64) -> String {
+    format!("slims:{biblio_id}")
+}
+
+/// Reads everything; the hub's documents end up as SLiMS has them.
+pub fn read_all(
+    conn: &mut mysql::Conn,
+    settings: &IlsSettings,
+    storage: &dyn Storage,
+    time_zone: &jiff::tz::TimeZone,
+    default_branch: &str,
+) -> Result<ReadCounts, IlsError> {
+    let hub = |e: crate::storage::HubError| IlsError::Database(format!("the hub: {e}"));
+    let sink_error =
+        |e: swalayan_core::import::ImportError| IlsError::Database(format!("the hub: {e}"));
+    let base = crate::catalog::policy(storage).map_err(hub)?;
+    let policy = rules::policy(&read_rules(conn)?, &base);
+    policy
+        .validate()
+        .map_err(|e| IlsError::Database(format!("SLiMS's loan rules make no policy: {e}")))?;
+    let source = toml::to_string(&policy)
+        .map_err(|e| IlsError::Database(format!("the policy as TOML: {e}")))?;
+    put_policy(storage, &source).map_err(hub)?;
+
+    let mut counts = ReadCounts::default();
+    let mut sink = HubSink::new(storage).map_err(hub)?;
+    type TitleRow = (i64, String, Option<String>, Option<String>, Option<String>);
+    let titles: Vec<TitleRow> = conn.query(
+        "SELECT biblio_id, title, sor, isbn_issn, call_number FROM biblio ORDER BY biblio_id",
+    )?;
+    let mut sink_ids: HashMap<i64, i64> = HashMap::new();
+    for (id, title, author, isbn, call_number) in titles {
+        let record = TitleRecord {
+            key: title_key(id),
+            title: title.trim().to_string(),
+            author: non_empty(author),
+            isbn: non_empty(isbn),
+            call_number: non_empty(call_number),
+            subjects: Vec::new(),
+        };
+        let (sink_id, _) = sink.title(&record).map_err(sink_error)?;
+        sink_ids.insert(id, sink_id);
+        counts.titles += 1;
+    }
+    type ItemRow = (
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+    );
+    let items: Vec<ItemRow> = conn.query(
+        "SELECT i.item_code, i.biblio_id, i.coll_type_id, b.gmd_id, i.item_status_id,
+                s.no_loan, i.call_number, i.location_id
+         FROM item i JOIN biblio b ON b.biblio_id = i.biblio_id
+         LEFT JOIN mst_item_status s ON s.item_status_id = i.item_status_id
+         WHERE i.item_code IS NOT NULL AND i.item_code <> ''",
+    )?;
+    for (barcode, biblio, coll, gmd, status_id, no_loan, call_number, location) in items {
+        let Some(&sink_id) = sink_ids.get(&biblio) else {
+            continue;
+        };
+        let status = match status_id.as_deref().map(str::trim) {
+            Some("MIS") => ItemStatus::Missing,
+            _ if no_loan.unwrap_or(0) > 0 => ItemStatus::NotForLoan,
+            _ => ItemStatus::Available,
+        };
+        let record = ItemRecord {
+            barcode: barcode.trim().to_string(),
+            item_type: rules::item_type_code(coll.unwrap_or(0), gmd.unwrap_or(0)),
+            status,
+            damaged: status_id.as_deref().map(str::trim) == Some("R"),
+            parts: 1,
+            call_number: non_empty(call_number),
+            branch: location
+                .and_then(|l| settings.branches.get(l.trim()).cloned())
+                .unwrap_or_else(|| default_branch.to_string()),
+        };
+        sink.item(sink_id, &record).map_err(sink_error)?;
+        counts.items += 1;
+    }
+    let members: Vec<(String, String, Option<i64>, String, i64, i64)> = conn.query(
+        "SELECT m.member_id, m.member_name, m.member_type_id, m.expire_date, m.is_pending,
+                COALESCE((SELECT SUM(f.debet - f.credit) FROM fines f
+                          WHERE f.member_id = m.member_id), 0)
+         FROM member m",
+    )?;
+    for (card, name, member_type, expires, pending, owed) in members {
+        let expires = date(&expires, &card)?;
+        let record = PatronRecord {
+            card: card.trim().to_string(),
+            name: name.trim().to_string(),
+            category: rules::category_code(member_type.unwrap_or(0)),
+            expires,
+            pin_hash: None,
+            blocked: pending != 0,
+            block_note: (pending != 0).then(|| "SLiMS: pending membership".to_string()),
+            fines: Money::from_units(owed.max(0)),
+        };
+        sink.patron(&record).map_err(sink_error)?;
+        counts.members += 1;
+    }
+    sink.flush().map_err(sink_error)?;
+
+    let loans: Vec<(String, String, String, String, u32, Option<String>)> = conn.query(
+        "SELECT item_code, member_id, loan_date, due_date, renewed, input_date
+         FROM loan WHERE is_lent = 1 AND is_return = 0 AND item_code IS NOT NULL",
+    )?;
+    let mut puts = Vec::new();
+    let mut open: HashSet<String> = HashSet::new();
+    for (barcode, card, loan_date, due, renewals, input) in loans {
+        let due = date(&due, &barcode)?;
+        let issued = match input {
+            Some(at) => datetime(&at, &barcode)?,
+            None => date(&loan_date, &barcode)?.to_datetime(jiff::civil::Time::midnight()),
+        };
+        let issued = issued
+            .to_zoned_datetime(time_zone.clone())
+            .map(|z| crate::storage::instant_text(z.timestamp()))
+            .map_err(|e| IlsError::Database(format!("loan of {barcode}: {e}")))?;
+        let barcode = barcode.trim().to_string();
+        let loan = LoanDoc {
+            patron: card.trim().to_string(),
+            issued,
+            due,
+            renewals,
+            station: ORIGIN.to_string(),
+        };
+        puts.push(Put::doc(&barcode, &loan).map_err(hub)?);
+        open.insert(barcode);
+        counts.loans += 1;
+    }
+    // A loan the desk made and has since closed leaves the hub too (only the desk's: the
+    // stations' own loans are theirs until written back).
+    let stored: Vec<(String, LoanDoc)> = storage.all().map_err(hub)?;
+    for (barcode, loan) in stored {
+        if loan.station == ORIGIN && !open.contains(&barcode) {
+            puts.push(Put::of::<LoanDoc>(&barcode, None).map_err(hub)?);
+        }
+    }
+    let reserves: Vec<(i64, String, i64, String, String)> = conn
+        .query("SELECT reserve_id, member_id, biblio_id, item_code, reserve_date FROM reserve")?;
+    let mut live: HashSet<String> = HashSet::new();
+    for (id, card, biblio, barcode, placed) in reserves {
+        let key = format!("{ORIGIN}:{id}");
+        let placed = datetime(&placed, &key)?
+            .to_zoned_datetime(time_zone.clone())
+            .map(|z| crate::storage::instant_text(z.timestamp()))
+            .map_err(|e| IlsError::Database(format!("reservation {id}: {e}")))?;
+        let hold = HoldDoc {
+            patron: card.trim().to_string(),
+            title: title_key(biblio),
+            item: Some(barcode.trim().to_string()),
+            pickup_branch: default_branch.to_string(),
+            placed,
+            status: HoldStatus::Waiting,
+            origin: ORIGIN.to_string(),
+            set_aside: None,
+            ready_until: None,
+        };
+        puts.push(Put::doc(&key, &hold).map_err(hub)?);
+        live.insert(key);
+        counts.holds += 1;
+    }
+    let stored: Vec<(String, HoldDoc)> = storage.all().map_err(hub)?;
+    for (key, hold) in stored {
+        if hold.origin == ORIGIN && !live.contains(&key) {
+            puts.push(Put::of::<HoldDoc>(&key, None).map_err(hub)?);
+        }
+    }
+    storage
+        .write(&mut |tx| tx.put(&puts).map(|_| ()))
+        .map_err(hub)?;
+    Ok(counts)
+}
+
+/// SLiMS's member types, collection types, GMDs, the pairs its copies have, its loan rules
+/// and its holidays.
+fn read_rules(conn: &mut mysql::Conn) -> Result<SlimsRules, IlsError> {
+    let member_types = conn.query_map(
+        "SELECT member_type_id, member_type_name, loan_limit, loan_periode, reborrow_limit,
+                    fine_each_day, COALESCE(grace_periode, 0)
+             FROM mst_member_type ORDER BY member_type_id",
+        |(id, name, loan_limit, loan_days, renewals, fine_per_day, grace_days): (
+            i64,
+            String,
+            u32,
+            u32,
+            u32,
+            i64,
+            u32,
+        )| MemberType {
+            id,
+            name,
+            loan_limit,
+            loan_days,
+            renewals,
+            fine_per_day,
+            grace_days,
+        },
+    )?;
+    let coll_types: BTreeMap<i64, String> = conn
+        .query::<(i64, String), _>("SELECT coll_type_id, coll_type_name FROM mst_coll_type")?
+        .into_iter()
+        .collect();
+    let gmds: BTreeMap<i64, String> = conn
+        .query::<(i64, String), _>("SELECT gmd_id, gmd_name FROM mst_gmd")?
+        .into_iter()
+        .collect();
+    let pairs: Vec<(i64, i64)> = conn.query(
+        "SELECT DISTINCT COALESCE(i.coll_type_id, 0), COALESCE(b.gmd_id, 0)
+         FROM item i JOIN biblio b ON b.biblio_id = i.biblio_id ORDER BY 1, 2",
+    )?;
+    let rules = conn.query_map(
+        "SELECT member_type_id, COALESCE(coll_type_id, 0), COALESCE(gmd_id, 0),
+                COALESCE(loan_limit, 0), COALESCE(loan_periode, 0), COALESCE(reborrow_limit, 0),
+                COALESCE(fine_each_day, 0), COALESCE(grace_periode, 0)
+         FROM mst_loan_rules ORDER BY loan_rules_id",
+        |(
+            member_type,
+            coll_type,
+            gmd,
+            loan_limit,
+            loan_days,
+            renewals,
+            fine_per_day,
+            grace_days,
+        ): (i64, i64, i64, u32, u32, u32, i64, u32)| RuleRow {
+            member_type,
+            coll_type,
+            gmd,
+            loan_limit,
+            loan_days,
+            renewals,
+            fine_per_day,
+            grace_days,
+        },
+    )?;
+    let holidays = conn.query_map(
+        "SELECT holiday_dayname, holiday_date, description FROM holiday",
+        |(day_name, date, description): (String, Option<String>, Option<String>)| {
+            (day_name, date, description)
+        },
+    )?;
+    let holidays = holidays
+        .into_iter()
+        .map(|(day_name, on, description)| {
+            Ok(HolidayRow {
+                date: on.map(|on| date(&on, "holiday")).transpose()?,
+                day_name,
+                description,
+            })
+        })
+        .collect::<Result<_, IlsError>>()?;
+    Ok(SlimsRules {
+        member_types,
+        coll_types,
+        gmds,
+        pairs,
+        rules,
+        holidays,
+    })
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// A DATE column as the text protocol carries it (`2026-12-06`).
+fn date(text: &str, what: &str) -> Result<Date, IlsError> {
+    text.trim()
+        .parse()
+        .map_err(|e| IlsError::Database(format!("{what}: date '{text}': {e}")))
+}
+
+/// A DATETIME column as the text protocol carries it (`2026-12-06 10:05:00`).
+fn datetime(text: &str, what: &str) -> Result<DateTime, IlsError> {
+    text.trim()
+        .replacen(' ', "T", 1)
+        .parse()
+        .map_err(|e| IlsError::Database(format!("{what}: time '{text}': {e}")))
+}
