@@ -4,5 +4,6 @@
 //! from the facts of each system's schema.
 
 mod check;
+mod kiosk;
 mod support;
 mod sync;
