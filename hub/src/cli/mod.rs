@@ -63,7 +63,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Station(command) => stations::station(storage.as_ref(), command, json)?,
         Command::Status => catalog::status(storage.as_ref(), json)?,
-        Command::Import(command) => catalog::import(storage.as_ref(), command, json)?,
+        Command::Import(command) => {
+            refuse_import_under_ils(cli.config.as_deref(), &command)?;
+            catalog::import(storage.as_ref(), command, json)?
+        }
         Command::Conflicts(command) => catalog::conflicts(storage.as_ref(), command, json)?,
         Command::Report(command) => reports::report(storage.as_ref(), &library, command, json)?,
         Command::Alarms { station } => reports::alarms(storage.as_ref(), station, json)?,
@@ -125,4 +128,32 @@ fn run(cli: Cli) -> Result<(), CliError> {
         )?,
     }
     Ok(())
+}
+
+/// While `[ils]` names the library's system, it is the source of members and the catalogue:
+/// a file import of them would be overwritten by the next read, or worse, disagree with it.
+/// The policy (what the system's rules cannot express) and visitor counts may still come from
+/// files.
+fn refuse_import_under_ils(
+    config: Option<&std::path::Path>,
+    command: &args::ImportCommand,
+) -> Result<(), CliError> {
+    use args::ImportCommand;
+    if !matches!(
+        command,
+        ImportCommand::Marc { .. } | ImportCommand::Patrons { .. } | ImportCommand::Items { .. }
+    ) {
+        return Ok(());
+    }
+    let Some(path) = config else {
+        return Ok(());
+    };
+    match crate::config::ils_settings(path)? {
+        None => Ok(()),
+        Some(ils) => Err(CliError::Ils(format!(
+            "members and the catalogue come from the library system ({}) while [ils] is set: \
+             change them there; they reach the hub at its next read (docs/ils.md)",
+            ils.kind.code()
+        ))),
+    }
 }

@@ -80,3 +80,36 @@ fn a_round_brings_slims_into_the_hub_and_follows_its_desk() {
         "{status}"
     );
 }
+
+/// While [ils] is set, members and the catalogue come from the system: a file import of them
+/// is refused with a sentence saying so, and nothing is imported.
+#[test]
+fn file_imports_of_members_and_the_catalogue_are_refused_under_ils() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = hub_config(
+        dir.path(),
+        "kind = \"slims\"\nurl = \"mysql://u@127.0.0.1:1/slims\"",
+        None,
+    );
+    let csv = dir.path().join("patrons.csv");
+    std::fs::write(
+        &csv,
+        "card,name,category,expires\nP1,Siti,adult,2030-01-01\n",
+    )
+    .unwrap();
+    let hub_db = dir.path().join("hub.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_swalayan-hub"))
+        .arg("--db")
+        .arg(&hub_db)
+        .arg("--config")
+        .arg(&config)
+        .args(["import", "patrons"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("library system (slims)"), "{said}");
+    let status = run(&hub_db, &config, &["status"]);
+    assert_eq!(status["patrons"], 0, "{status}");
+}
