@@ -185,16 +185,8 @@ impl Library {
 
     /// Reads the file at `path`.
     pub fn load(path: &Path) -> Result<Library, ConfigError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: shown.clone(),
-            source,
-        })?;
-        let invalid = |message: String| ConfigError::Invalid {
-            path: shown.clone(),
-            message,
-        };
-        let file: HubConfig = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        let file = read_file(path)?;
+        let invalid = |message: String| invalid(path, message);
         let mut library = Library::from_file(file.library).map_err(invalid)?;
         if let Some(hours) = file.web.session_max_hours {
             if !(1..=24 * 30).contains(&hours) {
@@ -329,21 +321,29 @@ pub fn parse_hours(text: &str) -> Result<Vec<(Time, Time)>, String> {
 /// `[ils]` of the hub's file, checked (`None` when the file has none): the library system the
 /// hub reads from and writes to.
 pub fn ils_settings(path: &Path) -> Result<Option<crate::ils::IlsSettings>, ConfigError> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let invalid = |message: String| ConfigError::Invalid {
-        path: shown.clone(),
-        message,
-    };
-    let file: HubConfig = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+    let file = read_file(path)?;
     let base = path.parent().unwrap_or(Path::new("."));
     file.ils
         .map(|ils| crate::ils::IlsSettings::from_file(ils, base))
         .transpose()
-        .map_err(|e| invalid(e.to_string()))
+        .map_err(|e| invalid(path, e.to_string()))
+}
+
+/// The hub's file, parsed (every section; each reader checks its own).
+fn read_file(path: &Path) -> Result<HubConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| invalid(path, e.to_string()))
+}
+
+/// A value of the hub's file that cannot be used.
+fn invalid(path: &Path, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.display().to_string(),
+        message,
+    }
 }
 
 #[cfg(test)]

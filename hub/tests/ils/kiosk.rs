@@ -2,31 +2,13 @@
 //! is refused at the station, and the station's due dates are the ones SLiMS's desk gives
 //! (the member type's period, a loan rule's, Sundays closed).
 
-use crate::support::{Database, hub_config};
+use crate::support::{Database, hub_config, hub_json};
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-
-fn hub(db: &Path, config: &Path, args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_swalayan-hub"))
-        .arg("--db")
-        .arg(db)
-        .arg("--config")
-        .arg(config)
-        .arg("--json")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 /// `swalayan-hub serve` on `db`; killed when dropped.
 struct Serving(Child, String);
@@ -94,8 +76,8 @@ fn the_station_refuses_the_desks_loan_and_gives_slims_due_dates() {
         None,
     );
     let hub_db = dir.path().join("hub.db");
-    hub(&hub_db, &config, &["ils", "sync", "--once"]);
-    let added = hub(&hub_db, &config, &["station", "add", "kiosk-1"]);
+    hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
+    let added = hub_json(&hub_db, &config, &["station", "add", "kiosk-1"]);
     let serving = serve(&hub_db);
     let station_config = dir.path().join("kiosk-1.toml");
     std::fs::write(

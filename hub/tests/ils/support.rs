@@ -144,3 +144,23 @@ pub fn hub(config: &Path, args: &[&str]) -> Output {
         .output()
         .unwrap()
 }
+
+/// `swalayan-hub --db DB --config CONFIG --json ARGS...`, which must succeed: its JSON.
+pub fn hub_json(db: &Path, config: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_swalayan-hub"))
+        .arg("--db")
+        .arg(db)
+        .arg("--config")
+        .arg(config)
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {text}"))
+}

@@ -2,29 +2,8 @@
 //! titles, copies, members and open loans (the desk's loan shows as on loan), a second round
 //! changes nothing, and a return at SLiMS's desk takes the loan off the hub.
 
-use crate::support::{Database, hub_config};
-use serde_json::Value;
-use std::path::Path;
+use crate::support::{Database, hub_config, hub_json};
 use std::process::Command;
-
-fn run(db: &Path, config: &Path, args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_swalayan-hub"))
-        .arg("--db")
-        .arg(db)
-        .arg("--config")
-        .arg(config)
-        .arg("--json")
-        .args(args)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {text}"))
-}
 
 #[test]
 fn a_round_brings_slims_into_the_hub_and_follows_its_desk() {
@@ -36,7 +15,7 @@ fn a_round_brings_slims_into_the_hub_and_follows_its_desk() {
         None,
     );
     let hub_db = dir.path().join("hub.db");
-    let round = run(&hub_db, &config, &["ils", "sync", "--once"]);
+    let round = hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
     assert_eq!(
         round["read"],
         serde_json::json!({"members": 4, "items": 5, "titles": 3, "loans": 1, "holds": 0}),
@@ -46,7 +25,7 @@ fn a_round_brings_slims_into_the_hub_and_follows_its_desk() {
         (&round["written"], &round["conflicts"]),
         (&0.into(), &0.into())
     );
-    let status = run(&hub_db, &config, &["status"]);
+    let status = hub_json(&hub_db, &config, &["status"]);
     assert_eq!(
         (
             &status["titles"],
@@ -60,20 +39,23 @@ fn a_round_brings_slims_into_the_hub_and_follows_its_desk() {
     let revision = status["revision"].clone();
 
     // Nothing changed at SLiMS: nothing changes at the hub (no revision taken).
-    run(&hub_db, &config, &["ils", "sync", "--once"]);
-    assert_eq!(run(&hub_db, &config, &["status"])["revision"], revision);
+    hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
+    assert_eq!(
+        hub_json(&hub_db, &config, &["status"])["revision"],
+        revision
+    );
 
     // The desk takes S0002 back and places a reservation: the next round follows.
     slims.run(
         "UPDATE loan SET is_return = 1, return_date = CURDATE(), last_update = NOW() WHERE item_code = 'S0002';\n\
          INSERT INTO reserve (member_id, biblio_id, item_code, reserve_date) VALUES ('20260002', 2, 'S0003', NOW());",
     );
-    let round = run(&hub_db, &config, &["ils", "sync", "--once"]);
+    let round = hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
     assert_eq!(
         (&round["read"]["loans"], &round["read"]["holds"]),
         (&0.into(), &1.into())
     );
-    let status = run(&hub_db, &config, &["status"]);
+    let status = hub_json(&hub_db, &config, &["status"]);
     assert_eq!(
         (&status["loans"], &status["holds"]),
         (&0.into(), &1.into()),
@@ -110,6 +92,6 @@ fn file_imports_of_members_and_the_catalogue_are_refused_under_ils() {
     assert_eq!(out.status.code(), Some(2));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("library system (slims)"), "{said}");
-    let status = run(&hub_db, &config, &["status"]);
+    let status = hub_json(&hub_db, &config, &["status"]);
     assert_eq!(status["patrons"], 0, "{status}");
 }
