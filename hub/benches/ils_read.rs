@@ -1,0 +1,128 @@
+//! Reading a SLiMS library into the hub (`ils sync --once`) against a real MariaDB server:
+//! the first read of a library the size the issue names (50,000 members, 100,000 copies of
+//! 60,000 titles, 5,000 open loans) and a second round with nothing changed.
+//!
+//!     SWALAYAN_TEST_MARIADB=mysql://root@127.0.0.1:PORT/ cargo bench -p swalayan-hub --bench ils_read
+//!
+//! (scripts/mariadb-server start DIR prints such a URL.) Under `cargo test`/nextest it runs
+//! once at a hundredth of the size, as a smoke test. Timings are printed, never judged here:
+//! the goals are in docs/PERFORMANCE.md.
+
+#[path = "../tests/ils/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use mysql::prelude::Queryable;
+use std::time::Instant;
+use support::Database;
+use swalayan_hub::config::Library;
+use swalayan_hub::ils::IlsSettings;
+use swalayan_hub::ils::settings::IlsFile;
+
+/// Rows of `values` tuples in INSERTs of a thousand.
+fn insert(conn: &mut mysql::Conn, head: &str, rows: impl Iterator<Item = String>) {
+    let rows: Vec<String> = rows.collect();
+    for chunk in rows.chunks(1000) {
+        conn.query_drop(format!("{head} VALUES {}", chunk.join(",")))
+            .unwrap();
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        println!("ils_read: benchmark");
+        return;
+    }
+    let scale = if args.iter().any(|a| a == "--bench") {
+        1
+    } else {
+        100
+    };
+    let (members, titles, copies, loans) = (
+        50_000 / scale,
+        60_000 / scale,
+        100_000 / scale,
+        5_000 / scale,
+    );
+    let db = Database::load("slims9.sql");
+    let mut conn = mysql::Conn::new(mysql::Opts::from_url(&db.url()).unwrap()).unwrap();
+    let filled = Instant::now();
+    insert(
+        &mut conn,
+        "INSERT INTO member (member_id, member_name, gender, member_type_id, expire_date)",
+        (0..members).map(|n| {
+            format!(
+                "('B{n:07}', 'Anggota {n}', {}, {}, '2030-12-31')",
+                n % 2,
+                1 + n % 3
+            )
+        }),
+    );
+    insert(
+        &mut conn,
+        "INSERT INTO biblio (biblio_id, gmd_id, title, sor, isbn_issn, call_number, input_date)",
+        (0..titles).map(|n| {
+            format!(
+                "({}, {}, 'Judul buku nomor {n}', 'Pengarang {}', NULL, '899.221 {n}', NOW())",
+                100 + n,
+                1 + n % 2,
+                n % 997
+            )
+        }),
+    );
+    insert(
+        &mut conn,
+        "INSERT INTO item (biblio_id, coll_type_id, item_code, location_id, item_status_id, input_date)",
+        (0..copies).map(|n| {
+            format!(
+                "({}, {}, 'X{n:07}', 'SL', '0', NOW())",
+                100 + n % titles,
+                1 + n % 3
+            )
+        }),
+    );
+    insert(
+        &mut conn,
+        "INSERT INTO loan (item_code, member_id, loan_date, due_date, is_lent, is_return, input_date, last_update, uid)",
+        (0..loans).map(|n| {
+            format!("('X{n:07}', 'B{:07}', CURDATE(), DATE_ADD(CURDATE(), INTERVAL 14 DAY), 1, 0, NOW(), NOW(), 1)", n % members)
+        }),
+    );
+    println!(
+        "filled SLiMS: {members} members, {titles} titles, {copies} copies, {loans} loans in {:.1} s",
+        filled.elapsed().as_secs_f64()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let settings = IlsSettings::from_file(
+        IlsFile {
+            kind: "slims".into(),
+            url: db.url(),
+            password_file: None,
+            tls: false,
+            ca_file: None,
+            branches: Default::default(),
+            operator_id: None,
+            terminal: None,
+            poll_seconds: None,
+            pins: None,
+        },
+        dir.path(),
+    )
+    .unwrap();
+    let storage = swalayan_hub::storage::open(dir.path().join("hub.db").to_str().unwrap()).unwrap();
+    swalayan_hub::catalog::ensure_policy(storage.as_ref()).unwrap();
+    let library = Library::default();
+    for round in ["first read", "a round with nothing changed"] {
+        let started = Instant::now();
+        let done = swalayan_hub::ils::sync::once(&settings, storage.as_ref(), &library).unwrap();
+        println!(
+            "ils_read {round}: {:.2} s ({} members, {} copies, {} titles, {} loans; SQLite hub)",
+            started.elapsed().as_secs_f64(),
+            done.read.members,
+            done.read.items,
+            done.read.titles,
+            done.read.loans
+        );
+    }
+}
