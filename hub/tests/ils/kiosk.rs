@@ -2,44 +2,15 @@
 //! is refused at the station, and the station's due dates are the ones SLiMS's desk gives
 //! (the member type's period, a loan rule's, Sundays closed).
 
+#[path = "../../benches/support/hub_process.rs"]
+mod hub_process;
+
 use crate::support::{Database, hub_config, hub_json};
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-
-/// `swalayan-hub serve` on `db`; killed when dropped.
-struct Serving(Child, String);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &Path) -> Serving {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_swalayan-hub"))
-        .arg("--db")
-        .arg(db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
-    Serving(child, url)
-}
+use std::process::Command;
 
 fn station(dir: &Path, config: &Path, args: &[&str]) -> Value {
     let bin: PathBuf = Path::new(env!("CARGO_BIN_EXE_swalayan-hub")).with_file_name("swalayan");
@@ -78,13 +49,13 @@ fn the_station_refuses_the_desks_loan_and_gives_slims_due_dates() {
     let hub_db = dir.path().join("hub.db");
     hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
     let added = hub_json(&hub_db, &config, &["station", "add", "kiosk-1"]);
-    let serving = serve(&hub_db);
+    let serving = hub_process::serve(hub_db.to_str().unwrap());
     let station_config = dir.path().join("kiosk-1.toml");
     std::fs::write(
         &station_config,
         format!(
             "[station]\nid = \"kiosk-1\"\n\n[library]\ntimezone = \"Asia/Jakarta\"\n\n[central]\nkind = \"hub\"\nurl = \"{}\"\ntoken = \"{}\"\n",
-            serving.1,
+            serving.url,
             added["token"].as_str().unwrap()
         ),
     )

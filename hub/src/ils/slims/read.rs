@@ -151,10 +151,7 @@ pub fn read_all(
             Some(at) => datetime(&at, &barcode)?,
             None => date(&loan_date, &barcode)?.to_datetime(jiff::civil::Time::midnight()),
         };
-        let issued = issued
-            .to_zoned_datetime(time_zone.clone())
-            .map(|z| crate::storage::instant_text(z.timestamp()))
-            .map_err(|e| IlsError::Database(format!("loan of {barcode}: {e}")))?;
+        let issued = instant(issued, time_zone, &barcode)?;
         let barcode = barcode.trim().to_string();
         let loan = LoanDoc {
             patron: card.trim().to_string(),
@@ -169,21 +166,13 @@ pub fn read_all(
     }
     // A loan the desk made and has since closed leaves the hub too (only the desk's: the
     // stations' own loans are theirs until written back).
-    let stored: Vec<(String, LoanDoc)> = storage.all().map_err(hub)?;
-    for (barcode, loan) in stored {
-        if loan.station == ORIGIN && !open.contains(&barcode) {
-            puts.push(Put::of::<LoanDoc>(&barcode, None).map_err(hub)?);
-        }
-    }
+    puts.extend(gone::<LoanDoc>(storage, &open, |loan| loan.station == ORIGIN).map_err(hub)?);
     let reserves: Vec<(i64, String, i64, String, String)> = conn
         .query("SELECT reserve_id, member_id, biblio_id, item_code, reserve_date FROM reserve")?;
     let mut live: HashSet<String> = HashSet::new();
     for (id, card, biblio, barcode, placed) in reserves {
         let key = format!("{ORIGIN}:{id}");
-        let placed = datetime(&placed, &key)?
-            .to_zoned_datetime(time_zone.clone())
-            .map(|z| crate::storage::instant_text(z.timestamp()))
-            .map_err(|e| IlsError::Database(format!("reservation {id}: {e}")))?;
+        let placed = instant(datetime(&placed, &key)?, time_zone, &key)?;
         let hold = HoldDoc {
             patron: card.trim().to_string(),
             title: title_key(biblio),
@@ -199,12 +188,7 @@ pub fn read_all(
         live.insert(key);
         counts.holds += 1;
     }
-    let stored: Vec<(String, HoldDoc)> = storage.all().map_err(hub)?;
-    for (key, hold) in stored {
-        if hold.origin == ORIGIN && !live.contains(&key) {
-            puts.push(Put::of::<HoldDoc>(&key, None).map_err(hub)?);
-        }
-    }
+    puts.extend(gone::<HoldDoc>(storage, &live, |hold| hold.origin == ORIGIN).map_err(hub)?);
     storage
         .write(&mut |tx| tx.put(&puts).map(|_| ()))
         .map_err(hub)?;
@@ -316,4 +300,26 @@ fn datetime(text: &str, what: &str) -> Result<DateTime, IlsError> {
         .replacen(' ', "T", 1)
         .parse()
         .map_err(|e| IlsError::Database(format!("{what}: time '{text}': {e}")))
+}
+
+/// The deletions of the hub's documents of `D` that the system's desk made (`by_desk`) and
+/// this read no longer found (`seen` holds the keys it found).
+fn gone<D: crate::storage::DocBody>(
+    storage: &dyn Storage,
+    seen: &HashSet<String>,
+    by_desk: impl Fn(&D) -> bool,
+) -> crate::storage::Result<Vec<Put>> {
+    let stored: Vec<(String, D)> = storage.all()?;
+    stored
+        .into_iter()
+        .filter(|(key, doc)| by_desk(doc) && !seen.contains(key))
+        .map(|(key, _)| Put::of::<D>(&key, None))
+        .collect()
+}
+
+/// A time of the system's (the library's wall clock) as the hub keeps instants.
+fn instant(at: DateTime, time_zone: &jiff::tz::TimeZone, what: &str) -> Result<String, IlsError> {
+    at.to_zoned_datetime(time_zone.clone())
+        .map(|z| crate::storage::instant_text(z.timestamp()))
+        .map_err(|e| IlsError::Database(format!("{what}: time {at}: {e}")))
 }

@@ -136,6 +136,21 @@ async fn event_form_page(
     Ok(form_page(state, who, title, &action, body, sentence))
 }
 
+/// The form again after a refusal: the times as typed (they may not be times at all) and
+/// the sentence saying what to mend.
+async fn refused_form(
+    state: &WebState,
+    who: &StaffVisitor,
+    id: Option<&str>,
+    event: &NewEvent,
+    posted: &Posted,
+    sentence: &str,
+) -> Result<Response, PageError> {
+    let (starts, ends) = (posted.text("starts"), posted.text("ends"));
+    let typed = Some((starts.as_str(), ends.as_str()));
+    event_form_page(state, who, id, event, typed, Some(sentence)).await
+}
+
 /// `/staff/events/new`: the form for a new event.
 pub async fn new_event(
     State(state): State<WebState>,
@@ -160,9 +175,7 @@ pub async fn create_event(
     let reader = who.visitor.reader.clone();
     let (event, checked) = event_from(&posted, reader.lang);
     if let Err(sentence) = checked {
-        let typed = (posted.text("starts"), posted.text("ends"));
-        let typed = Some((typed.0.as_str(), typed.1.as_str()));
-        return event_form_page(&state, &who, None, &event, typed, Some(&sentence)).await;
+        return refused_form(&state, &who, None, &event, &posted, &sentence).await;
     }
     let saved = event.clone();
     let outcome = read_view(&state, &reader, move |state| {
@@ -249,9 +262,7 @@ pub async fn update_event(
     let reader = who.visitor.reader.clone();
     let (event, checked) = event_from(&posted, reader.lang);
     if let Err(sentence) = checked {
-        let typed = (posted.text("starts"), posted.text("ends"));
-        let typed = Some((typed.0.as_str(), typed.1.as_str()));
-        return event_form_page(&state, &who, Some(&id), &event, typed, Some(&sentence)).await;
+        return refused_form(&state, &who, Some(&id), &event, &posted, &sentence).await;
     }
     let (key, saved) = (id.clone(), event.clone());
     let outcome = read_view(&state, &reader, move |state| {
