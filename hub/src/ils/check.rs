@@ -4,7 +4,7 @@
 
 use super::schema::{self, Version};
 use super::{IlsError, IlsSettings, SystemKind};
-use mysql::prelude::Queryable;
+
 use serde::Serialize;
 
 /// `ils check --json`: `{"ok","kind","version","members","items","titles","open_loans",
@@ -89,7 +89,7 @@ fn inspect(
         Version::Inlislite32 | Version::Inlislite33 => ("members", "collections", "catalogs"),
     };
     let count = |conn: &mut mysql::Conn, sql: &str| -> Result<Option<u64>, IlsError> {
-        Ok(conn.query_first::<u64, _>(sql)?)
+        super::rows::first_of::<(u64,)>(conn, sql).map(|row| row.map(|(n,)| n))
     };
     report.members = count(conn, &format!("SELECT COUNT(*) FROM `{}`", tables.0))?;
     report.items = count(conn, &format!("SELECT COUNT(*) FROM `{}`", tables.1))?;
@@ -117,7 +117,7 @@ fn lacking_grants(conn: &mut mysql::Conn, needed: Grants) -> Result<Vec<String>,
     // The current account as the privilege tables name it: 'user'@'host'.
     let grantee = "CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', \
                    SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')";
-    let held: Vec<(String, String)> = conn.query(format!(
+    let held: Vec<(String, String)> = super::rows::all(conn, &format!(
         "SELECT PRIVILEGE_TYPE, '*' FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = {grantee}
          UNION ALL
          SELECT PRIVILEGE_TYPE, '*' FROM information_schema.SCHEMA_PRIVILEGES

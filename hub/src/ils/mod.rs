@@ -8,9 +8,17 @@
 //!   else is a problem, and nothing is written to it).
 //! - [`check`]: `swalayan-hub ils check` — the connection, the schema, the grants, the counts.
 //! - [`slims`]: SLiMS 9's rules as the policy, and reading its database into the hub.
-//! - [`sync`]: `swalayan-hub ils sync --once` — one round (today: a full read).
+//! - [`sync`]: `swalayan-hub ils sync --once` — one round: write what the stations and the
+//!   web did, then read the system; `serve` runs rounds every `poll_seconds`.
+//! - [`rows`]: typed rows of the system's database, an error (not a panic) when a column
+//!   is not what the hub expects.
+//! - [`link`]: the link's state between rounds (since when it writes, last read and write,
+//!   what waits, the last error), for `/staff`. What it wrote per transaction is kept in
+//!   the hub's storage ([`crate::storage::ils_ledger`]).
 
 pub mod check;
+pub mod link;
+pub mod rows;
 pub mod schema;
 pub mod settings;
 pub mod slims;

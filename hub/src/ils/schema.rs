@@ -4,7 +4,7 @@
 //! is neither is refused with what it lacks: nothing is written to it.
 
 use super::{IlsError, SystemKind};
-use mysql::prelude::Queryable;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A recognised schema.
@@ -267,7 +267,8 @@ pub type Columns = BTreeMap<String, BTreeSet<String>>;
 
 /// Reads the database's tables and columns.
 pub fn columns(conn: &mut mysql::Conn) -> Result<Columns, IlsError> {
-    let rows: Vec<(String, String)> = conn.query(
+    let rows: Vec<(String, String)> = super::rows::all(
+        conn,
         "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS
          WHERE TABLE_SCHEMA = DATABASE()",
     )?;

@@ -1,29 +1,85 @@
 //! One round of the link: `swalayan-hub ils sync --once` (`{"read":{"members","items",
-//! "titles","loans","holds"},"written","conflicts"}`). Today a round reads the whole system
-//! (SLiMS); writing the stations' transactions back is the next part (docs/ils.md).
+//! "titles","loans","holds"},"written","conflicts"}`), and what `serve` runs every
+//! `poll_seconds`.
+//!
+//! A round first writes what the stations and the web did since the last round (oldest
+//! first, so a return is written before the next loan of the same copy), then reads the
+//! system: what the desk did meanwhile, and the system's own view of what was just written
+//! (its due dates). A transaction whose write failed stays waiting, and the read leaves its
+//! copy as the hub has it until it is written.
 
+use super::link::LinkState;
 use super::schema::{self, Version};
-use super::slims::read::{ReadCounts, read_all};
+use super::slims::read::{ReadCounts, read_all, read_rules};
+use super::slims::{rules, write::SlimsDesk};
 use super::{IlsError, IlsSettings};
-use crate::storage::Storage;
+use crate::storage::{HubError, IlsOutcome, IlsWrite, Storage, instant_text};
+use jiff::Timestamp;
 use serde::Serialize;
+use std::collections::HashSet;
+use swalayan_core::contract::transactions::TxKind;
+
+/// The transactions the system's desk records.
+pub const WRITTEN_KINDS: [TxKind; 4] = [
+    TxKind::Checkout,
+    TxKind::Pickup,
+    TxKind::Checkin,
+    TxKind::Renew,
+];
+
+/// How many waiting transactions one query fetches.
+const BATCH: u32 = 200;
 
 /// What one round did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Round {
     pub read: ReadCounts,
-    /// ILS rows written for the stations' and the web's transactions.
+    /// Transactions of the stations and the web written into the system this round.
     pub written: u64,
-    /// Transactions the system refused (kept as hub conflicts for staff).
+    /// Transactions the system refused this round (kept as hub conflicts for staff).
     pub conflicts: u64,
 }
 
-/// Runs one round against the system `settings` name.
+/// Runs one round against the system `settings` names, and keeps the link's state.
 pub fn once(
     settings: &IlsSettings,
     storage: &dyn Storage,
     library: &crate::config::Library,
 ) -> Result<Round, IlsError> {
+    let hub = |e: HubError| IlsError::Database(format!("the hub: {e}"));
+    let mut state = LinkState::load(storage, Timestamp::now()).map_err(hub)?;
+    let result = round(settings, storage, library, &mut state);
+    let now = Timestamp::now().to_string();
+    state.last_round = Some(now.clone());
+    match &result {
+        Ok(round) => {
+            state.last_read = Some(now.clone());
+            state.read = round.read.clone();
+            state.last_error = None;
+            if round.written > 0 {
+                state.last_write = Some(now);
+            }
+        }
+        Err(e) => {
+            state.last_error = Some(e.to_string());
+            state.last_error_at = Some(now);
+        }
+    }
+    state.backlog = storage
+        .ils_pending(&WRITTEN_KINDS, &state.since, u32::MAX)
+        .map(|waiting| waiting.len() as u64)
+        .unwrap_or(state.backlog);
+    state.save(storage).map_err(hub)?;
+    result
+}
+
+fn round(
+    settings: &IlsSettings,
+    storage: &dyn Storage,
+    library: &crate::config::Library,
+    state: &mut LinkState,
+) -> Result<Round, IlsError> {
+    let hub = |e: HubError| IlsError::Database(format!("the hub: {e}"));
     let mut conn = settings.connect()?;
     let columns = schema::columns(&mut conn)?;
     let version = schema::recognise(&columns, settings.kind)
@@ -33,24 +89,89 @@ pub fn once(
         .first()
         .cloned()
         .unwrap_or_else(|| "pusat".to_string());
-    let read = match version {
-        Version::Slims9 => read_all(
-            &mut conn,
-            settings,
-            storage,
-            &library.timezone,
-            &default_branch,
-        )?,
-        Version::Inlislite32 | Version::Inlislite33 => {
-            return Err(IlsError::Settings(
-                "reading INLISLite is not built yet: `ils check` works, `ils sync` does not (docs/ils.md)"
-                    .into(),
-            ));
+    match version {
+        Version::Slims9 => {
+            let slims_rules = read_rules(&mut conn)?;
+            let base = crate::catalog::policy(storage).map_err(hub)?;
+            let policy = rules::policy(&slims_rules, &base);
+            let mut desk = SlimsDesk {
+                conn: &mut conn,
+                rules: &slims_rules,
+                policy: &policy,
+                operator: settings.operator_id,
+                time_zone: &library.timezone,
+                now: Timestamp::now()
+                    .to_zoned_datetime(library.timezone.clone())
+                    .datetime(),
+            };
+            let (written, conflicts) = write_back(storage, state, |tx| desk.write(tx))?;
+            // Copies whose transactions still wait keep the hub's state until written.
+            let waiting: HashSet<String> = storage
+                .ils_pending(&WRITTEN_KINDS, &state.since, u32::MAX)
+                .map_err(hub)?
+                .iter()
+                .filter_map(|tx| tx.body().ok()?.item().map(str::to_string))
+                .collect();
+            let read = read_all(
+                &mut conn,
+                settings,
+                storage,
+                &library.timezone,
+                &default_branch,
+                &policy,
+                &waiting,
+            )?;
+            Ok(Round {
+                read,
+                written,
+                conflicts,
+            })
         }
-    };
-    Ok(Round {
-        read,
-        written: 0,
-        conflicts: 0,
-    })
+        Version::Inlislite32 | Version::Inlislite33 => Err(IlsError::Settings(
+            "reading INLISLite is not built yet: `ils check` works, `ils sync` does not (docs/ils.md)"
+                .into(),
+        )),
+    }
+}
+
+/// Writes every waiting transaction with `write`, recording each as it is written (a
+/// refusal makes the transaction a conflict). Stops at the first database error: what is
+/// not recorded waits for the next round. Returns (written, refused).
+fn write_back(
+    storage: &dyn Storage,
+    state: &mut LinkState,
+    mut write: impl FnMut(&crate::storage::Received) -> Result<super::slims::write::Wrote, IlsError>,
+) -> Result<(u64, u64), IlsError> {
+    let hub = |e: HubError| IlsError::Database(format!("the hub: {e}"));
+    let (mut written, mut refused) = (0, 0);
+    // Each pass records every transaction it fetched, so the next fetches new ones; the
+    // bound only guards against a ledger that does not keep what it is given.
+    for _ in 0..10_000 {
+        let batch = storage
+            .ils_pending(&WRITTEN_KINDS, &state.since, BATCH)
+            .map_err(hub)?;
+        for tx in &batch {
+            let wrote = write(tx)?;
+            let entry = IlsWrite {
+                source: IlsWrite::tx_source(tx.id),
+                outcome: wrote.outcome,
+                rows: wrote.rows,
+                detail: wrote.detail,
+                at: instant_text(Timestamp::now()),
+            };
+            let conflict = (wrote.outcome == IlsOutcome::Refused).then_some(tx.id);
+            storage.ils_record(&entry, conflict).map_err(hub)?;
+            match wrote.outcome {
+                IlsOutcome::Written => written += 1,
+                IlsOutcome::Refused => refused += 1,
+                IlsOutcome::Nothing => {}
+            }
+        }
+        if (batch.len() as u32) < BATCH {
+            break;
+        }
+    }
+    state.written += written;
+    state.conflicts += refused;
+    Ok((written, refused))
 }

@@ -11,8 +11,11 @@
 //! The rules (what a checkout does to the central's loans, what is a conflict) live once in
 //! [`crate::ledger`]; a backend only stores and fetches.
 
+pub mod ils_ledger;
 pub mod postgres;
 pub mod sqlite;
+
+pub use ils_ledger::{IlsOutcome, IlsWrite};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -483,6 +486,17 @@ pub trait Storage: Send + Sync {
     fn audit_lines(&self, limit: u32) -> Result<Vec<AuditLine>>;
     /// The newest catalog revision: one indexed read, for metrics.
     fn revision(&self) -> Result<i64>;
+    /// Applied transactions of `kinds` received at or after `from` that the library
+    /// system's link has not recorded ([`ils_ledger`]), oldest effective time first.
+    fn ils_pending(&self, kinds: &[TxKind], from: &str, limit: u32) -> Result<Vec<Received>>;
+    /// Records what the link did with a source; a refused transaction (`conflict`: its id)
+    /// becomes a conflict with the entry's detail as its reason, in the same commit.
+    fn ils_record(&self, write: &IlsWrite, conflict: Option<Uuid>) -> Result<()>;
+    /// The ledger's entries whose source starts with `prefix`.
+    fn ils_writes(&self, prefix: &str) -> Result<Vec<IlsWrite>>;
+    /// The link's state as last saved (JSON of `crate::ils::link::LinkState`).
+    fn ils_link_state(&self) -> Result<Option<String>>;
+    fn set_ils_link_state(&self, text: &str) -> Result<()>;
 }
 
 /// Typed documents in a write transaction: the storage keeps JSON, the rest of the hub reads

@@ -9,6 +9,7 @@
 //! pool: the storage trait is synchronous because the importers and the SQLite backend are,
 //! and the API calls it from `spawn_blocking`, as it does SQLite.
 
+use super::IlsWrite;
 use super::sqlite::{change_from, received_from_texts};
 use super::{
     AuditLine, Change, DocKind, HubError, Put, Received, Result, StaffAccount, StationAuth,
@@ -19,6 +20,7 @@ use jiff::Timestamp;
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 use std::collections::HashMap;
+use swalayan_core::contract::transactions::TxKind;
 use swalayan_core::domain::HoldStatus;
 use uuid::Uuid;
 
@@ -79,6 +81,19 @@ CREATE TABLE IF NOT EXISTS audit (
     action TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+-- The library system's link (`[ils]`): what it wrote for each source, and its state.
+CREATE TABLE IF NOT EXISTS ils_writes (
+    source  TEXT PRIMARY KEY,           -- tx:<id>, hold:<key>, hold-cancel:<key>
+    outcome TEXT NOT NULL CHECK (outcome IN ('written', 'nothing', 'refused')),
+    rows    TEXT NOT NULL,              -- JSON array of table:id
+    detail  TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ils_link (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transactions_received ON transactions(received_at);
 CREATE TABLE IF NOT EXISTS visits (
     station TEXT NOT NULL,
     passage TEXT NOT NULL DEFAULT '',
@@ -584,6 +599,87 @@ impl Storage for PgStorage {
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect())
+    }
+
+    fn ils_pending(&self, kinds: &[TxKind], from: &str, limit: u32) -> Result<Vec<Received>> {
+        let kinds: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
+        let rows = self.pool.get()?.query(
+            "SELECT id, station, seq::text, kind, created_at, clock_trusted::text, effective_at,
+                    received_at, payload, state, reason, resolution
+             FROM transactions t
+             WHERE t.state = 'applied' AND t.received_at >= $1 AND t.kind = ANY($2::text[])
+               AND NOT EXISTS (SELECT 1 FROM ils_writes w WHERE w.source = 'tx:' || t.id)
+             ORDER BY t.effective_at, t.station, t.seq
+             LIMIT $3",
+            &[&from, &kinds, &i64::from(limit)],
+        )?;
+        rows.iter()
+            .map(|r| received_from_texts(std::array::from_fn(|i| r.get::<_, Option<String>>(i))))
+            .collect()
+    }
+
+    fn ils_record(&self, write: &IlsWrite, conflict: Option<Uuid>) -> Result<()> {
+        let rows =
+            serde_json::to_string(&write.rows).map_err(|e| HubError::Invalid(e.to_string()))?;
+        let mut client = self.pool.get()?;
+        let mut tx = client.transaction()?;
+        tx.execute(
+            "INSERT INTO ils_writes(source, outcome, rows, detail, at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (source) DO UPDATE SET outcome = excluded.outcome, rows = excluded.rows,
+                 detail = excluded.detail, at = excluded.at",
+            &[
+                &write.source,
+                &write.outcome.code(),
+                &rows,
+                &write.detail,
+                &write.at,
+            ],
+        )?;
+        if let Some(id) = conflict {
+            tx.execute(
+                "UPDATE transactions SET state = 'conflict', reason = $2
+                 WHERE id = $1 AND state = 'applied'",
+                &[&id.to_string(), &write.detail],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn ils_writes(&self, prefix: &str) -> Result<Vec<IlsWrite>> {
+        let rows = self.pool.get()?.query(
+            "SELECT source, outcome, rows, detail, at FROM ils_writes
+             WHERE left(source, length($1)) = $1 ORDER BY at, source",
+            &[&prefix],
+        )?;
+        rows.iter()
+            .map(|r| {
+                super::ils_ledger::entry(
+                    r.get(0),
+                    r.get::<_, &str>(1),
+                    r.get(2),
+                    r.get(3),
+                    r.get(4),
+                )
+            })
+            .collect()
+    }
+
+    fn ils_link_state(&self) -> Result<Option<String>> {
+        Ok(self
+            .pool
+            .get()?
+            .query_opt("SELECT body FROM ils_link WHERE id = 1", &[])?
+            .map(|r| r.get(0)))
+    }
+
+    fn set_ils_link_state(&self, text: &str) -> Result<()> {
+        self.pool.get()?.execute(
+            "INSERT INTO ils_link(id, body) VALUES (1, $1)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            &[&text],
+        )?;
+        Ok(())
     }
 
     fn revision(&self) -> Result<i64> {

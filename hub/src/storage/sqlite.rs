@@ -1,9 +1,9 @@
 //! The SQLite backend: one file, WAL, so `status` may read it while `serve` runs.
 
 use super::{
-    AuditLine, Change, DocKind, HubError, Put, Received, Result, StaffAccount, StationAuth,
-    StationInfo, StationRole, Status, Storage, Stored, Tx, TxFilter, TxState, VisitBucket, Written,
-    is_revoked, parse_json, parse_role, parse_uuid,
+    AuditLine, Change, DocKind, HubError, IlsWrite, Put, Received, Result, StaffAccount,
+    StationAuth, StationInfo, StationRole, Status, Storage, Stored, Tx, TxFilter, TxState,
+    VisitBucket, Written, is_revoked, parse_json, parse_role, parse_uuid,
 };
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
+use swalayan_core::contract::transactions::TxKind;
 use swalayan_core::contract::wire::Wire;
 use swalayan_core::domain::HoldStatus;
 use uuid::Uuid;
@@ -69,6 +70,19 @@ CREATE TABLE IF NOT EXISTS audit (
     action TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+-- The library system's link (`[ils]`): what it wrote for each source, and its state.
+CREATE TABLE IF NOT EXISTS ils_writes (
+    source  TEXT PRIMARY KEY,           -- tx:<id>, hold:<key>, hold-cancel:<key>
+    outcome TEXT NOT NULL CHECK (outcome IN ('written', 'nothing', 'refused')),
+    rows    TEXT NOT NULL,              -- JSON array of table:id
+    detail  TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ils_link (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transactions_received ON transactions(received_at);
 CREATE TABLE IF NOT EXISTS visits (
     station TEXT NOT NULL,
     passage TEXT NOT NULL DEFAULT '',
@@ -680,6 +694,92 @@ impl Storage for SqliteStorage {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn ils_pending(&self, kinds: &[TxKind], from: &str, limit: u32) -> Result<Vec<Received>> {
+        let kinds: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
+        let kinds = serde_json::to_string(&kinds).map_err(|e| HubError::Invalid(e.to_string()))?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, station, seq, kind, created_at, clock_trusted, effective_at, received_at,
+                    payload, state, reason, resolution
+             FROM transactions t
+             WHERE t.state = 'applied' AND t.received_at >= ?1
+               AND t.kind IN (SELECT value FROM json_each(?2))
+               AND NOT EXISTS (SELECT 1 FROM ils_writes w WHERE w.source = 'tx:' || t.id)
+             ORDER BY t.effective_at, t.station, t.seq
+             LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![from, kinds, i64::from(limit)], received_from_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(received_from_texts(row?)?);
+        }
+        Ok(out)
+    }
+
+    fn ils_record(&self, write: &IlsWrite, conflict: Option<Uuid>) -> Result<()> {
+        let rows =
+            serde_json::to_string(&write.rows).map_err(|e| HubError::Invalid(e.to_string()))?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO ils_writes(source, outcome, rows, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(source) DO UPDATE SET outcome = excluded.outcome, rows = excluded.rows,
+                 detail = excluded.detail, at = excluded.at",
+            params![
+                write.source,
+                write.outcome.code(),
+                rows,
+                write.detail,
+                write.at
+            ],
+        )?;
+        if let Some(id) = conflict {
+            tx.execute(
+                "UPDATE transactions SET state = 'conflict', reason = ?2
+                 WHERE id = ?1 AND state = 'applied'",
+                params![id.to_string(), write.detail],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn ils_writes(&self, prefix: &str) -> Result<Vec<IlsWrite>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT source, outcome, rows, detail, at FROM ils_writes
+             WHERE substr(source, 1, length(?1)) = ?1 ORDER BY at, source",
+        )?;
+        let rows = stmt.query_map([prefix], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (source, outcome, rows, detail, at): (String, String, String, String, String) =
+                row?;
+            out.push(super::ils_ledger::entry(
+                source, &outcome, &rows, detail, at,
+            )?);
+        }
+        Ok(out)
+    }
+
+    fn ils_link_state(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT body FROM ils_link WHERE id = 1", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_ils_link_state(&self, text: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO ils_link(id, body) VALUES (1, ?1)
+             ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+            [text],
+        )?;
+        Ok(())
     }
 
     fn revision(&self) -> Result<i64> {

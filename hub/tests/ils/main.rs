@@ -5,5 +5,7 @@
 
 mod check;
 mod kiosk;
+mod library;
 mod support;
 mod sync;
+mod write;

@@ -53,6 +53,13 @@ impl Database {
         }
     }
 
+    /// A connection to it as the admin.
+    pub fn conn(&self) -> mysql::Conn {
+        let mut conn = admin();
+        conn.select_db(&self.name).unwrap();
+        conn
+    }
+
     /// Its URL for `user` (no password in it).
     pub fn url_for(&self, user: &str) -> String {
         let admin = mysql::Opts::from_url(&admin_url()).unwrap();

@@ -1,5 +1,10 @@
-//! SLiMS 9: its loan rules as the stations' policy (`rules`), and reading its database into
-//! the hub (`read`).
+//! SLiMS 9: its loan rules as the policy (`rules`), reading its database into the hub
+//! (`read`), and writing the stations' loans, returns and renewals into it as its desk does
+//! (`write`, reckoning due dates and fines as the desk does in `reckon`; `columns`: its
+//! DATE and DATETIME columns).
 
+pub mod columns;
 pub mod read;
+pub mod reckon;
 pub mod rules;
+pub mod write;

@@ -6,15 +6,17 @@
 //! (`is_lent = 1 AND is_return = 0`) names it. A member owes `SUM(debet - credit)` of
 //! `fines`; `is_pending` members may not borrow (blocked here).
 
+use super::columns::{sql_date as date, sql_datetime_parse as datetime};
 use super::rules::{self, HolidayRow, MemberType, RuleRow, SlimsRules};
 use crate::catalog::{HubSink, put_policy};
-use crate::ils::{IlsError, IlsSettings};
+use crate::ils::{IlsError, IlsSettings, rows};
 use crate::storage::{Put, Storage};
-use jiff::civil::{Date, DateTime};
+use jiff::civil::DateTime;
 use mysql::prelude::Queryable;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use swalayan_core::contract::documents::{HoldDoc, LoanDoc};
+use swalayan_core::domain::Policy;
 use swalayan_core::domain::{HoldStatus, ItemStatus, Money};
 use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
 
@@ -22,7 +24,7 @@ use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
 pub const ORIGIN: &str = "slims";
 
 /// What one read found: `ils sync`'s `read`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct ReadCounts {
     pub members: u64,
     pub items: u64,
@@ -36,30 +38,33 @@ pub fn title_key(biblio_id: i64) -> String {
     format!("slims:{biblio_id}")
 }
 
-/// Reads everything; the hub's documents end up as SLiMS has them.
+/// Reads everything; the hub's documents end up as SLiMS has them, but for the copies in
+/// `waiting` (transactions of theirs not yet written into SLiMS), whose loans stay as the
+/// hub has them. `policy` is the one SLiMS's rules make ([`rules::policy`]).
 pub fn read_all(
     conn: &mut mysql::Conn,
     settings: &IlsSettings,
     storage: &dyn Storage,
     time_zone: &jiff::tz::TimeZone,
     default_branch: &str,
+    policy: &Policy,
+    waiting: &HashSet<String>,
 ) -> Result<ReadCounts, IlsError> {
     let hub = |e: crate::storage::HubError| IlsError::Database(format!("the hub: {e}"));
     let sink_error =
         |e: swalayan_core::import::ImportError| IlsError::Database(format!("the hub: {e}"));
-    let base = crate::catalog::policy(storage).map_err(hub)?;
-    let policy = rules::policy(&read_rules(conn)?, &base);
     policy
         .validate()
         .map_err(|e| IlsError::Database(format!("SLiMS's loan rules make no policy: {e}")))?;
-    let source = toml::to_string(&policy)
+    let source = toml::to_string(policy)
         .map_err(|e| IlsError::Database(format!("the policy as TOML: {e}")))?;
     put_policy(storage, &source).map_err(hub)?;
 
     let mut counts = ReadCounts::default();
     let mut sink = HubSink::new(storage).map_err(hub)?;
     type TitleRow = (i64, String, Option<String>, Option<String>, Option<String>);
-    let titles: Vec<TitleRow> = conn.query(
+    let titles: Vec<TitleRow> = rows::all(
+        conn,
         "SELECT biblio_id, title, sor, isbn_issn, call_number FROM biblio ORDER BY biblio_id",
     )?;
     let mut sink_ids: HashMap<i64, i64> = HashMap::new();
@@ -86,7 +91,8 @@ pub fn read_all(
         Option<String>,
         Option<String>,
     );
-    let items: Vec<ItemRow> = conn.query(
+    let items: Vec<ItemRow> = rows::all(
+        conn,
         "SELECT i.item_code, i.biblio_id, i.coll_type_id, b.gmd_id, i.item_status_id,
                 s.no_loan, i.call_number, i.location_id
          FROM item i JOIN biblio b ON b.biblio_id = i.biblio_id
@@ -116,7 +122,8 @@ pub fn read_all(
         sink.item(sink_id, &record).map_err(sink_error)?;
         counts.items += 1;
     }
-    let members: Vec<(String, String, Option<i64>, String, i64, i64)> = conn.query(
+    let members: Vec<(String, String, Option<i64>, String, i64, i64)> = rows::all(
+        conn,
         "SELECT m.member_id, m.member_name, m.member_type_id, m.expire_date, m.is_pending,
                 COALESCE((SELECT SUM(f.debet - f.credit) FROM fines f
                           WHERE f.member_id = m.member_id), 0)
@@ -139,12 +146,15 @@ pub fn read_all(
     }
     sink.flush().map_err(sink_error)?;
 
-    let loans: Vec<(String, String, String, String, u32, Option<String>)> = conn.query(
+    let loans: Vec<(String, String, String, String, u32, Option<String>)> = rows::all(
+        conn,
         "SELECT item_code, member_id, loan_date, due_date, renewed, input_date
          FROM loan WHERE is_lent = 1 AND is_return = 0 AND item_code IS NOT NULL",
     )?;
     let mut puts = Vec::new();
     let mut open: HashSet<String> = HashSet::new();
+    let known: HashMap<String, LoanDoc> =
+        storage.all::<LoanDoc>().map_err(hub)?.into_iter().collect();
     for (barcode, card, loan_date, due, renewals, input) in loans {
         let due = date(&due, &barcode)?;
         let issued = match input {
@@ -153,20 +163,39 @@ pub fn read_all(
         };
         let issued = instant(issued, time_zone, &barcode)?;
         let barcode = barcode.trim().to_string();
-        let loan = LoanDoc {
-            patron: card.trim().to_string(),
-            issued,
-            due,
-            renewals,
-            station: ORIGIN.to_string(),
+        let card = card.trim().to_string();
+        open.insert(barcode.clone());
+        counts.loans += 1;
+        if waiting.contains(&barcode) {
+            continue;
+        }
+        // A loan a station made and the hub wrote keeps the station's name and exact time;
+        // SLiMS's due date and renewals are the record.
+        let loan = match known.get(&barcode) {
+            Some(hub_loan) if hub_loan.patron == card => LoanDoc {
+                due,
+                renewals,
+                ..hub_loan.clone()
+            },
+            _ => LoanDoc {
+                patron: card,
+                issued,
+                due,
+                renewals,
+                station: ORIGIN.to_string(),
+            },
         };
         puts.push(Put::doc(&barcode, &loan).map_err(hub)?);
-        open.insert(barcode);
-        counts.loans += 1;
     }
-    // A loan the desk made and has since closed leaves the hub too (only the desk's: the
-    // stations' own loans are theirs until written back).
-    puts.extend(gone::<LoanDoc>(storage, &open, |loan| loan.station == ORIGIN).map_err(hub)?);
+    // A loan SLiMS no longer shows open leaves the hub: the desk took it back, or SLiMS
+    // refused the station's loan (the system is the record). Not while its copy's
+    // transactions wait to be written.
+    puts.extend(
+        gone::<LoanDoc>(storage, &open, |_| true)
+            .map_err(hub)?
+            .into_iter()
+            .filter(|put| !waiting.contains(&put.key)),
+    );
     let reserves: Vec<(i64, String, i64, String, String)> = conn
         .query("SELECT reserve_id, member_id, biblio_id, item_code, reserve_date FROM reserve")?;
     let mut live: HashSet<String> = HashSet::new();
@@ -197,11 +226,15 @@ pub fn read_all(
 
 /// SLiMS's member types, collection types, GMDs, the pairs its copies have, its loan rules
 /// and its holidays.
-fn read_rules(conn: &mut mysql::Conn) -> Result<SlimsRules, IlsError> {
-    let member_types = conn.query_map(
+pub fn read_rules(conn: &mut mysql::Conn) -> Result<SlimsRules, IlsError> {
+    let member_types = rows::all(
+        conn,
         "SELECT member_type_id, member_type_name, loan_limit, loan_periode, reborrow_limit,
                     fine_each_day, COALESCE(grace_periode, 0)
              FROM mst_member_type ORDER BY member_type_id",
+    )?
+    .into_iter()
+    .map(
         |(id, name, loan_limit, loan_days, renewals, fine_per_day, grace_days): (
             i64,
             String,
@@ -219,25 +252,35 @@ fn read_rules(conn: &mut mysql::Conn) -> Result<SlimsRules, IlsError> {
             fine_per_day,
             grace_days,
         },
-    )?;
-    let coll_types: BTreeMap<i64, String> = conn
-        .query::<(i64, String), _>("SELECT coll_type_id, coll_type_name FROM mst_coll_type")?
-        .into_iter()
-        .collect();
-    let gmds: BTreeMap<i64, String> = conn
-        .query::<(i64, String), _>("SELECT gmd_id, gmd_name FROM mst_gmd")?
-        .into_iter()
-        .collect();
-    let pairs: Vec<(i64, i64)> = conn.query(
+    )
+    .collect::<Vec<_>>();
+    let coll_types: BTreeMap<i64, String> = rows::all::<(i64, String)>(
+        conn,
+        "SELECT coll_type_id, coll_type_name FROM mst_coll_type",
+    )?
+    .into_iter()
+    .collect();
+    let gmds: BTreeMap<i64, String> =
+        rows::all::<(i64, String)>(conn, "SELECT gmd_id, gmd_name FROM mst_gmd")?
+            .into_iter()
+            .collect();
+    let pairs: Vec<(i64, i64)> = rows::all(
+        conn,
         "SELECT DISTINCT COALESCE(i.coll_type_id, 0), COALESCE(b.gmd_id, 0)
          FROM item i JOIN biblio b ON b.biblio_id = i.biblio_id ORDER BY 1, 2",
     )?;
-    let rules = conn.query_map(
-        "SELECT member_type_id, COALESCE(coll_type_id, 0), COALESCE(gmd_id, 0),
+    type LoanRuleRow = (i64, i64, i64, i64, u32, u32, u32, i64, u32);
+    let rules = rows::all(
+        conn,
+        "SELECT loan_rules_id, member_type_id, COALESCE(coll_type_id, 0), COALESCE(gmd_id, 0),
                 COALESCE(loan_limit, 0), COALESCE(loan_periode, 0), COALESCE(reborrow_limit, 0),
                 COALESCE(fine_each_day, 0), COALESCE(grace_periode, 0)
          FROM mst_loan_rules ORDER BY loan_rules_id",
+    )?
+    .into_iter()
+    .map(
         |(
+            id,
             member_type,
             coll_type,
             gmd,
@@ -246,7 +289,8 @@ fn read_rules(conn: &mut mysql::Conn) -> Result<SlimsRules, IlsError> {
             renewals,
             fine_per_day,
             grace_days,
-        ): (i64, i64, i64, u32, u32, u32, i64, u32)| RuleRow {
+        ): LoanRuleRow| RuleRow {
+            id,
             member_type,
             coll_type,
             gmd,
@@ -256,13 +300,28 @@ fn read_rules(conn: &mut mysql::Conn) -> Result<SlimsRules, IlsError> {
             fine_per_day,
             grace_days,
         },
+    )
+    .collect::<Vec<_>>();
+    // A PHP-serialised flag (`b:1;`, or `i:1;`/`s:1:"1";` from older settings pages).
+    let ignore_holidays: Option<String> = rows::first_of(
+        conn,
+        "SELECT setting_value FROM setting WHERE setting_name = 'ignore_holidays_fine_calc'",
     )?;
-    let holidays = conn.query_map(
-        "SELECT holiday_dayname, holiday_date, description FROM holiday",
+    let ignore_holidays_in_fines = matches!(
+        ignore_holidays.as_deref().map(str::trim),
+        Some("b:1;" | "i:1;" | "s:1:\"1\";")
+    );
+    let holidays = rows::all(
+        conn,
+        "SELECT holiday_dayname, CAST(holiday_date AS CHAR), description FROM holiday",
+    )?
+    .into_iter()
+    .map(
         |(day_name, date, description): (String, Option<String>, Option<String>)| {
             (day_name, date, description)
         },
-    )?;
+    )
+    .collect::<Vec<_>>();
     let holidays = holidays
         .into_iter()
         .map(|(day_name, on, description)| {
@@ -280,26 +339,12 @@ fn read_rules(conn: &mut mysql::Conn) -> Result<SlimsRules, IlsError> {
         pairs,
         rules,
         holidays,
+        ignore_holidays_in_fines,
     })
 }
 
 fn non_empty(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
-}
-
-/// A DATE column as the text protocol carries it (`2026-12-06`).
-fn date(text: &str, what: &str) -> Result<Date, IlsError> {
-    text.trim()
-        .parse()
-        .map_err(|e| IlsError::Database(format!("{what}: date '{text}': {e}")))
-}
-
-/// A DATETIME column as the text protocol carries it (`2026-12-06 10:05:00`).
-fn datetime(text: &str, what: &str) -> Result<DateTime, IlsError> {
-    text.trim()
-        .replacen(' ', "T", 1)
-        .parse()
-        .map_err(|e| IlsError::Database(format!("{what}: time '{text}': {e}")))
 }
 
 /// The deletions of the hub's documents of `D` that the system's desk made (`by_desk`) and

@@ -33,6 +33,8 @@ pub struct MemberType {
 /// `mst_loan_rules` (0 in a type column: any).
 #[derive(Debug, Clone)]
 pub struct RuleRow {
+    /// `loan_rules_id`: what a loan made under it records.
+    pub id: i64,
     pub member_type: i64,
     pub coll_type: i64,
     pub gmd: i64,
@@ -64,6 +66,8 @@ pub struct SlimsRules {
     /// In table order: SLiMS takes the first that matches.
     pub rules: Vec<RuleRow>,
     pub holidays: Vec<HolidayRow>,
+    /// SLiMS's setting `ignore_holidays_fine_calc`: closed days do not count for a fine.
+    pub ignore_holidays_in_fines: bool,
 }
 
 /// The patron category of a member type.
@@ -76,47 +80,90 @@ pub fn item_type_code(coll_type: i64, gmd: i64) -> String {
     format!("c{coll_type}-g{gmd}")
 }
 
-/// The loan terms SLiMS applies to a member type and a copy of `(coll, gmd)`, as its
-/// `setLoanRules` picks them: no collection type and no GMD → the member type's own terms;
-/// else the first row for the member type with the collection type and the GMD (each only
-/// when the copy has one), else with the collection type, else with the GMD — that last
-/// whatever the row's collection type, as SLiMS's query does.
-fn terms(rules: &SlimsRules, member: &MemberType, coll: i64, gmd: i64) -> LoanRule {
-    let of_member = || rules.rules.iter().filter(|r| r.member_type == member.id);
-    let coll_fits = |r: &&RuleRow| coll == 0 || r.coll_type == coll;
-    let gmd_fits = |r: &&RuleRow| gmd == 0 || r.gmd == gmd;
-    let found = if coll == 0 && gmd == 0 {
-        None
-    } else {
-        of_member()
-            .find(|r| coll_fits(r) && gmd_fits(r))
-            .or_else(|| of_member().find(coll_fits))
-            .or_else(|| of_member().find(gmd_fits))
-    };
-    let (loan_days, max_loans, max_renewals, fine, grace) = match found {
-        Some(r) => (
-            r.loan_days,
-            r.loan_limit,
-            r.renewals,
-            r.fine_per_day,
-            r.grace_days,
-        ),
-        None => (
-            member.loan_days,
-            member.loan_limit,
-            member.renewals,
-            member.fine_per_day,
-            member.grace_days,
-        ),
-    };
+/// The terms of one loan as SLiMS's desk settles them: a loan rule's, or the member type's
+/// own (`rule_id` 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms {
+    /// The `loan_rules_id` the loan records (0: none matched).
+    pub rule_id: i64,
+    pub loan_limit: u32,
+    pub loan_days: u32,
+    pub renewals: u32,
+    pub fine_per_day: i64,
+    pub grace_days: u32,
+}
+
+impl Terms {
+    fn of_member(member: &MemberType) -> Terms {
+        Terms {
+            rule_id: 0,
+            loan_limit: member.loan_limit,
+            loan_days: member.loan_days,
+            renewals: member.renewals,
+            fine_per_day: member.fine_per_day,
+            grace_days: member.grace_days,
+        }
+    }
+
+    fn of_rule(rule: &RuleRow) -> Terms {
+        Terms {
+            rule_id: rule.id,
+            loan_limit: rule.loan_limit,
+            loan_days: rule.loan_days,
+            renewals: rule.renewals,
+            fine_per_day: rule.fine_per_day,
+            grace_days: rule.grace_days,
+        }
+    }
+}
+
+impl SlimsRules {
+    /// A member type by id.
+    pub fn member_type(&self, id: i64) -> Option<&MemberType> {
+        self.member_types.iter().find(|m| m.id == id)
+    }
+
+    /// The terms SLiMS applies to a member type and a copy of `(coll, gmd)`, as its
+    /// `setLoanRules` picks them: no collection type and no GMD → the member type's own
+    /// terms; else the first row for the member type with the collection type and the GMD
+    /// (each only when the copy has one), else with the collection type, else with the GMD —
+    /// that last whatever the row's collection type, as SLiMS's query does.
+    pub fn terms(&self, member: &MemberType, coll: i64, gmd: i64) -> Terms {
+        let of_member = || self.rules.iter().filter(|r| r.member_type == member.id);
+        let coll_fits = |r: &&RuleRow| coll == 0 || r.coll_type == coll;
+        let gmd_fits = |r: &&RuleRow| gmd == 0 || r.gmd == gmd;
+        let found = if coll == 0 && gmd == 0 {
+            None
+        } else {
+            of_member()
+                .find(|r| coll_fits(r) && gmd_fits(r))
+                .or_else(|| of_member().find(coll_fits))
+                .or_else(|| of_member().find(gmd_fits))
+        };
+        found.map_or_else(|| Terms::of_member(member), Terms::of_rule)
+    }
+
+    /// The terms a loan recorded (its `loan_rules_id`; 0 or a rule since removed: the
+    /// member type's), as SLiMS's return and renewal read them back.
+    pub fn terms_of_loan(&self, member: &MemberType, rule_id: i64) -> Terms {
+        self.rules
+            .iter()
+            .find(|r| rule_id != 0 && r.id == rule_id)
+            .map_or_else(|| Terms::of_member(member), Terms::of_rule)
+    }
+}
+
+/// The policy's rule for a member type and a copy of `(coll, gmd)`.
+fn loan_rule(rules: &SlimsRules, member: &MemberType, coll: i64, gmd: i64) -> LoanRule {
+    let terms = rules.terms(member, coll, gmd);
     LoanRule {
         category: category_code(member.id),
         item_type: item_type_code(coll, gmd),
-        loan_days,
-        max_loans,
-        max_renewals,
-        fine_per_day: Money::from_units(fine),
-        fine_grace_days: grace,
+        loan_days: terms.loan_days,
+        max_loans: terms.loan_limit,
+        max_renewals: terms.renewals,
+        fine_per_day: Money::from_units(terms.fine_per_day),
+        fine_grace_days: terms.grace_days,
         fine_cap: Money::ZERO,
     }
 }
@@ -165,7 +212,7 @@ pub fn policy(rules: &SlimsRules, base: &Policy) -> Policy {
     let mut loan_rules = Vec::new();
     for member in &rules.member_types {
         for &(coll, gmd) in &rules.pairs {
-            loan_rules.push(terms(rules, member, coll, gmd));
+            loan_rules.push(loan_rule(rules, member, coll, gmd));
         }
     }
     let closed_weekdays = rules
@@ -200,6 +247,8 @@ pub fn policy(rules: &SlimsRules, base: &Policy) -> Policy {
             closed_weekdays,
             holidays,
         },
+        // SLiMS counts every calendar day late unless told to leave closed days out.
+        fine_closed_days: !rules.ignore_holidays_in_fines,
         ..base.clone()
     }
 }
@@ -224,6 +273,7 @@ mod tests {
 
     fn rule(member_type: i64, coll_type: i64, gmd: i64, days: u32) -> RuleRow {
         RuleRow {
+            id: member_type * 100 + coll_type * 10 + gmd,
             member_type,
             coll_type,
             gmd,

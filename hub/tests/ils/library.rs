@@ -1,0 +1,118 @@
+//! A library on SLiMS with Swalayan beside it: a SLiMS database, a hub reading and writing
+//! it (`ils sync --once` rounds, run by the test), the hub serving a kiosk, and the kiosk's
+//! command line.
+
+#[path = "../../benches/support/hub_process.rs"]
+mod hub_process;
+
+use crate::support::{Database, hub_json};
+use jiff::ToSpan;
+use jiff::civil::{Date, Weekday};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The library's time zone: the hub's and the kiosk's.
+pub const TIME_ZONE: &str = "Asia/Jakarta";
+
+pub struct SlimsLibrary {
+    pub slims: Database,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub hub_db: PathBuf,
+    serving: Option<hub_process::HubProcess>,
+    station_config: PathBuf,
+}
+
+impl SlimsLibrary {
+    /// SLiMS loaded from `fixture` plus `extra` statements (the desk's earlier work), read
+    /// once by the hub, and a kiosk that has pulled the result.
+    pub fn open(fixture: &str, extra: &str) -> SlimsLibrary {
+        let slims = Database::load(fixture);
+        if !extra.is_empty() {
+            slims.run(extra);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("hub.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[library]\ntimezone = \"{TIME_ZONE}\"\n\n[ils]\nkind = \"slims\"\nurl = \"{}\"\noperator_id = 1\n",
+                slims.url()
+            ),
+        )
+        .unwrap();
+        let hub_db = dir.path().join("hub.db");
+        let mut library = SlimsLibrary {
+            slims,
+            station_config: dir.path().join("kiosk-1.toml"),
+            dir,
+            config,
+            hub_db,
+            serving: None,
+        };
+        library.round();
+        let added = hub_json(
+            &library.hub_db,
+            &library.config,
+            &["station", "add", "kiosk-1"],
+        );
+        let serving = hub_process::serve(library.hub_db.to_str().unwrap());
+        std::fs::write(
+            &library.station_config,
+            format!(
+                "[station]\nid = \"kiosk-1\"\n\n[library]\ntimezone = \"{TIME_ZONE}\"\n\n[central]\nkind = \"hub\"\nurl = \"{}\"\ntoken = \"{}\"\n",
+                serving.url,
+                added["token"].as_str().unwrap()
+            ),
+        )
+        .unwrap();
+        library.serving = Some(serving);
+        library.kiosk_sync();
+        library
+    }
+
+    /// One round of the link: `ils sync --once --json`.
+    pub fn round(&self) -> Value {
+        hub_json(&self.hub_db, &self.config, &["ils", "sync", "--once"])
+    }
+
+    /// The kiosk's `swalayan --json ARGS...`.
+    pub fn kiosk(&self, args: &[&str]) -> Value {
+        let bin: PathBuf = Path::new(env!("CARGO_BIN_EXE_swalayan-hub")).with_file_name("swalayan");
+        assert!(bin.exists(), "build the workspace first: {}", bin.display());
+        let out = Command::new(bin)
+            .arg("--config")
+            .arg(&self.station_config)
+            .arg("--db")
+            .arg(self.dir.path().join("kiosk-1.db"))
+            .arg("--json")
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?} ({e}): {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    /// The kiosk pushes what it did and pulls what changed.
+    pub fn kiosk_sync(&self) -> Value {
+        self.kiosk(&["sync", "--once"])
+    }
+}
+
+/// Today on the library's wall clock.
+pub fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::db().get(TIME_ZONE).unwrap())
+        .date()
+}
+
+/// SLiMS's due date: `days` on, then past Sundays (the fixture's weekly closing day), as
+/// its desk reckons it (`simbio_date::getNextDateNotHoliday`).
+pub fn slims_due(from: Date, days: i64) -> Date {
+    let mut due = from.checked_add(days.days()).unwrap();
+    while due.weekday() == Weekday::Sunday {
+        due = due.tomorrow().unwrap();
+    }
+    due
+}

@@ -1,0 +1,255 @@
+//! The stations' loans, returns and renewals written into SLiMS: the rows are the ones
+//! SLiMS's own desk writes (a twin database gets the desk's statements from the facts of
+//! SLiMS's circulation code, and the tables are compared); the system is the record when it
+//! disagrees; and a write interrupted before the hub recorded it is not written twice.
+
+use crate::library::{SlimsLibrary, slims_due, today};
+use crate::support::{Database, hub_json};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use mysql::prelude::Queryable;
+
+fn days_ago(days: i64) -> Date {
+    today().checked_sub(days.days()).unwrap()
+}
+
+/// The desk's earlier work, the same in SLiMS and in its twin: a sixth copy, and two
+/// overdue loans — S0003 to Siti (Umum: 1000 a day after 2 days' grace), due 6 days ago;
+/// S0006 to Budi (Mahasiswa: 500 a day, no grace, one renewal), due 3 days ago.
+fn earlier_work() -> String {
+    format!(
+        "INSERT INTO item (biblio_id, coll_type_id, item_code, location_id, item_status_id, input_date)
+           VALUES (2, 3, 'S0006', 'SL', '0', NOW());
+         INSERT INTO loan (item_code, member_id, loan_date, due_date, renewed, loan_rules_id, is_lent,
+                           is_return, input_date, last_update, uid) VALUES
+           ('S0003', '20260001', '{a}', '{b}', 0, 0, 1, 0, '{a} 09:00:00', '{a} 09:00:00', 1),
+           ('S0006', '20260002', '{c}', '{d}', 0, 0, 1, 0, '{c} 10:00:00', '{c} 10:00:00', 1);",
+        a = days_ago(20),
+        b = days_ago(6),
+        c = days_ago(10),
+        d = days_ago(3),
+    )
+}
+
+type LoanRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<String>,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+);
+
+fn loans(conn: &mut mysql::Conn) -> Vec<LoanRow> {
+    conn.query(
+        "SELECT item_code, member_id, CAST(loan_date AS CHAR), CAST(due_date AS CHAR), renewed,
+                loan_rules_id, CAST(actual AS CHAR), is_lent, is_return,
+                CAST(return_date AS CHAR), CAST(uid AS CHAR)
+         FROM loan ORDER BY item_code, loan_id",
+    )
+    .unwrap()
+}
+
+fn fines(conn: &mut mysql::Conn) -> Vec<(String, String, i64, i64, String)> {
+    conn.query(
+        "SELECT CAST(fines_date AS CHAR), member_id, debet, credit, description
+         FROM fines ORDER BY member_id, description, fines_id",
+    )
+    .unwrap()
+}
+
+fn history(conn: &mut mysql::Conn) -> Vec<(String, String, String, String, i64, i64, String)> {
+    conn.query(
+        "SELECT item_code, member_id, CAST(due_date AS CHAR), title, renewed, is_return,
+                member_type_name
+         FROM loan_history ORDER BY item_code, loan_id",
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_kiosk_loan_return_and_renewal_are_the_rows_slims_desk_writes() {
+    let library = SlimsLibrary::open("slims9.sql", &earlier_work());
+    let twin = Database::load("slims9.sql");
+    twin.run(&earlier_work());
+
+    let before = jiff::Timestamp::now();
+    let lent = library.kiosk(&[
+        "circ", "checkout", "--patron", "20260002", "--item", "S0001",
+    ]);
+    assert_eq!(lent["ok"], true, "{lent}");
+    let back = library.kiosk(&["circ", "checkin", "--item", "S0003"]);
+    assert_eq!(back["ok"], true, "{back}");
+    let renewed = library.kiosk(&["circ", "renew", "--patron", "20260002", "--item", "S0006"]);
+    assert_eq!(renewed["ok"], true, "{renewed}");
+    let after = jiff::Timestamp::now();
+    library.kiosk_sync();
+    let round = library.round();
+    assert_eq!(round["written"], 3, "{round}");
+    assert_eq!(round["conflicts"], 0, "{round}");
+
+    // The kiosk's loan carries the time it was made, on the library's clock.
+    let mut slims = library.slims.conn();
+    let input: String = slims
+        .query_first("SELECT CAST(input_date AS CHAR) FROM loan WHERE item_code = 'S0001'")
+        .unwrap()
+        .unwrap();
+    let zone = jiff::tz::db().get(crate::library::TIME_ZONE).unwrap();
+    let wall = |t: jiff::Timestamp| {
+        t.to_zoned_datetime(zone.clone())
+            .datetime()
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    assert!(
+        wall(before) <= input && input <= wall(after),
+        "{input} not within {}..{}",
+        wall(before),
+        wall(after)
+    );
+
+    // What SLiMS's desk writes for the same three (circulation_base_lib.inc.php):
+    // finishLoanSession, returnItem, and extendItemLoan (returnItem, then the new due date).
+    let t = today();
+    twin.run(&format!(
+        "INSERT INTO loan (item_code, member_id, loan_date, due_date, renewed, loan_rules_id,
+                           is_lent, is_return, input_date, last_update, uid)
+           VALUES ('S0001', '20260002', '{t}', '{due7}', 0, 0, 1, 0, '{input}', NOW(), 1);
+         DELETE FROM reserve WHERE member_id = '20260002' AND item_code = 'S0001';
+         INSERT INTO fines (fines_date, member_id, debet, credit, description)
+           VALUES ('{t}', '20260001', 6000, 0, 'Overdue fines for item S0003');
+         UPDATE loan SET is_return = 1, return_date = '{t}', last_update = NOW()
+           WHERE item_code = 'S0003' AND member_id = '20260001' AND is_lent = 1 AND is_return = 0;
+         INSERT INTO fines (fines_date, member_id, debet, credit, description)
+           VALUES ('{t}', '20260002', 1500, 0, 'Overdue fines for item S0006');
+         UPDATE loan SET is_return = 1, return_date = '{t}', last_update = NOW()
+           WHERE item_code = 'S0006' AND member_id = '20260002' AND is_lent = 1 AND is_return = 0;
+         UPDATE loan SET renewed = renewed + 1, due_date = '{due7}', is_return = 0
+           WHERE item_code = 'S0006' AND member_id = '20260002';",
+        due7 = slims_due(t, 7),
+    ));
+    let mut desk = twin.conn();
+    assert_eq!(loans(&mut slims), loans(&mut desk), "the loan table");
+    assert_eq!(fines(&mut slims), fines(&mut desk), "the fines table");
+    assert_eq!(
+        history(&mut slims),
+        history(&mut desk),
+        "loan_history (SLiMS's triggers)"
+    );
+    let input_twin: String = desk
+        .query_first("SELECT CAST(input_date AS CHAR) FROM loan WHERE item_code = 'S0001'")
+        .unwrap()
+        .unwrap();
+    assert_eq!(input, input_twin);
+
+    // A second round finds nothing more to write.
+    let again = library.round();
+    assert_eq!(again["written"], 0, "{again}");
+    assert_eq!(loans(&mut slims), loans(&mut desk));
+    assert_eq!(fines(&mut slims), fines(&mut desk));
+}
+
+#[test]
+fn slims_changed_meanwhile_gives_conflicts_and_no_overwrite() {
+    let library = SlimsLibrary::open("slims9.sql", "");
+    // Offline at the kiosk (nothing pushed yet): three loans.
+    for (card, item) in [
+        ("20260002", "S0001"),
+        ("20260001", "S0003"),
+        ("20260002", "S0005"),
+    ] {
+        let lent = library.kiosk(&["circ", "checkout", "--patron", card, "--item", item]);
+        assert_eq!(lent["ok"], true, "{card} {item}: {lent}");
+    }
+    // Meanwhile at SLiMS's desk: S0001 lent to Siti, Siti's membership set pending, S0005
+    // marked missing.
+    let t = today();
+    library.slims.run(&format!(
+        "INSERT INTO loan (item_code, member_id, loan_date, due_date, renewed, loan_rules_id,
+                           is_lent, is_return, input_date, last_update, uid)
+           VALUES ('S0001', '20260001', '{t}', '{due}', 0, 0, 1, 0, NOW(), NOW(), 1);
+         UPDATE member SET is_pending = 1 WHERE member_id = '20260001';
+         UPDATE item SET item_status_id = 'MIS' WHERE item_code = 'S0005';",
+        due = slims_due(t, 14),
+    ));
+    let mut slims = library.slims.conn();
+    let loans_before = loans(&mut slims);
+    library.kiosk_sync();
+    let round = library.round();
+    assert_eq!(round["written"], 0, "{round}");
+    assert_eq!(round["conflicts"], 3, "{round}");
+    assert_eq!(
+        loans(&mut slims),
+        loans_before,
+        "nothing written over SLiMS's record"
+    );
+
+    let conflicts = hub_json(&library.hub_db, &library.config, &["conflicts", "list"]);
+    let reasons: Vec<&str> = conflicts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 3, "{conflicts}");
+    let said = |words: &str| reasons.iter().any(|r| r.contains(words));
+    assert!(said("S0001 on loan to member 20260001"), "{reasons:?}");
+    assert!(said("20260001 as pending"), "{reasons:?}");
+    assert!(said("S0005 as 'Missing'"), "{reasons:?}");
+
+    // The hub follows SLiMS: the kiosk's loans that were refused are gone, S0001 is
+    // Siti's.
+    let pulled = library.kiosk_sync();
+    assert!(pulled["pulled"].as_u64().unwrap() > 0, "{pulled}");
+    let refused = library.kiosk(&[
+        "circ", "checkout", "--patron", "20260002", "--item", "S0001",
+    ]);
+    assert_eq!(refused["ok"], false, "{refused}");
+}
+
+#[test]
+fn a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice() {
+    let library = SlimsLibrary::open("slims9.sql", &earlier_work());
+    let lent = library.kiosk(&[
+        "circ", "checkout", "--patron", "20260002", "--item", "S0001",
+    ]);
+    assert_eq!(lent["ok"], true, "{lent}");
+    let back = library.kiosk(&["circ", "checkin", "--item", "S0003"]);
+    assert_eq!(back["ok"], true, "{back}");
+    library.kiosk_sync();
+    let round = library.round();
+    assert_eq!(round["written"], 2, "{round}");
+    let mut slims = library.slims.conn();
+    let (loans_once, fines_once) = (loans(&mut slims), fines(&mut slims));
+
+    // The hub dies after SLiMS took the rows but before it recorded them: its ledger of
+    // ILS writes is as it was before the round.
+    let hub = rusqlite::Connection::open(&library.hub_db).unwrap();
+    hub.execute("DELETE FROM ils_writes", []).unwrap();
+    let again = library.round();
+    assert_eq!(again["written"], 2, "found written: {again}");
+    assert_eq!(loans(&mut slims), loans_once, "no second loan row");
+    assert_eq!(fines(&mut slims), fines_once, "no second fine");
+
+    // And a return cut off after its first statement (the fine row, as the desk writes it
+    // first): the rest is written, the fine not again.
+    let back = library.kiosk(&["circ", "checkin", "--item", "S0006"]);
+    assert_eq!(back["ok"], true, "{back}");
+    library.kiosk_sync();
+    library.slims.run(&format!(
+        "INSERT INTO fines (fines_date, member_id, debet, credit, description)
+           VALUES ('{}', '20260002', 1500, 0, 'Overdue fines for item S0006')",
+        today()
+    ));
+    let round = library.round();
+    assert_eq!(round["written"], 1, "{round}");
+    let s0006: Vec<(i64, i64)> = slims
+        .query("SELECT is_return, (SELECT COUNT(*) FROM fines WHERE description LIKE '% S0006') FROM loan WHERE item_code = 'S0006'")
+        .unwrap();
+    assert_eq!(s0006, vec![(1, 1)], "closed, one fine");
+}
