@@ -2,6 +2,8 @@
 //! it (`ils sync --once` rounds, run by the test), the hub serving a kiosk, and the kiosk's
 //! command line.
 
+#[path = "../common/fresh_postgres.rs"]
+mod fresh_postgres;
 #[path = "../../benches/support/hub_process.rs"]
 mod hub_process;
 
@@ -15,11 +17,19 @@ use std::process::Command;
 /// The library's time zone: the hub's and the kiosk's.
 pub const TIME_ZONE: &str = "Asia/Jakarta";
 
+/// Where the hub keeps its own data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HubBackend {
+    Sqlite,
+    Postgres,
+}
+
 pub struct SlimsLibrary {
     pub slims: Database,
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
-    pub hub_db: PathBuf,
+    /// The hub's `--db`: a file, or a PostgreSQL URL.
+    pub hub_db: String,
     serving: Option<hub_process::HubProcess>,
     station_config: PathBuf,
 }
@@ -28,6 +38,11 @@ impl SlimsLibrary {
     /// SLiMS loaded from `fixture` plus `extra` statements (the desk's earlier work), read
     /// once by the hub, and a kiosk that has pulled the result.
     pub fn open(fixture: &str, extra: &str) -> SlimsLibrary {
+        SlimsLibrary::open_on(HubBackend::Sqlite, fixture, extra)
+    }
+
+    /// The same with the hub on `backend`.
+    pub fn open_on(backend: HubBackend, fixture: &str, extra: &str) -> SlimsLibrary {
         let slims = Database::load(fixture);
         if !extra.is_empty() {
             slims.run(extra);
@@ -42,7 +57,10 @@ impl SlimsLibrary {
             ),
         )
         .unwrap();
-        let hub_db = dir.path().join("hub.db");
+        let hub_db = match backend {
+            HubBackend::Sqlite => dir.path().join("hub.db").display().to_string(),
+            HubBackend::Postgres => fresh_postgres::database(),
+        };
         let mut library = SlimsLibrary {
             slims,
             station_config: dir.path().join("kiosk-1.toml"),
@@ -57,7 +75,7 @@ impl SlimsLibrary {
             &library.config,
             &["station", "add", "kiosk-1"],
         );
-        let serving = hub_process::serve(library.hub_db.to_str().unwrap());
+        let serving = hub_process::serve(&library.hub_db);
         std::fs::write(
             &library.station_config,
             format!(
@@ -92,6 +110,18 @@ impl SlimsLibrary {
             .unwrap();
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{args:?} ({e}): {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    /// The hub forgets what it wrote into SLiMS, as a hub killed after SLiMS took the rows
+    /// but before it recorded them would have.
+    pub fn forget_ils_writes(&self) {
+        if self.hub_db.starts_with("postgres") {
+            let mut client = postgres::Client::connect(&self.hub_db, postgres::NoTls).unwrap();
+            client.execute("DELETE FROM ils_writes", &[]).unwrap();
+        } else {
+            let hub = rusqlite::Connection::open(&self.hub_db).unwrap();
+            hub.execute("DELETE FROM ils_writes", []).unwrap();
+        }
     }
 
     /// The kiosk pushes what it did and pulls what changed.

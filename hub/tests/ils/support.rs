@@ -153,7 +153,11 @@ pub fn hub(config: &Path, args: &[&str]) -> Output {
 }
 
 /// `swalayan-hub --db DB --config CONFIG --json ARGS...`, which must succeed: its JSON.
-pub fn hub_json(db: &Path, config: &Path, args: &[&str]) -> serde_json::Value {
+pub fn hub_json(
+    db: impl AsRef<std::ffi::OsStr>,
+    config: &Path,
+    args: &[&str],
+) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_swalayan-hub"))
         .arg("--db")
         .arg(db)

@@ -3,7 +3,7 @@
 //! SLiMS's circulation code, and the tables are compared); the system is the record when it
 //! disagrees; and a write interrupted before the hub recorded it is not written twice.
 
-use crate::library::{SlimsLibrary, slims_due, today};
+use crate::library::{HubBackend, SlimsLibrary, slims_due, today};
 use crate::support::{Database, hub_json};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -72,9 +72,32 @@ fn history(conn: &mut mysql::Conn) -> Vec<(String, String, String, String, i64, 
     .unwrap()
 }
 
-#[test]
-fn a_kiosk_loan_return_and_renewal_are_the_rows_slims_desk_writes() {
-    let library = SlimsLibrary::open("slims9.sql", &earlier_work());
+/// Each test on a hub of either backend.
+macro_rules! on_both_hub_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name(crate::library::HubBackend::Sqlite)
+                }
+                #[test]
+                fn postgres() {
+                    super::$name(crate::library::HubBackend::Postgres)
+                }
+            }
+        )*
+    };
+}
+
+on_both_hub_backends!(
+    a_kiosk_loan_return_and_renewal_are_the_rows_slims_desk_writes,
+    slims_changed_meanwhile_gives_conflicts_and_no_overwrite,
+    a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice,
+);
+
+fn a_kiosk_loan_return_and_renewal_are_the_rows_slims_desk_writes(backend: HubBackend) {
+    let library = SlimsLibrary::open_on(backend, "slims9.sql", &earlier_work());
     let twin = Database::load("slims9.sql");
     twin.run(&earlier_work());
 
@@ -154,9 +177,8 @@ fn a_kiosk_loan_return_and_renewal_are_the_rows_slims_desk_writes() {
     assert_eq!(fines(&mut slims), fines(&mut desk));
 }
 
-#[test]
-fn slims_changed_meanwhile_gives_conflicts_and_no_overwrite() {
-    let library = SlimsLibrary::open("slims9.sql", "");
+fn slims_changed_meanwhile_gives_conflicts_and_no_overwrite(backend: HubBackend) {
+    let library = SlimsLibrary::open_on(backend, "slims9.sql", "");
     // Offline at the kiosk (nothing pushed yet): three loans.
     for (card, item) in [
         ("20260002", "S0001"),
@@ -212,9 +234,8 @@ fn slims_changed_meanwhile_gives_conflicts_and_no_overwrite() {
     assert_eq!(refused["ok"], false, "{refused}");
 }
 
-#[test]
-fn a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice() {
-    let library = SlimsLibrary::open("slims9.sql", &earlier_work());
+fn a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice(backend: HubBackend) {
+    let library = SlimsLibrary::open_on(backend, "slims9.sql", &earlier_work());
     let lent = library.kiosk(&[
         "circ", "checkout", "--patron", "20260002", "--item", "S0001",
     ]);
@@ -229,8 +250,7 @@ fn a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice() {
 
     // The hub dies after SLiMS took the rows but before it recorded them: its ledger of
     // ILS writes is as it was before the round.
-    let hub = rusqlite::Connection::open(&library.hub_db).unwrap();
-    hub.execute("DELETE FROM ils_writes", []).unwrap();
+    library.forget_ils_writes();
     let again = library.round();
     assert_eq!(again["written"], 2, "found written: {again}");
     assert_eq!(loans(&mut slims), loans_once, "no second loan row");

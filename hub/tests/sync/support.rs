@@ -1,5 +1,8 @@
 //! Hub processes, stations, backends and a fault-injecting TCP proxy for the sync tests.
 
+#[path = "../common/fresh_postgres.rs"]
+mod fresh_postgres;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -40,25 +43,9 @@ impl Backend {
     pub fn database(self, dir: &Path) -> String {
         match self {
             Backend::Sqlite => dir.join("hub.db").display().to_string(),
-            Backend::Postgres => fresh_postgres_database(),
+            Backend::Postgres => fresh_postgres::database(),
         }
     }
-}
-
-/// Creates a database on the test cluster and returns its URL.
-fn fresh_postgres_database() -> String {
-    let admin = std::env::var("SWALAYAN_TEST_POSTGRES").expect(
-        "SWALAYAN_TEST_POSTGRES is not set: run the tests through scripts/test, which starts a \
-         throwaway PostgreSQL cluster on loopback (or point it at one: postgres://USER@127.0.0.1:PORT/postgres)",
-    );
-    let name = format!("hub_{}", uuid::Uuid::now_v7().simple());
-    let mut client = postgres::Client::connect(&admin, postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot reach the test cluster at {admin}: {e}"));
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
 }
 
 pub struct Hub {
