@@ -260,8 +260,18 @@ pub fn run(
     tls: Option<(PathBuf, PathBuf)>,
     metrics_listen: Option<&str>,
     limits: Limits,
+    ils: Option<crate::ils::IlsSettings>,
 ) -> Result<(), ServeError> {
     let branches = library.branches.clone();
+    // The library system's link runs beside the server and stops with it.
+    let _link = match ils {
+        Some(settings) => Some(crate::ils::running::start(
+            settings,
+            Arc::clone(&storage),
+            library.clone(),
+        )?),
+        None => None,
+    };
     // Before the runtime: PostgreSQL's synchronous client must not block an async worker.
     let web = WebState::new(Arc::clone(&storage), library, tls.is_some())?;
     let runtime = tokio::runtime::Runtime::new()?;

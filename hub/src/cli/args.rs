@@ -399,12 +399,16 @@ pub(crate) enum IlsCommand {
     /// "version","members","items","titles","open_loans","problems":[...]}`); exit 2 when
     /// anything is wrong.
     Check,
-    /// One round of the link: read the system into the hub (`--json`: `{"read":{"members",
-    /// "items","titles","loans","holds"},"written","conflicts"}`). Today SLiMS is read in full;
-    /// writing back is not built yet.
+    /// One round of the link: write what the stations and the web did into the system, then
+    /// read it into the hub (`--json`: `{"read":{"members","items","titles","loans","holds"},
+    /// "written","conflicts"}`). SLiMS 9 today; INLISLite is not built yet.
     Sync {
-        /// One round, then exit (the continuous link is `serve`'s, not built yet).
+        /// One round, then exit (`serve` runs the link continuously, every `poll_seconds`).
         #[arg(long, required = true)]
         once: bool,
     },
+    /// The link's state as the last round left it (`--json`: `{"system","since",
+    /// "last_round","last_read","last_write","backlog","last_error","last_error_at","read",
+    /// "written","conflicts"}`); exit 2 when the link never ran.
+    Status,
 }

@@ -1,4 +1,5 @@
-//! `ils check`: the library system named in `[ils]` of the hub's file.
+//! `ils check`, `ils sync --once`, `ils status`: the library system named in `[ils]` of
+//! the hub's file.
 
 use super::args::IlsCommand;
 use super::error::CliError;
@@ -22,6 +23,39 @@ pub(super) fn ils(
         )
     })?;
     match command {
+        IlsCommand::Status => {
+            let storage = crate::storage::open(db)?;
+            let state = crate::ils::link::LinkState::saved(storage.as_ref())?.ok_or_else(|| {
+                CliError::Ils(
+                    "the link has not run yet: `ils sync --once`, or `serve` with this file".into(),
+                )
+            })?;
+            emit(json, &serde_json::to_value(&state)?, || {
+                let mut lines = vec![
+                    format!("{} since {}", state.system, state.since),
+                    format!(
+                        "last read: {}",
+                        state.last_read.as_deref().unwrap_or("never")
+                    ),
+                    format!(
+                        "last write: {}",
+                        state.last_write.as_deref().unwrap_or("never")
+                    ),
+                    format!("waiting to be written: {}", state.backlog),
+                    format!(
+                        "written: {}, refused (conflicts): {}",
+                        state.written, state.conflicts
+                    ),
+                ];
+                if let Some(error) = &state.last_error {
+                    lines.push(format!(
+                        "last round failed ({}): {error}",
+                        state.last_error_at.as_deref().unwrap_or("")
+                    ));
+                }
+                lines.join("\n")
+            });
+        }
         IlsCommand::Check => {
             let report = crate::ils::check::check(&settings);
             emit(json, &serde_json::to_value(&report)?, || {

@@ -125,6 +125,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 concurrent: max_concurrent as usize,
                 ..Limits::default()
             },
+            match cli.config.as_deref() {
+                Some(path) => crate::config::ils_settings(path)?,
+                None => None,
+            },
         )?,
     }
     Ok(())

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LinkState {
+    /// The system as the last round recognised it (`SLiMS 9`, `INLISLite 3.2`).
+    #[serde(default)]
+    pub system: String,
     /// Transactions the hub received from this moment on (`YYYY-MM-DDTHH:MM:SS`, UTC; a
     /// prefix of every received time in that second) are written into the system; those
     /// from before the link was set up are not (the system had its own record of them).
@@ -40,16 +43,23 @@ pub struct LinkState {
 }
 
 impl LinkState {
+    /// The saved state, if the link ever ran.
+    pub fn saved(storage: &dyn Storage) -> Result<Option<LinkState>, HubError> {
+        storage
+            .ils_link_state()?
+            .map(|text| {
+                serde_json::from_str(&text)
+                    .map_err(|e| HubError::Corrupt(format!("the ILS link's state: {e}")))
+            })
+            .transpose()
+    }
+
     /// The saved state, or a new one starting now (the first round ever).
     pub fn load(storage: &dyn Storage, now: Timestamp) -> Result<LinkState, HubError> {
-        match storage.ils_link_state()? {
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| HubError::Corrupt(format!("the ILS link's state: {e}"))),
-            None => Ok(LinkState {
-                since: now.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
-                ..LinkState::default()
-            }),
-        }
+        Ok(LinkState::saved(storage)?.unwrap_or_else(|| LinkState {
+            since: now.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+            ..LinkState::default()
+        }))
     }
 
     pub fn save(&self, storage: &dyn Storage) -> Result<(), HubError> {

@@ -84,6 +84,10 @@ fn round(
     let columns = schema::columns(&mut conn)?;
     let version = schema::recognise(&columns, settings.kind)
         .map_err(|problems| IlsError::Database(problems.join("; ")))?;
+    state.system = match version {
+        Version::Slims9 => "SLiMS 9".to_string(),
+        other => format!("INLISLite {}", other.code()),
+    };
     let default_branch = library
         .branches
         .first()

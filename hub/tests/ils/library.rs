@@ -43,6 +43,15 @@ impl SlimsLibrary {
 
     /// The same with the hub on `backend`.
     pub fn open_on(backend: HubBackend, fixture: &str, extra: &str) -> SlimsLibrary {
+        SlimsLibrary::start(backend, fixture, extra, false)
+    }
+
+    /// With `serve` running the link itself, a round every second.
+    pub fn open_with_link(fixture: &str, extra: &str) -> SlimsLibrary {
+        SlimsLibrary::start(HubBackend::Sqlite, fixture, extra, true)
+    }
+
+    fn start(backend: HubBackend, fixture: &str, extra: &str, link: bool) -> SlimsLibrary {
         let slims = Database::load(fixture);
         if !extra.is_empty() {
             slims.run(extra);
@@ -52,7 +61,7 @@ impl SlimsLibrary {
         std::fs::write(
             &config,
             format!(
-                "[library]\ntimezone = \"{TIME_ZONE}\"\n\n[ils]\nkind = \"slims\"\nurl = \"{}\"\noperator_id = 1\n",
+                "[library]\ntimezone = \"{TIME_ZONE}\"\n\n[ils]\nkind = \"slims\"\nurl = \"{}\"\noperator_id = 1\npoll_seconds = 1\n",
                 slims.url()
             ),
         )
@@ -75,7 +84,12 @@ impl SlimsLibrary {
             &library.config,
             &["station", "add", "kiosk-1"],
         );
-        let serving = hub_process::serve(&library.hub_db);
+        let config_arg = library.config.display().to_string();
+        let serving = if link {
+            hub_process::serve_with(&library.hub_db, &["--config", &config_arg])
+        } else {
+            hub_process::serve(&library.hub_db)
+        };
         std::fs::write(
             &library.station_config,
             format!(

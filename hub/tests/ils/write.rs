@@ -273,3 +273,37 @@ fn a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice(backend: 
         .unwrap();
     assert_eq!(s0006, vec![(1, 1)], "closed, one fine");
 }
+
+#[test]
+fn serve_runs_the_link_and_says_how_it_stands() {
+    let library = SlimsLibrary::open_with_link("slims9.sql", "");
+    let lent = library.kiosk(&[
+        "circ", "checkout", "--patron", "20260002", "--item", "S0001",
+    ]);
+    assert_eq!(lent["ok"], true, "{lent}");
+    library.kiosk_sync();
+    // Nobody runs a round: serve's link writes the loan within a few of its 1 s rounds.
+    let mut slims = library.slims.conn();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let lent: Option<(i64,)> = slims
+            .query_first(
+                "SELECT COUNT(*) FROM loan WHERE item_code = 'S0001' AND member_id = '20260002'
+                   AND is_return = 0",
+            )
+            .unwrap();
+        if lent == Some((1,)) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve's link did not write the loan in 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let status = hub_json(&library.hub_db, &library.config, &["ils", "status"]);
+    assert_eq!(status["system"], "SLiMS 9", "{status}");
+    assert!(status["written"].as_u64().unwrap() >= 1, "{status}");
+    assert!(status["last_write"].is_string(), "{status}");
+    assert_eq!(status["last_error"], serde_json::Value::Null, "{status}");
+}

@@ -289,15 +289,16 @@ pub async fn home(
     }
     let reader = who.visitor.reader.clone();
     let csv = query.format.as_deref() == Some("csv");
-    let (stations, glance) = read_view(&state, &reader, move |state| {
+    let (stations, glance, link) = read_view(&state, &reader, move |state| {
         let stations = state.storage.stations()?;
+        let link = crate::ils::link::LinkState::saved(state.storage.as_ref())?;
         // The CSV is the stations' table only.
         let glance = if csv {
             None
         } else {
             Some(Glance::read(state)?)
         };
-        Ok((stations, glance))
+        Ok((stations, glance, link))
     })
     .await?;
     let rows: Vec<StationRow> = stations.iter().map(StationRow::from).collect();
@@ -327,6 +328,7 @@ pub async fn home(
     let body = html! {
         h1 { (lang.pick("Ringkasan", "At a glance")) }
         @if let Some(glance) = &glance { (glance.render(&reader, conflicts, &alarms)) }
+        (super::ils_link::section(link.as_ref(), &reader))
         h2 { (lang.pick("Stasiun", "Stations")) }
         p.muted { (lang.pick("Dari laporan kesehatan terakhir setiap stasiun.", "From each station's last health report.")) " "
             a href=(reader.localized("/staff?format=csv")) { (lang.pick("Unduh CSV", "Download CSV")) } }

@@ -15,6 +15,7 @@ pub mod conflicts;
 pub mod dashboard;
 pub mod event_forms;
 mod forms;
+mod ils_link;
 pub mod insight;
 pub mod period;
 pub mod programmes;
