@@ -10,6 +10,7 @@
 
 use super::link::LinkState;
 use super::schema::{self, Version};
+use super::slims::holds::write_holds;
 use super::slims::read::{ReadCounts, read_all, read_rules};
 use super::slims::{rules, write::SlimsDesk};
 use super::{IlsError, IlsSettings};
@@ -108,7 +109,13 @@ fn round(
                     .to_zoned_datetime(library.timezone.clone())
                     .datetime(),
             };
-            let (written, conflicts) = write_back(storage, state, |tx| desk.write(tx))?;
+            let (mut written, mut conflicts) = write_back(storage, state, |tx| desk.write(tx))?;
+            let (holds_written, holds_refused) =
+                write_holds(&mut conn, storage, &library.timezone)?;
+            written += holds_written;
+            conflicts += holds_refused;
+            state.written += holds_written;
+            state.conflicts += holds_refused;
             // Copies whose transactions still wait keep the hub's state until written.
             let waiting: HashSet<String> = storage
                 .ils_pending(&WRITTEN_KINDS, &state.since, u32::MAX)

@@ -1,6 +1,6 @@
 //! What the hub keeps of its writes into the library's own system (`[ils]`): one entry per
 //! source it wrote — a transaction (`tx:<id>`), a hold placed here (`hold:<key>`), a hold
-//! cancelled here (`hold-cancel:<key>`) — with the system's rows it made. An entry is added
+//! ended here (`hold-end:<key>`: picked up, cancelled, expired) — with the system's rows it made. An entry is added
 //! only after the rows are in the system; a source without one is written again, and the
 //! writer first looks for rows it may already have made (a crash between the two), so each
 //! reaches the system once. The link's state for `/staff` is kept beside it.
@@ -43,7 +43,7 @@ impl IlsOutcome {
 /// One entry of the ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IlsWrite {
-    /// `tx:<uuid>`, `hold:<key>` or `hold-cancel:<key>`.
+    /// `tx:<uuid>`, `hold:<key>` or `hold-end:<key>`.
     pub source: String,
     pub outcome: IlsOutcome,
     /// The system's rows, as `table:id` (`loan:812`, `fines:77`, `reserve:15`).

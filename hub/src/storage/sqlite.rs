@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 -- The library system's link (`[ils]`): what it wrote for each source, and its state.
 CREATE TABLE IF NOT EXISTS ils_writes (
-    source  TEXT PRIMARY KEY,           -- tx:<id>, hold:<key>, hold-cancel:<key>
+    source  TEXT PRIMARY KEY,           -- tx:<id>, hold:<key>, hold-end:<key>
     outcome TEXT NOT NULL CHECK (outcome IN ('written', 'nothing', 'refused')),
     rows    TEXT NOT NULL,              -- JSON array of table:id
     detail  TEXT NOT NULL,

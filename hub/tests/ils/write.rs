@@ -307,3 +307,63 @@ fn serve_runs_the_link_and_says_how_it_stands() {
     assert!(status["last_write"].is_string(), "{status}");
     assert_eq!(status["last_error"], serde_json::Value::Null, "{status}");
 }
+
+#[test]
+fn holds_placed_and_ended_at_the_hub_are_slims_reservations() {
+    let library = SlimsLibrary::open("slims9.sql", "");
+    let hub = |args: &[&str]| hub_json(&library.hub_db, &library.config, args);
+    // Budi reserves Laskar Pelangi (title 1): S0002 is on loan at the desk, S0001 on the
+    // shelf; SLiMS reserves a copy, and its desk only a copy on loan: S0002.
+    let placed = hub(&[
+        "holds", "place", "--patron", "20260002", "--title", "slims:1",
+    ]);
+    let round = library.round();
+    assert_eq!(round["written"], 1, "{round}");
+    assert_eq!(round["read"]["holds"], 1, "{round}");
+    let listed = hub(&["holds", "list", "--patron", "20260002"]);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the hub's hold only: {listed}"
+    );
+
+    // The row SLiMS's OPAC writes for it (member.inc.php): member, title, copy, when.
+    let zone = jiff::tz::db().get(crate::library::TIME_ZONE).unwrap();
+    let placed_at: jiff::Timestamp = listed[0]["placed"].as_str().unwrap().parse().unwrap();
+    let wall = placed_at
+        .to_zoned_datetime(zone)
+        .datetime()
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let twin = Database::load("slims9.sql");
+    twin.run(&format!(
+        "INSERT INTO reserve (member_id, biblio_id, item_code, reserve_date)
+           VALUES ('20260002', 1, 'S0002', '{wall}')"
+    ));
+    let reserves = |conn: &mut mysql::Conn| -> Vec<(String, i64, String, String)> {
+        conn.query(
+            "SELECT member_id, biblio_id, item_code, CAST(reserve_date AS CHAR) FROM reserve
+             ORDER BY reserve_id",
+        )
+        .unwrap()
+    };
+    let mut slims = library.slims.conn();
+    assert_eq!(reserves(&mut slims), reserves(&mut twin.conn()), "{placed}");
+
+    // Cancelled at the hub: the row goes. So does a reservation SLiMS's desk placed and
+    // the patron cancelled on the web.
+    let key = listed[0]["id"].as_str().unwrap().to_string();
+    hub(&["holds", "cancel", &key]);
+    library.slims.run(
+        "INSERT INTO reserve (member_id, biblio_id, item_code, reserve_date)
+           VALUES ('20260001', 2, 'S0003', NOW())",
+    );
+    library.round();
+    let desk_hold = hub(&["holds", "list", "--patron", "20260001"]);
+    let desk_key = desk_hold[0]["id"].as_str().unwrap().to_string();
+    assert!(desk_key.starts_with("slims:"), "{desk_hold}");
+    hub(&["holds", "cancel", &desk_key]);
+    let round = library.round();
+    assert_eq!(round["read"]["holds"], 0, "{round}");
+    assert_eq!(reserves(&mut slims), Vec::new());
+}

@@ -12,7 +12,7 @@ use crate::catalog::{HubSink, put_policy};
 use crate::ils::{IlsError, IlsSettings, rows};
 use crate::storage::{Put, Storage};
 use jiff::civil::DateTime;
-use mysql::prelude::Queryable;
+
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use swalayan_core::contract::documents::{HoldDoc, LoanDoc};
@@ -99,7 +99,9 @@ pub fn read_all(
          LEFT JOIN mst_item_status s ON s.item_status_id = i.item_status_id
          WHERE i.item_code IS NOT NULL AND i.item_code <> ''",
     )?;
+    let mut titles_of: HashMap<String, String> = HashMap::new();
     for (barcode, biblio, coll, gmd, status_id, no_loan, call_number, location) in items {
+        titles_of.insert(barcode.trim().to_string(), title_key(biblio));
         let Some(&sink_id) = sink_ids.get(&biblio) else {
             continue;
         };
@@ -153,6 +155,7 @@ pub fn read_all(
     )?;
     let mut puts = Vec::new();
     let mut open: HashSet<String> = HashSet::new();
+    let mut lent_to: Vec<(String, String)> = Vec::new();
     let known: HashMap<String, LoanDoc> =
         storage.all::<LoanDoc>().map_err(hub)?.into_iter().collect();
     for (barcode, card, loan_date, due, renewals, input) in loans {
@@ -165,6 +168,7 @@ pub fn read_all(
         let barcode = barcode.trim().to_string();
         let card = card.trim().to_string();
         open.insert(barcode.clone());
+        lent_to.push((barcode.clone(), card.clone()));
         counts.loans += 1;
         if waiting.contains(&barcode) {
             continue;
@@ -196,13 +200,30 @@ pub fn read_all(
             .into_iter()
             .filter(|put| !waiting.contains(&put.key)),
     );
-    let reserves: Vec<(i64, String, i64, String, String)> = conn
-        .query("SELECT reserve_id, member_id, biblio_id, item_code, reserve_date FROM reserve")?;
+    let reserves: Vec<(i64, String, i64, String, String)> = rows::all(
+        conn,
+        "SELECT reserve_id, member_id, biblio_id, item_code, CAST(reserve_date AS CHAR)
+         FROM reserve",
+    )?;
+    // Reservations the hub placed are its holds already (under their own keys).
+    let placed_here: HashMap<i64, String> = super::holds::reservations(storage)?
+        .into_iter()
+        .filter(|(key, _)| !key.starts_with(&format!("{ORIGIN}:")))
+        .map(|(key, id)| (id, key))
+        .collect();
+    let holds: HashMap<String, HoldDoc> =
+        storage.all::<HoldDoc>().map_err(hub)?.into_iter().collect();
     let mut live: HashSet<String> = HashSet::new();
+    let mut still_reserved: HashSet<i64> = HashSet::new();
     for (id, card, biblio, barcode, placed) in reserves {
+        counts.holds += 1;
+        still_reserved.insert(id);
+        if placed_here.contains_key(&id) {
+            continue;
+        }
         let key = format!("{ORIGIN}:{id}");
         let placed = instant(datetime(&placed, &key)?, time_zone, &key)?;
-        let hold = HoldDoc {
+        let read = HoldDoc {
             patron: card.trim().to_string(),
             title: title_key(biblio),
             item: Some(barcode.trim().to_string()),
@@ -213,11 +234,41 @@ pub fn read_all(
             set_aside: None,
             ready_until: None,
         };
+        // Where the hub has moved it on (a copy set aside on the hold shelf), that stays.
+        let hold = match holds.get(&key) {
+            Some(known) if known.status.is_live() => HoldDoc {
+                status: known.status,
+                pickup_branch: known.pickup_branch.clone(),
+                set_aside: known.set_aside.clone(),
+                ready_until: known.ready_until,
+                ..read
+            },
+            _ => read,
+        };
         puts.push(Put::doc(&key, &hold).map_err(hub)?);
         live.insert(key);
-        counts.holds += 1;
     }
     puts.extend(gone::<HoldDoc>(storage, &live, |hold| hold.origin == ORIGIN).map_err(hub)?);
+    // A reservation the hub placed that SLiMS no longer has: its desk lent the copy to the
+    // member (fulfilled) or removed it (cancelled).
+    for (id, key) in &placed_here {
+        let Some(hold) = holds.get(key) else { continue };
+        if still_reserved.contains(id) || !hold.status.is_live() {
+            continue;
+        }
+        let borrowed = lent_to.iter().any(|(barcode, card)| {
+            card == &hold.patron && titles_of.get(barcode) == Some(&hold.title)
+        });
+        let ended = HoldDoc {
+            status: if borrowed {
+                HoldStatus::Fulfilled
+            } else {
+                HoldStatus::Cancelled
+            },
+            ..hold.clone()
+        };
+        puts.push(Put::doc(key, &ended).map_err(hub)?);
+    }
     storage
         .write(&mut |tx| tx.put(&puts).map(|_| ()))
         .map_err(hub)?;
