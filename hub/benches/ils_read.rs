@@ -1,6 +1,7 @@
 //! Reading a SLiMS library into the hub (`ils sync --once`) against a real MariaDB server:
 //! the first read of a library the size the issue names (50,000 members, 100,000 copies of
-//! 60,000 titles, 5,000 open loans) and a second round with nothing changed.
+//! 60,000 titles, 5,000 open loans), a second round with nothing changed (it reads only
+//! what changed), and the nightly full re-read.
 //!
 //!     SWALAYAN_TEST_MARIADB=mysql://root@127.0.0.1:PORT/ cargo bench -p swalayan-hub --bench ils_read
 //!
@@ -50,21 +51,23 @@ fn main() {
     let filled = Instant::now();
     insert(
         &mut conn,
-        "INSERT INTO member (member_id, member_name, gender, member_type_id, expire_date)",
+        "INSERT INTO member (member_id, member_name, gender, member_type_id, expire_date, last_update)",
+        // As SLiMS's forms leave them: each member last edited on some day of the past year.
         (0..members).map(|n| {
             format!(
-                "('B{n:07}', 'Anggota {n}', {}, {}, '2030-12-31')",
+                "('B{n:07}', 'Anggota {n}', {}, {}, '2030-12-31', DATE_SUB(CURDATE(), INTERVAL {} DAY))",
                 n % 2,
-                1 + n % 3
+                1 + n % 3,
+                1 + n % 365
             )
         }),
     );
     insert(
         &mut conn,
-        "INSERT INTO biblio (biblio_id, gmd_id, title, sor, isbn_issn, call_number, input_date)",
+        "INSERT INTO biblio (biblio_id, gmd_id, title, sor, isbn_issn, call_number, input_date, last_update)",
         (0..titles).map(|n| {
             format!(
-                "({}, {}, 'Judul buku nomor {n}', 'Pengarang {}', NULL, '899.221 {n}', NOW())",
+                "({}, {}, 'Judul buku nomor {n}', 'Pengarang {}', NULL, '899.221 {n}', NOW(), DATE_SUB(NOW(), INTERVAL {n} MINUTE))",
                 100 + n,
                 1 + n % 2,
                 n % 997
@@ -73,10 +76,10 @@ fn main() {
     );
     insert(
         &mut conn,
-        "INSERT INTO item (biblio_id, coll_type_id, item_code, location_id, item_status_id, input_date)",
+        "INSERT INTO item (biblio_id, coll_type_id, item_code, location_id, item_status_id, input_date, last_update)",
         (0..copies).map(|n| {
             format!(
-                "({}, {}, 'X{n:07}', 'SL', '0', NOW())",
+                "({}, {}, 'X{n:07}', 'SL', '0', NOW(), DATE_SUB(NOW(), INTERVAL {n} MINUTE))",
                 100 + n % titles,
                 1 + n % 3
             )
@@ -113,9 +116,17 @@ fn main() {
     let storage = swalayan_hub::storage::open(dir.path().join("hub.db").to_str().unwrap()).unwrap();
     swalayan_hub::catalog::ensure_policy(storage.as_ref()).unwrap();
     let library = Library::default();
-    for round in ["first read", "a round with nothing changed"] {
+    for (round, full) in [
+        ("first read", true),
+        ("a round with nothing changed", false),
+        (
+            "a full re-read with nothing changed (the nightly one)",
+            true,
+        ),
+    ] {
         let started = Instant::now();
-        let done = swalayan_hub::ils::sync::once(&settings, storage.as_ref(), &library).unwrap();
+        let done =
+            swalayan_hub::ils::sync::once(&settings, storage.as_ref(), &library, full).unwrap();
         println!(
             "ils_read {round}: {:.2} s ({} members, {} copies, {} titles, {} loans; SQLite hub)",
             started.elapsed().as_secs_f64(),

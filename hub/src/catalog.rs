@@ -31,11 +31,45 @@ pub struct HubSink<'a> {
     titles: Vec<String>,
     title_ids: HashMap<String, i64>,
     pending: Vec<Put>,
+    /// Whether a patron's fines are the record's (a library system's), not a floor.
+    fines_as_given: bool,
 }
 
 impl<'a> HubSink<'a> {
+    /// Patrons' fines as the records give them, lower ones too: for a library system that
+    /// keeps the fines (a payment at its desk lowers them), not a file that only knows
+    /// what was owed when it was written.
+    pub fn take_fines_as_given(&mut self) {
+        self.fines_as_given = true;
+    }
+
     pub fn new(storage: &'a dyn Storage) -> Result<HubSink<'a>> {
         let stored = storage.fingerprints(&[DocKind::Title, DocKind::Item, DocKind::Patron])?;
+        HubSink::with_stored(storage, stored)
+    }
+
+    /// A sink that will be given only the records with these keys (of each kind): it reads
+    /// just those from the hub, not the whole catalogue (a library system's few changes).
+    pub fn for_keys(
+        storage: &'a dyn Storage,
+        keys: &[(DocKind, Vec<String>)],
+    ) -> Result<HubSink<'a>> {
+        let mut stored = HashMap::new();
+        storage.write(&mut |tx| {
+            for (kind, keys) in keys {
+                for (key, body) in tx.get(*kind, keys)? {
+                    stored.insert((*kind, key), body.text());
+                }
+            }
+            Ok(())
+        })?;
+        HubSink::with_stored(storage, stored)
+    }
+
+    fn with_stored(
+        storage: &'a dyn Storage,
+        stored: HashMap<(DocKind, String), String>,
+    ) -> Result<HubSink<'a>> {
         let on_loan = storage
             .all::<LoanDoc>()?
             .into_iter()
@@ -48,6 +82,7 @@ impl<'a> HubSink<'a> {
             titles: Vec::new(),
             title_ids: HashMap::new(),
             pending: Vec::new(),
+            fines_as_given: false,
         })
     }
 
@@ -109,7 +144,9 @@ impl ImportSink for HubSink<'_> {
         if let Some(old) = self.stored.get(&(DocKind::Patron, record.card.clone()))
             && let Ok(old) = serde_json::from_str::<PatronDoc>(old)
         {
-            doc.fines = doc.fines.max(old.fines);
+            if !self.fines_as_given {
+                doc.fines = doc.fines.max(old.fines);
+            }
             // A re-import is no way around a lockout.
             doc.pin_failures = old.pin_failures;
             doc.pin_locked_until = old.pin_locked_until;

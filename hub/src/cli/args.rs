@@ -406,6 +406,10 @@ pub(crate) enum IlsCommand {
         /// One round, then exit (`serve` runs the link continuously, every `poll_seconds`).
         #[arg(long, required = true)]
         once: bool,
+        /// Read everything, as the first round of each day does (after edits made in the
+        /// system's database outside its screens, which leave no timestamp).
+        #[arg(long)]
+        full: bool,
     },
     /// The link's state as the last round left it (`--json`: `{"system","since",
     /// "last_round","last_read","last_write","backlog","last_error","last_error_at","read",

@@ -78,14 +78,14 @@ pub(super) fn ils(
                 )));
             }
         }
-        IlsCommand::Sync { .. } => {
+        IlsCommand::Sync { full, .. } => {
             let library = match config {
                 Some(path) => crate::config::Library::load(path)?,
                 None => crate::config::Library::default(),
             };
             let storage = crate::storage::open(db)?;
             crate::catalog::ensure_policy(storage.as_ref())?;
-            let round = crate::ils::sync::once(&settings, storage.as_ref(), &library)
+            let round = crate::ils::sync::once(&settings, storage.as_ref(), &library, *full)
                 .map_err(|e| CliError::Ils(e.to_string()))?;
             emit(json, &serde_json::to_value(&round)?, || {
                 format!(

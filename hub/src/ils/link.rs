@@ -2,6 +2,7 @@
 //! stations' transactions are written into the system, when it last read and wrote, what
 //! waits, and the last error.
 
+use super::slims::catalogue::ReadMarks;
 use super::slims::read::ReadCounts;
 use crate::storage::{HubError, Storage};
 use jiff::Timestamp;
@@ -22,6 +23,13 @@ pub struct LinkState {
     /// The last complete read.
     #[serde(default)]
     pub last_read: Option<String>,
+    /// The last read of everything (`last_read` may have read only what changed); one a
+    /// day catches deletions and rows changed without a timestamp.
+    #[serde(default)]
+    pub last_full_read: Option<String>,
+    /// Where the last read got to in the system's tables.
+    #[serde(default)]
+    pub marks: Option<ReadMarks>,
     /// The last round that wrote rows.
     #[serde(default)]
     pub last_write: Option<String>,

@@ -20,6 +20,17 @@ pub fn all<T: FromRow>(conn: &mut mysql::Conn, sql: &str) -> Result<Vec<T>, IlsE
     rows.into_iter().map(|row| convert(row, sql)).collect()
 }
 
+/// Every row of a query with parameters (dates selected as text: the binary protocol
+/// carries them as dates).
+pub fn all_with<T: FromRow>(
+    conn: &mut mysql::Conn,
+    sql: &str,
+    params: impl Into<mysql::Params>,
+) -> Result<Vec<T>, IlsError> {
+    let rows: Vec<mysql::Row> = conn.exec(sql, params)?;
+    rows.into_iter().map(|row| convert(row, sql)).collect()
+}
+
 /// The first row of a query with parameters, if any.
 pub fn first<T: FromRow>(
     conn: &mut mysql::Conn,

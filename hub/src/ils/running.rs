@@ -37,7 +37,7 @@ pub fn start(
         .name("ils-link".into())
         .spawn(move || {
             loop {
-                match super::sync::once(&settings, storage.as_ref(), &library) {
+                match super::sync::once(&settings, storage.as_ref(), &library, false) {
                     Ok(round) => tracing::info!(
                         written = round.written,
                         conflicts = round.conflicts,

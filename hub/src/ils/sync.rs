@@ -5,11 +5,14 @@
 //! A round first writes what the stations and the web did since the last round (oldest
 //! first, so a return is written before the next loan of the same copy), then reads the
 //! system: what the desk did meanwhile, and the system's own view of what was just written
-//! (its due dates). A transaction whose write failed stays waiting, and the read leaves its
+//! (its due dates). The catalogue and the members are read in full on the first round of
+//! each day, otherwise only what changed (`slims::catalogue`); loans, reservations and the
+//! rules are read whole every round (they are small, and have no reliable timestamps). A transaction whose write failed stays waiting, and the read leaves its
 //! copy as the hub has it until it is written.
 
 use super::link::LinkState;
 use super::schema::{self, Version};
+use super::slims::catalogue::ReadMode;
 use super::slims::holds::write_holds;
 use super::slims::read::{ReadCounts, read_all, read_rules};
 use super::slims::{rules, write::SlimsDesk};
@@ -41,15 +44,17 @@ pub struct Round {
     pub conflicts: u64,
 }
 
-/// Runs one round against the system `settings` names, and keeps the link's state.
+/// Runs one round against the system `settings` names, and keeps the link's state;
+/// `full`: read everything whether or not today's full read was done.
 pub fn once(
     settings: &IlsSettings,
     storage: &dyn Storage,
     library: &crate::config::Library,
+    full: bool,
 ) -> Result<Round, IlsError> {
     let hub = |e: HubError| IlsError::Database(format!("the hub: {e}"));
     let mut state = LinkState::load(storage, Timestamp::now()).map_err(hub)?;
-    let result = round(settings, storage, library, &mut state);
+    let result = round(settings, storage, library, &mut state, full);
     let now = Timestamp::now().to_string();
     state.last_round = Some(now.clone());
     match &result {
@@ -79,6 +84,7 @@ fn round(
     storage: &dyn Storage,
     library: &crate::config::Library,
     state: &mut LinkState,
+    force_full: bool,
 ) -> Result<Round, IlsError> {
     let hub = |e: HubError| IlsError::Database(format!("the hub: {e}"));
     let mut conn = settings.connect()?;
@@ -123,7 +129,14 @@ fn round(
                 .iter()
                 .filter_map(|tx| tx.body().ok()?.item().map(str::to_string))
                 .collect();
-            let read = read_all(
+            let now = Timestamp::now();
+            let full = force_full || needs_full_read(state, now, &library.timezone);
+            let marks = state.marks.clone();
+            let mode = match (&marks, full) {
+                (Some(marks), false) => ReadMode::Since(marks),
+                _ => ReadMode::Full,
+            };
+            let (read, marks) = read_all(
                 &mut conn,
                 settings,
                 storage,
@@ -131,7 +144,12 @@ fn round(
                 &default_branch,
                 &policy,
                 &waiting,
+                mode,
             )?;
+            state.marks = Some(marks);
+            if full {
+                state.last_full_read = Some(now.to_string());
+            }
             Ok(Round {
                 read,
                 written,
@@ -185,4 +203,17 @@ fn write_back(
     state.written += written;
     state.conflicts += refused;
     Ok((written, refused))
+}
+
+/// Whether this round reads everything: the first, the first of each day (library time),
+/// or when the last full read's time cannot be read.
+fn needs_full_read(state: &LinkState, now: Timestamp, time_zone: &jiff::tz::TimeZone) -> bool {
+    let Some(last) = state.last_full_read.as_deref() else {
+        return true;
+    };
+    let Ok(last) = last.parse::<Timestamp>() else {
+        return true;
+    };
+    let day = |t: Timestamp| t.to_zoned_datetime(time_zone.clone()).date();
+    state.marks.is_none() || day(last) != day(now)
 }

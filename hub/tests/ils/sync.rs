@@ -95,3 +95,90 @@ fn file_imports_of_members_and_the_catalogue_are_refused_under_ils() {
     let status = hub_json(&hub_db, &config, &["status"]);
     assert_eq!(status["patrons"], 0, "{status}");
 }
+
+/// After the first, a round reads only what SLiMS's forms changed (by their `last_update`,
+/// and the fines table when a payment moved it); what went without a trace waits for the
+/// full read (the first round of a day, or `--full`).
+#[test]
+fn later_rounds_read_what_changed_and_a_full_read_what_went() {
+    let slims = Database::load("slims9.sql");
+    let dir = tempfile::tempdir().unwrap();
+    let config = hub_config(
+        dir.path(),
+        &format!("kind = \"slims\"\nurl = \"{}\"", slims.url()),
+        None,
+    );
+    let hub_db = dir.path().join("hub.db");
+    let round = hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
+    assert_eq!(
+        round["read"]["members"], 4,
+        "the first read is full: {round}"
+    );
+    let idle = hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
+    assert_eq!(
+        (
+            &idle["read"]["members"],
+            &idle["read"]["items"],
+            &idle["read"]["titles"]
+        ),
+        (&0.into(), &0.into(), &0.into()),
+        "nothing changed, nothing read: {idle}"
+    );
+
+    // At SLiMS's screens: Budi's name corrected (the member form sets last_update to the
+    // day), a new copy catalogued, and a fine charged to Siti.
+    slims.run(
+        "UPDATE member SET member_name = 'Budi Santoso, S.Pd.', last_update = CURDATE() WHERE member_id = '20260002';
+         INSERT INTO item (biblio_id, coll_type_id, item_code, location_id, item_status_id, input_date, last_update)
+           VALUES (3, 1, 'S0009', 'SL', '0', NOW(), NOW());
+         INSERT INTO fines (fines_date, member_id, debet, credit, description)
+           VALUES (CURDATE(), '20260001', 3000, 0, 'Overdue fines for item S0002');",
+    );
+    let round = hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
+    assert_eq!(
+        (
+            &round["read"]["members"],
+            &round["read"]["items"],
+            &round["read"]["titles"]
+        ),
+        (&2.into(), &1.into(), &1.into()),
+        "Budi, Siti (her fines), S0009 and its title: {round}"
+    );
+    let hub = rusqlite::Connection::open(&hub_db).unwrap();
+    let patron = |card: &str, field: &str| -> String {
+        hub.query_row(
+            &format!(
+                "SELECT CAST(json_extract(body, '$.{field}') AS TEXT) FROM catalog
+                 WHERE kind = 'patron' AND key = ?1"
+            ),
+            [card],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(patron("20260002", "name"), "Budi Santoso, S.Pd.");
+    assert_eq!(
+        patron("20260001", "fines"),
+        "300000",
+        "Rp3.000 in hundredths"
+    );
+    assert_eq!(hub_json(&hub_db, &config, &["status"])["items"], 6);
+
+    // Paid at SLiMS's desk (the row's credit edited, no timestamp): the fingerprint of
+    // the fines table moved, so her account is read again and she owes nothing.
+    slims.run("UPDATE fines SET credit = debet WHERE member_id = '20260001'");
+    hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
+    assert_eq!(
+        patron("20260001", "fines"),
+        "0",
+        "a payment lowers the fines"
+    );
+
+    // A copy deleted leaves no timestamp: a normal round keeps it, the full read does not.
+    slims.run("DELETE FROM item WHERE item_code = 'S0009'");
+    hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
+    assert_eq!(hub_json(&hub_db, &config, &["status"])["items"], 6);
+    let full = hub_json(&hub_db, &config, &["ils", "sync", "--once", "--full"]);
+    assert_eq!(full["read"]["members"], 4, "{full}");
+    assert_eq!(hub_json(&hub_db, &config, &["status"])["items"], 5);
+}

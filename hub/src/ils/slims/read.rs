@@ -6,9 +6,10 @@
 //! (`is_lent = 1 AND is_return = 0`) names it. A member owes `SUM(debet - credit)` of
 //! `fines`; `is_pending` members may not borrow (blocked here).
 
+use super::catalogue::{ReadMarks, ReadMode};
 use super::columns::{sql_date as date, sql_datetime_parse as datetime};
-use super::rules::{self, HolidayRow, MemberType, RuleRow, SlimsRules};
-use crate::catalog::{HubSink, put_policy};
+use super::rules::{HolidayRow, MemberType, RuleRow, SlimsRules};
+use crate::catalog::put_policy;
 use crate::ils::{IlsError, IlsSettings, rows};
 use crate::storage::{Put, Storage};
 use jiff::civil::DateTime;
@@ -16,9 +17,8 @@ use jiff::civil::DateTime;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use swalayan_core::contract::documents::{HoldDoc, LoanDoc};
+use swalayan_core::domain::HoldStatus;
 use swalayan_core::domain::Policy;
-use swalayan_core::domain::{HoldStatus, ItemStatus, Money};
-use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
 
 /// The station name the system's own desk's loans and holds are kept under.
 pub const ORIGIN: &str = "slims";
@@ -49,10 +49,9 @@ pub fn read_all(
     default_branch: &str,
     policy: &Policy,
     waiting: &HashSet<String>,
-) -> Result<ReadCounts, IlsError> {
+    mode: ReadMode<'_>,
+) -> Result<(ReadCounts, ReadMarks), IlsError> {
     let hub = |e: crate::storage::HubError| IlsError::Database(format!("the hub: {e}"));
-    let sink_error =
-        |e: swalayan_core::import::ImportError| IlsError::Database(format!("the hub: {e}"));
     policy
         .validate()
         .map_err(|e| IlsError::Database(format!("SLiMS's loan rules make no policy: {e}")))?;
@@ -61,104 +60,38 @@ pub fn read_all(
     put_policy(storage, &source).map_err(hub)?;
 
     let mut counts = ReadCounts::default();
-    let mut sink = HubSink::new(storage).map_err(hub)?;
-    type TitleRow = (i64, String, Option<String>, Option<String>, Option<String>);
-    let titles: Vec<TitleRow> = rows::all(
+    let marks = super::catalogue::read_catalogue(
         conn,
-        "SELECT biblio_id, title, sor, isbn_issn, call_number FROM biblio ORDER BY biblio_id",
+        settings,
+        storage,
+        default_branch,
+        mode,
+        &mut counts,
     )?;
-    let mut sink_ids: HashMap<i64, i64> = HashMap::new();
-    for (id, title, author, isbn, call_number) in titles {
-        let record = TitleRecord {
-            key: title_key(id),
-            title: title.trim().to_string(),
-            author: non_empty(author),
-            isbn: non_empty(isbn),
-            call_number: non_empty(call_number),
-            subjects: Vec::new(),
-        };
-        let (sink_id, _) = sink.title(&record).map_err(sink_error)?;
-        sink_ids.insert(id, sink_id);
-        counts.titles += 1;
-    }
-    type ItemRow = (
-        String,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-    );
-    let items: Vec<ItemRow> = rows::all(
-        conn,
-        "SELECT i.item_code, i.biblio_id, i.coll_type_id, b.gmd_id, i.item_status_id,
-                s.no_loan, i.call_number, i.location_id
-         FROM item i JOIN biblio b ON b.biblio_id = i.biblio_id
-         LEFT JOIN mst_item_status s ON s.item_status_id = i.item_status_id
-         WHERE i.item_code IS NOT NULL AND i.item_code <> ''",
-    )?;
-    let mut titles_of: HashMap<String, String> = HashMap::new();
-    for (barcode, biblio, coll, gmd, status_id, no_loan, call_number, location) in items {
-        titles_of.insert(barcode.trim().to_string(), title_key(biblio));
-        let Some(&sink_id) = sink_ids.get(&biblio) else {
-            continue;
-        };
-        let status = match status_id.as_deref().map(str::trim) {
-            Some("MIS") => ItemStatus::Missing,
-            _ if no_loan.unwrap_or(0) > 0 => ItemStatus::NotForLoan,
-            _ => ItemStatus::Available,
-        };
-        let record = ItemRecord {
-            barcode: barcode.trim().to_string(),
-            item_type: rules::item_type_code(coll.unwrap_or(0), gmd.unwrap_or(0)),
-            status,
-            damaged: status_id.as_deref().map(str::trim) == Some("R"),
-            parts: 1,
-            call_number: non_empty(call_number),
-            branch: location
-                .and_then(|l| settings.branches.get(l.trim()).cloned())
-                .unwrap_or_else(|| default_branch.to_string()),
-        };
-        sink.item(sink_id, &record).map_err(sink_error)?;
-        counts.items += 1;
-    }
-    let members: Vec<(String, String, Option<i64>, String, i64, i64)> = rows::all(
-        conn,
-        "SELECT m.member_id, m.member_name, m.member_type_id, m.expire_date, m.is_pending,
-                COALESCE((SELECT SUM(f.debet - f.credit) FROM fines f
-                          WHERE f.member_id = m.member_id), 0)
-         FROM member m",
-    )?;
-    for (card, name, member_type, expires, pending, owed) in members {
-        let expires = date(&expires, &card)?;
-        let record = PatronRecord {
-            card: card.trim().to_string(),
-            name: name.trim().to_string(),
-            category: rules::category_code(member_type.unwrap_or(0)),
-            expires,
-            pin_hash: None,
-            blocked: pending != 0,
-            block_note: (pending != 0).then(|| "SLiMS: pending membership".to_string()),
-            fines: Money::from_units(owed.max(0)),
-        };
-        sink.patron(&record).map_err(sink_error)?;
-        counts.members += 1;
-    }
-    sink.flush().map_err(sink_error)?;
 
-    let loans: Vec<(String, String, String, String, u32, Option<String>)> = rows::all(
+    type OpenLoanRow = (
+        String,
+        String,
+        String,
+        String,
+        u32,
+        Option<String>,
+        Option<i64>,
+    );
+    let loans: Vec<OpenLoanRow> = rows::all(
         conn,
-        "SELECT item_code, member_id, loan_date, due_date, renewed, input_date
-         FROM loan WHERE is_lent = 1 AND is_return = 0 AND item_code IS NOT NULL",
+        "SELECT l.item_code, l.member_id, l.loan_date, l.due_date, l.renewed, l.input_date,
+                i.biblio_id
+         FROM loan l LEFT JOIN item i ON i.item_code = l.item_code
+         WHERE l.is_lent = 1 AND l.is_return = 0 AND l.item_code IS NOT NULL",
     )?;
     let mut puts = Vec::new();
     let mut open: HashSet<String> = HashSet::new();
-    let mut lent_to: Vec<(String, String)> = Vec::new();
+    // Who has a copy of which title, for the reservations the desk fulfilled.
+    let mut lent_to: Vec<(String, Option<String>)> = Vec::new();
     let known: HashMap<String, LoanDoc> =
         storage.all::<LoanDoc>().map_err(hub)?.into_iter().collect();
-    for (barcode, card, loan_date, due, renewals, input) in loans {
+    for (barcode, card, loan_date, due, renewals, input, biblio) in loans {
         let due = date(&due, &barcode)?;
         let issued = match input {
             Some(at) => datetime(&at, &barcode)?,
@@ -168,7 +101,7 @@ pub fn read_all(
         let barcode = barcode.trim().to_string();
         let card = card.trim().to_string();
         open.insert(barcode.clone());
-        lent_to.push((barcode.clone(), card.clone()));
+        lent_to.push((card.clone(), biblio.map(title_key)));
         counts.loans += 1;
         if waiting.contains(&barcode) {
             continue;
@@ -256,9 +189,9 @@ pub fn read_all(
         if still_reserved.contains(id) || !hold.status.is_live() {
             continue;
         }
-        let borrowed = lent_to.iter().any(|(barcode, card)| {
-            card == &hold.patron && titles_of.get(barcode) == Some(&hold.title)
-        });
+        let borrowed = lent_to
+            .iter()
+            .any(|(card, title)| card == &hold.patron && title.as_ref() == Some(&hold.title));
         let ended = HoldDoc {
             status: if borrowed {
                 HoldStatus::Fulfilled
@@ -272,7 +205,7 @@ pub fn read_all(
     storage
         .write(&mut |tx| tx.put(&puts).map(|_| ()))
         .map_err(hub)?;
-    Ok(counts)
+    Ok((counts, marks))
 }
 
 /// SLiMS's member types, collection types, GMDs, the pairs its copies have, its loan rules
@@ -392,10 +325,6 @@ pub fn read_rules(conn: &mut mysql::Conn) -> Result<SlimsRules, IlsError> {
         holidays,
         ignore_holidays_in_fines,
     })
-}
-
-fn non_empty(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// The deletions of the hub's documents of `D` that the system's desk made (`by_desk`) and

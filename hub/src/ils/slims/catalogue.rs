@@ -1,0 +1,329 @@
+//! SLiMS's titles, copies and members into the hub: all of them (the first read, and once a
+//! day to catch deletions and rows changed without a timestamp), or only what changed since
+//! the last read, found by SLiMS's own `last_update` columns (`biblio`, `item`: date and
+//! time; `member`: a date, so a day's changed members are read again all that day) and,
+//! for the fines members owe, a fingerprint of the `fines` table (a payment edits a row's
+//! `credit` without a timestamp: when it moved, every member with fines is read again).
+//!
+//! The marks are SLiMS's own newest values, not clocks: the PHP server's clock and the
+//! database's need not agree. Rows are passed through the same sink as a file import, so a
+//! row read again unchanged takes no revision.
+
+use super::columns::sql_date;
+use super::read::{ReadCounts, title_key};
+use super::rules;
+use crate::catalog::HubSink;
+use crate::ils::{IlsError, IlsSettings, rows};
+use crate::storage::{DocKind, Put, Storage};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use swalayan_core::contract::documents::{ItemDoc, PatronDoc, TitleDoc};
+use swalayan_core::domain::{ItemStatus, Money};
+use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
+
+/// Where a read got to in SLiMS's tables.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadMarks {
+    /// The newest `biblio.last_update` seen.
+    #[serde(default)]
+    pub biblio: Option<String>,
+    /// The newest `item.last_update`.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// The newest `member.last_update` (a date).
+    #[serde(default)]
+    pub member: Option<String>,
+    /// `fines`: rows, newest id, sum of debits, sum of credits.
+    #[serde(default)]
+    pub fines: Option<String>,
+}
+
+/// How much to read.
+#[derive(Debug, Clone, Copy)]
+pub enum ReadMode<'a> {
+    /// Everything; what SLiMS no longer has leaves the hub.
+    Full,
+    /// What changed since these marks.
+    Since(&'a ReadMarks),
+}
+
+type TitleRow = (i64, String, Option<String>, Option<String>, Option<String>);
+type ItemRow = (
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+type MemberRow = (String, String, Option<i64>, String, i64, i64);
+
+/// Reads titles, copies and members as `mode` says; returns the marks to read on from.
+pub fn read_catalogue(
+    conn: &mut mysql::Conn,
+    settings: &IlsSettings,
+    storage: &dyn Storage,
+    default_branch: &str,
+    mode: ReadMode<'_>,
+    counts: &mut ReadCounts,
+) -> Result<ReadMarks, IlsError> {
+    // Taken first: a row changed while this read runs is read again next time.
+    let marks = current_marks(conn)?;
+    let (titles, items, members) = match mode {
+        ReadMode::Full => (
+            rows::all::<TitleRow>(conn, &format!("{TITLES} ORDER BY b.biblio_id"))?,
+            rows::all::<ItemRow>(conn, ITEMS)?,
+            rows::all::<MemberRow>(conn, MEMBERS)?,
+        ),
+        ReadMode::Since(since) => {
+            let items: Vec<ItemRow> = changed(conn, ITEMS, "AND", "i", since.item.as_deref())?;
+            // Changed titles, and the titles of changed copies (the sink files a copy
+            // under its title).
+            let mut wanted: HashSet<i64> = items.iter().map(|row| row.1).collect();
+            let mut titles: Vec<TitleRow> =
+                changed(conn, TITLES, "WHERE", "b", since.biblio.as_deref())?;
+            for row in &titles {
+                wanted.remove(&row.0);
+            }
+            if !wanted.is_empty() {
+                let ids = wanted
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                titles.extend(rows::all::<TitleRow>(
+                    conn,
+                    &format!("{TITLES} WHERE b.biblio_id IN ({ids})"),
+                )?);
+            }
+            let mut members: Vec<MemberRow> =
+                changed(conn, MEMBERS, "WHERE", "m", since.member.as_deref())?;
+            if marks.fines != since.fines {
+                let seen: HashSet<String> = members.iter().map(|m| m.0.clone()).collect();
+                members.extend(
+                    rows::all::<MemberRow>(
+                        conn,
+                        &format!(
+                            "{MEMBERS} WHERE m.member_id IN (SELECT DISTINCT member_id FROM fines)"
+                        ),
+                    )?
+                    .into_iter()
+                    .filter(|m| !seen.contains(&m.0)),
+                );
+            }
+            (titles, items, members)
+        }
+    };
+    if titles.is_empty() && items.is_empty() && members.is_empty() {
+        return Ok(marks);
+    }
+    let sink = match mode {
+        ReadMode::Full => HubSink::new(storage),
+        ReadMode::Since(_) => HubSink::for_keys(
+            storage,
+            &[
+                (
+                    DocKind::Title,
+                    titles.iter().map(|t| title_key(t.0)).collect(),
+                ),
+                (
+                    DocKind::Item,
+                    items.iter().map(|i| i.0.trim().to_string()).collect(),
+                ),
+                (
+                    DocKind::Patron,
+                    members.iter().map(|m| m.0.trim().to_string()).collect(),
+                ),
+            ],
+        ),
+    }
+    .map_err(|e| IlsError::Database(format!("the hub: {e}")))?;
+    let seen = into_hub(
+        sink,
+        settings,
+        default_branch,
+        titles,
+        items,
+        members,
+        counts,
+    )?;
+    if let ReadMode::Full = mode {
+        remove_unseen(storage, &seen)?;
+    }
+    Ok(marks)
+}
+
+const TITLES: &str = "SELECT b.biblio_id, b.title, b.sor, b.isbn_issn, b.call_number FROM biblio b";
+const ITEMS: &str = "SELECT i.item_code, i.biblio_id, i.coll_type_id, b.gmd_id, i.item_status_id,
+            s.no_loan, i.call_number, i.location_id
+     FROM item i JOIN biblio b ON b.biblio_id = i.biblio_id
+     LEFT JOIN mst_item_status s ON s.item_status_id = i.item_status_id
+     WHERE i.item_code IS NOT NULL AND i.item_code <> ''";
+const MEMBERS: &str = "SELECT m.member_id, m.member_name, m.member_type_id,
+            CAST(m.expire_date AS CHAR), m.is_pending,
+            COALESCE((SELECT SUM(f.debet - f.credit) FROM fines f
+                      WHERE f.member_id = m.member_id), 0)
+     FROM member m";
+
+/// The rows of `query` (its table aliased `alias`; `joiner` adds a condition to it) changed
+/// since `mark`: `last_update` at or after it — the same second or day again, as a row may
+/// have changed after the mark was taken within it — or, with no mark (no row had a
+/// timestamp at the last read), every row that has one now.
+fn changed<T: mysql::prelude::FromRow>(
+    conn: &mut mysql::Conn,
+    query: &str,
+    joiner: &str,
+    alias: &str,
+    mark: Option<&str>,
+) -> Result<Vec<T>, IlsError> {
+    match mark {
+        Some(mark) => rows::all_with(
+            conn,
+            &format!("{query} {joiner} {alias}.last_update >= ?"),
+            (mark,),
+        ),
+        None => rows::all(
+            conn,
+            &format!("{query} {joiner} {alias}.last_update IS NOT NULL"),
+        ),
+    }
+}
+
+/// SLiMS's newest values now.
+fn current_marks(conn: &mut mysql::Conn) -> Result<ReadMarks, IlsError> {
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = rows::first_of(
+        conn,
+        "SELECT (SELECT CAST(MAX(last_update) AS CHAR) FROM biblio),
+                (SELECT CAST(MAX(last_update) AS CHAR) FROM item),
+                (SELECT CAST(MAX(last_update) AS CHAR) FROM member),
+                (SELECT CONCAT(COUNT(*), '/', COALESCE(MAX(fines_id), 0), '/',
+                               COALESCE(SUM(debet), 0), '/', COALESCE(SUM(credit), 0))
+                 FROM fines)",
+    )?;
+    let (biblio, item, member, fines) = row.unwrap_or_default();
+    Ok(ReadMarks {
+        biblio,
+        item,
+        member,
+        fines,
+    })
+}
+
+/// What a full read saw, by kind.
+#[derive(Default)]
+struct Seen {
+    titles: HashSet<String>,
+    items: HashSet<String>,
+    members: HashSet<String>,
+}
+
+/// The rows through the import sink.
+fn into_hub(
+    mut sink: HubSink<'_>,
+    settings: &IlsSettings,
+    default_branch: &str,
+    titles: Vec<TitleRow>,
+    items: Vec<ItemRow>,
+    members: Vec<MemberRow>,
+    counts: &mut ReadCounts,
+) -> Result<Seen, IlsError> {
+    let sink_error =
+        |e: swalayan_core::import::ImportError| IlsError::Database(format!("the hub: {e}"));
+    // SLiMS keeps the fines: what it says a member owes is what they owe (a payment at its
+    // desk lowers it).
+    sink.take_fines_as_given();
+    let mut seen = Seen::default();
+    let mut sink_ids: HashMap<i64, i64> = HashMap::new();
+    for (id, title, author, isbn, call_number) in titles {
+        let record = TitleRecord {
+            key: title_key(id),
+            title: title.trim().to_string(),
+            author: non_empty(author),
+            isbn: non_empty(isbn),
+            call_number: non_empty(call_number),
+            subjects: Vec::new(),
+        };
+        let (sink_id, _) = sink.title(&record).map_err(sink_error)?;
+        sink_ids.insert(id, sink_id);
+        seen.titles.insert(record.key);
+        counts.titles += 1;
+    }
+    for (barcode, biblio, coll, gmd, status_id, no_loan, call_number, location) in items {
+        let Some(&sink_id) = sink_ids.get(&biblio) else {
+            continue;
+        };
+        let status = match status_id.as_deref().map(str::trim) {
+            Some("MIS") => ItemStatus::Missing,
+            _ if no_loan.unwrap_or(0) > 0 => ItemStatus::NotForLoan,
+            _ => ItemStatus::Available,
+        };
+        let record = ItemRecord {
+            barcode: barcode.trim().to_string(),
+            item_type: rules::item_type_code(coll.unwrap_or(0), gmd.unwrap_or(0)),
+            status,
+            damaged: status_id.as_deref().map(str::trim) == Some("R"),
+            parts: 1,
+            call_number: non_empty(call_number),
+            branch: location
+                .and_then(|l| settings.branches.get(l.trim()).cloned())
+                .unwrap_or_else(|| default_branch.to_string()),
+        };
+        sink.item(sink_id, &record).map_err(sink_error)?;
+        seen.items.insert(record.barcode);
+        counts.items += 1;
+    }
+    for (card, name, member_type, expires, pending, owed) in members {
+        let expires = sql_date(&expires, &card)?;
+        let record = PatronRecord {
+            card: card.trim().to_string(),
+            name: name.trim().to_string(),
+            category: rules::category_code(member_type.unwrap_or(0)),
+            expires,
+            pin_hash: None,
+            blocked: pending != 0,
+            block_note: (pending != 0).then(|| "SLiMS: pending membership".to_string()),
+            fines: Money::from_units(owed.max(0)),
+        };
+        sink.patron(&record).map_err(sink_error)?;
+        seen.members.insert(record.card);
+        counts.members += 1;
+    }
+    sink.flush().map_err(sink_error)?;
+    Ok(seen)
+}
+
+/// After a full read: the titles, copies and members SLiMS no longer has leave the hub.
+fn remove_unseen(storage: &dyn Storage, seen: &Seen) -> Result<(), IlsError> {
+    let hub = |e: crate::storage::HubError| IlsError::Database(format!("the hub: {e}"));
+    let stored = storage
+        .fingerprints(&[DocKind::Title, DocKind::Item, DocKind::Patron])
+        .map_err(hub)?;
+    let mut puts = Vec::new();
+    for (kind, key) in stored.keys() {
+        let put = match kind {
+            DocKind::Title if !seen.titles.contains(key) => Put::of::<TitleDoc>(key, None),
+            DocKind::Item if !seen.items.contains(key) => Put::of::<ItemDoc>(key, None),
+            DocKind::Patron if !seen.members.contains(key) => Put::of::<PatronDoc>(key, None),
+            _ => continue,
+        };
+        puts.push(put.map_err(hub)?);
+    }
+    if !puts.is_empty() {
+        storage
+            .write(&mut |tx| tx.put(&puts).map(|_| ()))
+            .map_err(hub)?;
+    }
+    Ok(())
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
