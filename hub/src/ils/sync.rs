@@ -14,7 +14,7 @@ use super::link::LinkState;
 use super::schema::{self, Version};
 use super::slims::catalogue::ReadMode;
 use super::slims::holds::write_holds;
-use super::slims::read::{ReadCounts, read_all, read_rules};
+use super::slims::read::{ReadCounts, ReadRequest, read_all, read_rules};
 use super::slims::{rules, write::SlimsDesk};
 use super::{IlsError, IlsSettings};
 use crate::storage::{HubError, IlsOutcome, IlsWrite, Storage, instant_text};
@@ -142,9 +142,11 @@ fn round(
                 storage,
                 &library.timezone,
                 &default_branch,
-                &policy,
-                &waiting,
-                mode,
+                ReadRequest {
+                    policy: &policy,
+                    waiting: &waiting,
+                    mode,
+                },
             )?;
             state.marks = Some(marks);
             if full {

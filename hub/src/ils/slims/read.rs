@@ -33,24 +33,36 @@ pub struct ReadCounts {
     pub holds: u64,
 }
 
+/// What one read is to do.
+pub struct ReadRequest<'a> {
+    /// The one SLiMS's rules make ([`super::rules::policy`]); stored for the stations.
+    pub policy: &'a Policy,
+    /// Copies whose transactions wait to be written: their loans stay as the hub has them.
+    pub waiting: &'a HashSet<String>,
+    pub mode: ReadMode<'a>,
+}
+
 /// The key of a SLiMS title in the hub.
 pub fn title_key(biblio_id: i64) -> String {
     format!("slims:{biblio_id}")
 }
 
-/// Reads everything; the hub's documents end up as SLiMS has them, but for the copies in
-/// `waiting` (transactions of theirs not yet written into SLiMS), whose loans stay as the
-/// hub has them. `policy` is the one SLiMS's rules make ([`rules::policy`]).
+/// Reads SLiMS (the catalogue and members as `request.mode` says, the loans, reservations
+/// and rules whole); the hub's documents end up as SLiMS has them, but for the copies in
+/// `request.waiting`. Returns what was read and the marks to read on from.
 pub fn read_all(
     conn: &mut mysql::Conn,
     settings: &IlsSettings,
     storage: &dyn Storage,
     time_zone: &jiff::tz::TimeZone,
     default_branch: &str,
-    policy: &Policy,
-    waiting: &HashSet<String>,
-    mode: ReadMode<'_>,
+    request: ReadRequest<'_>,
 ) -> Result<(ReadCounts, ReadMarks), IlsError> {
+    let ReadRequest {
+        policy,
+        waiting,
+        mode,
+    } = request;
     let hub = |e: crate::storage::HubError| IlsError::Database(format!("the hub: {e}"));
     policy
         .validate()
