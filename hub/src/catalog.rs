@@ -33,6 +33,8 @@ pub struct HubSink<'a> {
     pending: Vec<Put>,
     /// Whether a patron's fines are the record's (a library system's), not a floor.
     fines_as_given: bool,
+    /// Whether a PIN set at the hub (argon2) outlives the records' (a library system's).
+    keep_hub_pins: bool,
 }
 
 impl<'a> HubSink<'a> {
@@ -41,6 +43,13 @@ impl<'a> HubSink<'a> {
     /// what was owed when it was written.
     pub fn take_fines_as_given(&mut self) {
         self.fines_as_given = true;
+    }
+
+    /// A PIN set at the hub (`patron pin`, the web account: argon2) stays whatever the
+    /// records say: for a library system read again and again, whose members have no PIN or
+    /// one that cannot be typed on a keypad.
+    pub fn keep_pins_set_here(&mut self) {
+        self.keep_hub_pins = true;
     }
 
     pub fn new(storage: &'a dyn Storage) -> Result<HubSink<'a>> {
@@ -83,6 +92,7 @@ impl<'a> HubSink<'a> {
             title_ids: HashMap::new(),
             pending: Vec::new(),
             fines_as_given: false,
+            keep_hub_pins: false,
         })
     }
 
@@ -146,6 +156,14 @@ impl ImportSink for HubSink<'_> {
         {
             if !self.fines_as_given {
                 doc.fines = doc.fines.max(old.fines);
+            }
+            if self.keep_hub_pins
+                && let Some(set_here) = old
+                    .pin_hash
+                    .as_deref()
+                    .filter(|hash| swalayan_core::circulation::pin::is_pin_hash(hash))
+            {
+                doc.pin_hash = Some(set_here.to_string());
             }
             // A re-import is no way around a lockout.
             doc.pin_failures = old.pin_failures;

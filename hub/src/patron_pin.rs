@@ -133,6 +133,53 @@ pub fn check_patron_pin(
     Ok(proof)
 }
 
+/// The shortest and longest PIN a kiosk's pad takes.
+pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=8;
+
+/// Sets a patron's PIN at the hub (staff at the desk; a library system whose members have
+/// none): argon2id like every PIN the stations check, a fresh count of wrong tries. A PIN
+/// set here outlives the library system's reads (`[ils] pins`). `None` draws six random
+/// digits; returns the PIN set.
+pub fn set_patron_pin(storage: &dyn Storage, card: &str, pin: Option<&str>) -> Result<String> {
+    let pin = match pin {
+        Some(pin) => {
+            let pin = pin.trim();
+            if !PIN_DIGITS.contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
+                return Err(crate::storage::HubError::Invalid(format!(
+                    "a PIN is {} to {} digits (the kiosk's keypad has digits only)",
+                    PIN_DIGITS.start(),
+                    PIN_DIGITS.end()
+                )));
+            }
+            pin.to_string()
+        }
+        None => {
+            let mut digits = [0u8; 6];
+            rand::fill(&mut digits);
+            digits.iter().map(|d| char::from(b'0' + d % 10)).collect()
+        }
+    };
+    let hash = hash_pin(&pin);
+    let mut found = false;
+    storage.write(&mut |tx| {
+        let Some(mut doc) = tx.doc::<PatronDoc>(card)? else {
+            return Ok(());
+        };
+        found = true;
+        doc.pin_hash = Some(hash.clone());
+        doc.pin_failures = 0;
+        doc.pin_locked_until = None;
+        tx.put_doc(card, Some(&doc))?;
+        Ok(())
+    })?;
+    if !found {
+        return Err(crate::storage::HubError::NotFound(format!(
+            "no patron with card {card}"
+        )));
+    }
+    Ok(pin)
+}
+
 /// The patron's document as stored now (a read in a write transaction that writes nothing).
 pub(crate) fn patron(storage: &dyn Storage, card: &str) -> Result<Option<PatronDoc>> {
     storage.one(card)

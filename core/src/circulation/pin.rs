@@ -40,8 +40,22 @@ pub fn is_pin_hash(text: &str) -> bool {
     text.starts_with("$argon2") && PasswordHash::new(text).is_ok()
 }
 
-/// Checks a PIN against a stored hash; a hash that cannot be parsed never matches.
+/// Whether `text` is a bcrypt hash (`$2y$…`, `$2b$…`, `$2a$…`): what PHP's
+/// `password_hash` makes, so a library system's member password (SLiMS) can be the PIN.
+pub fn is_bcrypt_hash(text: &str) -> bool {
+    ["$2y$", "$2b$", "$2a$"]
+        .iter()
+        .any(|prefix| text.starts_with(prefix))
+        && text.len() == 60
+}
+
+/// Checks a PIN against a stored hash: argon2 (the hub's and the stations' own), or bcrypt
+/// (a library system's member password). A hash that cannot be parsed never matches; no
+/// unsalted or fast hash (MD5, SHA-1) is ever accepted.
 pub fn verify_pin(pin: &str, hash: &str) -> bool {
+    if is_bcrypt_hash(hash) {
+        return bcrypt::verify(pin, hash).unwrap_or(false);
+    }
     match PasswordHash::new(hash) {
         Ok(parsed) => hasher().verify_password(pin.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
@@ -126,6 +140,17 @@ mod tests {
 
     fn at(seconds: i64) -> Timestamp {
         Timestamp::from_second(1_800_000_000 + seconds).unwrap()
+    }
+
+    /// SLiMS's sample members' OPAC password `1234`, as PHP's `password_hash` wrote it.
+    #[test]
+    fn a_php_bcrypt_password_is_a_pin_and_md5_never_is() {
+        let slims = "$2y$10$0Kz/Q55qEZYM4C7O8NgaPOU7DF.oae8T9xFSFkrjyHpN1k.ZlHdyK";
+        assert!(is_bcrypt_hash(slims));
+        assert!(verify_pin("1234", slims));
+        assert!(!verify_pin("1235", slims));
+        // The same password as SLiMS's legacy MD5: never accepted.
+        assert!(!verify_pin("1234", "81dc9bdb52d04dc20036dbd8313ed055"));
     }
 
     #[test]

@@ -117,6 +117,9 @@ pub(crate) enum Command {
     /// People who sign in to the staff pages (`/staff`).
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// A patron's kiosk PIN, kept by the hub.
+    #[command(subcommand)]
+    Patron(PatronCommand),
     /// Fill an empty hub with a made-up library's days of traffic (gates, kiosks, drop
     /// boxes, events, feedback) for training, screenshots and tests; refuses a hub that
     /// already holds transactions.
@@ -321,6 +324,19 @@ pub(crate) enum HoldCommand {
     },
     Cancel {
         id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PatronCommand {
+    /// Sets the PIN kiosks ask CARD for (4 to 8 digits), or, without --set, six random
+    /// digits shown once (`--json`: `{"card","pin"}`); a wrong-try lockout is cleared. For a
+    /// library system whose members have no PIN (`[ils] pins = "hub"`), or a patron who
+    /// forgot theirs.
+    Pin {
+        card: String,
+        #[arg(long)]
+        set: Option<String>,
     },
 }
 

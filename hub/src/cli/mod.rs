@@ -81,6 +81,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Promotions(command) => publishing::promotions(storage.as_ref(), command, json)?,
         Command::Events(command) => publishing::events(storage.as_ref(), &library, command, json)?,
         Command::Staff(command) => staff::staff(storage.as_ref(), command, json)?,
+        Command::Patron(args::PatronCommand::Pin { card, set }) => {
+            let pin = crate::patron_pin::set_patron_pin(storage.as_ref(), &card, set.as_deref())?;
+            // A PIN staff chose is not shown again; a drawn one is, once, to hand over.
+            let shown = if set.is_some() { None } else { Some(pin) };
+            output::emit(
+                json,
+                &serde_json::json!({"card": card, "pin": shown}),
+                || match &shown {
+                    Some(pin) => format!("PIN for {card}: {pin}"),
+                    None => format!("PIN for {card} set"),
+                },
+            );
+        }
         Command::Ils(_) => unreachable!("answered before the hub database is opened"),
         Command::Simulate {
             days,

@@ -109,6 +109,15 @@ impl SlimsLibrary {
         hub_json(&self.hub_db, &self.config, &["ils", "sync", "--once"])
     }
 
+    /// A round that reads everything (`--full`), as the first of each day does.
+    pub fn full_round(&self) -> Value {
+        hub_json(
+            &self.hub_db,
+            &self.config,
+            &["ils", "sync", "--once", "--full"],
+        )
+    }
+
     /// The kiosk's `swalayan --json ARGS...`.
     pub fn kiosk(&self, args: &[&str]) -> Value {
         let bin: PathBuf = Path::new(env!("CARGO_BIN_EXE_swalayan-hub")).with_file_name("swalayan");

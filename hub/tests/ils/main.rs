@@ -6,6 +6,7 @@
 mod check;
 mod kiosk;
 mod library;
+mod pins;
 mod support;
 mod sync;
 mod write;

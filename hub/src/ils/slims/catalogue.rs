@@ -13,10 +13,11 @@ use super::columns::sql_date;
 use super::read::{ReadCounts, title_key};
 use super::rules;
 use crate::catalog::HubSink;
-use crate::ils::{IlsError, IlsSettings, rows};
+use crate::ils::{IlsError, IlsSettings, PinSource, rows};
 use crate::storage::{DocKind, Put, Storage};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use swalayan_core::circulation::pin::is_bcrypt_hash;
 use swalayan_core::contract::documents::{ItemDoc, PatronDoc, TitleDoc};
 use swalayan_core::domain::{ItemStatus, Money};
 use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
@@ -58,7 +59,15 @@ type ItemRow = (
     Option<String>,
     Option<String>,
 );
-type MemberRow = (String, String, Option<i64>, String, i64, i64);
+type MemberRow = (
+    String,
+    String,
+    Option<i64>,
+    String,
+    i64,
+    i64,
+    Option<String>,
+);
 
 /// Reads titles, copies and members as `mode` says; returns the marks to read on from.
 pub fn read_catalogue(
@@ -164,7 +173,8 @@ const ITEMS: &str = "SELECT i.item_code, i.biblio_id, i.coll_type_id, b.gmd_id, 
 const MEMBERS: &str = "SELECT m.member_id, m.member_name, m.member_type_id,
             CAST(m.expire_date AS CHAR), m.is_pending,
             COALESCE((SELECT SUM(f.debet - f.credit) FROM fines f
-                      WHERE f.member_id = m.member_id), 0)
+                      WHERE f.member_id = m.member_id), 0),
+            m.mpasswd
      FROM member m";
 
 /// The rows of `query` (its table aliased `alias`; `joiner` adds a condition to it) changed
@@ -240,6 +250,9 @@ fn into_hub(
     // SLiMS keeps the fines: what it says a member owes is what they owe (a payment at its
     // desk lowers it).
     sink.take_fines_as_given();
+    if settings.pins != PinSource::None {
+        sink.keep_pins_set_here();
+    }
     let mut seen = Seen::default();
     let mut sink_ids: HashMap<i64, i64> = HashMap::new();
     for (id, title, author, isbn, call_number) in titles {
@@ -280,14 +293,19 @@ fn into_hub(
         seen.items.insert(record.barcode);
         counts.items += 1;
     }
-    for (card, name, member_type, expires, pending, owed) in members {
+    for (card, name, member_type, expires, pending, owed, password) in members {
+        // The OPAC password is the PIN where SLiMS keeps it as bcrypt (never its legacy MD5).
+        let pin_hash = match settings.pins {
+            PinSource::Ils => password.filter(|hash| is_bcrypt_hash(hash)),
+            PinSource::Hub | PinSource::None => None,
+        };
         let expires = sql_date(&expires, &card)?;
         let record = PatronRecord {
             card: card.trim().to_string(),
             name: name.trim().to_string(),
             category: rules::category_code(member_type.unwrap_or(0)),
             expires,
-            pin_hash: None,
+            pin_hash,
             blocked: pending != 0,
             block_note: (pending != 0).then(|| "SLiMS: pending membership".to_string()),
             fines: Money::from_units(owed.max(0)),
