@@ -5,8 +5,8 @@
 use crate::support::{Database, hub_config, hub_json};
 use std::process::Command;
 
-#[test]
-fn a_round_brings_slims_into_the_hub_and_follows_its_desk() {
+/// The fixture's SLiMS, and a hub.toml naming it (in the returned folder, beside hub.db).
+fn slims_and_hub() -> (Database, tempfile::TempDir, std::path::PathBuf) {
     let slims = Database::load("slims9.sql");
     let dir = tempfile::tempdir().unwrap();
     let config = hub_config(
@@ -14,6 +14,12 @@ fn a_round_brings_slims_into_the_hub_and_follows_its_desk() {
         &format!("kind = \"slims\"\nurl = \"{}\"", slims.url()),
         None,
     );
+    (slims, dir, config)
+}
+
+#[test]
+fn a_round_brings_slims_into_the_hub_and_follows_its_desk() {
+    let (slims, dir, config) = slims_and_hub();
     let hub_db = dir.path().join("hub.db");
     let round = hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
     assert_eq!(
@@ -101,13 +107,7 @@ fn file_imports_of_members_and_the_catalogue_are_refused_under_ils() {
 /// full read (the first round of a day, or `--full`).
 #[test]
 fn later_rounds_read_what_changed_and_a_full_read_what_went() {
-    let slims = Database::load("slims9.sql");
-    let dir = tempfile::tempdir().unwrap();
-    let config = hub_config(
-        dir.path(),
-        &format!("kind = \"slims\"\nurl = \"{}\"", slims.url()),
-        None,
-    );
+    let (slims, dir, config) = slims_and_hub();
     let hub_db = dir.path().join("hub.db");
     let round = hub_json(&hub_db, &config, &["ils", "sync", "--once"]);
     assert_eq!(
