@@ -79,18 +79,18 @@ fn main() {
 
     // The anchor: the desk's own statements for a loan (finishLoanSession).
     let mut desk_times = Vec::new();
-    for n in 0..loans {
+    for (n, member) in members.iter().enumerate() {
         let started = Instant::now();
         conn.exec_drop(
             "INSERT INTO loan (item_code, member_id, loan_date, due_date, renewed, loan_rules_id,
                                is_lent, is_return, input_date, last_update, uid)
              VALUES (?, ?, CURDATE(), DATE_ADD(CURDATE(), INTERVAL 14 DAY), 0, 0, 1, 0, NOW(), NOW(), 1)",
-            (format!("W{:07}", loans + n), &members[n]),
+            (format!("W{:07}", loans + n), member),
         )
         .unwrap();
         conn.exec_drop(
             "DELETE FROM reserve WHERE member_id = ? AND item_code = ?",
-            (&members[n], format!("W{:07}", loans + n)),
+            (member, format!("W{:07}", loans + n)),
         )
         .unwrap();
         desk_times.push(started.elapsed());
