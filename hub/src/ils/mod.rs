@@ -12,6 +12,7 @@
 //!   web did, then read the system; `serve` runs rounds every `poll_seconds`.
 //! - [`rows`]: typed rows of the system's database, an error (not a panic) when a column
 //!   is not what the hub expects.
+//! - [`mirror`]: what any system's read does to the hub's loans (the system is the record).
 //! - [`running`]: the link as `serve` runs it, a round every `poll_seconds`.
 //! - [`link`]: the link's state between rounds (since when it writes, last read and write,
 //!   what waits, the last error), for `/staff`. What it wrote per transaction is kept in
@@ -19,6 +20,7 @@
 
 pub mod check;
 pub mod link;
+pub mod mirror;
 pub mod rows;
 pub mod running;
 pub mod schema;

@@ -10,13 +10,13 @@ use super::catalogue::{ReadMarks, ReadMode};
 use super::columns::{sql_date as date, sql_datetime_parse as datetime};
 use super::rules::{HolidayRow, MemberType, RuleRow, SlimsRules};
 use crate::catalog::put_policy;
+use crate::ils::mirror::{SystemLoan, gone, instant, loans_into_hub};
 use crate::ils::{IlsError, IlsSettings, rows};
 use crate::storage::{Put, Storage};
-use jiff::civil::DateTime;
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use swalayan_core::contract::documents::{HoldDoc, LoanDoc};
+use swalayan_core::contract::documents::HoldDoc;
 use swalayan_core::domain::HoldStatus;
 use swalayan_core::domain::Policy;
 
@@ -97,54 +97,26 @@ pub fn read_all(
          FROM loan l LEFT JOIN item i ON i.item_code = l.item_code
          WHERE l.is_lent = 1 AND l.is_return = 0 AND l.item_code IS NOT NULL",
     )?;
-    let mut puts = Vec::new();
-    let mut open: HashSet<String> = HashSet::new();
     // Who has a copy of which title, for the reservations the desk fulfilled.
     let mut lent_to: Vec<(String, Option<String>)> = Vec::new();
-    let known: HashMap<String, LoanDoc> =
-        storage.all::<LoanDoc>().map_err(hub)?.into_iter().collect();
+    let mut open = Vec::new();
     for (barcode, card, loan_date, due, renewals, input, biblio) in loans {
-        let due = date(&due, &barcode)?;
         let issued = match input {
             Some(at) => datetime(&at, &barcode)?,
             None => date(&loan_date, &barcode)?.to_datetime(jiff::civil::Time::midnight()),
         };
-        let issued = instant(issued, time_zone, &barcode)?;
-        let barcode = barcode.trim().to_string();
-        let card = card.trim().to_string();
-        open.insert(barcode.clone());
-        lent_to.push((card.clone(), biblio.map(title_key)));
-        counts.loans += 1;
-        if waiting.contains(&barcode) {
-            continue;
-        }
-        // A loan a station made and the hub wrote keeps the station's name and exact time;
-        // SLiMS's due date and renewals are the record.
-        let loan = match known.get(&barcode) {
-            Some(hub_loan) if hub_loan.patron == card => LoanDoc {
-                due,
-                renewals,
-                ..hub_loan.clone()
-            },
-            _ => LoanDoc {
-                patron: card,
-                issued,
-                due,
-                renewals,
-                station: ORIGIN.to_string(),
-            },
+        let loan = SystemLoan {
+            due: date(&due, &barcode)?,
+            issued: instant(issued, time_zone, &barcode)?,
+            barcode: barcode.trim().to_string(),
+            card: card.trim().to_string(),
+            renewals,
         };
-        puts.push(Put::doc(&barcode, &loan).map_err(hub)?);
+        lent_to.push((loan.card.clone(), biblio.map(title_key)));
+        counts.loans += 1;
+        open.push(loan);
     }
-    // A loan SLiMS no longer shows open leaves the hub: the desk took it back, or SLiMS
-    // refused the station's loan (the system is the record). Not while its copy's
-    // transactions wait to be written.
-    puts.extend(
-        gone::<LoanDoc>(storage, &open, |_| true)
-            .map_err(hub)?
-            .into_iter()
-            .filter(|put| !waiting.contains(&put.key)),
-    );
+    let mut puts = loans_into_hub(storage, ORIGIN, &open, waiting)?;
     let reserves: Vec<(i64, String, i64, String, String)> = rows::all(
         conn,
         "SELECT reserve_id, member_id, biblio_id, item_code, CAST(reserve_date AS CHAR)
@@ -337,26 +309,4 @@ pub fn read_rules(conn: &mut mysql::Conn) -> Result<SlimsRules, IlsError> {
         holidays,
         ignore_holidays_in_fines,
     })
-}
-
-/// The deletions of the hub's documents of `D` that the system's desk made (`by_desk`) and
-/// this read no longer found (`seen` holds the keys it found).
-fn gone<D: crate::storage::DocBody>(
-    storage: &dyn Storage,
-    seen: &HashSet<String>,
-    by_desk: impl Fn(&D) -> bool,
-) -> crate::storage::Result<Vec<Put>> {
-    let stored: Vec<(String, D)> = storage.all()?;
-    stored
-        .into_iter()
-        .filter(|(key, doc)| by_desk(doc) && !seen.contains(key))
-        .map(|(key, _)| Put::of::<D>(&key, None))
-        .collect()
-}
-
-/// A time of the system's (the library's wall clock) as the hub keeps instants.
-fn instant(at: DateTime, time_zone: &jiff::tz::TimeZone, what: &str) -> Result<String, IlsError> {
-    at.to_zoned_datetime(time_zone.clone())
-        .map(|z| crate::storage::instant_text(z.timestamp()))
-        .map_err(|e| IlsError::Database(format!("{what}: time {at}: {e}")))
 }

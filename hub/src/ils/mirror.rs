@@ -1,0 +1,96 @@
+//! What any library system's read does to the hub, whichever system it is: its open loans
+//! become the hub's loans (the system is the record), and what it no longer shows leaves.
+//! Each system's reader (`slims::read`, `inlislite::read`) turns its own rows into these.
+
+use super::IlsError;
+use crate::storage::{DocBody, HubError, Put, Storage};
+use jiff::civil::Date;
+use std::collections::{HashMap, HashSet};
+use swalayan_core::contract::documents::LoanDoc;
+
+/// An open loan as the system shows it.
+#[derive(Debug, Clone)]
+pub struct SystemLoan {
+    pub barcode: String,
+    pub card: String,
+    /// When it was made (the hub's instant text).
+    pub issued: String,
+    pub due: Date,
+    pub renewals: u32,
+}
+
+/// The hub's loans made to match the system's open ones (`origin`: the station name the
+/// system's own desk's loans are kept under). A loan a station made and the system took
+/// keeps the station's name and exact time, with the system's due date and renewals; a loan
+/// the system no longer shows open leaves the hub (its desk took it back, or it refused the
+/// station's loan); the copies in `waiting` (transactions not yet written) are left as the
+/// hub has them.
+pub fn loans_into_hub(
+    storage: &dyn Storage,
+    origin: &str,
+    loans: &[SystemLoan],
+    waiting: &HashSet<String>,
+) -> Result<Vec<Put>, IlsError> {
+    let known: HashMap<String, LoanDoc> =
+        storage.all::<LoanDoc>().map_err(hub)?.into_iter().collect();
+    let mut puts = Vec::new();
+    let mut open: HashSet<String> = HashSet::new();
+    for loan in loans {
+        open.insert(loan.barcode.clone());
+        if waiting.contains(&loan.barcode) {
+            continue;
+        }
+        let doc = match known.get(&loan.barcode) {
+            Some(hub_loan) if hub_loan.patron == loan.card => LoanDoc {
+                due: loan.due,
+                renewals: loan.renewals,
+                ..hub_loan.clone()
+            },
+            _ => LoanDoc {
+                patron: loan.card.clone(),
+                issued: loan.issued.clone(),
+                due: loan.due,
+                renewals: loan.renewals,
+                station: origin.to_string(),
+            },
+        };
+        puts.push(Put::doc(&loan.barcode, &doc).map_err(hub)?);
+    }
+    puts.extend(
+        gone::<LoanDoc>(storage, &open, |_| true)
+            .map_err(hub)?
+            .into_iter()
+            .filter(|put| !waiting.contains(&put.key)),
+    );
+    Ok(puts)
+}
+
+/// The deletions of the hub's documents of `D` that `by_system` says the system made and
+/// this read no longer found (`seen` holds the keys it found).
+pub fn gone<D: DocBody>(
+    storage: &dyn Storage,
+    seen: &HashSet<String>,
+    by_system: impl Fn(&D) -> bool,
+) -> crate::storage::Result<Vec<Put>> {
+    let stored: Vec<(String, D)> = storage.all()?;
+    stored
+        .into_iter()
+        .filter(|(key, doc)| by_system(doc) && !seen.contains(key))
+        .map(|(key, _)| Put::of::<D>(&key, None))
+        .collect()
+}
+
+/// A wall-clock time of the system (the library's) as the hub keeps instants.
+pub fn instant(
+    at: jiff::civil::DateTime,
+    time_zone: &jiff::tz::TimeZone,
+    what: &str,
+) -> Result<String, IlsError> {
+    at.to_zoned_datetime(time_zone.clone())
+        .map(|z| crate::storage::instant_text(z.timestamp()))
+        .map_err(|e| IlsError::Database(format!("{what}: time {at}: {e}")))
+}
+
+pub fn hub(e: HubError) -> IlsError {
+    IlsError::Database(format!("the hub: {e}"))
+}
