@@ -19,6 +19,7 @@
 //!   the hub's storage ([`crate::storage::ils_ledger`]).
 
 pub mod check;
+pub mod inlislite;
 pub mod link;
 pub mod mirror;
 pub mod rows;

@@ -10,12 +10,14 @@
 //! rules are read whole every round (they are small, and have no reliable timestamps). A transaction whose write failed stays waiting, and the read leaves its
 //! copy as the hub has it until it is written.
 
+use super::inlislite::{self, write::InlisDesk};
 use super::link::LinkState;
 use super::schema::{self, Version};
 use super::slims::catalogue::ReadMode;
 use super::slims::holds::write_holds;
 use super::slims::read::{ReadCounts, ReadRequest, read_all, read_rules};
-use super::slims::{rules, write::SlimsDesk};
+use super::slims::rules;
+use super::slims::write::{SlimsDesk, Wrote};
 use super::{IlsError, IlsSettings};
 use crate::storage::{HubError, IlsOutcome, IlsWrite, Storage, instant_text};
 use jiff::Timestamp;
@@ -122,13 +124,7 @@ fn round(
             conflicts += holds_refused;
             state.written += holds_written;
             state.conflicts += holds_refused;
-            // Copies whose transactions still wait keep the hub's state until written.
-            let waiting: HashSet<String> = storage
-                .ils_pending(&WRITTEN_KINDS, &state.since, u32::MAX)
-                .map_err(hub)?
-                .iter()
-                .filter_map(|tx| tx.body().ok()?.item().map(str::to_string))
-                .collect();
+            let waiting = waiting_copies(storage, state)?;
             let now = Timestamp::now();
             let full = force_full || needs_full_read(state, now, &library.timezone);
             let marks = state.marks.clone();
@@ -158,11 +154,50 @@ fn round(
                 conflicts,
             })
         }
-        Version::Inlislite32 | Version::Inlislite33 => Err(IlsError::Settings(
-            "reading INLISLite is not built yet: `ils check` works, `ils sync` does not (docs/ils.md)"
-                .into(),
-        )),
+        Version::Inlislite32 | Version::Inlislite33 => {
+            let inlis_rules = inlislite::read::read_rules(&mut conn)?;
+            let base = crate::catalog::policy(storage).map_err(hub)?;
+            let policy = inlis_rules.policy(&base);
+            let mut desk = InlisDesk {
+                conn: &mut conn,
+                version,
+                rules: &inlis_rules,
+                operator: settings.operator_id,
+                terminal: &settings.terminal,
+                time_zone: &library.timezone,
+            };
+            let (written, conflicts) = write_back(storage, state, |tx| desk.write(tx))?;
+            let waiting = waiting_copies(storage, state)?;
+            let now = Timestamp::now();
+            let read = inlislite::read::read_all(
+                &mut conn,
+                settings,
+                storage,
+                version,
+                &library.timezone,
+                &default_branch,
+                &policy,
+                &waiting,
+                now.to_zoned_datetime(library.timezone.clone()).date(),
+            )?;
+            state.last_full_read = Some(now.to_string());
+            Ok(Round {
+                read,
+                written,
+                conflicts,
+            })
+        }
     }
+}
+
+/// Copies whose transactions still wait: they keep the hub's state until written.
+fn waiting_copies(storage: &dyn Storage, state: &LinkState) -> Result<HashSet<String>, IlsError> {
+    Ok(storage
+        .ils_pending(&WRITTEN_KINDS, &state.since, u32::MAX)
+        .map_err(|e| IlsError::Database(format!("the hub: {e}")))?
+        .iter()
+        .filter_map(|tx| tx.body().ok()?.item().map(str::to_string))
+        .collect())
 }
 
 /// Writes every waiting transaction with `write`, recording each as it is written (a
@@ -171,7 +206,7 @@ fn round(
 fn write_back(
     storage: &dyn Storage,
     state: &mut LinkState,
-    mut write: impl FnMut(&crate::storage::Received) -> Result<super::slims::write::Wrote, IlsError>,
+    mut write: impl FnMut(&crate::storage::Received) -> Result<Wrote, IlsError>,
 ) -> Result<(u64, u64), IlsError> {
     let hub = |e: HubError| IlsError::Database(format!("the hub: {e}"));
     let (mut written, mut refused) = (0, 0);

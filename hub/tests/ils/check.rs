@@ -148,7 +148,7 @@ fn inlislite_3_2_and_3_3_are_told_apart() {
             &report["titles"],
             &report["open_loans"]
         ),
-        (&3.into(), &3.into(), &2.into(), &1.into()),
+        (&3.into(), &7.into(), &3.into(), &1.into()),
         "{report}"
     );
 

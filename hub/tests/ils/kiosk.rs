@@ -2,11 +2,11 @@
 //! is refused at the station, and the station's due dates are the ones SLiMS's desk gives
 //! (the member type's period, a loan rule's, Sundays closed).
 
-use crate::library::{SlimsLibrary, slims_due, today};
+use crate::library::{IlsLibrary, slims_due, today};
 
 #[test]
 fn the_station_refuses_the_desks_loan_and_gives_slims_due_dates() {
-    let library = SlimsLibrary::open("slims9.sql", "");
+    let library = IlsLibrary::open("slims9.sql", "");
 
     // S0002 is on loan to 20260001 at SLiMS's desk: the station will not lend it.
     let refused = library.kiosk(&[

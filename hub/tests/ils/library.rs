@@ -1,6 +1,6 @@
-//! A library on SLiMS with Swalayan beside it: a SLiMS database, a hub reading and writing
-//! it (`ils sync --once` rounds, run by the test), the hub serving a kiosk, and the kiosk's
-//! command line.
+//! A library on SLiMS or INLISLite with Swalayan beside it: the system's database, a hub
+//! reading and writing it (`ils sync --once` rounds, run by the test), the hub serving a
+//! kiosk, and the kiosk's command line.
 
 #[path = "../common/fresh_postgres.rs"]
 mod fresh_postgres;
@@ -24,8 +24,8 @@ pub enum HubBackend {
     Postgres,
 }
 
-pub struct SlimsLibrary {
-    pub slims: Database,
+pub struct IlsLibrary {
+    pub system: Database,
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
     /// The hub's `--db`: a file, or a PostgreSQL URL.
@@ -34,35 +34,67 @@ pub struct SlimsLibrary {
     station_config: PathBuf,
 }
 
-impl SlimsLibrary {
+impl IlsLibrary {
     /// SLiMS loaded from `fixture` plus `extra` statements (the desk's earlier work), read
     /// once by the hub, and a kiosk that has pulled the result.
-    pub fn open(fixture: &str, extra: &str) -> SlimsLibrary {
-        SlimsLibrary::open_on(HubBackend::Sqlite, fixture, extra)
+    pub fn open(fixture: &str, extra: &str) -> IlsLibrary {
+        IlsLibrary::open_on(HubBackend::Sqlite, fixture, extra)
     }
 
     /// The same with the hub on `backend`.
-    pub fn open_on(backend: HubBackend, fixture: &str, extra: &str) -> SlimsLibrary {
-        SlimsLibrary::start(backend, fixture, extra, false)
+    pub fn open_on(backend: HubBackend, fixture: &str, extra: &str) -> IlsLibrary {
+        IlsLibrary::start(backend, fixture, extra, false)
     }
 
     /// With `serve` running the link itself, a round every second.
-    pub fn open_with_link(fixture: &str, extra: &str) -> SlimsLibrary {
-        SlimsLibrary::start(HubBackend::Sqlite, fixture, extra, true)
+    pub fn open_with_link(fixture: &str, extra: &str) -> IlsLibrary {
+        IlsLibrary::start(HubBackend::Sqlite, fixture, extra, true)
     }
 
-    fn start(backend: HubBackend, fixture: &str, extra: &str, link: bool) -> SlimsLibrary {
-        let slims = Database::load(fixture);
+    /// INLISLite v3.2 (or v3.3, with the fixture's delta) and `extra` statements.
+    pub fn open_inlislite(v33: bool, extra: &str) -> IlsLibrary {
+        let mut statements = String::new();
+        if v33 {
+            statements.push_str(
+                &std::fs::read_to_string(
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("tests/fixtures/ils/inlislite33-delta.sql"),
+                )
+                .unwrap(),
+            );
+        }
+        statements.push_str(extra);
+        IlsLibrary::start_system(
+            HubBackend::Sqlite,
+            "inlislite",
+            "inlislite32.sql",
+            &statements,
+            false,
+        )
+    }
+
+    fn start(backend: HubBackend, fixture: &str, extra: &str, link: bool) -> IlsLibrary {
+        IlsLibrary::start_system(backend, "slims", fixture, extra, link)
+    }
+
+    fn start_system(
+        backend: HubBackend,
+        kind: &str,
+        fixture: &str,
+        extra: &str,
+        link: bool,
+    ) -> IlsLibrary {
+        let system = Database::load(fixture);
         if !extra.is_empty() {
-            slims.run(extra);
+            system.run(extra);
         }
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("hub.toml");
         std::fs::write(
             &config,
             format!(
-                "[library]\ntimezone = \"{TIME_ZONE}\"\n\n[ils]\nkind = \"slims\"\nurl = \"{}\"\noperator_id = 1\npoll_seconds = 1\n",
-                slims.url()
+                "[library]\ntimezone = \"{TIME_ZONE}\"\n\n[ils]\nkind = \"{kind}\"\nurl = \"{}\"\noperator_id = 1\npoll_seconds = 1\n",
+                system.url()
             ),
         )
         .unwrap();
@@ -70,8 +102,8 @@ impl SlimsLibrary {
             HubBackend::Sqlite => dir.path().join("hub.db").display().to_string(),
             HubBackend::Postgres => fresh_postgres::database(),
         };
-        let mut library = SlimsLibrary {
-            slims,
+        let mut library = IlsLibrary {
+            system,
             station_config: dir.path().join("kiosk-1.toml"),
             dir,
             config,

@@ -4,6 +4,7 @@
 //! from the facts of each system's schema.
 
 mod check;
+mod inlislite;
 mod kiosk;
 mod library;
 mod pins;

@@ -1,7 +1,7 @@
 //! PINs under `[ils]`: SLiMS's OPAC password (bcrypt) is the PIN at the kiosk, its legacy
 //! MD5 never is, and a PIN staff set at the hub (`patron pin`) outlives SLiMS's reads.
 
-use crate::library::SlimsLibrary;
+use crate::library::IlsLibrary;
 use crate::support::hub_json;
 
 /// SLiMS's sample members' OPAC password `1234`: PHP's bcrypt, and the legacy MD5.
@@ -10,7 +10,7 @@ const MD5_1234: &str = "81dc9bdb52d04dc20036dbd8313ed055";
 
 #[test]
 fn slims_passwords_are_pins_and_a_pin_set_at_the_hub_stays() {
-    let library = SlimsLibrary::open(
+    let library = IlsLibrary::open(
         "slims9.sql",
         &format!(
             "UPDATE member SET mpasswd = '{BCRYPT_1234}' WHERE member_id = '20260002';

@@ -3,7 +3,7 @@
 //! SLiMS's circulation code, and the tables are compared); the system is the record when it
 //! disagrees; and a write interrupted before the hub recorded it is not written twice.
 
-use crate::library::{HubBackend, SlimsLibrary, slims_due, today};
+use crate::library::{HubBackend, IlsLibrary, slims_due, today};
 use crate::support::{Database, hub_json};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -97,7 +97,7 @@ on_both_hub_backends!(
 );
 
 fn a_kiosk_loan_return_and_renewal_are_the_rows_slims_desk_writes(backend: HubBackend) {
-    let library = SlimsLibrary::open_on(backend, "slims9.sql", &earlier_work());
+    let library = IlsLibrary::open_on(backend, "slims9.sql", &earlier_work());
     let twin = Database::load("slims9.sql");
     twin.run(&earlier_work());
 
@@ -117,7 +117,7 @@ fn a_kiosk_loan_return_and_renewal_are_the_rows_slims_desk_writes(backend: HubBa
     assert_eq!(round["conflicts"], 0, "{round}");
 
     // The kiosk's loan carries the time it was made, on the library's clock.
-    let mut slims = library.slims.conn();
+    let mut slims = library.system.conn();
     let input: String = slims
         .query_first("SELECT CAST(input_date AS CHAR) FROM loan WHERE item_code = 'S0001'")
         .unwrap()
@@ -178,7 +178,7 @@ fn a_kiosk_loan_return_and_renewal_are_the_rows_slims_desk_writes(backend: HubBa
 }
 
 fn slims_changed_meanwhile_gives_conflicts_and_no_overwrite(backend: HubBackend) {
-    let library = SlimsLibrary::open_on(backend, "slims9.sql", "");
+    let library = IlsLibrary::open_on(backend, "slims9.sql", "");
     // Offline at the kiosk (nothing pushed yet): three loans.
     for (card, item) in [
         ("20260002", "S0001"),
@@ -191,7 +191,7 @@ fn slims_changed_meanwhile_gives_conflicts_and_no_overwrite(backend: HubBackend)
     // Meanwhile at SLiMS's desk: S0001 lent to Siti, Siti's membership set pending, S0005
     // marked missing.
     let t = today();
-    library.slims.run(&format!(
+    library.system.run(&format!(
         "INSERT INTO loan (item_code, member_id, loan_date, due_date, renewed, loan_rules_id,
                            is_lent, is_return, input_date, last_update, uid)
            VALUES ('S0001', '20260001', '{t}', '{due}', 0, 0, 1, 0, NOW(), NOW(), 1);
@@ -199,7 +199,7 @@ fn slims_changed_meanwhile_gives_conflicts_and_no_overwrite(backend: HubBackend)
          UPDATE item SET item_status_id = 'MIS' WHERE item_code = 'S0005';",
         due = slims_due(t, 14),
     ));
-    let mut slims = library.slims.conn();
+    let mut slims = library.system.conn();
     let loans_before = loans(&mut slims);
     library.kiosk_sync();
     let round = library.round();
@@ -235,7 +235,7 @@ fn slims_changed_meanwhile_gives_conflicts_and_no_overwrite(backend: HubBackend)
 }
 
 fn a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice(backend: HubBackend) {
-    let library = SlimsLibrary::open_on(backend, "slims9.sql", &earlier_work());
+    let library = IlsLibrary::open_on(backend, "slims9.sql", &earlier_work());
     let lent = library.kiosk(&[
         "circ", "checkout", "--patron", "20260002", "--item", "S0001",
     ]);
@@ -245,7 +245,7 @@ fn a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice(backend: 
     library.kiosk_sync();
     let round = library.round();
     assert_eq!(round["written"], 2, "{round}");
-    let mut slims = library.slims.conn();
+    let mut slims = library.system.conn();
     let (loans_once, fines_once) = (loans(&mut slims), fines(&mut slims));
 
     // The hub dies after SLiMS took the rows but before it recorded them: its ledger of
@@ -261,7 +261,7 @@ fn a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice(backend: 
     let back = library.kiosk(&["circ", "checkin", "--item", "S0006"]);
     assert_eq!(back["ok"], true, "{back}");
     library.kiosk_sync();
-    library.slims.run(&format!(
+    library.system.run(&format!(
         "INSERT INTO fines (fines_date, member_id, debet, credit, description)
            VALUES ('{}', '20260002', 1500, 0, 'Overdue fines for item S0006')",
         today()
@@ -276,14 +276,14 @@ fn a_write_interrupted_before_the_hub_recorded_it_is_not_written_twice(backend: 
 
 #[test]
 fn serve_runs_the_link_and_says_how_it_stands() {
-    let library = SlimsLibrary::open_with_link("slims9.sql", "");
+    let library = IlsLibrary::open_with_link("slims9.sql", "");
     let lent = library.kiosk(&[
         "circ", "checkout", "--patron", "20260002", "--item", "S0001",
     ]);
     assert_eq!(lent["ok"], true, "{lent}");
     library.kiosk_sync();
     // Nobody runs a round: serve's link writes the loan within a few of its 1 s rounds.
-    let mut slims = library.slims.conn();
+    let mut slims = library.system.conn();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let lent: Option<(i64,)> = slims
@@ -310,7 +310,7 @@ fn serve_runs_the_link_and_says_how_it_stands() {
 
 #[test]
 fn holds_placed_and_ended_at_the_hub_are_slims_reservations() {
-    let library = SlimsLibrary::open("slims9.sql", "");
+    let library = IlsLibrary::open("slims9.sql", "");
     let hub = |args: &[&str]| hub_json(&library.hub_db, &library.config, args);
     // Budi reserves Laskar Pelangi (title 1): S0002 is on loan at the desk, S0001 on the
     // shelf; SLiMS reserves a copy, and its desk only a copy on loan: S0002.
@@ -347,14 +347,14 @@ fn holds_placed_and_ended_at_the_hub_are_slims_reservations() {
         )
         .unwrap()
     };
-    let mut slims = library.slims.conn();
+    let mut slims = library.system.conn();
     assert_eq!(reserves(&mut slims), reserves(&mut twin.conn()), "{placed}");
 
     // Cancelled at the hub: the row goes. So does a reservation SLiMS's desk placed and
     // the patron cancelled on the web.
     let key = listed[0]["id"].as_str().unwrap().to_string();
     hub(&["holds", "cancel", &key]);
-    library.slims.run(
+    library.system.run(
         "INSERT INTO reserve (member_id, biblio_id, item_code, reserve_date)
            VALUES ('20260001', 2, 'S0003', NOW())",
     );

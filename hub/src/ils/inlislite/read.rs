@@ -1,0 +1,409 @@
+//! Reading an INLISLite v3.2/v3.3 database into the hub: its rules as the policy, its
+//! catalogue (`catalogs`, `collections`) and members through the import sink, its open
+//! loans (`collectionloanitems.LoanStatus = 'Loan'`; v3.3: and `active`) as the hub's loans,
+//! and the copies booked in its OPAC (`collections.BookingMemberID` until
+//! `BookingExpiredDate`) as holds.
+//!
+//! A member may borrow when `StatusAnggota_id` is 3 (Aktif), the membership has not ended,
+//! and no violation's suspension runs (`pelanggaran.CreateDate + JumlahSuspend` days);
+//! otherwise the hub blocks the card with INLISLite's reason. Fines owed are the unpaid
+//! `pelanggaran` amounts. Every round reads everything (INLISLite's tables are read whole:
+//! the incremental reading of SLiMS is not built for INLISLite yet).
+
+use super::rules::{InlisRules, Level, category_code, item_type_code};
+use crate::catalog::{HubSink, put_policy};
+use crate::ils::mirror::{SystemLoan, gone, hub, instant, loans_into_hub};
+use crate::ils::schema::Version;
+use crate::ils::slims::columns::{sql_date, sql_datetime_parse};
+use crate::ils::slims::read::ReadCounts;
+use crate::ils::{IlsError, IlsSettings, rows};
+use crate::storage::{Put, Storage};
+use jiff::civil::Date;
+use std::collections::{HashMap, HashSet};
+use swalayan_core::contract::documents::HoldDoc;
+use swalayan_core::domain::{HoldStatus, ItemStatus, Money, Policy};
+use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
+
+/// The station name INLISLite's own desk's loans and bookings are kept under.
+pub const ORIGIN: &str = "inlislite";
+
+/// The key of an INLISLite title in the hub.
+pub fn title_key(catalog_id: i64) -> String {
+    format!("{ORIGIN}:{catalog_id}")
+}
+
+const LEVEL_COLUMNS: &str = "COALESCE(MaxPinjamKoleksi, 0), COALESCE(MaxLoanDays, 0),
+    COALESCE(DendaType, 'Konstan'), CAST(COALESCE(DendaPerTenor, 0) AS SIGNED),
+    CAST(COALESCE(DendaTenorJumlah, 0) AS SIGNED), COALESCE(DendaTenorSatuan, 'Hari'),
+    COALESCE(DendaTenorMultiply, 1), COALESCE(DaySuspend, 0), COALESCE(DayPerpanjang, 0),
+    COALESCE(CountPerpanjang, 0)";
+
+type LevelRow = (i64, i64, String, i64, i64, String, i64, i64, i64, i64);
+/// An id and a name before a level's columns.
+type NamedLevelRow = (
+    i64,
+    String,
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+/// A DayIndex before a level's columns.
+type DayLevelRow = (i64, i64, i64, String, i64, i64, String, i64, i64, i64, i64);
+
+fn level(
+    (max_loans, loan_days, fine_type, per, count, unit, mult, suspend, rd, rc): LevelRow,
+) -> Level {
+    Level {
+        max_loans,
+        loan_days,
+        fine_type,
+        fine_per_tenor: per,
+        tenor_count: count,
+        tenor_unit: unit,
+        fine_multiply: mult,
+        suspend_days: suspend,
+        renew_days: rd,
+        renew_count: rc,
+    }
+}
+
+/// INLISLite's rules, settings and holidays.
+pub fn read_rules(conn: &mut mysql::Conn) -> Result<InlisRules, IlsError> {
+    let mut rules = InlisRules::default();
+    let member_types: Vec<NamedLevelRow> = rows::all(
+        conn,
+        &format!("SELECT id, jenisanggota, {LEVEL_COLUMNS} FROM jenis_anggota ORDER BY id"),
+    )?;
+    for (id, name, a, b, c, d, e, f, g, h, i, j) in member_types {
+        rules
+            .member_types
+            .insert(id, (name, level((a, b, c, d, e, f, g, h, i, j))));
+    }
+    let worksheets: Vec<NamedLevelRow> = rows::all(
+        conn,
+        &format!("SELECT ID, Name, {LEVEL_COLUMNS} FROM worksheets ORDER BY ID"),
+    )?;
+    for (id, name, a, b, c, d, e, f, g, h, i, j) in worksheets {
+        rules
+            .worksheets
+            .insert(id, (name, level((a, b, c, d, e, f, g, h, i, j))));
+    }
+    let weekdays: Vec<DayLevelRow> = rows::all(
+        conn,
+        &format!(
+            "SELECT COALESCE(DayIndex, 0), {LEVEL_COLUMNS} FROM peraturan_peminjaman_hari ORDER BY ID"
+        ),
+    )?;
+    for (day, a, b, c, d, e, f, g, h, i, j) in weekdays {
+        rules
+            .weekday_rules
+            .entry(day)
+            .or_insert_with(|| level((a, b, c, d, e, f, g, h, i, j)));
+    }
+    type DateRuleRow = (
+        String,
+        String,
+        i64,
+        i64,
+        String,
+        i64,
+        i64,
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let dated: Vec<DateRuleRow> = rows::all(
+        conn,
+        &format!(
+            "SELECT CAST(DATE(TanggalAwal) AS CHAR), CAST(DATE(TanggalAkhir) AS CHAR), {LEVEL_COLUMNS}
+             FROM peraturan_peminjaman_tanggal
+             WHERE TanggalAwal IS NOT NULL AND TanggalAkhir IS NOT NULL ORDER BY ID"
+        ),
+    )?;
+    for (from, to, a, b, c, d, e, f, g, h, i, j) in dated {
+        rules.date_rules.push((
+            sql_date(&from, "a date rule")?,
+            sql_date(&to, "a date rule")?,
+            level((a, b, c, d, e, f, g, h, i, j)),
+        ));
+    }
+    let settings: Vec<(String, Option<String>)> = rows::all(
+        conn,
+        "SELECT Name, Value FROM settingparameters
+         WHERE Name IN ('IsSaturdayHoliday', 'IsSundayHoliday')",
+    )?;
+    for (name, value) in settings {
+        let on = value.as_deref().map(str::trim) == Some("True");
+        match name.as_str() {
+            "IsSaturdayHoliday" => rules.saturday_closed = on,
+            _ => rules.sunday_closed = on,
+        }
+    }
+    let holidays: Vec<(String,)> =
+        rows::all(conn, "SELECT CAST(DATE(Dates) AS CHAR) FROM holidays")?;
+    for (day,) in holidays {
+        rules.holidays.insert(sql_date(&day, "a holiday")?);
+    }
+    let used: Vec<(i64,)> = rows::all(
+        conn,
+        "SELECT DISTINCT COALESCE(cat.Worksheet_id, 0) FROM collections c
+         LEFT JOIN catalogs cat ON cat.ID = c.Catalog_id",
+    )?;
+    rules.worksheets_used = used.into_iter().map(|(ws,)| ws).collect();
+    if rules.worksheets_used.is_empty() {
+        rules.worksheets_used.insert(0);
+    }
+    Ok(rules)
+}
+
+/// Reads everything into the hub, but the loans of the copies in `waiting` (transactions
+/// not yet written). `today`: the library's date, for expiries and suspensions.
+#[allow(clippy::too_many_arguments)]
+pub fn read_all(
+    conn: &mut mysql::Conn,
+    settings: &IlsSettings,
+    storage: &dyn Storage,
+    version: Version,
+    time_zone: &jiff::tz::TimeZone,
+    default_branch: &str,
+    policy: &Policy,
+    waiting: &HashSet<String>,
+    today: Date,
+) -> Result<ReadCounts, IlsError> {
+    let sink_error =
+        |e: swalayan_core::import::ImportError| IlsError::Database(format!("the hub: {e}"));
+    policy
+        .validate()
+        .map_err(|e| IlsError::Database(format!("INLISLite's rules make no policy: {e}")))?;
+    let source = toml::to_string(policy)
+        .map_err(|e| IlsError::Database(format!("the policy as TOML: {e}")))?;
+    put_policy(storage, &source).map_err(hub)?;
+    let mut counts = ReadCounts::default();
+    let mut sink = HubSink::new(storage).map_err(hub)?;
+    sink.take_fines_as_given();
+    if settings.pins != crate::ils::PinSource::None {
+        sink.keep_pins_set_here();
+    }
+
+    type TitleRow = (i64, String, Option<String>, Option<String>, Option<String>);
+    let titles: Vec<TitleRow> = rows::all(
+        conn,
+        "SELECT ID, Title, Author, ISBN, CallNumber FROM catalogs ORDER BY ID",
+    )?;
+    let mut sink_ids: HashMap<i64, i64> = HashMap::new();
+    for (id, title, author, isbn, call_number) in titles {
+        let record = TitleRecord {
+            key: title_key(id),
+            // Catalogue titles end in " / responsibility" in INLISLite's MARC-derived field.
+            title: title
+                .split(" / ")
+                .next()
+                .unwrap_or(&title)
+                .trim()
+                .to_string(),
+            author: non_empty(author),
+            isbn: non_empty(isbn),
+            call_number: non_empty(call_number),
+            subjects: Vec::new(),
+        };
+        let (sink_id, _) = sink.title(&record).map_err(sink_error)?;
+        sink_ids.insert(id, sink_id);
+        counts.titles += 1;
+    }
+    type ItemRow = (
+        String,
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+    );
+    let items: Vec<ItemRow> = rows::all(
+        conn,
+        "SELECT c.NomorBarcode, CAST(c.Catalog_id AS SIGNED), COALESCE(cat.Worksheet_id, 0),
+                c.Status_id, c.Rule_id, c.CallNumber, c.Location_Library_id
+         FROM collections c JOIN catalogs cat ON cat.ID = c.Catalog_id
+         WHERE c.NomorBarcode IS NOT NULL AND c.NomorBarcode <> ''",
+    )?;
+    for (barcode, catalog, worksheet, status_id, rule_id, call_number, location) in items {
+        let Some(&sink_id) = sink_ids.get(&catalog) else {
+            continue;
+        };
+        // 1 Tersedia and 5 Dipinjam (a loan row says to whom) may be lent; 3 Hilang is
+        // missing; 2 Rusak is damaged; any other status, or a rule other than 1 ("Dapat
+        // dipinjam"), is not for loan.
+        let status = match (status_id.unwrap_or(0), rule_id.unwrap_or(1)) {
+            (3, _) => ItemStatus::Missing,
+            (1 | 5, 1) => ItemStatus::Available,
+            _ => ItemStatus::NotForLoan,
+        };
+        let record = ItemRecord {
+            barcode: barcode.trim().to_string(),
+            item_type: item_type_code(worksheet),
+            status,
+            damaged: status_id == Some(2),
+            parts: 1,
+            call_number: non_empty(call_number),
+            branch: location
+                .and_then(|l| settings.branches.get(&l.to_string()).cloned())
+                .unwrap_or_else(|| default_branch.to_string()),
+        };
+        sink.item(sink_id, &record).map_err(sink_error)?;
+        counts.items += 1;
+    }
+    type MemberRow = (
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        i64,
+        Option<String>,
+    );
+    let members: Vec<MemberRow> = rows::all(
+        conn,
+        "SELECT m.MemberNo, m.Fullname, m.JenisAnggota_id, CAST(DATE(m.EndDate) AS CHAR),
+                m.StatusAnggota_id,
+                CAST(COALESCE((SELECT SUM(p.JumlahDenda) FROM pelanggaran p
+                               WHERE p.Member_id = m.ID AND p.Paid + 0 = 0), 0) AS SIGNED),
+                (SELECT CAST(MAX(DATE(p.CreateDate) + INTERVAL p.JumlahSuspend DAY) AS CHAR)
+                 FROM pelanggaran p WHERE p.Member_id = m.ID AND p.JumlahSuspend > 0)
+         FROM members m ORDER BY m.ID",
+    )?;
+    let mut seen_cards = HashSet::new();
+    for (card, name, member_type, ends, status, owed, suspended_until) in members {
+        let card = card.trim().to_string();
+        // MemberNo is not unique in INLISLite's database: the first one is the member.
+        if !seen_cards.insert(card.clone()) {
+            continue;
+        }
+        let expires = match ends {
+            Some(ends) => sql_date(&ends, &card)?,
+            None => today,
+        };
+        let suspended = suspended_until
+            .map(|until| sql_date(&until, &card))
+            .transpose()?
+            .filter(|until| *until > today);
+        let block_note = match (status, suspended) {
+            (Some(5), _) => Some("INLISLite: suspended (Suspend)".to_string()),
+            (Some(3), Some(until)) => Some(format!("INLISLite: suspended until {until}")),
+            (Some(3), None) => None,
+            (other, _) => Some(format!(
+                "INLISLite: membership not active (status {})",
+                other.unwrap_or(0)
+            )),
+        };
+        let record = PatronRecord {
+            card,
+            name: name.trim().to_string(),
+            category: category_code(member_type.unwrap_or(0)),
+            expires,
+            // INLISLite keeps no PIN a kiosk could check (`[ils] pins = "hub"`).
+            pin_hash: None,
+            blocked: block_note.is_some(),
+            block_note,
+            fines: Money::from_units(owed.max(0)),
+        };
+        sink.patron(&record).map_err(sink_error)?;
+        counts.members += 1;
+    }
+    sink.flush().map_err(sink_error)?;
+
+    let active = if version == Version::Inlislite33 {
+        " AND i.active = 1"
+    } else {
+        ""
+    };
+    type LoanRow = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+    );
+    let loans: Vec<LoanRow> = rows::all(
+        conn,
+        &format!(
+            "SELECT c.NomorBarcode, m.MemberNo, CAST(i.CreateDate AS CHAR), CAST(i.LoanDate AS CHAR),
+                    CAST(i.DueDate AS CHAR),
+                    (SELECT COUNT(*) FROM collectionloanextends x WHERE x.CollectionLoanItem_id = i.ID)
+             FROM collectionloanitems i
+             JOIN collections c ON c.ID = i.Collection_id
+             JOIN members m ON m.ID = i.member_id
+             WHERE i.LoanStatus = 'Loan'{active}"
+        ),
+    )?;
+    let mut open = Vec::new();
+    for (barcode, card, created, loan_date, due, extended) in loans {
+        let when = created.or(loan_date).unwrap_or_default();
+        let issued = sql_datetime_parse(&when, &barcode).or_else(|_| {
+            sql_date(&when, &barcode).map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        })?;
+        let due = due.unwrap_or_default();
+        let due = sql_datetime_parse(&due, &barcode)
+            .map(|at| at.date())
+            .or_else(|_| sql_date(&due, &barcode))?;
+        open.push(SystemLoan {
+            barcode: barcode.trim().to_string(),
+            card: card.trim().to_string(),
+            issued: instant(issued, time_zone, &barcode)?,
+            due,
+            renewals: extended.clamp(0, 1000) as u32,
+        });
+        counts.loans += 1;
+    }
+    let mut puts = loans_into_hub(storage, ORIGIN, &open, waiting)?;
+
+    // Copies booked in the OPAC until their booking runs out.
+    type BookingRow = (i64, String, i64, String, Option<String>, String);
+    let bookings: Vec<BookingRow> = rows::all(
+        conn,
+        "SELECT CAST(c.ID AS SIGNED), c.NomorBarcode, CAST(c.Catalog_id AS SIGNED), c.BookingMemberID,
+                (SELECT CAST(MAX(b.bookingDate) AS CHAR) FROM bookinglogs b
+                 WHERE b.collectionId = c.ID AND b.memberId = c.BookingMemberID),
+                CAST(c.BookingExpiredDate AS CHAR)
+         FROM collections c
+         WHERE c.BookingMemberID IS NOT NULL AND c.BookingMemberID <> ''
+           AND c.BookingExpiredDate > NOW()",
+    )?;
+    let mut live = HashSet::new();
+    for (id, barcode, catalog, card, booked, expires) in bookings {
+        let key = format!("{ORIGIN}:booking:{id}");
+        let placed = sql_datetime_parse(booked.as_deref().unwrap_or(&expires), &key)?;
+        let hold = HoldDoc {
+            patron: card.trim().to_string(),
+            title: title_key(catalog),
+            item: Some(barcode.trim().to_string()),
+            pickup_branch: default_branch.to_string(),
+            placed: instant(placed, time_zone, &key)?,
+            status: HoldStatus::Ready,
+            origin: ORIGIN.to_string(),
+            set_aside: Some(barcode.trim().to_string()),
+            ready_until: Some(sql_datetime_parse(&expires, &key)?.date()),
+        };
+        puts.push(Put::doc(&key, &hold).map_err(hub)?);
+        live.insert(key);
+        counts.holds += 1;
+    }
+    puts.extend(gone::<HoldDoc>(storage, &live, |hold| hold.origin == ORIGIN).map_err(hub)?);
+    storage
+        .write(&mut |tx| tx.put(&puts).map(|_| ()))
+        .map_err(hub)?;
+    Ok(counts)
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}

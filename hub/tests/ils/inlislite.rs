@@ -1,0 +1,387 @@
+//! INLISLite through the hub: read into the hub (the desk's loan refused at the kiosk), and
+//! the kiosk's loan, return and renewal written as INLISLite v3.2's and v3.3's desks write
+//! them — compared with the rows the desk's own statements make (from the facts of its
+//! controllers), the loan ID drawn as the desk draws it, and drawn again when a desk took
+//! it in the same moment.
+
+use crate::library::{IlsLibrary, today};
+use crate::support::hub_json;
+use jiff::ToSpan;
+use jiff::civil::{Date, Weekday};
+use mysql::prelude::Queryable;
+
+/// v3.2's due date (`getTanggalKembali`) for the fixture (Sundays closed, no holidays):
+/// each Sunday met while counting the days adds one; an end on a Sunday moves to Monday.
+fn v32_due(from: Date, days: i64) -> Date {
+    let (mut span, mut i) = (days, 1);
+    while i <= span {
+        if from.checked_add(i.days()).unwrap().weekday() == Weekday::Sunday {
+            span += 1;
+        }
+        i += 1;
+    }
+    let due = from.checked_add(span.days()).unwrap();
+    if due.weekday() == Weekday::Sunday {
+        due.tomorrow().unwrap()
+    } else {
+        due
+    }
+}
+
+fn days_ago(n: i64) -> Date {
+    today().checked_sub(n.days()).unwrap()
+}
+
+fn yymmdd(day: Date) -> String {
+    day.strftime("%y%m%d").to_string()
+}
+
+/// The desk's earlier work: Agus (Pelajar: 500 a day late) borrowed 10000003 twelve days
+/// ago, due five days ago.
+fn overdue_loan(prefix: &str) -> String {
+    let id = format!("{prefix}{}00001", yymmdd(days_ago(12)));
+    format!(
+        "INSERT INTO collectionloans (ID, CollectionCount, Member_id, CreateBy, CreateDate, CreateTerminal, LocationLibrary_id)
+           VALUES ('{id}', 1, 2, 1, '{a} 09:00:00', '192.168.1.20', 1);
+         INSERT INTO collectionloanitems (CollectionLoan_id, LoanDate, DueDate, LoanStatus, Collection_id, member_id, CreateBy, CreateDate, CreateTerminal)
+           VALUES ('{id}', '{a}', '{b}', 'Loan', 3, 2, 1, '{a} 09:00:00', '192.168.1.20');
+         UPDATE collections SET Status_id = 5 WHERE ID = 3;",
+        a = days_ago(12),
+        b = days_ago(5),
+    )
+}
+
+fn rows(conn: &mut mysql::Conn, sql: &str) -> Vec<Vec<String>> {
+    let result: Vec<mysql::Row> = conn.query(sql).unwrap();
+    result
+        .into_iter()
+        .map(|row| {
+            row.unwrap()
+                .into_iter()
+                .map(|v| match v {
+                    mysql::Value::NULL => "NULL".to_string(),
+                    mysql::Value::Bytes(b) => String::from_utf8_lossy(&b).to_string(),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn inlislite_32_gets_the_rows_its_desk_writes() {
+    let library = IlsLibrary::open_inlislite(false, &overdue_loan("1"));
+    let read = library.full_round();
+    assert_eq!(read["read"]["members"], 3, "{read}");
+    assert_eq!(read["read"]["loans"], 2, "{read}");
+    // The desk's loan of 10000001 is refused at the kiosk.
+    let refused = library.kiosk(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "2601000002",
+        "--item",
+        "10000001",
+    ]);
+    assert_eq!(refused["ok"], false, "{refused}");
+
+    let lent = library.kiosk(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "2601000002",
+        "--item",
+        "10000002",
+    ]);
+    assert_eq!(lent["ok"], true, "{lent}");
+    let back = library.kiosk(&["circ", "checkin", "--item", "10000003"]);
+    assert_eq!(back["ok"], true, "{back}");
+    let renewed = library.kiosk(&[
+        "circ",
+        "renew",
+        "--patron",
+        "2601000001",
+        "--item",
+        "10000001",
+    ]);
+    assert_eq!(renewed["ok"], true, "{renewed}");
+    library.kiosk_sync();
+    let round = library.round();
+    assert_eq!(
+        (round["written"].clone(), round["conflicts"].clone()),
+        (3.into(), 0.into()),
+        "{round}"
+    );
+
+    // The facts: the loan's ID is location 1 + today + the next counter after the desk's
+    // 00001; due in 7 days (Pelajar) past the Sundays; the late return's violation is 500 a
+    // day late (Berkelipatan, per day) less the Sundays; the renewal 7 more days from today.
+    let t = today();
+    let loan_id = format!("1{}00002", yymmdd(t));
+    let mut db = library.system.conn();
+    let header = rows(
+        &mut db,
+        &format!(
+            "SELECT ID, CollectionCount, CAST(Member_id AS SIGNED), LocationLibrary_id, CreateBy, CreateTerminal FROM collectionloans WHERE ID = '{loan_id}'"
+        ),
+    );
+    assert_eq!(
+        header,
+        vec![vec![
+            loan_id.clone(),
+            "1".into(),
+            "2".into(),
+            "1".into(),
+            "1".into(),
+            "swalayan".into()
+        ]]
+    );
+    let item = rows(
+        &mut db,
+        &format!(
+            "SELECT CAST(LoanDate AS CHAR), CAST(DueDate AS CHAR), LoanStatus, CAST(Collection_id AS SIGNED), CAST(member_id AS SIGNED) FROM collectionloanitems WHERE CollectionLoan_id = '{loan_id}'"
+        ),
+    );
+    assert_eq!(
+        item,
+        vec![vec![
+            format!("{t} 00:00:00"),
+            format!("{} 00:00:00", v32_due(t, 7)),
+            "Loan".into(),
+            "2".into(),
+            "2".into()
+        ]]
+    );
+    let copies = rows(
+        &mut db,
+        "SELECT CAST(ID AS SIGNED), Status_id, IsVerified + 0 FROM collections WHERE ID IN (1, 2, 3) ORDER BY ID",
+    );
+    assert_eq!(
+        copies,
+        vec![
+            vec!["1".to_string(), "5".into(), "0".into()],
+            vec!["2".to_string(), "5".into(), "0".into()],
+            vec!["3".to_string(), "1".into(), "0".into()]
+        ]
+    );
+    let returned = rows(
+        &mut db,
+        "SELECT LoanStatus, CAST(ActualReturn AS CHAR), LateDays FROM collectionloanitems WHERE Collection_id = 3",
+    );
+    assert_eq!(
+        returned,
+        vec![vec![
+            "Return".to_string(),
+            format!("{t} 00:00:00"),
+            "NULL".into()
+        ]],
+        "v3.2 never writes LateDays"
+    );
+    let sundays = (1..=5)
+        .filter(|i| days_ago(5).checked_add(i.days()).unwrap().weekday() == Weekday::Sunday)
+        .count() as i64;
+    let violation = rows(
+        &mut db,
+        "SELECT JenisPelanggaran_id, JenisDenda_id, CAST(JumlahDenda AS SIGNED), JumlahSuspend, Paid + 0, CAST(Member_id AS SIGNED), CAST(Collection_id AS SIGNED) FROM pelanggaran",
+    );
+    assert_eq!(
+        violation,
+        vec![vec![
+            "1".to_string(),
+            "1".into(),
+            (500 * (5 - sundays)).to_string(),
+            "0".into(),
+            "0".into(),
+            "2".into(),
+            "3".into()
+        ]]
+    );
+    let extended = rows(
+        &mut db,
+        "SELECT CAST(DateExtend AS CHAR), CAST(DueDateExtend AS CHAR), CAST(Collection_id AS SIGNED), CAST(Member_id AS SIGNED) FROM collectionloanextends",
+    );
+    let renewed_due = format!("{} 00:00:00", v32_due(t, 7));
+    assert_eq!(
+        extended,
+        vec![vec![
+            format!("{t} 00:00:00"),
+            renewed_due.clone(),
+            "1".into(),
+            "1".into()
+        ]]
+    );
+    let due_now = rows(
+        &mut db,
+        "SELECT CAST(DueDate AS CHAR) FROM collectionloanitems WHERE Collection_id = 1 AND LoanStatus = 'Loan'",
+    );
+    assert_eq!(due_now, vec![vec![renewed_due]]);
+    // v3.2's audit trail: the header's insert and the copy's new status, as the operator.
+    let history = rows(
+        &mut db,
+        &format!(
+            "SELECT `table`, field_name, COALESCE(old_value, 'NULL'), new_value, `type`, user_id FROM modelhistory WHERE (`table` = 'collectionloans' AND field_id = '{loan_id}') OR (`table` = 'collections' AND field_id = '2') ORDER BY id"
+        ),
+    );
+    assert!(
+        history.contains(&vec![
+            "collectionloans".to_string(),
+            "ID".into(),
+            "NULL".into(),
+            loan_id.clone(),
+            "0".into(),
+            "1".into()
+        ]),
+        "{history:?}"
+    );
+    assert!(
+        history.contains(&vec![
+            "collections".to_string(),
+            "Status_id".into(),
+            "1".into(),
+            "5".into(),
+            "1".into(),
+            "1".into()
+        ]),
+        "{history:?}"
+    );
+
+    // Once only: a second round writes nothing.
+    let again = library.round();
+    assert_eq!(again["written"], 0, "{again}");
+}
+
+#[test]
+fn inlislite_33_writes_as_its_own_desk_does() {
+    let library = IlsLibrary::open_inlislite(true, &overdue_loan("1"));
+    let lent = library.kiosk(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "2601000002",
+        "--item",
+        "10000002",
+    ]);
+    assert_eq!(lent["ok"], true, "{lent}");
+    let back = library.kiosk(&["circ", "checkin", "--item", "10000003"]);
+    assert_eq!(back["ok"], true, "{back}");
+    library.kiosk_sync();
+    let round = library.round();
+    assert_eq!(round["written"], 2, "{round}");
+    let t = today();
+    let mut db = library.system.conn();
+    // No location prefix; the loan's time, and 7 days later at the same time, no Sundays.
+    let loan_id = format!("{}00001", yymmdd(t));
+    let item = rows(
+        &mut db,
+        &format!(
+            "SELECT CAST(LoanDate AS CHAR), CAST(DueDate AS CHAR), CAST(CreateDate AS CHAR) FROM collectionloanitems WHERE CollectionLoan_id = '{loan_id}'"
+        ),
+    );
+    assert_eq!(item.len(), 1, "{item:?}");
+    let at: jiff::civil::DateTime = item[0][2].replacen(' ', "T", 1).parse().unwrap();
+    assert_eq!(item[0][0], item[0][2], "LoanDate is the loan's time");
+    let due = at
+        .checked_add(7.days())
+        .unwrap()
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    assert_eq!(item[0][1], due);
+    let returned = rows(
+        &mut db,
+        "SELECT LoanStatus, LateDays FROM collectionloanitems WHERE Collection_id = 3",
+    );
+    assert_eq!(
+        returned,
+        vec![vec!["Return".to_string(), "5".into()]],
+        "v3.3 writes the calendar days late"
+    );
+    let counters = rows(
+        &mut db,
+        &format!(
+            "SELECT LoanCount, ReturnCount FROM collectionloans WHERE ID IN ('{loan_id}', '1{}00001') ORDER BY ID",
+            yymmdd(days_ago(12))
+        ),
+    );
+    assert_eq!(
+        counters,
+        vec![
+            vec!["0".to_string(), "1".into()],
+            vec!["1".to_string(), "0".into()]
+        ]
+    );
+    let history = rows(&mut db, "SELECT COUNT(*) FROM modelhistory");
+    assert_eq!(
+        history,
+        vec![vec!["0".to_string()]],
+        "v3.3 keeps no modelhistory"
+    );
+}
+
+/// The desk draws a loan ID from MAX(ID) without a lock. Its loan is being saved (its
+/// header inserted, not yet committed) when the hub draws the same ID: the hub's insert
+/// waits on it, fails on the key once the desk commits, and draws again. Both loans stay.
+#[test]
+fn a_desk_loan_and_a_hub_loan_in_the_same_moment_both_survive() {
+    let library = IlsLibrary::open_inlislite(false, "");
+    library.full_round();
+    let lent = library.kiosk(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "2601000002",
+        "--item",
+        "10000002",
+    ]);
+    assert_eq!(lent["ok"], true, "{lent}");
+    library.kiosk_sync();
+    let t = today();
+    let desk_id = format!("1{}00002", yymmdd(t));
+    let mut desk = library.system.conn();
+    desk.query_drop("START TRANSACTION").unwrap();
+    desk.query_drop(format!(
+        "INSERT INTO collectionloans (ID, CollectionCount, Member_id, CreateBy, CreateDate, CreateTerminal, LocationLibrary_id)
+         VALUES ('{desk_id}', 1, 1, 1, NOW(), '192.168.1.20', 1)"
+    ))
+    .unwrap();
+    let round = std::thread::scope(|scope| {
+        let hub = scope.spawn(|| library.round());
+        // The hub's insert of the same ID waits on the desk's lock: then the desk saves.
+        let mut watch = library.system.conn();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let waiting: Option<(i64,)> = watch
+                .query_first("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'")
+                .unwrap();
+            if waiting.is_some_and(|(n,)| n > 0) {
+                break;
+            }
+            if std::time::Instant::now() >= deadline {
+                let list = rows(
+                    &mut watch,
+                    "SELECT COALESCE(STATE, ''), COALESCE(INFO, '') FROM information_schema.PROCESSLIST",
+                );
+                let _ = desk.query_drop("ROLLBACK");
+                panic!("the hub never drew the desk's ID: {list:?}");
+            }
+            // InnoDB refreshes INNODB_TRX only when it was not read for 0.1 s.
+            std::thread::sleep(std::time::Duration::from_millis(150));
+        }
+        desk.query_drop("COMMIT").unwrap();
+        hub.join().unwrap()
+    });
+    assert_eq!(round["written"], 1, "{round}");
+    let ids = rows(
+        &mut library.system.conn(),
+        "SELECT ID, CAST(Member_id AS SIGNED) FROM collectionloans ORDER BY ID",
+    );
+    assert_eq!(
+        ids,
+        vec![
+            vec![format!("1{}00001", yymmdd(t)), "1".into()],
+            vec![desk_id, "1".into()],
+            vec![format!("1{}00003", yymmdd(t)), "2".into()],
+        ]
+    );
+    let status = hub_json(&library.hub_db, &library.config, &["ils", "status"]);
+    assert_eq!(status["system"], "INLISLite 3.2", "{status}");
+}
