@@ -385,3 +385,66 @@ fn a_desk_loan_and_a_hub_loan_in_the_same_moment_both_survive() {
     let status = hub_json(&library.hub_db, &library.config, &["ils", "status"]);
     assert_eq!(status["system"], "INLISLite 3.2", "{status}");
 }
+
+/// INLISLite is the record: a copy its desk lent while the kiosk was offline makes one
+/// conflict and nothing is overwritten; a write the hub did not get to record is found, not
+/// written twice; and the kiosk hears INLISLite's due date (v3.2 adds the Sundays within the
+/// period, which the stations' policy cannot say).
+#[test]
+fn inlislite_is_the_record_and_each_write_lands_once() {
+    let library = IlsLibrary::open_inlislite(false, "");
+    library.full_round();
+    for (card, item) in [("2601000002", "10000004"), ("2601000002", "10000002")] {
+        let lent = library.kiosk(&["circ", "checkout", "--patron", card, "--item", item]);
+        assert_eq!(lent["ok"], true, "{lent}");
+    }
+    // Meanwhile at INLISLite's desk: 10000004 lent to Dewi.
+    let t = today();
+    library.system.run(&format!(
+        "INSERT INTO collectionloans (ID, CollectionCount, Member_id, CreateBy, CreateDate, CreateTerminal, LocationLibrary_id)
+           VALUES ('1{d}00002', 1, 1, 1, NOW(), '192.168.1.20', 1);
+         INSERT INTO collectionloanitems (CollectionLoan_id, LoanDate, DueDate, LoanStatus, Collection_id, member_id, CreateBy, CreateDate, CreateTerminal)
+           VALUES ('1{d}00002', '{t}', '{t}' + INTERVAL 7 DAY, 'Loan', 4, 1, 1, NOW(), '192.168.1.20');
+         UPDATE collections SET Status_id = 5 WHERE ID = 4;",
+        d = yymmdd(t)
+    ));
+    library.kiosk_sync();
+    let round = library.round();
+    assert_eq!(
+        (round["written"].clone(), round["conflicts"].clone()),
+        (1.into(), 1.into()),
+        "{round}"
+    );
+    let mut db = library.system.conn();
+    let on_loan = rows(
+        &mut db,
+        "SELECT CAST(Collection_id AS SIGNED), CAST(member_id AS SIGNED) FROM collectionloanitems WHERE LoanStatus = 'Loan' ORDER BY Collection_id",
+    );
+    assert_eq!(
+        on_loan,
+        vec![
+            vec!["1".to_string(), "1".into()],
+            vec!["2".to_string(), "2".into()],
+            vec!["4".to_string(), "1".into()],
+        ],
+        "the desk's loan of 10000004 stands"
+    );
+    let conflicts = hub_json(&library.hub_db, &library.config, &["conflicts", "list"]);
+    let reason = conflicts[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("INLISLite shows 10000004 on loan to member 2601000001"),
+        "{reason}"
+    );
+
+    // The hub dies after INLISLite committed but before it recorded: nothing twice.
+    library.forget_ils_writes();
+    let again = library.round();
+    assert_eq!(again["written"], 1, "found, not written: {again}");
+    let loans = rows(&mut db, "SELECT COUNT(*) FROM collectionloans");
+    assert_eq!(loans, vec![vec!["3".to_string()]]);
+
+    // The kiosk hears INLISLite's due date for its loan of 10000002.
+    library.kiosk_sync();
+    let shown = library.kiosk(&["item", "show", "10000002"]);
+    assert_eq!(shown["loan"]["due"], v32_due(t, 7).to_string(), "{shown}");
+}
