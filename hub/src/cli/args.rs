@@ -417,7 +417,7 @@ pub(crate) enum IlsCommand {
     Check,
     /// One round of the link: write what the stations and the web did into the system, then
     /// read it into the hub (`--json`: `{"read":{"members","items","titles","loans","holds"},
-    /// "written","conflicts"}`). SLiMS 9 today; INLISLite is not built yet.
+    /// "written","conflicts"}`). SLiMS 9, INLISLite 3.2 and 3.3 (docs/ils.md).
     Sync {
         /// One round, then exit (`serve` runs the link continuously, every `poll_seconds`).
         #[arg(long, required = true)]
