@@ -20,15 +20,18 @@
 //! - [`events`]: events and literacy programmes, registration with a capacity and a waiting
 //!   list (who registered stays at the hub).
 //! - [`export`]: transactions as CSV or Koha's offline circulation format.
-//! - [`ils`]: the library's own system (INLISLite, SLiMS) in its MySQL/MariaDB database:
-//!   `[ils]`, the schema recognised by its columns, `ils check`.
+//! - [`ils`]: the library's own system (INLISLite 3.2/3.3, SLiMS 9) in its MySQL/MariaDB
+//!   database: `[ils]`, the schema recognised by its columns, `ils check`, and the link
+//!   (`ils sync`, run by `serve`): the system read into the hub, the stations' loans,
+//!   returns and renewals written into it as its desk writes them, exactly once (the
+//!   storage's `ils_writes` ledger), conflicts when it disagrees.
 //! - [`csv_safe`]: every CSV the hub writes, with no cell a spreadsheet would run.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
 //! - [`reports`]: circulation, visitors, feedback, events and the monthly summary (a file
 //!   each), for the staff's pages and `report`.
 //! - [`patron_pin`]: a patron's PIN checked at the hub, one verifier per attempt, the
-//!   web's wrong PINs kept apart from the library-wide lockout.
+//!   web's wrong PINs kept apart from the library-wide lockout; `patron pin` sets one.
 //! - [`metrics`]: Prometheus counters kept as things happen (a scrape reads no table).
 //! - [`staff`]: staff accounts (roles, generated passwords as argon2id hashes) and the audit
 //!   log of their changes.
