@@ -2,7 +2,7 @@
 //! stations' transactions are written into the system, when it last read and wrote, what
 //! waits, and the last error.
 
-use super::slims::catalogue::ReadMarks;
+use super::mirror::ReadMarks;
 use super::slims::read::ReadCounts;
 use crate::storage::{HubError, Storage};
 use jiff::Timestamp;

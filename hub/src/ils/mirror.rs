@@ -2,11 +2,12 @@
 //! become the hub's loans (the system is the record), and what it no longer shows leaves.
 //! Each system's reader (`slims::read`, `inlislite::read`) turns its own rows into these.
 
-use super::IlsError;
-use crate::storage::{DocBody, HubError, Put, Storage};
+use super::{IlsError, rows};
+use crate::storage::{DocBody, DocKind, HubError, Put, Storage};
 use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use swalayan_core::contract::documents::LoanDoc;
+use swalayan_core::contract::documents::{ItemDoc, LoanDoc, PatronDoc, TitleDoc};
 
 /// An open loan as the system shows it.
 #[derive(Debug, Clone)]
@@ -93,4 +94,80 @@ pub fn instant(
 
 pub fn hub(e: HubError) -> IlsError {
     IlsError::Database(format!("the hub: {e}"))
+}
+
+/// Where a read got to in a system's tables (SLiMS: `biblio`, `item`, `member`, `fines`;
+/// INLISLite: `catalogs`, `collections`, `members`, `pelanggaran`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadMarks {
+    /// The newest update time of the titles seen.
+    #[serde(default)]
+    pub biblio: Option<String>,
+    /// Of the copies.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// Of the members (SLiMS: a date).
+    #[serde(default)]
+    pub member: Option<String>,
+    /// A fingerprint of the fines table (rows, newest id, sums): payments leave no time.
+    #[serde(default)]
+    pub fines: Option<String>,
+}
+
+/// How much to read.
+#[derive(Debug, Clone, Copy)]
+pub enum ReadMode<'a> {
+    /// Everything; what SLiMS no longer has leaves the hub.
+    Full,
+    /// What changed since these marks.
+    Since(&'a ReadMarks),
+}
+
+/// The rows of `query` (`joiner` adds a condition to it) whose update time `column` is at
+/// or after `mark` — the same second or day again, as a row may have changed after the mark
+/// was taken within it — or, with no mark (no row had a time at the last read), every row
+/// that has one now.
+pub fn changed<T: mysql::prelude::FromRow>(
+    conn: &mut mysql::Conn,
+    query: &str,
+    joiner: &str,
+    column: &str,
+    mark: Option<&str>,
+) -> Result<Vec<T>, IlsError> {
+    match mark {
+        Some(mark) => rows::all_with(conn, &format!("{query} {joiner} {column} >= ?"), (mark,)),
+        None => rows::all(conn, &format!("{query} {joiner} {column} IS NOT NULL")),
+    }
+}
+
+/// What a full read saw, by kind.
+#[derive(Default)]
+pub struct Seen {
+    pub titles: HashSet<String>,
+    pub items: HashSet<String>,
+    pub members: HashSet<String>,
+}
+
+/// After a full read: the titles, copies and members the system no longer has leave the hub.
+pub fn remove_unseen(storage: &dyn Storage, seen: &Seen) -> Result<(), IlsError> {
+    let hub = |e: crate::storage::HubError| IlsError::Database(format!("the hub: {e}"));
+    let stored = storage
+        .fingerprints(&[DocKind::Title, DocKind::Item, DocKind::Patron])
+        .map_err(hub)?;
+    let mut puts = Vec::new();
+    for (kind, key) in stored.keys() {
+        let put = match kind {
+            DocKind::Title if !seen.titles.contains(key) => Put::of::<TitleDoc>(key, None),
+            DocKind::Item if !seen.items.contains(key) => Put::of::<ItemDoc>(key, None),
+            DocKind::Patron if !seen.members.contains(key) => Put::of::<PatronDoc>(key, None),
+            _ => continue,
+        };
+        puts.push(put.map_err(hub)?);
+    }
+    if !puts.is_empty() {
+        storage
+            .write(&mut |tx| tx.put(&puts).map(|_| ()))
+            .map_err(hub)?;
+    }
+    Ok(())
 }

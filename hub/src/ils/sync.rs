@@ -12,8 +12,8 @@
 
 use super::inlislite::{self, write::InlisDesk};
 use super::link::LinkState;
+use super::mirror::ReadMode;
 use super::schema::{self, Version};
-use super::slims::catalogue::ReadMode;
 use super::slims::holds::write_holds;
 use super::slims::read::{ReadCounts, ReadRequest, read_all, read_rules};
 use super::slims::rules;
@@ -169,7 +169,13 @@ fn round(
             let (written, conflicts) = write_back(storage, state, |tx| desk.write(tx))?;
             let waiting = waiting_copies(storage, state)?;
             let now = Timestamp::now();
-            let read = inlislite::read::read_all(
+            let full = force_full || needs_full_read(state, now, &library.timezone);
+            let marks = state.marks.clone();
+            let mode = match (&marks, full) {
+                (Some(marks), false) => ReadMode::Since(marks),
+                _ => ReadMode::Full,
+            };
+            let (read, marks) = inlislite::read::read_all(
                 &mut conn,
                 settings,
                 storage,
@@ -179,8 +185,12 @@ fn round(
                 &policy,
                 &waiting,
                 now.to_zoned_datetime(library.timezone.clone()).date(),
+                mode,
             )?;
-            state.last_full_read = Some(now.to_string());
+            state.marks = Some(marks);
+            if full {
+                state.last_full_read = Some(now.to_string());
+            }
             Ok(Round {
                 read,
                 written,

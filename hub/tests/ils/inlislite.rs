@@ -448,3 +448,64 @@ fn inlislite_is_the_record_and_each_write_lands_once() {
     let shown = library.kiosk(&["item", "show", "10000002"]);
     assert_eq!(shown["due"], v32_due(t, 7).to_string(), "{shown}");
 }
+
+/// After the first, a round reads only what INLISLite's desk saved since (its `UpdateDate`),
+/// and every member with violations when the violations moved (a payment); a copy deleted
+/// leaves with the full read.
+#[test]
+fn later_rounds_read_what_inlislite_changed() {
+    let library = IlsLibrary::open_inlislite(false, "");
+    let first = library.full_round();
+    assert_eq!(first["read"]["members"], 3, "{first}");
+    let idle = library.round();
+    assert_eq!(
+        (
+            idle["read"]["members"].clone(),
+            idle["read"]["items"].clone(),
+            idle["read"]["titles"].clone()
+        ),
+        (0.into(), 0.into(), 0.into()),
+        "{idle}"
+    );
+    library.system.run(
+        "UPDATE members SET Fullname = 'Agus Harahap, S.Pd.', UpdateDate = NOW() WHERE ID = 2;
+         INSERT INTO collections (ID, NomorBarcode, Catalog_id, Rule_id, Category_id, Status_id, Location_Library_id, UpdateDate)
+           VALUES (8, '10000008', 2, 1, 1, 1, 1, NOW());
+         INSERT INTO pelanggaran (CollectionLoan_id, JenisPelanggaran_id, JenisDenda_id, JumlahDenda, Member_id, Collection_id, CreateDate)
+           VALUES ('x', 1, 1, 2500, 1, 2, NOW());",
+    );
+    let round = library.round();
+    assert_eq!(
+        (
+            round["read"]["members"].clone(),
+            round["read"]["items"].clone(),
+            round["read"]["titles"].clone()
+        ),
+        (2.into(), 1.into(), 1.into()),
+        "Agus, Dewi (a violation), 10000008 and its title: {round}"
+    );
+    let hub = rusqlite::Connection::open(&library.hub_db).unwrap();
+    let fines = |card: &str| -> String {
+        hub.query_row(
+            "SELECT CAST(json_extract(body, '$.fines') AS TEXT) FROM catalog WHERE kind = 'patron' AND key = ?1",
+            [card],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(fines("2601000001"), "250000");
+    library.system.run("UPDATE pelanggaran SET Paid = 1");
+    library.round();
+    assert_eq!(fines("2601000001"), "0", "paid at the desk");
+    library.system.run("DELETE FROM collections WHERE ID = 8");
+    library.round();
+    assert_eq!(
+        hub_json(&library.hub_db, &library.config, &["status"])["items"],
+        8
+    );
+    library.full_round();
+    assert_eq!(
+        hub_json(&library.hub_db, &library.config, &["status"])["items"],
+        7
+    );
+}

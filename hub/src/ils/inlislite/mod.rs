@@ -1,7 +1,8 @@
 //! INLISLite v3.2 and v3.3: its loan rules (`rules`), reading its database into the hub
-//! (`read`), and writing the stations' loans, returns and renewals into it as its desk does
+//! (`read`; titles, copies and members in full or by what changed: `catalogue`), and writing the stations' loans, returns and renewals into it as its desk does
 //! (`write`).
 
+pub mod catalogue;
 pub mod read;
 pub mod rules;
 pub mod write;

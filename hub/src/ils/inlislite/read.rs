@@ -1,28 +1,21 @@
 //! Reading an INLISLite v3.2/v3.3 database into the hub: its rules as the policy, its
-//! catalogue (`catalogs`, `collections`) and members through the import sink, its open
-//! loans (`collectionloanitems.LoanStatus = 'Loan'`; v3.3: and `active`) as the hub's loans,
-//! and the copies booked in its OPAC (`collections.BookingMemberID` until
-//! `BookingExpiredDate`) as holds.
-//!
-//! A member may borrow when `StatusAnggota_id` is 3 (Aktif), the membership has not ended,
-//! and no violation's suspension runs (`pelanggaran.CreateDate + JumlahSuspend` days);
-//! otherwise the hub blocks the card with INLISLite's reason. Fines owed are the unpaid
-//! `pelanggaran` amounts. Every round reads everything (INLISLite's tables are read whole:
-//! the incremental reading of SLiMS is not built for INLISLite yet).
+//! catalogue and members (`catalogue`: in full, or what changed), its open loans
+//! (`collectionloanitems.LoanStatus = 'Loan'`; v3.3: and `active`) as the hub's loans, and
+//! the copies booked in its OPAC (`collections.BookingMemberID` until `BookingExpiredDate`)
+//! as holds ready for that member. Loans and bookings are read whole every round.
 
-use super::rules::{InlisRules, Level, category_code, item_type_code};
-use crate::catalog::{HubSink, put_policy};
-use crate::ils::mirror::{SystemLoan, gone, hub, instant, loans_into_hub};
+use super::rules::{InlisRules, Level};
+use crate::catalog::put_policy;
+use crate::ils::mirror::{ReadMarks, ReadMode, SystemLoan, gone, hub, instant, loans_into_hub};
 use crate::ils::schema::Version;
 use crate::ils::slims::columns::{sql_date, sql_datetime_parse};
 use crate::ils::slims::read::ReadCounts;
 use crate::ils::{IlsError, IlsSettings, rows};
 use crate::storage::{Put, Storage};
 use jiff::civil::Date;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use swalayan_core::contract::documents::HoldDoc;
-use swalayan_core::domain::{HoldStatus, ItemStatus, Money, Policy};
-use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
+use swalayan_core::domain::{HoldStatus, Policy};
 
 /// The station name INLISLite's own desk's loans and bookings are kept under.
 pub const ORIGIN: &str = "inlislite";
@@ -178,9 +171,8 @@ pub fn read_all(
     policy: &Policy,
     waiting: &HashSet<String>,
     today: Date,
-) -> Result<ReadCounts, IlsError> {
-    let sink_error =
-        |e: swalayan_core::import::ImportError| IlsError::Database(format!("the hub: {e}"));
+    mode: ReadMode<'_>,
+) -> Result<(ReadCounts, ReadMarks), IlsError> {
     policy
         .validate()
         .map_err(|e| IlsError::Database(format!("INLISLite's rules make no policy: {e}")))?;
@@ -188,137 +180,15 @@ pub fn read_all(
         .map_err(|e| IlsError::Database(format!("the policy as TOML: {e}")))?;
     put_policy(storage, &source).map_err(hub)?;
     let mut counts = ReadCounts::default();
-    let mut sink = HubSink::new(storage).map_err(hub)?;
-    sink.take_fines_as_given();
-    if settings.pins != crate::ils::PinSource::None {
-        sink.keep_pins_set_here();
-    }
-
-    type TitleRow = (i64, String, Option<String>, Option<String>, Option<String>);
-    let titles: Vec<TitleRow> = rows::all(
+    let marks = super::catalogue::read_catalogue(
         conn,
-        "SELECT ID, Title, Author, ISBN, CallNumber FROM catalogs ORDER BY ID",
+        settings,
+        storage,
+        default_branch,
+        today,
+        mode,
+        &mut counts,
     )?;
-    let mut sink_ids: HashMap<i64, i64> = HashMap::new();
-    for (id, title, author, isbn, call_number) in titles {
-        let record = TitleRecord {
-            key: title_key(id),
-            // Catalogue titles end in " / responsibility" in INLISLite's MARC-derived field.
-            title: title
-                .split(" / ")
-                .next()
-                .unwrap_or(&title)
-                .trim()
-                .to_string(),
-            author: non_empty(author),
-            isbn: non_empty(isbn),
-            call_number: non_empty(call_number),
-            subjects: Vec::new(),
-        };
-        let (sink_id, _) = sink.title(&record).map_err(sink_error)?;
-        sink_ids.insert(id, sink_id);
-        counts.titles += 1;
-    }
-    type ItemRow = (
-        String,
-        i64,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-        Option<i64>,
-    );
-    let items: Vec<ItemRow> = rows::all(
-        conn,
-        "SELECT c.NomorBarcode, CAST(c.Catalog_id AS SIGNED), COALESCE(cat.Worksheet_id, 0),
-                c.Status_id, c.Rule_id, c.CallNumber, c.Location_Library_id
-         FROM collections c JOIN catalogs cat ON cat.ID = c.Catalog_id
-         WHERE c.NomorBarcode IS NOT NULL AND c.NomorBarcode <> ''",
-    )?;
-    for (barcode, catalog, worksheet, status_id, rule_id, call_number, location) in items {
-        let Some(&sink_id) = sink_ids.get(&catalog) else {
-            continue;
-        };
-        // 1 Tersedia and 5 Dipinjam (a loan row says to whom) may be lent; 3 Hilang is
-        // missing; 2 Rusak is damaged; any other status, or a rule other than 1 ("Dapat
-        // dipinjam"), is not for loan.
-        let status = match (status_id.unwrap_or(0), rule_id.unwrap_or(1)) {
-            (3, _) => ItemStatus::Missing,
-            (1 | 5, 1) => ItemStatus::Available,
-            _ => ItemStatus::NotForLoan,
-        };
-        let record = ItemRecord {
-            barcode: barcode.trim().to_string(),
-            item_type: item_type_code(worksheet),
-            status,
-            damaged: status_id == Some(2),
-            parts: 1,
-            call_number: non_empty(call_number),
-            branch: location
-                .and_then(|l| settings.branches.get(&l.to_string()).cloned())
-                .unwrap_or_else(|| default_branch.to_string()),
-        };
-        sink.item(sink_id, &record).map_err(sink_error)?;
-        counts.items += 1;
-    }
-    type MemberRow = (
-        String,
-        String,
-        Option<i64>,
-        Option<String>,
-        Option<i64>,
-        i64,
-        Option<String>,
-    );
-    let members: Vec<MemberRow> = rows::all(
-        conn,
-        "SELECT m.MemberNo, m.Fullname, m.JenisAnggota_id, CAST(DATE(m.EndDate) AS CHAR),
-                m.StatusAnggota_id,
-                CAST(COALESCE((SELECT SUM(p.JumlahDenda) FROM pelanggaran p
-                               WHERE p.Member_id = m.ID AND p.Paid + 0 = 0), 0) AS SIGNED),
-                (SELECT CAST(MAX(DATE(p.CreateDate) + INTERVAL p.JumlahSuspend DAY) AS CHAR)
-                 FROM pelanggaran p WHERE p.Member_id = m.ID AND p.JumlahSuspend > 0)
-         FROM members m ORDER BY m.ID",
-    )?;
-    let mut seen_cards = HashSet::new();
-    for (card, name, member_type, ends, status, owed, suspended_until) in members {
-        let card = card.trim().to_string();
-        // MemberNo is not unique in INLISLite's database: the first one is the member.
-        if !seen_cards.insert(card.clone()) {
-            continue;
-        }
-        let expires = match ends {
-            Some(ends) => sql_date(&ends, &card)?,
-            None => today,
-        };
-        let suspended = suspended_until
-            .map(|until| sql_date(&until, &card))
-            .transpose()?
-            .filter(|until| *until > today);
-        let block_note = match (status, suspended) {
-            (Some(5), _) => Some("INLISLite: suspended (Suspend)".to_string()),
-            (Some(3), Some(until)) => Some(format!("INLISLite: suspended until {until}")),
-            (Some(3), None) => None,
-            (other, _) => Some(format!(
-                "INLISLite: membership not active (status {})",
-                other.unwrap_or(0)
-            )),
-        };
-        let record = PatronRecord {
-            card,
-            name: name.trim().to_string(),
-            category: category_code(member_type.unwrap_or(0)),
-            expires,
-            // INLISLite keeps no PIN a kiosk could check (`[ils] pins = "hub"`).
-            pin_hash: None,
-            blocked: block_note.is_some(),
-            block_note,
-            fines: Money::from_units(owed.max(0)),
-        };
-        sink.patron(&record).map_err(sink_error)?;
-        counts.members += 1;
-    }
-    sink.flush().map_err(sink_error)?;
 
     let active = if version == Version::Inlislite33 {
         " AND i.active = 1"
@@ -401,9 +271,5 @@ pub fn read_all(
     storage
         .write(&mut |tx| tx.put(&puts).map(|_| ()))
         .map_err(hub)?;
-    Ok(counts)
-}
-
-fn non_empty(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+    Ok((counts, marks))
 }

@@ -13,40 +13,13 @@ use super::columns::sql_date;
 use super::read::{ReadCounts, title_key};
 use super::rules;
 use crate::catalog::HubSink;
+use crate::ils::mirror::{ReadMarks, ReadMode, Seen, changed, remove_unseen};
 use crate::ils::{IlsError, IlsSettings, PinSource, rows};
-use crate::storage::{DocKind, Put, Storage};
-use serde::{Deserialize, Serialize};
+use crate::storage::{DocKind, Storage};
 use std::collections::{HashMap, HashSet};
 use swalayan_core::circulation::pin::is_bcrypt_hash;
-use swalayan_core::contract::documents::{ItemDoc, PatronDoc, TitleDoc};
 use swalayan_core::domain::{ItemStatus, Money};
 use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
-
-/// Where a read got to in SLiMS's tables.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReadMarks {
-    /// The newest `biblio.last_update` seen.
-    #[serde(default)]
-    pub biblio: Option<String>,
-    /// The newest `item.last_update`.
-    #[serde(default)]
-    pub item: Option<String>,
-    /// The newest `member.last_update` (a date).
-    #[serde(default)]
-    pub member: Option<String>,
-    /// `fines`: rows, newest id, sum of debits, sum of credits.
-    #[serde(default)]
-    pub fines: Option<String>,
-}
-
-/// How much to read.
-#[derive(Debug, Clone, Copy)]
-pub enum ReadMode<'a> {
-    /// Everything; what SLiMS no longer has leaves the hub.
-    Full,
-    /// What changed since these marks.
-    Since(&'a ReadMarks),
-}
 
 type TitleRow = (i64, String, Option<String>, Option<String>, Option<String>);
 type ItemRow = (
@@ -87,12 +60,18 @@ pub fn read_catalogue(
             rows::all::<MemberRow>(conn, MEMBERS)?,
         ),
         ReadMode::Since(since) => {
-            let items: Vec<ItemRow> = changed(conn, ITEMS, "AND", "i", since.item.as_deref())?;
+            let items: Vec<ItemRow> =
+                changed(conn, ITEMS, "AND", "i.last_update", since.item.as_deref())?;
             // Changed titles, and the titles of changed copies (the sink files a copy
             // under its title).
             let mut wanted: HashSet<i64> = items.iter().map(|row| row.1).collect();
-            let mut titles: Vec<TitleRow> =
-                changed(conn, TITLES, "WHERE", "b", since.biblio.as_deref())?;
+            let mut titles: Vec<TitleRow> = changed(
+                conn,
+                TITLES,
+                "WHERE",
+                "b.last_update",
+                since.biblio.as_deref(),
+            )?;
             for row in &titles {
                 wanted.remove(&row.0);
             }
@@ -107,8 +86,13 @@ pub fn read_catalogue(
                     &format!("{TITLES} WHERE b.biblio_id IN ({ids})"),
                 )?);
             }
-            let mut members: Vec<MemberRow> =
-                changed(conn, MEMBERS, "WHERE", "m", since.member.as_deref())?;
+            let mut members: Vec<MemberRow> = changed(
+                conn,
+                MEMBERS,
+                "WHERE",
+                "m.last_update",
+                since.member.as_deref(),
+            )?;
             if marks.fines != since.fines {
                 let seen: HashSet<String> = members.iter().map(|m| m.0.clone()).collect();
                 members.extend(
@@ -177,30 +161,6 @@ const MEMBERS: &str = "SELECT m.member_id, m.member_name, m.member_type_id,
             m.mpasswd
      FROM member m";
 
-/// The rows of `query` (its table aliased `alias`; `joiner` adds a condition to it) changed
-/// since `mark`: `last_update` at or after it — the same second or day again, as a row may
-/// have changed after the mark was taken within it — or, with no mark (no row had a
-/// timestamp at the last read), every row that has one now.
-fn changed<T: mysql::prelude::FromRow>(
-    conn: &mut mysql::Conn,
-    query: &str,
-    joiner: &str,
-    alias: &str,
-    mark: Option<&str>,
-) -> Result<Vec<T>, IlsError> {
-    match mark {
-        Some(mark) => rows::all_with(
-            conn,
-            &format!("{query} {joiner} {alias}.last_update >= ?"),
-            (mark,),
-        ),
-        None => rows::all(
-            conn,
-            &format!("{query} {joiner} {alias}.last_update IS NOT NULL"),
-        ),
-    }
-}
-
 /// SLiMS's newest values now.
 fn current_marks(conn: &mut mysql::Conn) -> Result<ReadMarks, IlsError> {
     type Row = (
@@ -225,14 +185,6 @@ fn current_marks(conn: &mut mysql::Conn) -> Result<ReadMarks, IlsError> {
         member,
         fines,
     })
-}
-
-/// What a full read saw, by kind.
-#[derive(Default)]
-struct Seen {
-    titles: HashSet<String>,
-    items: HashSet<String>,
-    members: HashSet<String>,
 }
 
 /// The rows through the import sink.
@@ -316,30 +268,6 @@ fn into_hub(
     }
     sink.flush().map_err(sink_error)?;
     Ok(seen)
-}
-
-/// After a full read: the titles, copies and members SLiMS no longer has leave the hub.
-fn remove_unseen(storage: &dyn Storage, seen: &Seen) -> Result<(), IlsError> {
-    let hub = |e: crate::storage::HubError| IlsError::Database(format!("the hub: {e}"));
-    let stored = storage
-        .fingerprints(&[DocKind::Title, DocKind::Item, DocKind::Patron])
-        .map_err(hub)?;
-    let mut puts = Vec::new();
-    for (kind, key) in stored.keys() {
-        let put = match kind {
-            DocKind::Title if !seen.titles.contains(key) => Put::of::<TitleDoc>(key, None),
-            DocKind::Item if !seen.items.contains(key) => Put::of::<ItemDoc>(key, None),
-            DocKind::Patron if !seen.members.contains(key) => Put::of::<PatronDoc>(key, None),
-            _ => continue,
-        };
-        puts.push(put.map_err(hub)?);
-    }
-    if !puts.is_empty() {
-        storage
-            .write(&mut |tx| tx.put(&puts).map(|_| ()))
-            .map_err(hub)?;
-    }
-    Ok(())
 }
 
 fn non_empty(text: Option<String>) -> Option<String> {

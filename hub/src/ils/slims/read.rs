@@ -6,10 +6,10 @@
 //! (`is_lent = 1 AND is_return = 0`) names it. A member owes `SUM(debet - credit)` of
 //! `fines`; `is_pending` members may not borrow (blocked here).
 
-use super::catalogue::{ReadMarks, ReadMode};
 use super::columns::{sql_date as date, sql_datetime_parse as datetime};
 use super::rules::{HolidayRow, MemberType, RuleRow, SlimsRules};
 use crate::catalog::put_policy;
+use crate::ils::mirror::{ReadMarks, ReadMode};
 use crate::ils::mirror::{SystemLoan, gone, instant, loans_into_hub};
 use crate::ils::{IlsError, IlsSettings, rows};
 use crate::storage::{Put, Storage};
