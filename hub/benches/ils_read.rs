@@ -1,4 +1,5 @@
-//! Reading a SLiMS library into the hub (`ils sync --once`) against a real MariaDB server:
+//! Reading a SLiMS and an INLISLite library into the hub (`ils sync --once`) against a real
+//! MariaDB server:
 //! the first read of a library the size the issue names (50,000 members, 100,000 copies of
 //! 60,000 titles, 5,000 open loans), a second round with nothing changed (it reads only
 //! what changed), and the nightly full re-read.
@@ -46,6 +47,14 @@ fn main() {
         100_000 / scale,
         5_000 / scale,
     );
+    let slims = fill_slims(members, titles, copies, loans);
+    time_rounds("slims", "SLiMS", &slims);
+    let inlislite = fill_inlislite(members, titles, copies, loans);
+    time_rounds("inlislite", "INLISLite 3.2", &inlislite);
+}
+
+/// A SLiMS 9 library of that size.
+fn fill_slims(members: usize, titles: usize, copies: usize, loans: usize) -> Database {
     let db = Database::load("slims9.sql");
     let mut conn = mysql::Conn::new(mysql::Opts::from_url(&db.url()).unwrap()).unwrap();
     let filled = Instant::now();
@@ -96,10 +105,80 @@ fn main() {
         "filled SLiMS: {members} members, {titles} titles, {copies} copies, {loans} loans in {:.1} s",
         filled.elapsed().as_secs_f64()
     );
+    db
+}
+
+/// An INLISLite 3.2 library of that size (rows saved by its desk at some time in the past
+/// year: `UpdateDate` set, as its Yii behaviours set it).
+fn fill_inlislite(members: usize, titles: usize, copies: usize, loans: usize) -> Database {
+    let db = Database::load("inlislite32.sql");
+    let mut conn = mysql::Conn::new(mysql::Opts::from_url(&db.url()).unwrap()).unwrap();
+    let filled = Instant::now();
+    insert(
+        &mut conn,
+        "INSERT INTO members (ID, MemberNo, Fullname, EndDate, JenisAnggota_id, StatusAnggota_id, UpdateDate)",
+        (0..members).map(|n| {
+            format!(
+                "({}, 'B{n:07}', 'Anggota {n}', '2030-12-31', {}, 3, NOW() - INTERVAL {} DAY)",
+                100 + n,
+                1 + n % 2,
+                1 + n % 365
+            )
+        }),
+    );
+    insert(
+        &mut conn,
+        "INSERT INTO catalogs (ID, Title, Author, CallNumber, Worksheet_id, UpdateDate)",
+        (0..titles).map(|n| {
+            format!(
+                "({}, 'Judul buku nomor {n}', 'Pengarang {}', '899.221 {n}', {}, NOW() - INTERVAL {n} MINUTE)",
+                100 + n,
+                n % 997,
+                1 + n % 2
+            )
+        }),
+    );
+    insert(
+        &mut conn,
+        "INSERT INTO collections (ID, NomorBarcode, Catalog_id, Rule_id, Category_id, Status_id, Location_Library_id, UpdateDate)",
+        (0..copies).map(|n| {
+            format!(
+                "({}, 'X{n:07}', {}, 1, 1, {}, 1, NOW() - INTERVAL {n} MINUTE)",
+                100 + n,
+                100 + n % titles,
+                if n < loans { 5 } else { 1 }
+            )
+        }),
+    );
+    insert(
+        &mut conn,
+        "INSERT INTO collectionloans (ID, CollectionCount, Member_id, CreateBy, CreateDate, LocationLibrary_id)",
+        (0..loans).map(|n| format!("('9{n:011}', 1, {}, 1, NOW(), 1)", 100 + n % members)),
+    );
+    insert(
+        &mut conn,
+        "INSERT INTO collectionloanitems (CollectionLoan_id, LoanDate, DueDate, LoanStatus, Collection_id, member_id, CreateBy, CreateDate)",
+        (0..loans).map(|n| {
+            format!(
+                "('9{n:011}', CURDATE(), CURDATE() + INTERVAL 7 DAY, 'Loan', {}, {}, 1, NOW())",
+                100 + n,
+                100 + n % members
+            )
+        }),
+    );
+    println!(
+        "filled INLISLite: {members} members, {titles} titles, {copies} copies, {loans} loans in {:.1} s",
+        filled.elapsed().as_secs_f64()
+    );
+    db
+}
+
+/// The first read, an idle round and a full re-read of `db` into a fresh SQLite hub.
+fn time_rounds(kind: &str, name: &str, db: &Database) {
     let dir = tempfile::tempdir().unwrap();
     let settings = IlsSettings::from_file(
         IlsFile {
-            kind: "slims".into(),
+            kind: kind.into(),
             url: db.url(),
             password_file: None,
             tls: false,
@@ -128,7 +207,7 @@ fn main() {
         let done =
             swalayan_hub::ils::sync::once(&settings, storage.as_ref(), &library, full).unwrap();
         println!(
-            "ils_read {round}: {:.2} s ({} members, {} copies, {} titles, {} loans; SQLite hub)",
+            "ils_read {name} {round}: {:.2} s ({} members, {} copies, {} titles, {} loans; SQLite hub)",
             started.elapsed().as_secs_f64(),
             done.read.members,
             done.read.items,

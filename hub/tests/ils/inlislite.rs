@@ -469,6 +469,7 @@ fn later_rounds_read_what_inlislite_changed() {
     );
     library.system.run(
         "UPDATE members SET Fullname = 'Agus Harahap, S.Pd.', UpdateDate = NOW() WHERE ID = 2;
+         UPDATE catalogs SET Title = 'Majalah Bobo / Redaksi', UpdateDate = NOW() WHERE ID = 3;
          INSERT INTO collections (ID, NomorBarcode, Catalog_id, Rule_id, Category_id, Status_id, Location_Library_id, UpdateDate)
            VALUES (8, '10000008', 2, 1, 1, 1, 1, NOW());
          INSERT INTO pelanggaran (CollectionLoan_id, JenisPelanggaran_id, JenisDenda_id, JumlahDenda, Member_id, Collection_id, CreateDate)
@@ -481,8 +482,8 @@ fn later_rounds_read_what_inlislite_changed() {
             round["read"]["items"].clone(),
             round["read"]["titles"].clone()
         ),
-        (2.into(), 1.into(), 1.into()),
-        "Agus, Dewi (a violation), 10000008 and its title: {round}"
+        (2.into(), 1.into(), 2.into()),
+        "Agus, Dewi (a violation), 10000008, its title and Bobo's: {round}"
     );
     let hub = rusqlite::Connection::open(&library.hub_db).unwrap();
     let fines = |card: &str| -> String {

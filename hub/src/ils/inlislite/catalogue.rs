@@ -42,8 +42,7 @@ type MemberRow = (
     Option<String>,
 );
 
-const TITLES: &str =
-    "SELECT cat.ID, cat.Title, cat.Author, cat.ISBN, cat.CallNumber FROM catalogs cat";
+const TITLES: &str = "SELECT CAST(cat.ID AS SIGNED), cat.Title, cat.Author, cat.ISBN, cat.CallNumber FROM catalogs cat";
 const ITEMS: &str =
     "SELECT c.NomorBarcode, CAST(c.Catalog_id AS SIGNED), COALESCE(cat.Worksheet_id, 0),
             c.Status_id, c.Rule_id, c.CallNumber, c.Location_Library_id
