@@ -14,6 +14,7 @@ on_both_backends!(
     the_public_pages_show_the_catalogue_and_the_library,
     patrons_sign_in_reserve_and_cancel_and_see_only_their_own,
     reserved_on_the_web_returned_and_picked_up_at_the_kiosk,
+    a_signed_in_patron_sets_the_kiosk_pin,
 );
 
 pub(crate) const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
@@ -773,4 +774,71 @@ fn reserved_on_the_web_returned_and_picked_up_at_the_kiosk(backend: Backend) {
         "{}",
         title.body
     );
+}
+
+/// A signed-in patron sets the PIN the kiosks ask for (for a library-system password with
+/// letters): twice the same 4–8 digits, with the form's token; the kiosk then takes it and
+/// not the old one.
+fn a_signed_in_patron_sets_the_kiosk_pin(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (hub, kiosk, _) = library_with_a_loan(backend, dir.path(), "B1");
+    let mut budi = Browser::new(&hub.url);
+    assert_eq!(budi.sign_in("P2", "5678").status, 303);
+    let account = budi.get("/account");
+    assert!(account.body.contains("PIN kios"), "{}", account.body);
+
+    let forged = budi.post(
+        "/account/kiosk-pin",
+        &[
+            ("pin", "4321"),
+            ("again", "4321"),
+            ("csrf", &"0".repeat(64)),
+        ],
+    );
+    assert_eq!(forged.status, 403);
+    let csrf = budi.csrf();
+    let differ = budi.post(
+        "/account/kiosk-pin",
+        &[("pin", "4321"), ("again", "4322"), ("csrf", &csrf)],
+    );
+    assert_eq!(differ.status, 422);
+    assert!(
+        differ.body.contains("Kedua PIN tidak sama"),
+        "{}",
+        differ.body
+    );
+    let letters = budi.post(
+        "/account/kiosk-pin",
+        &[("pin", "abcd"), ("again", "abcd"), ("csrf", &csrf)],
+    );
+    assert_eq!(letters.status, 422);
+    let saved = budi.post(
+        "/account/kiosk-pin",
+        &[("pin", "4321"), ("again", "4321"), ("csrf", &csrf)],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("PIN kios disimpan"), "{}", saved.body);
+
+    kiosk.sync();
+    let (code, refused) = kiosk.json(&[
+        "circ", "checkout", "--patron", "P2", "--item", "B2", "--pin", "5678",
+    ]);
+    assert_eq!(code, 1, "the old PIN: {refused}");
+    let (code, lent) = kiosk.json(&[
+        "circ", "checkout", "--patron", "P2", "--item", "B2", "--pin", "4321",
+    ]);
+    assert_eq!(code, 0, "the new PIN: {lent}");
+    // Signed out, nobody sets it.
+    let mut stranger = Browser::new(&hub.url);
+    let csrf = stranger.csrf();
+    let answer = stranger.post(
+        "/account/kiosk-pin",
+        &[("pin", "1111"), ("again", "1111"), ("csrf", &csrf)],
+    );
+    assert_eq!(answer.status, 303);
+    kiosk.sync();
+    let (code, refused) = kiosk.json(&[
+        "circ", "checkout", "--patron", "P2", "--item", "B3", "--pin", "1111",
+    ]);
+    assert_eq!(code, 1, "a stranger's PIN was not set: {refused}");
 }

@@ -1,6 +1,7 @@
 //! `/account`: sign in with card and PIN (checked at the hub under the library-wide lockout),
 //! see loans with due dates, reservations with their place in the queue (cancel them), fines;
-//! sign out. Reserving from a title page lands here. One patron's page shows only their own.
+//! set the kiosk PIN (`kiosk_pin`); sign out. Reserving from a title page lands here. One
+//! patron's page shows only their own.
 
 use crate::catalog::{self, HoldTarget};
 use crate::patron_pin::{PinOrigin, PinProof, check_patron_pin};
@@ -77,8 +78,10 @@ fn sign_in_page(
                 input #card type="text" name="card" required autocomplete="username" inputmode="numeric" maxlength="40";
             }
             p {
+                // A library system's password (SLiMS) may have letters: any keyboard, up to
+                // bcrypt's 72 bytes.
                 label for="pin" { "PIN" }
-                input #pin type="password" name="pin" required autocomplete="current-password" inputmode="numeric" maxlength="12";
+                input #pin type="password" name="pin" required autocomplete="current-password" maxlength="72";
             }
             button type="submit" { (lang.pick("Masuk", "Sign in")) }
         }
@@ -364,6 +367,7 @@ async fn account_page(
             h2 #fines { (lang.pick("Denda", "Fines")) }
             p { (if fines.is_zero() { lang.pick("Tidak ada denda.", "No fines.").to_string() } else { format::money(fines, lang) }) }
         }
+        (super::kiosk_pin::section(visitor))
         form method="post" action="/account/sign-out" {
             (visitor.token_field())
             button type="submit" { (lang.pick("Keluar", "Sign out")) }

@@ -11,6 +11,7 @@ pub mod account;
 pub mod events;
 pub mod feedback;
 pub mod home;
+pub mod kiosk_pin;
 pub mod renew;
 pub mod search;
 pub mod seo;
