@@ -3,7 +3,7 @@
 //! Each system's reader (`slims::read`, `inlislite::read`) turns its own rows into these.
 
 use super::{IlsError, rows};
-use crate::storage::{DocBody, DocKind, HubError, Put, Storage};
+use crate::storage::{DocBody, DocKind, HubError, IlsWrite, Put, Storage};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -170,4 +170,14 @@ pub fn remove_unseen(storage: &dyn Storage, seen: &Seen) -> Result<(), IlsError>
             .map_err(hub)?;
     }
     Ok(())
+}
+
+/// The ledger's entries under `prefix`, by the hold key after it.
+pub fn ledger(storage: &dyn Storage, prefix: &str) -> Result<HashMap<String, IlsWrite>, IlsError> {
+    Ok(storage
+        .ils_writes(prefix)
+        .map_err(hub)?
+        .into_iter()
+        .filter_map(|entry| Some((entry.source.strip_prefix(prefix)?.to_string(), entry)))
+        .collect())
 }

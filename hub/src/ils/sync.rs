@@ -166,9 +166,19 @@ fn round(
                 terminal: &settings.terminal,
                 time_zone: &library.timezone,
             };
-            let (written, conflicts) = write_back(storage, state, |tx| desk.write(tx))?;
-            let waiting = waiting_copies(storage, state)?;
+            let (mut written, mut conflicts) = write_back(storage, state, |tx| desk.write(tx))?;
             let now = Timestamp::now();
+            let wall = now
+                .to_zoned_datetime(library.timezone.clone())
+                .datetime()
+                .strftime("%Y-%m-%d %H:%M:%S")
+                .to_string();
+            let (booked, refused) = inlislite::holds::write_bookings(&mut conn, storage, &wall)?;
+            written += booked;
+            conflicts += refused;
+            state.written += booked;
+            state.conflicts += refused;
+            let waiting = waiting_copies(storage, state)?;
             let full = force_full || needs_full_read(state, now, &library.timezone);
             let marks = state.marks.clone();
             let mode = match (&marks, full) {

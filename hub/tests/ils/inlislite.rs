@@ -510,3 +510,75 @@ fn later_rounds_read_what_inlislite_changed() {
         7
     );
 }
+
+/// A hold at the hub becomes an INLISLite booking when a return sets a copy aside for it
+/// (INLISLite books copies on the shelf, it keeps no queue), and the pickup at the kiosk is
+/// a loan that ends the booking as its desk's loan does.
+#[test]
+fn a_copy_set_aside_for_a_hold_is_booked_in_inlislite() {
+    let library = IlsLibrary::open_inlislite(false, &overdue_loan("1"));
+    library.full_round();
+    let lent = library.kiosk(&[
+        "circ",
+        "checkout",
+        "--patron",
+        "2601000002",
+        "--item",
+        "10000004",
+    ]);
+    assert_eq!(lent["ok"], true, "{lent}");
+    library.kiosk_sync();
+    library.round();
+    // Both copies of Ronggeng Dukuh Paruk are out: Dewi reserves the title.
+    let placed = hub_json(
+        &library.hub_db,
+        &library.config,
+        &[
+            "holds",
+            "place",
+            "--patron",
+            "2601000001",
+            "--title",
+            "inlislite:2",
+        ],
+    );
+    library.kiosk_sync();
+    let back = library.kiosk(&["circ", "checkin", "--item", "10000003"]);
+    assert_eq!(back["route"], "hold_shelf", "{back} {placed}");
+    library.kiosk_sync();
+    let round = library.round();
+    assert_eq!(round["written"], 2, "the return and the booking: {round}");
+    let mut db = library.system.conn();
+    let booked = rows(
+        &mut db,
+        "SELECT BookingMemberID, CAST(DATE(BookingExpiredDate) AS CHAR) > CAST(CURDATE() AS CHAR), (SELECT COUNT(*) FROM bookinglogs WHERE collectionId = 3 AND memberId = '2601000001') FROM collections WHERE ID = 3",
+    );
+    assert_eq!(
+        booked,
+        vec![vec!["2601000001".to_string(), "1".into(), "1".into()]]
+    );
+    let listed = hub_json(
+        &library.hub_db,
+        &library.config,
+        &["holds", "list", "--patron", "2601000001"],
+    );
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the hub's hold only: {listed}"
+    );
+
+    let picked = library.kiosk(&["circ", "pickup", "--patron", "2601000001"]);
+    assert_eq!(picked["ok"], true, "{picked}");
+    library.kiosk_sync();
+    library.round();
+    let after = rows(
+        &mut db,
+        "SELECT COALESCE(c.BookingMemberID, 'NULL'), c.Status_id, CAST(i.member_id AS SIGNED) FROM collections c JOIN collectionloanitems i ON i.Collection_id = c.ID AND i.LoanStatus = 'Loan' WHERE c.ID = 3",
+    );
+    assert_eq!(
+        after,
+        vec![vec!["NULL".to_string(), "5".into(), "1".into()]],
+        "lent to Dewi, booking ended"
+    );
+}

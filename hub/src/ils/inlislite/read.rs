@@ -248,8 +248,16 @@ pub fn read_all(
          WHERE c.BookingMemberID IS NOT NULL AND c.BookingMemberID <> ''
            AND c.BookingExpiredDate > NOW()",
     )?;
+    // Bookings the hub made are its holds already.
+    let booked_here: HashSet<i64> = super::holds::booked_here(storage)?
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
     let mut live = HashSet::new();
     for (id, barcode, catalog, card, booked, expires) in bookings {
+        if booked_here.contains(&id) {
+            continue;
+        }
         let key = format!("{ORIGIN}:booking:{id}");
         let placed = sql_datetime_parse(booked.as_deref().unwrap_or(&expires), &key)?;
         let hold = HoldDoc {

@@ -19,6 +19,7 @@
 
 use super::columns::sql_datetime;
 use super::read::ORIGIN;
+use crate::ils::mirror::{hub, ledger};
 use crate::ils::{IlsError, rows};
 use crate::storage::{IlsOutcome, IlsWrite, Storage, instant_text};
 use jiff::tz::TimeZone;
@@ -206,18 +207,4 @@ fn place(conn: &mut mysql::Conn, hold: &HoldDoc, time_zone: &TimeZone) -> Result
         vec![format!("reserve:{id}")],
         format!("reservation of {copy} (title {biblio}) at {at}"),
     ))
-}
-
-/// The ledger's entries under `prefix`, by the hold key after it.
-fn ledger(storage: &dyn Storage, prefix: &str) -> Result<HashMap<String, IlsWrite>, IlsError> {
-    Ok(storage
-        .ils_writes(prefix)
-        .map_err(hub)?
-        .into_iter()
-        .filter_map(|entry| Some((entry.source.strip_prefix(prefix)?.to_string(), entry)))
-        .collect())
-}
-
-fn hub(e: crate::storage::HubError) -> IlsError {
-    IlsError::Database(format!("the hub: {e}"))
 }
