@@ -33,13 +33,32 @@ const SLIMS9_WRITES: Grants = &[
     ("DELETE", "reserve"),
 ];
 
-const INLISLITE_WRITES: Grants = &[
+const INLISLITE33_WRITES: Grants = &[
     ("INSERT", "collectionloans"),
+    // v3.3's counters (LoanCount, ReturnCount, ExtendCount).
+    ("UPDATE", "collectionloans"),
     ("INSERT", "collectionloanitems"),
     ("UPDATE", "collectionloanitems"),
     ("UPDATE", "collections"),
     ("INSERT", "collectionloanextends"),
     ("INSERT", "pelanggaran"),
+    // A hold's copy set aside, booked as the OPAC books it; v3.2's loan ends the booking.
+    ("INSERT", "bookinglogs"),
+    ("UPDATE", "bookinglogs"),
+];
+
+/// v3.2 also writes its audit trail.
+const INLISLITE32_WRITES: Grants = &[
+    ("INSERT", "collectionloans"),
+    ("UPDATE", "collectionloans"),
+    ("INSERT", "collectionloanitems"),
+    ("UPDATE", "collectionloanitems"),
+    ("UPDATE", "collections"),
+    ("INSERT", "collectionloanextends"),
+    ("INSERT", "pelanggaran"),
+    ("INSERT", "bookinglogs"),
+    ("UPDATE", "bookinglogs"),
+    ("INSERT", "modelhistory"),
 ];
 
 /// Checks the library system `settings` name.
@@ -103,9 +122,10 @@ fn inspect(
             }
         },
     )?;
-    let writes = match version.kind() {
-        SystemKind::Slims => SLIMS9_WRITES,
-        SystemKind::Inlislite => INLISLITE_WRITES,
+    let writes = match version {
+        Version::Slims9 => SLIMS9_WRITES,
+        Version::Inlislite32 => INLISLITE32_WRITES,
+        Version::Inlislite33 => INLISLITE33_WRITES,
     };
     report.problems.extend(lacking_grants(conn, writes)?);
     Ok(())
