@@ -181,3 +181,67 @@ pub fn ledger(storage: &dyn Storage, prefix: &str) -> Result<HashMap<String, Ils
         .filter_map(|entry| Some((entry.source.strip_prefix(prefix)?.to_string(), entry)))
         .collect())
 }
+
+/// Stores the policy a system's rules make, for the stations to pull (an unchanged one takes
+/// no revision).
+pub fn store_policy(
+    storage: &dyn Storage,
+    policy: &swalayan_core::domain::Policy,
+    system: &str,
+) -> Result<(), IlsError> {
+    policy
+        .validate()
+        .map_err(|e| IlsError::Database(format!("{system}'s loan rules make no policy: {e}")))?;
+    let source = toml::to_string(policy)
+        .map_err(|e| IlsError::Database(format!("the policy as TOML: {e}")))?;
+    crate::catalog::put_policy(storage, &source).map_err(hub)
+}
+
+/// The import sink a read passes its records through: everything stored read first (a full
+/// read), or only the records about to be passed (`keys`: titles, copies, members; a read of
+/// what changed). The system's fines are the record (a payment at its desk lowers them), and
+/// a PIN set at the hub stays unless the library wants no PINs.
+pub fn sink_for<'a>(
+    storage: &'a dyn Storage,
+    mode: ReadMode<'_>,
+    keys: [Vec<String>; 3],
+    pins: super::PinSource,
+) -> Result<crate::catalog::HubSink<'a>, IlsError> {
+    let [titles, items, members] = keys;
+    let mut sink = match mode {
+        ReadMode::Full => crate::catalog::HubSink::new(storage),
+        ReadMode::Since(_) => crate::catalog::HubSink::for_keys(
+            storage,
+            &[
+                (DocKind::Title, titles),
+                (DocKind::Item, items),
+                (DocKind::Patron, members),
+            ],
+        ),
+    }
+    .map_err(hub)?;
+    sink.take_fines_as_given();
+    if pins != super::PinSource::None {
+        sink.keep_pins_set_here();
+    }
+    Ok(sink)
+}
+
+/// The ids in `wanted` not among `have`, as an SQL list (`3,17`), or `None` when none is
+/// missing: the titles of changed copies a read of what changed must fetch as well.
+pub fn missing_ids(
+    wanted: impl Iterator<Item = i64>,
+    have: impl Iterator<Item = i64>,
+) -> Option<String> {
+    let mut wanted: std::collections::BTreeSet<i64> = wanted.collect();
+    for id in have {
+        wanted.remove(&id);
+    }
+    (!wanted.is_empty()).then(|| {
+        wanted
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}

@@ -19,7 +19,7 @@ use super::slims::read::{ReadCounts, ReadRequest, read_all, read_rules};
 use super::slims::rules;
 use super::slims::write::{SlimsDesk, Wrote};
 use super::{IlsError, IlsSettings};
-use crate::storage::{HubError, IlsOutcome, IlsWrite, Storage, instant_text};
+use crate::storage::{HubError, IlsOutcome, IlsWrite, Storage};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -238,13 +238,12 @@ fn write_back(
             .map_err(hub)?;
         for tx in &batch {
             let wrote = write(tx)?;
-            let entry = IlsWrite {
-                source: IlsWrite::tx_source(tx.id),
-                outcome: wrote.outcome,
-                rows: wrote.rows,
-                detail: wrote.detail,
-                at: instant_text(Timestamp::now()),
-            };
+            let entry = IlsWrite::now(
+                IlsWrite::tx_source(tx.id),
+                wrote.outcome,
+                wrote.rows,
+                wrote.detail,
+            );
             let conflict = (wrote.outcome == IlsOutcome::Refused).then_some(tx.id);
             storage.ils_record(&entry, conflict).map_err(hub)?;
             match wrote.outcome {

@@ -55,6 +55,17 @@ pub struct IlsWrite {
 }
 
 impl IlsWrite {
+    /// An entry recorded now.
+    pub fn now(source: String, outcome: IlsOutcome, rows: Vec<String>, detail: String) -> IlsWrite {
+        IlsWrite {
+            source,
+            outcome,
+            rows,
+            detail,
+            at: super::instant_text(jiff::Timestamp::now()),
+        }
+    }
+
     /// The source key of a transaction.
     pub fn tx_source(id: uuid::Uuid) -> String {
         format!("tx:{id}")

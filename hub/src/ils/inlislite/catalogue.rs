@@ -12,11 +12,13 @@
 use super::read::title_key;
 use super::rules::{category_code, item_type_code};
 use crate::catalog::HubSink;
-use crate::ils::mirror::{ReadMarks, ReadMode, Seen, changed, hub, remove_unseen};
+use crate::ils::mirror::{
+    ReadMarks, ReadMode, Seen, changed, missing_ids, remove_unseen, sink_for,
+};
 use crate::ils::slims::columns::sql_date;
 use crate::ils::slims::read::ReadCounts;
-use crate::ils::{IlsError, IlsSettings, PinSource, rows};
-use crate::storage::{DocKind, Storage};
+use crate::ils::{IlsError, IlsSettings, rows};
+use crate::storage::Storage;
 use jiff::civil::Date;
 use std::collections::{HashMap, HashSet};
 use swalayan_core::domain::{ItemStatus, Money};
@@ -85,16 +87,7 @@ pub fn read_catalogue(
                 "cat.UpdateDate",
                 since.biblio.as_deref(),
             )?;
-            let mut wanted: HashSet<i64> = items.iter().map(|row| row.1).collect();
-            for row in &titles {
-                wanted.remove(&row.0);
-            }
-            if !wanted.is_empty() {
-                let ids = wanted
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",");
+            if let Some(ids) = missing_ids(items.iter().map(|r| r.1), titles.iter().map(|r| r.0)) {
                 titles.extend(rows::all::<TitleRow>(
                     conn,
                     &format!("{TITLES} WHERE cat.ID IN ({ids})"),
@@ -126,32 +119,16 @@ pub fn read_catalogue(
     if titles.is_empty() && items.is_empty() && members.is_empty() {
         return Ok(marks);
     }
-    let mut sink = match mode {
-        ReadMode::Full => HubSink::new(storage),
-        ReadMode::Since(_) => HubSink::for_keys(
-            storage,
-            &[
-                (
-                    DocKind::Title,
-                    titles.iter().map(|t| title_key(t.0)).collect(),
-                ),
-                (
-                    DocKind::Item,
-                    items.iter().map(|i| i.0.trim().to_string()).collect(),
-                ),
-                (
-                    DocKind::Patron,
-                    members.iter().map(|m| m.0.trim().to_string()).collect(),
-                ),
-            ],
-        ),
-    }
-    .map_err(hub)?;
-    // INLISLite keeps the fines; a PIN set at the hub stays (its members have none).
-    sink.take_fines_as_given();
-    if settings.pins != PinSource::None {
-        sink.keep_pins_set_here();
-    }
+    let mut sink = sink_for(
+        storage,
+        mode,
+        [
+            titles.iter().map(|t| title_key(t.0)).collect(),
+            items.iter().map(|i| i.0.trim().to_string()).collect(),
+            members.iter().map(|m| m.0.trim().to_string()).collect(),
+        ],
+        settings.pins,
+    )?;
     let seen = into_hub(
         &mut sink,
         settings,

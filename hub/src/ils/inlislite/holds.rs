@@ -10,7 +10,7 @@
 use super::read::ORIGIN;
 use crate::ils::mirror::{hub, ledger};
 use crate::ils::{IlsError, rows};
-use crate::storage::{IlsOutcome, IlsWrite, Storage, instant_text};
+use crate::storage::{IlsOutcome, IlsWrite, Storage};
 use mysql::prelude::Queryable;
 use swalayan_core::contract::documents::HoldDoc;
 use swalayan_core::domain::HoldStatus;
@@ -63,13 +63,12 @@ pub fn write_bookings(
                  WHERE ID = ? AND BookingMemberID = ?",
                 (id, &hold.patron),
             )?;
-            let entry = IlsWrite {
-                source: format!("hold-end:{key}"),
-                outcome: IlsOutcome::Written,
-                rows: vec![format!("collections:{id}")],
-                detail: format!("booking of copy {id} cleared ({:?})", hold.status).to_lowercase(),
-                at: instant_text(jiff::Timestamp::now()),
-            };
+            let entry = IlsWrite::now(
+                format!("hold-end:{key}"),
+                IlsOutcome::Written,
+                vec![format!("collections:{id}")],
+                format!("booking of copy {id} cleared ({:?})", hold.status).to_lowercase(),
+            );
             storage.ils_record(&entry, None).map_err(hub)?;
             written += 1;
             continue;
@@ -84,13 +83,7 @@ pub fn write_bookings(
         }
         storage
             .ils_record(
-                &IlsWrite {
-                    source: format!("hold:{key}"),
-                    outcome,
-                    rows,
-                    detail,
-                    at: instant_text(jiff::Timestamp::now()),
-                },
+                &IlsWrite::now(format!("hold:{key}"), outcome, rows, detail),
                 None,
             )
             .map_err(hub)?;

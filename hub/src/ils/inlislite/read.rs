@@ -5,8 +5,9 @@
 //! as holds ready for that member. Loans and bookings are read whole every round.
 
 use super::rules::{InlisRules, Level};
-use crate::catalog::put_policy;
-use crate::ils::mirror::{ReadMarks, ReadMode, SystemLoan, gone, hub, instant, loans_into_hub};
+use crate::ils::mirror::{
+    ReadMarks, ReadMode, SystemLoan, gone, hub, instant, loans_into_hub, store_policy,
+};
 use crate::ils::schema::Version;
 use crate::ils::slims::columns::{sql_date, sql_datetime_parse};
 use crate::ils::slims::read::ReadCounts;
@@ -173,12 +174,7 @@ pub fn read_all(
     today: Date,
     mode: ReadMode<'_>,
 ) -> Result<(ReadCounts, ReadMarks), IlsError> {
-    policy
-        .validate()
-        .map_err(|e| IlsError::Database(format!("INLISLite's rules make no policy: {e}")))?;
-    let source = toml::to_string(policy)
-        .map_err(|e| IlsError::Database(format!("the policy as TOML: {e}")))?;
-    put_policy(storage, &source).map_err(hub)?;
+    store_policy(storage, policy, "INLISLite")?;
     let mut counts = ReadCounts::default();
     let marks = super::catalogue::read_catalogue(
         conn,

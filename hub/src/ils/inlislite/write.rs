@@ -31,7 +31,7 @@ use crate::ils::schema::Version;
 use crate::ils::slims::columns::{sql_date, sql_datetime, sql_datetime_parse};
 use crate::ils::slims::write::Wrote;
 use crate::ils::{IlsError, rows};
-use crate::storage::{IlsOutcome, Received};
+use crate::storage::Received;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use mysql::prelude::Queryable;
@@ -98,8 +98,12 @@ impl InlisDesk<'_> {
             Ok(TxBody::Checkout(p) | TxBody::Pickup(p)) => self.lend(&p.patron, &p.item, at),
             Ok(TxBody::Checkin(p)) => self.take_back(&p.item, at),
             Ok(TxBody::Renew(p)) => self.renew(p.patron.as_deref(), &p.item, at),
-            Ok(_) => Ok(nothing("not something INLISLite's desk records".into())),
-            Err(e) => Ok(refused(format!("the transaction cannot be read: {e}"))),
+            Ok(_) => Ok(Wrote::nothing(
+                "not something INLISLite's desk records".into(),
+            )),
+            Err(e) => Ok(Wrote::refused(format!(
+                "the transaction cannot be read: {e}"
+            ))),
         }
     }
 
@@ -113,7 +117,7 @@ impl InlisDesk<'_> {
             (card, barcode, &at_text, self.terminal),
         )?;
         if let Some((item, loan)) = earlier {
-            return Ok(written(
+            return Ok(Wrote::written(
                 vec![
                     format!("collectionloans:{loan}"),
                     format!("collectionloanitems:{item}"),
@@ -122,24 +126,24 @@ impl InlisDesk<'_> {
             ));
         }
         let Some(member) = self.member(card)? else {
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite has no member {card}: the loan of {barcode} at {at_text} was not written"
             )));
         };
         let Some(copy) = self.copy(barcode)? else {
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite has no copy {barcode}: the loan at {at_text} was not written"
             )));
         };
         if let Some(open) = self.open_item(copy.id)? {
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite shows {barcode} on loan to member {} since {} (loan {}): the loan to \
                  {card} at {at_text} was not written",
                 open.member_no, open.loan_date, open.loan_id
             )));
         }
         if let Some(why) = member.refusal(at.date()) {
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite shows member {card} {why}: the loan of {barcode} at {at_text} was not written"
             )));
         }
@@ -149,7 +153,7 @@ impl InlisDesk<'_> {
             } else {
                 format!("'{}'", copy.status_name)
             };
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite shows {barcode} as {state}: the loan to {card} at {at_text} was not written"
             )));
         }
@@ -214,7 +218,7 @@ impl InlisDesk<'_> {
             )?;
             if tx.affected_rows() == 0 {
                 tx.rollback()?;
-                return Ok(refused(format!(
+                return Ok(Wrote::refused(format!(
                     "INLISLite's copy {barcode} changed while the loan to {card} at {at_text} was \
                      written; nothing was written"
                 )));
@@ -262,7 +266,7 @@ impl InlisDesk<'_> {
                 )?;
             }
             tx.commit()?;
-            return Ok(written(
+            return Ok(Wrote::written(
                 vec![
                     format!("collectionloans:{loan_id}"),
                     format!("collectionloanitems:{item_id}"),
@@ -279,7 +283,7 @@ impl InlisDesk<'_> {
     fn take_back(&mut self, barcode: &str, at: DateTime) -> Result<Wrote, IlsError> {
         let at_text = sql_datetime(at);
         let Some(copy) = self.copy(barcode)? else {
-            return Ok(nothing(format!(
+            return Ok(Wrote::nothing(format!(
                 "return of {barcode} at {at_text}: INLISLite has no such copy"
             )));
         };
@@ -292,14 +296,14 @@ impl InlisDesk<'_> {
                 (copy.id, at.date().to_string()),
             )?;
             return Ok(match closed {
-                Some((id,)) => written(
+                Some((id,)) => Wrote::written(
                     vec![format!("collectionloanitems:{id}")],
                     format!(
                         "return of {barcode} on {}: INLISLite shows it returned that day already",
                         at.date()
                     ),
                 ),
-                None => nothing(format!(
+                None => Wrote::nothing(format!(
                     "return of {barcode} at {at_text}: INLISLite had no open loan of it"
                 )),
             });
@@ -342,7 +346,7 @@ impl InlisDesk<'_> {
         )?;
         if tx.affected_rows() == 0 {
             tx.rollback()?;
-            return Ok(nothing(format!(
+            return Ok(Wrote::nothing(format!(
                 "return of {barcode} at {at_text}: INLISLite's desk returned it meanwhile"
             )));
         }
@@ -435,7 +439,7 @@ impl InlisDesk<'_> {
             }
         }
         tx.commit()?;
-        Ok(written(
+        Ok(Wrote::written(
             rows,
             format!(
                 "return of {barcode} at {at_text} (due {due_day}; {} day(s) late; fine {fine}, suspension {suspend} day(s))",
@@ -453,17 +457,17 @@ impl InlisDesk<'_> {
         let at_text = sql_datetime(at);
         let day = at.date();
         let Some(copy) = self.copy(barcode)? else {
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite has no copy {barcode}: the renewal was not written"
             )));
         };
         let Some(item) = self.open_item(copy.id)? else {
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite shows {barcode} returned: the renewal at {at_text} was not written"
             )));
         };
         if card.is_some_and(|card| card != item.member_no) {
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite shows {barcode} on loan to another member ({}): the renewal at {at_text} was not written",
                 item.member_no
             )));
@@ -474,14 +478,14 @@ impl InlisDesk<'_> {
             (item.id,),
         )?;
         if extends.iter().any(|(d,)| *d == day.to_string()) {
-            return Ok(written(
+            return Ok(Wrote::written(
                 vec![format!("collectionloanitems:{}", item.id)],
                 format!("renewal of {barcode} on {day}: found already written"),
             ));
         }
         let v33 = self.version == Version::Inlislite33;
         if !v33 && item.due.date() < day {
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite does not renew an overdue loan ({barcode} was due {}): the renewal at {at_text} was not written",
                 item.due.date()
             )));
@@ -490,7 +494,7 @@ impl InlisDesk<'_> {
             .rules
             .value(copy.worksheet, item.member_type, day, |l| l.renew_count);
         if extends.len() as i64 >= allowed {
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite allows {allowed} renewal(s) and shows {} already: the renewal of {barcode} at {at_text} was not written",
                 extends.len()
             )));
@@ -519,7 +523,7 @@ impl InlisDesk<'_> {
         )?;
         if tx.affected_rows() == 0 {
             tx.rollback()?;
-            return Ok(refused(format!(
+            return Ok(Wrote::refused(format!(
                 "INLISLite's loan of {barcode} changed while the renewal at {at_text} was written; nothing was written"
             )));
         }
@@ -567,7 +571,7 @@ impl InlisDesk<'_> {
             )?;
         }
         tx.commit()?;
-        Ok(written(
+        Ok(Wrote::written(
             vec![
                 format!("collectionloanitems:{}", item.id),
                 format!("collectionloanextends:{extend_id}"),
@@ -835,29 +839,5 @@ impl History {
             )?;
         }
         Ok(())
-    }
-}
-
-fn written(rows: Vec<String>, detail: String) -> Wrote {
-    Wrote {
-        outcome: IlsOutcome::Written,
-        rows,
-        detail,
-    }
-}
-
-fn nothing(detail: String) -> Wrote {
-    Wrote {
-        outcome: IlsOutcome::Nothing,
-        rows: Vec::new(),
-        detail,
-    }
-}
-
-fn refused(detail: String) -> Wrote {
-    Wrote {
-        outcome: IlsOutcome::Refused,
-        rows: Vec::new(),
-        detail,
     }
 }

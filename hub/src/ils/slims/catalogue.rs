@@ -13,9 +13,11 @@ use super::columns::sql_date;
 use super::read::{ReadCounts, title_key};
 use super::rules;
 use crate::catalog::HubSink;
-use crate::ils::mirror::{ReadMarks, ReadMode, Seen, changed, remove_unseen};
+use crate::ils::mirror::{
+    ReadMarks, ReadMode, Seen, changed, missing_ids, remove_unseen, sink_for,
+};
 use crate::ils::{IlsError, IlsSettings, PinSource, rows};
-use crate::storage::{DocKind, Storage};
+use crate::storage::Storage;
 use std::collections::{HashMap, HashSet};
 use swalayan_core::circulation::pin::is_bcrypt_hash;
 use swalayan_core::domain::{ItemStatus, Money};
@@ -64,7 +66,6 @@ pub fn read_catalogue(
                 changed(conn, ITEMS, "AND", "i.last_update", since.item.as_deref())?;
             // Changed titles, and the titles of changed copies (the sink files a copy
             // under its title).
-            let mut wanted: HashSet<i64> = items.iter().map(|row| row.1).collect();
             let mut titles: Vec<TitleRow> = changed(
                 conn,
                 TITLES,
@@ -72,15 +73,7 @@ pub fn read_catalogue(
                 "b.last_update",
                 since.biblio.as_deref(),
             )?;
-            for row in &titles {
-                wanted.remove(&row.0);
-            }
-            if !wanted.is_empty() {
-                let ids = wanted
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",");
+            if let Some(ids) = missing_ids(items.iter().map(|r| r.1), titles.iter().map(|r| r.0)) {
                 titles.extend(rows::all::<TitleRow>(
                     conn,
                     &format!("{TITLES} WHERE b.biblio_id IN ({ids})"),
@@ -112,27 +105,16 @@ pub fn read_catalogue(
     if titles.is_empty() && items.is_empty() && members.is_empty() {
         return Ok(marks);
     }
-    let sink = match mode {
-        ReadMode::Full => HubSink::new(storage),
-        ReadMode::Since(_) => HubSink::for_keys(
-            storage,
-            &[
-                (
-                    DocKind::Title,
-                    titles.iter().map(|t| title_key(t.0)).collect(),
-                ),
-                (
-                    DocKind::Item,
-                    items.iter().map(|i| i.0.trim().to_string()).collect(),
-                ),
-                (
-                    DocKind::Patron,
-                    members.iter().map(|m| m.0.trim().to_string()).collect(),
-                ),
-            ],
-        ),
-    }
-    .map_err(|e| IlsError::Database(format!("the hub: {e}")))?;
+    let sink = sink_for(
+        storage,
+        mode,
+        [
+            titles.iter().map(|t| title_key(t.0)).collect(),
+            items.iter().map(|i| i.0.trim().to_string()).collect(),
+            members.iter().map(|m| m.0.trim().to_string()).collect(),
+        ],
+        settings.pins,
+    )?;
     let seen = into_hub(
         sink,
         settings,
@@ -199,12 +181,6 @@ fn into_hub(
 ) -> Result<Seen, IlsError> {
     let sink_error =
         |e: swalayan_core::import::ImportError| IlsError::Database(format!("the hub: {e}"));
-    // SLiMS keeps the fines: what it says a member owes is what they owe (a payment at its
-    // desk lowers it).
-    sink.take_fines_as_given();
-    if settings.pins != PinSource::None {
-        sink.keep_pins_set_here();
-    }
     let mut seen = Seen::default();
     let mut sink_ids: HashMap<i64, i64> = HashMap::new();
     for (id, title, author, isbn, call_number) in titles {

@@ -21,7 +21,7 @@ use super::columns::sql_datetime;
 use super::read::ORIGIN;
 use crate::ils::mirror::{hub, ledger};
 use crate::ils::{IlsError, rows};
-use crate::storage::{IlsOutcome, IlsWrite, Storage, instant_text};
+use crate::storage::{IlsOutcome, IlsWrite, Storage};
 use jiff::tz::TimeZone;
 use mysql::prelude::Queryable;
 use std::collections::HashMap;
@@ -97,16 +97,7 @@ pub fn write_holds(
             IlsOutcome::Nothing => {}
         }
         storage
-            .ils_record(
-                &IlsWrite {
-                    source,
-                    outcome,
-                    rows,
-                    detail,
-                    at: instant_text(jiff::Timestamp::now()),
-                },
-                None,
-            )
+            .ils_record(&IlsWrite::now(source, outcome, rows, detail), None)
             .map_err(hub)?;
     }
     Ok((written, refused))

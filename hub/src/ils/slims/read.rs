@@ -8,8 +8,7 @@
 
 use super::columns::{sql_date as date, sql_datetime_parse as datetime};
 use super::rules::{HolidayRow, MemberType, RuleRow, SlimsRules};
-use crate::catalog::put_policy;
-use crate::ils::mirror::{ReadMarks, ReadMode};
+use crate::ils::mirror::{ReadMarks, ReadMode, store_policy};
 use crate::ils::mirror::{SystemLoan, gone, instant, loans_into_hub};
 use crate::ils::{IlsError, IlsSettings, rows};
 use crate::storage::{Put, Storage};
@@ -64,12 +63,7 @@ pub fn read_all(
         mode,
     } = request;
     let hub = |e: crate::storage::HubError| IlsError::Database(format!("the hub: {e}"));
-    policy
-        .validate()
-        .map_err(|e| IlsError::Database(format!("SLiMS's loan rules make no policy: {e}")))?;
-    let source = toml::to_string(policy)
-        .map_err(|e| IlsError::Database(format!("the policy as TOML: {e}")))?;
-    put_policy(storage, &source).map_err(hub)?;
+    store_policy(storage, policy, "SLiMS")?;
 
     let mut counts = ReadCounts::default();
     let marks = super::catalogue::read_catalogue(

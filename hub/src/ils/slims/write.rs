@@ -35,7 +35,7 @@ pub struct Wrote {
 }
 
 impl Wrote {
-    fn written(rows: Vec<String>, detail: String) -> Wrote {
+    pub fn written(rows: Vec<String>, detail: String) -> Wrote {
         Wrote {
             outcome: IlsOutcome::Written,
             rows,
@@ -43,7 +43,7 @@ impl Wrote {
         }
     }
 
-    fn nothing(detail: String) -> Wrote {
+    pub fn nothing(detail: String) -> Wrote {
         Wrote {
             outcome: IlsOutcome::Nothing,
             rows: Vec::new(),
@@ -51,7 +51,7 @@ impl Wrote {
         }
     }
 
-    fn refused(detail: String) -> Wrote {
+    pub fn refused(detail: String) -> Wrote {
         Wrote {
             outcome: IlsOutcome::Refused,
             rows: Vec::new(),
