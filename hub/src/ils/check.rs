@@ -33,7 +33,7 @@ const SLIMS9_WRITES: Grants = &[
     ("DELETE", "reserve"),
 ];
 
-const INLISLITE33_WRITES: Grants = &[
+const INLISLITE_WRITES: Grants = &[
     ("INSERT", "collectionloans"),
     // v3.3's counters (LoanCount, ReturnCount, ExtendCount).
     ("UPDATE", "collectionloans"),
@@ -45,20 +45,6 @@ const INLISLITE33_WRITES: Grants = &[
     // A hold's copy set aside, booked as the OPAC books it; v3.2's loan ends the booking.
     ("INSERT", "bookinglogs"),
     ("UPDATE", "bookinglogs"),
-];
-
-/// v3.2 also writes its audit trail.
-const INLISLITE32_WRITES: Grants = &[
-    ("INSERT", "collectionloans"),
-    ("UPDATE", "collectionloans"),
-    ("INSERT", "collectionloanitems"),
-    ("UPDATE", "collectionloanitems"),
-    ("UPDATE", "collections"),
-    ("INSERT", "collectionloanextends"),
-    ("INSERT", "pelanggaran"),
-    ("INSERT", "bookinglogs"),
-    ("UPDATE", "bookinglogs"),
-    ("INSERT", "modelhistory"),
 ];
 
 /// Checks the library system `settings` name.
@@ -122,18 +108,24 @@ fn inspect(
             }
         },
     )?;
-    let writes = match version {
-        Version::Slims9 => SLIMS9_WRITES,
-        Version::Inlislite32 => INLISLITE32_WRITES,
-        Version::Inlislite33 => INLISLITE33_WRITES,
+    let mut writes = match version {
+        Version::Slims9 => SLIMS9_WRITES.to_vec(),
+        Version::Inlislite32 | Version::Inlislite33 => INLISLITE_WRITES.to_vec(),
     };
-    report.problems.extend(lacking_grants(conn, writes)?);
+    if version == Version::Inlislite32 {
+        // v3.2 also writes its audit trail.
+        writes.push(("INSERT", "modelhistory"));
+    }
+    report.problems.extend(lacking_grants(conn, &writes)?);
     Ok(())
 }
 
 /// The privileges of `needed` the database user lacks, one sentence each: granted globally,
 /// on the database, or on the table all count.
-fn lacking_grants(conn: &mut mysql::Conn, needed: Grants) -> Result<Vec<String>, IlsError> {
+fn lacking_grants(
+    conn: &mut mysql::Conn,
+    needed: &[(&str, &str)],
+) -> Result<Vec<String>, IlsError> {
     // The current account as the privilege tables name it: 'user'@'host'.
     let grantee = "CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', \
                    SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')";

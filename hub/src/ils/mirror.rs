@@ -245,3 +245,77 @@ pub fn missing_ids(
             .join(",")
     })
 }
+
+/// How a system's catalogue and members are queried, for a read of what changed: each
+/// query's text (to which a condition is added), the update-time column of each, and how a
+/// title's id is named in the titles query.
+pub struct CatalogueQueries<'a> {
+    pub titles: &'a str,
+    /// The titles query's id column (`b.biblio_id`, `cat.ID`).
+    pub title_id: &'a str,
+    pub items: &'a str,
+    pub members: &'a str,
+    /// The update-time columns of titles, copies and members.
+    pub updated: [&'a str; 3],
+    /// The condition picking the members with fines (read again when the fines moved).
+    pub members_with_fines: &'a str,
+}
+
+/// How to read a title row's id, a copy row's title id and a member row's card.
+pub type RowKeys<T, I, M> = (fn(&T) -> i64, fn(&I) -> i64, fn(&M) -> &str);
+
+/// Titles, copies and members read.
+pub type Changed<T, I, M> = (Vec<T>, Vec<I>, Vec<M>);
+
+/// The rows of titles (`T`), copies (`I`) and members (`M`) changed since `since`: copies
+/// and members by their update time, titles by theirs and those of the changed copies,
+/// every member with fines when the fines' fingerprint moved (`fines_moved`).
+pub fn changed_since<T, I, M>(
+    conn: &mut mysql::Conn,
+    queries: &CatalogueQueries<'_>,
+    since: &ReadMarks,
+    fines_moved: bool,
+    keys: RowKeys<T, I, M>,
+) -> Result<Changed<T, I, M>, IlsError>
+where
+    T: mysql::prelude::FromRow,
+    I: mysql::prelude::FromRow,
+    M: mysql::prelude::FromRow,
+{
+    let (title_id, item_title, member_card) = keys;
+    let [title_time, item_time, member_time] = queries.updated;
+    let items: Vec<I> = changed(conn, queries.items, "AND", item_time, since.item.as_deref())?;
+    // The sink files a copy under its title: the titles of changed copies come too.
+    let mut titles: Vec<T> = changed(
+        conn,
+        queries.titles,
+        "WHERE",
+        title_time,
+        since.biblio.as_deref(),
+    )?;
+    if let Some(ids) = missing_ids(items.iter().map(item_title), titles.iter().map(title_id)) {
+        titles.extend(rows::all::<T>(
+            conn,
+            &format!("{} WHERE {} IN ({ids})", queries.titles, queries.title_id),
+        )?);
+    }
+    let mut members: Vec<M> = changed(
+        conn,
+        queries.members,
+        "WHERE",
+        member_time,
+        since.member.as_deref(),
+    )?;
+    if fines_moved {
+        let seen: HashSet<String> = members.iter().map(|m| member_card(m).to_string()).collect();
+        members.extend(
+            rows::all::<M>(
+                conn,
+                &format!("{} WHERE {}", queries.members, queries.members_with_fines),
+            )?
+            .into_iter()
+            .filter(|m| !seen.contains(member_card(m))),
+        );
+    }
+    Ok((titles, items, members))
+}

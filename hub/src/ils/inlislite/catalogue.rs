@@ -13,14 +13,14 @@ use super::read::title_key;
 use super::rules::{category_code, item_type_code};
 use crate::catalog::HubSink;
 use crate::ils::mirror::{
-    ReadMarks, ReadMode, Seen, changed, missing_ids, remove_unseen, sink_for,
+    CatalogueQueries, ReadMarks, ReadMode, Seen, changed_since, remove_unseen, sink_for,
 };
 use crate::ils::slims::columns::sql_date;
 use crate::ils::slims::read::ReadCounts;
 use crate::ils::{IlsError, IlsSettings, rows};
 use crate::storage::Storage;
 use jiff::civil::Date;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use swalayan_core::domain::{ItemStatus, Money};
 use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
 
@@ -77,44 +77,24 @@ pub fn read_catalogue(
             rows::all::<ItemRow>(conn, ITEMS)?,
             rows::all::<MemberRow>(conn, &format!("{MEMBERS} ORDER BY m.ID"))?,
         ),
-        ReadMode::Since(since) => {
-            let items: Vec<ItemRow> =
-                changed(conn, ITEMS, "AND", "c.UpdateDate", since.item.as_deref())?;
-            let mut titles: Vec<TitleRow> = changed(
-                conn,
-                TITLES,
-                "WHERE",
-                "cat.UpdateDate",
-                since.biblio.as_deref(),
-            )?;
-            if let Some(ids) = missing_ids(items.iter().map(|r| r.1), titles.iter().map(|r| r.0)) {
-                titles.extend(rows::all::<TitleRow>(
-                    conn,
-                    &format!("{TITLES} WHERE cat.ID IN ({ids})"),
-                )?);
-            }
-            let mut members: Vec<MemberRow> = changed(
-                conn,
-                MEMBERS,
-                "WHERE",
-                "m.UpdateDate",
-                since.member.as_deref(),
-            )?;
-            if marks.fines != since.fines {
-                let seen: HashSet<String> = members.iter().map(|m| m.0.clone()).collect();
-                members.extend(
-                    rows::all::<MemberRow>(
-                        conn,
-                        &format!(
-                            "{MEMBERS} WHERE m.ID IN (SELECT DISTINCT Member_id FROM pelanggaran)"
-                        ),
-                    )?
-                    .into_iter()
-                    .filter(|m| !seen.contains(&m.0)),
-                );
-            }
-            (titles, items, members)
-        }
+        ReadMode::Since(since) => changed_since(
+            conn,
+            &CatalogueQueries {
+                titles: TITLES,
+                title_id: "cat.ID",
+                items: ITEMS,
+                members: MEMBERS,
+                updated: ["cat.UpdateDate", "c.UpdateDate", "m.UpdateDate"],
+                members_with_fines: "m.ID IN (SELECT DISTINCT Member_id FROM pelanggaran)",
+            },
+            since,
+            marks.fines != since.fines,
+            (
+                |t: &TitleRow| t.0,
+                |i: &ItemRow| i.1,
+                |m: &MemberRow| m.0.as_str(),
+            ),
+        )?,
     };
     if titles.is_empty() && items.is_empty() && members.is_empty() {
         return Ok(marks);

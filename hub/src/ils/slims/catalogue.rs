@@ -14,11 +14,11 @@ use super::read::{ReadCounts, title_key};
 use super::rules;
 use crate::catalog::HubSink;
 use crate::ils::mirror::{
-    ReadMarks, ReadMode, Seen, changed, missing_ids, remove_unseen, sink_for,
+    CatalogueQueries, ReadMarks, ReadMode, Seen, changed_since, remove_unseen, sink_for,
 };
 use crate::ils::{IlsError, IlsSettings, PinSource, rows};
 use crate::storage::Storage;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use swalayan_core::circulation::pin::is_bcrypt_hash;
 use swalayan_core::domain::{ItemStatus, Money};
 use swalayan_core::import::{ImportSink, ItemRecord, PatronRecord, TitleRecord};
@@ -61,46 +61,24 @@ pub fn read_catalogue(
             rows::all::<ItemRow>(conn, ITEMS)?,
             rows::all::<MemberRow>(conn, MEMBERS)?,
         ),
-        ReadMode::Since(since) => {
-            let items: Vec<ItemRow> =
-                changed(conn, ITEMS, "AND", "i.last_update", since.item.as_deref())?;
-            // Changed titles, and the titles of changed copies (the sink files a copy
-            // under its title).
-            let mut titles: Vec<TitleRow> = changed(
-                conn,
-                TITLES,
-                "WHERE",
-                "b.last_update",
-                since.biblio.as_deref(),
-            )?;
-            if let Some(ids) = missing_ids(items.iter().map(|r| r.1), titles.iter().map(|r| r.0)) {
-                titles.extend(rows::all::<TitleRow>(
-                    conn,
-                    &format!("{TITLES} WHERE b.biblio_id IN ({ids})"),
-                )?);
-            }
-            let mut members: Vec<MemberRow> = changed(
-                conn,
-                MEMBERS,
-                "WHERE",
-                "m.last_update",
-                since.member.as_deref(),
-            )?;
-            if marks.fines != since.fines {
-                let seen: HashSet<String> = members.iter().map(|m| m.0.clone()).collect();
-                members.extend(
-                    rows::all::<MemberRow>(
-                        conn,
-                        &format!(
-                            "{MEMBERS} WHERE m.member_id IN (SELECT DISTINCT member_id FROM fines)"
-                        ),
-                    )?
-                    .into_iter()
-                    .filter(|m| !seen.contains(&m.0)),
-                );
-            }
-            (titles, items, members)
-        }
+        ReadMode::Since(since) => changed_since(
+            conn,
+            &CatalogueQueries {
+                titles: TITLES,
+                title_id: "b.biblio_id",
+                items: ITEMS,
+                members: MEMBERS,
+                updated: ["b.last_update", "i.last_update", "m.last_update"],
+                members_with_fines: "m.member_id IN (SELECT DISTINCT member_id FROM fines)",
+            },
+            since,
+            marks.fines != since.fines,
+            (
+                |t: &TitleRow| t.0,
+                |i: &ItemRow| i.1,
+                |m: &MemberRow| m.0.as_str(),
+            ),
+        )?,
     };
     if titles.is_empty() && items.is_empty() && members.is_empty() {
         return Ok(marks);
