@@ -244,6 +244,18 @@ fn inlislite_32_gets_the_rows_its_desk_writes() {
         ]),
         "{history:?}"
     );
+    // The save's own audit columns changed too (the Yii behaviour records them).
+    assert!(
+        history.contains(&vec![
+            "collections".to_string(),
+            "UpdateTerminal".into(),
+            "NULL".into(),
+            "swalayan".into(),
+            "1".into(),
+            "1".into()
+        ]),
+        "{history:?}"
+    );
 
     // Once only: a second round writes nothing.
     let again = library.round();

@@ -70,6 +70,16 @@ struct Copy {
     worksheet: i64,
     booking_member: Option<String>,
     booking_expires: Option<String>,
+    audit: Audit,
+}
+
+/// A row's audit columns as they were (`UpdateBy`, `UpdateDate`, `UpdateTerminal`): an
+/// update's `modelhistory` entries say what they were changed from.
+#[derive(Debug, Clone, Default)]
+struct Audit {
+    by: Option<String>,
+    date: Option<String>,
+    terminal: Option<String>,
 }
 
 struct OpenItem {
@@ -80,6 +90,7 @@ struct OpenItem {
     member_type: i64,
     loan_date: String,
     due: DateTime,
+    audit: Audit,
 }
 
 impl InlisDesk<'_> {
@@ -228,7 +239,7 @@ impl InlisDesk<'_> {
                     "UPDATE bookinglogs SET bookingExpired = NULL WHERE collectionId = ?",
                     (copy.id,),
                 )?;
-                let history = History::new(self.operator, &at_text);
+                let history = History::new(self.operator, &at_text, self.terminal);
                 history.inserted(
                     &mut tx,
                     "collectionloans",
@@ -263,6 +274,7 @@ impl InlisDesk<'_> {
                         ("BookingMemberID", copy.booking_member.clone(), None),
                         ("BookingExpiredDate", copy.booking_expires.clone(), None),
                     ],
+                    &copy.audit,
                 )?;
             }
             tx.commit()?;
@@ -403,7 +415,7 @@ impl InlisDesk<'_> {
             fine_id = Some((id, violation, kind));
         }
         if !v33 {
-            let history = History::new(self.operator, &at_text);
+            let history = History::new(self.operator, &at_text, self.terminal);
             history.updated(
                 &mut tx,
                 "collectionloanitems",
@@ -412,12 +424,14 @@ impl InlisDesk<'_> {
                     ("ActualReturn", None, Some(returned.clone())),
                     ("LoanStatus", Some("Loan".into()), Some("Return".into())),
                 ],
+                &item.audit,
             )?;
             history.updated(
                 &mut tx,
                 "collections",
                 &copy.id.to_string(),
                 &[("Status_id", Some(copy.status.to_string()), Some("1".into()))],
+                &copy.audit,
             )?;
             if let Some((id, violation, kind)) = fine_id {
                 history.inserted(
@@ -548,12 +562,13 @@ impl InlisDesk<'_> {
                 (&item.loan_id,),
             )?;
         } else {
-            let history = History::new(self.operator, &at_text);
+            let history = History::new(self.operator, &at_text, self.terminal);
             history.updated(
                 &mut tx,
                 "collectionloanitems",
                 &item.id.to_string(),
                 &[("DueDate", Some(sql_datetime(item.due)), Some(due.clone()))],
+                &item.audit,
             )?;
             history.inserted(
                 &mut tx,
@@ -634,18 +649,34 @@ impl InlisDesk<'_> {
             i64,
             Option<String>,
             Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
         );
         let row: Option<Row> = rows::first(
             self.conn,
             "SELECT CAST(c.ID AS SIGNED), c.Status_id, s.Name, c.Rule_id, c.Location_Library_id,
-                    COALESCE(cat.Worksheet_id, 0), c.BookingMemberID, CAST(c.BookingExpiredDate AS CHAR)
+                    COALESCE(cat.Worksheet_id, 0), c.BookingMemberID, CAST(c.BookingExpiredDate AS CHAR),
+                    CAST(c.UpdateBy AS CHAR), CAST(c.UpdateDate AS CHAR), c.UpdateTerminal
              FROM collections c LEFT JOIN catalogs cat ON cat.ID = c.Catalog_id
              LEFT JOIN collectionstatus s ON s.ID = c.Status_id
              WHERE c.NomorBarcode = ? ORDER BY c.ID LIMIT 1",
             (barcode,),
         )?;
         Ok(row.map(
-            |(id, status, name, rule, location, worksheet, booking_member, booking_expires)| Copy {
+            |(
+                id,
+                status,
+                name,
+                rule,
+                location,
+                worksheet,
+                booking_member,
+                booking_expires,
+                by,
+                date,
+                terminal,
+            )| Copy {
                 id,
                 status: status.unwrap_or(0),
                 status_name: name.unwrap_or_else(|| format!("status {}", status.unwrap_or(0))),
@@ -654,6 +685,7 @@ impl InlisDesk<'_> {
                 worksheet,
                 booking_member,
                 booking_expires,
+                audit: Audit { by, date, terminal },
             },
         ))
     }
@@ -672,12 +704,16 @@ impl InlisDesk<'_> {
             Option<i64>,
             Option<String>,
             Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
         );
         let row: Option<Row> = rows::first(
             self.conn,
             &format!(
                 "SELECT CAST(i.ID AS SIGNED), i.CollectionLoan_id, m.MemberNo, CAST(m.ID AS SIGNED),
-                        m.JenisAnggota_id, CAST(i.LoanDate AS CHAR), CAST(i.DueDate AS CHAR)
+                        m.JenisAnggota_id, CAST(i.LoanDate AS CHAR), CAST(i.DueDate AS CHAR),
+                        CAST(i.UpdateBy AS CHAR), CAST(i.UpdateDate AS CHAR), i.UpdateTerminal
                  FROM collectionloanitems i JOIN members m ON m.ID = i.member_id
                  WHERE i.Collection_id = ? AND i.LoanStatus = 'Loan'{active}
                  ORDER BY i.ID DESC LIMIT 1"
@@ -685,7 +721,18 @@ impl InlisDesk<'_> {
             (copy,),
         )?;
         row.map(
-            |(id, loan_id, member_no, member_id, member_type, loan_date, due)| {
+            |(
+                id,
+                loan_id,
+                member_no,
+                member_id,
+                member_type,
+                loan_date,
+                due,
+                by,
+                date,
+                terminal,
+            )| {
                 let due = due.unwrap_or_default();
                 Ok(OpenItem {
                     id,
@@ -698,6 +745,7 @@ impl InlisDesk<'_> {
                         sql_date(&due, "due date")
                             .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
                     })?,
+                    audit: Audit { by, date, terminal },
                 })
             },
         )
@@ -789,13 +837,15 @@ fn insert_header(
 struct History {
     user: String,
     at: String,
+    terminal: String,
 }
 
 impl History {
-    fn new(operator: Option<i64>, at: &str) -> History {
+    fn new(operator: Option<i64>, at: &str, terminal: &str) -> History {
         History {
             user: operator.map(|o| o.to_string()).unwrap_or_default(),
             at: at.to_string(),
+            terminal: terminal.to_string(),
         }
     }
 
@@ -820,15 +870,26 @@ impl History {
         Ok(())
     }
 
-    /// A row updated: one entry per column whose value changed (type 1).
+    /// A row updated: one entry per column whose value changed (type 1), the audit
+    /// columns the save set among them (from `old`, the row's audit columns before).
     fn updated(
         &self,
         tx: &mut Transaction<'_>,
         table: &str,
         id: &str,
         columns: &[(&str, Option<String>, Option<String>)],
+        old: &Audit,
     ) -> Result<(), IlsError> {
-        for (name, old, new) in columns {
+        let audit = [
+            ("UpdateBy", old.by.clone(), Some(self.user.clone())),
+            ("UpdateDate", old.date.clone(), Some(self.at.clone())),
+            (
+                "UpdateTerminal",
+                old.terminal.clone(),
+                Some(self.terminal.clone()),
+            ),
+        ];
+        for (name, old, new) in columns.iter().chain(audit.iter()) {
             if old == new {
                 continue;
             }
