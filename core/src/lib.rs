@@ -19,9 +19,12 @@
 //! - [`error_text`]: an error and its causes on one line, each said once.
 //! - [`closed_pipe`]: both binaries end quietly when their reader closes the pipe.
 //! - [`report`]: reports from counts (visitors, ISO 2789), the same at station and hub.
+//! - [`contact`]: patrons' phone numbers and e-mail addresses in one form, the channel they
+//!   consented to, and how they are shown masked.
 
 pub mod circulation;
 pub mod closed_pipe;
+pub mod contact;
 pub mod contract;
 pub mod domain;
 pub mod error_text;
