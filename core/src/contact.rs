@@ -75,7 +75,9 @@ pub fn check_email(text: &str) -> Result<String, String> {
     if valid {
         Ok(text.to_string())
     } else {
-        Err(format!("e-mail '{text}' is not an address like nama@contoh.id"))
+        Err(format!(
+            "e-mail '{text}' is not an address like nama@contoh.id"
+        ))
     }
 }
 
@@ -137,8 +139,17 @@ mod tests {
 
     #[test]
     fn addresses_and_masks() {
-        assert_eq!(check_email(" siti@example.org ").unwrap(), "siti@example.org");
-        for bad in ["siti", "siti@", "@example.org", "siti@example", "si ti@example.org"] {
+        assert_eq!(
+            check_email(" siti@example.org ").unwrap(),
+            "siti@example.org"
+        );
+        for bad in [
+            "siti",
+            "siti@",
+            "@example.org",
+            "siti@example",
+            "si ti@example.org",
+        ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
         assert_eq!(mask_phone("+6281234567890"), "+62 812-****-7890");

@@ -254,6 +254,7 @@ fn fill_catalog(storage: &dyn Storage, items: usize) {
             blocked: false,
             block_note: None,
             fines: Money::ZERO,
+            contact: None,
         })
         .unwrap();
     }

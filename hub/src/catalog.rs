@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use swalayan_core::circulation::rules::{HoldFacts, decide_hold};
 use swalayan_core::contract::documents::{
-    HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, TitleDoc,
+    Consent, ContactDoc, HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, TitleDoc,
 };
 use swalayan_core::domain::{DEFAULT_TIME_ZONE, HoldStatus, Item, ItemStatus, Policy};
 use swalayan_core::import::{
@@ -18,6 +18,41 @@ use uuid::Uuid;
 
 /// Records per write transaction during an import.
 const BATCH: usize = 5000;
+
+/// A patron's contacts after a record brought `given` (issue #30): its phone and e-mail
+/// replace what was kept; its channel, when it names one, is the patron's consent given now
+/// at registration (`import`) — kept with its first time while it stays the same channel,
+/// withdrawn by `none`; a record that names none (a library system's member) leaves the
+/// patron's choice as it was.
+pub fn merge_contact(
+    old: Option<ContactDoc>,
+    given: &swalayan_core::contact::ContactRecord,
+    now: jiff::Timestamp,
+) -> ContactDoc {
+    use swalayan_core::contact::Notify;
+    let (old_notify, old_consent, old_phone, old_email) = match old {
+        Some(old) => (old.notify, old.consent, old.phone, old.email),
+        None => (Notify::None, None, None, None),
+    };
+    let (notify, consent) = match given.notify {
+        None => (old_notify, old_consent),
+        Some(notify) if notify == old_notify => (notify, old_consent),
+        Some(Notify::None) => (Notify::None, None),
+        Some(notify) => (
+            notify,
+            Some(Consent {
+                at: crate::storage::instant_text(now),
+                via: "import".to_string(),
+            }),
+        ),
+    };
+    ContactDoc {
+        phone: given.phone.clone().or(old_phone),
+        email: given.email.clone().or(old_email),
+        notify,
+        consent,
+    }
+}
 
 /// The hub's database as an import sink. It reads what is stored once up front, so it can
 /// tell new from changed from unchanged without a round trip per record, and writes in
@@ -53,7 +88,12 @@ impl<'a> HubSink<'a> {
     }
 
     pub fn new(storage: &'a dyn Storage) -> Result<HubSink<'a>> {
-        let stored = storage.fingerprints(&[DocKind::Title, DocKind::Item, DocKind::Patron])?;
+        let stored = storage.fingerprints(&[
+            DocKind::Title,
+            DocKind::Item,
+            DocKind::Patron,
+            DocKind::Contact,
+        ])?;
         HubSink::with_stored(storage, stored)
     }
 
@@ -169,7 +209,16 @@ impl ImportSink for HubSink<'_> {
             doc.pin_failures = old.pin_failures;
             doc.pin_locked_until = old.pin_locked_until;
         }
-        self.stage(&record.card, &doc)
+        let applied = self.stage(&record.card, &doc)?;
+        if let Some(contact) = &record.contact {
+            let old = self
+                .stored
+                .get(&(DocKind::Contact, record.card.clone()))
+                .and_then(|text| serde_json::from_str::<ContactDoc>(text).ok());
+            let merged = merge_contact(old, contact, jiff::Timestamp::now());
+            self.stage(&record.card, &merged)?;
+        }
+        Ok(applied)
     }
 
     fn flush(&mut self) -> Result<(), ImportError> {
@@ -434,4 +483,108 @@ pub fn cancel_hold(storage: &dyn Storage, id: &str, only_for: Option<&str>) -> R
         Ok(())
     })?;
     entry.ok_or_else(|| HubError::Corrupt("hold not cancelled".into()))
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::*;
+    use crate::storage::Storage;
+    use crate::storage::sqlite::SqliteStorage;
+    use swalayan_core::contact::{ContactRecord, Notify};
+    use swalayan_core::import::csv::{ImportContext, import_patrons};
+
+    fn import(storage: &SqliteStorage, dir: &std::path::Path, csv: &str) -> Vec<String> {
+        let path = dir.join("patrons.csv");
+        std::fs::write(&path, csv).unwrap();
+        let policy = Policy::default_policy();
+        let ctx = ImportContext {
+            policy: &policy,
+            default_branch: "pusat",
+        };
+        let summary = import_patrons(&path, &ctx, &mut HubSink::new(storage).unwrap()).unwrap();
+        summary
+            .errors
+            .iter()
+            .map(|s| format!("{}: {}", s.at, s.reason))
+            .collect()
+    }
+
+    /// Contacts from a patrons CSV: kept apart from the patron document, in one form, the
+    /// consent with its first time; bad rows refused with their line; `none` withdraws.
+    #[test]
+    fn csv_contacts_are_kept_apart_with_their_consent() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(&dir.path().join("hub.db")).unwrap();
+        let skipped = import(
+            &storage,
+            dir.path(),
+            "card,name,category,expires,phone,email,notify\n\
+             P1,Siti,adult,2030-01-31,0812-3456-7890,siti@example.org,whatsapp\n\
+             P2,Budi,adult,2030-01-31,12,,\n\
+             P3,Ayu,adult,2030-01-31,,,email\n",
+        );
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert!(
+            skipped[0].contains(":3") && skipped[0].contains("phone '12'"),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped[1].contains(":4") && skipped[1].contains("e-mail address"),
+            "{skipped:?}"
+        );
+        let contact: ContactDoc = (&storage as &dyn Storage).one("P1").unwrap().unwrap();
+        assert_eq!(contact.phone.as_deref(), Some("+6281234567890"));
+        assert_eq!(contact.notify, Notify::Whatsapp);
+        let consent = contact.consent.clone().unwrap();
+        assert_eq!(consent.via, "import");
+        let patron: PatronDoc = (&storage as &dyn Storage).one("P1").unwrap().unwrap();
+        let patron_json = serde_json::to_string(&patron).unwrap();
+        assert!(
+            !patron_json.contains("3456"),
+            "no contact in the patron: {patron_json}"
+        );
+
+        // The same file again: the consent keeps its first time.
+        import(
+            &storage,
+            dir.path(),
+            "card,name,category,expires,phone,email,notify\n\
+             P1,Siti,adult,2030-01-31,0812-3456-7890,siti@example.org,whatsapp\n",
+        );
+        let again: ContactDoc = (&storage as &dyn Storage).one("P1").unwrap().unwrap();
+        assert_eq!(again.consent, Some(consent));
+        // `none` withdraws it.
+        import(
+            &storage,
+            dir.path(),
+            "card,name,category,expires,notify\nP1,Siti,adult,2030-01-31,none\n",
+        );
+        let withdrawn: ContactDoc = (&storage as &dyn Storage).one("P1").unwrap().unwrap();
+        assert_eq!((withdrawn.notify, withdrawn.consent), (Notify::None, None));
+        assert_eq!(withdrawn.phone.as_deref(), Some("+6281234567890"));
+    }
+
+    /// A library system's member brings a number but says nothing of consent: the patron's
+    /// choice stays.
+    #[test]
+    fn a_system_record_keeps_the_patrons_choice() {
+        let chosen = ContactDoc {
+            phone: Some("+6281111111111".into()),
+            email: None,
+            notify: Notify::Sms,
+            consent: Some(Consent {
+                at: "2026-12-01T00:00:00Z".into(),
+                via: "web".into(),
+            }),
+        };
+        let from_system = ContactRecord {
+            phone: Some("+6282222222222".into()),
+            email: Some("a@example.org".into()),
+            notify: None,
+        };
+        let merged = merge_contact(Some(chosen.clone()), &from_system, jiff::Timestamp::now());
+        assert_eq!(merged.notify, Notify::Sms);
+        assert_eq!(merged.consent, chosen.consent);
+        assert_eq!(merged.phone.as_deref(), Some("+6282222222222"));
+    }
 }

@@ -563,6 +563,7 @@ fn load_patrons(
             } else {
                 Money::ZERO
             },
+            contact: None,
         };
         summary.records += 1;
         let applied = sink.patron(&record)?;

@@ -361,6 +361,7 @@ mod tests {
             blocked: false,
             block_note: None,
             fines: Money::ZERO,
+            contact: None,
         };
         change(
             2,

@@ -26,10 +26,12 @@ pub enum DocKind {
     Promotion,
     Event,
     Roster,
+    /// A patron's contacts and consent (key: the card): the hub's alone.
+    Contact,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 9] = [
+    pub const ALL: [DocKind; 10] = [
         DocKind::Title,
         DocKind::Item,
         DocKind::Patron,
@@ -39,6 +41,7 @@ impl DocKind {
         DocKind::Promotion,
         DocKind::Event,
         DocKind::Roster,
+        DocKind::Contact,
     ];
 
     pub fn code(self) -> &'static str {
@@ -52,6 +55,7 @@ impl DocKind {
             DocKind::Promotion => "promotion",
             DocKind::Event => "event",
             DocKind::Roster => "roster",
+            DocKind::Contact => "contact",
         }
     }
 
@@ -85,6 +89,7 @@ doc_bodies!(
     PromotionDoc => Promotion,
     EventDoc => Event,
     RosterDoc => Roster,
+    ContactDoc => Contact,
 );
 
 /// A document's typed body.
@@ -99,6 +104,7 @@ pub enum Document {
     Promotion(PromotionDoc),
     Event(EventDoc),
     Roster(RosterDoc),
+    Contact(ContactDoc),
 }
 
 impl Document {
@@ -113,6 +119,7 @@ impl Document {
             Document::Promotion(_) => DocKind::Promotion,
             Document::Event(_) => DocKind::Event,
             Document::Roster(_) => DocKind::Roster,
+            Document::Contact(_) => DocKind::Contact,
         }
     }
 
@@ -129,6 +136,7 @@ impl Document {
             DocKind::Promotion => Document::Promotion(PromotionDoc::deserialize(body)?),
             DocKind::Event => Document::Event(EventDoc::deserialize(body)?),
             DocKind::Roster => Document::Roster(RosterDoc::deserialize(body)?),
+            DocKind::Contact => Document::Contact(ContactDoc::deserialize(body)?),
         })
     }
 
@@ -144,6 +152,7 @@ impl Document {
             Document::Promotion(d) => serde_json::to_value(d),
             Document::Event(d) => serde_json::to_value(d),
             Document::Roster(d) => serde_json::to_value(d),
+            Document::Contact(d) => serde_json::to_value(d),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(serde_json::Value::Null)
@@ -320,6 +329,7 @@ impl PatronDoc {
             blocked: self.blocked,
             block_note: self.block_note.clone(),
             fines: Money::from_hundredths(self.fines),
+            contact: None,
         }
     }
 }
@@ -467,6 +477,31 @@ impl EventDoc {
     pub fn places_left(&self) -> Option<u32> {
         self.capacity.map(|c| c.saturating_sub(self.registered))
     }
+}
+
+/// A patron's contacts and the channel they consented to be told on (key: the card; issue
+/// #30). Only the hub keeps it: no station role pulls it, as a stolen station must not carry
+/// patrons' numbers and addresses ([`crate::contract::roles::StationRole::access`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactDoc {
+    /// In the one form `+62…` ([`crate::contact::normalise_phone`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub notify: crate::contact::Notify,
+    /// When and where the consent to `notify` was given (absent for `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+}
+
+/// A consent as the law asks it kept (UU 27/2022): when, and where it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    /// RFC 3339.
+    pub at: String,
+    /// `import` (registration, with the import's date), `web`, `desk`, ...
+    pub via: String,
 }
 
 /// Who registered for an event (key: the event's id). Only the hub keeps it: no station role

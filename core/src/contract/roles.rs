@@ -93,8 +93,9 @@ impl StationRole {
     pub fn access(self, kind: DocKind) -> Access {
         use DocKind::*;
         match (self, kind) {
-            // Who registered for events (names, phone numbers, cards): the hub's alone.
-            (_, Roster) => Access::None,
+            // Who registered for events (names, phone numbers, cards) and patrons' contacts:
+            // the hub's alone.
+            (_, Roster | Contact) => Access::None,
             (StationRole::Staff, _) | (StationRole::Kiosk, _) => Access::Full,
             (StationRole::Dropbox, Patron) => Access::CardsOnly,
             (StationRole::Dropbox, Title | Item | Loan | Hold | Policy) => Access::Full,
@@ -165,6 +166,7 @@ mod tests {
     fn no_station_pulls_who_registered_for_events() {
         for role in StationRole::ALL {
             assert_eq!(role.access(DocKind::Roster), Access::None, "{role:?}");
+            assert_eq!(role.access(DocKind::Contact), Access::None, "{role:?}");
         }
         assert_eq!(StationRole::Kiosk.access(DocKind::Event), Access::Full);
         assert_eq!(StationRole::Gate.access(DocKind::Event), Access::None);

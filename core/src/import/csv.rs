@@ -133,6 +133,7 @@ fn patron_row(
         .get(row, "fines")
         .parse()
         .map_err(|e| format!("fines: {e}"))?;
+    let contact = contact_columns(header, row)?;
     let pin = header.get(row, "pin");
     let (pin_hash, clear_pin) = if pin.is_empty() {
         (None, None)
@@ -151,9 +152,57 @@ fn patron_row(
             blocked,
             block_note: header.optional(row, "block_note").map(str::to_string),
             fines,
+            contact,
         },
         clear_pin,
     ))
+}
+
+/// The optional `phone`, `email` and `notify` columns (issue #30): a number in the one form
+/// `+62…`, an address, the channel consented to; a channel without its contact, or a
+/// contact that cannot be one, refuses the row.
+fn contact_columns(
+    header: &Header,
+    row: &csv::StringRecord,
+) -> Result<Option<crate::contact::ContactRecord>, String> {
+    use crate::contact::{ContactRecord, Notify, check_email, normalise_phone};
+    let phone = header
+        .optional(row, "phone")
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    let email = header
+        .optional(row, "email")
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    let notify = header
+        .optional(row, "notify")
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if phone.is_none() && email.is_none() && notify.is_none() {
+        return Ok(None);
+    }
+    let phone = phone.map(normalise_phone).transpose()?;
+    let email = email.map(check_email).transpose()?;
+    let notify = notify
+        .map(|code| {
+            Notify::parse(code)
+                .ok_or_else(|| format!("notify '{code}' is not one of whatsapp, sms, email, none"))
+        })
+        .transpose()?;
+    match notify {
+        Some(Notify::Whatsapp | Notify::Sms) if phone.is_none() => {
+            return Err("notify by whatsapp or sms needs a phone number".into());
+        }
+        Some(Notify::Email) if email.is_none() => {
+            return Err("notify by email needs an e-mail address".into());
+        }
+        _ => {}
+    }
+    Ok(Some(ContactRecord {
+        phone,
+        email,
+        notify,
+    }))
 }
 
 /// Imports patrons. PINs in clear are hashed (argon2id) on every core before storing; a

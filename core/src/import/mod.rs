@@ -54,6 +54,10 @@ pub struct PatronRecord {
     pub blocked: bool,
     pub block_note: Option<String>,
     pub fines: Money,
+    /// Phone, e-mail and the channel consented to (issue #30), when the record has them; the
+    /// hub keeps them apart from the patron document (stations never get them), a station's
+    /// own import ignores them.
+    pub contact: Option<crate::contact::ContactRecord>,
 }
 
 /// What a sink did with one record.

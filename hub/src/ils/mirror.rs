@@ -215,6 +215,7 @@ pub fn sink_for<'a>(
             &[
                 (DocKind::Title, titles),
                 (DocKind::Item, items),
+                (DocKind::Contact, members.clone()),
                 (DocKind::Patron, members),
             ],
         ),
@@ -318,4 +319,21 @@ where
         );
     }
     Ok((titles, items, members))
+}
+
+/// A member's phone and e-mail as the system keeps them, in the hub's one form (a value that
+/// cannot be one is left out: the system's data is not the patron's consent, nor refused).
+/// The system says nothing of consent: what the patron chose at the hub stays.
+pub fn system_contact(
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Option<swalayan_core::contact::ContactRecord> {
+    use swalayan_core::contact::{ContactRecord, check_email, normalise_phone};
+    let phone = phone.and_then(|p| normalise_phone(p).ok());
+    let email = email.and_then(|e| check_email(e).ok());
+    (phone.is_some() || email.is_some()).then_some(ContactRecord {
+        phone,
+        email,
+        notify: None,
+    })
 }

@@ -14,6 +14,7 @@ use super::rules::{category_code, item_type_code};
 use crate::catalog::HubSink;
 use crate::ils::mirror::{
     CatalogueQueries, ReadMarks, ReadMode, Seen, changed_since, remove_unseen, sink_for,
+    system_contact,
 };
 use crate::ils::slims::columns::sql_date;
 use crate::ils::slims::read::ReadCounts;
@@ -42,6 +43,8 @@ type MemberRow = (
     Option<i64>,
     i64,
     Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 const TITLES: &str = "SELECT CAST(cat.ID AS SIGNED), cat.Title, cat.Author, cat.ISBN, cat.CallNumber FROM catalogs cat";
@@ -56,7 +59,8 @@ const MEMBERS: &str =
             CAST(COALESCE((SELECT SUM(p.JumlahDenda) FROM pelanggaran p
                            WHERE p.Member_id = m.ID AND p.Paid + 0 = 0), 0) AS SIGNED),
             (SELECT CAST(MAX(DATE(p.CreateDate) + INTERVAL p.JumlahSuspend DAY) AS CHAR)
-             FROM pelanggaran p WHERE p.Member_id = m.ID AND p.JumlahSuspend > 0)
+             FROM pelanggaran p WHERE p.Member_id = m.ID AND p.JumlahSuspend > 0),
+            COALESCE(NULLIF(m.NoHp, ''), m.Phone), m.Email
      FROM members m";
 
 /// Reads titles, copies and members as `mode` says; returns the marks to read on from.
@@ -214,7 +218,7 @@ fn into_hub(
         seen.items.insert(record.barcode);
         counts.items += 1;
     }
-    for (card, name, member_type, ends, status, owed, suspended_until) in members {
+    for (card, name, member_type, ends, status, owed, suspended_until, phone, email) in members {
         let card = card.trim().to_string();
         // MemberNo is not unique in INLISLite's database: the first one is the member.
         if seen.members.contains(&card) {
@@ -246,6 +250,7 @@ fn into_hub(
             blocked: block_note.is_some(),
             block_note,
             fines: Money::from_units(owed.max(0)),
+            contact: system_contact(phone.as_deref(), email.as_deref()),
         };
         sink.patron(&record).map_err(sink_error)?;
         seen.members.insert(record.card);

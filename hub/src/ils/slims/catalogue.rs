@@ -15,6 +15,7 @@ use super::rules;
 use crate::catalog::HubSink;
 use crate::ils::mirror::{
     CatalogueQueries, ReadMarks, ReadMode, Seen, changed_since, remove_unseen, sink_for,
+    system_contact,
 };
 use crate::ils::{IlsError, IlsSettings, PinSource, rows};
 use crate::storage::Storage;
@@ -41,6 +42,8 @@ type MemberRow = (
     String,
     i64,
     i64,
+    Option<String>,
+    Option<String>,
     Option<String>,
 );
 
@@ -118,7 +121,7 @@ const MEMBERS: &str = "SELECT m.member_id, m.member_name, m.member_type_id,
             CAST(m.expire_date AS CHAR), m.is_pending,
             COALESCE((SELECT SUM(f.debet - f.credit) FROM fines f
                       WHERE f.member_id = m.member_id), 0),
-            m.mpasswd
+            m.mpasswd, m.member_phone, m.member_email
      FROM member m";
 
 /// SLiMS's newest values now.
@@ -199,7 +202,7 @@ fn into_hub(
         seen.items.insert(record.barcode);
         counts.items += 1;
     }
-    for (card, name, member_type, expires, pending, owed, password) in members {
+    for (card, name, member_type, expires, pending, owed, password, phone, email) in members {
         // The OPAC password is the PIN where SLiMS keeps it as bcrypt (never its legacy MD5).
         let pin_hash = match settings.pins {
             PinSource::Ils => password.filter(|hash| is_bcrypt_hash(hash)),
@@ -215,6 +218,7 @@ fn into_hub(
             blocked: pending != 0,
             block_note: (pending != 0).then(|| "SLiMS: pending membership".to_string()),
             fines: Money::from_units(owed.max(0)),
+            contact: system_contact(phone.as_deref(), email.as_deref()),
         };
         sink.patron(&record).map_err(sink_error)?;
         seen.members.insert(record.card);

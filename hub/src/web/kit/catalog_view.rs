@@ -362,7 +362,7 @@ impl State {
                     None => self.events.remove(key),
                 };
             }
-            DocKind::Patron | DocKind::Policy | DocKind::Roster => {}
+            DocKind::Patron | DocKind::Policy | DocKind::Roster | DocKind::Contact => {}
         }
     }
 
