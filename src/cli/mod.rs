@@ -355,7 +355,8 @@ pub enum TagModel {
 pub enum ImportCommand {
     /// MARC 21 records, ISO 2709 or MARCXML (told apart by content).
     Marc(MarcImportArgs),
-    /// Patrons CSV: card,name,category,expires,pin,blocked,fines.
+    /// Patrons CSV: card,name,category,expires,pin,blocked,fines[,block_note,phone,email,notify]
+    /// (contacts are kept by the hub only; a station checks them and stores none).
     Patrons { file: PathBuf },
     /// Items CSV: barcode,title,author,isbn,item_type,status,call_number[,parts,branch,damaged].
     Items { file: PathBuf },
