@@ -36,6 +36,67 @@ impl Notify {
     }
 }
 
+/// What a patron may be told (issue #30's message kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    HoldReady,
+    DueSoon,
+    Overdue,
+    HoldExpiring,
+    EventReminder,
+    WaitlistPlace,
+    Receipt,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 7] = [
+        MessageKind::HoldReady,
+        MessageKind::DueSoon,
+        MessageKind::Overdue,
+        MessageKind::HoldExpiring,
+        MessageKind::EventReminder,
+        MessageKind::WaitlistPlace,
+        MessageKind::Receipt,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MessageKind::HoldReady => "hold_ready",
+            MessageKind::DueSoon => "due_soon",
+            MessageKind::Overdue => "overdue",
+            MessageKind::HoldExpiring => "hold_expiring",
+            MessageKind::EventReminder => "event_reminder",
+            MessageKind::WaitlistPlace => "waitlist_place",
+            MessageKind::Receipt => "receipt",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<MessageKind> {
+        MessageKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code.trim())
+    }
+
+    /// What it is, for the patron choosing.
+    pub fn label(self, lang: crate::reason::Lang) -> &'static str {
+        match self {
+            MessageKind::HoldReady => lang.pick("Pesanan siap diambil", "A reservation is ready"),
+            MessageKind::DueSoon => lang.pick("Batas pengembalian sudah dekat", "Due soon"),
+            MessageKind::Overdue => lang.pick("Terlambat dikembalikan", "Overdue"),
+            MessageKind::HoldExpiring => {
+                lang.pick("Pesanan berakhir besok", "A reservation expires tomorrow")
+            }
+            MessageKind::EventReminder => lang.pick("Pengingat acara", "Event reminders"),
+            MessageKind::WaitlistPlace => lang.pick(
+                "Tempat kosong di acara yang saya tunggu",
+                "A place frees at an event I wait for",
+            ),
+            MessageKind::Receipt => lang.pick("Struk kunjungan kios", "Kiosk visit receipts"),
+        }
+    }
+}
+
 /// A phone number in the one form the hub keeps (`+6281234567890`), or why not.
 pub fn normalise_phone(text: &str) -> Result<String, String> {
     let kept: String = text

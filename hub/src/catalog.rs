@@ -30,9 +30,16 @@ pub fn merge_contact(
     now: jiff::Timestamp,
 ) -> ContactDoc {
     use swalayan_core::contact::Notify;
-    let (old_notify, old_consent, old_phone, old_email) = match old {
-        Some(old) => (old.notify, old.consent, old.phone, old.email),
-        None => (Notify::None, None, None, None),
+    let (old_notify, old_consent, old_phone, old_email, muted, lang) = match old {
+        Some(old) => (
+            old.notify,
+            old.consent,
+            old.phone,
+            old.email,
+            old.muted,
+            old.lang,
+        ),
+        None => (Notify::None, None, None, None, Vec::new(), None),
     };
     let (notify, consent) = match given.notify {
         None => (old_notify, old_consent),
@@ -51,6 +58,8 @@ pub fn merge_contact(
         email: given.email.clone().or(old_email),
         notify,
         consent,
+        muted,
+        lang,
     }
 }
 
@@ -576,6 +585,8 @@ mod contact_tests {
                 at: "2026-12-01T00:00:00Z".into(),
                 via: "web".into(),
             }),
+            muted: Vec::new(),
+            lang: None,
         };
         let from_system = ContactRecord {
             phone: Some("+6282222222222".into()),

@@ -493,6 +493,12 @@ pub struct ContactDoc {
     /// When and where the consent to `notify` was given (absent for `none`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<Consent>,
+    /// The messages the patron turned off (all are on until they do).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub muted: Vec<crate::contact::MessageKind>,
+    /// The language messages are written in (`id` when none was chosen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// A consent as the law asks it kept (UU 27/2022): when, and where it was given.

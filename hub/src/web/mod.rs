@@ -29,7 +29,7 @@ pub use kit::{PageError, WebState, read_view, title_path};
 
 use axum::Router;
 use axum::routing::{get, post};
-use public::{account, events, feedback, home, kiosk_pin, search, seo, title};
+use public::{account, events, feedback, home, kiosk_pin, notifications, search, seo, title};
 use staff::{conflicts, dashboard, event_forms, insight, programmes, promotions};
 
 /// The public pages.
@@ -45,6 +45,10 @@ pub fn router(state: WebState) -> Router {
         .route("/account/holds/{id}/cancel", post(account::cancel_hold))
         .route("/account/loans/renew", post(account::renew))
         .route("/account/kiosk-pin", post(kiosk_pin::set))
+        .route(
+            "/account/notifications",
+            get(notifications::page).post(notifications::save),
+        )
         .route("/events", get(events::list))
         .route("/events/{id}", get(events::page))
         .route("/events/{id}/register", post(events::register))

@@ -842,3 +842,102 @@ fn a_signed_in_patron_sets_the_kiosk_pin(backend: Backend) {
     ]);
     assert_eq!(code, 1, "a stranger's PIN was not set: {refused}");
 }
+
+/// The account's notifications page: the patron chooses a channel (consent, kept with its
+/// time and `web`), gives a number in any usual form (kept as +62…, shown masked), picks the
+/// messages and their language; a channel without its contact is refused with a sentence;
+/// `none` withdraws the consent; no change without the form's token.
+#[test]
+fn a_signed_in_patron_chooses_notifications() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hub, _kiosk, _) = library_with_a_loan(Backend::Sqlite, dir.path(), "B1");
+    let mut budi = Browser::new(&hub.url);
+    assert_eq!(budi.sign_in("P2", "5678").status, 303);
+    let page = budi.get("/account/notifications");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Pemberitahuan"), "{}", page.body);
+
+    let forged = budi.post(
+        "/account/notifications",
+        &[
+            ("notify", "whatsapp"),
+            ("phone", "081234567890"),
+            ("csrf", &"0".repeat(64)),
+        ],
+    );
+    assert_eq!(forged.status, 403);
+    let csrf = budi.csrf();
+    let no_number = budi.post(
+        "/account/notifications",
+        &[("notify", "whatsapp"), ("csrf", &csrf)],
+    );
+    assert_eq!(no_number.status, 422, "{}", no_number.body);
+    assert!(no_number.body.contains("tulis nomor"), "{}", no_number.body);
+    let bad = budi.post(
+        "/account/notifications",
+        &[("notify", "whatsapp"), ("phone", "12"), ("csrf", &csrf)],
+    );
+    assert_eq!(bad.status, 422);
+    let saved = budi.post(
+        "/account/notifications",
+        &[
+            ("notify", "whatsapp"),
+            ("phone", "0812-3456-7890"),
+            ("messages", "hold_ready"),
+            ("messages", "due_soon"),
+            ("lang", "en"),
+            ("csrf", &csrf),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let page = budi.get("/account/notifications");
+    assert!(
+        page.body.contains("+62 812-****-7890"),
+        "masked: {}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("3456-7890"),
+        "never whole: {}",
+        page.body
+    );
+
+    let db = rusqlite::Connection::open(&hub.db).unwrap();
+    let contact = || -> serde_json::Value {
+        let text: String = db
+            .query_row(
+                "SELECT body FROM catalog WHERE kind = 'contact' AND key = 'P2'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let chosen = contact();
+    assert_eq!(chosen["phone"], "+6281234567890");
+    assert_eq!(chosen["notify"], "whatsapp");
+    assert_eq!(chosen["consent"]["via"], "web");
+    assert_eq!(chosen["lang"], "en");
+    assert_eq!(
+        chosen["muted"],
+        serde_json::json!([
+            "overdue",
+            "hold_expiring",
+            "event_reminder",
+            "waitlist_place",
+            "receipt"
+        ])
+    );
+    let withdrawn = budi.post(
+        "/account/notifications",
+        &[("notify", "none"), ("csrf", &csrf)],
+    );
+    assert_eq!(withdrawn.status, 200);
+    let after = contact();
+    assert_eq!(after["notify"], "none");
+    assert!(after.get("consent").is_none(), "{after}");
+    assert_eq!(
+        after["phone"], "+6281234567890",
+        "the number stays for a later choice"
+    );
+}

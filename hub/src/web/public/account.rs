@@ -368,6 +368,7 @@ async fn account_page(
             p { (if fines.is_zero() { lang.pick("Tidak ada denda.", "No fines.").to_string() } else { format::money(fines, lang) }) }
         }
         (super::kiosk_pin::section(visitor))
+        p { a href=(reader.localized("/account/notifications")) { (lang.pick("Pemberitahuan (WhatsApp, SMS, e-mail)", "Notifications (WhatsApp, SMS, e-mail)")) } }
         form method="post" action="/account/sign-out" {
             (visitor.token_field())
             button type="submit" { (lang.pick("Keluar", "Sign out")) }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod feedback;
 pub mod home;
 pub mod kiosk_pin;
+pub mod notifications;
 pub mod renew;
 pub mod search;
 pub mod seo;
