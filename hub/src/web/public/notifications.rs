@@ -212,27 +212,30 @@ pub async fn save(
         )
     })
     .await?;
-    let sentence = match saved {
-        Ok(()) => lang.pick(
-            "Pilihan pemberitahuan disimpan.",
-            "Your notification choices are saved.",
+    let (sentence, refused) = match saved {
+        Ok(()) => (
+            lang.pick(
+                "Pilihan pemberitahuan disimpan.",
+                "Your notification choices are saved.",
+            ),
+            false,
         ),
-        Err(Missing::Phone) => lang.pick(
-            "Untuk WhatsApp atau SMS, tulis nomor Anda.",
-            "For WhatsApp or SMS, write your number.",
+        Err(Missing::Phone) => (
+            lang.pick(
+                "Untuk WhatsApp atau SMS, tulis nomor Anda.",
+                "For WhatsApp or SMS, write your number.",
+            ),
+            true,
         ),
-        Err(Missing::Email) => lang.pick(
-            "Untuk e-mail, tulis alamat Anda.",
-            "For e-mail, write your address.",
+        Err(Missing::Email) => (
+            lang.pick(
+                "Untuk e-mail, tulis alamat Anda.",
+                "For e-mail, write your address.",
+            ),
+            true,
         ),
     };
-    Ok(visitor.finish(message(
-        &state,
-        &visitor,
-        lang,
-        sentence,
-        sentence.starts_with("Untuk") || sentence.starts_with("For "),
-    )))
+    Ok(visitor.finish(message(&state, &visitor, lang, sentence, refused)))
 }
 
 /// What a channel lacks.
