@@ -597,3 +597,29 @@ pub fn reserve_form(visitor: &Visitor, key: &str, branches: &[String]) -> Markup
         }
     }
 }
+
+/// The answer to a form on the account's own pages (the kiosk PIN, notifications): the
+/// sentence, 422 when it refuses, and the way back to `path`.
+pub(super) fn answer(
+    state: &WebState,
+    visitor: &Visitor,
+    title: &str,
+    path: &'static str,
+    onward: &str,
+    sentence: &str,
+    refused: bool,
+) -> Response {
+    let page = layout::Message {
+        status: if refused {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        title,
+        sentence,
+        alert: refused,
+        path,
+        onward: (path, onward),
+    };
+    layout::message(state, &visitor.reader, page)
+}

@@ -5,11 +5,9 @@
 //! Changing it needs the signed-in session and the form's token.
 
 use crate::web::kit::forms::{Visitor, forged, see_other};
-use crate::web::kit::layout;
 use crate::web::kit::{PageError, WebState, read_view};
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -94,19 +92,15 @@ fn message(
     visitor: &Visitor,
     lang: Lang,
     sentence: &str,
-    alert: bool,
+    refused: bool,
 ) -> Response {
-    let page = layout::Message {
-        status: if alert {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::OK
-        },
-        title: lang.pick("PIN kios", "Kiosk PIN"),
+    super::account::answer(
+        state,
+        visitor,
+        lang.pick("PIN kios", "Kiosk PIN"),
+        "/account",
+        lang.pick("Ke akun saya", "To my account"),
         sentence,
-        alert,
-        path: "/account",
-        onward: ("/account", lang.pick("Ke akun saya", "To my account")),
-    };
-    layout::message(state, &visitor.reader, page)
+        refused,
+    )
 }

@@ -10,7 +10,7 @@ use crate::web::kit::forms::{Visitor, forged, see_other};
 use crate::web::kit::layout::{self, Page};
 use crate::web::kit::{PageError, WebState, read_view};
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use maud::html;
 use swalayan_core::contact::{
@@ -305,22 +305,15 @@ fn message(
     visitor: &Visitor,
     lang: Lang,
     sentence: &str,
-    alert: bool,
+    refused: bool,
 ) -> Response {
-    let page = layout::Message {
-        status: if alert {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::OK
-        },
-        title: lang.pick("Pemberitahuan", "Notifications"),
+    super::account::answer(
+        state,
+        visitor,
+        lang.pick("Pemberitahuan", "Notifications"),
+        "/account/notifications",
+        lang.pick("Ke pemberitahuan", "To notifications"),
         sentence,
-        alert,
-        path: "/account/notifications",
-        onward: (
-            "/account/notifications",
-            lang.pick("Ke pemberitahuan", "To notifications"),
-        ),
-    };
-    layout::message(state, &visitor.reader, page)
+        refused,
+    )
 }
