@@ -47,6 +47,8 @@ pub struct HubConfig {
     pub events: EventsFile,
     /// `[ils]`: the library's own system the hub is a bridge to (read by [`ils_settings`]).
     pub ils: Option<crate::ils::settings::IlsFile>,
+    /// `[notify]`: patrons' notifications (read by [`notify_settings`]).
+    pub notify: Option<crate::notify::settings::NotifyFile>,
 }
 
 /// `[web]` as written.
@@ -327,6 +329,18 @@ pub fn ils_settings(path: &Path) -> Result<Option<crate::ils::IlsSettings>, Conf
         .map(|ils| crate::ils::IlsSettings::from_file(ils, base))
         .transpose()
         .map_err(|e| invalid(path, e.to_string()))
+}
+
+/// `[notify]` of the hub's file, checked (`None` when the file has none).
+pub fn notify_settings(
+    path: &Path,
+) -> Result<Option<crate::notify::NotifySettings>, ConfigError> {
+    let file = read_file(path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    file.notify
+        .map(|notify| crate::notify::NotifySettings::from_file(notify, base))
+        .transpose()
+        .map_err(|e| invalid(path, format!("[notify] {e}")))
 }
 
 /// The hub's file, parsed (every section; each reader checks its own).

@@ -160,10 +160,11 @@ pub fn update(storage: &dyn Storage, id: &str, event: &NewEvent) -> Result<()> {
             }
             while roster.confirmed.len() < capacity as usize && !roster.waiting.is_empty() {
                 let next = roster.waiting.remove(0);
-                roster.confirmed.push(next);
+                roster.confirmed.push(promoted(next));
             }
         } else {
-            roster.confirmed.append(&mut roster.waiting);
+            let waiting = std::mem::take(&mut roster.waiting);
+            roster.confirmed.extend(waiting.into_iter().map(promoted));
         }
         outcome = Ok(());
         save(tx, id, &mut doc, &roster)
@@ -263,6 +264,7 @@ pub fn register(
             at: now,
             attended: None,
             checked_in_by: None,
+            promoted: None,
         },
         Registrant::Guest { name, phone } => {
             let (name, phone) = (name.trim(), normalise_phone(phone));
@@ -278,6 +280,7 @@ pub fn register(
                 at: now,
                 attended: None,
                 checked_in_by: None,
+                promoted: None,
             }
         }
     };
@@ -324,6 +327,14 @@ pub fn register(
     Ok(outcome)
 }
 
+/// A registration moved from the waiting list to a place, marked so its person is told.
+fn promoted(registration: Registration) -> Registration {
+    Registration {
+        promoted: Some(jiff::Timestamp::now()),
+        ..registration
+    }
+}
+
 /// Gives up a member's place (or waiting-list spot); the first in line takes a freed place.
 /// False when the card had none.
 pub fn cancel(storage: &dyn Storage, id: &str, card: &str) -> Result<bool> {
@@ -341,7 +352,7 @@ pub fn cancel(storage: &dyn Storage, id: &str, card: &str) -> Result<bool> {
                 .is_none_or(|c| roster.confirmed.len() < c as usize);
             if room && !roster.waiting.is_empty() {
                 let next = roster.waiting.remove(0);
-                roster.confirmed.push(next);
+                roster.confirmed.push(promoted(next));
             }
         } else if let Some(at) = roster.waiting.iter().position(mine) {
             roster.waiting.remove(at);
@@ -364,6 +375,7 @@ pub fn standing(storage: &dyn Storage, id: &str, card: &str) -> Result<Option<St
         at: Timestamp::UNIX_EPOCH,
         attended: None,
         checked_in_by: None,
+        promoted: None,
     };
     Ok(registrations(storage, id)?.and_then(|r| standing_in(&r, &probe)))
 }
@@ -437,6 +449,7 @@ pub fn check_in(
         at,
         attended: Some(at),
         checked_in_by: Some(by.to_string()),
+        promoted: None,
     });
     Some(CheckIn::WalkIn)
 }

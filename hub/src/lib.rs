@@ -25,6 +25,9 @@
 //!   (`ils sync`, run by `serve`): the system read into the hub, the stations' loans,
 //!   returns and renewals written into it as its desk writes them, exactly once (the
 //!   storage's `ils_writes` ledger), conflicts when it disagrees.
+//! - [`notify`]: patrons told (WhatsApp, SMS, e-mail) that a hold is ready, a loan due, an
+//!   event tomorrow: `[notify]`, producers into a durable outbox (the storage's `notices`,
+//!   exactly once by key, at most once per send), the providers, the sender `serve` runs.
 //! - [`csv_safe`]: every CSV the hub writes, with no cell a spreadsheet would run.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
@@ -61,6 +64,7 @@ pub mod export;
 pub mod ils;
 pub mod ledger;
 pub mod metrics;
+pub mod notify;
 pub mod patron_pin;
 pub mod promotions;
 pub mod reports;

@@ -261,8 +261,18 @@ pub fn run(
     metrics_listen: Option<&str>,
     limits: Limits,
     ils: Option<crate::ils::IlsSettings>,
+    notify: Option<crate::notify::NotifySettings>,
 ) -> Result<(), ServeError> {
     let branches = library.branches.clone();
+    // Notifications are sent from a thread beside the server and stop with it.
+    let _notify = match notify.filter(|n| !n.channels.is_empty()) {
+        Some(settings) => Some(crate::notify::running::start(
+            settings,
+            Arc::clone(&storage),
+            library.clone(),
+        )?),
+        None => None,
+    };
     // The library system's link runs beside the server and stops with it.
     let _link = match ils {
         Some(settings) => Some(crate::ils::running::start(

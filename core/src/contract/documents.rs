@@ -544,6 +544,9 @@ pub struct Registration {
     /// Who checked them in: a kiosk's name, or the staff member's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_in_by: Option<String>,
+    /// When a freed place came to them from the waiting list (they are told: issue #30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promoted: Option<Timestamp>,
 }
 
 /// The key of the one policy document.
@@ -688,6 +691,7 @@ mod tests {
                     at: Timestamp::UNIX_EPOCH,
                     attended: None,
                     checked_in_by: None,
+            promoted: None,
                 };
                 let came = Registration {
                     attended: Some(Timestamp::UNIX_EPOCH),

@@ -69,6 +69,10 @@ pub(crate) enum Command {
     /// Stations.
     #[command(subcommand)]
     Station(StationCommand),
+    /// Patrons' notifications (WhatsApp, SMS, e-mail) through the channels of `[notify]` in
+    /// --config (docs/notifications.md).
+    #[command(subcommand)]
+    Notify(NotifyCommand),
     /// Counts: transactions, conflicts, stations, items, loans, ...
     Status,
     /// Load the central catalog with the station's importers.
@@ -406,6 +410,48 @@ pub(crate) enum EventCommand {
     Remove { id: String },
     /// Who registered for an event: members by card, guests by name and phone number.
     Registrations { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum NotifyCommand {
+    /// Queue what is to be told and send what is due, as `serve` does every few seconds:
+    /// continuously, or with --once one cycle (waiting out each channel's pace) then exit
+    /// (`--json`: `{"happened","scheduled":{...},"sent","retrying","failed","unknown","quiet"}`).
+    Run {
+        #[arg(long)]
+        once: bool,
+    },
+    /// Send a test message to CONTACT (a number or an e-mail address) on the channel NAME,
+    /// now, whatever the hour; exit 3 when the provider did not take it.
+    Test {
+        #[arg(long, value_name = "NAME")]
+        channel: String,
+        #[arg(long, value_name = "CONTACT")]
+        to: String,
+        /// The message's language.
+        #[arg(long, default_value = "id")]
+        lang: swalayan_core::reason::Lang,
+    },
+    /// The outbox, newest first (`--json`: `[{"id","patron","kind","channel","status",
+    /// "attempts","last_error","created_at","sent_at"}]`, contacts masked).
+    List {
+        /// Only messages in this state.
+        #[arg(long)]
+        status: Option<NoticeStatusArg>,
+        /// At most this many.
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
+}
+
+/// `notify list --status`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum NoticeStatusArg {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+    Unknown,
 }
 
 #[derive(Debug, Subcommand)]

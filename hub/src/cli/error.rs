@@ -31,6 +31,12 @@ pub enum CliError {
     /// found problems (already printed).
     #[error("{0}")]
     Ils(String),
+    /// A notification the provider did not take (`notify test`).
+    #[error("{0}")]
+    Notify(String),
+    /// A notification command without what it needs (no channels, a bad contact).
+    #[error("{0}")]
+    NotifyUsage(String),
     #[error("unknown time zone {name}")]
     TimeZone {
         name: String,
@@ -47,13 +53,14 @@ impl CliError {
             CliError::Hub(e) | CliError::Serve(crate::server::ServeError::Hub(e)) => {
                 refused_by_the_hub(e)
             }
-            CliError::Config(_) | CliError::Ils(_) => true,
+            CliError::Config(_) | CliError::Ils(_) | CliError::NotifyUsage(_) => true,
             CliError::Import(e) => {
                 matches!(e, ImportError::Format { .. } | ImportError::Read { .. })
             }
             CliError::Json(_)
             | CliError::Export(_)
             | CliError::Serve(_)
+            | CliError::Notify(_)
             | CliError::File { .. }
             | CliError::TimeZone { .. } => false,
         };

@@ -12,12 +12,14 @@
 //! - `publishing`: `promotions`, `events`.
 //! - `staff`: `staff ...`.
 //! - `ils`: `ils check` (the library system of `[ils]`).
+//! - `notify`: `notify run|test|list` (patrons' notifications, `[notify]`).
 //! - `serve` is [`crate::server::run`].
 
 mod args;
 mod catalog;
 mod error;
 mod ils;
+mod notify;
 mod output;
 mod publishing;
 mod reports;
@@ -142,6 +144,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 Some(path) => crate::config::ils_settings(path)?,
                 None => None,
             },
+            match cli.config.as_deref() {
+                Some(path) => crate::config::notify_settings(path)?,
+                None => None,
+            },
+        )?,
+        Command::Notify(command) => notify::notify(
+            storage.as_ref(),
+            &library,
+            cli.config.as_deref(),
+            command,
+            json,
         )?,
     }
     Ok(())

@@ -12,10 +12,12 @@
 //! [`crate::ledger`]; a backend only stores and fetches.
 
 pub mod ils_ledger;
+pub mod notices;
 pub mod postgres;
 pub mod sqlite;
 
 pub use ils_ledger::{IlsOutcome, IlsWrite};
+pub use notices::{Notice, NoticeFilter, NoticeFinish, NoticeStatus};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -497,6 +499,22 @@ pub trait Storage: Send + Sync {
     /// The link's state as last saved (JSON of `crate::ils::link::LinkState`).
     fn ils_link_state(&self) -> Result<Option<String>>;
     fn set_ils_link_state(&self, text: &str) -> Result<()>;
+    /// Queues messages ([`notices`]); one whose key is queued already is left as it is.
+    /// Returns how many were new.
+    fn queue_notices(&self, notices: &[Notice]) -> Result<usize>;
+    /// Claims the oldest message of `channel` due at `now` (marked `sending`, its attempts
+    /// counted), in one serialised write: two senders never claim one message.
+    fn claim_notice(&self, channel: &str, now: Timestamp) -> Result<Option<Notice>>;
+    /// Records how a claimed message's send ended.
+    fn finish_notice(&self, id: Uuid, finish: &NoticeFinish) -> Result<()>;
+    /// Messages still `sending` though claimed before `before` become `unknown` (their
+    /// sender stopped mid-call); returns how many.
+    fn orphan_notices(&self, before: Timestamp) -> Result<usize>;
+    /// Messages, newest first.
+    fn notices(&self, filter: &NoticeFilter) -> Result<Vec<Notice>>;
+    /// A producer's mark (how far it read), by name.
+    fn notify_mark(&self, name: &str) -> Result<Option<String>>;
+    fn set_notify_mark(&self, name: &str, value: &str) -> Result<()>;
 }
 
 /// Typed documents in a write transaction: the storage keeps JSON, the rest of the hub reads

@@ -10,6 +10,7 @@
 //! and the API calls it from `spawn_blocking`, as it does SQLite.
 
 use super::IlsWrite;
+use super::{Notice, NoticeFilter, NoticeFinish, NoticeStatus, notices};
 use super::sqlite::{change_from, received_from_texts};
 use super::{
     AuditLine, Change, DocKind, HubError, Put, Received, Result, StaffAccount, StationAuth,
@@ -92,6 +93,31 @@ CREATE TABLE IF NOT EXISTS ils_writes (
 CREATE TABLE IF NOT EXISTS ils_link (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
     body TEXT NOT NULL
+);
+-- The notification outbox (storage/notices.rs) and its producers' marks.
+CREATE TABLE IF NOT EXISTS notices (
+    id         TEXT PRIMARY KEY,
+    key        TEXT NOT NULL UNIQUE,    -- patron|kind|subject|day
+    patron     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    channel    TEXT NOT NULL,
+    contact    TEXT NOT NULL,
+    lang       TEXT NOT NULL,
+    params     TEXT NOT NULL,           -- JSON [[name, value], ...]
+    status     TEXT NOT NULL
+               CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+    attempts   BIGINT NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    next_at    TEXT NOT NULL,
+    claimed_at TEXT,
+    sent_at    TEXT
+);
+CREATE INDEX IF NOT EXISTS notices_due ON notices(status, channel, next_at);
+CREATE INDEX IF NOT EXISTS notices_created ON notices(created_at);
+CREATE TABLE IF NOT EXISTS notify_marks (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_received ON transactions(received_at);
 CREATE TABLE IF NOT EXISTS visits (
@@ -682,6 +708,125 @@ impl Storage for PgStorage {
         Ok(())
     }
 
+    fn queue_notices(&self, notices: &[Notice]) -> Result<usize> {
+        let mut client = self.pool.get()?;
+        let mut tx = client.transaction()?;
+        let insert = tx.prepare(
+            "INSERT INTO notices(id, key, patron, kind, channel, contact, lang, params,
+                 status, attempts, last_error, created_at, next_at, sent_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (key) DO NOTHING",
+        )?;
+        let mut added = 0;
+        for n in notices {
+            added += tx.execute(
+                &insert,
+                &[
+                    &n.id.to_string(),
+                    &n.key,
+                    &n.patron,
+                    &n.kind.code(),
+                    &n.channel,
+                    &n.contact,
+                    &n.lang,
+                    &notices::params_text(&n.params)?,
+                    &n.status.code(),
+                    &i64::from(n.attempts),
+                    &n.last_error,
+                    &n.created_at,
+                    &n.next_at,
+                    &n.sent_at,
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(usize::try_from(added).unwrap_or(usize::MAX))
+    }
+
+    fn claim_notice(&self, channel: &str, now: Timestamp) -> Result<Option<Notice>> {
+        let now = super::instant_text(now);
+        // SKIP LOCKED: two hub processes claiming at once take different messages.
+        let sql = format!(
+            "UPDATE notices SET status = 'sending', attempts = attempts + 1, claimed_at = $2
+             WHERE id = (SELECT id FROM notices
+                         WHERE status = 'pending' AND channel = $1 AND next_at <= $2
+                         ORDER BY next_at, created_at LIMIT 1
+                         FOR UPDATE SKIP LOCKED)
+             RETURNING {}",
+            notices::NOTICE_COLUMNS
+        );
+        self.pool
+            .get()?
+            .query_opt(&sql, &[&channel, &now])?
+            .map(|r| pg_notice(&r))
+            .transpose()
+    }
+
+    fn finish_notice(&self, id: Uuid, finish: &NoticeFinish) -> Result<()> {
+        let mut client = self.pool.get()?;
+        let id = id.to_string();
+        match finish {
+            NoticeFinish::Sent { at } => client.execute(
+                "UPDATE notices SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1",
+                &[&id, &super::instant_text(*at)],
+            )?,
+            NoticeFinish::Retry { at, error } => client.execute(
+                "UPDATE notices SET status = 'pending', next_at = $2, last_error = $3 WHERE id = $1",
+                &[&id, &super::instant_text(*at), error],
+            )?,
+            NoticeFinish::Failed { error } => client.execute(
+                "UPDATE notices SET status = 'failed', last_error = $2 WHERE id = $1",
+                &[&id, error],
+            )?,
+        };
+        Ok(())
+    }
+
+    fn orphan_notices(&self, before: Timestamp) -> Result<usize> {
+        let changed = self.pool.get()?.execute(
+            "UPDATE notices SET status = 'unknown',
+                 last_error = 'the hub stopped while sending: it may or may not have arrived'
+             WHERE status = 'sending' AND claimed_at < $1",
+            &[&super::instant_text(before)],
+        )?;
+        Ok(usize::try_from(changed).unwrap_or(usize::MAX))
+    }
+
+    fn notices(&self, filter: &NoticeFilter) -> Result<Vec<Notice>> {
+        let sql = format!(
+            "SELECT {} FROM notices
+             WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR created_at >= $2)
+             ORDER BY created_at DESC, id DESC LIMIT $3",
+            notices::NOTICE_COLUMNS
+        );
+        let rows = self.pool.get()?.query(
+            &sql,
+            &[
+                &filter.status.map(NoticeStatus::code),
+                &filter.since.map(super::instant_text),
+                &filter.limit.map_or(i64::MAX, i64::from),
+            ],
+        )?;
+        rows.iter().map(pg_notice).collect()
+    }
+
+    fn notify_mark(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .pool
+            .get()?
+            .query_opt("SELECT value FROM notify_marks WHERE name = $1", &[&name])?
+            .map(|r| r.get(0)))
+    }
+
+    fn set_notify_mark(&self, name: &str, value: &str) -> Result<()> {
+        self.pool.get()?.execute(
+            "INSERT INTO notify_marks(name, value) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[&name, &value],
+        )?;
+        Ok(())
+    }
+
     fn revision(&self) -> Result<i64> {
         // max() over the rev index: a walk to its last entry, not a scan.
         Ok(self
@@ -727,4 +872,24 @@ impl Storage for PgStorage {
             backend: "postgresql",
         })
     }
+}
+
+/// A `notices` row ([`notices::NOTICE_COLUMNS`]).
+fn pg_notice(r: &postgres::Row) -> Result<Notice> {
+    notices::notice_from_row(
+        r.get::<_, &str>(0),
+        r.get(1),
+        r.get(2),
+        r.get::<_, &str>(3),
+        r.get(4),
+        r.get(5),
+        r.get(6),
+        r.get::<_, &str>(7),
+        r.get::<_, &str>(8),
+        r.get(9),
+        r.get(10),
+        r.get(11),
+        r.get(12),
+        r.get(13),
+    )
 }

@@ -1,9 +1,10 @@
 //! The SQLite backend: one file, WAL, so `status` may read it while `serve` runs.
 
 use super::{
-    AuditLine, Change, DocKind, HubError, IlsWrite, Put, Received, Result, StaffAccount,
-    StationAuth, StationInfo, StationRole, Status, Storage, Stored, Tx, TxFilter, TxState,
-    VisitBucket, Written, is_revoked, parse_json, parse_role, parse_uuid,
+    AuditLine, Change, DocKind, HubError, IlsWrite, Notice, NoticeFilter, NoticeFinish,
+    NoticeStatus, Put, Received, Result, StaffAccount, StationAuth, StationInfo, StationRole,
+    Status, Storage, Stored, Tx, TxFilter, TxState, VisitBucket, Written, is_revoked, notices,
+    parse_json, parse_role, parse_uuid,
 };
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -81,6 +82,31 @@ CREATE TABLE IF NOT EXISTS ils_writes (
 CREATE TABLE IF NOT EXISTS ils_link (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
     body TEXT NOT NULL
+);
+-- The notification outbox (storage/notices.rs) and its producers' marks.
+CREATE TABLE IF NOT EXISTS notices (
+    id         TEXT PRIMARY KEY,
+    key        TEXT NOT NULL UNIQUE,    -- patron|kind|subject|day
+    patron     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    channel    TEXT NOT NULL,
+    contact    TEXT NOT NULL,
+    lang       TEXT NOT NULL,
+    params     TEXT NOT NULL,           -- JSON [[name, value], ...]
+    status     TEXT NOT NULL
+               CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    next_at    TEXT NOT NULL,
+    claimed_at TEXT,
+    sent_at    TEXT
+);
+CREATE INDEX IF NOT EXISTS notices_due ON notices(status, channel, next_at);
+CREATE INDEX IF NOT EXISTS notices_created ON notices(created_at);
+CREATE TABLE IF NOT EXISTS notify_marks (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_received ON transactions(received_at);
 CREATE TABLE IF NOT EXISTS visits (
@@ -782,6 +808,131 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
+    fn queue_notices(&self, notices: &[Notice]) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut added = 0;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO notices(id, key, patron, kind, channel, contact, lang, params,
+                     status, attempts, last_error, created_at, next_at, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 ON CONFLICT(key) DO NOTHING",
+            )?;
+            for n in notices {
+                added += insert.execute(params![
+                    n.id.to_string(),
+                    n.key,
+                    n.patron,
+                    n.kind.code(),
+                    n.channel,
+                    n.contact,
+                    n.lang,
+                    notices::params_text(&n.params)?,
+                    n.status.code(),
+                    i64::from(n.attempts),
+                    n.last_error,
+                    n.created_at,
+                    n.next_at,
+                    n.sent_at,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn claim_notice(&self, channel: &str, now: Timestamp) -> Result<Option<Notice>> {
+        let now = super::instant_text(now);
+        let mut conn = self.conn();
+        // IMMEDIATE: a second hub process on this file waits for the claim to commit.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let sql = format!(
+            "UPDATE notices SET status = 'sending', attempts = attempts + 1, claimed_at = ?2
+             WHERE id = (SELECT id FROM notices
+                         WHERE status = 'pending' AND channel = ?1 AND next_at <= ?2
+                         ORDER BY next_at, created_at LIMIT 1)
+             RETURNING {}",
+            notices::NOTICE_COLUMNS
+        );
+        let claimed = tx
+            .query_row(&sql, params![channel, now], sqlite_notice)
+            .optional()?;
+        tx.commit()?;
+        claimed.transpose()
+    }
+
+    fn finish_notice(&self, id: Uuid, finish: &NoticeFinish) -> Result<()> {
+        let conn = self.conn();
+        let id = id.to_string();
+        match finish {
+            NoticeFinish::Sent { at } => conn.execute(
+                "UPDATE notices SET status = 'sent', sent_at = ?2, last_error = NULL WHERE id = ?1",
+                params![id, super::instant_text(*at)],
+            )?,
+            NoticeFinish::Retry { at, error } => conn.execute(
+                "UPDATE notices SET status = 'pending', next_at = ?2, last_error = ?3 WHERE id = ?1",
+                params![id, super::instant_text(*at), error],
+            )?,
+            NoticeFinish::Failed { error } => conn.execute(
+                "UPDATE notices SET status = 'failed', last_error = ?2 WHERE id = ?1",
+                params![id, error],
+            )?,
+        };
+        Ok(())
+    }
+
+    fn orphan_notices(&self, before: Timestamp) -> Result<usize> {
+        Ok(self.conn().execute(
+            "UPDATE notices SET status = 'unknown',
+                 last_error = 'the hub stopped while sending: it may or may not have arrived'
+             WHERE status = 'sending' AND claimed_at < ?1",
+            [super::instant_text(before)],
+        )?)
+    }
+
+    fn notices(&self, filter: &NoticeFilter) -> Result<Vec<Notice>> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT {} FROM notices
+             WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR created_at >= ?2)
+             ORDER BY created_at DESC, id DESC LIMIT ?3",
+            notices::NOTICE_COLUMNS
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                filter.status.map(NoticeStatus::code),
+                filter.since.map(super::instant_text),
+                filter.limit.map(i64::from).unwrap_or(-1)
+            ],
+            sqlite_notice,
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row??);
+        }
+        Ok(out)
+    }
+
+    fn notify_mark(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM notify_marks WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    fn set_notify_mark(&self, name: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO notify_marks(name, value) VALUES (?1, ?2)
+             ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            [name, value],
+        )?;
+        Ok(())
+    }
+
     fn revision(&self) -> Result<i64> {
         Ok(self
             .conn()
@@ -832,4 +983,29 @@ pub(crate) fn change_from(
         key,
         body: body.as_deref().map(Stored::parse).transpose()?,
     })
+}
+
+/// A `notices` row ([`notices::NOTICE_COLUMNS`]); the outer result is SQLite's, the inner
+/// the row's sense.
+fn sqlite_notice(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Notice>> {
+    let id: String = r.get(0)?;
+    let kind: String = r.get(3)?;
+    let params: String = r.get(7)?;
+    let status: String = r.get(8)?;
+    Ok(notices::notice_from_row(
+        &id,
+        r.get(1)?,
+        r.get(2)?,
+        &kind,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        &params,
+        &status,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
+    ))
 }
