@@ -8,7 +8,9 @@ use serde::Serialize;
 use std::fmt;
 
 /// The language a patron or staff member reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
     /// Bahasa Indonesia, the default.

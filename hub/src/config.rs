@@ -332,9 +332,7 @@ pub fn ils_settings(path: &Path) -> Result<Option<crate::ils::IlsSettings>, Conf
 }
 
 /// `[notify]` of the hub's file, checked (`None` when the file has none).
-pub fn notify_settings(
-    path: &Path,
-) -> Result<Option<crate::notify::NotifySettings>, ConfigError> {
+pub fn notify_settings(path: &Path) -> Result<Option<crate::notify::NotifySettings>, ConfigError> {
     let file = read_file(path)?;
     let base = path.parent().unwrap_or(Path::new("."));
     file.notify

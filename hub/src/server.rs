@@ -253,6 +253,15 @@ pub enum ServeError {
 /// `swalayan-hub serve`: the stations' API, the web and (when asked) the metrics on their own
 /// address, until SIGTERM or SIGINT; ready for systemd once listening, and its watchdog fed
 /// while the database answers.
+/// What `serve` runs on threads beside the server, each when hub.toml configures it.
+#[derive(Default)]
+pub struct Beside {
+    /// `[ils]`: the library system's link.
+    pub ils: Option<crate::ils::IlsSettings>,
+    /// `[notify]`: notifications, when it names channels.
+    pub notify: Option<crate::notify::NotifySettings>,
+}
+
 pub fn run(
     storage: Arc<dyn Storage>,
     library: Library,
@@ -260,9 +269,9 @@ pub fn run(
     tls: Option<(PathBuf, PathBuf)>,
     metrics_listen: Option<&str>,
     limits: Limits,
-    ils: Option<crate::ils::IlsSettings>,
-    notify: Option<crate::notify::NotifySettings>,
+    beside: Beside,
 ) -> Result<(), ServeError> {
+    let Beside { ils, notify } = beside;
     let branches = library.branches.clone();
     // Notifications are sent from a thread beside the server and stop with it.
     let _notify = match notify.filter(|n| !n.channels.is_empty()) {

@@ -691,7 +691,7 @@ mod tests {
                     at: Timestamp::UNIX_EPOCH,
                     attended: None,
                     checked_in_by: None,
-            promoted: None,
+                    promoted: None,
                 };
                 let came = Registration {
                     attended: Some(Timestamp::UNIX_EPOCH),

@@ -141,12 +141,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 ..Limits::default()
             },
             match cli.config.as_deref() {
-                Some(path) => crate::config::ils_settings(path)?,
-                None => None,
-            },
-            match cli.config.as_deref() {
-                Some(path) => crate::config::notify_settings(path)?,
-                None => None,
+                Some(path) => server::Beside {
+                    ils: crate::config::ils_settings(path)?,
+                    notify: crate::config::notify_settings(path)?,
+                },
+                None => server::Beside::default(),
             },
         )?,
         Command::Notify(command) => notify::notify(

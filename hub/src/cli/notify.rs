@@ -187,15 +187,13 @@ fn settings(config: Option<&Path>) -> Result<NotifySettings, CliError> {
         Some(path) => crate::config::notify_settings(path)?,
         None => None,
     };
-    settings
-        .filter(|s| !s.channels.is_empty())
-        .ok_or_else(|| {
-            CliError::NotifyUsage(
-                "no channels: name the hub's file with --config, with [notify] and a \
+    settings.filter(|s| !s.channels.is_empty()).ok_or_else(|| {
+        CliError::NotifyUsage(
+            "no channels: name the hub's file with --config, with [notify] and a \
                  [[notify.channel]] (docs/notifications.md)"
-                    .into(),
-            )
-        })
+                .into(),
+        )
+    })
 }
 
 fn status_of(arg: NoticeStatusArg) -> NoticeStatus {
@@ -234,7 +232,11 @@ fn listed(n: &Notice) -> serde_json::Value {
 }
 
 /// Made-up values for a test message, so staff see the words patrons will.
-fn sample(kind: MessageKind, lang: swalayan_core::reason::Lang, library: &Library) -> texts::Params {
+fn sample(
+    kind: MessageKind,
+    lang: swalayan_core::reason::Lang,
+    library: &Library,
+) -> texts::Params {
     let today = Timestamp::now()
         .to_zoned_datetime(library.timezone.clone())
         .date();
@@ -245,7 +247,9 @@ fn sample(kind: MessageKind, lang: swalayan_core::reason::Lang, library: &Librar
             let value = match *name {
                 "until" | "due" | "start" | "visit" => day.clone(),
                 "branch" | "place" => library.short_name.clone(),
-                _ => lang.pick("Pesan uji Swalayan", "Swalayan test message").to_string(),
+                _ => lang
+                    .pick("Pesan uji Swalayan", "Swalayan test message")
+                    .to_string(),
             };
             (name.to_string(), value)
         })

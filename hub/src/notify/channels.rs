@@ -25,7 +25,9 @@ pub enum Delivery {
         error: String,
     },
     /// Refused for good.
-    Refused { error: String },
+    Refused {
+        error: String,
+    },
 }
 
 /// The message as the provider is given it.
@@ -92,12 +94,10 @@ pub fn send(
             judge(answer, |_| None)
         }
         ChannelKind::HttpGateway { url, token, .. } => {
-            let text = message.texts.render(
-                message.kind,
-                message.lang,
-                message.library,
-                message.params,
-            );
+            let text =
+                message
+                    .texts
+                    .render(message.kind, message.lang, message.library, message.params);
             let answer = http
                 .post(url)
                 .header(reqwest::header::AUTHORIZATION, token)

@@ -118,7 +118,9 @@ impl Sender {
                     }
                     Delivery::Retry { after, error } => {
                         pass.retrying += 1;
-                        let wait = after.unwrap_or_else(|| backoff(notice.attempts)).min(MAX_WAIT);
+                        let wait = after
+                            .unwrap_or_else(|| backoff(notice.attempts))
+                            .min(MAX_WAIT);
                         NoticeFinish::Retry {
                             at: now
                                 .checked_add(SignedDuration::try_from(wait).unwrap_or_default())

@@ -207,9 +207,13 @@ fn hold_ready(queue: &mut Queue<'_>, key: &str, hold: &HoldDoc, today: Date) -> 
     let title = title_of(queue.storage, &hold.title)?;
     let subject = format!("{key}:{}", hold.set_aside.as_deref().unwrap_or(""));
     let day = hold.ready_until.unwrap_or(today);
-    queue.add(&hold.patron, MessageKind::HoldReady, &subject, day, |lang| {
-        hold_params(&title, hold, lang)
-    })
+    queue.add(
+        &hold.patron,
+        MessageKind::HoldReady,
+        &subject,
+        day,
+        |lang| hold_params(&title, hold, lang),
+    )
 }
 
 /// The values of a hold's messages: title, pickup branch, last day.
@@ -227,7 +231,12 @@ fn hold_params(title: &str, hold: &HoldDoc, lang: Lang) -> Params {
 }
 
 /// Members a freed place went to from the waiting list, for events still to come.
-fn places_given(queue: &mut Queue<'_>, event_id: &str, roster: &RosterDoc, today: Date) -> Result<()> {
+fn places_given(
+    queue: &mut Queue<'_>,
+    event_id: &str,
+    roster: &RosterDoc,
+    today: Date,
+) -> Result<()> {
     let promoted: Vec<_> = roster
         .confirmed
         .iter()
@@ -299,20 +308,34 @@ pub fn scheduled(
     let overdue_days: Vec<Date> = settings
         .overdue_days
         .iter()
-        .filter_map(|d| today.checked_sub(jiff::Span::new().days(i64::from(*d))).ok())
+        .filter_map(|d| {
+            today
+                .checked_sub(jiff::Span::new().days(i64::from(*d)))
+                .ok()
+        })
         .collect();
     let mut due_soon: BTreeMap<String, Vec<(String, Date)>> = BTreeMap::new();
     let mut overdue: BTreeMap<String, Vec<(String, Date)>> = BTreeMap::new();
     for (item, loan) in storage.all::<LoanDoc>()? {
         if loan.due == soon {
-            due_soon.entry(loan.patron).or_default().push((item, loan.due));
+            due_soon
+                .entry(loan.patron)
+                .or_default()
+                .push((item, loan.due));
         } else if overdue_days.contains(&loan.due) {
-            overdue.entry(loan.patron).or_default().push((item, loan.due));
+            overdue
+                .entry(loan.patron)
+                .or_default()
+                .push((item, loan.due));
         }
     }
     let titles = titles_of_items(
         storage,
-        due_soon.values().chain(overdue.values()).flatten().map(|(item, _)| item.clone()),
+        due_soon
+            .values()
+            .chain(overdue.values())
+            .flatten()
+            .map(|(item, _)| item.clone()),
     )?;
     for (kind, by_patron, count) in [
         (MessageKind::DueSoon, &due_soon, &mut counts.due_soon),
@@ -340,9 +363,13 @@ pub fn scheduled(
         if hold.status == HoldStatus::Ready && hold.ready_until == Some(tomorrow) {
             let title = title_of(storage, &hold.title)?;
             let before = queue.notices.len();
-            queue.add(&hold.patron, MessageKind::HoldExpiring, &key, tomorrow, |lang| {
-                hold_params(&title, &hold, lang)
-            })?;
+            queue.add(
+                &hold.patron,
+                MessageKind::HoldExpiring,
+                &key,
+                tomorrow,
+                |lang| hold_params(&title, &hold, lang),
+            )?;
             counts.hold_expiring += queue.notices.len() - before;
         }
     }

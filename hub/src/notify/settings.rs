@@ -219,11 +219,8 @@ impl NotifySettings {
                 base.join(path)
             }
         };
-        let quiet_hours = parse_quiet_hours(
-            file.quiet_hours
-                .as_deref()
-                .unwrap_or(DEFAULT_QUIET_HOURS),
-        )?;
+        let quiet_hours =
+            parse_quiet_hours(file.quiet_hours.as_deref().unwrap_or(DEFAULT_QUIET_HOURS))?;
         let overdue_days = file
             .overdue_days
             .unwrap_or_else(|| DEFAULT_OVERDUE_DAYS.to_vec());

@@ -172,7 +172,7 @@ mod tests {
         assert!(
             texts
                 .render(MessageKind::HoldReady, Lang::En, "Perpus", &params)
-                .contains("\"Laskar Pelangi\" is ready to pick up at Pusat")
+                .contains("\"Laskar Pelangi\", is ready to pick up at Pusat")
         );
         std::fs::write(&path, "[en]\nhold_ready = \"{titel} is ready\"\n").unwrap();
         let error = Texts::load(&path).unwrap_err();

@@ -116,7 +116,12 @@ impl Notice {
     /// The idempotency key: `day` is the library's date the message is about (a due-soon
     /// reminder's day, the day a hold became ready), so a later run of the same producer
     /// finds it queued.
-    pub fn key_of(patron: &str, kind: MessageKind, subject: &str, day: jiff::civil::Date) -> String {
+    pub fn key_of(
+        patron: &str,
+        kind: MessageKind,
+        subject: &str,
+        day: jiff::civil::Date,
+    ) -> String {
         format!("{patron}|{}|{subject}|{day}", kind.code())
     }
 }
@@ -124,10 +129,17 @@ impl Notice {
 /// How a send ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoticeFinish {
-    Sent { at: Timestamp },
+    Sent {
+        at: Timestamp,
+    },
     /// A transient failure: pending again from `at`.
-    Retry { at: Timestamp, error: String },
-    Failed { error: String },
+    Retry {
+        at: Timestamp,
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 /// Which messages to list, newest first.

@@ -10,13 +10,13 @@
 //! and the API calls it from `spawn_blocking`, as it does SQLite.
 
 use super::IlsWrite;
-use super::{Notice, NoticeFilter, NoticeFinish, NoticeStatus, notices};
 use super::sqlite::{change_from, received_from_texts};
 use super::{
     AuditLine, Change, DocKind, HubError, Put, Received, Result, StaffAccount, StationAuth,
     StationInfo, StationRole, Status, Storage, Stored, Tx, TxFilter, TxState, VisitBucket, Written,
     is_revoked, parse_role,
 };
+use super::{Notice, NoticeFilter, NoticeFinish, NoticeStatus, notices};
 use jiff::Timestamp;
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;

@@ -1,0 +1,680 @@
+//! Notifications (issue #30) end to end: a real hub process and real stations make the
+//! events; the hub's own notification cycle (`swalayan_hub::notify`) runs at chosen library
+//! times against local fakes of the providers (tests/sync/providers.rs), so quiet hours and
+//! retry waits are tested without waiting for them. `notify run` and `serve` are run as
+//! processes too.
+
+use crate::providers::{CLOUD_OK, FakeProvider, FakeSmtp, Reply};
+use crate::support::{Backend, CliStation, Hub, hub_cmd, on_both_backends, start_hub_on, write};
+use crate::web::{Browser, ITEMS, between, get};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use swalayan_core::contact::MessageKind;
+use swalayan_core::format;
+use swalayan_core::reason::Lang;
+use swalayan_hub::config::Library;
+use swalayan_hub::notify::NotifySettings;
+use swalayan_hub::notify::deliver::Sender;
+use swalayan_hub::notify::running::cycle;
+use swalayan_hub::storage::{Notice, NoticeFilter, NoticeStatus, Storage};
+
+on_both_backends!(a_hold_ready_late_in_the_evening_is_told_once_at_seven_the_next_morning);
+
+/// Siti (P1) chose WhatsApp at registration; Budi (P2) gave a number but no consent; Ani (P3)
+/// chose e-mail.
+const PATRONS: &str = "card,name,category,expires,pin,blocked,fines,phone,email,notify\n\
+    P1,Siti Aminah,adult,2030-01-31,1234,false,0,0812-3456-7890,,whatsapp\n\
+    P2,Budi Santoso,adult,2030-01-31,5678,false,0,0813 1111 2222,,none\n\
+    P3,Ani Lestari,adult,2030-01-31,4321,false,0,,ani@contoh.id,email\n";
+
+const LIBRARY: &str = r#"
+[library]
+name = "Perpustakaan Kota Tebing Tinggi"
+short_name = "Perpustakaan Tebing Tinggi"
+timezone = "Asia/Jakarta"
+"#;
+
+/// `[notify]` with a Cloud API channel (templates for two kinds) and a gateway for SMS,
+/// both at `provider`, and e-mail to the local SMTP server on `smtp_port`.
+fn notify_toml(provider: &str, smtp_port: u16, quiet: &str) -> String {
+    format!(
+        r#"
+[notify]
+quiet_hours = "{quiet}"
+
+[[notify.channel]]
+name = "wa"
+kind = "whatsapp_cloud"
+phone_number_id = "106540352242922"
+token_file = "wa.token"
+api_base = "{provider}/v21.0"
+
+[notify.channel.templates]
+hold_ready = "pesanan_siap"
+due_soon = "jatuh_tempo"
+
+[[notify.channel]]
+name = "sms"
+kind = "http_gateway"
+medium = "sms"
+url = "{provider}/send"
+token_file = "gateway.token"
+min_delay_seconds = 0
+
+[[notify.channel]]
+name = "mail"
+kind = "smtp"
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+from = "Perpustakaan <noreply@perpustakaan.example.go.id>"
+"#
+    )
+}
+
+/// The hub's file in `dir` (with the tokens beside it) and its settings as the hub reads them.
+fn config(
+    dir: &Path,
+    provider: &str,
+    smtp_port: u16,
+    quiet: &str,
+) -> (String, NotifySettings, Library) {
+    write(dir, "wa.token", "cloud-token-123\n");
+    write(dir, "gateway.token", "gateway-token-456");
+    let path = write(
+        dir,
+        "hub.toml",
+        &format!("{LIBRARY}{}", notify_toml(provider, smtp_port, quiet)),
+    );
+    let settings = swalayan_hub::config::notify_settings(&path)
+        .unwrap()
+        .unwrap();
+    let library = Library::load(&path).unwrap();
+    (path.display().to_string(), settings, library)
+}
+
+/// A hub process (serving, with `extra` arguments), the patrons and copies, a synced kiosk.
+fn a_library(backend: Backend, dir: &Path, config: &str) -> (Hub, CliStation) {
+    let hub = start_hub_on(&backend.database(dir), "127.0.0.1:0", &["--config", config]);
+    let patrons = write(dir, "patrons.csv", PATRONS);
+    let items = write(dir, "items.csv", ITEMS);
+    hub.json(&["import", "patrons", patrons.to_str().unwrap()]);
+    hub.json(&["import", "items", items.to_str().unwrap()]);
+    let token = hub.add_station("kiosk-1");
+    let kiosk = CliStation::new(dir, "kiosk-1", &hub.url, &token, "");
+    assert_eq!(kiosk.run(&["init"]).status.code(), Some(0));
+    kiosk.sync();
+    (hub, kiosk)
+}
+
+/// `hh:mm` library time on `day`.
+fn at(library: &Library, day: Date, hour: i8, minute: i8) -> Timestamp {
+    day.at(hour, minute, 0, 0)
+        .to_zoned_datetime(library.timezone.clone())
+        .unwrap()
+        .timestamp()
+}
+
+fn today(library: &Library) -> Date {
+    Timestamp::now()
+        .to_zoned_datetime(library.timezone.clone())
+        .date()
+}
+
+/// Siti lends Bumi Manusia's one copy; Budi reserves it on the web; the kiosk hears of it
+/// and Siti returns it to the hold shelf: Budi's hold is ready, `until` its last day.
+fn a_ready_hold_for(hub: &Hub, kiosk: &CliStation, patron: (&str, &str)) -> Date {
+    let (code, lent) = kiosk.json(&[
+        "circ", "checkout", "--patron", "P3", "--item", "B3", "--pin", "4321",
+    ]);
+    assert_eq!(code, 0, "{lent}");
+    kiosk.sync();
+    let found = get(&format!("{}/search?q=bumi", hub.url), None);
+    let bumi = between(&found.body, "<h2><a href=\"", "\"")
+        .unwrap()
+        .to_string();
+    let mut browser = Browser::new(&hub.url);
+    assert_eq!(browser.sign_in(patron.0, patron.1).status, 303);
+    let csrf = browser.csrf();
+    let reserved = browser.post(
+        &format!("{bumi}/reserve"),
+        &[("csrf", &csrf), ("pickup", "pusat")],
+    );
+    assert_eq!(reserved.status, 303, "{}", reserved.body);
+    kiosk.sync();
+    let (code, returned) = kiosk.json(&["circ", "checkin", "--item", "B3"]);
+    assert_eq!(code, 0, "{returned}");
+    assert_eq!(returned["route"], "hold_shelf", "{returned}");
+    kiosk.sync();
+    let (_, shown) = kiosk.json(&["patron", "show", patron.0]);
+    shown["holds"][0]["expires"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{shown}"))
+        .parse()
+        .unwrap()
+}
+
+/// The whole journey: Siti, who chose WhatsApp in English on the web, reserves a book; it is
+/// returned at a kiosk to the hold shelf at 22:10. Nothing goes during the quiet hours; at
+/// 07:00 exactly one template message goes with the title, the branch and the last day in
+/// her language; later runs and a restarted sender send nothing more.
+fn a_hold_ready_late_in_the_evening_is_told_once_at_seven_the_next_morning(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(Vec::new());
+    let smtp = FakeSmtp::start();
+    // The serving hub has no channels: the cycle below is the one sender, at chosen times.
+    let (path, settings, library) = config(dir.path(), &provider.url, smtp.port, "21:00-07:00");
+    let quiet_free = write(dir.path(), "serve.toml", LIBRARY);
+    let (hub, kiosk) = a_library(backend, dir.path(), quiet_free.to_str().unwrap());
+
+    // Siti turns her messages to English on the notifications page (her consent stays).
+    let mut siti = Browser::new(&hub.url);
+    assert_eq!(siti.sign_in("P1", "1234").status, 303);
+    let csrf = siti.csrf();
+    let saved = siti.post(
+        "/account/notifications",
+        &[
+            ("notify", "whatsapp"),
+            ("phone", "0812-3456-7890"),
+            ("messages", "hold_ready"),
+            ("messages", "due_soon"),
+            ("lang", "en"),
+            ("csrf", &csrf),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let until = a_ready_hold_for(&hub, &kiosk, ("P1", "1234"));
+
+    let storage = swalayan_hub::storage::open(&hub.db).unwrap();
+    let day = today(&library);
+    let tomorrow = day.tomorrow().unwrap();
+    let mut sender = Sender::new().unwrap();
+    let run = |now: Timestamp, sender: &mut Sender| {
+        cycle(
+            sender,
+            storage.as_ref(),
+            &settings,
+            &library,
+            now,
+            false,
+            true,
+        )
+        .unwrap()
+    };
+
+    let evening = run(at(&library, day, 22, 10), &mut sender);
+    assert_eq!(evening.happened, 1, "{evening:?}");
+    assert!(evening.pass.quiet);
+    let dawn = run(at(&library, tomorrow, 6, 59), &mut sender);
+    assert_eq!(dawn.happened, 0);
+    assert!(provider.requests().is_empty(), "nothing in the quiet hours");
+
+    let morning = run(at(&library, tomorrow, 7, 0), &mut sender);
+    assert_eq!(morning.pass.sent, 1, "{morning:?}");
+    run(at(&library, tomorrow, 7, 1), &mut sender);
+    // A restarted sender (a new process's) finds nothing to send either.
+    run(at(&library, tomorrow, 7, 5), &mut Sender::new().unwrap());
+    let requests = provider.requests();
+    assert_eq!(requests.len(), 1, "exactly once: {requests:?}");
+    let sent = &requests[0];
+    assert_eq!(sent.method, "POST");
+    assert_eq!(sent.path, "/v21.0/106540352242922/messages");
+    assert_eq!(sent.header("authorization"), Some("Bearer cloud-token-123"));
+    let body = sent.json();
+    assert_eq!(body["messaging_product"], "whatsapp");
+    assert_eq!(body["to"], "6281234567890");
+    assert_eq!(body["type"], "template");
+    assert_eq!(body["template"]["name"], "pesanan_siap");
+    assert_eq!(body["template"]["language"]["code"], "en");
+    let parameters: Vec<&str> = body["template"]["components"][0]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert_eq!(p["type"], "text");
+            p["text"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        parameters,
+        [
+            "Bumi Manusia",
+            "pusat",
+            format::long_date(until, Lang::En).as_str()
+        ]
+    );
+
+    // Staff see it sent, the number masked.
+    let listed = hub.json(&["--config", &path, "notify", "list"]);
+    let rows = listed.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{listed}");
+    for field in [
+        "id",
+        "patron",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ] {
+        assert!(rows[0].get(field).is_some(), "{field} in {listed}");
+    }
+    assert_eq!(rows[0]["kind"], "hold_ready");
+    assert_eq!(rows[0]["status"], "sent");
+    assert_eq!(rows[0]["channel"], "wa");
+    assert_eq!(rows[0]["attempts"], 1);
+    assert!(!listed.to_string().contains("34567890"), "masked: {listed}");
+    let pending = hub.json(&["notify", "list", "--status", "pending"]);
+    assert_eq!(pending, serde_json::json!([]));
+}
+
+/// The calendar: loans due in two days, one and seven days overdue — one message per patron
+/// and day, only to patrons who consented (Budi gave a number, not his consent), each on the
+/// channel they chose; SMS through the gateway's form, e-mail as plain text and HTML.
+#[test]
+fn reminders_go_to_those_who_consented_on_their_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(Vec::new());
+    let smtp = FakeSmtp::start();
+    let (_, settings, library) = config(dir.path(), &provider.url, smtp.port, "none");
+    let config_path = write(dir.path(), "serve.toml", LIBRARY);
+    let (hub, kiosk) = a_library(Backend::Sqlite, dir.path(), config_path.to_str().unwrap());
+    // Siti's channel becomes SMS (the gateway); the consent moves with it.
+    let mut siti = Browser::new(&hub.url);
+    assert_eq!(siti.sign_in("P1", "1234").status, 303);
+    let csrf = siti.csrf();
+    let saved = siti.post(
+        "/account/notifications",
+        &[
+            ("notify", "sms"),
+            ("phone", "0812-3456-7890"),
+            ("messages", "due_soon"),
+            ("messages", "overdue"),
+            ("csrf", &csrf),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let mut due = None;
+    for (patron, pin, item) in [
+        ("P1", "1234", "B1"),
+        ("P1", "1234", "B2"),
+        ("P2", "5678", "B3"),
+    ] {
+        let (code, lent) = kiosk.json(&[
+            "circ", "checkout", "--patron", patron, "--item", item, "--pin", pin,
+        ]);
+        assert_eq!(code, 0, "{lent}");
+        due = Some(lent["due"].as_str().unwrap().parse::<Date>().unwrap());
+    }
+    // Ani borrows nothing at the kiosk: her e-mail is tested with the channel alone below.
+    kiosk.sync();
+    let due = due.unwrap();
+    let storage = swalayan_hub::storage::open(&hub.db).unwrap();
+    let mut sender = Sender::new().unwrap();
+    let mut on = |day: Date| {
+        cycle(
+            &mut sender,
+            storage.as_ref(),
+            &settings,
+            &library,
+            at(&library, day, 9, 0),
+            true,
+            true,
+        )
+        .unwrap()
+    };
+    let days = |n: i64| due.checked_add(jiff::Span::new().days(n)).unwrap();
+
+    let soon = on(days(-2));
+    assert_eq!(soon.scheduled.unwrap().due_soon, 1, "Siti only: {soon:?}");
+    assert_eq!(soon.pass.sent, 1);
+    let again = on(days(-2));
+    assert_eq!(again.scheduled.unwrap().queued, 0, "once a day");
+    assert_eq!(on(days(-1)).pass.sent, 0);
+    assert_eq!(on(days(1)).scheduled.unwrap().overdue, 1);
+    assert_eq!(on(days(3)).pass.sent, 0);
+    assert_eq!(on(days(7)).scheduled.unwrap().overdue, 1);
+
+    let requests = provider.requests();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    for request in &requests {
+        assert_eq!(request.path, "/send");
+        assert_eq!(request.header("authorization"), Some("gateway-token-456"));
+        assert_eq!(request.form("target").as_deref(), Some("081234567890"));
+        assert_eq!(request.form("countryCode").as_deref(), Some("62"));
+    }
+    let reminder = requests[0].form("message").unwrap();
+    assert!(
+        reminder.contains("\"Laskar Pelangi\" dan \"Laskar Pelangi\"")
+            && reminder.contains(&format::long_date(due, Lang::Id))
+            && reminder.starts_with("Perpustakaan Tebing Tinggi:"),
+        "{reminder}"
+    );
+    assert!(
+        requests[1]
+            .form("message")
+            .unwrap()
+            .contains("melewati batas")
+    );
+    let budi: Vec<Notice> = storage
+        .notices(&NoticeFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.patron == "P2")
+        .collect();
+    assert!(budi.is_empty(), "no consent, nothing: {budi:?}");
+
+    // E-mail: Ani's hold reminder as the SMTP server receives it.
+    let mail = swalayan_hub::notify::produce::recipient(
+        &settings,
+        &storage
+            .one::<swalayan_core::contract::documents::ContactDoc>("P3")
+            .unwrap()
+            .unwrap(),
+        MessageKind::HoldExpiring,
+    )
+    .expect("Ani chose e-mail");
+    assert_eq!(mail.channel.name, "mail");
+    storage
+        .queue_notices(&[Notice::new(
+            "P3|hold_expiring|h1|2026-12-12".into(),
+            "P3",
+            MessageKind::HoldExpiring,
+            "mail",
+            &mail.contact,
+            "id",
+            vec![
+                ("title".into(), "Bumi <Manusia>".into()),
+                ("branch".into(), "pusat".into()),
+                ("until".into(), "Sabtu, 12 Desember 2026".into()),
+            ],
+            Timestamp::now(),
+        )])
+        .unwrap();
+    let pass = sender
+        .pass(
+            storage.as_ref(),
+            &settings,
+            &library,
+            Timestamp::now(),
+            true,
+        )
+        .unwrap();
+    assert_eq!(pass.sent, 1, "{pass:?}");
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["<ani@contoh.id>"]);
+    assert_eq!(mails[0].from, "<noreply@perpustakaan.example.go.id>");
+    let data = &mails[0].data;
+    for part in [
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "Subject: Perpustakaan Tebing Tinggi: Pesanan berakhir besok",
+        "Bumi &lt;Manusia&gt;",
+    ] {
+        assert!(data.contains(part), "{part} in {data}");
+    }
+}
+
+/// A message queued by hand for `patron` on the Cloud API channel (hold ready).
+fn queued(storage: &dyn Storage, subject: &str, now: Timestamp) -> Notice {
+    let notice = Notice::new(
+        format!("P1|hold_ready|{subject}|2026-12-12"),
+        "P1",
+        MessageKind::HoldReady,
+        "wa",
+        "+6281234567890",
+        "id",
+        vec![
+            ("title".into(), "Laskar Pelangi".into()),
+            ("branch".into(), "pusat".into()),
+            ("until".into(), "Sabtu, 12 Desember 2026".into()),
+        ],
+        now,
+    );
+    assert_eq!(
+        storage
+            .queue_notices(std::slice::from_ref(&notice))
+            .unwrap(),
+        1
+    );
+    // Queued twice, kept once.
+    assert_eq!(
+        storage
+            .queue_notices(std::slice::from_ref(&notice))
+            .unwrap(),
+        0
+    );
+    notice
+}
+
+fn status_of(storage: &dyn Storage, id: uuid::Uuid) -> Notice {
+    storage
+        .notices(&NoticeFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|n| n.id == id)
+        .unwrap()
+}
+
+/// 429 waits for its `Retry-After` (capped at ten minutes), 500 is tried again with backoff,
+/// 400 fails for good and staff see why, on the command line too.
+#[test]
+fn providers_answers_are_retried_or_failed_as_they_deserve() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(vec![
+        Reply::too_many(120),
+        Reply::status(500, "{\"error\":{\"message\":\"try later\"}}"),
+        Reply::ok(CLOUD_OK),
+        Reply::too_many(86_400),
+        Reply::status(
+            400,
+            "{\"error\":{\"message\":\"(#131026) Message undeliverable to 6281234567890\",\"code\":131026}}",
+        ),
+    ]);
+    let (path, settings, library) = config(dir.path(), &provider.url, 1, "none");
+    let db = dir.path().join("hub.db").display().to_string();
+    let storage = swalayan_hub::storage::open(&db).unwrap();
+    let mut sender = Sender::new().unwrap();
+    let t0 = Timestamp::now();
+    let later = |s: i64| t0.checked_add(jiff::SignedDuration::from_secs(s)).unwrap();
+    let mut pass = |now: Timestamp| {
+        sender
+            .pass(storage.as_ref(), &settings, &library, now, true)
+            .unwrap()
+    };
+
+    let first = queued(storage.as_ref(), "h1", t0);
+    assert_eq!(pass(t0).retrying, 1);
+    let waiting = status_of(storage.as_ref(), first.id);
+    assert_eq!(waiting.status, NoticeStatus::Pending);
+    assert_eq!(
+        waiting.next_at,
+        swalayan_hub::storage::instant_text(later(120))
+    );
+    assert!(waiting.last_error.unwrap().contains("429"));
+    assert_eq!(
+        pass(later(119)).sent + pass(later(119)).retrying,
+        0,
+        "429 waits"
+    );
+    assert_eq!(pass(later(120)).retrying, 1, "then 500");
+    let backoff = status_of(storage.as_ref(), first.id);
+    assert_eq!(backoff.attempts, 2);
+    assert_eq!(
+        backoff.next_at,
+        swalayan_hub::storage::instant_text(later(180))
+    );
+    assert_eq!(pass(later(180)).sent, 1);
+    assert_eq!(
+        status_of(storage.as_ref(), first.id).status,
+        NoticeStatus::Sent
+    );
+
+    let second = queued(storage.as_ref(), "h2", later(200));
+    assert_eq!(pass(later(200)).retrying, 1);
+    assert_eq!(
+        status_of(storage.as_ref(), second.id).next_at,
+        swalayan_hub::storage::instant_text(later(800)),
+        "a day's Retry-After waits ten minutes"
+    );
+    assert_eq!(pass(later(800)).failed, 1);
+    let failed = status_of(storage.as_ref(), second.id);
+    assert_eq!(failed.status, NoticeStatus::Failed);
+    let reason = failed.last_error.unwrap();
+    assert!(
+        reason.contains("400") && reason.contains("undeliverable"),
+        "{reason}"
+    );
+    assert!(!reason.contains("6281234567890"), "masked: {reason}");
+    assert_eq!(provider.requests().len(), 5);
+
+    let listed = hub_cmd(
+        &db,
+        &[
+            "--json", "--config", &path, "notify", "list", "--status", "failed",
+        ],
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(rows[0]["status"], "failed");
+    assert!(
+        rows[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("undeliverable")
+    );
+}
+
+/// At most once: `notify run` killed while the provider holds its call leaves the message
+/// `sending`; a restarted run does not send it again, and once its sender is surely gone it
+/// is shown as `unknown` (it may or may not have arrived).
+#[test]
+fn a_sender_killed_mid_call_never_sends_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(vec![Reply::Hang]);
+    let (path, settings, library) = config(dir.path(), &provider.url, 1, "none");
+    let db = dir.path().join("hub.db").display().to_string();
+    let storage = swalayan_hub::storage::open(&db).unwrap();
+    let notice = queued(storage.as_ref(), "h1", Timestamp::now());
+
+    let mut child = Command::new(crate::support::hub_bin())
+        .args(["--db", &db, "--config", &path, "notify", "run", "--once"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        provider.wait_for_request(Duration::from_secs(60)),
+        "the sender called the provider"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        status_of(storage.as_ref(), notice.id).status,
+        NoticeStatus::Sending
+    );
+
+    let again = hub_cmd(
+        &db,
+        &["--json", "--config", &path, "notify", "run", "--once"],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(provider.requests().len(), 1, "not sent twice");
+    let later = Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_mins(3))
+        .unwrap();
+    let pass = Sender::new()
+        .unwrap()
+        .pass(storage.as_ref(), &settings, &library, later, true)
+        .unwrap();
+    assert_eq!((pass.unknown, pass.sent), (1, 0));
+    let unknown = status_of(storage.as_ref(), notice.id);
+    assert_eq!(unknown.status, NoticeStatus::Unknown);
+    assert!(unknown.last_error.unwrap().contains("may or may not"));
+    assert_eq!(provider.requests().len(), 1);
+}
+
+/// `serve` with channels tells a hold set aside at a kiosk on its own, outside quiet hours.
+#[test]
+fn serve_tells_a_ready_hold_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(Vec::new());
+    let (path, _, _) = config(dir.path(), &provider.url, 1, "none");
+    let (hub, kiosk) = a_library(Backend::Sqlite, dir.path(), &path);
+    a_ready_hold_for(&hub, &kiosk, ("P1", "1234"));
+    assert!(
+        provider.wait_for_request(Duration::from_secs(60)),
+        "serve sent it"
+    );
+    let sent = provider.requests();
+    assert_eq!(sent[0].json()["template"]["name"], "pesanan_siap");
+    assert_eq!(sent[0].json()["template"]["language"]["code"], "id");
+}
+
+/// `notify test` sends a sample through a channel now; a provider's refusal exits 3 with
+/// its reason, and a contact that is no number is refused before any call.
+#[test]
+fn notify_test_sends_a_sample_through_a_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(vec![
+        Reply::ok(r#"{"status":true}"#),
+        Reply::ok(r#"{"status":false,"reason":"invalid token"}"#),
+    ]);
+    let (path, _, _) = config(dir.path(), &provider.url, 1, "21:00-07:00");
+    let db = dir.path().join("hub.db").display().to_string();
+    let test = |to: &str| {
+        hub_cmd(
+            &db,
+            &[
+                "--json",
+                "--config",
+                &path,
+                "notify",
+                "test",
+                "--channel",
+                "sms",
+                "--to",
+                to,
+            ],
+        )
+    };
+    let ok = test("0812 3456 7890");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let said: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(said["sent"], true);
+    assert_eq!(said["to"], "+62 812-****-7890");
+    assert_eq!(
+        provider.requests()[0].form("target").as_deref(),
+        Some("081234567890")
+    );
+    assert!(
+        provider.requests()[0]
+            .form("message")
+            .unwrap()
+            .contains("Pesan uji")
+    );
+    let refused = test("0812 3456 7890");
+    assert_eq!(refused.status.code(), Some(3));
+    let said: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(said["error"], "invalid token");
+    let bad = test("12");
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(provider.requests().len(), 2);
+}
