@@ -167,6 +167,15 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
+/// A number or an address as staff may see it ([`mask_phone`], [`mask_email`]).
+pub fn mask_contact(contact: &str) -> String {
+    if contact.contains('@') {
+        mask_email(contact)
+    } else {
+        mask_phone(contact)
+    }
+}
+
 /// Contacts as a record brings them (an import row, a library system's member).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContactRecord {

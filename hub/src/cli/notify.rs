@@ -13,7 +13,7 @@ use crate::storage::{Notice, NoticeFilter, NoticeStatus, Storage};
 use jiff::Timestamp;
 use std::path::Path;
 use std::time::Instant;
-use swalayan_core::contact::{MessageKind, Notify, mask_email, mask_phone};
+use swalayan_core::contact::{MessageKind, Notify, mask_contact as masked_contact};
 
 pub(super) fn notify(
     storage: &dyn Storage,
@@ -203,15 +203,6 @@ fn status_of(arg: NoticeStatusArg) -> NoticeStatus {
         NoticeStatusArg::Sent => NoticeStatus::Sent,
         NoticeStatusArg::Failed => NoticeStatus::Failed,
         NoticeStatusArg::Unknown => NoticeStatus::Unknown,
-    }
-}
-
-/// A number or an address as staff see it.
-pub(crate) fn masked_contact(contact: &str) -> String {
-    if contact.contains('@') {
-        mask_email(contact)
-    } else {
-        mask_phone(contact)
     }
 }
 

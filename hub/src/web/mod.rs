@@ -11,7 +11,7 @@
 //! - [`public`]: the library's public site — home, search, titles, the patron's account,
 //!   renewals, events, feedback, robots and sitemap.
 //! - [`staff`]: the staff's pages under `/staff` — sign-in and the dashboard's home, report
-//!   pages with charts, events' rosters and check-in, publishing, conflicts.
+//!   pages with charts, events' rosters and check-in, publishing, conflicts, notifications.
 //!
 //! This file only joins the two sides' addresses into one router: nothing in `kit` imports
 //! `public` or `staff`, and neither side imports the other (a test reads the `use` lines).
@@ -30,6 +30,7 @@ pub use kit::{PageError, WebState, read_view, title_path};
 use axum::Router;
 use axum::routing::{get, post};
 use public::{account, events, feedback, home, kiosk_pin, notifications, search, seo, title};
+use staff::notifications as staff_notifications;
 use staff::{conflicts, dashboard, event_forms, insight, programmes, promotions};
 
 /// The public pages.
@@ -66,6 +67,7 @@ pub fn router(state: WebState) -> Router {
         .route("/staff/monthly", get(insight::monthly))
         .route("/staff/conflicts", get(conflicts::page))
         .route("/staff/conflicts/{id}/resolve", post(conflicts::resolve))
+        .route("/staff/notifications", get(staff_notifications::page))
         .route("/staff/events", get(programmes::list))
         .route(
             "/staff/events/new",

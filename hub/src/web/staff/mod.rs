@@ -9,6 +9,7 @@
 //! - [`promotions`], [`event_forms`]: promotions and events written, changed and withdrawn,
 //!   on one form kit (`forms`: the posted form, its token, its fields, the audit line).
 //! - [`conflicts`]: conflicts resolved with a note.
+//! - [`notifications`]: what patrons were told, waiting or failed (contacts masked), CSV.
 
 pub mod chart;
 pub mod conflicts;
@@ -17,6 +18,7 @@ pub mod event_forms;
 mod forms;
 mod ils_link;
 pub mod insight;
+pub mod notifications;
 pub mod period;
 pub mod programmes;
 pub mod promotions;
