@@ -678,3 +678,114 @@ fn notify_test_sends_a_sample_through_a_channel() {
     assert_eq!(bad.status.code(), Some(2));
     assert_eq!(provider.requests().len(), 2);
 }
+
+/// Events: the day before, everyone holding a place is reminded; when a place frees, the
+/// first on the waiting list takes it and is told at once (the event still to come).
+#[test]
+fn events_remind_the_day_before_and_a_freed_place_is_told() {
+    use swalayan_hub::events::{NewEvent, Registrant, cancel, register};
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(Vec::new());
+    let (_, mut settings, library) = config(dir.path(), &provider.url, 1, "none");
+    // The Cloud API channel carries event messages too.
+    if let swalayan_hub::notify::ChannelKind::WhatsappCloud { templates, .. } =
+        &mut settings.channels[0].kind
+    {
+        for (kind, name) in [
+            (MessageKind::EventReminder, "acara_besok"),
+            (MessageKind::WaitlistPlace, "tempat_tersedia"),
+        ] {
+            templates.insert(
+                kind,
+                swalayan_hub::notify::settings::Template {
+                    name: name.into(),
+                    languages: vec!["id".into(), "en".into()],
+                },
+            );
+        }
+    }
+    let db = dir.path().join("hub.db").display().to_string();
+    let patrons = write(dir.path(), "patrons.csv", PATRONS);
+    assert!(
+        hub_cmd(&db, &["import", "patrons", patrons.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let storage = swalayan_hub::storage::open(&db).unwrap();
+    let day = today(&library)
+        .checked_add(jiff::Span::new().days(3))
+        .unwrap();
+    let id = swalayan_hub::events::add(
+        storage.as_ref(),
+        &NewEvent {
+            title: "Kelas menulis anak".into(),
+            title_en: Some("Children's writing class".into()),
+            starts: day.at(9, 0, 0, 0),
+            ends: day.at(11, 30, 0, 0),
+            place: Some("Ruang anak".into()),
+            capacity: Some(1),
+            ..NewEvent::default()
+        },
+    )
+    .unwrap();
+    let now = Timestamp::now();
+    let local = now.to_zoned_datetime(library.timezone.clone()).datetime();
+    // Ani (e-mail) holds the one place; Siti (WhatsApp) waits.
+    for card in ["P3", "P1"] {
+        register(
+            storage.as_ref(),
+            &id,
+            &Registrant::Member { card: card.into() },
+            now,
+            local,
+            2,
+        )
+        .unwrap()
+        .unwrap();
+    }
+    let mut sender = Sender::new().unwrap();
+    let mut run = |at: Timestamp, calendar: bool| {
+        cycle(
+            &mut sender,
+            storage.as_ref(),
+            &settings,
+            &library,
+            at,
+            calendar,
+            true,
+        )
+        .unwrap()
+    };
+    assert_eq!(run(now, true).pass.sent, 0, "nothing yet");
+    assert!(cancel(storage.as_ref(), &id, "P3").unwrap());
+    let freed = run(now, false);
+    assert_eq!((freed.happened, freed.pass.sent), (1, 1), "{freed:?}");
+    let told = &provider.requests()[0].json();
+    assert_eq!(told["template"]["name"], "tempat_tersedia");
+    let values: Vec<&str> = told["template"]["components"][0]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        values,
+        [
+            "Kelas menulis anak",
+            format!("{}, 09.00", format::long_date(day, Lang::Id)).as_str(),
+            "Ruang anak"
+        ]
+    );
+    // The day before, Siti (now holding the place) is reminded once.
+    let eve = at(&library, day.yesterday().unwrap(), 10, 0);
+    let reminded = run(eve, true);
+    assert_eq!(
+        reminded.scheduled.unwrap().event_reminder,
+        1,
+        "{reminded:?}"
+    );
+    assert_eq!(run(eve, true).pass.sent, 0);
+    let requests = provider.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].json()["template"]["name"], "acara_besok");
+}
