@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
 use swalayan_core::contract::documents::PatronDoc;
@@ -41,6 +41,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// `[library] branches`: the pickup branches holds may name (empty: those copies name).
     pub branches: Arc<[String]>,
+    /// The patrons' channels (`[notify]`) on which the hub can send a kiosk visit's receipt.
+    pub receipt_media: Arc<[swalayan_core::contact::Notify]>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -63,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/status", post(report_status))
         .route("/v1/holds", post(place_hold).get(list_holds))
         .route("/v1/holds/{id}", delete(cancel_hold))
+        .route("/v1/patron/contact", get(patron_contact))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
@@ -464,6 +467,63 @@ fn header_proof(headers: &HeaderMap) -> Option<(String, String)> {
             .map(str::to_string)
     };
     Some((get("x-patron-card")?, get("x-patron-pin")?))
+}
+
+/// `GET /v1/patron/contact`: how the signed-in patron hears from the library, for the
+/// kiosk's receipt screen ("Kirim ke WhatsApp"): the channel, the contact masked, and whether
+/// the hub can send this patron a receipt there. A kiosk token with the patron's card and PIN
+/// (`X-Patron-Card`, `X-Patron-Pin`; wrong PINs count library-wide), or a staff token for any
+/// card (`?patron=`). Nothing of the contact leaves unmasked.
+#[derive(Debug, Serialize)]
+pub struct ContactAnswer {
+    /// `whatsapp`, `sms`, `email` or `none`.
+    pub channel: String,
+    /// `+62 812-****-7890`, `n***@contoh.id`; absent for `none`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// A receipt sent now would go: consent given, receipts not turned off, a channel for it.
+    pub receipt: bool,
+}
+
+async fn patron_contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HoldsQuery>,
+) -> Result<Json<ContactAnswer>, ApiError> {
+    use swalayan_core::contact::{MessageKind, Notify, mask_contact};
+    use swalayan_core::contract::documents::ContactDoc;
+    let token = bearer(&headers)?;
+    let proof = header_proof(&headers);
+    let answer = blocking(move || {
+        let card = match acting(state.storage.as_ref(), &token, proof)? {
+            Acting::Patron(card) => card,
+            Acting::Staff => query.patron.ok_or_else(|| {
+                bad(StatusCode::BAD_REQUEST, "name the patron: ?patron=CARD")
+            })?,
+        };
+        let contact = state.storage.one::<ContactDoc>(&card)?;
+        let Some(contact) = contact.filter(|c| c.notify != Notify::None && c.consent.is_some())
+        else {
+            return Ok(ContactAnswer {
+                channel: Notify::None.code().to_string(),
+                to: None,
+                receipt: false,
+            });
+        };
+        let to = match contact.notify {
+            Notify::Email => contact.email.as_deref(),
+            _ => contact.phone.as_deref(),
+        };
+        Ok(ContactAnswer {
+            channel: contact.notify.code().to_string(),
+            to: to.map(mask_contact),
+            receipt: to.is_some()
+                && !contact.muted.contains(&MessageKind::Receipt)
+                && state.receipt_media.contains(&contact.notify),
+        })
+    })
+    .await?;
+    Ok(Json(answer))
 }
 
 #[derive(Debug, Deserialize)]

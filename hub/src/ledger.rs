@@ -346,7 +346,11 @@ fn apply_one(
         }
         // Recorded as received: feedback is for the library's evaluation.
         // Recorded for staff (`swalayan-hub exceptions`); nothing in the catalog changes.
-        TxBody::Feedback(_) | TxBody::ReturnException(_) | TxBody::SecurityAlarm(_) => None,
+        // A receipt request is read from the record by the notifications' producer.
+        TxBody::Feedback(_)
+        | TxBody::ReturnException(_)
+        | TxBody::SecurityAlarm(_)
+        | TxBody::ReceiptRequest(_) => None,
     }
 }
 

@@ -273,8 +273,22 @@ pub fn run(
 ) -> Result<(), ServeError> {
     let Beside { ils, notify } = beside;
     let branches = library.branches.clone();
+    let notify = notify.filter(|n| !n.channels.is_empty());
+    // The channels a kiosk visit's receipt can go by (the kiosk's receipt screen asks).
+    let receipt_media: Vec<swalayan_core::contact::Notify> = notify
+        .as_ref()
+        .map(|n| {
+            swalayan_core::contact::Notify::ALL
+                .into_iter()
+                .filter(|m| {
+                    n.channel_for(*m)
+                        .is_some_and(|c| c.carries(swalayan_core::contact::MessageKind::Receipt))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     // Notifications are sent from a thread beside the server and stop with it.
-    let _notify = match notify.filter(|n| !n.channels.is_empty()) {
+    let _notify = match notify {
         Some(settings) => Some(crate::notify::running::start(
             settings,
             Arc::clone(&storage),
@@ -305,6 +319,7 @@ pub fn run(
         let storage_for_watchdog = Arc::clone(&storage);
         let state = AppState {
             branches: branches.into(),
+            receipt_media: receipt_media.into(),
             storage,
             metrics: Arc::new(Metrics::default()),
         };

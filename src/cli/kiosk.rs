@@ -151,6 +151,12 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
     };
     let sync = station::sync(ctx)?;
     let mut kiosk = Kiosk::new(desk, settings(ctx), pad, printer);
+    // Our hub (not a library system over SIP2) can send a visit's receipt on the patron's
+    // channel: the receipt screen asks it at sign-in.
+    if let (Some(central), None) = (&ctx.config.central, &ctx.config.sip2) {
+        let lookup = crate::sync::contact::HubContact::new(central).map_err(CliError::Usage)?;
+        kiosk = kiosk.with_contact_lookup(Box::new(lookup));
+    }
     if sync.is_some() {
         // Offline until the first sync reaches the central.
         kiosk.handle(

@@ -1,6 +1,8 @@
 //! Sync with the central catalog, over the wire types of [`crate::contract`] (shared with
 //! the hub through `swalayan-core`).
 //!
+//! - [`contact`]: the kiosk's question to the hub at sign-in — the patron's channel for a
+//!   receipt, masked (issue #30).
 //! - [`central`]: the central behind one trait (our hub, or a library system over SIP2) and a
 //!   sync round.
 //! - [`push`]: sends pending outbox rows in batches and records what the central said.
@@ -14,6 +16,7 @@
 //! answers `duplicate` for a repeat, so the station can resend after any failure.
 
 pub mod central;
+pub mod contact;
 pub mod pull;
 pub mod push;
 pub mod sip2;

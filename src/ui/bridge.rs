@@ -123,6 +123,14 @@ fn apply_session(ui: &KioskWindow, view: &KioskView) {
     session.set_idle_countdown(view.idle_countdown.map(|s| s as i32).unwrap_or(-1));
     session.set_feedback_enabled(view.feedback_enabled);
     session.set_event_title(view.event_title.as_str().into());
+    let (channel, to) = view
+        .receipt_channel
+        .as_ref()
+        .map(|c| (c.channel.as_str(), c.to.as_str()))
+        .unwrap_or(("", ""));
+    session.set_receipt_channel(channel.into());
+    session.set_receipt_to(to.into());
+    session.set_receipt_sent_to(view.receipt_sent_to.clone().unwrap_or_default().into());
     let style = ui.global::<Style>();
     style.set_large_text(view.display.large_text);
     style.set_high_contrast(view.display.high_contrast);
@@ -275,6 +283,8 @@ pub fn connect(ui: &KioskWindow, dispatch: Rc<dyn Fn(Command)>) {
     session.on_finish(move || d(Command::Finish));
     let d = dispatch.clone();
     session.on_print_receipt(move |print| d(Command::Receipt(print)));
+    let d = dispatch.clone();
+    session.on_send_receipt(move || d(Command::SendReceipt));
     let d = dispatch.clone();
     session.on_feedback(move |score| d(Command::Feedback(score.clamp(0, 5) as u8)));
     let d = dispatch.clone();

@@ -264,6 +264,15 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
         ],
         held_back: Vec::new(),
         staff_message: String::new(),
+        // The receipt screen with the hub's offer to send it (the widest of its faces), and
+        // the goodbye saying where it went.
+        receipt_channel: (screen_enum == Screen::Receipt).then(|| {
+            crate::sync::contact::ReceiptChannel {
+                channel: "whatsapp".into(),
+                to: "+62 812-****-7890".into(),
+            }
+        }),
+        receipt_sent_to: (screen_enum == Screen::Goodbye).then(|| "+62 812-****-7890".into()),
         quit: false,
         central: crate::station::kiosk::CentralLight::NoCentral,
     })

@@ -5,7 +5,7 @@
 //!
 //! | role | pulls | pushes |
 //! |---|---|---|
-//! | kiosk | titles, items, loans, holds, patrons with PIN verifiers, policy, promotions, events | checkout, checkin, renew, hold, pickup, fine, feedback, pin_attempt, attend |
+//! | kiosk | titles, items, loans, holds, patrons with PIN verifiers, policy, promotions, events | checkout, checkin, renew, hold, pickup, fine, feedback, pin_attempt, attend, receipt_request |
 //! | dropbox | titles, items, loans, holds, patrons as cards only (no names, no PIN verifiers), policy | checkin, fine, return_exception |
 //! | gate | policy, and items and titles (an RFID security gate) | security_alarm (and visits, on their own endpoint) |
 //!
@@ -193,7 +193,8 @@ mod tests {
                 "fine",
                 "feedback",
                 "pin_attempt",
-                "attend"
+                "attend",
+                "receipt_request"
             ]
         );
         assert_eq!(

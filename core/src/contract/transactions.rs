@@ -44,10 +44,13 @@ pub enum TxKind {
     SecurityAlarm,
     /// A member came to an event: their card scanned at a kiosk on the event's banner.
     Attend,
+    /// A patron asked at the kiosk's receipt screen for the visit's receipt by WhatsApp, SMS
+    /// or e-mail: the hub sends it on the patron's channel (issue #30).
+    ReceiptRequest,
 }
 
 impl TxKind {
-    pub const ALL: [TxKind; 11] = [
+    pub const ALL: [TxKind; 12] = [
         TxKind::Checkout,
         TxKind::Checkin,
         TxKind::Renew,
@@ -59,6 +62,7 @@ impl TxKind {
         TxKind::ReturnException,
         TxKind::SecurityAlarm,
         TxKind::Attend,
+        TxKind::ReceiptRequest,
     ];
 
     /// The snake_case code in the outbox and on the wire.
@@ -75,6 +79,7 @@ impl TxKind {
             TxKind::ReturnException => "return_exception",
             TxKind::SecurityAlarm => "security_alarm",
             TxKind::Attend => "attend",
+            TxKind::ReceiptRequest => "receipt_request",
         }
     }
 
@@ -257,6 +262,20 @@ pub struct AttendPayload {
     pub at: Timestamp,
 }
 
+/// `receipt_request`: a kiosk visit's receipt, to be sent to the patron on their channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptRequestPayload {
+    pub patron: String,
+    /// The receipt's lines as the kiosk would print them (titles, barcodes, due dates, fines),
+    /// in the patron's language at the kiosk.
+    pub lines: Vec<String>,
+    /// When the visit ended, by the station's clock.
+    pub at: Timestamp,
+    /// The kiosk's language for the visit (`id`, `en`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
 /// A transaction's kind with its typed payload.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TxBody {
@@ -271,6 +290,7 @@ pub enum TxBody {
     ReturnException(ReturnExceptionPayload),
     SecurityAlarm(SecurityAlarmPayload),
     Attend(AttendPayload),
+    ReceiptRequest(ReceiptRequestPayload),
 }
 
 /// A payload that does not fit its kind.
@@ -296,6 +316,7 @@ impl TxBody {
             TxBody::ReturnException(_) => TxKind::ReturnException,
             TxBody::SecurityAlarm(_) => TxKind::SecurityAlarm,
             TxBody::Attend(_) => TxKind::Attend,
+            TxBody::ReceiptRequest(_) => TxKind::ReceiptRequest,
         }
     }
 
@@ -312,6 +333,7 @@ impl TxBody {
             TxBody::ReturnException(p) => serde_json::to_value(p),
             TxBody::SecurityAlarm(p) => serde_json::to_value(p),
             TxBody::Attend(p) => serde_json::to_value(p),
+            TxBody::ReceiptRequest(p) => serde_json::to_value(p),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(Value::Null)
@@ -344,6 +366,7 @@ impl TxBody {
             TxKind::ReturnException => TxBody::ReturnException(read(kind, payload)?),
             TxKind::SecurityAlarm => TxBody::SecurityAlarm(read(kind, payload)?),
             TxKind::Attend => TxBody::Attend(read(kind, payload)?),
+            TxKind::ReceiptRequest => TxBody::ReceiptRequest(read(kind, payload)?),
         })
     }
 
@@ -358,6 +381,7 @@ impl TxBody {
             TxBody::Feedback(_) | TxBody::ReturnException(_) | TxBody::SecurityAlarm(_) => None,
             TxBody::PinAttempt(p) => Some(&p.patron),
             TxBody::Attend(p) => Some(&p.patron),
+            TxBody::ReceiptRequest(p) => Some(&p.patron),
         }
     }
 
@@ -371,7 +395,10 @@ impl TxBody {
             TxBody::Fine(p) => p.item.as_deref(),
             TxBody::ReturnException(p) => p.item.as_deref(),
             TxBody::SecurityAlarm(p) => p.item.as_deref(),
-            TxBody::Feedback(_) | TxBody::PinAttempt(_) | TxBody::Attend(_) => None,
+            TxBody::Feedback(_)
+            | TxBody::PinAttempt(_)
+            | TxBody::Attend(_)
+            | TxBody::ReceiptRequest(_) => None,
         }
     }
 
@@ -530,6 +557,14 @@ mod tests {
                 patron,
                 at
             })),
+            (text(), proptest::collection::vec(text(), 0..4), at()).prop_map(
+                |(patron, lines, at)| TxBody::ReceiptRequest(ReceiptRequestPayload {
+                    patron,
+                    lines,
+                    at,
+                    lang: Some("id".into()),
+                })
+            ),
         ]
     }
 

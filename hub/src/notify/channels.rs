@@ -71,10 +71,20 @@ pub fn send(
                     error: format!("no approved template for {}", message.kind.code()),
                 };
             };
+            // The Cloud API refuses a parameter with a new line or a tab: lines become " · ".
             let parameters: Vec<serde_json::Value> = message
                 .params
                 .iter()
-                .map(|(_, value)| serde_json::json!({"type": "text", "text": value}))
+                .map(|(_, value)| {
+                    let text = value
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                        .replace('\t', " ");
+                    serde_json::json!({"type": "text", "text": text})
+                })
                 .collect();
             let body = serde_json::json!({
                 "messaging_product": "whatsapp",

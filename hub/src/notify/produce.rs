@@ -3,7 +3,8 @@
 //! Two kinds of producer, both idempotent (a message's key is patron, kind, subject and day,
 //! so running one again queues nothing new):
 //! - **as things happen** ([`happened`]): holds that became ready and places that came from a
-//!   waiting list, read from the catalog's change feed after the producer's mark — so a hold
+//!   waiting list, read from the catalog's change feed after the producer's mark, and the
+//!   receipts patrons asked for at a kiosk (`receipt_request` transactions) — so a hold
 //!   set aside by a kiosk, a drop box, the web's staff or the library system's link is the
 //!   same change, told the same way;
 //! - **by the calendar** ([`scheduled`]): due soon, overdue, a hold's last day tomorrow, an
@@ -16,7 +17,7 @@
 use super::NotifySettings;
 use super::texts::Params;
 use crate::config::Library;
-use crate::storage::{DocKind, Notice, Result, Storage};
+use crate::storage::{DocKind, Notice, Result, Storage, TxFilter, TxState};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, HashMap};
@@ -24,10 +25,18 @@ use swalayan_core::contact::{MessageKind, Notify};
 use swalayan_core::contract::documents::{
     ContactDoc, EventDoc, HoldDoc, ItemDoc, LoanDoc, RosterDoc, TitleDoc,
 };
+use swalayan_core::contract::transactions::{TxBody, TxKind};
 use swalayan_core::domain::HoldStatus;
 use swalayan_core::format;
 use swalayan_core::reason::Lang;
 
+/// Receipt requests older than this are not sent (a kiosk offline for days).
+const RECEIPTS_WITHIN: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
+/// Receipts sent to one patron in one library day at most.
+const RECEIPTS_A_DAY: usize = 5;
+/// A receipt's lines, and a line's characters, at most.
+const RECEIPT_LINES: usize = 60;
+const RECEIPT_LINE_CHARS: usize = 200;
 /// The change feed is read in pages of this many.
 const PAGE: u32 = 2_000;
 /// The producer's mark in the storage: the last catalog revision it read.
@@ -164,7 +173,7 @@ pub fn happened(
         .notify_mark(MARK)?
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
-    let mut queued = 0;
+    let mut queued = receipts(storage, settings, library, now)?;
     // Bounded: a feed of a million changes is read in at most that many pages.
     for _ in 0..10_000 {
         let changes = storage.changes(since, PAGE)?;
@@ -197,6 +206,73 @@ pub fn happened(
         }
     }
     Ok(queued)
+}
+
+/// Receipts asked for at a kiosk in the last [`RECEIPTS_WITHIN`]: one message per request,
+/// at most [`RECEIPTS_A_DAY`] a patron a day, lines bounded (a kiosk's token cannot make the
+/// hub a patron's spam source).
+fn receipts(
+    storage: &dyn Storage,
+    settings: &NotifySettings,
+    library: &Library,
+    now: Timestamp,
+) -> Result<usize> {
+    let requests = storage.transactions(&TxFilter {
+        state: Some(TxState::Applied),
+        since: now.checked_sub(RECEIPTS_WITHIN).ok(),
+        limit: Some(10_000),
+        kind: Some(TxKind::ReceiptRequest),
+    })?;
+    if requests.is_empty() {
+        return Ok(0);
+    }
+    let mut queue = Queue::new(settings, storage, now);
+    let mut per_day: HashMap<(String, Date), usize> = HashMap::new();
+    for received in requests {
+        let Ok(TxBody::ReceiptRequest(request)) = received.body() else {
+            continue;
+        };
+        let plausible = !request.lines.is_empty()
+            && request.lines.len() <= RECEIPT_LINES
+            && request
+                .lines
+                .iter()
+                .all(|l| l.chars().count() <= RECEIPT_LINE_CHARS);
+        if !plausible {
+            tracing::warn!(id = %received.id, "a receipt request out of bounds: not sent");
+            continue;
+        }
+        let at = received.effective_at.parse::<Timestamp>().unwrap_or(request.at);
+        let local = at.to_zoned_datetime(library.timezone.clone()).datetime();
+        let count = per_day
+            .entry((request.patron.clone(), local.date()))
+            .or_default();
+        *count += 1;
+        if *count > RECEIPTS_A_DAY {
+            continue;
+        }
+        let lines = request.lines.join("\n");
+        queue.add(
+            &request.patron,
+            MessageKind::Receipt,
+            &received.id.to_string(),
+            local.date(),
+            |lang| {
+                vec![
+                    (
+                        "visit".into(),
+                        format!(
+                            "{}, {}",
+                            format::long_date(local.date(), lang),
+                            format::clock(local.time(), lang)
+                        ),
+                    ),
+                    ("lines".into(), lines),
+                ]
+            },
+        )?;
+    }
+    queue.finish()
 }
 
 /// A hold on the shelf, not past its last day, is told once per copy set aside.

@@ -66,6 +66,7 @@ fn received_in(
         state: None,
         since: Some(start),
         limit: None,
+        kind: None,
     })?;
     Ok(received
         .into_iter()

@@ -364,6 +364,8 @@ pub struct TxFilter {
     /// Effective time at or after this instant.
     pub since: Option<Timestamp>,
     pub limit: Option<u32>,
+    /// Only transactions of this kind.
+    pub kind: Option<TxKind>,
 }
 
 /// Visitor counts of one station for one time bucket (replaced on resend: idempotent).

@@ -555,12 +555,14 @@ impl Storage for PgStorage {
                     received_at, payload, state, reason, resolution
              FROM transactions
              WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR effective_at >= $2)
+               AND ($4::text IS NULL OR kind = $4)
              ORDER BY effective_at, station, seq
              LIMIT $3",
             &[
                 &filter.state.map(TxState::code),
                 &filter.since.map(|t| t.to_string()),
                 &filter.limit.map(i64::from),
+                &filter.kind.map(TxKind::code),
             ],
         )?;
         rows.iter()

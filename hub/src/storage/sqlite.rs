@@ -651,6 +651,7 @@ impl Storage for SqliteStorage {
                     payload, state, reason, resolution
              FROM transactions
              WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR effective_at >= ?2)
+               AND (?4 IS NULL OR kind = ?4)
              ORDER BY effective_at, station, seq
              LIMIT ?3",
         )?;
@@ -658,7 +659,8 @@ impl Storage for SqliteStorage {
             params![
                 filter.state.map(TxState::code),
                 filter.since.map(|t| t.to_string()),
-                filter.limit.map(i64::from).unwrap_or(-1)
+                filter.limit.map(i64::from).unwrap_or(-1),
+                filter.kind.map(TxKind::code)
             ],
             received_from_row,
         )?;

@@ -2,7 +2,9 @@
 //! event, and what a drop box records as an exception.
 
 use super::{Ctx, Desk};
-use crate::contract::transactions::{AttendPayload, FeedbackPayload, TxBody};
+use crate::contract::transactions::{
+    AttendPayload, FeedbackPayload, ReceiptRequestPayload, TxBody,
+};
 use crate::store::{Result, outbox};
 use rusqlite::Connection;
 use uuid::Uuid;
@@ -32,6 +34,27 @@ impl Desk {
                     event: event.to_string(),
                     patron: card.to_string(),
                     at: ctx.time.at,
+                })
+            },
+            |_| Ok(()),
+        )
+    }
+
+    /// Records a patron's request for the visit's receipt on their channel: the hub sends
+    /// it (WhatsApp, SMS, e-mail) with these lines.
+    pub fn record_receipt_request(
+        &mut self,
+        card: &str,
+        lines: Vec<String>,
+        lang: &str,
+    ) -> Result<Uuid> {
+        self.append_made(
+            |ctx| {
+                TxBody::ReceiptRequest(ReceiptRequestPayload {
+                    patron: card.to_string(),
+                    lines,
+                    at: ctx.time.at,
+                    lang: Some(lang.to_string()),
                 })
             },
             |_| Ok(()),

@@ -27,6 +27,9 @@ pub enum Command {
     PickUp,
     Finish,
     Receipt(bool),
+    /// "Kirim ke WhatsApp" / "Send to e-mail": the hub sends the visit's receipt on the
+    /// patron's channel (shown only when the hub said it can, at sign-in).
+    SendReceipt,
     Feedback(u8),
     Cancel,
     StillHere,

@@ -10,6 +10,7 @@ use crate::circulation::rules;
 use crate::contract::protocol::DeviceState;
 use crate::domain::{HoldStatus, Route, redact};
 use crate::reason::Reason;
+use crate::station::runtime::CentralState;
 use crate::station::sets::ready_sets;
 use crate::store::Result;
 use std::collections::BTreeMap;
@@ -116,7 +117,10 @@ impl Kiosk {
             return Ok(());
         };
         match self.desk.identify(&card, Proof::Pin(Some(pin)))? {
-            Ok(_) => self.enter_goal(),
+            Ok(_) => {
+                self.ask_receipt_channel(&card, pin);
+                self.enter_goal()
+            }
             Err(reason @ (Reason::PinIncorrect | Reason::PinLocked)) => {
                 self.session.notice = Some(reason);
                 self.session.notice_message = self.desk.central_message().map(str::to_string);
@@ -490,6 +494,37 @@ impl Kiosk {
         } else {
             self.goodbye();
         }
+    }
+
+    /// Asks the hub, with the PIN just accepted, where this patron's receipt could be sent;
+    /// not when the last sync failed (the patron would wait for a timeout for nothing). The
+    /// PIN goes no further than this call.
+    fn ask_receipt_channel(&mut self, card: &str, pin: &str) {
+        let offline = matches!(self.central, Some(CentralState::Failed(_)));
+        if let Some(lookup) = self.contact.as_ref().filter(|_| !offline) {
+            self.session.receipt_channel = lookup.receipt_channel(card, pin);
+        }
+    }
+
+    /// "Kirim ke WhatsApp": a `receipt_request` with the visit's lines for the hub to send,
+    /// then on as after the receipt question.
+    pub(super) fn send_receipt(&mut self) -> Result<()> {
+        let (Some(card), Some(channel)) = (
+            self.session.card.clone(),
+            self.session.receipt_channel.clone(),
+        ) else {
+            return Ok(());
+        };
+        let lines: Vec<String> = self
+            .session
+            .receipt_lines
+            .iter()
+            .map(|item| format!("{} ({}): {}", item.title, item.barcode, item.note))
+            .collect();
+        self.desk.record_receipt_request(&card, lines, self.lang.code())?;
+        self.session.receipt_sent_to = Some(channel.to);
+        self.receipt(false);
+        Ok(())
     }
 
     pub(super) fn print_receipt(&mut self) {

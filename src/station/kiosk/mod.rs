@@ -66,6 +66,8 @@ pub struct Kiosk {
     status_reads: u64,
     /// The last view derived.
     view: KioskView,
+    /// Asks the hub at sign-in where a patron's receipt can be sent (`None`: no hub).
+    contact: Option<Box<dyn crate::sync::contact::ContactLookup>>,
 }
 
 impl Kiosk {
@@ -97,12 +99,23 @@ impl Kiosk {
             status_read_at: Duration::ZERO,
             status_reads: 0,
             view: KioskView::default(),
+            contact: None,
         };
         if let Err(e) = kiosk.refresh_status() {
             tracing::error!("kiosk status: {e}");
         }
         kiosk.derive_view();
         kiosk
+    }
+
+    /// With the hub's answer at sign-in: the receipt screen offers sending the receipt on the
+    /// patron's channel.
+    pub fn with_contact_lookup(
+        mut self,
+        lookup: Box<dyn crate::sync::contact::ContactLookup>,
+    ) -> Kiosk {
+        self.contact = Some(lookup);
+        self
     }
 
     pub fn view(&self) -> &KioskView {
@@ -181,6 +194,7 @@ impl Kiosk {
             Command::PickUp => self.pick_up()?,
             Command::Finish => self.finish(),
             Command::Receipt(print) => self.receipt(print),
+            Command::SendReceipt => self.send_receipt()?,
             Command::Feedback(score) => {
                 if (1..=5).contains(&score) {
                     self.desk.record_feedback(score)?;
@@ -338,6 +352,8 @@ impl Kiosk {
                 })
                 .collect(),
             staff_message: session.staff_message.clone(),
+            receipt_channel: session.receipt_channel.clone(),
+            receipt_sent_to: session.receipt_sent_to.clone(),
             quit: self.quit,
             central: match self.central {
                 None => CentralLight::NoCentral,

@@ -52,6 +52,10 @@ pub(super) struct Session {
     pub goodbye_since: Option<Duration>,
     /// The event being checked in to: its id and title.
     pub event: Option<(String, String)>,
+    /// Where the hub can send this patron's receipt (asked at sign-in), masked.
+    pub receipt_channel: Option<crate::sync::contact::ReceiptChannel>,
+    /// The masked contact the receipt was asked to go to (the goodbye screen says so).
+    pub receipt_sent_to: Option<String>,
 }
 
 impl Session {

@@ -105,6 +105,10 @@ pub struct KioskView {
     /// Pulled documents held back, a line each for staff (kind, key, revision, why).
     pub held_back: Vec<String>,
     pub staff_message: String,
+    /// Where the hub can send this visit's receipt (the receipt screen's third button).
+    pub receipt_channel: Option<crate::sync::contact::ReceiptChannel>,
+    /// The masked contact the receipt is on its way to (the goodbye screen).
+    pub receipt_sent_to: Option<String>,
     /// Set when staff chose "leave kiosk mode": the app quits.
     pub quit: bool,
     /// The central catalogue: not configured, reached on the last sync, or not.
@@ -202,6 +206,8 @@ impl Default for KioskView {
             devices: Vec::new(),
             held_back: Vec::new(),
             staff_message: String::new(),
+            receipt_channel: None,
+            receipt_sent_to: None,
             quit: false,
             central: CentralLight::NoCentral,
         }
