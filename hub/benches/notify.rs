@@ -39,7 +39,12 @@ fn main() {
     let sqlite = dir.path().join("hub.db").display().to_string();
     run("SQLite", &sqlite, patrons, dir.path());
     if std::env::var_os("SWALAYAN_TEST_POSTGRES").is_some() {
-        run("PostgreSQL", &fresh_postgres::database(), patrons, dir.path());
+        run(
+            "PostgreSQL",
+            &fresh_postgres::database(),
+            patrons,
+            dir.path(),
+        );
     }
 }
 
@@ -73,9 +78,8 @@ fn run(backend: &str, db: &str, patrons: usize, dir: &std::path::Path) {
     assert_eq!(loans.len(), patrons);
 
     let first = Instant::now();
-    let made =
-        swalayan_hub::notify::produce::scheduled(storage.as_ref(), &settings, &library, now)
-            .unwrap();
+    let made = swalayan_hub::notify::produce::scheduled(storage.as_ref(), &settings, &library, now)
+        .unwrap();
     let first = first.elapsed();
     assert_eq!((made.due_soon, made.queued), (patrons, patrons));
     let again = Instant::now();
@@ -84,10 +88,7 @@ fn run(backend: &str, db: &str, patrons: usize, dir: &std::path::Path) {
             .unwrap();
     let again = again.elapsed();
     assert_eq!(repeat.queued, 0);
-    let queued = storage
-        .notices(&NoticeFilter::default())
-        .unwrap()
-        .len();
+    let queued = storage.notices(&NoticeFilter::default()).unwrap().len();
     assert_eq!(queued, patrons);
     println!(
         "notify {backend}: {patrons} due-soon reminders composed and queued in {:.2} s; \

@@ -497,9 +497,9 @@ async fn patron_contact(
     let answer = blocking(move || {
         let card = match acting(state.storage.as_ref(), &token, proof)? {
             Acting::Patron(card) => card,
-            Acting::Staff => query.patron.ok_or_else(|| {
-                bad(StatusCode::BAD_REQUEST, "name the patron: ?patron=CARD")
-            })?,
+            Acting::Staff => query
+                .patron
+                .ok_or_else(|| bad(StatusCode::BAD_REQUEST, "name the patron: ?patron=CARD"))?,
         };
         let contact = state.storage.one::<ContactDoc>(&card)?;
         let Some(contact) = contact.filter(|c| c.notify != Notify::None && c.consent.is_some())

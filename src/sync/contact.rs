@@ -53,8 +53,8 @@ impl HubContact {
             .connect_timeout(LOOKUP_TIMEOUT)
             .timeout(LOOKUP_TIMEOUT);
         if let Some(pem) = &settings.ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| format!("ca_file: {e}"))?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| format!("ca_file: {e}"))?;
             builder = builder.tls_certs_only(certs);
         }
         Ok(HubContact {

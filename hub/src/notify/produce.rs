@@ -242,7 +242,10 @@ fn receipts(
             tracing::warn!(id = %received.id, "a receipt request out of bounds: not sent");
             continue;
         }
-        let at = received.effective_at.parse::<Timestamp>().unwrap_or(request.at);
+        let at = received
+            .effective_at
+            .parse::<Timestamp>()
+            .unwrap_or(request.at);
         let local = at.to_zoned_datetime(library.timezone.clone()).datetime();
         let count = per_day
             .entry((request.patron.clone(), local.date()))

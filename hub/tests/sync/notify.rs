@@ -55,6 +55,7 @@ api_base = "{provider}/v21.0"
 [notify.channel.templates]
 hold_ready = "pesanan_siap"
 due_soon = "jatuh_tempo"
+receipt = "struk_kunjungan"
 
 [[notify.channel]]
 name = "sms"
@@ -788,4 +789,115 @@ fn events_remind_the_day_before_and_a_freed_place_is_told() {
     let requests = provider.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[1].json()["template"]["name"], "acara_besok");
+}
+
+/// A kiosk visit's receipt on WhatsApp: Siti signs in at a kiosk (the kiosk asks the hub,
+/// with her PIN, where a receipt could go: her WhatsApp, masked), borrows, taps "Kirim ke
+/// WhatsApp"; the kiosk's sync carries the request and `serve` sends the receipt template
+/// with the visit's lines. Budi, who gave no consent, is offered nothing; a wrong PIN is
+/// refused.
+#[test]
+fn a_kiosk_visit_s_receipt_goes_to_the_patron_s_whatsapp() {
+    use swalayan::circulation::desk::{Desk, DeskSettings};
+    use swalayan::station::kiosk::{Command, Kiosk, KioskSettings, Screen};
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(Vec::new());
+    let (path, _, library) = config(dir.path(), &provider.url, 1, "none");
+    let (hub, kiosk_cli) = a_library(Backend::Sqlite, dir.path(), &path);
+    let station: toml::Value =
+        toml::from_str(&std::fs::read_to_string(&kiosk_cli.config).unwrap()).unwrap();
+    let token = station["central"]["token"].as_str().unwrap().to_string();
+
+    // The hub's answer, as the kiosk gets it: masked, and only with the right PIN.
+    let ask = |card: &str, pin: &str| {
+        crate::support::runtime().block_on(async {
+            let response = crate::support::client()
+                .get(format!("{}/v1/patron/contact", hub.url))
+                .bearer_auth(&token)
+                .header("X-Patron-Card", card)
+                .header("X-Patron-Pin", pin)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        })
+    };
+    let (status, siti) = ask("P1", "1234");
+    assert_eq!(status, 200, "{siti}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&siti).unwrap(),
+        serde_json::json!({"channel": "whatsapp", "to": "+62 812-****-7890", "receipt": true})
+    );
+    let (_, budi) = ask("P2", "5678");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&budi).unwrap(),
+        serde_json::json!({"channel": "none", "receipt": false})
+    );
+    assert_eq!(ask("P1", "9999").0, 403, "a wrong PIN learns nothing");
+
+    // The kiosk, on the store its sync keeps, asking the real hub.
+    let desk = Desk::new(
+        swalayan::store::Store::open(&kiosk_cli.db).unwrap(),
+        DeskSettings {
+            station_id: "kiosk-1".into(),
+            branch: "pusat".into(),
+            time_zone: library.timezone.clone(),
+        },
+        Box::new(swalayan::clock::SystemClock),
+    );
+    let lookup = swalayan::sync::contact::HubContact::new(&swalayan::config::CentralSettings {
+        kind: "hub".into(),
+        url: hub.url.clone(),
+        token: token.clone(),
+        ca_pem: None,
+    })
+    .unwrap();
+    let mut kiosk = Kiosk::new(desk, KioskSettings::default(), None, None)
+        .with_contact_lookup(Box::new(lookup));
+    let at = |s: u64| Duration::from_secs(s);
+    for (n, command) in [
+        Command::StartBorrow,
+        Command::Card("P1".into()),
+        Command::Pin("1234".into()),
+        Command::Code("B1".into()),
+        Command::Finish,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        kiosk.handle(command, at(n as u64)).unwrap();
+    }
+    assert_eq!(kiosk.view().screen, Screen::Receipt);
+    let offered = kiosk.view().receipt_channel.clone().expect("offered");
+    assert_eq!(
+        (offered.channel.as_str(), offered.to.as_str()),
+        ("whatsapp", "+62 812-****-7890")
+    );
+    kiosk.handle(Command::SendReceipt, at(10)).unwrap();
+    drop(kiosk);
+    kiosk_cli.sync();
+
+    assert!(
+        provider.wait_for_request(Duration::from_secs(60)),
+        "serve sent the receipt"
+    );
+    let sent = provider.requests()[0].json();
+    assert_eq!(sent["to"], "6281234567890");
+    assert_eq!(sent["template"]["name"], "struk_kunjungan");
+    let values: Vec<&str> = sent["template"]["components"][0]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(values.len(), 2, "{sent}");
+    assert!(
+        values[0].starts_with(&format::long_date(today(&library), Lang::Id)),
+        "{values:?}"
+    );
+    assert!(
+        values[1].contains("Laskar Pelangi (B1)") && !values[1].contains('\n'),
+        "{values:?}"
+    );
 }

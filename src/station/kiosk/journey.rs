@@ -521,7 +521,8 @@ impl Kiosk {
             .iter()
             .map(|item| format!("{} ({}): {}", item.title, item.barcode, item.note))
             .collect();
-        self.desk.record_receipt_request(&card, lines, self.lang.code())?;
+        self.desk
+            .record_receipt_request(&card, lines, self.lang.code())?;
         self.session.receipt_sent_to = Some(channel.to);
         self.receipt(false);
         Ok(())

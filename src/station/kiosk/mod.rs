@@ -550,4 +550,100 @@ mod tests {
             "no English: the Indonesian"
         );
     }
+
+    /// The hub's answer at sign-in, as a test stands in for it: a channel for Siti's card
+    /// with her PIN, and a count of the questions asked.
+    struct HubAnswers {
+        asked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl crate::sync::contact::ContactLookup for HubAnswers {
+        fn receipt_channel(
+            &self,
+            card: &str,
+            pin: &str,
+        ) -> Option<crate::sync::contact::ReceiptChannel> {
+            self.asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            (card == "21000000001" && pin == "1234").then(|| crate::sync::contact::ReceiptChannel {
+                channel: "whatsapp".into(),
+                to: "+62 812-****-7890".into(),
+            })
+        }
+    }
+
+    #[test]
+    fn a_receipt_goes_to_the_patron_s_channel_when_the_hub_offers_it() {
+        use crate::contract::transactions::TxBody;
+        let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (_dir, kiosk) = kiosk();
+        let mut kiosk = kiosk.with_contact_lookup(Box::new(HubAnswers {
+            asked: asked.clone(),
+        }));
+        let at = |s: u64| Duration::from_secs(s);
+        kiosk.handle(Command::StartBorrow, at(1)).unwrap();
+        kiosk
+            .handle(Command::Card("21000000001".into()), at(2))
+            .unwrap();
+        kiosk.handle(Command::Pin("1234".into()), at(3)).unwrap();
+        let copy = crate::import::demo::copy_of("Negeri 5 Menara", 1);
+        kiosk.handle(Command::Code(copy.clone()), at(4)).unwrap();
+        kiosk.handle(Command::Finish, at(5)).unwrap();
+        assert_eq!(kiosk.view().screen, Screen::Receipt);
+        assert_eq!(
+            kiosk.view().receipt_channel.as_ref().map(|c| c.to.as_str()),
+            Some("+62 812-****-7890")
+        );
+        kiosk.handle(Command::SendReceipt, at(6)).unwrap();
+        assert_ne!(kiosk.view().screen, Screen::Receipt, "on to feedback");
+        assert_eq!(
+            kiosk.view().receipt_sent_to.as_deref(),
+            Some("+62 812-****-7890")
+        );
+        let rows = crate::store::outbox::list(kiosk.desk.store().conn(), true, None).unwrap();
+        let requests: Vec<_> = rows
+            .iter()
+            .filter_map(|r| match TxBody::decode(&r.kind, &r.payload) {
+                Ok(TxBody::ReceiptRequest(p)) => Some(p),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].patron, "21000000001");
+        assert_eq!(requests[0].lines.len(), 1);
+        assert!(
+            requests[0].lines[0].contains("Negeri 5 Menara")
+                && requests[0].lines[0].contains(&copy),
+            "{:?}",
+            requests[0].lines
+        );
+        assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+        // After a failed sync the hub is not asked (no one waits for a timeout), and the
+        // screen offers print / no receipt only; nothing is sent.
+        kiosk.handle(Command::Feedback(0), at(7)).unwrap();
+        kiosk
+            .handle(
+                Command::Central(CentralState::Failed(
+                    crate::sync::push::CentralProblem::Unreachable,
+                )),
+                at(8),
+            )
+            .unwrap();
+        kiosk.handle(Command::StartBorrow, at(9)).unwrap();
+        kiosk
+            .handle(Command::Card("21000000001".into()), at(10))
+            .unwrap();
+        kiosk.handle(Command::Pin("1234".into()), at(11)).unwrap();
+        assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+        kiosk
+            .handle(
+                Command::Code(crate::import::demo::copy_of("Bumi", 1)),
+                at(12),
+            )
+            .unwrap();
+        kiosk.handle(Command::Finish, at(13)).unwrap();
+        assert_eq!(kiosk.view().receipt_channel, None);
+        kiosk.handle(Command::SendReceipt, at(14)).unwrap();
+        assert_eq!(kiosk.view().screen, Screen::Receipt, "nothing to send on");
+    }
 }
