@@ -594,3 +594,76 @@ fn a_copy_set_aside_for_a_hold_is_booked_in_inlislite() {
         "lent to Dewi, booking ended"
     );
 }
+
+/// A copy the INLISLite desk set aside for a member (its booking, read by the link) is told
+/// like one a kiosk set aside: the member who chose WhatsApp on the hub's web gets a
+/// `hold_ready` with the title and the booking's last day — once, however often the link
+/// reads the booking again.
+#[test]
+fn a_booking_made_at_the_inlislite_desk_is_told_to_the_member() {
+    use swalayan_core::contact::{MessageKind, Notify};
+    use swalayan_core::contract::documents::{Consent, ContactDoc};
+    let library = IlsLibrary::open_inlislite(
+        false,
+        "UPDATE collections SET BookingMemberID = '2601000001', \
+         BookingExpiredDate = DATE_ADD(CURDATE(), INTERVAL 3 DAY) + INTERVAL 16 HOUR WHERE ID = 3;",
+    );
+    library.full_round();
+    let storage = swalayan_hub::storage::open(&library.hub_db).unwrap();
+    // Dewi chose WhatsApp on the hub's notifications page (INLISLite keeps no consent).
+    let mut contact = storage
+        .one::<ContactDoc>("2601000001")
+        .unwrap()
+        .unwrap_or(ContactDoc {
+            phone: None,
+            email: None,
+            notify: Notify::None,
+            consent: None,
+            muted: Vec::new(),
+            lang: None,
+        });
+    contact.phone = Some("+6281234567890".into());
+    contact.notify = Notify::Whatsapp;
+    contact.consent = Some(Consent {
+        at: "2026-12-01T03:00:00Z".into(),
+        via: "web".into(),
+    });
+    storage
+        .write(&mut |tx| {
+            tx.put_doc("2601000001", Some(&contact))?;
+            Ok(())
+        })
+        .unwrap();
+    std::fs::write(library.dir.path().join("wa.token"), "t").unwrap();
+    let file: swalayan_hub::notify::settings::NotifyFile = toml::from_str(
+        "[[channel]]\nname = \"wa\"\nkind = \"whatsapp_cloud\"\nphone_number_id = \"1\"\n\
+         token_file = \"wa.token\"\napi_base = \"http://127.0.0.1:9\"\n\
+         [channel.templates]\nhold_ready = \"pesanan_siap\"\n",
+    )
+    .unwrap();
+    let settings =
+        swalayan_hub::notify::NotifySettings::from_file(file, library.dir.path()).unwrap();
+    let hub_library = swalayan_hub::config::Library::load(&library.config).unwrap();
+    let now = jiff::Timestamp::now();
+    let queued =
+        swalayan_hub::notify::produce::happened(storage.as_ref(), &settings, &hub_library, now)
+            .unwrap();
+    assert_eq!(queued, 1);
+    library.full_round();
+    let again =
+        swalayan_hub::notify::produce::happened(storage.as_ref(), &settings, &hub_library, now)
+            .unwrap();
+    assert_eq!(again, 0, "read again, told once");
+    let notices = storage
+        .notices(&swalayan_hub::storage::NoticeFilter::default())
+        .unwrap();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].kind, MessageKind::HoldReady);
+    assert_eq!(notices[0].patron, "2601000001");
+    let until = today().checked_add(3.days()).unwrap();
+    assert_eq!(notices[0].params[0].1, "Ronggeng Dukuh Paruk");
+    assert_eq!(
+        notices[0].params[2].1,
+        swalayan_core::format::long_date(until, swalayan_core::reason::Lang::Id)
+    );
+}
