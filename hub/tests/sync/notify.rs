@@ -901,3 +901,45 @@ fn a_kiosk_visit_s_receipt_goes_to_the_patron_s_whatsapp() {
         "{values:?}"
     );
 }
+
+on_both_backends!(two_senders_on_one_database_send_each_message_once);
+
+/// Two hub processes on one database (two storages, two senders, at once) share the outbox:
+/// every message goes exactly once, none twice, none lost.
+fn two_senders_on_one_database_send_each_message_once(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(Vec::new());
+    let (_, settings, library) = config(dir.path(), &provider.url, 1, "none");
+    let db = backend.database(dir.path());
+    let first = swalayan_hub::storage::open(&db).unwrap();
+    let second = swalayan_hub::storage::open(&db).unwrap();
+    let now = Timestamp::now();
+    for n in 0..20 {
+        queued(first.as_ref(), &format!("h{n}"), now);
+    }
+    let (settings, library) = (&settings, &library);
+    let sent: Vec<usize> = std::thread::scope(|scope| {
+        [first.clone(), second.clone()]
+            .map(|storage| {
+                scope.spawn(move || {
+                    Sender::new()
+                        .unwrap()
+                        .pass(storage.as_ref(), settings, library, now, true)
+                        .unwrap()
+                        .sent
+                })
+            })
+            .map(|sender| sender.join().unwrap())
+            .to_vec()
+    });
+    assert_eq!(sent.iter().sum::<usize>(), 20, "{sent:?}");
+    let requests = provider.requests();
+    assert_eq!(requests.len(), 20);
+    let notices = first.notices(&NoticeFilter::default()).unwrap();
+    assert_eq!(notices.len(), 20);
+    assert!(
+        notices
+            .iter()
+            .all(|n| n.status == NoticeStatus::Sent && n.attempts == 1)
+    );
+}
