@@ -263,11 +263,17 @@ fn send_mail(
     let text = message
         .texts
         .render(message.kind, message.lang, message.library, message.params);
-    let html = format!(
-        "<!doctype html><html lang=\"{}\"><body><p>{}</p></body></html>",
-        message.lang.code(),
-        html_escape(&text).replace('\n', "<br>")
-    );
+    // The same words as a simple page (maud escapes them), a line break per line.
+    let html = maud::html! {
+        (maud::DOCTYPE)
+        html lang=(message.lang.code()) { body { p {
+            @for (n, line) in text.lines().enumerate() {
+                @if n > 0 { br; }
+                (line)
+            }
+        } } }
+    }
+    .into_string();
     let email = match lettre::Message::builder()
         .from(from)
         .to(to)
@@ -301,13 +307,6 @@ fn send_mail(
             error: masked(&format!("the mail server: {e}")),
         },
     }
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
