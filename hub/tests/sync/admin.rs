@@ -322,7 +322,7 @@ fn the_openapi_file_matches_the_routes_the_hub_serves() {
     let rt = runtime();
     let http = client();
     let paths = spec["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 8, "documented paths");
+    assert_eq!(paths.len(), 9, "documented paths");
     for (path, operations) in paths {
         for method in operations.as_object().unwrap().keys() {
             let url = format!("{}{}", hub.url, path.replace("{id}", "no-such-hold"));
