@@ -56,6 +56,7 @@ api_base = "{provider}/v21.0"
 hold_ready = "pesanan_siap"
 due_soon = "jatuh_tempo"
 receipt = "struk_kunjungan"
+hold_expiring = "pesanan_berakhir"
 
 [[notify.channel]]
 name = "sms"
@@ -272,6 +273,47 @@ fn a_hold_ready_late_in_the_evening_is_told_once_at_seven_the_next_morning(backe
     assert!(!listed.to_string().contains("34567890"), "masked: {listed}");
     let pending = hub.json(&["notify", "list", "--status", "pending"]);
     assert_eq!(pending, serde_json::json!([]));
+
+    // Not picked up: the day before its last day, a reminder that the hold ends — only once
+    // Siti turns that message on (she chose hold_ready and due_soon only).
+    let eve = until.yesterday().unwrap();
+    let mut remind = || {
+        cycle(
+            &mut sender,
+            storage.as_ref(),
+            &settings,
+            &library,
+            at(&library, eve, 9, 0),
+            true,
+            true,
+        )
+        .unwrap()
+    };
+    assert_eq!(remind().scheduled.unwrap().hold_expiring, 0, "turned off");
+    let csrf = siti.csrf();
+    let saved = siti.post(
+        "/account/notifications",
+        &[
+            ("notify", "whatsapp"),
+            ("phone", "0812-3456-7890"),
+            ("messages", "hold_ready"),
+            ("messages", "hold_expiring"),
+            ("lang", "en"),
+            ("csrf", &csrf),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let reminded = remind();
+    assert_eq!(reminded.scheduled.unwrap().hold_expiring, 1, "{reminded:?}");
+    assert_eq!(reminded.pass.sent, 1);
+    let requests = provider.requests();
+    assert_eq!(requests.len(), 2);
+    let expiring = requests[1].json();
+    assert_eq!(expiring["template"]["name"], "pesanan_berakhir");
+    assert_eq!(
+        expiring["template"]["components"][0]["parameters"][2]["text"],
+        format::long_date(until, Lang::En)
+    );
 }
 
 /// The calendar: loans due in two days, one and seven days overdue — one message per patron
