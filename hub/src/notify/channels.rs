@@ -136,7 +136,19 @@ pub fn send(
             user,
             password,
             from,
-        } => send_mail(host, *port, *security, user, password, from, message),
+            ca_pem,
+        } => send_mail(
+            &MailServer {
+                host,
+                port: *port,
+                security: *security,
+                user,
+                password,
+                ca_pem: ca_pem.as_deref(),
+            },
+            from,
+            message,
+        ),
     }
 }
 
@@ -242,19 +254,49 @@ pub fn masked(text: &str) -> String {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn send_mail(
-    host: &str,
+/// Where an SMTP channel's mail goes, and how.
+struct MailServer<'a> {
+    host: &'a str,
     port: u16,
     security: SmtpSecurity,
-    user: &Option<String>,
-    password: &Option<String>,
-    from: &str,
-    message: &Outgoing<'_>,
-) -> Delivery {
+    user: &'a Option<String>,
+    password: &'a Option<String>,
+    ca_pem: Option<&'a [u8]>,
+}
+
+impl MailServer<'_> {
+    /// The transport: TLS from the start or after STARTTLS (required, never dropped to
+    /// plain), the public roots plus `ca_file`'s certificate.
+    fn transport(&self) -> Result<lettre::SmtpTransport, String> {
+        use lettre::transport::smtp::authentication::Credentials;
+        use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+        let tls = |wrap: fn(TlsParameters) -> Tls| -> Result<Tls, String> {
+            let mut parameters = TlsParameters::builder(self.host.to_string());
+            if let Some(pem) = self.ca_pem {
+                let certificate = Certificate::from_pem(pem).map_err(|e| e.to_string())?;
+                parameters = parameters.add_root_certificate(certificate);
+            }
+            Ok(wrap(parameters.build_rustls().map_err(|e| e.to_string())?))
+        };
+        let tls = match self.security {
+            SmtpSecurity::Tls => tls(Tls::Wrapper)?,
+            SmtpSecurity::StartTls => tls(Tls::Required)?,
+            SmtpSecurity::None => Tls::None,
+        };
+        let mut builder = lettre::SmtpTransport::builder_dangerous(self.host)
+            .port(self.port)
+            .tls(tls)
+            .timeout(Some(CALL_TIMEOUT));
+        if let (Some(user), Some(password)) = (self.user, self.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(builder.build())
+    }
+}
+
+fn send_mail(server: &MailServer<'_>, from: &str, message: &Outgoing<'_>) -> Delivery {
+    use lettre::Transport;
     use lettre::message::{Mailbox, MultiPart};
-    use lettre::transport::smtp::authentication::Credentials;
-    use lettre::{SmtpTransport, Transport};
 
     let refused = |error: String| Delivery::Refused { error };
     let (Ok(from), Ok(to)) = (from.parse::<Mailbox>(), message.to.parse::<Mailbox>()) else {
@@ -287,19 +329,11 @@ fn send_mail(
         Ok(email) => email,
         Err(e) => return refused(format!("the message could not be built: {e}")),
     };
-    let builder = match security {
-        SmtpSecurity::Tls => SmtpTransport::relay(host),
-        SmtpSecurity::StartTls => SmtpTransport::starttls_relay(host),
-        SmtpSecurity::None => Ok(SmtpTransport::builder_dangerous(host)),
-    };
-    let mut builder = match builder {
-        Ok(builder) => builder.port(port).timeout(Some(CALL_TIMEOUT)),
+    let transport = match server.transport() {
+        Ok(transport) => transport,
         Err(e) => return refused(format!("SMTP settings: {e}")),
     };
-    if let (Some(user), Some(password)) = (user, password) {
-        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-    }
-    match builder.build().send(&email) {
+    match transport.send(&email) {
         Ok(_) => Delivery::Sent,
         Err(e) if e.is_permanent() => refused(masked(&format!("the mail server refused: {e}"))),
         Err(e) => Delivery::Retry {

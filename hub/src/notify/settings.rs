@@ -72,6 +72,9 @@ pub struct ChannelFile {
     pub user: Option<String>,
     pub password_file: Option<PathBuf>,
     pub from: Option<String>,
+    /// A PEM certificate to trust for the mail server's TLS (its own CA), beside the public
+    /// roots.
+    pub ca_file: Option<PathBuf>,
     /// Seconds between two messages on this channel.
     pub min_delay_seconds: Option<f64>,
 }
@@ -137,6 +140,8 @@ pub enum ChannelKind {
         user: Option<String>,
         password: Option<String>,
         from: String,
+        /// `ca_file`'s PEM, read at start.
+        ca_pem: Option<Vec<u8>>,
     },
 }
 
@@ -406,6 +411,21 @@ fn channel(file: ChannelFile, beside: &dyn Fn(&Path) -> PathBuf) -> Result<Chann
                 None => None,
                 Some(_) => Some(secret(&file.password_file, "password_file")?),
             };
+            let ca_pem = match &file.ca_file {
+                None => None,
+                Some(path) => {
+                    let path = beside(path);
+                    let pem = std::fs::read(&path)
+                        .map_err(|e| bad(format!("ca_file: {}: {e}", path.display())))?;
+                    lettre::transport::smtp::client::Certificate::from_pem(&pem).map_err(|e| {
+                        bad(format!(
+                            "ca_file: {}: not a PEM certificate ({e})",
+                            path.display()
+                        ))
+                    })?;
+                    Some(pem)
+                }
+            };
             (
                 ChannelKind::Smtp {
                     host,
@@ -414,6 +434,7 @@ fn channel(file: ChannelFile, beside: &dyn Fn(&Path) -> PathBuf) -> Result<Chann
                     user: file.user.clone(),
                     password,
                     from,
+                    ca_pem,
                 },
                 Duration::from_secs(1),
             )

@@ -985,3 +985,89 @@ fn two_senders_on_one_database_send_each_message_once(backend: Backend) {
             .all(|n| n.status == NoticeStatus::Sent && n.attempts == 1)
     );
 }
+
+/// E-mail over STARTTLS to a mail server with its own certificate (`ca_file`): the message
+/// goes only inside TLS; without the certificate the server is not trusted, nothing is sent
+/// and the message waits to be tried again.
+#[test]
+fn e_mail_goes_over_starttls_to_a_server_trusted_by_its_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    write(dir.path(), "mail.pem", &cert.pem());
+    let tls = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    let smtp = FakeSmtp::start_tls(std::sync::Arc::new(tls));
+    let settings = |ca: &str| {
+        let file: swalayan_hub::notify::settings::NotifyFile = toml::from_str(&format!(
+            "quiet_hours = \"none\"\n[[channel]]\nname = \"mail\"\nkind = \"smtp\"\n\
+             host = \"127.0.0.1\"\nport = {}\nsecurity = \"starttls\"\n{ca}\n\
+             from = \"Perpustakaan <noreply@perpustakaan.example.go.id>\"\n",
+            smtp.port
+        ))
+        .unwrap();
+        NotifySettings::from_file(file, dir.path()).unwrap()
+    };
+    let library = Library::default();
+    let storage = swalayan_hub::storage::open(dir.path().join("hub.db").to_str().unwrap()).unwrap();
+    let now = Timestamp::now();
+    let mail = |subject: &str| {
+        Notice::new(
+            format!("P3|hold_ready|{subject}|2026-12-12"),
+            "P3",
+            MessageKind::HoldReady,
+            "mail",
+            "ani@contoh.id",
+            "id",
+            vec![
+                ("title".into(), "Bumi Manusia".into()),
+                ("branch".into(), "pusat".into()),
+                ("until".into(), "Sabtu, 12 Desember 2026".into()),
+            ],
+            now,
+        )
+    };
+    storage.queue_notices(&[mail("h1")]).unwrap();
+    let untrusted = Sender::new()
+        .unwrap()
+        .pass(storage.as_ref(), &settings(""), &library, now, true)
+        .unwrap();
+    assert_eq!(
+        (untrusted.sent, untrusted.retrying),
+        (0, 1),
+        "{untrusted:?}"
+    );
+    assert!(
+        smtp.mails().is_empty(),
+        "nothing said to an untrusted server"
+    );
+
+    storage.queue_notices(&[mail("h2")]).unwrap();
+    let trusted = Sender::new()
+        .unwrap()
+        .pass(
+            storage.as_ref(),
+            &settings("ca_file = \"mail.pem\""),
+            &library,
+            now,
+            true,
+        )
+        .unwrap();
+    assert_eq!(trusted.sent, 1, "{trusted:?}");
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].over_tls, "the message went inside TLS");
+    assert!(mails[0].data.contains("Bumi Manusia"));
+}

@@ -193,10 +193,13 @@ pub struct Mail {
     pub to: Vec<String>,
     /// The message as sent after DATA (headers and body, dot-unstuffed).
     pub data: String,
+    /// Whether it came over TLS (after STARTTLS).
+    pub over_tls: bool,
 }
 
-/// A plain SMTP server on 127.0.0.1:0 (the channel's `security = "none"`, this machine
-/// only), speaking the commands a client sends for one message.
+/// An SMTP server on 127.0.0.1:0 speaking the commands a client sends for one message:
+/// plain (the channel's `security = "none"`, this machine only), or offering STARTTLS with
+/// `tls` and refusing MAIL until the client took it.
 pub struct FakeSmtp {
     pub port: u16,
     mails: Arc<Mutex<Vec<Mail>>>,
@@ -204,6 +207,14 @@ pub struct FakeSmtp {
 
 impl FakeSmtp {
     pub fn start() -> FakeSmtp {
+        FakeSmtp::serve(None)
+    }
+
+    pub fn start_tls(tls: Arc<rustls::ServerConfig>) -> FakeSmtp {
+        FakeSmtp::serve(Some(tls))
+    }
+
+    fn serve(tls: Option<Arc<rustls::ServerConfig>>) -> FakeSmtp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let mails = Arc::new(Mutex::new(Vec::new()));
@@ -211,7 +222,7 @@ impl FakeSmtp {
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { break };
-                if let Some(mail) = smtp_session(stream) {
+                if let Some(mail) = smtp_session(Conn::Plain(stream), tls.clone()) {
                     kept.lock().unwrap().push(mail);
                 }
             }
@@ -224,40 +235,84 @@ impl FakeSmtp {
     }
 }
 
-fn smtp_session(mut stream: TcpStream) -> Option<Mail> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut say = |text: &str| stream.write_all(format!("{text}\r\n").as_bytes());
-    say("220 fake.smtp.local ESMTP").ok()?;
+/// The connection, before and after STARTTLS.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+}
+
+impl Conn {
+    fn say(&mut self, text: &str) -> Option<()> {
+        let bytes = format!("{text}\r\n");
+        match self {
+            Conn::Plain(s) => s.write_all(bytes.as_bytes()).ok(),
+            Conn::Tls(s) => s.write_all(bytes.as_bytes()).and_then(|()| s.flush()).ok(),
+        }
+    }
+
+    /// One line with its CRLF; `None` at the end or on an error. Byte by byte: nothing is
+    /// read ahead of a STARTTLS.
+    fn line(&mut self) -> Option<String> {
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while line.len() < 100_000 {
+            let n = match self {
+                Conn::Plain(s) => s.read(&mut byte).ok()?,
+                Conn::Tls(s) => s.read(&mut byte).ok()?,
+            };
+            if n == 0 {
+                return None;
+            }
+            line.push(byte[0]);
+            if line.ends_with(b"\r\n") {
+                break;
+            }
+        }
+        Some(String::from_utf8_lossy(&line).into_owned())
+    }
+}
+
+fn smtp_session(mut conn: Conn, tls: Option<Arc<rustls::ServerConfig>>) -> Option<Mail> {
+    if let Conn::Plain(s) = &conn {
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    }
+    conn.say("220 fake.smtp.local ESMTP")?;
     let (mut from, mut to, mut data) = (String::new(), Vec::new(), None);
     // Bounded: one message's dialogue is a handful of commands.
     for _ in 0..50 {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            break;
-        }
+        let Some(line) = conn.line() else { break };
         let command = line.trim_end().to_string();
         let upper = command.to_ascii_uppercase();
+        let over_tls = matches!(conn, Conn::Tls(_));
         if upper.starts_with("EHLO") {
-            say("250-fake.smtp.local\r\n250 8BITMIME").ok()?;
-        } else if upper.starts_with("HELO") {
-            say("250 fake.smtp.local").ok()?;
+            if tls.is_some() && !over_tls {
+                conn.say("250-fake.smtp.local\r\n250-STARTTLS\r\n250 8BITMIME")?;
+            } else {
+                conn.say("250-fake.smtp.local\r\n250 8BITMIME")?;
+            }
+        } else if upper == "STARTTLS" && !over_tls {
+            let config = tls.clone()?;
+            conn.say("220 go ahead")?;
+            let Conn::Plain(stream) = conn else {
+                return None;
+            };
+            let server = rustls::ServerConnection::new(config).ok()?;
+            conn = Conn::Tls(Box::new(rustls::StreamOwned::new(server, stream)));
         } else if upper.starts_with("MAIL FROM:") {
+            if tls.is_some() && !over_tls {
+                conn.say("530 5.7.0 Must issue a STARTTLS command first")?;
+                continue;
+            }
             from = command[10..].trim().to_string();
-            say("250 OK").ok()?;
+            conn.say("250 OK")?;
         } else if upper.starts_with("RCPT TO:") {
             to.push(command[8..].trim().to_string());
-            say("250 OK").ok()?;
+            conn.say("250 OK")?;
         } else if upper == "DATA" {
-            say("354 go on").ok()?;
+            conn.say("354 go on")?;
             let mut text = String::new();
             for _ in 0..100_000 {
-                let mut l = String::new();
-                if reader.read_line(&mut l).ok()? == 0 {
-                    return None;
-                }
+                let l = conn.line()?;
                 if l == ".\r\n" {
                     break;
                 }
@@ -268,17 +323,18 @@ fn smtp_session(mut stream: TcpStream) -> Option<Mail> {
                 );
             }
             data = Some(text);
-            say("250 queued").ok()?;
+            conn.say("250 queued")?;
         } else if upper == "QUIT" {
-            say("221 bye").ok()?;
+            conn.say("221 bye")?;
             break;
         } else {
-            say("250 OK").ok()?;
+            conn.say("250 OK")?;
         }
     }
     Some(Mail {
         from,
         to,
+        over_tls: matches!(conn, Conn::Tls(_)),
         data: data?,
     })
 }
