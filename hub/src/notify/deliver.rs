@@ -36,7 +36,10 @@ pub struct Pass {
 /// The sender, with each channel's pace.
 pub struct Sender {
     http: reqwest::blocking::Client,
+    /// When each channel may send again by its pace (`min_delay`).
     next_free: HashMap<String, Instant>,
+    /// Channels whose provider asked to wait (`Retry-After`), until when.
+    resting: HashMap<String, Timestamp>,
 }
 
 impl Sender {
@@ -44,6 +47,7 @@ impl Sender {
         Ok(Sender {
             http: channels::http_client()?,
             next_free: HashMap::new(),
+            resting: HashMap::new(),
         })
     }
 
@@ -71,6 +75,13 @@ impl Sender {
             return Ok(pass);
         }
         for channel in &settings.channels {
+            if self
+                .resting
+                .get(&channel.name)
+                .is_some_and(|until| now < *until)
+            {
+                continue;
+            }
             for _ in 0..PASS {
                 if let Some(free) = self.next_free.get(&channel.name) {
                     let rest = free.saturating_duration_since(Instant::now());
@@ -121,12 +132,15 @@ impl Sender {
                         let wait = after
                             .unwrap_or_else(|| backoff(notice.attempts))
                             .min(MAX_WAIT);
-                        NoticeFinish::Retry {
-                            at: now
-                                .checked_add(SignedDuration::try_from(wait).unwrap_or_default())
-                                .unwrap_or(now),
-                            error,
+                        // A provider that said "slow down" is rested as a whole (its limit
+                        // is the account's, not the message's) until the time it named.
+                        let until = now
+                            .checked_add(SignedDuration::try_from(wait).unwrap_or_default())
+                            .unwrap_or(now);
+                        if after.is_some() {
+                            self.resting.insert(channel.name.clone(), until);
                         }
+                        NoticeFinish::Retry { at: until, error }
                     }
                 };
                 tracing::info!(
@@ -137,7 +151,13 @@ impl Sender {
                     outcome = ?finish_code(&finish),
                     "notification"
                 );
+                let transient = matches!(finish, NoticeFinish::Retry { .. });
                 storage.finish_notice(notice.id, &finish)?;
+                // A provider down or slowing us: the channel's other messages wait for the
+                // next pass rather than each meeting the same timeout now.
+                if transient {
+                    break;
+                }
             }
         }
         Ok(pass)

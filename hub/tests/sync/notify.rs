@@ -1071,3 +1071,33 @@ fn e_mail_goes_over_starttls_to_a_server_trusted_by_its_certificate() {
     assert!(mails[0].over_tls, "the message went inside TLS");
     assert!(mails[0].data.contains("Bumi Manusia"));
 }
+
+/// A provider's "slow down" (429 with `Retry-After`) rests the whole channel: the messages
+/// behind the refused one wait too, instead of each meeting the same refusal.
+#[test]
+fn a_slow_down_rests_the_channel_until_the_time_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = FakeProvider::start(vec![Reply::too_many(60)]);
+    let (_, settings, library) = config(dir.path(), &provider.url, 1, "none");
+    let storage = swalayan_hub::storage::open(dir.path().join("hub.db").to_str().unwrap()).unwrap();
+    let t0 = Timestamp::now();
+    let later = |s: i64| t0.checked_add(jiff::SignedDuration::from_secs(s)).unwrap();
+    queued(storage.as_ref(), "h1", t0);
+    queued(storage.as_ref(), "h2", t0);
+    let mut sender = Sender::new().unwrap();
+    let mut pass = |now: Timestamp| {
+        sender
+            .pass(storage.as_ref(), &settings, &library, now, true)
+            .unwrap()
+    };
+    assert_eq!(pass(t0).retrying, 1);
+    assert_eq!(
+        provider.requests().len(),
+        1,
+        "the second waits with the first"
+    );
+    assert_eq!(pass(later(30)).sent, 0);
+    assert_eq!(provider.requests().len(), 1, "the channel rests");
+    assert_eq!(pass(later(60)).sent, 2);
+    assert_eq!(provider.requests().len(), 3);
+}
