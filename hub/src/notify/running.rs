@@ -42,6 +42,11 @@ pub fn cycle(
 ) -> Result<Cycle> {
     let happened = produce::happened(storage, settings, library, now)?;
     let scheduled = if calendar {
+        // With the calendar, the outbox forgets what it no longer needs (contacts included).
+        let keep = jiff::SignedDuration::from_hours(i64::from(settings.keep_days) * 24);
+        if let Ok(before) = now.checked_sub(keep) {
+            storage.forget_notices(before)?;
+        }
         Some(produce::scheduled(storage, settings, library, now)?)
     } else {
         None

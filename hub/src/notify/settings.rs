@@ -30,6 +30,8 @@ pub const DEFAULT_QUIET_HOURS: &str = "21:00-07:00";
 pub const DEFAULT_DUE_SOON_DAYS: u32 = 2;
 /// Days after the due date an overdue notice goes.
 pub const DEFAULT_OVERDUE_DAYS: [u32; 2] = [1, 7];
+/// Days a finished message is kept for staff (`/staff/notifications` shows thirty).
+pub const DEFAULT_KEEP_DAYS: u32 = 90;
 /// Fonnte-style gateways get numbers blocked when they send fast.
 pub const DEFAULT_GATEWAY_DELAY: Duration = Duration::from_secs(10);
 
@@ -40,6 +42,8 @@ pub struct NotifyFile {
     pub quiet_hours: Option<String>,
     pub due_soon_days: Option<u32>,
     pub overdue_days: Option<Vec<u32>>,
+    /// Days a finished message (with its contact) is kept for staff (default 90).
+    pub keep_days: Option<u32>,
     /// A TOML file with the texts of the free-text channels, `[id]` and `[en]` tables keyed by
     /// message kind (any not given keep the built-in one).
     pub texts_file: Option<PathBuf>,
@@ -198,6 +202,8 @@ pub struct NotifySettings {
     pub quiet_hours: Option<(jiff::civil::Time, jiff::civil::Time)>,
     pub due_soon_days: u32,
     pub overdue_days: Vec<u32>,
+    /// Finished messages older than this are forgotten.
+    pub keep_days: u32,
     pub channels: Vec<Channel>,
     pub texts: super::texts::Texts,
 }
@@ -208,6 +214,7 @@ impl Default for NotifySettings {
             quiet_hours: parse_quiet_hours(DEFAULT_QUIET_HOURS).unwrap_or(None),
             due_soon_days: DEFAULT_DUE_SOON_DAYS,
             overdue_days: DEFAULT_OVERDUE_DAYS.to_vec(),
+            keep_days: DEFAULT_KEEP_DAYS,
             channels: Vec::new(),
             texts: super::texts::Texts::default(),
         }
@@ -248,6 +255,10 @@ impl NotifySettings {
             quiet_hours,
             due_soon_days: file.due_soon_days.unwrap_or(DEFAULT_DUE_SOON_DAYS),
             overdue_days,
+            keep_days: match file.keep_days.unwrap_or(DEFAULT_KEEP_DAYS) {
+                0 => return Err("keep_days: 0 would forget a message before staff see it".into()),
+                days => days,
+            },
             channels,
             texts,
         })

@@ -514,6 +514,9 @@ pub trait Storage: Send + Sync {
     fn orphan_notices(&self, before: Timestamp) -> Result<usize>;
     /// Messages, newest first.
     fn notices(&self, filter: &NoticeFilter) -> Result<Vec<Notice>>;
+    /// Forgets finished messages (sent, failed, unknown) created before `before`, with the
+    /// contacts they carried; returns how many.
+    fn forget_notices(&self, before: Timestamp) -> Result<usize>;
     /// A producer's mark (how far it read), by name.
     fn notify_mark(&self, name: &str) -> Result<Option<String>>;
     fn set_notify_mark(&self, name: &str, value: &str) -> Result<()>;

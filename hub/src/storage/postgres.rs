@@ -812,6 +812,15 @@ impl Storage for PgStorage {
         rows.iter().map(pg_notice).collect()
     }
 
+    fn forget_notices(&self, before: Timestamp) -> Result<usize> {
+        let gone = self.pool.get()?.execute(
+            "DELETE FROM notices
+             WHERE status IN ('sent', 'failed', 'unknown') AND created_at < $1",
+            &[&super::instant_text(before)],
+        )?;
+        Ok(usize::try_from(gone).unwrap_or(usize::MAX))
+    }
+
     fn notify_mark(&self, name: &str) -> Result<Option<String>> {
         Ok(self
             .pool

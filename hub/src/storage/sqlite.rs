@@ -917,6 +917,14 @@ impl Storage for SqliteStorage {
         Ok(out)
     }
 
+    fn forget_notices(&self, before: Timestamp) -> Result<usize> {
+        Ok(self.conn().execute(
+            "DELETE FROM notices
+             WHERE status IN ('sent', 'failed', 'unknown') AND created_at < ?1",
+            [super::instant_text(before)],
+        )?)
+    }
+
     fn notify_mark(&self, name: &str) -> Result<Option<String>> {
         Ok(self
             .conn()

@@ -463,6 +463,24 @@ fn reminders_go_to_those_who_consented_on_their_channel() {
     ] {
         assert!(data.contains(part), "{part} in {data}");
     }
+
+    // Past `keep_days` (90) after the last of them (made up to three weeks ahead), the
+    // finished messages and their contacts are forgotten.
+    assert_eq!(storage.notices(&NoticeFilter::default()).unwrap().len(), 4);
+    let later = Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(120 * 24))
+        .unwrap();
+    cycle(
+        &mut sender,
+        storage.as_ref(),
+        &settings,
+        &library,
+        later,
+        true,
+        true,
+    )
+    .unwrap();
+    assert_eq!(storage.notices(&NoticeFilter::default()).unwrap(), []);
 }
 
 /// A message queued by hand for `patron` on the Cloud API channel (hold ready).
