@@ -269,6 +269,7 @@ pub fn page_after(cursor: i64) -> ChangesResponse {
             parts: 1,
             call_number: None,
             branch: "pusat".into(),
+            acquired: None,
         };
         push(
             DocKind::Item,

@@ -239,6 +239,7 @@ fn fill_catalog(storage: &dyn Storage, items: usize) {
                     parts: 1,
                     call_number: None,
                     branch: "pusat".into(),
+                    acquired: None,
                 },
             )
             .unwrap();

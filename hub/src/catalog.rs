@@ -63,6 +63,14 @@ pub fn merge_contact(
     }
 }
 
+/// Today by this machine's clock and zone (the hub runs where the library is): the date a
+/// title or copy new to the hub is given.
+fn first_seen_today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date()
+}
+
 /// The hub's database as an import sink. It reads what is stored once up front, so it can
 /// tell new from changed from unchanged without a round trip per record, and writes in
 /// batches; an unchanged record takes no revision (stations pull nothing for it).
@@ -145,6 +153,12 @@ impl<'a> HubSink<'a> {
         })
     }
 
+    /// The document stored under `key` before this import, if any.
+    fn old<D: DocBody>(&self, key: &str) -> Option<D> {
+        let text = self.stored.get(&(D::KIND, key.to_string()))?;
+        serde_json::from_str(text).ok()
+    }
+
     fn stage<D: DocBody>(&mut self, key: &str, doc: &D) -> Result<Applied, ImportError> {
         let put = Put::doc(key, doc).map_err(|e| ImportError::sink(e.to_string()))?;
         let text = put.body.as_ref().map(Stored::text).unwrap_or_default();
@@ -174,7 +188,13 @@ impl ImportSink for HubSink<'_> {
                 id
             }
         };
-        let applied = self.stage(&record.key, &TitleDoc::from_record(record))?;
+        let mut doc = TitleDoc::from_record(record);
+        // The day the hub first had it stays; a title new to the hub is dated today.
+        doc.added = match self.old::<TitleDoc>(&record.key) {
+            Some(old) => old.added,
+            None => Some(first_seen_today()),
+        };
+        let applied = self.stage(&record.key, &doc)?;
         Ok((id, applied))
     }
 
@@ -194,7 +214,14 @@ impl ImportSink for HubSink<'_> {
                 record.barcode, record.status
             )));
         }
-        self.stage(&record.barcode, &ItemDoc::from_record(&title, record))
+        let mut doc = ItemDoc::from_record(&title, record);
+        // The record's date, else the one kept, else (a copy new to the hub) today.
+        doc.acquired = match (record.acquired, self.old::<ItemDoc>(&record.barcode)) {
+            (Some(date), _) => Some(date),
+            (None, Some(old)) => old.acquired,
+            (None, None) => Some(first_seen_today()),
+        };
+        self.stage(&record.barcode, &doc)
     }
 
     fn patron(&mut self, record: &PatronRecord) -> Result<Applied, ImportError> {

@@ -272,6 +272,7 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
                 isbn: None,
                 call_number: None,
                 subjects: Vec::new(),
+                added: None,
             },
         )?);
         for copy in 1..=COPIES {
@@ -286,6 +287,7 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
                     parts: 1,
                     call_number: None,
                     branch: "pusat".into(),
+                    acquired: None,
                 },
             )?);
             items.push((barcode, title.to_string()));

@@ -522,6 +522,7 @@ fn load_catalog(
                 parts,
                 call_number: Some(call_number.to_string()),
                 branch: branch.to_string(),
+                acquired: None,
             };
             match (title, copy) {
                 ("Max Havelaar", 2) => item.status = ItemStatus::Lost,

@@ -521,6 +521,7 @@ pub fn remember_item(
             parts: 1,
             call_number: None,
             branch: branch.to_string(),
+            acquired: None,
         },
     )?;
     Ok(())

@@ -171,6 +171,10 @@ pub struct TitleDoc {
     /// Subject headings; absent from documents older hubs wrote.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subjects: Vec<String>,
+    /// The day the hub first had this title (new acquisitions without a copy's date);
+    /// absent on titles from before the hub kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<Date>,
 }
 
 impl TitleDoc {
@@ -181,6 +185,7 @@ impl TitleDoc {
             isbn: r.isbn.clone(),
             call_number: r.call_number.clone(),
             subjects: r.subjects.clone(),
+            added: None,
         }
     }
 
@@ -210,6 +215,10 @@ pub struct ItemDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_number: Option<String>,
     pub branch: String,
+    /// When the library acquired it: the record's date, else the day the hub first had the
+    /// copy; absent on copies from before the hub kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acquired: Option<Date>,
 }
 
 impl ItemDoc {
@@ -222,6 +231,7 @@ impl ItemDoc {
             parts: r.parts,
             call_number: r.call_number.clone(),
             branch: r.branch.clone(),
+            acquired: r.acquired,
         }
     }
 
@@ -257,6 +267,7 @@ impl ItemDoc {
             parts: self.parts,
             call_number: self.call_number.clone(),
             branch: self.branch.clone(),
+            acquired: self.acquired,
         }
     }
 }
@@ -579,6 +590,7 @@ mod tests {
                         isbn,
                         call_number: None,
                         subjects,
+                        added: None,
                     }
                 )),
             (text(), text(), status, any::<bool>(), 1u32..5, text()).prop_map(
@@ -589,7 +601,8 @@ mod tests {
                     damaged,
                     parts,
                     call_number: None,
-                    branch
+                    branch,
+                    acquired: Some(jiff::civil::date(2026, 12, 7)),
                 })
             ),
             (

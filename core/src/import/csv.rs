@@ -2,7 +2,7 @@
 //!
 //! Patrons: `card,name,category,expires,pin,blocked,fines` (+ optional `block_note`).
 //! Items: `barcode,title,author,isbn,item_type,status,call_number` (+ optional `parts`,
-//! `branch`, `damaged`).
+//! `branch`, `damaged`, `acquired` as `YYYY-MM-DD`).
 
 use super::{
     ImportError, ImportSink, ImportSummary, ItemRecord, PatronRecord, TitleRecord, at_line,
@@ -322,6 +322,13 @@ fn item_row(
     let author = header.optional(row, "author");
     let isbn = header.optional(row, "isbn");
     let call_number = header.optional(row, "call_number").map(str::to_string);
+    let acquired = header
+        .optional(row, "acquired")
+        .map(|text| {
+            text.parse::<jiff::civil::Date>()
+                .map_err(|_| format!("acquired '{text}' is not a date (YYYY-MM-DD)"))
+        })
+        .transpose()?;
     Ok((
         TitleRecord {
             key: csv_title_key(isbn, title, author),
@@ -342,6 +349,7 @@ fn item_row(
                 .optional(row, "branch")
                 .unwrap_or(ctx.default_branch)
                 .to_string(),
+            acquired,
         },
     ))
 }

@@ -663,6 +663,10 @@ fn items_of(
             parts: 1,
             call_number,
             branch: branch.unwrap_or(options.default_branch).to_string(),
+            // Koha's date acquired; a value that is no date is left out, not guessed.
+            acquired: if koha { get('d') } else { None }
+                .and_then(|d| d.get(..10))
+                .and_then(|d| d.parse().ok()),
         });
     }
     items

@@ -41,6 +41,8 @@ pub struct ItemRecord {
     pub parts: u32,
     pub call_number: Option<String>,
     pub branch: String,
+    /// When the library acquired the copy (CSV `acquired`, Koha's 952$d), if the record says.
+    pub acquired: Option<Date>,
 }
 
 /// A patron as an import provides it. PINs arrive here already hashed.

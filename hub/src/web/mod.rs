@@ -29,7 +29,9 @@ pub use kit::{PageError, WebState, read_view, title_path};
 
 use axum::Router;
 use axum::routing::{get, post};
-use public::{account, events, feedback, home, kiosk_pin, notifications, search, seo, title};
+use public::{
+    account, events, feedback, feeds, home, kiosk_pin, notifications, search, seo, title,
+};
 use staff::notifications as staff_notifications;
 use staff::{conflicts, dashboard, event_forms, insight, programmes, promotions};
 
@@ -51,6 +53,8 @@ pub fn router(state: WebState) -> Router {
             get(notifications::page).post(notifications::save),
         )
         .route("/events", get(events::list))
+        .route("/events.ics", get(feeds::events_calendar))
+        .route("/new.atom", get(feeds::new_acquisitions))
         .route("/events/{id}", get(events::page))
         .route("/events/{id}/register", post(events::register))
         .route("/events/{id}/cancel", post(events::cancel))

@@ -9,6 +9,7 @@ mod capacity;
 mod contract;
 mod events;
 mod faults;
+mod feeds;
 mod notify;
 mod output;
 mod providers;

@@ -197,6 +197,8 @@ fn into_hub(
             branch: location
                 .and_then(|l| settings.branches.get(l.trim()).cloned())
                 .unwrap_or_else(|| default_branch.to_string()),
+            // The system's own date is not read yet: the hub's first sight dates it.
+            acquired: None,
         };
         sink.item(sink_id, &record).map_err(sink_error)?;
         seen.items.insert(record.barcode);

@@ -67,6 +67,8 @@ struct State {
     holds: HashMap<String, HoldDoc>,
     promotions: BTreeMap<String, PromotionDoc>,
     events: BTreeMap<String, EventDoc>,
+    /// The catalogue revision each event last changed at (a calendar's SEQUENCE).
+    event_revs: HashMap<String, i64>,
     /// Titles shown (slots not dead). Slot order is arrival order: the newest last.
     live_titles: usize,
 }
@@ -75,7 +77,15 @@ struct State {
 #[derive(Default)]
 pub struct CatalogView {
     state: RwLock<State>,
+    /// The newest acquisitions as of a revision (the home page and the feed ask often).
+    newest: std::sync::Mutex<(i64, Vec<Dated>)>,
 }
+
+/// A title with its acquisition date, if the hub keeps one.
+pub type Dated = (TitleEntry, Option<Date>);
+
+/// New acquisitions worked out per revision (the feed's 50, the home page's few).
+pub const NEWEST_KEPT: usize = 50;
 
 /// One page of search results.
 pub struct Found {
@@ -104,6 +114,9 @@ impl CatalogView {
                 break;
             };
             for change in changes {
+                if change.kind == DocKind::Event {
+                    state.event_revs.insert(change.key.clone(), change.rev);
+                }
                 state.apply(change.kind, &change.key, change.body);
             }
             state.rev = last;
@@ -161,17 +174,23 @@ impl CatalogView {
         state.slots.get(slot as usize)?.clone()
     }
 
-    /// The newest titles this hub has received (new arrivals), newest first.
-    pub fn newest(&self, count: usize) -> Vec<TitleEntry> {
-        let state = self.read();
-        state
-            .slots
-            .iter()
-            .rev()
-            .flatten()
-            .take(count)
-            .cloned()
-            .collect()
+    /// The newest acquisitions, newest first, with their dates: by a title's acquisition
+    /// date ([`State::acquired`]), titles the hub holds no date for after the dated ones in
+    /// the order the hub received them. At most [`NEWEST_KEPT`]; worked out once per catalogue
+    /// revision.
+    pub fn newest(&self, count: usize) -> Vec<(TitleEntry, Option<Date>)> {
+        let rev = self.read().rev;
+        let mut cache = self.newest.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.0 != rev || cache.1.is_empty() {
+            let state = self.read();
+            *cache = (state.rev, state.newest(NEWEST_KEPT));
+        }
+        cache.1.iter().take(count).cloned().collect()
+    }
+
+    /// When a title was acquired ([`State::acquired`]).
+    pub fn acquired(&self, key: &str) -> Option<Date> {
+        self.read().acquired(key)
     }
 
     /// Every title's key (the sitemap).
@@ -332,6 +351,21 @@ impl CatalogView {
         self.read().events.get(id).cloned()
     }
 
+    /// Every event with the revision it last changed at, soonest first (the calendar).
+    pub fn events_with_revisions(&self) -> Vec<(String, EventDoc, i64)> {
+        let state = self.read();
+        let mut events: Vec<(String, EventDoc, i64)> = state
+            .events
+            .iter()
+            .map(|(id, e)| {
+                let rev = state.event_revs.get(id).copied().unwrap_or(0);
+                (id.clone(), e.clone(), rev)
+            })
+            .collect();
+        events.sort_by(|a, b| a.1.starts.cmp(&b.1.starts).then(a.0.cmp(&b.0)));
+        events
+    }
+
     /// Every event's id, for the sitemap.
     pub fn event_ids(&self) -> Vec<String> {
         self.read().events.keys().cloned().collect()
@@ -339,6 +373,47 @@ impl CatalogView {
 }
 
 impl State {
+    /// A title's acquisition date: its earliest copy's, else the day the hub first had the
+    /// title; `None` when the hub keeps neither (documents from before it kept dates).
+    fn acquired(&self, key: &str) -> Option<Date> {
+        let copies = self
+            .copies
+            .get(key)
+            .and_then(|copies| copies.values().filter_map(|c| c.acquired).min());
+        copies.or_else(|| {
+            let slot = *self.slot_of.get(key)?;
+            self.slots.get(slot as usize)?.as_ref()?.doc.added
+        })
+    }
+
+    /// The `count` newest acquisitions, dated first (newest first), then undated ones in
+    /// reverse arrival order.
+    fn newest(&self, count: usize) -> Vec<(TitleEntry, Option<Date>)> {
+        let mut all: Vec<(Option<Date>, usize, &TitleEntry)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, entry)| {
+                let entry = entry.as_ref()?;
+                Some((self.acquired(&entry.key), slot, entry))
+            })
+            .collect();
+        // Newest first: a date beats none, a later date an earlier, a later arrival an
+        // earlier.
+        let order = |a: &(Option<Date>, usize, &TitleEntry),
+                     b: &(Option<Date>, usize, &TitleEntry)| {
+            b.0.cmp(&a.0).then(b.1.cmp(&a.1))
+        };
+        if count > 0 && all.len() > count {
+            all.select_nth_unstable_by(count - 1, order);
+            all.truncate(count);
+        }
+        all.sort_by(order);
+        all.into_iter()
+            .map(|(date, _, entry)| (entry.clone(), date))
+            .collect()
+    }
+
     fn apply(&mut self, kind: DocKind, key: &str, body: Option<Stored>) {
         match kind {
             DocKind::Title => self.apply_title(key, body),

@@ -123,6 +123,56 @@ pub fn bare(reader: &Reader, page: &Page, body: Markup) -> Markup {
     )
 }
 
+/// The feeds a page offers (`<link rel="alternate">`), by its address: the home page's
+/// first is the new acquisitions' Atom feed (feed readers take the first), a search's its
+/// results as Atom, the events' pages their iCalendar.
+fn alternates(
+    path: &str,
+    lang: swalayan_core::reason::Lang,
+) -> Vec<(&'static str, String, String)> {
+    const ATOM: &str = "application/atom+xml";
+    const ICAL: &str = "text/calendar";
+    let events = || {
+        (
+            ICAL,
+            lang.pick("Acara (iCalendar)", "Events (iCalendar)")
+                .to_string(),
+            "/events.ics".to_string(),
+        )
+    };
+    if path == "/" {
+        vec![
+            (
+                ATOM,
+                lang.pick("Koleksi baru", "New acquisitions").to_string(),
+                "/new.atom".to_string(),
+            ),
+            events(),
+        ]
+    } else if path.starts_with("/search?") && path.contains("q=") {
+        vec![(
+            ATOM,
+            lang.pick("Hasil pencarian ini", "This search's results")
+                .to_string(),
+            format!("{path}&format=atom"),
+        )]
+    } else if let Some(id) = path.strip_prefix("/events/").filter(|id| !id.contains('/')) {
+        vec![
+            (
+                ICAL,
+                lang.pick("Acara ini (iCalendar)", "This event (iCalendar)")
+                    .to_string(),
+                format!("/events/{id}.ics"),
+            ),
+            events(),
+        ]
+    } else if path == "/events" {
+        vec![events()]
+    } else {
+        Vec::new()
+    }
+}
+
 fn document(reader: &Reader, page: &Page, canonical: &str, site: &str, inner: Markup) -> Markup {
     let lang = reader.lang;
     let full_title = if site.is_empty() || page.title == site {
@@ -142,6 +192,9 @@ fn document(reader: &Reader, page: &Page, canonical: &str, site: &str, inner: Ma
                 link rel="canonical" href=(canonical);
                 link rel="stylesheet" href="/site.css";
                 link rel="icon" href="/favicon.svg" type="image/svg+xml";
+                @for (kind, title, href) in alternates(&page.path, lang) {
+                    link rel="alternate" type=(kind) title=(title) href=(href);
+                }
                 meta property="og:type" content="website";
                 meta property="og:title" content=(page.title);
                 meta property="og:description" content=(page.description);

@@ -99,6 +99,19 @@ pub async fn page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let reader = visitor.reader.clone();
+    // `/events/{id}.ics`: the event for a calendar (the router takes no suffix on a name).
+    if let Some(event) = id.strip_suffix(".ics") {
+        let state = state.clone();
+        let (event, reader2) = (event.to_string(), reader.clone());
+        let found = read_view(&state, &reader, move |s| {
+            Ok(super::feeds::event_calendar(s, &reader2, &event))
+        })
+        .await?;
+        return match found {
+            Some(calendar) => Ok(calendar),
+            None => Err(PageError::not_found(reader)),
+        };
+    }
     let card = visitor.card().map(str::to_string);
     let key = id.clone();
     let found = read_view(&state, &reader, move |state| {

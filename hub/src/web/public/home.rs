@@ -93,7 +93,7 @@ pub async fn page(State(state): State<WebState>, reader: Reader) -> Result<Respo
         @if !newest.is_empty() {
             section aria-labelledby="new" {
                 h2 #new { (lang.pick("Koleksi baru", "New arrivals")) }
-                ul.cards { @for t in &newest {
+                ul.cards { @for (t, _) in &newest {
                     li.card {
                         h3 { a href=(reader.localized(&title_path(&t.key))) { (t.doc.title) } }
                         @if let Some(a) = &t.doc.author { p.muted { (a) } }

@@ -6,11 +6,15 @@
 //!   cancelling; [`renew`]: renewing by the kiosks' rule, recorded through the ledger.
 //! - [`events`]: the events and literacy programmes, registration and the waiting list;
 //!   [`feedback`]: the feedback form.
+//! - [`feeds`]: Atom (new acquisitions, any search) and iCalendar (events; written by
+//!   [`ical`]) for feed readers and calendars.
 
 pub mod account;
 pub mod events;
 pub mod feedback;
+pub mod feeds;
 pub mod home;
+pub mod ical;
 pub mod kiosk_pin;
 pub mod notifications;
 pub mod renew;

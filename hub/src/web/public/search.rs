@@ -56,6 +56,20 @@ pub async fn page(
     .await?;
     let lang = reader.lang;
     let path = search_path(&query, field, number);
+    if query_param(&uri, "format").as_deref() == Some("atom") {
+        let titles: Vec<TitleEntry> = rows.iter().map(|(t, _, _)| t.clone()).collect();
+        let heading = match lang {
+            Lang::Id => format!("{}: pencarian “{query}”", state.library.name),
+            Lang::En => format!("{}: search for “{query}”", state.library.name),
+        };
+        let feed_path = format!(
+            "{path}{}format=atom",
+            if path.contains('?') { "&" } else { "?" }
+        );
+        return Ok(super::feeds::search(
+            &state, &reader, &heading, &feed_path, &titles,
+        ));
+    }
     let heading = if query.is_empty() {
         lang.pick("Cari di katalog", "Search the catalogue")
             .to_string()
