@@ -185,10 +185,17 @@ pub fn remove(storage: &dyn Storage, id: &str) -> Result<usize> {
     storage.write(&mut |tx| {
         people = None;
         // Only a live event: a second remove is "no such event" on either backend.
-        if event(tx, id)?.is_none() {
+        let Some(withdrawn) = event(tx, id)? else {
             return Ok(());
-        }
-        people = Some(roster(tx, id)?.map_or(0, |r| r.confirmed.len() + r.waiting.len()));
+        };
+        let mut kept = roster(tx, id)?.unwrap_or_default();
+        people = Some(kept.confirmed.len() + kept.waiting.len());
+        // The roster keeps the event as it was: calendars are told it is cancelled.
+        kept.withdrawn = Some(swalayan_core::contract::documents::Withdrawn {
+            event: withdrawn,
+            at: jiff::Timestamp::now(),
+        });
+        tx.put_doc(id, Some(&kept))?;
         tx.put_doc::<EventDoc>(id, None).map(|_| ())
     })?;
     people.ok_or_else(|| HubError::NotFound(format!("no event {id}")))

@@ -535,6 +535,17 @@ pub struct RosterDoc {
     /// checked in at a kiosk or by staff.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub walk_ins: Vec<Registration>,
+    /// The event as it was when staff withdrew it (its own document is gone): calendars
+    /// that had it hear it is cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawn>,
+}
+
+/// An event withdrawn, as it was, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Withdrawn {
+    pub event: EventDoc,
+    pub at: Timestamp,
 }
 
 /// One registration: a member by card, or (where the library allows it) a guest by name and
@@ -715,6 +726,7 @@ mod tests {
                     confirmed: vec![person.clone(), came.clone()],
                     waiting: vec![person],
                     walk_ins: vec![came],
+                    withdrawn: None,
                 })
             }),
         ]

@@ -186,4 +186,20 @@ fn new_acquisitions_and_events_reach_feed_readers_and_calendars(backend: Backend
         get(&format!("{}/events/no-such.ics", hub.url), None).status,
         404
     );
+
+    // Withdrawn: off the pages, and in the calendars as cancelled, with the same UID.
+    hub.json(&["events", "remove", &id]);
+    assert_eq!(get(&format!("{}/events/{id}", hub.url), None).status, 404);
+    let after = python(
+        ICALENDAR,
+        &fetch_to(&hub, "/events.ics", dir.path(), "after.ics"),
+    );
+    assert_eq!(after["events"].as_array().unwrap().len(), 1, "{after}");
+    assert_eq!(after["events"][0]["status"], "CANCELLED");
+    assert_eq!(after["events"][0]["uid"], shown["uid"]);
+    let one = python(
+        ICALENDAR,
+        &fetch_to(&hub, &format!("/events/{id}.ics"), dir.path(), "gone.ics"),
+    );
+    assert_eq!(one["events"][0]["status"], "CANCELLED");
 }

@@ -14,7 +14,7 @@ use jiff::civil::{Date, DateTime};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 use swalayan_core::contract::documents::{
-    EventDoc, HoldDoc, ItemDoc, LoanDoc, PromotionDoc, TitleDoc,
+    EventDoc, HoldDoc, ItemDoc, LoanDoc, PromotionDoc, RosterDoc, TitleDoc,
 };
 use swalayan_core::domain::{HoldStatus, ItemStatus};
 
@@ -69,6 +69,9 @@ struct State {
     events: BTreeMap<String, EventDoc>,
     /// The catalogue revision each event last changed at (a calendar's SEQUENCE).
     event_revs: HashMap<String, i64>,
+    /// Events staff withdrew, as they were (from their rosters, of which nothing else is
+    /// kept here).
+    withdrawn: BTreeMap<String, EventDoc>,
     /// Titles shown (slots not dead). Slot order is arrival order: the newest last.
     live_titles: usize,
 }
@@ -114,7 +117,7 @@ impl CatalogView {
                 break;
             };
             for change in changes {
-                if change.kind == DocKind::Event {
+                if matches!(change.kind, DocKind::Event | DocKind::Roster) {
                     state.event_revs.insert(change.key.clone(), change.rev);
                 }
                 state.apply(change.kind, &change.key, change.body);
@@ -351,16 +354,22 @@ impl CatalogView {
         self.read().events.get(id).cloned()
     }
 
-    /// Every event with the revision it last changed at, soonest first (the calendar).
-    pub fn events_with_revisions(&self) -> Vec<(String, EventDoc, i64)> {
+    /// Every event, and those withdrawn (`true`), with the revision each last changed at,
+    /// soonest first (the calendar).
+    pub fn events_with_revisions(&self) -> Vec<(String, EventDoc, i64, bool)> {
         let state = self.read();
-        let mut events: Vec<(String, EventDoc, i64)> = state
+        let rev = |id: &str| state.event_revs.get(id).copied().unwrap_or(0);
+        let mut events: Vec<(String, EventDoc, i64, bool)> = state
             .events
             .iter()
-            .map(|(id, e)| {
-                let rev = state.event_revs.get(id).copied().unwrap_or(0);
-                (id.clone(), e.clone(), rev)
-            })
+            .map(|(id, e)| (id.clone(), e.clone(), rev(id), false))
+            .chain(
+                state
+                    .withdrawn
+                    .iter()
+                    .filter(|(id, _)| !state.events.contains_key(*id))
+                    .map(|(id, e)| (id.clone(), e.clone(), rev(id), true)),
+            )
             .collect();
         events.sort_by(|a, b| a.1.starts.cmp(&b.1.starts).then(a.0.cmp(&b.0)));
         events
@@ -437,7 +446,14 @@ impl State {
                     None => self.events.remove(key),
                 };
             }
-            DocKind::Patron | DocKind::Policy | DocKind::Roster | DocKind::Contact => {}
+            // Of a roster only a withdrawn event is kept: who registered never is.
+            DocKind::Roster => {
+                match read::<RosterDoc>(key, body).and_then(|r| r.withdrawn) {
+                    Some(withdrawn) => self.withdrawn.insert(key.to_string(), withdrawn.event),
+                    None => self.withdrawn.remove(key),
+                };
+            }
+            DocKind::Patron | DocKind::Policy | DocKind::Contact => {}
         }
     }
 

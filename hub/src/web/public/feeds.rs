@@ -170,7 +170,8 @@ fn rfc3339(at: jiff::Timestamp) -> atom_syndication::FixedDateTime {
     atom_syndication::FixedDateTime::parse_from_rfc3339(&text).unwrap_or_default()
 }
 
-/// `/events.ics`: every event the web shows, past and coming.
+/// `/events.ics`: every event the web shows, past and coming, and those withdrawn (as
+/// cancelled).
 pub async fn events_calendar(
     State(state): State<WebState>,
     reader: Reader,
@@ -188,11 +189,15 @@ pub fn event_calendar(state: &WebState, reader: &Reader, id: &str) -> Option<Res
         .view
         .events_with_revisions()
         .into_iter()
-        .find(|(key, _, _)| key == id)?;
+        .find(|(key, _, _, _)| key == id)?;
     Some(calendar(state, reader, &[event]))
 }
 
-fn calendar(state: &WebState, reader: &Reader, events: &[(String, EventDoc, i64)]) -> Response {
+fn calendar(
+    state: &WebState,
+    reader: &Reader,
+    events: &[(String, EventDoc, i64, bool)],
+) -> Response {
     let library = &state.library;
     let host = library
         .public_url
@@ -202,12 +207,12 @@ fn calendar(state: &WebState, reader: &Reader, events: &[(String, EventDoc, i64)
         .unwrap_or_else(|| "swalayan.invalid".to_string());
     let shown: Vec<super::ical::CalendarEvent<'_>> = events
         .iter()
-        .map(|(id, doc, rev)| super::ical::CalendarEvent {
+        .map(|(id, doc, rev, cancelled)| super::ical::CalendarEvent {
             id,
             doc,
             url: library.url(&reader.localized(&format!("/events/{id}"))),
             sequence: *rev,
-            cancelled: false,
+            cancelled: *cancelled,
         })
         .collect();
     let name = format!("{}: {}", library.name, reader.lang.pick("acara", "events"));
