@@ -255,6 +255,7 @@ pub fn page_after(cursor: i64) -> ChangesResponse {
             isbn: None,
             call_number: None,
             subjects: Vec::new(),
+            links: Vec::new(),
         };
         push(
             DocKind::Title,

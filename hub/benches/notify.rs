@@ -122,6 +122,7 @@ fn fill(storage: &Arc<dyn Storage>, patrons: usize, due: jiff::civil::Date, now:
                 isbn: None,
                 call_number: None,
                 subjects: Vec::new(),
+                links: Vec::new(),
                 added: None,
             };
             let copy: ItemDoc = serde_json::from_value(serde_json::json!({

@@ -222,6 +222,7 @@ fn fill_catalog(storage: &dyn Storage, items: usize) {
                 isbn: None,
                 call_number: Some(format!("899.221 {t}")),
                 subjects: Vec::new(),
+                links: Vec::new(),
             })
             .unwrap();
         for copy in 0..3 {

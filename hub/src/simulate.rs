@@ -272,6 +272,7 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
                 isbn: None,
                 call_number: None,
                 subjects: Vec::new(),
+                links: Vec::new(),
                 added: None,
             },
         )?);

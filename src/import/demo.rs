@@ -507,6 +507,7 @@ fn load_catalog(
             isbn,
             call_number: Some(call_number.to_string()),
             subjects: Vec::new(),
+            links: Vec::new(),
         };
         summary.records += 1;
         let (title_id, applied) = sink.title(&record)?;

@@ -508,6 +508,7 @@ pub fn remember_item(
             isbn: None,
             call_number: None,
             subjects: Vec::new(),
+            links: Vec::new(),
         },
     )?;
     upsert_item(

@@ -218,6 +218,7 @@ fn title_id(conn: &Connection, key: &str) -> Result<i64, StoreError> {
             isbn: None,
             call_number: None,
             subjects: Vec::new(),
+            links: Vec::new(),
         },
     )?;
     Ok(id)
@@ -342,6 +343,7 @@ mod tests {
             isbn: None,
             call_number: None,
             subjects: Vec::new(),
+            links: Vec::new(),
         };
         change(
             3,

@@ -175,6 +175,52 @@ pub struct TitleDoc {
     /// absent on titles from before the hub kept it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added: Option<Date>,
+    /// The title online (MARC 856, the CSV's `url`): e-books, digitised copies, related pages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<OnlineLink>,
+}
+
+/// A link to a title online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlineLink {
+    /// An `http(s)://` address.
+    pub url: String,
+    /// What the record calls it (MARC 856 `$y`, else `$3`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub relation: LinkRelation,
+}
+
+/// What a link is to the title (MARC 856's second indicator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkRelation {
+    /// The resource itself (indicator 0): read it online.
+    Resource,
+    /// A version of it (indicator 1): an e-book of the printed book.
+    Version,
+    /// Something related (indicator 2, and any other).
+    Related,
+}
+
+impl OnlineLink {
+    /// A link from a record's address, if it is one a page may show (http or https only:
+    /// never `javascript:` or a file on the reader's machine).
+    pub fn new(url: &str, label: Option<&str>, relation: LinkRelation) -> Option<OnlineLink> {
+        let url = url.trim();
+        let lower = url.to_ascii_lowercase();
+        let web = (lower.starts_with("https://") || lower.starts_with("http://"))
+            && url.len() <= 2_000
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+        web.then(|| OnlineLink {
+            url: url.to_string(),
+            label: label
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|l| l.chars().take(200).collect()),
+            relation,
+        })
+    }
 }
 
 impl TitleDoc {
@@ -186,6 +232,7 @@ impl TitleDoc {
             call_number: r.call_number.clone(),
             subjects: r.subjects.clone(),
             added: None,
+            links: r.links.clone(),
         }
     }
 
@@ -197,6 +244,7 @@ impl TitleDoc {
             isbn: self.isbn.clone(),
             call_number: self.call_number.clone(),
             subjects: self.subjects.clone(),
+            links: self.links.clone(),
         }
     }
 }
@@ -602,6 +650,11 @@ mod tests {
                         call_number: None,
                         subjects,
                         added: None,
+                        links: vec![OnlineLink {
+                            url: "https://ipusnas.id/book/1".into(),
+                            label: Some("iPusnas".into()),
+                            relation: LinkRelation::Version,
+                        }],
                     }
                 )),
             (text(), text(), status, any::<bool>(), 1u32..5, text()).prop_map(

@@ -2,7 +2,7 @@
 //!
 //! Patrons: `card,name,category,expires,pin,blocked,fines` (+ optional `block_note`).
 //! Items: `barcode,title,author,isbn,item_type,status,call_number` (+ optional `parts`,
-//! `branch`, `damaged`, `acquired` as `YYYY-MM-DD`).
+//! `branch`, `damaged`, `acquired` as `YYYY-MM-DD`, `url`: the title's e-book).
 
 use super::{
     ImportError, ImportSink, ImportSummary, ItemRecord, PatronRecord, TitleRecord, at_line,
@@ -337,6 +337,20 @@ fn item_row(
             isbn: isbn.map(str::to_string),
             call_number: call_number.clone(),
             subjects: Vec::new(),
+            // An e-book of the title (iPusnas or another service).
+            links: header
+                .optional(row, "url")
+                .map(|url| {
+                    crate::contract::documents::OnlineLink::new(
+                        url,
+                        None,
+                        crate::contract::documents::LinkRelation::Version,
+                    )
+                    .ok_or_else(|| format!("url '{url}' is not an http(s) address"))
+                })
+                .transpose()?
+                .into_iter()
+                .collect(),
         },
         ItemRecord {
             barcode: barcode.to_string(),

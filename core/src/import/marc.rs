@@ -7,6 +7,7 @@
 
 use super::csv::csv_title_key;
 use super::{ImportError, ImportSink, ImportSummary, ItemRecord, TitleRecord};
+use crate::contract::documents::OnlineLink;
 use crate::domain::{ItemStatus, Policy};
 use clap::Args;
 use mrrc::encoding::{MarcEncoding, decode_bytes};
@@ -586,7 +587,31 @@ fn title_of(record: &mrrc::Record) -> Option<TitleRecord> {
         isbn,
         call_number,
         subjects,
+        links: links_of(record),
     })
+}
+
+/// Most online links kept per title.
+const MAX_LINKS: usize = 10;
+
+/// The title online (MARC 856): `$u` the address, `$y` (else `$3`) its label, the second
+/// indicator what it is (0 the resource, 1 a version of it, 2 related). Addresses that are
+/// not http(s) are left out.
+fn links_of(record: &mrrc::Record) -> Vec<OnlineLink> {
+    use crate::contract::documents::LinkRelation;
+    record
+        .fields_by_tag("856")
+        .filter_map(|field| {
+            let relation = match field.indicator2 {
+                '0' => LinkRelation::Resource,
+                '1' => LinkRelation::Version,
+                _ => LinkRelation::Related,
+            };
+            let label = field.get_subfield('y').or_else(|| field.get_subfield('3'));
+            OnlineLink::new(field.get_subfield('u')?, label, relation)
+        })
+        .take(MAX_LINKS)
+        .collect()
 }
 
 /// Most subject headings kept per title.
@@ -751,6 +776,46 @@ mod tests {
             vec![
                 "<marc:record><x/></marc:record>",
                 r#"<record a="1">y</record>"#
+            ]
+        );
+    }
+
+    #[test]
+    fn online_links_come_from_856_with_what_they_are_and_only_on_the_web() {
+        let xml = r#"<record xmlns="http://www.loc.gov/MARC21/slim">
+          <leader>00000nam a2200000 a 4500</leader>
+          <controlfield tag="001">43</controlfield>
+          <datafield tag="245" ind1="1" ind2="0"><subfield code="a">Bumi manusia</subfield></datafield>
+          <datafield tag="856" ind1="4" ind2="1"><subfield code="u">https://ipusnas.id/book/123</subfield><subfield code="y">iPusnas</subfield></datafield>
+          <datafield tag="856" ind1="4" ind2="0"><subfield code="3">Scan</subfield><subfield code="u">http://arsip.example.go.id/bm.pdf</subfield></datafield>
+          <datafield tag="856" ind1="4" ind2="2"><subfield code="u">javascript:alert(1)</subfield></datafield>
+          <datafield tag="856" ind1="4" ind2=" "><subfield code="u">https://id.wikipedia.org/wiki/Bumi_Manusia</subfield></datafield>
+        </record>"#;
+        let record = mrrc::marcxml::marcxml_to_record(xml).unwrap();
+        let links = title_of(&record).unwrap().links;
+        use crate::contract::documents::LinkRelation;
+        let got: Vec<(&str, Option<&str>, LinkRelation)> = links
+            .iter()
+            .map(|l| (l.url.as_str(), l.label.as_deref(), l.relation))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "https://ipusnas.id/book/123",
+                    Some("iPusnas"),
+                    LinkRelation::Version
+                ),
+                (
+                    "http://arsip.example.go.id/bm.pdf",
+                    Some("Scan"),
+                    LinkRelation::Resource
+                ),
+                (
+                    "https://id.wikipedia.org/wiki/Bumi_Manusia",
+                    None,
+                    LinkRelation::Related
+                ),
             ]
         );
     }

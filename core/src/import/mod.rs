@@ -28,6 +28,8 @@ pub struct TitleRecord {
     pub call_number: Option<String>,
     /// Subject headings (MARC 6XX), for the public catalogue's subject search.
     pub subjects: Vec<String>,
+    /// The title online (MARC 856, CSV `url`).
+    pub links: Vec<crate::contract::documents::OnlineLink>,
 }
 
 /// A copy as an import provides it.

@@ -17,10 +17,12 @@ public_url = "https://perpustakaan.example.go.id"
 "#;
 
 /// Two copies dated by the file, one not (the hub dates it today: the newest).
-const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,acquired\n\
-    B1,Laskar Pelangi,Andrea Hirata,,book,available,899.221 HIR l,2026-11-01\n\
-    B2,Bumi Manusia,Pramoedya Ananta Toer,,book,available,899.221 TOE b,2026-12-01\n\
-    B3,Cantik Itu Luka,Eka Kurniawan,,book,available,899.221 KUR c,\n";
+/// Bumi Manusia also has an e-book (the `url` column); a `javascript:` one is refused.
+const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,acquired,url\n\
+    B1,Laskar Pelangi,Andrea Hirata,,book,available,899.221 HIR l,2026-11-01,\n\
+    B2,Bumi Manusia,Pramoedya Ananta Toer,,book,available,899.221 TOE b,2026-12-01,https://ipusnas.id/book/123\n\
+    B3,Cantik Itu Luka,Eka Kurniawan,,book,available,899.221 KUR c,,\n\
+    B4,Pulang,Leila S. Chudori,,book,available,,,javascript:alert(1)\n";
 
 /// Runs `script` with PyPI's readers, `path` as its argument; its stdout as JSON.
 fn python(script: &str, path: &std::path::Path) -> serde_json::Value {
@@ -81,7 +83,11 @@ fn new_acquisitions_and_events_reach_feed_readers_and_calendars(backend: Backend
         &["--config", config.to_str().unwrap()],
     );
     let items = write(dir.path(), "items.csv", ITEMS);
-    hub.json(&["import", "items", items.to_str().unwrap()]);
+    let imported = hub.json(&["import", "items", items.to_str().unwrap()]);
+    assert!(
+        imported.to_string().contains("not an http(s) address"),
+        "{imported}"
+    );
     let event = hub.json(&[
         "events",
         "add",
@@ -142,6 +148,23 @@ fn new_acquisitions_and_events_reach_feed_readers_and_calendars(backend: Backend
     assert_eq!(
         bumi["updated"], "2026-11-30T17:00:00+00:00",
         "1 December, Jakarta"
+    );
+
+    // The title page offers the e-book beside the shelf copies.
+    let page = get(
+        bumi["link"]
+            .as_str()
+            .unwrap()
+            .replace("https://perpustakaan.example.go.id", &hub.url)
+            .as_str(),
+        None,
+    );
+    assert!(
+        page.body.contains(
+            r#"<a href="https://ipusnas.id/book/123" rel="noopener noreferrer">E-book</a>"#
+        ),
+        "{}",
+        page.body
     );
 
     let search = python(

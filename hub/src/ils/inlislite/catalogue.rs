@@ -185,6 +185,7 @@ fn into_hub(
             isbn: non_empty(isbn),
             call_number: non_empty(call_number),
             subjects: Vec::new(),
+            links: Vec::new(),
         };
         let (sink_id, _) = sink.title(&record).map_err(sink_error)?;
         sink_ids.insert(id, sink_id);

@@ -58,6 +58,14 @@ pub async fn page(
                     } } }
                 }
             }
+            @if !doc.links.is_empty() {
+                section aria-labelledby="online" {
+                    h2 #online { (lang.pick("Daring", "Online")) }
+                    ul.plain { @for link in &doc.links {
+                        li { a href=(link.url) rel="noopener noreferrer" { (link_text(link, lang)) } }
+                    } }
+                }
+            }
             (reserve_form(&visitor, &title.key, &branches))
             h2 { (lang.pick("Ketersediaan", "Availability")) }
             @if lines.is_empty() {
@@ -171,4 +179,19 @@ fn book_schema(
         book["about"] = json!(title.doc.subjects);
     }
     book
+}
+
+/// What a link to the title online says: its record's label beside what it is ("Baca
+/// daring" for the resource itself, "E-book" for a version of it, "Tautan terkait" else).
+fn link_text(link: &swalayan_core::contract::documents::OnlineLink, lang: Lang) -> String {
+    use swalayan_core::contract::documents::LinkRelation;
+    let kind = match link.relation {
+        LinkRelation::Resource => lang.pick("Baca daring", "Read online"),
+        LinkRelation::Version => "E-book",
+        LinkRelation::Related => lang.pick("Tautan terkait", "Related link"),
+    };
+    match &link.label {
+        Some(label) => format!("{kind}: {label}"),
+        None => kind.to_string(),
+    }
 }
