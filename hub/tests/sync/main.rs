@@ -15,6 +15,7 @@ mod output;
 mod providers;
 mod pull;
 mod push;
+mod revisions;
 mod roles;
 mod runtime;
 mod staff;
