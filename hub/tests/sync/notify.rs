@@ -112,6 +112,15 @@ fn a_library(backend: Backend, dir: &Path, config: &str) -> (Hub, CliStation) {
     (hub, kiosk)
 }
 
+/// The signed-in patron's choices saved on the notifications page (with the form's token).
+fn choose(browser: &mut Browser, fields: &[(&str, &str)]) {
+    let csrf = browser.csrf();
+    let mut form = fields.to_vec();
+    form.push(("csrf", &csrf));
+    let saved = browser.post("/account/notifications", &form);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+}
+
 /// `hh:mm` library time on `day`.
 fn at(library: &Library, day: Date, hour: i8, minute: i8) -> Timestamp {
     day.at(hour, minute, 0, 0)
@@ -175,19 +184,16 @@ fn a_hold_ready_late_in_the_evening_is_told_once_at_seven_the_next_morning(backe
     // Siti turns her messages to English on the notifications page (her consent stays).
     let mut siti = Browser::new(&hub.url);
     assert_eq!(siti.sign_in("P1", "1234").status, 303);
-    let csrf = siti.csrf();
-    let saved = siti.post(
-        "/account/notifications",
+    choose(
+        &mut siti,
         &[
             ("notify", "whatsapp"),
             ("phone", "0812-3456-7890"),
             ("messages", "hold_ready"),
             ("messages", "due_soon"),
             ("lang", "en"),
-            ("csrf", &csrf),
         ],
     );
-    assert_eq!(saved.status, 200, "{}", saved.body);
     let until = a_ready_hold_for(&hub, &kiosk, ("P1", "1234"));
 
     let storage = swalayan_hub::storage::open(&hub.db).unwrap();
@@ -290,19 +296,16 @@ fn a_hold_ready_late_in_the_evening_is_told_once_at_seven_the_next_morning(backe
         .unwrap()
     };
     assert_eq!(remind().scheduled.unwrap().hold_expiring, 0, "turned off");
-    let csrf = siti.csrf();
-    let saved = siti.post(
-        "/account/notifications",
+    choose(
+        &mut siti,
         &[
             ("notify", "whatsapp"),
             ("phone", "0812-3456-7890"),
             ("messages", "hold_ready"),
             ("messages", "hold_expiring"),
             ("lang", "en"),
-            ("csrf", &csrf),
         ],
     );
-    assert_eq!(saved.status, 200, "{}", saved.body);
     let reminded = remind();
     assert_eq!(reminded.scheduled.unwrap().hold_expiring, 1, "{reminded:?}");
     assert_eq!(reminded.pass.sent, 1);
@@ -330,18 +333,15 @@ fn reminders_go_to_those_who_consented_on_their_channel() {
     // Siti's channel becomes SMS (the gateway); the consent moves with it.
     let mut siti = Browser::new(&hub.url);
     assert_eq!(siti.sign_in("P1", "1234").status, 303);
-    let csrf = siti.csrf();
-    let saved = siti.post(
-        "/account/notifications",
+    choose(
+        &mut siti,
         &[
             ("notify", "sms"),
             ("phone", "0812-3456-7890"),
             ("messages", "due_soon"),
             ("messages", "overdue"),
-            ("csrf", &csrf),
         ],
     );
-    assert_eq!(saved.status, 200, "{}", saved.body);
     let mut due = None;
     for (patron, pin, item) in [
         ("P1", "1234", "B1"),
