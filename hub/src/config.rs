@@ -267,11 +267,17 @@ impl Library {
             description: file.description,
             address: file.address,
             phone: file.phone,
-            email: match file.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            email: match file
+                .email
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+            {
                 None => None,
-                Some(email) => Some(swalayan_core::contact::check_email(email).map_err(|e| {
-                    format!("[library] email: '{email}': {e}")
-                })?),
+                Some(email) => Some(
+                    swalayan_core::contact::check_email(email)
+                        .map_err(|e| format!("[library] email: '{email}': {e}"))?,
+                ),
             },
             hours,
             guest_registration: file.guest_registration,
