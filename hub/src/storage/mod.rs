@@ -520,6 +520,9 @@ pub trait Storage: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Change>>;
     fn count_by_revision(&self, kind: DocKind, span: (i64, i64)) -> Result<i64>;
+    /// One document with its revision, a deleted one too (`body` None); `None` when the
+    /// hub never had it.
+    fn document(&self, kind: DocKind, key: &str) -> Result<Option<Change>>;
     /// Queues messages ([`notices`]); one whose key is queued already is left as it is.
     /// Returns how many were new.
     fn queue_notices(&self, notices: &[Notice]) -> Result<usize>;

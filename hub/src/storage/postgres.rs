@@ -604,6 +604,17 @@ impl Storage for PgStorage {
             .collect()
     }
 
+    fn document(&self, kind: DocKind, key: &str) -> Result<Option<Change>> {
+        self.pool
+            .get()?
+            .query_opt(
+                "SELECT rev, kind, key, body FROM catalog WHERE kind = $1 AND key = $2",
+                &[&kind.code(), &key],
+            )?
+            .map(|r| change_from(r.get(0), r.get::<_, &str>(1), r.get(2), r.get(3)))
+            .transpose()
+    }
+
     fn count_by_revision(&self, kind: DocKind, span: (i64, i64)) -> Result<i64> {
         Ok(self
             .pool

@@ -680,6 +680,26 @@ impl Storage for SqliteStorage {
         Ok(changes)
     }
 
+    fn document(&self, kind: DocKind, key: &str) -> Result<Option<Change>> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT rev, kind, key, body FROM catalog WHERE kind = ?1 AND key = ?2",
+                params![kind.code(), key],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(rev, kind, key, body)| change_from(rev, &kind, key, body))
+            .transpose()
+    }
+
     fn count_by_revision(&self, kind: DocKind, span: (i64, i64)) -> Result<i64> {
         Ok(self.conn().query_row(
             "SELECT count(*) FROM catalog WHERE kind = ?1 AND rev >= ?2 AND rev <= ?3",
