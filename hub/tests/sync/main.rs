@@ -11,6 +11,7 @@ mod events;
 mod faults;
 mod feeds;
 mod notify;
+mod oai;
 mod output;
 mod providers;
 mod pull;
