@@ -230,6 +230,58 @@ fn a_harvester_gets_every_record_once_in_pages_whatever_changes(backend: Backend
     assert_eq!(all(&digital, "identifier"), [id(7).as_str()]);
 }
 
+/// PyPI's Sickle, an OAI-PMH harvester, harvests the whole catalogue in both formats,
+/// following the resumption tokens itself.
+#[test]
+fn sickle_harvests_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "hub.toml", LIBRARY);
+    let hub = start_hub_on(
+        &Backend::Sqlite.database(dir.path()),
+        "127.0.0.1:0",
+        &["--config", config.to_str().unwrap()],
+    );
+    let mut csv = String::from("barcode,title,author,isbn,item_type,status,call_number\n");
+    for n in 0..1234 {
+        csv.push_str(&format!(
+            "B{n:04},Judul {n:04},Pengarang {n},,book,available,\n"
+        ));
+    }
+    let items = write(dir.path(), "items.csv", &csv);
+    hub.json(&["import", "items", items.to_str().unwrap()]);
+    let python = std::env::var("SWALAYAN_TEST_PYTHON").expect(
+        "SWALAYAN_TEST_PYTHON is not set: run the tests through scripts/test, which installs \
+         sickle into target/test-peers/venv",
+    );
+    let script = r#"
+import sys, json
+from sickle import Sickle
+s = Sickle(sys.argv[1])
+dc = [r.metadata.get('title', [None])[0] for r in s.ListRecords(metadataPrefix='oai_dc')]
+marc = sum(1 for _ in s.ListRecords(metadataPrefix='marcxml'))
+ids = sum(1 for _ in s.ListIdentifiers(metadataPrefix='oai_dc'))
+print(json.dumps({"dc": len(dc), "distinct": len(set(dc)), "marc": marc, "ids": ids,
+                  "name": s.Identify().repositoryName}))
+"#;
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(format!("{}/oai", hub.url))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        got,
+        serde_json::json!({"dc": 1234, "distinct": 1234, "marc": 1234, "ids": 1234,
+                           "name": "Perpustakaan Kota Tebing Tinggi"})
+    );
+}
+
 /// Without a public address there is no base URL to give: `/oai` is 404, saying why.
 #[test]
 fn without_a_public_address_there_is_no_oai() {
