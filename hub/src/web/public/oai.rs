@@ -10,8 +10,6 @@
 //! counts what was sent. Datestamps are the times the titles' revisions were taken
 //! (`revision_times`). Without `[library] public_url` there is no base URL to give: `/oai`
 //! answers 404.
-//!
-//! WORK IN PROGRESS (branch wip-31-oai): not routed yet, not tested.
 
 use crate::storage::{Change, DocKind, HubError, Storage};
 use crate::web::kit::WebState;
@@ -270,42 +268,6 @@ pub fn base_url(state: &WebState) -> Option<String> {
         .map(|url| format!("{url}/oai"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn arguments_are_checked_and_tokens_round_trip() {
-        let pair = |n: &str, v: &str| (n.to_string(), v.to_string());
-        assert_eq!(
-            arguments(&[pair("verb", "Identify"), pair("verb", "Identify")])
-                .unwrap_err()
-                .code,
-            "badVerb"
-        );
-        assert_eq!(
-            arguments(&[pair("verb", "ListSets"), pair("foo", "1")])
-                .unwrap_err()
-                .code,
-            "badArgument"
-        );
-        let position = Position {
-            prefix: "oai_dc".into(),
-            set: Some("digital".into()),
-            span: (0, 99),
-            after: 42,
-            cursor: 500,
-            size: None,
-        };
-        assert_eq!(Position::from_token(&position.token()).unwrap(), position);
-        assert_eq!(
-            Position::from_token("nonsense!").unwrap_err().code,
-            "badResumptionToken"
-        );
-        assert_eq!(item_type_set("buku referensi"), "item-type-buku-referensi");
-    }
-}
-
 /// The verbs' answers (the envelope's inside) and what the request element says.
 pub struct Answer {
     /// The request element's attributes (none for badVerb and badArgument).
@@ -525,7 +487,7 @@ fn header(
     };
     out.push_str(&format!(
         "<identifier>{}</identifier><datestamp>{}</datestamp>",
-        escape(&identifier(host, &change.key)),
+        escape(identifier(host, &change.key)),
         escape(datestamp)
     ));
     if let Some(doc) = &doc {
@@ -834,5 +796,41 @@ async fn respond(state: WebState, raw: String) -> axum::response::Response {
             tracing::error!(error = %e, "OAI-PMH ended abnormally");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_checked_and_tokens_round_trip() {
+        let pair = |n: &str, v: &str| (n.to_string(), v.to_string());
+        assert_eq!(
+            arguments(&[pair("verb", "Identify"), pair("verb", "Identify")])
+                .unwrap_err()
+                .code,
+            "badVerb"
+        );
+        assert_eq!(
+            arguments(&[pair("verb", "ListSets"), pair("foo", "1")])
+                .unwrap_err()
+                .code,
+            "badArgument"
+        );
+        let position = Position {
+            prefix: "oai_dc".into(),
+            set: Some("digital".into()),
+            span: (0, 99),
+            after: 42,
+            cursor: 500,
+            size: None,
+        };
+        assert_eq!(Position::from_token(&position.token()).unwrap(), position);
+        assert_eq!(
+            Position::from_token("nonsense!").unwrap_err().code,
+            "badResumptionToken"
+        );
+        assert_eq!(item_type_set("buku referensi"), "item-type-buku-referensi");
     }
 }
