@@ -78,6 +78,8 @@ pub struct LibraryFile {
     pub description: Option<String>,
     pub address: Option<String>,
     pub phone: Option<String>,
+    /// The library's e-mail address: the site's footer, OAI-PMH's `adminEmail`.
+    pub email: Option<String>,
     #[serde(default)]
     pub hours: HoursFile,
     /// Whether people without a card may register for events with a name and phone number.
@@ -104,6 +106,7 @@ impl Default for LibraryFile {
             description: None,
             address: None,
             phone: None,
+            email: None,
             hours: HoursFile::default(),
             guest_registration: yes(),
             branches: Vec::new(),
@@ -136,6 +139,8 @@ pub struct Library {
     pub description: Option<String>,
     pub address: Option<String>,
     pub phone: Option<String>,
+    /// `[library] email`, checked.
+    pub email: Option<String>,
     /// Monday first; an empty list is a closed day.
     pub hours: [Vec<(Time, Time)>; 7],
     pub guest_registration: bool,
@@ -169,6 +174,7 @@ fn unreachable_default() -> Library {
         description: None,
         address: None,
         phone: None,
+        email: None,
         hours: Default::default(),
         guest_registration: true,
         branches: Vec::new(),
@@ -261,6 +267,18 @@ impl Library {
             description: file.description,
             address: file.address,
             phone: file.phone,
+            email: match file
+                .email
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+            {
+                None => None,
+                Some(email) => Some(
+                    swalayan_core::contact::check_email(email)
+                        .map_err(|e| format!("[library] email: '{email}': {e}"))?,
+                ),
+            },
             hours,
             guest_registration: file.guest_registration,
             branches: file

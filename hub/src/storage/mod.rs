@@ -501,6 +501,28 @@ pub trait Storage: Send + Sync {
     /// The link's state as last saved (JSON of `crate::ils::link::LinkState`).
     fn ils_link_state(&self) -> Result<Option<String>>;
     fn set_ils_link_state(&self, text: &str) -> Result<()>;
+    /// The revisions taken from `from` to `until` (inclusive; `None`: open), by the times
+    /// their writes committed: `(lo, hi)`, empty when `lo > hi`.
+    fn revision_span(
+        &self,
+        from: Option<Timestamp>,
+        until: Option<Timestamp>,
+    ) -> Result<(i64, i64)>;
+    /// When each revision was taken (RFC 3339), `None` for one not yet taken.
+    fn revision_times(&self, revs: &[i64]) -> Result<Vec<Option<String>>>;
+    /// Documents of `kind` (deleted ones too) whose revision is in `span` and after
+    /// `after`, in revision order: a listing that a change meanwhile cannot scramble.
+    fn kind_by_revision(
+        &self,
+        kind: DocKind,
+        span: (i64, i64),
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Change>>;
+    fn count_by_revision(&self, kind: DocKind, span: (i64, i64)) -> Result<i64>;
+    /// One document with its revision, a deleted one too (`body` None); `None` when the
+    /// hub never had it.
+    fn document(&self, kind: DocKind, key: &str) -> Result<Option<Change>>;
     /// Queues messages ([`notices`]); one whose key is queued already is left as it is.
     /// Returns how many were new.
     fn queue_notices(&self, notices: &[Notice]) -> Result<usize>;

@@ -68,6 +68,17 @@ CREATE INDEX IF NOT EXISTS catalog_rev ON catalog(rev);
 CREATE INDEX IF NOT EXISTS catalog_item_title ON catalog ((body::jsonb ->> 'title'))
     WHERE kind = 'item';
 CREATE SEQUENCE IF NOT EXISTS catalog_revision;
+-- When the catalogue's revisions were taken: a row per write, its last revision and its time
+-- (OAI-PMH's datestamps and from/until); revisions from before the table are dated by the
+-- first row, written when the table is made.
+CREATE TABLE IF NOT EXISTS revision_times (
+    rev BIGINT PRIMARY KEY,
+    at  TEXT NOT NULL
+);
+INSERT INTO revision_times(rev, at)
+    SELECT last_value, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    FROM catalog_revision
+    WHERE is_called AND NOT EXISTS (SELECT 1 FROM revision_times);
 -- People who sign in to the staff pages (argon2id password hashes), and what they changed.
 CREATE TABLE IF NOT EXISTS staff (
     name          TEXT PRIMARY KEY,
@@ -285,6 +296,12 @@ impl Tx for PgTx<'_> {
              ORDER BY n
              ON CONFLICT (kind, key) DO UPDATE SET rev = excluded.rev, body = excluded.body",
             &[&kinds, &keys, &bodies],
+        )?;
+        // Writers hold the advisory lock: the sequence's value now is this write's last.
+        self.tx.execute(
+            "INSERT INTO revision_times(rev, at) VALUES (currval('catalog_revision'), $1)
+             ON CONFLICT (rev) DO NOTHING",
+            &[&super::instant_text(Timestamp::now())],
         )?;
         Ok(written)
     }
@@ -532,6 +549,81 @@ impl Storage for PgStorage {
             &[&kind.code()],
         )?;
         key_bodies(&rows)
+    }
+
+    fn revision_span(
+        &self,
+        from: Option<Timestamp>,
+        until: Option<Timestamp>,
+    ) -> Result<(i64, i64)> {
+        let mut client = self.pool.get()?;
+        let lo = match from {
+            None => 0,
+            Some(from) => client
+                .query_one(
+                    "SELECT coalesce(max(rev), 0) + 1 FROM revision_times WHERE at < $1",
+                    &[&super::instant_text(from)],
+                )?
+                .get(0),
+        };
+        let hi = match until {
+            None => i64::MAX,
+            Some(until) => client
+                .query_one(
+                    "SELECT coalesce(max(rev), -1) FROM revision_times WHERE at <= $1",
+                    &[&super::instant_text(until)],
+                )?
+                .get(0),
+        };
+        Ok((lo, hi))
+    }
+
+    fn revision_times(&self, revs: &[i64]) -> Result<Vec<Option<String>>> {
+        let rows = self.pool.get()?.query(
+            "SELECT (SELECT at FROM revision_times t WHERE t.rev >= u.r ORDER BY t.rev LIMIT 1)
+             FROM unnest($1::bigint[]) WITH ORDINALITY AS u(r, n) ORDER BY n",
+            &[&revs],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn kind_by_revision(
+        &self,
+        kind: DocKind,
+        span: (i64, i64),
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Change>> {
+        let rows = self.pool.get()?.query(
+            "SELECT rev, kind, key, body FROM catalog
+             WHERE kind = $1 AND rev >= $2 AND rev <= $3 AND rev > $4 ORDER BY rev LIMIT $5",
+            &[&kind.code(), &span.0, &span.1, &after, &i64::from(limit)],
+        )?;
+        rows.iter()
+            .map(|r| change_from(r.get(0), r.get::<_, &str>(1), r.get(2), r.get(3)))
+            .collect()
+    }
+
+    fn document(&self, kind: DocKind, key: &str) -> Result<Option<Change>> {
+        self.pool
+            .get()?
+            .query_opt(
+                "SELECT rev, kind, key, body FROM catalog WHERE kind = $1 AND key = $2",
+                &[&kind.code(), &key],
+            )?
+            .map(|r| change_from(r.get(0), r.get::<_, &str>(1), r.get(2), r.get(3)))
+            .transpose()
+    }
+
+    fn count_by_revision(&self, kind: DocKind, span: (i64, i64)) -> Result<i64> {
+        Ok(self
+            .pool
+            .get()?
+            .query_one(
+                "SELECT count(*) FROM catalog WHERE kind = $1 AND rev >= $2 AND rev <= $3",
+                &[&kind.code(), &span.0, &span.1],
+            )?
+            .get(0))
     }
 
     fn fingerprints(&self, kinds: &[DocKind]) -> Result<HashMap<(DocKind, String), String>> {

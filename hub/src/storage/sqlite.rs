@@ -57,6 +57,16 @@ CREATE TABLE IF NOT EXISTS revision (
     rev INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO revision(id, rev) VALUES (1, 0);
+-- When the catalogue's revisions were taken: a row per write, its last revision and its time
+-- (OAI-PMH's datestamps and from/until). Revisions from before the table are dated by the
+-- first row, written when the table is made.
+CREATE TABLE IF NOT EXISTS revision_times (
+    rev INTEGER PRIMARY KEY,
+    at  TEXT NOT NULL
+);
+INSERT INTO revision_times(rev, at)
+    SELECT rev, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM revision
+    WHERE id = 1 AND rev > 0 AND NOT EXISTS (SELECT 1 FROM revision_times);
 -- People who sign in to the staff pages (argon2id password hashes), and what they changed.
 CREATE TABLE IF NOT EXISTS staff (
     name          TEXT PRIMARY KEY,
@@ -320,6 +330,12 @@ impl Tx for SqliteTx<'_> {
         }
         self.tx
             .execute("UPDATE revision SET rev = ?1 WHERE id = 1", [rev])?;
+        if written.iter().any(|w| *w != Written::Unchanged) {
+            self.tx.execute(
+                "INSERT INTO revision_times(rev, at) VALUES (?1, ?2) ON CONFLICT(rev) DO NOTHING",
+                params![rev, super::instant_text(Timestamp::now())],
+            )?;
+        }
         Ok(written)
     }
 
@@ -598,6 +614,98 @@ impl Storage for SqliteStorage {
             changes.push(change_from(rev, &kind, key, body)?);
         }
         Ok(changes)
+    }
+
+    fn revision_span(
+        &self,
+        from: Option<Timestamp>,
+        until: Option<Timestamp>,
+    ) -> Result<(i64, i64)> {
+        let conn = self.conn();
+        let lo = match from {
+            None => 0,
+            Some(from) => conn.query_row(
+                "SELECT coalesce(max(rev), 0) + 1 FROM revision_times WHERE at < ?1",
+                [super::instant_text(from)],
+                |r| r.get(0),
+            )?,
+        };
+        let hi = match until {
+            None => i64::MAX,
+            Some(until) => conn.query_row(
+                "SELECT coalesce(max(rev), -1) FROM revision_times WHERE at <= ?1",
+                [super::instant_text(until)],
+                |r| r.get(0),
+            )?,
+        };
+        Ok((lo, hi))
+    }
+
+    fn revision_times(&self, revs: &[i64]) -> Result<Vec<Option<String>>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT at FROM revision_times WHERE rev >= ?1 ORDER BY rev LIMIT 1")?;
+        let mut out = Vec::with_capacity(revs.len());
+        for rev in revs {
+            out.push(stmt.query_row([rev], |r| r.get(0)).optional()?);
+        }
+        Ok(out)
+    }
+
+    fn kind_by_revision(
+        &self,
+        kind: DocKind,
+        span: (i64, i64),
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Change>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT rev, kind, key, body FROM catalog
+             WHERE kind = ?1 AND rev >= ?2 AND rev <= ?3 AND rev > ?4 ORDER BY rev LIMIT ?5",
+        )?;
+        let rows = stmt.query_map(params![kind.code(), span.0, span.1, after, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut changes = Vec::new();
+        for row in rows {
+            let (rev, kind, key, body) = row?;
+            changes.push(change_from(rev, &kind, key, body)?);
+        }
+        Ok(changes)
+    }
+
+    fn document(&self, kind: DocKind, key: &str) -> Result<Option<Change>> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT rev, kind, key, body FROM catalog WHERE kind = ?1 AND key = ?2",
+                params![kind.code(), key],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(rev, kind, key, body)| change_from(rev, &kind, key, body))
+            .transpose()
+    }
+
+    fn count_by_revision(&self, kind: DocKind, span: (i64, i64)) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM catalog WHERE kind = ?1 AND rev >= ?2 AND rev <= ?3",
+            params![kind.code(), span.0, span.1],
+            |r| r.get(0),
+        )?)
     }
 
     fn item_branches(&self) -> Result<Vec<String>> {

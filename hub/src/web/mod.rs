@@ -30,7 +30,7 @@ pub use kit::{PageError, WebState, read_view, title_path};
 use axum::Router;
 use axum::routing::{get, post};
 use public::{
-    account, events, feedback, feeds, home, kiosk_pin, notifications, search, seo, title,
+    account, events, feedback, feeds, home, kiosk_pin, notifications, oai, search, seo, title,
 };
 use staff::notifications as staff_notifications;
 use staff::{conflicts, dashboard, event_forms, insight, programmes, promotions};
@@ -55,6 +55,7 @@ pub fn router(state: WebState) -> Router {
         .route("/events", get(events::list))
         .route("/events.ics", get(feeds::events_calendar))
         .route("/new.atom", get(feeds::new_acquisitions))
+        .route("/oai", get(oai::get).post(oai::post))
         .route("/events/{id}", get(events::page))
         .route("/events/{id}/register", post(events::register))
         .route("/events/{id}/cancel", post(events::cancel))

@@ -75,6 +75,7 @@ pub fn render(state: &WebState, reader: &Reader, page: &Page, body: Markup) -> R
             footer.site {
                 p { (library.name) @if let Some(address) = &library.address { " · " (address) } }
                 @if let Some(phone) = &library.phone { p { (lang.pick("Telepon", "Phone")) ": " (phone) } }
+                @if let Some(email) = &library.email { p { "E-mail: " a href=(format!("mailto:{email}")) { (email) } } }
             }
         },
     );

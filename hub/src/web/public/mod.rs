@@ -17,6 +17,7 @@ pub mod home;
 pub mod ical;
 pub mod kiosk_pin;
 pub mod notifications;
+pub mod oai;
 pub mod renew;
 pub mod search;
 pub mod seo;
