@@ -64,6 +64,8 @@ CREATE TABLE IF NOT EXISTS catalog (
     PRIMARY KEY (kind, key)
 );
 CREATE INDEX IF NOT EXISTS catalog_rev ON catalog(rev);
+-- One kind's documents in revision order (OAI-PMH's listings), without sorting the kind.
+CREATE INDEX IF NOT EXISTS catalog_kind_rev ON catalog(kind, rev);
 -- A title's copies (hold placement asks the rules about them).
 CREATE INDEX IF NOT EXISTS catalog_item_title ON catalog ((body::jsonb ->> 'title'))
     WHERE kind = 'item';
@@ -596,8 +598,14 @@ impl Storage for PgStorage {
     ) -> Result<Vec<Change>> {
         let rows = self.pool.get()?.query(
             "SELECT rev, kind, key, body FROM catalog
-             WHERE kind = $1 AND rev >= $2 AND rev <= $3 AND rev > $4 ORDER BY rev LIMIT $5",
-            &[&kind.code(), &span.0, &span.1, &after, &i64::from(limit)],
+             WHERE kind = $1 AND rev >= $2 AND rev <= $3 ORDER BY rev LIMIT $4",
+            // One lower bound, so the (kind, rev) index starts where the page does.
+            &[
+                &kind.code(),
+                &span.0.max(after.saturating_add(1)),
+                &span.1,
+                &i64::from(limit),
+            ],
         )?;
         rows.iter()
             .map(|r| change_from(r.get(0), r.get::<_, &str>(1), r.get(2), r.get(3)))

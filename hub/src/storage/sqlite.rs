@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS catalog (
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS catalog_rev ON catalog(rev);
+-- One kind's documents in revision order (OAI-PMH's listings), without sorting the kind.
+CREATE INDEX IF NOT EXISTS catalog_kind_rev ON catalog(kind, rev);
 -- A title's copies (hold placement asks the rules about them).
 CREATE INDEX IF NOT EXISTS catalog_item_title ON catalog(json_extract(body, '$.title'))
     WHERE kind = 'item';
@@ -662,9 +664,11 @@ impl Storage for SqliteStorage {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT rev, kind, key, body FROM catalog
-             WHERE kind = ?1 AND rev >= ?2 AND rev <= ?3 AND rev > ?4 ORDER BY rev LIMIT ?5",
+             WHERE kind = ?1 AND rev >= ?2 AND rev <= ?3 ORDER BY rev LIMIT ?4",
         )?;
-        let rows = stmt.query_map(params![kind.code(), span.0, span.1, after, limit], |r| {
+        // One lower bound, so the (kind, rev) index starts where the page does.
+        let from = span.0.max(after.saturating_add(1));
+        let rows = stmt.query_map(params![kind.code(), from, span.1, limit], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
