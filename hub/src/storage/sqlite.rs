@@ -602,20 +602,8 @@ impl Storage for SqliteStorage {
         let mut stmt = conn.prepare_cached(
             "SELECT rev, kind, key, body FROM catalog WHERE rev > ?1 ORDER BY rev LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![since, limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })?;
-        let mut changes = Vec::new();
-        for row in rows {
-            let (rev, kind, key, body) = row?;
-            changes.push(change_from(rev, &kind, key, body)?);
-        }
-        Ok(changes)
+        let rows = stmt.query_map(params![since, limit], catalog_row)?;
+        rows.map(|row| row?).collect()
     }
 
     fn revision_span(
@@ -668,39 +656,18 @@ impl Storage for SqliteStorage {
         )?;
         // One lower bound, so the (kind, rev) index starts where the page does.
         let from = span.0.max(after.saturating_add(1));
-        let rows = stmt.query_map(params![kind.code(), from, span.1, limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })?;
-        let mut changes = Vec::new();
-        for row in rows {
-            let (rev, kind, key, body) = row?;
-            changes.push(change_from(rev, &kind, key, body)?);
-        }
-        Ok(changes)
+        let rows = stmt.query_map(params![kind.code(), from, span.1, limit], catalog_row)?;
+        rows.map(|row| row?).collect()
     }
 
     fn document(&self, kind: DocKind, key: &str) -> Result<Option<Change>> {
-        let row = self
-            .conn()
+        self.conn()
             .query_row(
                 "SELECT rev, kind, key, body FROM catalog WHERE kind = ?1 AND key = ?2",
                 params![kind.code(), key],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                    ))
-                },
+                catalog_row,
             )
-            .optional()?;
-        row.map(|(rev, kind, key, body)| change_from(rev, &kind, key, body))
+            .optional()?
             .transpose()
     }
 
@@ -1132,4 +1099,11 @@ fn sqlite_notice(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Notice>> {
         r.get(12)?,
         r.get(13)?,
     ))
+}
+
+/// A `SELECT rev, kind, key, body FROM catalog` row as a change; the outer result is
+/// SQLite's, the inner the row's sense.
+fn catalog_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Change>> {
+    let kind: String = r.get(1)?;
+    Ok(change_from(r.get(0)?, &kind, r.get(2)?, r.get(3)?))
 }
