@@ -49,6 +49,8 @@ pub struct HubConfig {
     pub ils: Option<crate::ils::settings::IlsFile>,
     /// `[notify]`: patrons' notifications (read by [`notify_settings`]).
     pub notify: Option<crate::notify::settings::NotifyFile>,
+    /// `[digital]`: the digital library's files (read by [`digital_settings`]).
+    pub digital: Option<crate::digital::settings::DigitalSection>,
 }
 
 /// `[web]` as written.
@@ -357,6 +359,21 @@ pub fn notify_settings(path: &Path) -> Result<Option<crate::notify::NotifySettin
         .map(|notify| crate::notify::NotifySettings::from_file(notify, base))
         .transpose()
         .map_err(|e| invalid(path, format!("[notify] {e}")))
+}
+
+/// `[digital]` of the hub's file (or its defaults without a file or section), for a hub on
+/// the database `db` (a SQLite file's folder is the files' default home).
+pub fn digital_settings(
+    path: Option<&Path>,
+    db: &str,
+) -> Result<crate::digital::DigitalSettings, ConfigError> {
+    let Some(path) = path else {
+        return Ok(crate::digital::DigitalSettings::defaults(db));
+    };
+    let file = read_file(path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    crate::digital::DigitalSettings::from_section(file.digital.unwrap_or_default(), base, db)
+        .map_err(|e| invalid(path, format!("[digital] {e}")))
 }
 
 /// The hub's file, parsed (every section; each reader checks its own).

@@ -28,6 +28,9 @@
 //! - [`notify`]: patrons told (WhatsApp, SMS, e-mail) that a hold is ready, a loan due, an
 //!   event tomorrow: `[notify]`, producers into a durable outbox (the storage's `notices`,
 //!   exactly once by key, at most once per send), the providers, the sender `serve` runs.
+//! - [`digital`]: the digital library — files attached to titles (PDF, EPUB, scans, audio)
+//!   kept on disk by content hash, local-content records, covers, the access levels
+//!   (`public`, `members`, `onsite`), `[digital]`.
 //! - [`csv_safe`]: every CSV the hub writes, with no cell a spreadsheet would run.
 //! - [`api`]: the HTTP/JSON API (axum): push, pull, visits, status reports, holds, time,
 //!   health — each filtered or refused by the token's role — and the metrics router.
@@ -59,6 +62,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod csv_safe;
+pub mod digital;
 pub mod events;
 pub mod export;
 pub mod ils;

@@ -260,6 +260,8 @@ pub struct Beside {
     pub ils: Option<crate::ils::IlsSettings>,
     /// `[notify]`: notifications, when it names channels.
     pub notify: Option<crate::notify::NotifySettings>,
+    /// `[digital]`: where the digital library's files are, how large, the library's networks.
+    pub digital: Option<crate::digital::DigitalSettings>,
 }
 
 pub fn run(
@@ -271,7 +273,11 @@ pub fn run(
     limits: Limits,
     beside: Beside,
 ) -> Result<(), ServeError> {
-    let Beside { ils, notify } = beside;
+    let Beside {
+        ils,
+        notify,
+        digital,
+    } = beside;
     let branches = library.branches.clone();
     let notify = notify.filter(|n| !n.channels.is_empty());
     // The channels a kiosk visit's receipt can go by (the kiosk's receipt screen asks).
@@ -306,7 +312,10 @@ pub fn run(
         None => None,
     };
     // Before the runtime: PostgreSQL's synchronous client must not block an async worker.
-    let web = WebState::new(Arc::clone(&storage), library, tls.is_some())?;
+    let mut web = WebState::new(Arc::clone(&storage), library, tls.is_some())?;
+    if let Some(digital) = digital {
+        web = web.with_digital(digital);
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)

@@ -28,10 +28,13 @@ pub enum DocKind {
     Roster,
     /// A patron's contacts and consent (key: the card): the hub's alone.
     Contact,
+    /// A title's digital side (key: the title's key): its cover, its files to read online,
+    /// who may read them. The hub's alone: stations need none of it.
+    Digital,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 10] = [
+    pub const ALL: [DocKind; 11] = [
         DocKind::Title,
         DocKind::Item,
         DocKind::Patron,
@@ -42,6 +45,7 @@ impl DocKind {
         DocKind::Event,
         DocKind::Roster,
         DocKind::Contact,
+        DocKind::Digital,
     ];
 
     pub fn code(self) -> &'static str {
@@ -56,6 +60,7 @@ impl DocKind {
             DocKind::Event => "event",
             DocKind::Roster => "roster",
             DocKind::Contact => "contact",
+            DocKind::Digital => "digital",
         }
     }
 
@@ -90,6 +95,7 @@ doc_bodies!(
     EventDoc => Event,
     RosterDoc => Roster,
     ContactDoc => Contact,
+    DigitalDoc => Digital,
 );
 
 /// A document's typed body.
@@ -105,6 +111,7 @@ pub enum Document {
     Event(EventDoc),
     Roster(RosterDoc),
     Contact(ContactDoc),
+    Digital(DigitalDoc),
 }
 
 impl Document {
@@ -120,6 +127,7 @@ impl Document {
             Document::Event(_) => DocKind::Event,
             Document::Roster(_) => DocKind::Roster,
             Document::Contact(_) => DocKind::Contact,
+            Document::Digital(_) => DocKind::Digital,
         }
     }
 
@@ -137,6 +145,7 @@ impl Document {
             DocKind::Event => Document::Event(EventDoc::deserialize(body)?),
             DocKind::Roster => Document::Roster(RosterDoc::deserialize(body)?),
             DocKind::Contact => Document::Contact(ContactDoc::deserialize(body)?),
+            DocKind::Digital => Document::Digital(DigitalDoc::deserialize(body)?),
         })
     }
 
@@ -153,6 +162,7 @@ impl Document {
             Document::Event(d) => serde_json::to_value(d),
             Document::Roster(d) => serde_json::to_value(d),
             Document::Contact(d) => serde_json::to_value(d),
+            Document::Digital(d) => serde_json::to_value(d),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(serde_json::Value::Null)
@@ -558,6 +568,112 @@ pub struct ContactDoc {
     /// The language messages are written in (`id` when none was chosen).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+}
+
+/// A title's digital side (key: the title's key; issue #31): the cover staff uploaded, the
+/// files patrons read online, in order, and who may read them. The files themselves are on
+/// the hub's disk by content hash; this names them. Only the hub keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DigitalDoc {
+    /// Who may read the files (the cover is always public).
+    #[serde(default)]
+    pub access: DigitalAccess,
+    /// Made at the hub as local content (a title with no physical copy: old photographs, a
+    /// regional newspaper, a thesis), not a library system's record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub local: bool,
+    /// When the work was made, as the record writes it (`1938`, `2019-08-17`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The work's language as ISO 639 (`ind`, `eng`, `bbc` for Batak Toba).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The rights statement readers see ("Domain publik", "Hak cipta pada penulis").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<Cover>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<DigitalFile>,
+}
+
+/// Who may read a title's files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DigitalAccess {
+    /// Anyone.
+    #[default]
+    Public,
+    /// Members signed in with card and PIN.
+    Members,
+    /// Only from the library's own networks (`[digital] onsite_networks`).
+    Onsite,
+}
+
+impl DigitalAccess {
+    pub const ALL: [DigitalAccess; 3] = [
+        DigitalAccess::Public,
+        DigitalAccess::Members,
+        DigitalAccess::Onsite,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DigitalAccess::Public => "public",
+            DigitalAccess::Members => "members",
+            DigitalAccess::Onsite => "onsite",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<DigitalAccess> {
+        DigitalAccess::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// A cover in its two stored sizes (content hashes of JPEG files).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cover {
+    /// For the title page (at most 480 pixels wide).
+    pub large: String,
+    /// For lists and feeds (at most 160 pixels wide).
+    pub small: String,
+}
+
+/// One file of a title, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigitalFile {
+    /// SHA-256 of the content, hex: the file's name on disk and in its address.
+    pub hash: String,
+    pub media: Media,
+    /// The MIME type its content showed (never the uploaded name's).
+    pub mime: String,
+    pub bytes: u64,
+    /// What staff called it (the uploaded file's name unless they wrote one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A picture's size in pixels (scans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// The distinct words of a PDF's text layer, lower case, space-separated: what search
+    /// finds it by (pages without a text layer give none: nothing is OCRed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub words: String,
+}
+
+/// What a file is, as its content shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Media {
+    Pdf,
+    Epub,
+    /// A JPEG or PNG: a scanned page, in order with the title's other pages.
+    Image,
+    /// MP3 or Ogg.
+    Audio,
 }
 
 /// A consent as the law asks it kept (UU 27/2022): when, and where it was given.

@@ -96,6 +96,8 @@ impl StationRole {
             // Who registered for events (names, phone numbers, cards) and patrons' contacts:
             // the hub's alone.
             (_, Roster | Contact) => Access::None,
+            // A title's digital side is for the web: no station reads it.
+            (_, Digital) => Access::None,
             (StationRole::Staff, _) | (StationRole::Kiosk, _) => Access::Full,
             (StationRole::Dropbox, Patron) => Access::CardsOnly,
             (StationRole::Dropbox, Title | Item | Loan | Hold | Policy) => Access::Full,

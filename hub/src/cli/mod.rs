@@ -144,8 +144,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 Some(path) => server::Beside {
                     ils: crate::config::ils_settings(path)?,
                     notify: crate::config::notify_settings(path)?,
+                    digital: Some(crate::config::digital_settings(Some(path), &cli.db)?),
                 },
-                None => server::Beside::default(),
+                None => server::Beside {
+                    digital: Some(crate::config::digital_settings(None, &cli.db)?),
+                    ..server::Beside::default()
+                },
             },
         )?,
         Command::Notify(command) => notify::notify(

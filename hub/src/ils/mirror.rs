@@ -157,6 +157,8 @@ pub fn remove_unseen(storage: &dyn Storage, seen: &Seen) -> Result<(), IlsError>
     let mut puts = Vec::new();
     for (kind, key) in stored.keys() {
         let put = match kind {
+            // Local-content records are the hub's own, never the system's.
+            DocKind::Title if crate::digital::is_local_key(key) => continue,
             DocKind::Title if !seen.titles.contains(key) => Put::of::<TitleDoc>(key, None),
             DocKind::Item if !seen.items.contains(key) => Put::of::<ItemDoc>(key, None),
             DocKind::Patron if !seen.members.contains(key) => Put::of::<PatronDoc>(key, None),

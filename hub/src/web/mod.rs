@@ -30,18 +30,30 @@ pub use kit::{PageError, WebState, read_view, title_path};
 use axum::Router;
 use axum::routing::{get, post};
 use public::{
-    account, events, feedback, feeds, home, kiosk_pin, notifications, oai, search, seo, title,
+    account, events, feedback, feeds, home, kiosk_pin, notifications, oai, reading, search, seo,
+    title,
 };
 use staff::notifications as staff_notifications;
-use staff::{conflicts, dashboard, event_forms, insight, programmes, promotions};
+use staff::{conflicts, dashboard, digital, event_forms, insight, programmes, promotions};
 
 /// The public pages.
 pub fn router(state: WebState) -> Router {
+    // An upload of digital files carries one file of `[digital] max_file_mb` (or several
+    // smaller), and the form around it.
+    let uploads = axum::extract::DefaultBodyLimit::max(
+        usize::try_from(state.digital.max_file_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1024 * 1024),
+    );
     Router::new()
         .route("/", get(home::page))
         .route("/search", get(search::page))
         .route("/title/{id}", get(title::page))
         .route("/title/{id}/reserve", post(account::reserve))
+        .route("/title/{id}/read", get(reading::start))
+        .route("/title/{id}/read/{n}", get(reading::part))
+        .route("/title/{id}/file/{hash}", get(reading::file))
+        .route("/title/{id}/cover/{name}", get(reading::cover))
         .route("/account", get(account::page))
         .route("/account/sign-in", post(account::sign_in))
         .route("/account/sign-out", post(account::sign_out))
@@ -94,6 +106,28 @@ pub fn router(state: WebState) -> Router {
         .route(
             "/staff/promotions/{id}/remove",
             post(promotions::remove_promotion),
+        )
+        .route("/staff/digital", get(digital::list))
+        .route("/staff/digital/new", post(digital::create_local))
+        .route(
+            "/staff/digital/{key}",
+            get(digital::title_page).post(digital::describe),
+        )
+        .route(
+            "/staff/digital/{key}/files",
+            post(digital::upload).layer(uploads),
+        )
+        .route(
+            "/staff/digital/{key}/files/{hash}/{action}",
+            post(digital::file_action),
+        )
+        .route(
+            "/staff/digital/{key}/cover",
+            post(digital::upload_cover).layer(uploads),
+        )
+        .route(
+            "/staff/digital/{key}/cover/remove",
+            post(digital::remove_cover),
         )
         .route("/staff/events/{id}", get(programmes::page))
         .route("/staff/events/{id}/check-in", post(programmes::check_in))

@@ -1,6 +1,7 @@
 //! What the public catalogue shows, in memory: titles (with their word index), their copies,
 //! which copies are on loan until when, the live holds per title, the promotions and the
-//! events (their counts of places taken; who registered is never loaded here).
+//! events (their counts of places taken; who registered is never loaded here), titles'
+//! digital sides (covers, files, access; their text goes into the word index).
 //!
 //! Built once from the documents and brought up to date before each page from the change
 //! feed (one indexed query when nothing changed): a search or a title page reads no table and
@@ -14,7 +15,7 @@ use jiff::civil::{Date, DateTime};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 use swalayan_core::contract::documents::{
-    EventDoc, HoldDoc, ItemDoc, LoanDoc, PromotionDoc, RosterDoc, TitleDoc,
+    DigitalDoc, EventDoc, HoldDoc, ItemDoc, LoanDoc, PromotionDoc, RosterDoc, TitleDoc,
 };
 use swalayan_core::domain::{HoldStatus, ItemStatus};
 
@@ -74,6 +75,10 @@ struct State {
     withdrawn: BTreeMap<String, EventDoc>,
     /// Titles shown (slots not dead). Slot order is arrival order: the newest last.
     live_titles: usize,
+    /// Titles' digital sides, by title key, without their PDFs' words (those are indexed).
+    digital: HashMap<String, DigitalDoc>,
+    /// What search finds a title's digital side by: its description and its PDFs' words.
+    digital_text: HashMap<String, String>,
 }
 
 /// The shared, refreshed view.
@@ -194,6 +199,16 @@ impl CatalogView {
     /// When a title was acquired ([`State::acquired`]).
     pub fn acquired(&self, key: &str) -> Option<Date> {
         self.read().acquired(key)
+    }
+
+    /// A title's digital side (cover, files to read, who may), without its PDFs' words.
+    pub fn digital(&self, key: &str) -> Option<DigitalDoc> {
+        self.read().digital.get(key).cloned()
+    }
+
+    /// A title's cover, if staff gave it one.
+    pub fn cover(&self, key: &str) -> Option<swalayan_core::contract::documents::Cover> {
+        self.read().digital.get(key)?.cover.clone()
     }
 
     /// Every title's key (the sitemap).
@@ -453,7 +468,45 @@ impl State {
                     None => self.withdrawn.remove(key),
                 };
             }
+            DocKind::Digital => self.apply_digital(key, body),
             DocKind::Patron | DocKind::Policy | DocKind::Contact => {}
+        }
+    }
+
+    /// A title's digital side kept (words aside) and its text indexed: the title is indexed
+    /// again with it (a new slot, as any changed title).
+    fn apply_digital(&mut self, key: &str, body: Option<Stored>) {
+        match read::<DigitalDoc>(key, body) {
+            Some(mut doc) => {
+                let text: Vec<&str> = doc
+                    .description
+                    .as_deref()
+                    .into_iter()
+                    .chain(doc.files.iter().map(|f| f.words.as_str()))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                let text = text.join(" ");
+                if text.is_empty() {
+                    self.digital_text.remove(key);
+                } else {
+                    self.digital_text.insert(key.to_string(), text);
+                }
+                for file in &mut doc.files {
+                    file.words = String::new();
+                }
+                self.digital.insert(key.to_string(), doc);
+            }
+            None => {
+                self.digital.remove(key);
+                self.digital_text.remove(key);
+            }
+        }
+        if let Some(entry) = self
+            .slot_of
+            .get(key)
+            .and_then(|s| self.slots.get(*s as usize)?.clone())
+        {
+            self.index_title(key, entry.doc);
         }
     }
 
@@ -467,6 +520,16 @@ impl State {
             // reports unreadable documents; the page must not fail for one).
             return;
         };
+        self.index_title(key, doc);
+    }
+
+    /// Gives a title a new slot with its words (its old slot, if any, already dead or
+    /// killed here).
+    fn index_title(&mut self, key: &str, doc: TitleDoc) {
+        if let Some(old) = self.slot_of.remove(key) {
+            self.slots[old as usize] = None;
+            self.live_titles -= 1;
+        }
         let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
         self.index.add(
             slot,
@@ -475,6 +538,7 @@ impl State {
                 author: doc.author.as_deref(),
                 subjects: &doc.subjects,
                 isbn: doc.isbn.as_deref(),
+                text: self.digital_text.get(key).map(String::as_str),
             },
         );
         self.slots.push(Some(TitleEntry {

@@ -41,6 +41,11 @@ pub struct WebState {
     /// Served over HTTPS (here, or behind a proxy at an https `public_url`): cookies are
     /// then marked Secure.
     pub https: bool,
+    /// `[digital]`: file sizes, the library's own networks.
+    pub digital: Arc<crate::digital::DigitalSettings>,
+    /// The digital files on disk; `None` when the hub has nowhere to keep them (the staff's
+    /// upload says which setting to add) or the folder could not be made (logged).
+    pub files: Option<crate::digital::FileStore>,
 }
 
 impl WebState {
@@ -67,7 +72,20 @@ impl WebState {
             pin_guard: Arc::default(),
             throttles: Arc::default(),
             https,
+            digital: Arc::new(crate::digital::DigitalSettings::defaults("")),
+            files: None,
         })
+    }
+
+    /// With `[digital]`: its settings and the file store in its folder (made if missing).
+    pub fn with_digital(mut self, settings: crate::digital::DigitalSettings) -> WebState {
+        self.files = settings.dir.as_deref().and_then(|dir| {
+            crate::digital::FileStore::open(dir)
+                .map_err(|e| tracing::error!("digital files: {e}"))
+                .ok()
+        });
+        self.digital = Arc::new(settings);
+        self
     }
 }
 
@@ -186,6 +204,12 @@ pub fn title_path(key: &str) -> String {
         "/title/{}",
         percent_encoding::utf8_percent_encode(key, KEEP)
     )
+}
+
+/// A cover's address: under its title, named by the picture's hash (so it never changes
+/// and may be cached for good).
+pub fn cover_path(key: &str, hash: &str) -> String {
+    format!("{}/cover/{hash}.jpg", title_path(key))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The word index behind the catalogue search: words of titles, authors and subjects, and
-//! ISBNs, each mapped to the titles that carry them.
+//! The word index behind the catalogue search: words of titles, authors and subjects, of
+//! digital records' descriptions and PDFs' text layers, and ISBNs, each mapped to the titles
+//! that carry them.
 //!
 //! In memory, built from the catalog documents and kept current from the change feed (see
 //! [`super::catalog_view`]), so a search reads no table and costs the same on SQLite and
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 /// Which part of a title a search looks in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Field {
-    /// Title, author and subject words, and the ISBN.
+    /// Title, author and subject words, a digital record's text, and the ISBN.
     #[default]
     All,
     Title,
@@ -96,6 +97,8 @@ pub struct Indexed<'a> {
     pub author: Option<&'a str>,
     pub subjects: &'a [String],
     pub isbn: Option<&'a str>,
+    /// The title's digital side: its description and its PDFs' words (issue #31).
+    pub text: Option<&'a str>,
 }
 
 /// Postings per field; a slot is a title's place in the caller's table.
@@ -105,6 +108,7 @@ pub struct WordIndex {
     author: BTreeMap<String, Vec<u32>>,
     subject: BTreeMap<String, Vec<u32>>,
     isbn: BTreeMap<String, Vec<u32>>,
+    text: BTreeMap<String, Vec<u32>>,
 }
 
 impl WordIndex {
@@ -127,6 +131,9 @@ impl WordIndex {
                 post(&mut self.subject, w);
             }
         }
+        for w in doc.text.map(words).unwrap_or_default() {
+            post(&mut self.text, w);
+        }
         if let Some(isbn) = doc.isbn {
             let key = isbn_key(isbn);
             if !key.is_empty() {
@@ -148,7 +155,7 @@ impl WordIndex {
             return Vec::new();
         };
         let maps: Vec<&BTreeMap<String, Vec<u32>>> = match field {
-            Field::All => vec![&self.title, &self.author, &self.subject],
+            Field::All => vec![&self.title, &self.author, &self.subject, &self.text],
             Field::Title => vec![&self.title],
             Field::Author => vec![&self.author],
             Field::Subject => vec![&self.subject],
@@ -231,6 +238,7 @@ mod tests {
                 author: Some("Andrea Hirata"),
                 subjects: &subjects,
                 isbn: Some("979-3062-79-7"),
+                text: None,
             },
         );
         index.add(
@@ -240,6 +248,7 @@ mod tests {
                 author: Some("Pramoedya Ananta Toer"),
                 subjects: &subjects,
                 isbn: Some("9789799731234"),
+                text: Some("roman sejarah pergerakan nasional"),
             },
         );
         index.add(
@@ -249,6 +258,7 @@ mod tests {
                 author: Some("Gabriel García Márquez"),
                 subjects: &[],
                 isbn: None,
+                text: None,
             },
         );
         index
@@ -271,6 +281,9 @@ mod tests {
         assert_eq!(index.find("pramoedya", Field::Title), Vec::<u32>::new());
         assert_eq!(index.find("fiction", Field::Subject), vec![0, 1]);
         assert_eq!(index.find("hirata laskar", Field::All), vec![0]);
+        // A digital record's text is found by "everything", in no named field.
+        assert_eq!(index.find("pergerakan", Field::All), vec![1]);
+        assert_eq!(index.find("pergerakan", Field::Title), Vec::<u32>::new());
     }
 
     #[test]

@@ -12,7 +12,7 @@
 
 use crate::web::kit::catalog_view::{NEWEST_KEPT, TitleEntry};
 use crate::web::kit::lang::Reader;
-use crate::web::kit::{PageError, WebState, read_view, title_path};
+use crate::web::kit::{PageError, WebState, cover_path, read_view, title_path};
 use atom_syndication::{Entry, Feed, Link, Person, Text};
 use axum::extract::State;
 use axum::http::header;
@@ -91,12 +91,20 @@ fn atom(
                         ..Person::default()
                     })
                     .collect(),
-                links: vec![Link {
+                links: std::iter::once(Link {
                     href: page,
                     rel: "alternate".into(),
                     mime_type: Some("text/html".into()),
                     ..Link::default()
-                }],
+                })
+                .chain(state.view.cover(&t.key).map(|cover| Link {
+                    // The cover as the entry's picture (feed readers show an enclosed image).
+                    href: library.url(&cover_path(&t.key, &cover.large)),
+                    rel: "enclosure".into(),
+                    mime_type: Some("image/jpeg".into()),
+                    ..Link::default()
+                }))
+                .collect(),
                 summary: summary(t),
                 ..Entry::default()
             }

@@ -4,7 +4,7 @@
 use crate::catalog;
 use crate::web::kit::lang::Reader;
 use crate::web::kit::layout::{self, Page, search_form};
-use crate::web::kit::{PageError, WebState, read_view, title_path};
+use crate::web::kit::{PageError, WebState, cover_path, read_view, title_path};
 use axum::extract::State;
 use axum::response::Response;
 use jiff::civil::{Date, Weekday};
@@ -52,7 +52,15 @@ pub async fn page(State(state): State<WebState>, reader: Reader) -> Result<Respo
                 .collect();
             Ok((
                 state.view.promotions(today),
-                state.view.newest(NEW_TITLES),
+                state
+                    .view
+                    .newest(NEW_TITLES)
+                    .into_iter()
+                    .map(|(t, date)| {
+                        let cover = state.view.cover(&t.key);
+                        (t, date, cover)
+                    })
+                    .collect::<Vec<_>>(),
                 closed_weekdays,
                 holidays,
                 state.view.upcoming_events(now),
@@ -93,8 +101,11 @@ pub async fn page(State(state): State<WebState>, reader: Reader) -> Result<Respo
         @if !newest.is_empty() {
             section aria-labelledby="new" {
                 h2 #new { (lang.pick("Koleksi baru", "New arrivals")) }
-                ul.cards { @for (t, _) in &newest {
+                ul.cards { @for (t, _, cover) in &newest {
                     li.card {
+                        @if let Some(cover) = cover {
+                            img.thumb src=(cover_path(&t.key, &cover.small)) alt="" width="80";
+                        }
                         h3 { a href=(reader.localized(&title_path(&t.key))) { (t.doc.title) } }
                         @if let Some(a) = &t.doc.author { p.muted { (a) } }
                     }

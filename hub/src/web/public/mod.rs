@@ -6,6 +6,8 @@
 //!   cancelling; [`renew`]: renewing by the kiosks' rule, recorded through the ledger.
 //! - [`events`]: the events and literacy programmes, registration and the waiting list;
 //!   [`feedback`]: the feedback form.
+//! - [`reading`]: a title's digital files read online (scanned pages one by one, PDF inline,
+//!   EPUB, audio), the files themselves with ranges and caching, covers.
 //! - [`feeds`]: Atom (new acquisitions, any search) and iCalendar (events; written by
 //!   [`ical`]) for feed readers and calendars.
 
@@ -18,6 +20,7 @@ pub mod ical;
 pub mod kiosk_pin;
 pub mod notifications;
 pub mod oai;
+pub mod reading;
 pub mod renew;
 pub mod search;
 pub mod seo;

@@ -5,12 +5,13 @@ use crate::web::kit::catalog_view::{Availability, CatalogView, Copy, TitleEntry}
 use crate::web::kit::lang::{Reader, query_param};
 use crate::web::kit::layout::{self, Page, search_form};
 use crate::web::kit::words::Field;
-use crate::web::kit::{PageError, WebState, read_view, title_path};
+use crate::web::kit::{PageError, WebState, cover_path, read_view, title_path};
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
 use maud::{Markup, html};
 use std::collections::BTreeMap;
+use swalayan_core::contract::documents::DigitalDoc;
 use swalayan_core::format;
 use swalayan_core::reason::Lang;
 
@@ -43,12 +44,18 @@ pub async fn page(
         let found = state
             .view
             .search(&q, field, (number - 1) * PER_PAGE, PER_PAGE);
-        let rows: Vec<(TitleEntry, Vec<BranchLine>, usize)> = found
+        let rows: Vec<(TitleEntry, Vec<BranchLine>, usize, Option<DigitalDoc>)> = found
             .titles
             .iter()
             .map(|t| {
                 let waiting = state.view.queue(&t.key).len();
-                (t.clone(), branch_lines(&state.view, &t.key), waiting)
+                let digital = state.view.digital(&t.key);
+                (
+                    t.clone(),
+                    branch_lines(&state.view, &t.key),
+                    waiting,
+                    digital,
+                )
             })
             .collect();
         Ok((found.total, rows))
@@ -57,7 +64,7 @@ pub async fn page(
     let lang = reader.lang;
     let path = search_path(&query, field, number);
     if query_param(&uri, "format").as_deref() == Some("atom") {
-        let titles: Vec<TitleEntry> = rows.iter().map(|(t, _, _)| t.clone()).collect();
+        let titles: Vec<TitleEntry> = rows.iter().map(|(t, _, _, _)| t.clone()).collect();
         let heading = match lang {
             Lang::Id => format!("{}: pencarian “{query}”", state.library.name),
             Lang::En => format!("{}: search for “{query}”", state.library.name),
@@ -87,8 +94,8 @@ pub async fn page(
             p.muted role="status" { (count_sentence(lang, found)) }
         }
         ul.plain {
-            @for (title, lines, waiting) in &rows {
-                li.result { (result(&reader, title, lines, *waiting)) }
+            @for (title, lines, waiting, digital) in &rows {
+                li.result { (result(&reader, title, lines, *waiting, digital.as_ref())) }
             }
         }
         (pager(&reader, &query, field, number, found))
@@ -180,13 +187,26 @@ fn pager(reader: &Reader, query: &str, field: Field, number: usize, found: usize
     }
 }
 
-fn result(reader: &Reader, title: &TitleEntry, lines: &[BranchLine], waiting: usize) -> Markup {
+fn result(
+    reader: &Reader,
+    title: &TitleEntry,
+    lines: &[BranchLine],
+    waiting: usize,
+    digital: Option<&DigitalDoc>,
+) -> Markup {
     let lang = reader.lang;
+    let online = digital.filter(|d| !d.files.is_empty());
     html! {
+        @if let Some(cover) = digital.and_then(|d| d.cover.as_ref()) {
+            img.thumb src=(cover_path(&title.key, &cover.small)) alt="" width="80";
+        }
         h2 { a href=(reader.localized(&title_path(&title.key))) { (title.doc.title) } }
         @if let Some(author) = &title.doc.author { p.muted { (author) } }
         ul.avail {
-            @if lines.is_empty() {
+            @if online.is_some() {
+                li { a href=(reader.localized(&format!("{}/read/1", title_path(&title.key)))) { (lang.pick("Baca daring", "Read online")) } }
+            }
+            @if lines.is_empty() && online.is_none() {
                 li.unavailable { (lang.pick("Belum ada eksemplar.", "No copies yet.")) }
             }
             @for line in lines { li { (line.render(lang)) } }

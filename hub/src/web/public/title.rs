@@ -2,16 +2,18 @@
 //! reservation queue, and schema.org `Book` data with its availability.
 
 use super::account::reserve_form;
+use super::reading::{part_name, size};
 use super::search::{BranchLine, branch_lines};
 use crate::web::kit::catalog_view::{Availability, Copy, TitleEntry};
 use crate::web::kit::forms::Visitor;
 use crate::web::kit::lang::Reader;
 use crate::web::kit::layout::{self, Page};
-use crate::web::kit::{PageError, WebState, read_view, title_path};
+use crate::web::kit::{PageError, WebState, cover_path, read_view, title_path};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::html;
 use serde_json::json;
+use swalayan_core::contract::documents::{DigitalAccess, DigitalDoc};
 use swalayan_core::format;
 use swalayan_core::reason::Lang;
 
@@ -28,10 +30,11 @@ pub async fn page(
         let copies = state.view.copies(&key);
         let lines = branch_lines(&state.view, &key);
         let waiting = state.view.queue(&key).len();
-        Ok(Some((title, copies, lines, waiting)))
+        let digital = state.view.digital(&key);
+        Ok(Some((title, copies, lines, waiting, digital)))
     })
     .await?;
-    let Some((title, copies, lines, waiting)) = found else {
+    let Some((title, copies, lines, waiting, digital)) = found else {
         return Err(PageError::not_found(reader));
     };
     let lang = reader.lang;
@@ -46,6 +49,9 @@ pub async fn page(
     };
     let body = html! {
         article {
+            @if let Some(cover) = digital.as_ref().and_then(|d| d.cover.as_ref()) {
+                img.cover src=(cover_path(&title.key, &cover.large)) alt=(match lang { Lang::Id => format!("Sampul {}", doc.title), Lang::En => format!("Cover of {}", doc.title) });
+            }
             h1 { (doc.title) }
             dl.facts {
                 @if let Some(author) = &doc.author { dt { (lang.pick("Pengarang", "Author")) } dd { (author) } }
@@ -57,6 +63,16 @@ pub async fn page(
                         li { a href=(reader.localized(&super::search::search_path(s, crate::web::kit::words::Field::Subject, 1))) { (s) } }
                     } } }
                 }
+                @if let Some(d) = &digital {
+                    @if let Some(date) = &d.date { dt { (lang.pick("Tanggal", "Date")) } dd { (date) } }
+                    @if let Some(language) = &d.language { dt { (lang.pick("Bahasa", "Language")) } dd { (language) } }
+                }
+            }
+            @if let Some(about) = digital.as_ref().and_then(|d| d.description.as_ref()) {
+                p.about { (about) }
+            }
+            @if let Some(d) = digital.as_ref().filter(|d| !d.files.is_empty()) {
+                (read_online(&reader, &title.key, d))
             }
             @if !doc.links.is_empty() {
                 section aria-labelledby="online" {
@@ -68,7 +84,9 @@ pub async fn page(
             }
             (reserve_form(&visitor, &title.key, &branches))
             h2 { (lang.pick("Ketersediaan", "Availability")) }
-            @if lines.is_empty() {
+            @if lines.is_empty() && digital.as_ref().is_some_and(|d| d.local) {
+                p.muted { (lang.pick("Koleksi lokal digital: tidak ada eksemplar di rak.", "Local digital collection: there is no copy on the shelves.")) }
+            } @else if lines.is_empty() {
                 p.unavailable { (lang.pick("Perpustakaan belum memiliki eksemplar judul ini.", "The library has no copy of this title yet.")) }
             } @else {
                 ul.avail { @for line in &lines { li { (line.render(lang)) } } }
@@ -101,6 +119,33 @@ pub async fn page(
         schema: Some(book_schema(&state, &reader, &title, &lines)),
     };
     Ok(visitor.finish(layout::render(&state, &reader, &page, body)))
+}
+
+/// "Baca daring": the title's files, who may read them, and the way in.
+fn read_online(reader: &Reader, key: &str, digital: &DigitalDoc) -> maud::Markup {
+    let lang = reader.lang;
+    let who = match digital.access {
+        DigitalAccess::Public => None,
+        DigitalAccess::Members => Some(lang.pick(
+            "Khusus anggota: masuk dengan nomor kartu dan PIN untuk membaca.",
+            "For members: sign in with your card number and PIN to read it.",
+        )),
+        DigitalAccess::Onsite => Some(lang.pick(
+            "Hanya dapat dibaca di perpustakaan (Wi-Fi atau komputer perpustakaan).",
+            "Can only be read in the library (its Wi-Fi or computers).",
+        )),
+    };
+    html! {
+        section.online aria-labelledby="read-online" {
+            h2 #read-online { (lang.pick("Baca daring", "Read online")) }
+            p { a.button href=(reader.localized(&format!("{}/read/1", title_path(key)))) { (lang.pick("Baca daring", "Read online")) } }
+            @if let Some(who) = who { p.muted { (who) } }
+            ul.plain { @for (i, file) in digital.files.iter().enumerate() {
+                li { (part_name(file, i + 1, lang)) " · " (size(file.bytes)) }
+            } }
+            @if let Some(rights) = &digital.rights { p.muted { (lang.pick("Hak: ", "Rights: ")) (rights) } }
+        }
+    }
 }
 
 fn copy_status(lang: Lang, _copy: &Copy, availability: Availability) -> String {

@@ -8,12 +8,15 @@
 //! - [`programmes`]: events' registrations and attendance, the check-in at the door.
 //! - [`promotions`], [`event_forms`]: promotions and events written, changed and withdrawn,
 //!   on one form kit (`forms`: the posted form, its token, its fields, the audit line).
+//! - [`digital`]: the digital collection — local-content records, files attached and
+//!   ordered, who may read them, covers.
 //! - [`conflicts`]: conflicts resolved with a note.
 //! - [`notifications`]: what patrons were told, waiting or failed (contacts masked), CSV.
 
 pub mod chart;
 pub mod conflicts;
 pub mod dashboard;
+pub mod digital;
 pub mod event_forms;
 mod forms;
 mod ils_link;
