@@ -124,6 +124,7 @@ fn fill(storage: &Arc<dyn Storage>, patrons: usize, due: jiff::civil::Date, now:
                 subjects: Vec::new(),
                 links: Vec::new(),
                 added: None,
+                digital_changes: 0,
             };
             let copy: ItemDoc = serde_json::from_value(serde_json::json!({
                 "title": title, "item_type": "book", "status": "available", "parts": 1,

@@ -48,6 +48,7 @@ fn main() {
                 subjects: vec!["Sejarah -- Sumatra Utara".into(), "Cerita rakyat".into()],
                 added: None,
                 links: Vec::new(),
+                digital_changes: 0,
             };
             let copy: ItemDoc = serde_json::from_value(serde_json::json!({
                 "title": key, "item_type": "book", "status": "available", "parts": 1,

@@ -190,9 +190,11 @@ impl ImportSink for HubSink<'_> {
         };
         let mut doc = TitleDoc::from_record(record);
         // The day the hub first had it stays; a title new to the hub is dated today.
-        doc.added = match self.old::<TitleDoc>(&record.key) {
-            Some(old) => old.added,
-            None => Some(first_seen_today()),
+        // The day the hub first had it stays, and the count of its digital side's changes;
+        // a title new to the hub is dated today.
+        (doc.added, doc.digital_changes) = match self.old::<TitleDoc>(&record.key) {
+            Some(old) => (old.added, old.digital_changes),
+            None => (Some(first_seen_today()), 0),
         };
         let applied = self.stage(&record.key, &doc)?;
         Ok((id, applied))

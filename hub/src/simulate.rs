@@ -274,6 +274,7 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
                 subjects: Vec::new(),
                 links: Vec::new(),
                 added: None,
+                digital_changes: 0,
             },
         )?);
         for copy in 1..=COPIES {

@@ -188,6 +188,11 @@ pub struct TitleDoc {
     /// The title online (MARC 856, the CSV's `url`): e-books, digitised copies, related pages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<OnlineLink>,
+    /// How many times the hub's digital side of this title (its `digital` document: files,
+    /// cover, description) changed: a change there is a change of the title for harvesters
+    /// and feeds (its OAI-PMH datestamp moves). Kept across imports.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub digital_changes: u32,
 }
 
 /// A link to a title online.
@@ -243,6 +248,7 @@ impl TitleDoc {
             subjects: r.subjects.clone(),
             added: None,
             links: r.links.clone(),
+            digital_changes: 0,
         }
     }
 
@@ -771,6 +777,7 @@ mod tests {
                             label: Some("iPusnas".into()),
                             relation: LinkRelation::Version,
                         }],
+                        digital_changes: 0,
                     }
                 )),
             (text(), text(), status, any::<bool>(), 1u32..5, text()).prop_map(

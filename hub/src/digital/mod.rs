@@ -100,6 +100,7 @@ pub fn create_local(
         call_number: None,
         added: Some(today),
         links: Vec::new(),
+        digital_changes: 0,
     };
     let digital = DigitalDoc {
         local: true,
@@ -121,19 +122,28 @@ pub fn describe(
     title: Option<LocalTitle>,
     about: Description,
 ) -> Result<()> {
-    let title = title.map(checked_title).transpose()?;
     storage.write(&mut |tx| {
         let Some(mut doc) = tx.doc::<TitleDoc>(key)? else {
             return Err(HubError::NotFound(format!("no title {key}")));
         };
         let digital = tx.doc::<DigitalDoc>(key)?.unwrap_or_default();
-        if let Some(title) = title.clone().filter(|_| digital.local) {
+        // Only a local record's own title is the hub's to change (and so to check).
+        let own = title
+            .clone()
+            .filter(|_| digital.local)
+            .map(checked_title)
+            .transpose()?;
+        if let Some(title) = own {
             doc.title = title.title;
             doc.author = title.creator;
             doc.subjects = title.subjects;
-            tx.put_doc(key, Some(&doc))?;
         }
-        tx.put_doc(key, Some(&described(digital, about.clone())))?;
+        let changed = described(digital.clone(), about.clone());
+        if changed != digital {
+            doc.digital_changes = doc.digital_changes.saturating_add(1);
+            tx.put_doc(key, Some(&changed))?;
+        }
+        tx.put_doc(key, Some(&doc))?;
         Ok(())
     })
 }
@@ -231,12 +241,18 @@ fn change(
     edit: impl Fn(&mut DigitalDoc) -> Result<()>,
 ) -> Result<()> {
     storage.write(&mut |tx| {
-        if tx.doc::<TitleDoc>(key)?.is_none() {
+        let Some(mut title) = tx.doc::<TitleDoc>(key)? else {
             return Err(HubError::NotFound(format!("no title {key}")));
-        }
-        let mut digital = tx.doc::<DigitalDoc>(key)?.unwrap_or_default();
+        };
+        let before = tx.doc::<DigitalDoc>(key)?.unwrap_or_default();
+        let mut digital = before.clone();
         edit(&mut digital)?;
-        tx.put_doc(key, Some(&digital))?;
+        if digital != before {
+            // The title changes with it: harvesters and feeds see the change.
+            title.digital_changes = title.digital_changes.saturating_add(1);
+            tx.put_doc(key, Some(&digital))?;
+            tx.put_doc(key, Some(&title))?;
+        }
         Ok(())
     })
 }

@@ -7,6 +7,7 @@ mod abuse;
 mod admin;
 mod capacity;
 mod contract;
+mod digital;
 mod events;
 mod faults;
 mod feeds;

@@ -171,6 +171,7 @@ fn a_harvester_gets_every_record_once_in_pages_whatever_changes(backend: Backend
                 subjects: Vec::new(),
                 added: None,
                 links: Vec::new(),
+                digital_changes: 0,
             };
             tx.put_doc(&key(1), Some(&changed))?;
             tx.put_doc::<TitleDoc>(&key(2), None)?;

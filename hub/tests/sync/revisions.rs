@@ -18,6 +18,7 @@ fn title(name: &str) -> TitleDoc {
         subjects: Vec::new(),
         added: None,
         links: Vec::new(),
+        digital_changes: 0,
     }
 }
 

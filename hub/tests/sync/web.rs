@@ -314,6 +314,13 @@ pub(crate) struct Browser {
     from: Option<std::net::IpAddr>,
 }
 
+/// A GET's answer with its headers and bytes.
+pub(crate) struct Fetched {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
 pub(crate) struct Answer {
     pub status: u16,
     pub location: Option<String>,
@@ -364,6 +371,20 @@ impl Browser {
         fields: &[(&str, &str)],
         file: Option<(&str, &[u8])>,
     ) -> Answer {
+        let files: Vec<(&str, &str, &[u8])> = file
+            .map(|(name, bytes)| (name, "picture", bytes))
+            .into_iter()
+            .collect();
+        self.post_files(path, fields, &files)
+    }
+
+    /// A form with files (field, file name, bytes), fields first, as a browser sends them.
+    pub(crate) fn post_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Answer {
         const BOUNDARY: &str = "swalayan-test-boundary-7f3a";
         let mut body = Vec::new();
         for (name, value) in fields {
@@ -372,9 +393,9 @@ impl Browser {
                     .as_bytes(),
             );
         }
-        if let Some((name, bytes)) = file {
+        for (name, file_name, bytes) in files {
             body.extend_from_slice(
-                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"picture\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
                     .as_bytes(),
             );
             body.extend_from_slice(bytes);
@@ -387,6 +408,33 @@ impl Browser {
             &format!("multipart/form-data; boundary={BOUNDARY}"),
             body,
         )
+    }
+
+    /// A GET with request headers (`Range`, `If-None-Match`), the answer's bytes as sent.
+    pub(crate) fn fetch(&self, path: &str, headers: &[(&str, &str)]) -> Fetched {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(self.from)
+            .build()
+            .unwrap();
+        let cookie: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let url = format!("{}{path}", self.base);
+        runtime().block_on(async {
+            let mut request = client.get(&url).header("Cookie", cookie.join("; "));
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let response = request.send().await.unwrap();
+            Fetched {
+                status: response.status().as_u16(),
+                headers: response.headers().clone(),
+                bytes: response.bytes().await.unwrap().to_vec(),
+            }
+        })
     }
 
     fn send_body(&mut self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Answer {

@@ -16,7 +16,7 @@ use crate::web::kit::WebState;
 use crate::web::kit::catalog_view::CatalogView;
 use base64::Engine;
 use quick_xml::escape::escape;
-use swalayan_core::contract::documents::{LinkRelation, TitleDoc};
+use swalayan_core::contract::documents::{DigitalDoc, LinkRelation, Media, TitleDoc};
 
 /// Records in one `ListRecords` answer; identifiers in one `ListIdentifiers`.
 pub const RECORDS_PER_PAGE: u32 = 500;
@@ -106,10 +106,13 @@ impl Position {
 pub fn sets_of(view: &CatalogView, key: &str, doc: &TitleDoc) -> Vec<String> {
     let mut sets = Vec::new();
     let copies = view.copies(key);
-    if copies.is_empty() && !doc.links.is_empty() {
+    let digital = view.digital(key);
+    // Local content: the records staff made at the hub (a title with no copy).
+    if digital.as_ref().is_some_and(|d| d.local) {
         sets.push(LOCAL_SET.to_string());
     }
-    if !doc.links.is_empty() {
+    // Readable online: files at the hub, or links to the title elsewhere (MARC 856).
+    if !doc.links.is_empty() || digital.as_ref().is_some_and(|d| !d.files.is_empty()) {
         sets.push(DIGITAL_SET.to_string());
     }
     let mut types: Vec<String> = copies
@@ -178,8 +181,9 @@ pub fn page(
     Ok((found, after, true))
 }
 
-/// A title in Dublin Core (`oai_dc`).
-pub fn dublin_core(doc: &TitleDoc, page: &str) -> String {
+/// A title in Dublin Core (`oai_dc`), with its digital side when it has one (`page`: the
+/// title's page; its files are read at `page/read/1`).
+pub fn dublin_core(doc: &TitleDoc, page: &str, digital: Option<&DigitalDoc>) -> String {
     let mut out = String::from(
         r#"<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">"#,
     );
@@ -200,13 +204,43 @@ pub fn dublin_core(doc: &TitleDoc, page: &str) -> String {
     for link in &doc.links {
         element("identifier", &link.url);
     }
-    element("type", "Text");
+    let mut kind = "Text";
+    if let Some(digital) = digital {
+        if let Some(description) = &digital.description {
+            element("description", description);
+        }
+        if let Some(date) = &digital.date {
+            element("date", date);
+        }
+        if let Some(language) = &digital.language {
+            element("language", language);
+        }
+        if let Some(rights) = &digital.rights {
+            element("rights", rights);
+        }
+        if !digital.files.is_empty() {
+            element("identifier", &format!("{page}/read/1"));
+            let mut formats: Vec<&str> = digital.files.iter().map(|f| f.mime.as_str()).collect();
+            formats.sort();
+            formats.dedup();
+            for format in formats {
+                element("format", format);
+            }
+            if digital.files.iter().all(|f| f.media == Media::Image) {
+                kind = "StillImage";
+            } else if digital.files.iter().all(|f| f.media == Media::Audio) {
+                kind = "Sound";
+            }
+        }
+    }
+    element("type", kind);
     out.push_str("</oai_dc:dc>");
     out
 }
 
-/// A title as MARCXML (MARC 21 slim): what the hub keeps of it, in its fields.
-pub fn marcxml(key: &str, doc: &TitleDoc) -> String {
+/// A title as MARCXML (MARC 21 slim): what the hub keeps of it, in its fields (its digital
+/// side: 520 description, 540 rights, 856 4 0 to read it at `read`).
+pub fn marcxml(key: &str, doc: &TitleDoc, digital: Option<&DigitalDoc>, read: &str) -> String {
     let mut out = String::from(
         r#"<record xmlns="http://www.loc.gov/MARC21/slim" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.loc.gov/MARC21/slim http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"><leader>00000nam a2200000 a 4500</leader>"#,
     );
@@ -241,8 +275,17 @@ pub fn marcxml(key: &str, doc: &TitleDoc) -> String {
         '0',
         &[('a', &doc.title)],
     );
+    if let Some(description) = digital.and_then(|d| d.description.as_ref()) {
+        field("520", ' ', ' ', &[('a', description)]);
+    }
+    if let Some(rights) = digital.and_then(|d| d.rights.as_ref()) {
+        field("540", ' ', ' ', &[('a', rights)]);
+    }
     for subject in &doc.subjects {
         field("650", ' ', '4', &[('a', subject)]);
+    }
+    if digital.is_some_and(|d| !d.files.is_empty()) {
+        field("856", '4', '0', &[('u', read), ('y', "Baca daring")]);
     }
     for link in &doc.links {
         let ind2 = match link.relation {
@@ -509,12 +552,22 @@ fn record(
     prefix: &str,
 ) -> String {
     let (head, doc) = header(view, host, change, datestamp);
+    let digital = doc.as_ref().and_then(|_| view.digital(&change.key));
+    let page = pages(&change.key);
     let metadata = match (&doc, prefix) {
         (None, _) => String::new(),
-        (Some(doc), "marcxml") => format!("<metadata>{}</metadata>", marcxml(&change.key, doc)),
+        (Some(doc), "marcxml") => format!(
+            "<metadata>{}</metadata>",
+            marcxml(
+                &change.key,
+                doc,
+                digital.as_ref(),
+                &format!("{page}/read/1")
+            )
+        ),
         (Some(doc), _) => format!(
             "<metadata>{}</metadata>",
-            dublin_core(doc, &pages(&change.key))
+            dublin_core(doc, &page, digital.as_ref())
         ),
     };
     format!("<record>{head}{metadata}</record>")
