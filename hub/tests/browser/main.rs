@@ -68,14 +68,23 @@ fn chromedriver() -> Driver {
 }
 
 async fn browser(driver: &Driver) -> Client {
+    session(driver, false).await
+}
+
+/// A chromium session; with `no_scripts`, JavaScript is off for every site (the browser's
+/// own setting, as a reader who turned it off has it).
+async fn session(driver: &Driver, no_scripts: bool) -> Client {
+    let mut options = serde_json::json!({
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=id"],
+    });
+    if no_scripts {
+        options["prefs"] = serde_json::json!({
+            "profile.managed_default_content_settings.javascript": 2,
+        });
+    }
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=id"],
-        }),
-    );
+    caps.insert("goog:chromeOptions".into(), options);
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&driver.url)
@@ -461,6 +470,12 @@ fn staff_pages_in_chromium_over_a_month_of_traffic() {
             (event_path.as_str(), held_title.as_str(), "", false),
             ("/staff/events/new", "Acara baru", "New event", false),
             ("/staff/promotions", "Promosi", "Promotions", false),
+            (
+                "/staff/digital",
+                "Koleksi digital",
+                "Digital collection",
+                false,
+            ),
             ("/staff/feedback", "Saran dan nilai", "Feedback", true),
             (
                 "/staff/monthly",
@@ -559,5 +574,137 @@ fn staff_pages_in_chromium_over_a_month_of_traffic() {
             }
         }
         c.close().await.unwrap();
+    });
+}
+
+/// The grey at the middle of what an element shows on screen (its screenshot).
+async fn grey_shown(client: &Client, css: &str) -> u8 {
+    let shot = element(client, css).await.screenshot().await.unwrap();
+    let picture = image::load_from_memory(&shot).unwrap().to_luma8();
+    picture
+        .get_pixel(picture.width() / 2, picture.height() / 2)
+        .0[0]
+}
+
+/// A PNG of a scanned page, one grey.
+fn scan(width: u32, height: u32, grey: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::GrayImage::from_pixel(width, height, image::Luma([grey]))
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+/// Issue #31: staff make a local-history record and upload three scans through the file
+/// picker; a reader with JavaScript turned off reads it page by page — each page the scan
+/// sent in that place, as the screen shows it — zooms in and goes back.
+#[test]
+fn a_scanned_local_history_item_is_read_page_by_page_without_javascript() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "hub.toml",
+        "[library]\nname = \"Perpustakaan Kota Tebing Tinggi\"\n",
+    );
+    let hub = start_hub_on(
+        &Backend::Sqlite.database(dir.path()),
+        "127.0.0.1:0",
+        &["--config", config.to_str().unwrap()],
+    );
+    let password = hub.json(&["staff", "add", "rina", "--role", "librarian"])["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let greys = [40u8, 120, 200];
+    let files: Vec<String> = greys
+        .iter()
+        .enumerate()
+        .map(|(i, grey)| {
+            let path = dir.path().join(format!("halaman-{}.png", i + 1));
+            std::fs::write(&path, scan(600, 900, *grey)).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let driver = chromedriver();
+    support::runtime().block_on(async {
+        let base = hub.url.clone();
+        // Staff: the record, then the three scans chosen at once in the file picker.
+        let staff = browser(&driver).await;
+        staff.goto(&format!("{base}/staff")).await.unwrap();
+        fill(&staff, "#user", "rina").await;
+        fill(&staff, "#password", &password).await;
+        click(&staff, "main form button[type=submit]").await;
+        page_with(&staff, "Ringkasan").await;
+        staff.goto(&format!("{base}/staff/digital")).await.unwrap();
+        fill(
+            &staff,
+            "form[action='/staff/digital/new'] #title",
+            "Pasar Tebing Tinggi 1950",
+        )
+        .await;
+        fill(
+            &staff,
+            "form[action='/staff/digital/new'] #description",
+            "Foto pasar lama",
+        )
+        .await;
+        click(
+            &staff,
+            "form[action='/staff/digital/new'] button[type=submit]",
+        )
+        .await;
+        page_with(&staff, "Tambah berkas").await;
+        let record = staff.current_url().await.unwrap().path().to_string();
+        let key = record.trim_start_matches("/staff/digital/").to_string();
+        element(&staff, "#files")
+            .await
+            .send_keys(&files.join("\n"))
+            .await
+            .unwrap();
+        click(&staff, "form[action$='/files'] button[type=submit]").await;
+        page_with(&staff, "halaman-3.png").await;
+        staff.close().await.unwrap();
+
+        // A reader without JavaScript.
+        let reader = session(&driver, true).await;
+        reader.goto(&format!("{base}/title/{key}")).await.unwrap();
+        click(&reader, "section.online a.button").await;
+        page_with(&reader, "Halaman 1 dari 3").await;
+        assert_eq!(grey_shown(&reader, "figure.page img").await, greys[0]);
+        click(&reader, "nav.pager a[rel=next]").await;
+        page_with(&reader, "Halaman 2 dari 3").await;
+        assert_eq!(grey_shown(&reader, "figure.page img").await, greys[1]);
+        click(&reader, "nav.pager a[rel=next]").await;
+        page_with(&reader, "Halaman 3 dari 3").await;
+        assert_eq!(grey_shown(&reader, "figure.page img").await, greys[2]);
+        assert!(
+            reader
+                .find(Locator::Css("nav.pager a[rel=next]"))
+                .await
+                .is_err(),
+            "the last page has no next"
+        );
+        let fitted = element(&reader, "figure.page img")
+            .await
+            .rectangle()
+            .await
+            .unwrap();
+        click(&reader, "figure.page figcaption a").await;
+        let zoomed = element(&reader, "div.zoomed img")
+            .await
+            .rectangle()
+            .await
+            .unwrap();
+        assert!(
+            (zoomed.2 - 600.0).abs() < 1.0 && fitted.2 < zoomed.2,
+            "zoomed to its own 600 px from {} px",
+            fitted.2
+        );
+        click(&reader, "main p a[href$='/read/3']").await;
+        page_with(&reader, "Perbesar halaman ini").await;
+        click(&reader, "nav.pager a[rel=prev]").await;
+        page_with(&reader, "Halaman 2 dari 3").await;
+        assert_eq!(grey_shown(&reader, "figure.page img").await, greys[1]);
+        reader.close().await.unwrap();
     });
 }
