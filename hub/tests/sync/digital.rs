@@ -31,6 +31,15 @@ const PATRONS: &str = "card,name,category,expires,pin,blocked,fines\n\
 const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,parts,branch\n\
     B3,Bumi Manusia,Pramoedya Ananta Toer,,book,available,899.221 TOE b,1,pusat\n";
 
+/// The feed's entries with their enclosures, as feedparser reads them.
+const ENCLOSURES: &str = r#"
+import sys, json, feedparser
+d = feedparser.parse(open(sys.argv[1], 'rb').read())
+print(json.dumps({"bozo": bool(d.bozo), "entries": [{"title": e.title,
+    "enclosures": [{"href": x.get("href"), "type": x.get("type")} for x in e.get("enclosures", [])]}
+    for e in d.entries]}))
+"#;
+
 /// A PNG of a scanned page: `width` × `height`, one grey.
 fn scan(width: u32, height: u32, grey: u8) -> Vec<u8> {
     let mut out = Vec::new();
@@ -458,9 +467,27 @@ fn staff_attach_files_and_patrons_read_them_as_their_access_allows(backend: Back
     let search = inside.get("/search?q=foto+kota");
     assert!(search.body.contains("Baca daring"), "{}", search.body);
 
-    // The new-acquisitions feed carries the cover.
+    // The new-acquisitions feed carries the cover, as a feed reader (PyPI feedparser) sees it.
     let feed = inside.get("/new.atom");
-    assert!(feed.body.contains("rel=\"enclosure\""), "{}", feed.body);
+    let saved = write(dir.path(), "new.atom", &feed.body);
+    let read = crate::feeds::python(ENCLOSURES, &saved);
+    let photos_entry = read["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "Foto Kota Tebing Tinggi 1930-an")
+        .unwrap_or_else(|| panic!("{read}"));
+    assert_eq!(read["bozo"], false, "{read}");
+    assert_eq!(photos_entry["enclosures"][0]["type"], "image/jpeg");
+    assert!(
+        photos_entry["enclosures"][0]["href"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!(
+                "https://perpustakaan.example.go.id/title/{photos}/cover/"
+            )),
+        "{read}"
+    );
 
     // OAI-PMH: local records in koleksi-lokal, everything readable in digital.
     let local = inside.get("/oai?verb=ListIdentifiers&metadataPrefix=oai_dc&set=koleksi-lokal");

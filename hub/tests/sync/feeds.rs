@@ -25,7 +25,7 @@ const ITEMS: &str = "barcode,title,author,isbn,item_type,status,call_number,acqu
     B4,Pulang,Leila S. Chudori,,book,available,,,javascript:alert(1)\n";
 
 /// Runs `script` with PyPI's readers, `path` as its argument; its stdout as JSON.
-fn python(script: &str, path: &std::path::Path) -> serde_json::Value {
+pub(crate) fn python(script: &str, path: &std::path::Path) -> serde_json::Value {
     let python = std::env::var("SWALAYAN_TEST_PYTHON").expect(
         "SWALAYAN_TEST_PYTHON is not set: run the tests through scripts/test, which installs \
          feedparser and icalendar into target/test-peers/venv",

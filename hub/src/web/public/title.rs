@@ -113,7 +113,11 @@ pub async fn page(
     };
     let page = Page {
         title: doc.title.clone(),
-        description: description(lang, &title, &lines),
+        // A local-content record is described by its own words, not by copies it never has.
+        description: match digital.as_ref().filter(|d| d.local && lines.is_empty()) {
+            Some(d) => d.description.clone().unwrap_or_else(|| doc.title.clone()),
+            None => description(lang, &title, &lines),
+        },
         path: title_path(&title.key),
         index: true,
         schema: Some(book_schema(&state, &reader, &title, &lines)),
