@@ -11,6 +11,9 @@
 //! staff upload never times out on this machine. Timings are printed, never judged here
 //! (docs/PERFORMANCE.md). Under `cargo test` it runs at a tenth of the size, as a smoke test.
 
+#[path = "../tests/common/pdf.rs"]
+mod pdf;
+
 use std::time::Instant;
 use swalayan_hub::digital::{self, FileStore};
 
@@ -72,51 +75,19 @@ fn main() {
     );
 }
 
-/// A PDF of `pages` pages, 40 lines of Indonesian prose each (a different word per page, so
-/// the distinct words grow as a real book's do).
+/// A PDF of `pages` pages, 40 lines of Indonesian prose each (a word of its own per line,
+/// so the distinct words grow as a real book's do).
 fn book(pages: usize) -> Vec<u8> {
-    use lopdf::content::{Content, Operation};
-    use lopdf::{Document, Object, Stream, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Times-Roman",
-    });
-    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
-    let mut kids = Vec::new();
-    for page in 0..pages {
-        let mut operations = vec![
-            Operation::new("BT", vec![]),
-            Operation::new("Tf", vec!["F1".into(), 10.into()]),
-            Operation::new("TL", vec![12.into()]),
-            Operation::new("Td", vec![50.into(), 800.into()]),
-        ];
-        for line in 0..40 {
-            let text = format!(
-                "Halaman {page} baris {line}: sejarah kota Tebing Tinggi, pasar lama, stasiun, kata{page}x{line}"
-            );
-            operations.push(Operation::new("Tj", vec![Object::string_literal(text)]));
-            operations.push(Operation::new("T*", vec![]));
-        }
-        operations.push(Operation::new("ET", vec![]));
-        let content = Content { operations };
-        let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
-        let page_id = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
-        });
-        kids.push(page_id.into());
-    }
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Count" => i64::try_from(pages).unwrap(), "Kids" => kids,
-            "Resources" => resources_id,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        }),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    let text: Vec<Vec<String>> = (0..pages)
+        .map(|page| {
+            (0..40)
+                .map(|line| {
+                    format!(
+                        "Halaman {page} baris {line}: sejarah kota Tebing Tinggi, pasar lama, stasiun, kata{page}x{line}"
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    pdf::with_text(&text)
 }

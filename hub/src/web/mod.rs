@@ -34,7 +34,9 @@ use public::{
     title,
 };
 use staff::notifications as staff_notifications;
-use staff::{conflicts, dashboard, digital, event_forms, insight, programmes, promotions};
+use staff::{
+    conflicts, dashboard, digital, digital_uploads, event_forms, insight, programmes, promotions,
+};
 
 /// The public pages.
 pub fn router(state: WebState) -> Router {
@@ -115,7 +117,7 @@ pub fn router(state: WebState) -> Router {
         )
         .route(
             "/staff/digital/{key}/files",
-            post(digital::upload).layer(uploads),
+            post(digital_uploads::upload).layer(uploads),
         )
         .route(
             "/staff/digital/{key}/files/{hash}/{action}",
@@ -123,7 +125,7 @@ pub fn router(state: WebState) -> Router {
         )
         .route(
             "/staff/digital/{key}/cover",
-            post(digital::upload_cover).layer(uploads),
+            post(digital_uploads::upload_cover).layer(uploads),
         )
         .route(
             "/staff/digital/{key}/cover/remove",

@@ -2,6 +2,8 @@
 
 #[path = "../common/fresh_postgres.rs"]
 mod fresh_postgres;
+#[path = "../common/pdf.rs"]
+pub mod pdf;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};

@@ -279,3 +279,12 @@ pub async fn security_headers(
     }
     response
 }
+
+/// A file's size as readers say it ("1.4 MB", "12 KB").
+pub fn file_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}

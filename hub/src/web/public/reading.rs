@@ -16,7 +16,7 @@
 use crate::digital::{Refusal, may_read};
 use crate::web::kit::forms::Visitor;
 use crate::web::kit::lang::Reader;
-use crate::web::kit::layout::{self, Message, Page};
+use crate::web::kit::layout::{self, Message, Page, file_size};
 use crate::web::kit::{PageError, WebState, read_view, title_path};
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
@@ -62,12 +62,7 @@ pub async fn part(
     else {
         return Err(PageError::not_found(reader));
     };
-    if let Err(refusal) = may_read(
-        digital.access,
-        visitor.card().is_some(),
-        visitor.from,
-        &state.digital,
-    ) {
+    if let Err(refusal) = may_read_here(&state, &visitor, &digital) {
         return Ok(visitor.finish(refused(&state, &reader, &key, refusal)));
     }
     let lang = reader.lang;
@@ -146,17 +141,17 @@ fn shown(
             }
             Media::Pdf => {
                 iframe.pdf src=(url) title=(title) {}
-                p { a href=(url) { (lang.pick("Buka PDF", "Open the PDF")) } " (" (size(file.bytes)) ")" }
+                p { a href=(url) { (lang.pick("Buka PDF", "Open the PDF")) } " (" (file_size(file.bytes)) ")" }
             }
             Media::Epub => {
                 p { (lang.pick("E-book EPUB: unduh lalu buka dengan aplikasi pembaca e-book di ponsel atau komputer.", "An EPUB e-book: download it and open it with an e-book reader on your phone or computer.")) }
-                p { a href=(url) download { (lang.pick("Unduh EPUB", "Download the EPUB")) } " (" (size(file.bytes)) ")" }
+                p { a href=(url) download { (lang.pick("Unduh EPUB", "Download the EPUB")) } " (" (file_size(file.bytes)) ")" }
             }
             Media::Audio => {
                 audio controls preload="metadata" src=(url) {
                     a href=(url) { (lang.pick("Unduh rekaman", "Download the recording")) }
                 }
-                p { a href=(url) download { (lang.pick("Unduh rekaman", "Download the recording")) } " (" (size(file.bytes)) ")" }
+                p { a href=(url) download { (lang.pick("Unduh rekaman", "Download the recording")) } " (" (file_size(file.bytes)) ")" }
             }
         }
     }
@@ -197,13 +192,15 @@ pub fn media_name(media: Media, lang: Lang) -> &'static str {
     }
 }
 
-/// A size as readers say it.
-pub fn size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
+/// Whether this visitor may read the title's files: signed in with card and PIN, from
+/// where their connection comes.
+fn may_read_here(state: &WebState, visitor: &Visitor, digital: &DigitalDoc) -> Result<(), Refusal> {
+    may_read(
+        digital.access,
+        visitor.card().is_some(),
+        visitor.from,
+        &state.digital,
+    )
 }
 
 /// The refusal: why, and what to do.
@@ -266,12 +263,7 @@ pub async fn file(
     }) else {
         return Err(PageError::not_found(reader));
     };
-    if let Err(refusal) = may_read(
-        digital.access,
-        visitor.card().is_some(),
-        visitor.from,
-        &state.digital,
-    ) {
+    if let Err(refusal) = may_read_here(&state, &visitor, &digital) {
         return Ok(refused(&state, &reader, &key, refusal));
     }
     let cache = match digital.access {
@@ -282,7 +274,7 @@ pub async fn file(
         Media::Epub => "attachment",
         _ => "inline",
     };
-    let name = download_name(&file, &digital, &key);
+    let name = download_name(&file, &key);
     send(
         &state,
         &reader,
@@ -335,7 +327,7 @@ pub async fn cover(
 }
 
 /// The name a saved file gets: the label when it has the right ending, else the title key.
-fn download_name(file: &DigitalFile, _digital: &DigitalDoc, key: &str) -> String {
+fn download_name(file: &DigitalFile, key: &str) -> String {
     let ending = match file.mime.as_str() {
         "application/pdf" => "pdf",
         "application/epub+zip" => "epub",

@@ -2,11 +2,12 @@
 //! reservation queue, and schema.org `Book` data with its availability.
 
 use super::account::reserve_form;
-use super::reading::{part_name, size};
+use super::reading::part_name;
 use super::search::{BranchLine, branch_lines};
 use crate::web::kit::catalog_view::{Availability, Copy, TitleEntry};
 use crate::web::kit::forms::Visitor;
 use crate::web::kit::lang::Reader;
+use crate::web::kit::layout::file_size;
 use crate::web::kit::layout::{self, Page};
 use crate::web::kit::{PageError, WebState, cover_path, read_view, title_path};
 use axum::extract::{Path, State};
@@ -145,7 +146,7 @@ fn read_online(reader: &Reader, key: &str, digital: &DigitalDoc) -> maud::Markup
             p { a.button href=(reader.localized(&format!("{}/read/1", title_path(key)))) { (lang.pick("Baca daring", "Read online")) } }
             @if let Some(who) = who { p.muted { (who) } }
             ul.plain { @for (i, file) in digital.files.iter().enumerate() {
-                li { (part_name(file, i + 1, lang)) " · " (size(file.bytes)) }
+                li { (part_name(file, i + 1, lang)) " · " (file_size(file.bytes)) }
             } }
             @if let Some(rights) = &digital.rights { p.muted { (lang.pick("Hak: ", "Rights: ")) (rights) } }
         }

@@ -2,26 +2,20 @@
 //! attached to any title (PDF, EPUB, JPEG/PNG scans in page order, MP3/Ogg), their order,
 //! who may read them, covers.
 //!
-//! Uploads are streamed to the file store as they arrive (a 200 MB PDF is never held in
-//! memory), each file refused by its content, never its name; the form's token comes first
-//! in the form, so no file of a forged form is kept.
+//! The uploads themselves (files, covers) are [`super::digital_uploads`]'.
 
 use super::dashboard::{StaffVisitor, to_login};
-use super::forms::{TokenForm, actor, audit, form_page, problem, signed_token, staff_sentence};
+use super::forms::{TokenForm, audit, form_page, problem, signed_token, staff_sentence};
 use crate::digital::{self, Description, LocalTitle};
-use crate::web::kit::forms::{forged, see_other};
+use crate::web::kit::forms::see_other;
 use crate::web::kit::{PageError, WebState, cover_path, read_view, title_path};
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 use swalayan_core::contract::documents::{DigitalAccess, DigitalDoc, TitleDoc};
 use swalayan_core::reason::Lang;
-
-/// A cover picture is at most this large (a phone's photo of a book).
-const MAX_COVER_BYTES: usize = 20 * 1024 * 1024;
 
 /// `/staff/digital/{key}` for a title key (the key encoded as in `/title/{id}`).
 pub fn staff_path(key: &str) -> String {
@@ -304,7 +298,7 @@ pub async fn title_page(
     record_page(&state, &who, &key, None, Vec::new()).await
 }
 
-async fn record_page(
+pub(super) async fn record_page(
     state: &WebState,
     who: &StaffVisitor,
     key: &str,
@@ -354,7 +348,7 @@ async fn record_page(
                     tr {
                         td { (i + 1) }
                         td { (file.label.as_deref().unwrap_or("—")) " · " (file.mime) }
-                        td { (size(file.bytes)) }
+                        td { (crate::web::kit::layout::file_size(file.bytes)) }
                         td { (words_note(file, lang)) }
                         td {
                             @for (action, label) in [("up", "↑"), ("down", "↓"), ("remove", lang.pick("Lepas", "Detach"))] {
@@ -419,14 +413,6 @@ fn words_note(file: &swalayan_core::contract::documents::DigitalFile, lang: Lang
         (Media::Pdf, n, Lang::Id) => format!("{n} kata"),
         (Media::Pdf, n, Lang::En) => format!("{n} words"),
         _ => "—".into(),
-    }
-}
-
-fn size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
     }
 }
 
@@ -502,243 +488,6 @@ pub async fn file_action(
                 "no action {other}"
             ))),
         }
-    })
-    .await?;
-    Ok(who
-        .visitor
-        .finish(see_other(&reader.localized(&staff_path(&key)))))
-}
-
-/// `POST /staff/digital/{key}/files`: files streamed into the store, each checked by its
-/// content and attached in the order sent; what was refused is said, the rest kept.
-pub async fn upload(
-    State(state): State<WebState>,
-    who: StaffVisitor,
-    Path(key): Path<String>,
-    mut multipart: Multipart,
-) -> Result<Response, PageError> {
-    let actor = match actor(&who) {
-        Ok(actor) => actor,
-        Err(response) => return Ok(response),
-    };
-    let reader = who.visitor.reader.clone();
-    let lang = reader.lang;
-    let Some(store) = state.files.clone() else {
-        return record_page(&state, &who, &key, None, Vec::new()).await;
-    };
-    let limit = state.digital.max_file_bytes;
-    let mut genuine = false;
-    let mut problems = Vec::new();
-    let mut attached = 0;
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                problems.push(too_large_or_broken(e.status(), limit, lang));
-                break;
-            }
-        };
-        match field.name() {
-            Some("csrf") => {
-                let token = field.text().await.unwrap_or_default();
-                genuine = who.visitor.form_is_genuine(&token);
-            }
-            Some("files") if genuine => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                let mut incoming = match store.receive(limit) {
-                    Ok(incoming) => incoming,
-                    Err(e) => return Err(PageError::internal(reader, e)),
-                };
-                let mut refused = None;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if let Err(e) = incoming.write(&chunk) {
-                                refused = Some(e.to_string());
-                                break;
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(e) => {
-                            refused = Some(too_large_or_broken(e.status(), limit, lang));
-                            break;
-                        }
-                    }
-                }
-                if incoming.bytes() == 0 && refused.is_none() {
-                    continue;
-                }
-                // The kind first, from the first bytes: a refused kind is never kept.
-                let refused = refused.or_else(|| digital::content::sniff(incoming.head()).err());
-                if let Some(why) = refused {
-                    problems.push(format!("{name}: {why}."));
-                    continue;
-                }
-                let kept = match incoming.finish() {
-                    Ok(kept) => kept,
-                    Err(e) => return Err(PageError::internal(reader, e)),
-                };
-                let (s, k, n) = (store.clone(), kept.clone(), name.clone());
-                let described =
-                    tokio::task::spawn_blocking(move || digital::describe_file(&s, &k, Some(&n)))
-                        .await
-                        .map_err(|e| PageError::internal(reader.clone(), e))?;
-                match described {
-                    Ok(file) => {
-                        let (k, a) = (key.clone(), actor.clone());
-                        let label = name.clone();
-                        read_view(&state, &reader, move |state| {
-                            let storage = state.storage.as_ref();
-                            digital::attach(storage, &k, file.clone())?;
-                            audit(
-                                storage,
-                                &a,
-                                "digital file attached",
-                                &format!("{k}: {label} ({})", file.hash),
-                            )
-                        })
-                        .await?;
-                        attached += 1;
-                    }
-                    Err(why) => {
-                        store.discard(&kept.hash);
-                        problems.push(format!("{name}: {why}."));
-                    }
-                }
-            }
-            Some("files") => return Ok(forged(&state, &who.visitor)),
-            _ => {}
-        }
-    }
-    if !genuine {
-        return Ok(forged(&state, &who.visitor));
-    }
-    if problems.is_empty() {
-        return Ok(who
-            .visitor
-            .finish(see_other(&reader.localized(&staff_path(&key)))));
-    }
-    let mut sentences = vec![match lang {
-        Lang::Id => format!("{attached} berkas dilampirkan; yang lain tidak disimpan:"),
-        Lang::En => format!("{attached} file(s) attached; the others were not kept:"),
-    }];
-    sentences.extend(problems);
-    record_page(&state, &who, &key, None, sentences).await
-}
-
-/// The sentence for an upload cut short: over the size limit, or broken off.
-fn too_large_or_broken(status: StatusCode, limit: u64, lang: Lang) -> String {
-    let mb = limit / (1024 * 1024);
-    match (status == StatusCode::PAYLOAD_TOO_LARGE, lang) {
-        (true, Lang::Id) => format!(
-            "kiriman lebih besar dari {mb} MB ([digital] max_file_mb); kirim berkasnya satu per satu"
-        ),
-        (true, Lang::En) => format!(
-            "the upload is larger than {mb} MB ([digital] max_file_mb); send the files one at a time"
-        ),
-        (false, Lang::Id) => "kiriman terputus; kirim lagi".into(),
-        (false, Lang::En) => "the upload broke off; send it again".into(),
-    }
-}
-
-/// `POST /staff/digital/{key}/cover`: a cover picture, stored in its two sizes.
-pub async fn upload_cover(
-    State(state): State<WebState>,
-    who: StaffVisitor,
-    Path(key): Path<String>,
-    mut multipart: Multipart,
-) -> Result<Response, PageError> {
-    let actor = match actor(&who) {
-        Ok(actor) => actor,
-        Err(response) => return Ok(response),
-    };
-    let reader = who.visitor.reader.clone();
-    let lang = reader.lang;
-    let Some(store) = state.files.clone() else {
-        return record_page(&state, &who, &key, None, Vec::new()).await;
-    };
-    let mut genuine = false;
-    let mut picture: Option<Vec<u8>> = None;
-    let mut problems = Vec::new();
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                problems.push(too_large_or_broken(
-                    e.status(),
-                    state.digital.max_file_bytes,
-                    lang,
-                ));
-                break;
-            }
-        };
-        match field.name() {
-            Some("csrf") => {
-                genuine = who
-                    .visitor
-                    .form_is_genuine(&field.text().await.unwrap_or_default());
-            }
-            Some("cover") if genuine => {
-                let mut bytes = Vec::new();
-                while let Ok(Some(chunk)) = field.chunk().await {
-                    bytes.extend_from_slice(&chunk);
-                    if bytes.len() > MAX_COVER_BYTES {
-                        problems.push(match lang {
-                            Lang::Id => format!(
-                                "gambar sampul paling besar {} MB",
-                                MAX_COVER_BYTES / (1024 * 1024)
-                            ),
-                            Lang::En => format!(
-                                "a cover picture is at most {} MB",
-                                MAX_COVER_BYTES / (1024 * 1024)
-                            ),
-                        });
-                        break;
-                    }
-                }
-                picture = Some(bytes);
-            }
-            Some("cover") => return Ok(forged(&state, &who.visitor)),
-            _ => {}
-        }
-    }
-    if !genuine {
-        return Ok(forged(&state, &who.visitor));
-    }
-    let picture = picture.filter(|_| problems.is_empty()).unwrap_or_default();
-    if picture.is_empty() {
-        if problems.is_empty() {
-            problems.push(
-                lang.pick("Pilih gambar sampulnya.", "Choose the cover picture.")
-                    .into(),
-            );
-        }
-        return record_page(&state, &who, &key, None, problems).await;
-    }
-    let sized = tokio::task::spawn_blocking(move || -> Result<Result<swalayan_core::contract::documents::Cover, String>, crate::digital::StoreError> {
-        let (large, small) = match digital::content::cover_sizes(&picture) {
-            Ok(sizes) => sizes,
-            Err(why) => return Ok(Err(why)),
-        };
-        Ok(Ok(swalayan_core::contract::documents::Cover {
-            large: store.keep(&large)?.hash,
-            small: store.keep(&small)?.hash,
-        }))
-    })
-    .await
-    .map_err(|e| PageError::internal(reader.clone(), e))?
-    .map_err(|e| PageError::internal(reader.clone(), e))?;
-    let cover = match sized {
-        Ok(cover) => cover,
-        Err(why) => return record_page(&state, &who, &key, None, vec![format!("{why}.")]).await,
-    };
-    let k = key.clone();
-    read_view(&state, &reader, move |state| {
-        let storage = state.storage.as_ref();
-        digital::set_cover(storage, &k, Some(cover.clone()))?;
-        audit(storage, &actor, "cover set", &k)
     })
     .await?;
     Ok(who

@@ -9,7 +9,7 @@
 //! - [`promotions`], [`event_forms`]: promotions and events written, changed and withdrawn,
 //!   on one form kit (`forms`: the posted form, its token, its fields, the audit line).
 //! - [`digital`]: the digital collection — local-content records, files attached and
-//!   ordered, who may read them, covers.
+//!   ordered, who may read them; [`digital_uploads`]: files and covers streamed in.
 //! - [`conflicts`]: conflicts resolved with a note.
 //! - [`notifications`]: what patrons were told, waiting or failed (contacts masked), CSV.
 
@@ -17,6 +17,7 @@ pub mod chart;
 pub mod conflicts;
 pub mod dashboard;
 pub mod digital;
+pub mod digital_uploads;
 pub mod event_forms;
 mod forms;
 mod ils_link;
