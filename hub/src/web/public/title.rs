@@ -143,7 +143,7 @@ fn read_online(reader: &Reader, key: &str, digital: &DigitalDoc) -> maud::Markup
     html! {
         section.online aria-labelledby="read-online" {
             h2 #read-online { (lang.pick("Baca daring", "Read online")) }
-            p { a.button href=(reader.localized(&format!("{}/read/1", title_path(key)))) { (lang.pick("Baca daring", "Read online")) } }
+            p { a.button href=(reader.localized(&format!("{}/read/1", title_path(key)))) { (lang.pick("Mulai membaca", "Start reading")) } }
             @if let Some(who) = who { p.muted { (who) } }
             ul.plain { @for (i, file) in digital.files.iter().enumerate() {
                 li { (part_name(file, i + 1, lang)) " · " (file_size(file.bytes)) }
