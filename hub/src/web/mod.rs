@@ -18,8 +18,9 @@
 //!
 //! Addresses are a contract: `/`, `/search?q=WORDS`, `/title/{id}`, `/account`
 //! (fields `card` and `pin` when signed out), `/events`, `/events/{id}`, `/feedback`,
-//! `/sitemap.xml`, `/robots.txt`; `?lang=en` on
-//! any of them.
+//! `/sitemap.xml`, `/robots.txt`, and since issue #31 `/title/{id}/read/{n}`,
+//! `/title/{id}/file/{hash}`, `/title/{id}/cover/{hash}.jpg`, `/new.atom`, `/events.ics`,
+//! `/oai`; `?lang=en` on any of them.
 
 pub mod kit;
 pub mod public;
