@@ -225,6 +225,9 @@ pub(crate) enum ReportCommand {
         /// Print the rows as CSV.
         #[arg(long)]
         csv: bool,
+        /// Also write the report as an Excel workbook (.xlsx, one sheet per table) to FILE.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<std::path::PathBuf>,
         /// A day whose entries and exits differ by more than this share is suspect.
         #[arg(long, default_value_t = 10.0)]
         suspect_percent: f64,
@@ -242,6 +245,9 @@ pub(crate) enum ReportCommand {
         /// Print the rows as CSV.
         #[arg(long)]
         csv: bool,
+        /// Also write the report as an Excel workbook (.xlsx, one sheet per table) to FILE.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<std::path::PathBuf>,
     },
     /// Loans, returns and renewals per day and station (the library's time zone, from
     /// --config): `{"from","to","rows":[{"date","station","loans","returns","renewals"}]}`.
@@ -255,6 +261,9 @@ pub(crate) enum ReportCommand {
         /// Print the rows as CSV.
         #[arg(long)]
         csv: bool,
+        /// Also write the report as an Excel workbook (.xlsx, one sheet per table) to FILE.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<std::path::PathBuf>,
     },
     /// Events starting in the period with registrations and attendance:
     /// `{"from","to","rows":[{"date","event","title","registered","waiting","attended",
@@ -267,6 +276,9 @@ pub(crate) enum ReportCommand {
         /// Print the rows as CSV.
         #[arg(long)]
         csv: bool,
+        /// Also write the report as an Excel workbook (.xlsx, one sheet per table) to FILE.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<std::path::PathBuf>,
     },
     /// The monthly summary libraries report upward, a row per month:
     /// `{"from","to","rows":[{"month","visits","new_members","active_members","loans",
@@ -280,6 +292,9 @@ pub(crate) enum ReportCommand {
         /// Print the rows as CSV.
         #[arg(long)]
         csv: bool,
+        /// Also write the report as an Excel workbook (.xlsx, one sheet per table) to FILE.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<std::path::PathBuf>,
     },
 }
 

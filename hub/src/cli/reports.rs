@@ -5,6 +5,7 @@ use super::args::ReportCommand;
 use super::error::CliError;
 use super::output::emit;
 use crate::config::Library;
+use crate::reports::sheets;
 use crate::storage::{HubError, Received, Storage, TxFilter};
 use serde::Serialize;
 use swalayan_core::contract::transactions::{TxBody, TxKind};
@@ -18,11 +19,17 @@ pub(super) fn report(
     json: bool,
 ) -> Result<(), CliError> {
     match command {
-        ReportCommand::Feedback { from, to, csv } => {
+        ReportCommand::Feedback {
+            from,
+            to,
+            csv,
+            xlsx,
+        } => {
             if to < from {
                 return Err(HubError::Invalid("--to is before --from".into()).into());
             }
             let report = crate::reports::feedback(storage, from, to, &library.timezone)?;
+            write_xlsx(xlsx, &sheets::feedback(&report, &library.timezone))?;
             if csv && !json {
                 print!("{}", report.csv());
             } else {
@@ -46,12 +53,18 @@ pub(super) fn report(
                 });
             }
         }
-        ReportCommand::Events { from, to, csv } => {
+        ReportCommand::Events {
+            from,
+            to,
+            csv,
+            xlsx,
+        } => {
             if to < from {
                 return Err(HubError::Invalid("--to is before --from".into()).into());
             }
             let now = library.local_now();
             let report = crate::reports::events(storage, from, to, now)?;
+            write_xlsx(xlsx, &sheets::events(&report))?;
             if csv && !json {
                 print!("{}", report.csv());
             } else {
@@ -76,12 +89,18 @@ pub(super) fn report(
                 });
             }
         }
-        ReportCommand::Monthly { from, to, csv } => {
+        ReportCommand::Monthly {
+            from,
+            to,
+            csv,
+            xlsx,
+        } => {
             if to < from {
                 return Err(HubError::Invalid("--to is before --from".into()).into());
             }
             let report =
                 crate::reports::monthly(storage, from, to, &library.timezone, library.local_now())?;
+            write_xlsx(xlsx, &sheets::monthly(&report))?;
             if csv && !json {
                 print!("{}", report.csv());
             } else {
@@ -108,11 +127,17 @@ pub(super) fn report(
                 });
             }
         }
-        ReportCommand::Circulation { from, to, csv } => {
+        ReportCommand::Circulation {
+            from,
+            to,
+            csv,
+            xlsx,
+        } => {
             if to < from {
                 return Err(HubError::Invalid("--to is before --from".into()).into());
             }
             let report = crate::reports::circulation(storage, from, to, &library.timezone)?;
+            write_xlsx(xlsx, &sheets::circulation(&report))?;
             if csv && !json {
                 print!("{}", report.csv());
             } else {
@@ -137,6 +162,7 @@ pub(super) fn report(
             by,
             timezone,
             csv,
+            xlsx,
             suspect_percent,
             gate,
         } => {
@@ -162,6 +188,7 @@ pub(super) fn report(
                 suspect_percent,
                 gate.as_deref(),
             )?;
+            write_xlsx(xlsx, &sheets::visitors(&report))?;
             if csv && !json {
                 print!("{}", visitors::csv(&report));
             } else {
@@ -189,6 +216,22 @@ pub(super) fn report(
         }
     }
     Ok(())
+}
+
+/// Writes the report's workbook when `--xlsx FILE` asked for one (before anything is
+/// printed: a file that cannot be written stops the command, exit 3).
+fn write_xlsx(
+    path: Option<std::path::PathBuf>,
+    tables: &[crate::reports::workbook::Table],
+) -> Result<(), CliError> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    let bytes = crate::reports::workbook::xlsx(tables)?;
+    std::fs::write(&path, bytes).map_err(|source| CliError::File {
+        what: format!("cannot write the workbook {}", path.display()),
+        source,
+    })
 }
 
 /// One security alarm as `alarms` lists it (fields in the order the JSON has always had).

@@ -11,13 +11,16 @@
 //! - Monthly: the summary libraries report upward, a row per month, from all of the above.
 //!
 //! One file per report: [`circulation`], [`visitors`], [`feedback`], [`events`], [`monthly`];
-//! the period and CSV helpers they share are here.
+//! the period and CSV helpers they share are here. Every report is also an Excel workbook:
+//! [`sheets`] (each report's tables, Indonesian headers) written by [`workbook`].
 
 mod circulation;
 mod events;
 mod feedback;
 mod monthly;
+pub mod sheets;
 mod visitors;
+pub mod workbook;
 
 pub use circulation::*;
 pub use events::*;
