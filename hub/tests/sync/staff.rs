@@ -649,6 +649,35 @@ fn attendance_at_the_door_and_the_monthly_summary_agree_with_their_commands(back
         for lang in ["id", "en"] {
             let html = browser.get(&format!("{page}?from={from}&to={to}&lang={lang}"));
             assert_eq!(html.status, 200, "{kind} {lang}");
+            assert!(html.body.contains("format=xlsx"), "{kind}: the Excel link");
+        }
+        // The workbook, from the page and from `--xlsx`, read by PyPI's openpyxl: its first
+        // sheet's cells are the CSV's.
+        let page_book = browser.fetch(&format!("{page}?from={from}&to={to}&format=xlsx"), &[]);
+        assert_eq!(page_book.status, 200);
+        assert_eq!(
+            page_book.headers["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let from_page = dir.path().join(format!("{kind}-page.xlsx"));
+        std::fs::write(&from_page, &page_book.bytes).unwrap();
+        let from_cli = dir.path().join(format!("{kind}-cli.xlsx"));
+        let written = hub.cmd(&[
+            "report",
+            kind,
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--json",
+            "--xlsx",
+            from_cli.to_str().unwrap(),
+        ]);
+        assert_eq!(written.status.code(), Some(0));
+        serde_json::from_slice::<serde_json::Value>(&written.stdout).expect("--json still printed");
+        for book in [&from_page, &from_cli] {
+            let sheets = crate::feeds::python(OPENPYXL, book);
+            workbook_is_csv(&sheets, &cli);
         }
     }
     let monthly = hub.json(&[
@@ -669,6 +698,62 @@ fn attendance_at_the_door_and_the_monthly_summary_agree_with_their_commands(back
     assert!(month["new_members"].is_null());
     let english = browser.get(&format!("/staff/events?from={day}&to={day}&lang=en"));
     assert!(english.body.contains("Dongeng Pagi") && english.body.contains("Walk-ins"));
+}
+
+/// A workbook's sheets as openpyxl reads them: `{sheet: [[cell as text]]}`, dates ISO 8601
+/// (with the time when the cell's format shows one), numbers as Python writes them.
+pub(crate) const OPENPYXL: &str = r#"
+import sys, json, datetime, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+out = {}
+for sheet in book.worksheets:
+    rows = []
+    for row in sheet.iter_rows():
+        cells = []
+        for cell in row:
+            v = cell.value
+            if v is None:
+                cells.append("")
+            elif isinstance(v, datetime.datetime):
+                cells.append(v.isoformat() if "h" in cell.number_format else v.date().isoformat())
+            elif isinstance(v, bool):
+                cells.append(str(v))
+            elif isinstance(v, (int, float)):
+                cells.append(str(int(v)) if float(v).is_integer() else repr(v))
+            else:
+                cells.append(str(v))
+        rows.append(cells)
+    out[sheet.title] = {"rows": rows, "types": [[c.data_type for c in r] for r in sheet.iter_rows(min_row=2)]}
+print(json.dumps(list(out.items())))
+"#;
+
+/// The first sheet's data rows against the CSV's (text equal, or numbers equal to the cent),
+/// and no number or date stored as text.
+pub(crate) fn workbook_is_csv(sheets: &serde_json::Value, csv: &str) {
+    let first = &sheets[0][1];
+    let rows: Vec<Vec<String>> = serde_json::from_value(first["rows"].clone()).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(
+        rows.len(),
+        records.len() + 1,
+        "a header and the CSV's rows: {sheets}"
+    );
+    for (row, record) in rows[1..].iter().zip(&records) {
+        for (cell, field) in row.iter().zip(record.iter()) {
+            let same = cell == field
+                || matches!((cell.parse::<f64>(), field.parse::<f64>()), (Ok(a), Ok(b)) if (a - b).abs() < 0.005);
+            assert!(same, "{cell:?} is not the CSV's {field:?} ({record:?})");
+        }
+    }
+    let types: Vec<Vec<String>> = serde_json::from_value(first["types"].clone()).unwrap();
+    for (row, record) in types.iter().zip(&records) {
+        for (kind, field) in row.iter().zip(record.iter()) {
+            if field.parse::<f64>().is_ok() || field.parse::<jiff::civil::Date>().is_ok() {
+                assert_ne!(kind, "s", "{field:?} is kept as text");
+            }
+        }
+    }
 }
 
 on_both_backends!(staff_publish_promotions_and_events_that_reach_the_kiosks);

@@ -1,4 +1,5 @@
-//! Tables as CSV downloads (every cell through [`crate::csv_safe`]).
+//! Tables as CSV downloads (every cell through [`crate::csv_safe`]) and reports as Excel
+//! workbooks ([`crate::reports::workbook`]).
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -22,4 +23,27 @@ pub fn csv_download(file: &str, body: String) -> Response {
         body,
     )
         .into_response()
+}
+
+/// A report's tables as an Excel workbook download, never cached.
+pub fn xlsx_download(
+    file: &str,
+    tables: &[crate::reports::workbook::Table],
+) -> Result<Response, crate::storage::HubError> {
+    let bytes = crate::reports::workbook::xlsx(tables)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -7,7 +7,8 @@
 use super::chart::{self, Series};
 use super::dashboard::{StaffVisitor, staff_page};
 use super::period::{PeriodQuery, bad_request, checked, checked_from, day_label, period_form};
-use crate::web::kit::csv::{csv_download, csv_response};
+use crate::reports::sheets;
+use crate::web::kit::csv::{csv_download, csv_response, xlsx_download};
 use crate::web::kit::{PageError, WebState, read_view};
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -35,6 +36,10 @@ pub async fn circulation(
     .await?;
     if query.wants_csv() {
         return Ok(circulation_csv(&report, query.table.as_deref()));
+    }
+    if query.wants_xlsx() {
+        return xlsx_download("circulation.xlsx", &sheets::circulation(&report))
+            .map_err(|e| PageError::internal(reader, e));
     }
     let series = [
         Series {
@@ -72,7 +77,7 @@ pub async fn circulation(
         } }
         (circulation_more(&reader, &report, &csv_link))
         h2 { (lang.pick("Per hari", "Per day")) }
-        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        (super::period::downloads(&reader, &csv_link))
         div.table-wrap { table.rows {
             thead { tr {
                 th scope="col" { (lang.pick("Tanggal", "Date")) }
@@ -283,6 +288,10 @@ pub async fn visitors(
             (hour, p.entries, p.exits, inside)
         })
         .collect();
+    if query.wants_xlsx() {
+        return xlsx_download("visitors.xlsx", &sheets::visitors(&report))
+            .map_err(|e| PageError::internal(reader, e));
+    }
     if query.wants_csv() {
         return Ok(match query.table.as_deref() {
             Some("gates") => csv_response(
@@ -351,7 +360,7 @@ pub async fn visitors(
             } }
         }
         h2 { (lang.pick("Per hari", "Per day")) }
-        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        (super::period::downloads(&reader, &csv_link))
         div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Tanggal", "Date")) }
@@ -437,6 +446,10 @@ pub async fn feedback(
     if query.wants_csv() {
         return Ok(csv_download("feedback.csv", report.csv()));
     }
+    if query.wants_xlsx() {
+        let tables = sheets::feedback(&report, &state.library.timezone);
+        return xlsx_download("feedback.xlsx", &tables).map_err(|e| PageError::internal(reader, e));
+    }
     let series = [Series {
         name: lang.pick("Tanggapan", "Responses"),
         class: "s0",
@@ -453,7 +466,7 @@ pub async fn feedback(
         (period_form(&reader, "/staff/feedback", from, to))
         (chart::bars(&format!("{}: {} – {}", series[0].name, format::date_only(from, lang), format::date_only(to, lang)), &series, &points))
         h2 { (lang.pick("Per hari dan stasiun", "Per day and station")) }
-        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        (super::period::downloads(&reader, &csv_link))
         div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Tanggal", "Date")) }
@@ -518,6 +531,10 @@ pub async fn monthly(
     if query.wants_csv() {
         return Ok(csv_download("monthly.csv", report.csv()));
     }
+    if query.wants_xlsx() {
+        return xlsx_download("monthly.xlsx", &sheets::monthly(&report))
+            .map_err(|e| PageError::internal(reader, e));
+    }
     let series = [
         Series {
             name: lang.pick("Kunjungan", "Visits"),
@@ -539,7 +556,7 @@ pub async fn monthly(
         h1 { (title) }
         (period_form(&reader, "/staff/monthly", from, to))
         (chart::bars(&format!("{title}: {} – {}", format::date_only(from, lang), format::date_only(to, lang)), &series, &points))
-        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        (super::period::downloads(&reader, &csv_link))
         div.table-wrap { table {
             thead { tr {
                 th scope="col" { (lang.pick("Bulan", "Month")) }

@@ -28,6 +28,11 @@ impl PeriodQuery {
     pub fn wants_csv(&self) -> bool {
         self.format.as_deref() == Some("csv")
     }
+
+    /// `&format=xlsx`: the report as an Excel workbook (its CSV the first sheet).
+    pub fn wants_xlsx(&self) -> bool {
+        self.format.as_deref() == Some("xlsx")
+    }
 }
 
 /// The longest period a page shows (a year and a day, for leap years).
@@ -138,4 +143,18 @@ pub(super) fn bad_request(
 pub(super) fn day_label(date: Date, lang: Lang) -> String {
     let month: String = format::month(date, lang).chars().take(3).collect();
     format!("{} {month}", date.day())
+}
+
+/// The page's downloads: the CSV (`csv_link`, `…&format=csv`) and the same report as an Excel
+/// workbook (`…&format=xlsx`).
+pub(super) fn downloads(reader: &crate::web::kit::lang::Reader, csv_link: &str) -> maud::Markup {
+    let lang = reader.lang;
+    let xlsx_link = csv_link.replace("format=csv", "format=xlsx");
+    maud::html! {
+        p {
+            a href=(reader.localized(csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) }
+            " · "
+            a href=(reader.localized(&xlsx_link)) { (lang.pick("Unduh Excel (.xlsx)", "Download Excel (.xlsx)")) }
+        }
+    }
 }

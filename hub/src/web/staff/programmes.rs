@@ -49,12 +49,19 @@ pub async fn list(
     if query.wants_csv() {
         return Ok(csv_download("events.csv", report.csv()));
     }
+    if query.wants_xlsx() {
+        return crate::web::kit::csv::xlsx_download(
+            "events.xlsx",
+            &crate::reports::sheets::events(&report),
+        )
+        .map_err(|e| PageError::internal(reader, e));
+    }
     let csv_link = format!("/staff/events?from={from}&to={to}&format=csv");
     let body = html! {
         h1 { (title) }
         p { a.button href=(reader.localized("/staff/events/new")) { (lang.pick("Acara baru", "New event")) } }
         (period_form(&reader, "/staff/events", from, to))
-        p { a href=(reader.localized(&csv_link)) { (lang.pick("Unduh CSV", "Download CSV")) } }
+        (super::period::downloads(&reader, &csv_link))
         @if report.rows.is_empty() {
             p.muted { (lang.pick("Tidak ada acara dalam periode ini.", "No events in this period.")) }
         } @else {
