@@ -257,6 +257,8 @@ fn fill_catalog(storage: &dyn Storage, items: usize) {
             block_note: None,
             fines: Money::ZERO,
             contact: None,
+            joined: None,
+            kelurahan: None,
         })
         .unwrap();
     }

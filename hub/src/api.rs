@@ -332,10 +332,17 @@ async fn changes(
     }))
 }
 
-/// A change as a role may see it: all of it, a patron reduced to the card, or nothing.
+/// A change as a role may see it: all of it, a patron reduced to the card, or nothing; a
+/// patron never with when they joined or their kelurahan (the hub's reports' alone).
 fn for_role(role: StationRole, change: Change) -> Option<PulledChange> {
     let body = match role.access(change.kind) {
         Access::None => return None,
+        Access::Full if change.kind == crate::storage::DocKind::Patron => {
+            change.body.and_then(|body| {
+                let doc: PatronDoc = body.read(&change.key).ok()?;
+                Stored::of(&doc.for_stations()).ok().map(Stored::into_wire)
+            })
+        }
         Access::Full => change.body.map(Stored::into_wire),
         Access::CardsOnly => change.body.and_then(|body| {
             // An unreadable stored patron is left out rather than served whole.

@@ -246,6 +246,10 @@ impl ImportSink for HubSink<'_> {
             // A re-import is no way around a lockout.
             doc.pin_failures = old.pin_failures;
             doc.pin_locked_until = old.pin_locked_until;
+            // A file without the columns does not forget when a member joined or where
+            // they live.
+            doc.joined = doc.joined.or(old.joined);
+            doc.kelurahan = doc.kelurahan.or(old.kelurahan);
         }
         let applied = self.stage(&record.card, &doc)?;
         if let Some(contact) = &record.contact {

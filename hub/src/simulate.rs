@@ -328,6 +328,8 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
                 fines: 0,
                 pin_failures: 0,
                 pin_locked_until: None,
+                joined: None,
+                kelurahan: None,
             },
         )?);
         patrons.push(card);

@@ -566,6 +566,8 @@ fn load_patrons(
                 Money::ZERO
             },
             contact: None,
+            joined: None,
+            kelurahan: None,
         };
         summary.records += 1;
         let applied = sink.patron(&record)?;

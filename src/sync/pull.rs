@@ -364,6 +364,8 @@ mod tests {
             block_note: None,
             fines: Money::ZERO,
             contact: None,
+            joined: None,
+            kelurahan: None,
         };
         change(
             2,

@@ -357,6 +357,13 @@ pub struct PatronDoc {
     /// While in the future, the card's PIN is refused everywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin_locked_until: Option<jiff::Timestamp>,
+    /// When the member joined (issue #32), if known. The hub's alone: never served to a
+    /// station ([`PatronDoc::for_stations`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined: Option<Date>,
+    /// The member's kelurahan, if given. The hub's alone, as `joined`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kelurahan: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -375,6 +382,8 @@ impl PatronDoc {
             fines: r.fines.hundredths(),
             pin_failures: 0,
             pin_locked_until: None,
+            joined: r.joined,
+            kelurahan: r.kelurahan.clone(),
         }
     }
 
@@ -405,6 +414,8 @@ impl PatronDoc {
             block_note: self.block_note.clone(),
             fines: Money::from_hundredths(self.fines),
             contact: None,
+            joined: self.joined,
+            kelurahan: self.kelurahan.clone(),
         }
     }
 }
@@ -811,6 +822,8 @@ mod tests {
                         fines,
                         pin_failures: 0,
                         pin_locked_until: None,
+                        joined: None,
+                        kelurahan: None,
                     })
                 }),
             (text(), text(), date(), 0u32..9, text()).prop_map(

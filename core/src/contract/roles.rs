@@ -122,6 +122,16 @@ impl PatronDoc {
             block_note: None,
             pin_failures: 0,
             pin_locked_until: None,
+            ..self.for_stations()
+        }
+    }
+
+    /// The patron as any station sees them: what circulation needs, without when they
+    /// joined or where they live (the hub's, for its reports).
+    pub fn for_stations(&self) -> PatronDoc {
+        PatronDoc {
+            joined: None,
+            kelurahan: None,
             ..self.clone()
         }
     }
@@ -151,7 +161,12 @@ mod tests {
             fines: 100,
             pin_failures: 2,
             pin_locked_until: None,
+            joined: Some(jiff::civil::date(2026, 3, 1)),
+            kelurahan: Some("Bandar Utama".into()),
         };
+        let served = doc.for_stations();
+        assert_eq!((served.joined, &served.kelurahan), (None, &None));
+        assert_eq!(served.name, "Siti", "circulation still has what it needs");
         let reduced = doc.cards_only();
         assert_eq!(
             (

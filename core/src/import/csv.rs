@@ -134,6 +134,15 @@ fn patron_row(
         .parse()
         .map_err(|e| format!("fines: {e}"))?;
     let contact = contact_columns(header, row)?;
+    let joined = header
+        .optional(row, "joined")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|text| {
+            text.parse::<jiff::civil::Date>()
+                .map_err(|_| format!("joined '{text}' is not a date (YYYY-MM-DD)"))
+        })
+        .transpose()?;
     let pin = header.get(row, "pin");
     let (pin_hash, clear_pin) = if pin.is_empty() {
         (None, None)
@@ -153,6 +162,12 @@ fn patron_row(
             block_note: header.optional(row, "block_note").map(str::to_string),
             fines,
             contact,
+            joined,
+            kelurahan: header
+                .optional(row, "kelurahan")
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_string),
         },
         clear_pin,
     ))

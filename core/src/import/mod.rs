@@ -62,6 +62,11 @@ pub struct PatronRecord {
     /// hub keeps them apart from the patron document (stations never get them), a station's
     /// own import ignores them.
     pub contact: Option<crate::contact::ContactRecord>,
+    /// When the member joined the library (issue #32: the year's new members), when the
+    /// record says; members the hub had before it kept dates have none.
+    pub joined: Option<Date>,
+    /// The kelurahan (urban village) the member lives in, when given.
+    pub kelurahan: Option<String>,
 }
 
 /// What a sink did with one record.

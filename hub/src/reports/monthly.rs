@@ -16,8 +16,9 @@ pub struct MonthRow {
     pub month: String,
     /// Visits counted at the gates (ISO 2789: the entries and exits, halved).
     pub visits: i64,
-    /// `null`: the hub imports members from the library's system, which does not say when
-    /// they joined.
+    /// Members whose joining date falls in the month (issue #32: the CSV's `joined`, the
+    /// bus's and desk's registrations); members without a known date are not counted. Always
+    /// a number since issue #32 (it was `null`).
     pub new_members: Option<u64>,
     /// Members who borrowed that month (distinct cards with a loan or a pickup).
     pub active_members: u64,
@@ -99,6 +100,7 @@ pub fn monthly(
         participants: u64,
         responses: u64,
         score_sum: u64,
+        joined: u64,
     }
     let mut months: BTreeMap<Date, Month> = each_day(from, to)
         .map(|d| (d.first_of_month(), Month::default()))
@@ -137,6 +139,12 @@ pub fn monthly(
             _ => {}
         }
     }
+    // Members by the day they joined; those without a known date are never new.
+    for (_, patron) in storage.all::<swalayan_core::contract::documents::PatronDoc>()? {
+        if let Some(joined) = patron.joined.filter(|d| (from..=to).contains(d)) {
+            months.entry(joined.first_of_month()).or_default().joined += 1;
+        }
+    }
     for event in events(storage, from, to, local_now)?.rows {
         if event.starts <= local_now {
             let month = months.entry(event.date.first_of_month()).or_default();
@@ -152,7 +160,7 @@ pub fn monthly(
             .map(|(first, m)| MonthRow {
                 month: format!("{:04}-{:02}", first.year(), first.month()),
                 visits: m.visits,
-                new_members: None,
+                new_members: Some(m.joined),
                 active_members: m.active.len() as u64,
                 loans: m.loans,
                 returns: m.returns,

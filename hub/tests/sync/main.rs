@@ -11,6 +11,7 @@ mod digital;
 mod events;
 mod faults;
 mod feeds;
+mod members;
 mod notify;
 mod oai;
 mod output;

@@ -254,6 +254,9 @@ fn into_hub(
             block_note,
             fines: Money::from_units(owed.max(0)),
             contact: system_contact(phone.as_deref(), email.as_deref()),
+            // The system's joining date: not yet read (issue #32, next step).
+            joined: None,
+            kelurahan: None,
         };
         sink.patron(&record).map_err(sink_error)?;
         seen.members.insert(record.card);
