@@ -54,6 +54,8 @@ const SLIMS9: Needs = &[
             "is_pending",
             "mpasswd",
             "last_update",
+            "member_since_date",
+            "register_date",
         ],
     ),
     (
@@ -167,6 +169,7 @@ const INLISLITE32: Needs = &[
             "JenisAnggota_id",
             "StatusAnggota_id",
             "UpdateDate",
+            "RegisterDate",
         ],
     ),
     (

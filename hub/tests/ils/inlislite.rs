@@ -507,6 +507,18 @@ fn later_rounds_read_what_inlislite_changed() {
         .unwrap()
     };
     assert_eq!(fines("2601000001"), "250000");
+    // The desk's RegisterDate is the member's joining date at the hub; none, none.
+    let joined = |card: &str| -> Option<String> {
+        hub.query_row(
+            "SELECT json_extract(body, '$.joined') FROM catalog WHERE kind = 'patron' AND key = ?1",
+            [card],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(joined("2601000001").as_deref(), Some("2026-02-03"));
+    assert_eq!(joined("2601000003").as_deref(), Some("2025-11-20"));
+    assert_eq!(joined("2601000002"), None);
     library.system.run("UPDATE pelanggaran SET Paid = 1");
     library.round();
     assert_eq!(fines("2601000001"), "0", "paid at the desk");

@@ -43,6 +43,27 @@ fn a_round_brings_slims_into_the_hub_and_follows_its_desk() {
         "{status}"
     );
     let revision = status["revision"].clone();
+    // Members' joining dates come from SLiMS (member_since_date, else register_date): the
+    // months' new members.
+    let monthly = hub_json(
+        &hub_db,
+        &config,
+        &[
+            "report",
+            "monthly",
+            "--from",
+            "2025-07-01",
+            "--to",
+            "2026-02-28",
+        ],
+    );
+    let new: Vec<i64> = monthly["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["new_members"].as_i64().unwrap())
+        .collect();
+    assert_eq!(new, [1, 0, 0, 0, 0, 0, 0, 1], "{monthly}");
 
     // Nothing changed at SLiMS: nothing changes at the hub (no revision taken).
     hub_json(&hub_db, &config, &["ils", "sync", "--once"]);

@@ -45,6 +45,7 @@ type MemberRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 const TITLES: &str = "SELECT CAST(cat.ID AS SIGNED), cat.Title, cat.Author, cat.ISBN, cat.CallNumber FROM catalogs cat";
@@ -60,7 +61,7 @@ const MEMBERS: &str =
                            WHERE p.Member_id = m.ID AND p.Paid + 0 = 0), 0) AS SIGNED),
             (SELECT CAST(MAX(DATE(p.CreateDate) + INTERVAL p.JumlahSuspend DAY) AS CHAR)
              FROM pelanggaran p WHERE p.Member_id = m.ID AND p.JumlahSuspend > 0),
-            COALESCE(NULLIF(m.NoHp, ''), m.Phone), m.Email
+            COALESCE(NULLIF(m.NoHp, ''), m.Phone), m.Email, CAST(DATE(m.RegisterDate) AS CHAR)
      FROM members m";
 
 /// Reads titles, copies and members as `mode` says; returns the marks to read on from.
@@ -221,7 +222,9 @@ fn into_hub(
         seen.items.insert(record.barcode);
         counts.items += 1;
     }
-    for (card, name, member_type, ends, status, owed, suspended_until, phone, email) in members {
+    for (card, name, member_type, ends, status, owed, suspended_until, phone, email, registered) in
+        members
+    {
         let card = card.trim().to_string();
         // MemberNo is not unique in INLISLite's database: the first one is the member.
         if seen.members.contains(&card) {
@@ -254,8 +257,8 @@ fn into_hub(
             block_note,
             fines: Money::from_units(owed.max(0)),
             contact: system_contact(phone.as_deref(), email.as_deref()),
-            // The system's joining date: not yet read (issue #32, next step).
-            joined: None,
+            // The day the desk registered the member (RegisterDate): the year's new members.
+            joined: joined_on(registered.as_deref()),
             kelurahan: None,
         };
         sink.patron(&record).map_err(sink_error)?;
@@ -268,4 +271,10 @@ fn into_hub(
 
 fn non_empty(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// A joining date as the system keeps it (`2026-03-14`, or a zero date, or none): the day, or
+/// `None` when it is not one (a member is then never counted as new).
+pub(crate) fn joined_on(text: Option<&str>) -> Option<Date> {
+    text?.trim().get(..10)?.parse().ok()
 }

@@ -45,6 +45,7 @@ type MemberRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 /// Reads titles, copies and members as `mode` says; returns the marks to read on from.
@@ -121,7 +122,8 @@ const MEMBERS: &str = "SELECT m.member_id, m.member_name, m.member_type_id,
             CAST(m.expire_date AS CHAR), m.is_pending,
             COALESCE((SELECT SUM(f.debet - f.credit) FROM fines f
                       WHERE f.member_id = m.member_id), 0),
-            m.mpasswd, m.member_phone, m.member_email
+            m.mpasswd, m.member_phone, m.member_email,
+            CAST(COALESCE(m.member_since_date, m.register_date) AS CHAR)
      FROM member m";
 
 /// SLiMS's newest values now.
@@ -205,7 +207,8 @@ fn into_hub(
         seen.items.insert(record.barcode);
         counts.items += 1;
     }
-    for (card, name, member_type, expires, pending, owed, password, phone, email) in members {
+    for (card, name, member_type, expires, pending, owed, password, phone, email, since) in members
+    {
         // The OPAC password is the PIN where SLiMS keeps it as bcrypt (never its legacy MD5).
         let pin_hash = match settings.pins {
             PinSource::Ils => password.filter(|hash| is_bcrypt_hash(hash)),
@@ -222,8 +225,8 @@ fn into_hub(
             block_note: (pending != 0).then(|| "SLiMS: pending membership".to_string()),
             fines: Money::from_units(owed.max(0)),
             contact: system_contact(phone.as_deref(), email.as_deref()),
-            // The system's joining date: not yet read (issue #32, next step).
-            joined: None,
+            // A member since (member_since_date, else register_date): the year's new members.
+            joined: crate::ils::inlislite::catalogue::joined_on(since.as_deref()),
             kelurahan: None,
         };
         sink.patron(&record).map_err(sink_error)?;
