@@ -82,6 +82,10 @@ pub struct LibraryFile {
     pub phone: Option<String>,
     /// The library's e-mail address: the site's footer, OAI-PMH's `adminEmail`.
     pub email: Option<String>,
+    /// How many people work at the library (the census's staff figure).
+    pub staff: Option<u32>,
+    /// The people the library serves (the city's population): the census's per-1,000 ratios.
+    pub population: Option<u64>,
     #[serde(default)]
     pub hours: HoursFile,
     /// Whether people without a card may register for events with a name and phone number.
@@ -109,6 +113,8 @@ impl Default for LibraryFile {
             address: None,
             phone: None,
             email: None,
+            staff: None,
+            population: None,
             hours: HoursFile::default(),
             guest_registration: yes(),
             branches: Vec::new(),
@@ -143,6 +149,9 @@ pub struct Library {
     pub phone: Option<String>,
     /// `[library] email`, checked.
     pub email: Option<String>,
+    /// `[library] staff` and `population`: the annual report's census figures.
+    pub staff: Option<u32>,
+    pub population: Option<u64>,
     /// Monday first; an empty list is a closed day.
     pub hours: [Vec<(Time, Time)>; 7],
     pub guest_registration: bool,
@@ -177,6 +186,8 @@ fn unreachable_default() -> Library {
         address: None,
         phone: None,
         email: None,
+        staff: None,
+        population: None,
         hours: Default::default(),
         guest_registration: true,
         branches: Vec::new(),
@@ -281,6 +292,8 @@ impl Library {
                         .map_err(|e| format!("[library] email: '{email}': {e}"))?,
                 ),
             },
+            staff: file.staff,
+            population: file.population,
             hours,
             guest_registration: file.guest_registration,
             branches: file

@@ -120,7 +120,7 @@ pub fn fill(storage: &dyn Storage, plan: &Plan, tz: &TimeZone, now: Timestamp) -
         to: Some(today),
         ..Made::default()
     };
-    let (items, patrons) = catalogue(storage, &mut made)?;
+    let (items, patrons) = catalogue(storage, &mut made, first, plan.days)?;
     let stations = add_stations(storage, plan, now, &mut made)?;
 
     let mut library = Library {
@@ -259,7 +259,23 @@ struct Stations {
     dropboxes: Vec<String>,
 }
 
-fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<String>)> {
+/// Kelurahan of Tebing Tinggi the made-up members live in.
+const KELURAHAN: &[&str] = &[
+    "Bandar Utama",
+    "Tebing Tinggi Lama",
+    "Rambung",
+    "Lalang",
+    "Bandar Sakti",
+    "Satria",
+];
+
+/// The titles, copies and members; members join over the `days` from `first`.
+fn catalogue(
+    storage: &dyn Storage,
+    made: &mut Made,
+    first: Date,
+    days: u32,
+) -> Result<(Vec<Copy>, Vec<String>)> {
     let mut puts = Vec::new();
     let mut items = Vec::new();
     for (n, (title, author)) in TITLES.iter().enumerate() {
@@ -328,8 +344,16 @@ fn catalogue(storage: &dyn Storage, made: &mut Made) -> Result<(Vec<Copy>, Vec<S
                 fines: 0,
                 pin_failures: 0,
                 pin_locked_until: None,
-                joined: None,
-                kelurahan: None,
+                // A third joined during the simulated days, half long before, the rest
+                // with no known date (as members from before the hub kept dates).
+                joined: match n % 6 {
+                    0 | 1 => first
+                        .checked_add(i64::from((n * 7) % days.max(1)).days())
+                        .ok(),
+                    2..=4 => first.checked_sub(400.days()).ok(),
+                    _ => None,
+                },
+                kelurahan: Some(KELURAHAN[n as usize % KELURAHAN.len()].to_string()),
             },
         )?);
         patrons.push(card);

@@ -280,6 +280,20 @@ pub(crate) enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         xlsx: Option<std::path::PathBuf>,
     },
+    /// The year's figures for the national library census (IPLM): `{"year","collection",
+    /// "members","visits","loans","returns","renewals","programmes","mobile","staff",
+    /// "population","per_1000","sources","notes"}`.
+    Annual {
+        /// The calendar year (the library's time zone).
+        #[arg(long)]
+        year: i16,
+        /// Print `figure,value,source` as CSV.
+        #[arg(long)]
+        csv: bool,
+        /// Also write the report as an Excel workbook (.xlsx, one sheet per table) to FILE.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<std::path::PathBuf>,
+    },
     /// The monthly summary libraries report upward, a row per month:
     /// `{"from","to","rows":[{"month","visits","new_members","active_members","loans",
     /// "returns","renewals","programmes","participants","feedback_responses",

@@ -127,6 +127,23 @@ pub(super) fn report(
                 });
             }
         }
+        ReportCommand::Annual { year, csv, xlsx } => {
+            let report = crate::reports::annual(storage, library, year, library.local_now())?;
+            write_xlsx(xlsx, &sheets::annual(&report))?;
+            if csv && !json {
+                print!("{}", report.csv());
+            } else {
+                emit(json, &serde_json::to_value(&report)?, || {
+                    let mut lines: Vec<String> = report
+                        .figures()
+                        .into_iter()
+                        .map(|(name, value)| format!("{name:<34} {value}"))
+                        .collect();
+                    lines.extend(report.notes.iter().map(|n| format!("note: {n}")));
+                    lines.join("\n")
+                });
+            }
+        }
         ReportCommand::Circulation {
             from,
             to,

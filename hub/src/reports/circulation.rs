@@ -132,18 +132,7 @@ pub fn circulation(
     tz: &TimeZone,
 ) -> Result<CirculationReport> {
     let today = Timestamp::now().to_zoned_datetime(tz.clone()).date();
-    let channel_of: HashMap<String, String> = storage
-        .stations()?
-        .into_iter()
-        .map(|s| {
-            let channel = if s.station == crate::storage::WEB_STATION {
-                "web".to_string()
-            } else {
-                s.role.code().to_string()
-            };
-            (s.station, channel)
-        })
-        .collect();
+    let channel_of: HashMap<String, String> = super::channels(storage)?;
     let mut counts: BTreeMap<(Date, String), (u64, u64, u64)> = BTreeMap::new();
     let mut channels: BTreeMap<String, u64> = BTreeMap::new();
     // Loans per title as the station named it, else per copy (named below).

@@ -9,11 +9,14 @@
 //! - Feedback: responses and the average score per day and station, with the comments.
 //! - Events: registrations, attendance (registered and walk-ins) and no-shows per event.
 //! - Monthly: the summary libraries report upward, a row per month, from all of the above.
+//! - Annual: the year's figures for the national library census (IPLM), each with its source
+//!   and notes, its totals the other reports'.
 //!
 //! One file per report: [`circulation`], [`visitors`], [`feedback`], [`events`], [`monthly`];
 //! the period and CSV helpers they share are here. Every report is also an Excel workbook:
 //! [`sheets`] (each report's tables, Indonesian headers) written by [`workbook`].
 
+mod annual;
 mod circulation;
 mod events;
 mod feedback;
@@ -22,6 +25,7 @@ pub mod sheets;
 mod visitors;
 pub mod workbook;
 
+pub use annual::*;
 pub use circulation::*;
 pub use events::*;
 pub use feedback::*;
@@ -32,6 +36,26 @@ use crate::storage::{Result, Storage, TxFilter};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
+
+/// The channel each station's transactions came through, by station name: its role's code
+/// (`kiosk`, `dropbox`, `gate`), `desk` for staff stations, `web` for the public site.
+pub(crate) fn channels(storage: &dyn Storage) -> Result<std::collections::HashMap<String, String>> {
+    use swalayan_core::contract::roles::StationRole;
+    Ok(storage
+        .stations()?
+        .into_iter()
+        .map(|s| {
+            let channel = if s.station == crate::storage::WEB_STATION {
+                "web".to_string()
+            } else if s.role == StationRole::Staff {
+                "desk".to_string()
+            } else {
+                s.role.code().to_string()
+            };
+            (s.station, channel)
+        })
+        .collect())
+}
 
 /// Every day from `from` to `to`, both included.
 fn each_day(from: Date, to: Date) -> impl Iterator<Item = Date> {

@@ -3,7 +3,7 @@
 //! (the staff page's).
 
 use super::workbook::Table;
-use super::{CirculationReport, EventsReport, FeedbackReport, MonthlyReport};
+use super::{AnnualReport, CirculationReport, EventsReport, FeedbackReport, MonthlyReport};
 use swalayan_core::report::visitors::VisitorsReport;
 
 /// `report circulation`: per day and station, then the most borrowed titles, overdue copies
@@ -172,6 +172,25 @@ pub fn events(report: &EventsReport) -> Vec<Table> {
         ]);
     }
     vec![rows]
+}
+
+/// `report annual`: every figure with its value and source (the CSV), then the notes.
+pub fn annual(report: &AnnualReport) -> Vec<Table> {
+    let mut figures = Table::new("Tahunan", &["Angka", "Nilai", "Sumber"]);
+    for (name, value) in report.figures() {
+        let value = match value.parse::<f64>() {
+            Ok(n) => n.into(),
+            Err(_) if value.is_empty() => super::workbook::Cell::Blank,
+            Err(_) => value.into(),
+        };
+        let source = report.source_of(&name);
+        figures.row(vec![name.into(), value, source.into()]);
+    }
+    let mut notes = Table::new("Catatan", &["Catatan"]);
+    for note in &report.notes {
+        notes.row(vec![note.clone().into()]);
+    }
+    vec![figures, notes]
 }
 
 /// `report monthly`: a month per row.

@@ -36,7 +36,8 @@ use public::{
 };
 use staff::notifications as staff_notifications;
 use staff::{
-    conflicts, dashboard, digital, digital_uploads, event_forms, insight, programmes, promotions,
+    annual, conflicts, dashboard, digital, digital_uploads, event_forms, insight, programmes,
+    promotions,
 };
 
 /// The public pages.
@@ -85,6 +86,7 @@ pub fn router(state: WebState) -> Router {
         .route("/staff/visitors", get(insight::visitors))
         .route("/staff/feedback", get(insight::feedback))
         .route("/staff/monthly", get(insight::monthly))
+        .route("/staff/annual", get(annual::page))
         .route("/staff/conflicts", get(conflicts::page))
         .route("/staff/conflicts/{id}/resolve", post(conflicts::resolve))
         .route("/staff/notifications", get(staff_notifications::page))

@@ -5,6 +5,7 @@
 
 mod abuse;
 mod admin;
+mod annual;
 mod capacity;
 mod contract;
 mod digital;

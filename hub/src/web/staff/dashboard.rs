@@ -117,6 +117,7 @@ pub(super) fn staff_page(
                 a href=(reader.localized("/staff/digital")) { (lang.pick("Koleksi digital", "Digital collection")) }
                 a href=(reader.localized("/staff/feedback")) { (lang.pick("Saran", "Feedback")) }
                 a href=(reader.localized("/staff/monthly")) { (lang.pick("Bulanan", "Monthly")) }
+                a href=(reader.localized("/staff/annual")) { (lang.pick("Tahunan", "Annual")) }
                 a href=(reader.localized("/staff/conflicts")) { (lang.pick("Konflik", "Conflicts")) }
                 a href=(reader.localized("/staff/notifications")) { (lang.pick("Pemberitahuan", "Notifications")) }
                 @if staff.role == StaffRole::Admin {

@@ -5,6 +5,7 @@
 //! - [`insight`]: the report pages (visitors, circulation, feedback, the monthly summary), each
 //!   the same numbers as its command; [`period`]: the period they show; [`chart`]: bar charts,
 //!   SVG drawn on the server.
+//! - [`annual`]: the year's figures for the national library census, with sources and notes.
 //! - [`programmes`]: events' registrations and attendance, the check-in at the door.
 //! - [`promotions`], [`event_forms`]: promotions and events written, changed and withdrawn,
 //!   on one form kit (`forms`: the posted form, its token, its fields, the audit line).
@@ -13,6 +14,7 @@
 //! - [`conflicts`]: conflicts resolved with a note.
 //! - [`notifications`]: what patrons were told, waiting or failed (contacts masked), CSV.
 
+pub mod annual;
 pub mod chart;
 pub mod conflicts;
 pub mod dashboard;
