@@ -152,6 +152,8 @@ fn channel_name(channel: &str, lang: Lang) -> String {
         "kiosk" => lang.pick("Kios swalayan", "Self-service kiosk").into(),
         "dropbox" => lang.pick("Kotak pengembalian", "Drop box").into(),
         "web" => lang.pick("Situs web", "Website").into(),
+        "desk" => lang.pick("Meja layanan", "Service desk").into(),
+        "mobile" => lang.pick("Perpustakaan keliling", "Mobile library").into(),
         other => other.to_string(),
     }
 }
