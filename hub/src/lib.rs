@@ -17,6 +17,7 @@
 //!   pickup branches.
 //! - [`promotions`]: the kiosks' welcome-screen promotions (text in two languages, a
 //!   picture, the kiosks that show them).
+//! - [`routes`]: the mobile library's stops on their weekly schedule.
 //! - [`events`]: events and literacy programmes, registration with a capacity and a waiting
 //!   list (who registered stays at the hub).
 //! - [`export`]: transactions as CSV or Koha's offline circulation format.
@@ -72,6 +73,7 @@ pub mod notify;
 pub mod patron_pin;
 pub mod promotions;
 pub mod reports;
+pub mod routes;
 pub mod server;
 pub mod simulate;
 pub mod staff;

@@ -31,10 +31,12 @@ pub enum DocKind {
     /// A title's digital side (key: the title's key): its cover, its files to read online,
     /// who may read them. The hub's alone: stations need none of it.
     Digital,
+    /// A mobile-library stop on a route's weekly schedule (key: its id; issue #32).
+    Stop,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 11] = [
+    pub const ALL: [DocKind; 12] = [
         DocKind::Title,
         DocKind::Item,
         DocKind::Patron,
@@ -46,6 +48,7 @@ impl DocKind {
         DocKind::Roster,
         DocKind::Contact,
         DocKind::Digital,
+        DocKind::Stop,
     ];
 
     pub fn code(self) -> &'static str {
@@ -61,6 +64,7 @@ impl DocKind {
             DocKind::Roster => "roster",
             DocKind::Contact => "contact",
             DocKind::Digital => "digital",
+            DocKind::Stop => "stop",
         }
     }
 
@@ -96,6 +100,7 @@ doc_bodies!(
     RosterDoc => Roster,
     ContactDoc => Contact,
     DigitalDoc => Digital,
+    StopDoc => Stop,
 );
 
 /// A document's typed body.
@@ -112,6 +117,7 @@ pub enum Document {
     Roster(RosterDoc),
     Contact(ContactDoc),
     Digital(DigitalDoc),
+    Stop(StopDoc),
 }
 
 impl Document {
@@ -128,6 +134,7 @@ impl Document {
             Document::Roster(_) => DocKind::Roster,
             Document::Contact(_) => DocKind::Contact,
             Document::Digital(_) => DocKind::Digital,
+            Document::Stop(_) => DocKind::Stop,
         }
     }
 
@@ -146,6 +153,7 @@ impl Document {
             DocKind::Roster => Document::Roster(RosterDoc::deserialize(body)?),
             DocKind::Contact => Document::Contact(ContactDoc::deserialize(body)?),
             DocKind::Digital => Document::Digital(DigitalDoc::deserialize(body)?),
+            DocKind::Stop => Document::Stop(StopDoc::deserialize(body)?),
         })
     }
 
@@ -163,6 +171,7 @@ impl Document {
             Document::Roster(d) => serde_json::to_value(d),
             Document::Contact(d) => serde_json::to_value(d),
             Document::Digital(d) => serde_json::to_value(d),
+            Document::Stop(d) => serde_json::to_value(d),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(serde_json::Value::Null)
@@ -585,6 +594,26 @@ pub struct ContactDoc {
     /// The language messages are written in (`id` when none was chosen).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+}
+
+/// A mobile-library stop (key: its id; issue #32): where a route's bus or motorbike stops,
+/// which day of the week and when. Public: the web's "Perpustakaan Keliling" shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopDoc {
+    /// The route it is on ("Rute Utara").
+    pub route: String,
+    /// The stop's name ("SD Negeri 163").
+    pub stop: String,
+    pub kelurahan: String,
+    /// Where exactly ("halaman sekolah").
+    pub place: String,
+    /// `monday` … `sunday`.
+    pub day: String,
+    /// The library's wall clock.
+    pub start: jiff::civil::Time,
+    pub end: jiff::civil::Time,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicle: Option<String>,
 }
 
 /// A title's digital side (key: the title's key; issue #31): the cover staff uploaded, the

@@ -98,6 +98,9 @@ impl StationRole {
             (_, Roster | Contact) => Access::None,
             // A title's digital side is for the web: no station reads it.
             (_, Digital) => Access::None,
+            // The mobile library's schedule: for the mobile stations (and staff's), not a
+            // kiosk's or a gate's.
+            (StationRole::Kiosk | StationRole::Dropbox | StationRole::Gate, Stop) => Access::None,
             (StationRole::Staff, _) | (StationRole::Kiosk, _) => Access::Full,
             (StationRole::Dropbox, Patron) => Access::CardsOnly,
             (StationRole::Dropbox, Title | Item | Loan | Hold | Policy) => Access::Full,

@@ -118,6 +118,10 @@ pub(crate) enum Command {
     /// Events and literacy programmes: on the web (with registration) and the kiosks.
     #[command(subcommand)]
     Events(EventCommand),
+    /// The mobile library's routes: stops on a weekly schedule (the web's "Perpustakaan
+    /// Keliling", the mobile stations).
+    #[command(subcommand)]
+    Route(RouteCommand),
     /// People who sign in to the staff pages (`/staff`).
     #[command(subcommand)]
     Staff(StaffCommand),
@@ -371,6 +375,36 @@ pub(crate) enum PatronCommand {
         #[arg(long)]
         set: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RouteCommand {
+    /// Adds a stop to a route (the route exists with its first stop): `{"id", ...the stop}`.
+    Add {
+        #[arg(long)]
+        route: String,
+        #[arg(long)]
+        stop: String,
+        #[arg(long)]
+        kelurahan: String,
+        #[arg(long)]
+        place: String,
+        /// mon … sun (or monday …, senin …).
+        #[arg(long)]
+        day: String,
+        /// HH:MM, the library's clock.
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: String,
+        #[arg(long)]
+        vehicle: Option<String>,
+    },
+    /// Every stop by route, day and start: `[{"id","route","stop","kelurahan","place","day",
+    /// "start","end","vehicle"}]`.
+    List,
+    /// Removes a stop.
+    Remove { id: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@
 //! - `catalog`: `status`, `import`, `conflicts`, `export`, `holds`.
 //! - `reports`: `report ...`, `alarms`, `exceptions`.
 //! - `publishing`: `promotions`, `events`.
+//! - `routes`: `route add|list|remove` (the mobile library's stops).
 //! - `staff`: `staff ...`.
 //! - `ils`: `ils check` (the library system of `[ils]`).
 //! - `notify`: `notify run|test|list` (patrons' notifications, `[notify]`).
@@ -23,6 +24,7 @@ mod notify;
 mod output;
 mod publishing;
 mod reports;
+mod routes;
 mod staff;
 mod stations;
 
@@ -82,6 +84,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Holds(command) => catalog::holds(storage.as_ref(), &library, command, json)?,
         Command::Promotions(command) => publishing::promotions(storage.as_ref(), command, json)?,
         Command::Events(command) => publishing::events(storage.as_ref(), &library, command, json)?,
+        Command::Route(command) => routes::route(storage.as_ref(), command, json)?,
         Command::Staff(command) => staff::staff(storage.as_ref(), command, json)?,
         Command::Patron(args::PatronCommand::Pin { card, set }) => {
             let pin = crate::patron_pin::set_patron_pin(storage.as_ref(), &card, set.as_deref())?;

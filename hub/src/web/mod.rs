@@ -31,8 +31,8 @@ pub use kit::{PageError, WebState, read_view, title_path};
 use axum::Router;
 use axum::routing::{get, post};
 use public::{
-    account, events, feedback, feeds, home, kiosk_pin, notifications, oai, reading, search, seo,
-    title,
+    account, events, feedback, feeds, home, kiosk_pin, mobile_library, notifications, oai, reading,
+    search, seo, title,
 };
 use staff::notifications as staff_notifications;
 use staff::{
@@ -70,6 +70,8 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/events", get(events::list))
         .route("/events.ics", get(feeds::events_calendar))
+        .route("/mobile-library", get(mobile_library::page))
+        .route("/mobile-library/{route}", get(mobile_library::calendar))
         .route("/new.atom", get(feeds::new_acquisitions))
         .route("/oai", get(oai::get).post(oai::post))
         .route("/events/{id}", get(events::page))

@@ -13,6 +13,7 @@ mod events;
 mod faults;
 mod feeds;
 mod members;
+mod mobile;
 mod notify;
 mod oai;
 mod output;

@@ -15,7 +15,7 @@ use jiff::civil::{Date, DateTime};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 use swalayan_core::contract::documents::{
-    DigitalDoc, EventDoc, HoldDoc, ItemDoc, LoanDoc, PromotionDoc, RosterDoc, TitleDoc,
+    DigitalDoc, EventDoc, HoldDoc, ItemDoc, LoanDoc, PromotionDoc, RosterDoc, StopDoc, TitleDoc,
 };
 use swalayan_core::domain::{HoldStatus, ItemStatus};
 
@@ -79,6 +79,8 @@ struct State {
     digital: HashMap<String, DigitalDoc>,
     /// What search finds a title's digital side by: its description and its PDFs' words.
     digital_text: HashMap<String, String>,
+    /// The mobile library's stops, by id.
+    stops: BTreeMap<String, StopDoc>,
 }
 
 /// The shared, refreshed view.
@@ -390,6 +392,29 @@ impl CatalogView {
         events
     }
 
+    /// Whether the library has a mobile library's schedule (the site's footer links it).
+    pub fn has_stops(&self) -> bool {
+        !self.read().stops.is_empty()
+    }
+
+    /// The mobile library's stops (id, stop), by route, then weekday, then start.
+    pub fn stops(&self) -> Vec<(String, StopDoc)> {
+        let state = self.read();
+        let mut stops: Vec<(String, StopDoc)> = state
+            .stops
+            .iter()
+            .map(|(id, s)| (id.clone(), s.clone()))
+            .collect();
+        stops.sort_by(|a, b| {
+            (a.1.route.as_str(), weekday_number(&a.1.day), a.1.start).cmp(&(
+                b.1.route.as_str(),
+                weekday_number(&b.1.day),
+                b.1.start,
+            ))
+        });
+        stops
+    }
+
     /// Every event's id, for the sitemap.
     pub fn event_ids(&self) -> Vec<String> {
         self.read().events.keys().cloned().collect()
@@ -469,6 +494,12 @@ impl State {
                 };
             }
             DocKind::Digital => self.apply_digital(key, body),
+            DocKind::Stop => {
+                match read(key, body) {
+                    Some(doc) => self.stops.insert(key.to_string(), doc),
+                    None => self.stops.remove(key),
+                };
+            }
             DocKind::Patron | DocKind::Policy | DocKind::Contact => {}
         }
     }
@@ -565,6 +596,14 @@ impl State {
             .or_default()
             .insert(barcode.to_string(), doc);
     }
+}
+
+/// `monday` → 0 … `sunday` → 6 (unknown days last).
+pub fn weekday_number(day: &str) -> u8 {
+    crate::routes::WEEKDAYS
+        .iter()
+        .position(|d| *d == day)
+        .map_or(7, |n| n as u8)
 }
 
 /// A changed document read as its type; `None` when deleted, or unreadable (the view shows

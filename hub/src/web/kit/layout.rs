@@ -76,6 +76,9 @@ pub fn render(state: &WebState, reader: &Reader, page: &Page, body: Markup) -> R
                 p { (library.name) @if let Some(address) = &library.address { " · " (address) } }
                 @if let Some(phone) = &library.phone { p { (lang.pick("Telepon", "Phone")) ": " (phone) } }
                 @if let Some(email) = &library.email { p { "E-mail: " a href=(format!("mailto:{email}")) { (email) } } }
+                @if state.view.has_stops() {
+                    p { a href=(reader.localized("/mobile-library")) { (lang.pick("Jadwal Perpustakaan Keliling", "The mobile library's schedule")) } }
+                }
             }
         },
     );

@@ -213,14 +213,19 @@ fn calendar(
         .and_then(|url| reqwest::Url::parse(url).ok())
         .and_then(|url| url.host_str().map(str::to_string))
         .unwrap_or_else(|| "swalayan.invalid".to_string());
-    let shown: Vec<super::ical::CalendarEvent<'_>> = events
+    let shown: Vec<super::ical::CalendarEvent> = events
         .iter()
         .map(|(id, doc, rev, cancelled)| super::ical::CalendarEvent {
-            id,
-            doc,
+            uid: format!("event-{id}"),
+            title: doc.title.clone(),
+            starts: doc.starts,
+            ends: doc.ends,
+            place: doc.place.clone(),
+            description: doc.description.clone(),
             url: library.url(&reader.localized(&format!("/events/{id}"))),
             sequence: *rev,
             cancelled: *cancelled,
+            rule: None,
         })
         .collect();
     let name = format!("{}: {}", library.name, reader.lang.pick("acara", "events"));

@@ -1,4 +1,5 @@
-//! iCalendar (RFC 5545) for the library's events: one `VCALENDAR` with the library's time
+//! iCalendar (RFC 5545) for the library's events and the mobile library's weekly stops
+//! (a `RRULE` each): one `VCALENDAR` with the library's time
 //! zone as a `VTIMEZONE` (its offsets and the changes between them over the events' years,
 //! from jiff's time-zone database) and a `VEVENT` per event, times as the library's wall
 //! clock with its `TZID`, a `UID` made from the event's id and the library's address (stable
@@ -11,17 +12,23 @@
 
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
-use swalayan_core::contract::documents::EventDoc;
 
 /// An event as the calendar shows it.
-pub struct CalendarEvent<'a> {
-    pub id: &'a str,
-    pub doc: &'a EventDoc,
+pub struct CalendarEvent {
+    /// Unique in the library (`event-{id}`, `stop-{id}`); `@host` is added.
+    pub uid: String,
+    pub title: String,
+    pub starts: DateTime,
+    pub ends: DateTime,
+    pub place: Option<String>,
+    pub description: Option<String>,
     /// The page of the event (absolute where the library has a public address).
     pub url: String,
     /// Its catalogue revision: a change raises it.
     pub sequence: i64,
     pub cancelled: bool,
+    /// A recurrence (`FREQ=WEEKLY;BYDAY=MO`): the mobile library's stops.
+    pub rule: Option<String>,
 }
 
 /// The calendar: `name` (X-WR-CALNAME), the zone's name and rules, the events.
@@ -30,7 +37,7 @@ pub fn calendar(
     zone_name: &str,
     zone: &TimeZone,
     host: &str,
-    events: &[CalendarEvent<'_>],
+    events: &[CalendarEvent],
     now: jiff::Timestamp,
 ) -> String {
     let mut lines: Vec<String> = vec![
@@ -44,18 +51,20 @@ pub fn calendar(
     lines.extend(timezone(zone_name, zone, events));
     let stamp = utc(now);
     for event in events {
-        let doc = event.doc;
         lines.push("BEGIN:VEVENT".into());
-        lines.push(format!("UID:event-{}@{host}", event.id));
+        lines.push(format!("UID:{}@{host}", event.uid));
         lines.push(format!("DTSTAMP:{stamp}"));
         lines.push(format!("SEQUENCE:{}", event.sequence.max(0)));
-        lines.push(format!("DTSTART;TZID={zone_name}:{}", local(doc.starts)));
-        lines.push(format!("DTEND;TZID={zone_name}:{}", local(doc.ends)));
-        lines.push(format!("SUMMARY:{}", text(&doc.title)));
-        if let Some(place) = &doc.place {
+        lines.push(format!("DTSTART;TZID={zone_name}:{}", local(event.starts)));
+        lines.push(format!("DTEND;TZID={zone_name}:{}", local(event.ends)));
+        if let Some(rule) = &event.rule {
+            lines.push(format!("RRULE:{rule}"));
+        }
+        lines.push(format!("SUMMARY:{}", text(&event.title)));
+        if let Some(place) = &event.place {
             lines.push(format!("LOCATION:{}", text(place)));
         }
-        if let Some(description) = &doc.description {
+        if let Some(description) = &event.description {
             lines.push(format!("DESCRIPTION:{}", text(description)));
         }
         lines.push(format!("URL:{}", event.url));
@@ -81,10 +90,10 @@ pub fn calendar(
 /// offset a first event starts in): each change of offset as its own `STANDARD` or
 /// `DAYLIGHT` with the offsets before and after; a zone without changes (Asia/Jakarta since
 /// 1964) as one `STANDARD`.
-fn timezone(zone_name: &str, zone: &TimeZone, events: &[CalendarEvent<'_>]) -> Vec<String> {
+fn timezone(zone_name: &str, zone: &TimeZone, events: &[CalendarEvent]) -> Vec<String> {
     let years = events
         .iter()
-        .flat_map(|e| [e.doc.starts.year(), e.doc.ends.year()])
+        .flat_map(|e| [e.starts.year(), e.ends.year()])
         .fold(None, |span: Option<(i16, i16)>, y| match span {
             None => Some((y, y)),
             Some((a, b)) => Some((a.min(y), b.max(y))),

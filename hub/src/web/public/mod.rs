@@ -8,6 +8,8 @@
 //!   [`feedback`]: the feedback form.
 //! - [`reading`]: a title's digital files read online (scanned pages one by one, PDF inline,
 //!   EPUB, audio), the files themselves with ranges and caching, covers.
+//! - [`mobile_library`]: "Perpustakaan Keliling", the mobile library's stops and their
+//!   calendars.
 //! - [`feeds`]: Atom (new acquisitions, any search) and iCalendar (events; written by
 //!   [`ical`]) for feed readers and calendars.
 
@@ -18,6 +20,7 @@ pub mod feeds;
 pub mod home;
 pub mod ical;
 pub mod kiosk_pin;
+pub mod mobile_library;
 pub mod notifications;
 pub mod oai;
 pub mod reading;
