@@ -37,7 +37,7 @@ use public::{
 use staff::notifications as staff_notifications;
 use staff::{
     annual, conflicts, dashboard, digital, digital_uploads, event_forms, insight, programmes,
-    promotions,
+    promotions, routes,
 };
 
 /// The public pages.
@@ -89,6 +89,8 @@ pub fn router(state: WebState) -> Router {
         .route("/staff/feedback", get(insight::feedback))
         .route("/staff/monthly", get(insight::monthly))
         .route("/staff/annual", get(annual::page))
+        .route("/staff/routes", get(routes::page).post(routes::add))
+        .route("/staff/routes/{id}/remove", post(routes::remove))
         .route("/staff/conflicts", get(conflicts::page))
         .route("/staff/conflicts/{id}/resolve", post(conflicts::resolve))
         .route("/staff/notifications", get(staff_notifications::page))

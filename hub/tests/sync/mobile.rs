@@ -201,10 +201,57 @@ fn routes_are_kept_and_shown_without_personal_data(backend: Backend) {
         404
     );
 
+    // Staff's page: a stop added (a mistake comes back with the sentence), the schedule as
+    // CSV and as a workbook (openpyxl reads the CSV's cells).
+    let mut staff = crate::staff::signed_in(&hub, "rina", "librarian");
+    let listed_page = staff.get("/staff/routes");
+    assert!(
+        listed_page.body.contains("Masjid Raya"),
+        "{}",
+        listed_page.body
+    );
+    let csrf = staff.csrf();
+    let form = |start: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("route", "Rute Selatan".to_string()),
+            ("stop", "Lapangan Merdeka".to_string()),
+            ("place", "pinggir lapangan".to_string()),
+            ("kelurahan", "Satria".to_string()),
+            ("day", "saturday".to_string()),
+            ("start", start.to_string()),
+            ("end", "10:00".to_string()),
+            ("vehicle", "Motor 2".to_string()),
+        ]
+    };
+    let wrong = form("11:00");
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = staff.post("/staff/routes", &wrong);
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("before it starts"),
+        "{}",
+        refused.body
+    );
+    let right = form("08:00");
+    let right: Vec<(&str, &str)> = right.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(staff.post("/staff/routes", &right).status, 303);
+    assert_eq!(hub.json(&["route", "list"]).as_array().unwrap().len(), 4);
+    let csv = staff.get("/staff/routes?format=csv").body;
+    assert!(
+        csv.starts_with("route,day,start,end,stop,place,kelurahan,vehicle"),
+        "{csv}"
+    );
+    let book = staff.fetch("/staff/routes?format=xlsx", &[]);
+    let saved_book = dir.path().join("routes.xlsx");
+    std::fs::write(&saved_book, &book.bytes).unwrap();
+    let sheets = crate::feeds::python(crate::staff::OPENPYXL, &saved_book);
+    crate::staff::workbook_is_csv(&sheets, &csv);
+
     // Removing a stop.
     let id = first["id"].as_str().unwrap();
     hub.json(&["route", "remove", id]);
-    assert_eq!(hub.json(&["route", "list"]).as_array().unwrap().len(), 2);
+    assert_eq!(hub.json(&["route", "list"]).as_array().unwrap().len(), 3);
     assert_eq!(hub.cmd(&["route", "remove", id]).status.code(), Some(2));
     let page = get(&format!("{}/mobile-library", hub.url), None);
     assert!(!page.body.contains("SD Negeri 163"));

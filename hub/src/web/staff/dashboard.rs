@@ -115,6 +115,7 @@ pub(super) fn staff_page(
                 a href=(reader.localized("/staff/events")) { (lang.pick("Acara", "Events")) }
                 a href=(reader.localized("/staff/promotions")) { (lang.pick("Promosi", "Promotions")) }
                 a href=(reader.localized("/staff/digital")) { (lang.pick("Koleksi digital", "Digital collection")) }
+                a href=(reader.localized("/staff/routes")) { (lang.pick("Keliling", "Mobile library")) }
                 a href=(reader.localized("/staff/feedback")) { (lang.pick("Saran", "Feedback")) }
                 a href=(reader.localized("/staff/monthly")) { (lang.pick("Bulanan", "Monthly")) }
                 a href=(reader.localized("/staff/annual")) { (lang.pick("Tahunan", "Annual")) }

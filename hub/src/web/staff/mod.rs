@@ -11,6 +11,7 @@
 //!   on one form kit (`forms`: the posted form, its token, its fields, the audit line).
 //! - [`digital`]: the digital collection — local-content records, files attached and
 //!   ordered, who may read them; [`digital_uploads`]: files and covers streamed in.
+//! - [`routes`]: the mobile library's stops, added and removed.
 //! - [`conflicts`]: conflicts resolved with a note.
 //! - [`notifications`]: what patrons were told, waiting or failed (contacts masked), CSV.
 
@@ -28,3 +29,4 @@ pub mod notifications;
 pub mod period;
 pub mod programmes;
 pub mod promotions;
+pub mod routes;
