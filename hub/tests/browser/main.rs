@@ -484,6 +484,13 @@ fn staff_pages_in_chromium_over_a_month_of_traffic() {
                 true,
             ),
             ("/staff/conflicts", "Konflik", "Conflicts", false),
+            ("/staff/annual", "", "", false),
+            (
+                "/staff/routes",
+                "Perpustakaan keliling",
+                "Mobile library",
+                false,
+            ),
             ("/staff/audit", "Log perubahan", "Audit log", false),
         ];
         for (path, indonesian, english, chart) in &pages {
@@ -706,5 +713,100 @@ fn a_scanned_local_history_item_is_read_page_by_page_without_javascript() {
         page_with(&reader, "Halaman 2 dari 3").await;
         assert_eq!(grey_shown(&reader, "figure.page img").await, greys[1]);
         reader.close().await.unwrap();
+    });
+}
+
+/// Issue #32: "Perpustakaan Keliling" in chromium, in both languages: this week's stops by
+/// day, each kelurahan's next visit, the route's calendar link, on a desktop and a phone.
+#[test]
+fn the_mobile_library_page_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "hub.toml",
+        "[library]\nname = \"Perpustakaan Kota Tebing Tinggi\"\ntimezone = \"Asia/Jakarta\"\n",
+    );
+    let hub = start_hub_on(
+        &Backend::Sqlite.database(dir.path()),
+        "127.0.0.1:0",
+        &["--config", config.to_str().unwrap()],
+    );
+    for (route, stop, kelurahan, day, start, end) in [
+        (
+            "Rute Utara",
+            "SD Negeri 163",
+            "Bandar Utama",
+            "mon",
+            "09:00",
+            "11:00",
+        ),
+        (
+            "Rute Utara",
+            "Pasar Lama",
+            "Tebing Tinggi Lama",
+            "wed",
+            "13:00",
+            "15:00",
+        ),
+        (
+            "Rute Selatan",
+            "Masjid Raya",
+            "Rambung",
+            "sat",
+            "08:00",
+            "10:00",
+        ),
+    ] {
+        hub.json(&[
+            "route",
+            "add",
+            "--route",
+            route,
+            "--stop",
+            stop,
+            "--kelurahan",
+            kelurahan,
+            "--place",
+            "halaman",
+            "--day",
+            day,
+            "--start",
+            start,
+            "--end",
+            end,
+        ]);
+    }
+    let driver = chromedriver();
+    let shots = std::env::var_os("SWALAYAN_SCREENSHOTS").map(std::path::PathBuf::from);
+    support::runtime().block_on(async {
+        let c = browser(&driver).await;
+        for (lang, heading, next) in [
+            ("id", "Perpustakaan Keliling", "Kunjungan berikutnya per kelurahan"),
+            ("en", "Mobile library", "Next visit by kelurahan"),
+        ] {
+            c.goto(&format!("{}/mobile-library?lang={lang}", hub.url)).await.unwrap();
+            assert_eq!(text(&c, "h1").await, heading);
+            let page = page_with(&c, next).await;
+            for expected in ["SD Negeri 163", "Pasar Lama", "Masjid Raya", "Bandar Utama", "Rambung"] {
+                assert!(page.contains(expected), "{lang}: {expected}: {page}");
+            }
+            let kelurahan_rows = c
+                .find_all(Locator::Css("#kelurahan ~ .table-wrap tbody tr, section[aria-labelledby=kelurahan] tbody tr"))
+                .await
+                .unwrap();
+            assert_eq!(kelurahan_rows.len(), 3, "{lang}: a row per kelurahan");
+            let link = element(&c, "section[aria-labelledby=calendars] a").await;
+            assert!(link.attr("href").await.unwrap().unwrap().ends_with(".ics"));
+            assert!(fits_at(&c, 1280).await, "{lang}: {}", too_wide(&c).await);
+            assert!(fits_at(&c, 390).await, "{lang} on a phone: {}", too_wide(&c).await);
+            if let Some(shots) = &shots {
+                std::fs::create_dir_all(shots).unwrap();
+                c.set_window_size(1000, 1100).await.unwrap();
+                let png = c.screenshot().await.unwrap();
+                std::fs::write(shots.join(format!("web-mobile-library-{lang}.png")), png).unwrap();
+            }
+            c.set_window_size(1280, 900).await.unwrap();
+        }
+        c.close().await.unwrap();
     });
 }
