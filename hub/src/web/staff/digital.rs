@@ -5,7 +5,7 @@
 //! The uploads themselves (files, covers) are [`super::digital_uploads`]'.
 
 use super::dashboard::{StaffVisitor, to_login};
-use super::forms::{TokenForm, audit, form_page, problem, signed_token, staff_sentence};
+use super::forms::{TokenForm, audit, audited, form_page, problem, signed_token, staff_sentence};
 use crate::digital::{self, Description, LocalTitle};
 use crate::web::kit::forms::see_other;
 use crate::web::kit::{PageError, WebState, cover_path, read_view, title_path};
@@ -254,19 +254,10 @@ pub async fn create_local(
     let made = read_view(&state, &reader, move |state| {
         let today = state.library.local_now().date();
         let storage = state.storage.as_ref();
-        match digital::create_local(storage, posted.title(), posted.description(), today) {
-            Ok(key) => {
-                audit(
-                    storage,
-                    &actor,
-                    "local record made",
-                    &format!("{key}: {}", posted.title),
-                )?;
-                Ok(Ok(key))
-            }
-            Err(e @ crate::storage::HubError::Invalid(_)) => Ok(Err(e)),
-            Err(e) => Err(e),
-        }
+        let made = digital::create_local(storage, posted.title(), posted.description(), today);
+        audited(storage, &actor, "local record made", made, |key| {
+            format!("{key}: {}", posted.title)
+        })
     })
     .await?;
     match made {
@@ -431,14 +422,10 @@ pub async fn describe(
     let (k, posted) = (key.clone(), form.clone());
     let saved = read_view(&state, &reader, move |state| {
         let storage = state.storage.as_ref();
-        match digital::describe(storage, &k, Some(posted.title()), posted.description()) {
-            Ok(()) => {
-                audit(storage, &actor, "digital description changed", &k)?;
-                Ok(Ok(()))
-            }
-            Err(e @ crate::storage::HubError::Invalid(_)) => Ok(Err(e)),
-            Err(e) => Err(e),
-        }
+        let made = digital::describe(storage, &k, Some(posted.title()), posted.description());
+        audited(storage, &actor, "digital description changed", made, |_| {
+            k.clone()
+        })
     })
     .await?;
     match saved {

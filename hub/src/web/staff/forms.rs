@@ -214,6 +214,26 @@ pub(super) fn audit(
     crate::staff::audit(storage, actor, action, detail, jiff::Timestamp::now())
 }
 
+/// A change staff asked for, with its audit line once it is made: `Ok(Err(refusal))` when
+/// the hub refused it as asked (the form comes back with the sentence), `Err` when the hub
+/// itself failed (the error page).
+pub(super) fn audited<T>(
+    storage: &dyn crate::storage::Storage,
+    actor: &str,
+    action: &str,
+    made: Result<T, HubError>,
+    detail: impl FnOnce(&T) -> String,
+) -> Result<Result<T, HubError>, HubError> {
+    match made {
+        Ok(value) => {
+            audit(storage, actor, action, &detail(&value))?;
+            Ok(Ok(value))
+        }
+        Err(e @ HubError::Invalid(_)) => Ok(Err(e)),
+        Err(e) => Err(e),
+    }
+}
+
 /// A form that carries only its token (a remove button).
 #[derive(serde::Deserialize)]
 pub struct TokenForm {

@@ -4,7 +4,7 @@
 
 use super::dashboard::{StaffVisitor, to_login};
 use super::forms::{
-    TokenForm, audit, form_page, problem, signed_token, staff_sentence, text_field,
+    TokenForm, audit, audited, form_page, problem, signed_token, staff_sentence, text_field,
 };
 use crate::reports::workbook::Table;
 use crate::routes;
@@ -234,19 +234,10 @@ pub async fn add(
             };
             routes::add(storage, stop)
         })();
-        match made {
-            Ok(id) => {
-                audit(
-                    storage,
-                    &actor,
-                    "stop added",
-                    &format!("{id}: {} / {}", posted.route, posted.stop),
-                )?;
-                Ok(Ok(()))
-            }
-            Err(e @ crate::storage::HubError::Invalid(_)) => Ok(Err(e)),
-            Err(e) => Err(e),
-        }
+        audited(storage, &actor, "stop added", made, |id| {
+            format!("{id}: {} / {}", posted.route, posted.stop)
+        })
+        .map(|made| made.map(|_| ()))
     })
     .await?;
     match added {
