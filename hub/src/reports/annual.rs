@@ -38,6 +38,8 @@ pub struct AnnualReport {
     pub sources: BTreeMap<String, String>,
     /// What a reader of the figures must know: estimates, gaps, what is not recorded.
     pub notes: Vec<String>,
+    /// The same notes in Bahasa Indonesia (the staff's page, the workbook).
+    pub notes_id: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,7 +108,7 @@ pub fn annual(
     let from = Date::new(year, 1, 1).map_err(|_| HubError::Invalid(format!("no year {year}")))?;
     let to = Date::new(year, 12, 31).map_err(|_| HubError::Invalid(format!("no year {year}")))?;
     let tz = &library.timezone;
-    let mut notes = Vec::new();
+    let mut notes: Vec<(String, String)> = Vec::new();
     let mut sources = BTreeMap::new();
     let mut source = |name: &str, text: &str| {
         sources.insert(name.to_string(), text.to_string());
@@ -136,8 +138,9 @@ pub fn annual(
         })
         .count() as u64;
     if undated > 0 {
-        notes.push(format!(
-            "{undated} titles have no acquisition date (from before the hub kept them): not counted as added"
+        notes.push((
+            format!("{undated} titles have no acquisition date (from before the hub kept them): not counted as added"),
+            format!("{undated} judul tidak bertanggal pengadaan (sebelum hub mencatatnya): tidak dihitung sebagai judul baru"),
         ));
     }
     let digital: u64 = storage
@@ -168,8 +171,9 @@ pub fn annual(
         .count() as u64;
     let unknown = patrons.iter().filter(|(_, p)| p.joined.is_none()).count();
     if unknown > 0 {
-        notes.push(format!(
-            "{unknown} members have no known joining date (in the hub before it kept dates, or the file had none): they are not counted as new"
+        notes.push((
+            format!("{unknown} members have no known joining date (in the hub before it kept dates, or the file had none): they are not counted as new"),
+            format!("{unknown} anggota tidak diketahui tanggal daftarnya (sudah ada sebelum hub mencatatnya, atau berkasnya tidak memuatnya): tidak dihitung sebagai anggota baru"),
         ));
     }
 
@@ -242,15 +246,25 @@ pub fn annual(
         .collect();
     let uncounted = opening.iter().filter(|d| !counted.contains(d)).count();
     notes.push(if by_hours {
-        "opening days: the hub's opening hours ([library.hours]) without the policy's closed weekdays and holidays".to_string()
+        (
+            "opening days: the hub's opening hours ([library.hours]) without the policy's closed weekdays and holidays".to_string(),
+            "hari buka: jam buka di hub ([library.hours]) dikurangi hari tutup dan hari libur kebijakan".to_string(),
+        )
     } else {
-        "opening days: every day the policy's calendar does not close ([library.hours] is not set)".to_string()
+        (
+            "opening days: every day the policy's calendar does not close ([library.hours] is not set)".to_string(),
+            "hari buka: setiap hari yang tidak ditutup oleh kalender kebijakan ([library.hours] belum diisi)".to_string(),
+        )
     });
     if visits_report.entries == 0 {
-        notes.push("no gate counted visitors this year: visits are unknown, not zero".into());
+        notes.push((
+            "no gate counted visitors this year: visits are unknown, not zero".into(),
+            "tidak ada gerbang yang menghitung pengunjung tahun ini: jumlah kunjungan tidak diketahui, bukan nol".into(),
+        ));
     } else if uncounted > 0 {
-        notes.push(format!(
-            "{uncounted} opening days have no gate counts: visits are incomplete (an estimate at best)"
+        notes.push((
+            format!("{uncounted} opening days have no gate counts: visits are incomplete (an estimate at best)"),
+            format!("{uncounted} hari buka tanpa hitungan gerbang: jumlah kunjungan tidak lengkap (paling baik perkiraan)"),
         ));
     }
     let opening_days = opening.len() as u64;
@@ -289,7 +303,10 @@ pub fn annual(
         loans: by_channel.get("mobile").copied().unwrap_or(0),
     };
     if mobile.loans == 0 {
-        notes.push("no mobile-library stops recorded this year".into());
+        notes.push((
+            "no mobile-library stops recorded this year".into(),
+            "tidak ada singgahan perpustakaan keliling yang tercatat tahun ini".into(),
+        ));
     }
 
     let mut per_1000 = BTreeMap::new();
@@ -303,12 +320,16 @@ pub fn annual(
             per_1000.insert("participants".into(), ratio(programmes.participants as f64));
             source("population", "[library] population in the hub's file");
         }
-        None => notes.push(
+        None => notes.push((
             "no population in the hub's file ([library] population): no per-1,000 ratios".into(),
-        ),
+            "jumlah penduduk belum diisi ([library] population): tidak ada rasio per 1.000 penduduk".into(),
+        )),
     }
     if library.staff.is_none() {
-        notes.push("no staff count in the hub's file ([library] staff)".into());
+        notes.push((
+            "no staff count in the hub's file ([library] staff)".into(),
+            "jumlah tenaga perpustakaan belum diisi ([library] staff)".into(),
+        ));
     } else {
         source("staff", "[library] staff in the hub's file");
     }
@@ -344,7 +365,8 @@ pub fn annual(
         population: library.population,
         per_1000,
         sources,
-        notes,
+        notes_id: notes.iter().map(|(_, id)| id.clone()).collect(),
+        notes: notes.into_iter().map(|(en, _)| en).collect(),
     })
 }
 

@@ -186,9 +186,9 @@ pub fn annual(report: &AnnualReport) -> Vec<Table> {
         let source = report.source_of(&name);
         figures.row(vec![name.into(), value, source.into()]);
     }
-    let mut notes = Table::new("Catatan", &["Catatan"]);
-    for note in &report.notes {
-        notes.row(vec![note.clone().into()]);
+    let mut notes = Table::new("Catatan", &["Catatan", "Note"]);
+    for (id, en) in report.notes_id.iter().zip(&report.notes) {
+        notes.row(vec![id.clone().into(), en.clone().into()]);
     }
     vec![figures, notes]
 }

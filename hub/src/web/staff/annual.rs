@@ -87,7 +87,7 @@ pub async fn page(
         (tiles(&report, lang))
         @if !report.notes.is_empty() {
             h2 { (lang.pick("Catatan", "Notes")) }
-            ul { @for note in &report.notes { li { (note) } } }
+            ul { @for note in (if lang == Lang::Id { &report.notes_id } else { &report.notes }) { li { (note) } } }
         }
         h2 { (lang.pick("Semua angka dan sumbernya", "Every figure and its source")) }
         div.table-wrap { table {
