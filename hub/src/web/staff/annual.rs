@@ -100,7 +100,7 @@ pub async fn page(
                 tr {
                     td { (label(&name, lang)) br; small.muted { (name) } }
                     td { (if value.is_empty() { "—".to_string() } else { value }) }
-                    td { (report.source_of(&name)) }
+                    td { (source_in(&report, &name, lang)) }
                 }
             } }
         } }
@@ -122,6 +122,50 @@ fn tiles(report: &AnnualReport, lang: Lang) -> maud::Markup {
             (tile(report.programmes.participants.to_string(), lang.pick("peserta kegiatan", "programme participants")))
         }
     }
+}
+
+/// Where a figure came from, in the reader's language (the report's own words are English,
+/// as the command prints them).
+fn source_in(report: &AnnualReport, name: &str, lang: Lang) -> String {
+    let english = report.source_of(name);
+    if lang == Lang::En || english.is_empty() {
+        return english;
+    }
+    let group = |prefix: &str| name == prefix || name.starts_with(&format!("{prefix}."));
+    let indonesian = if group("collection.titles") {
+        "katalog hub: judul saat ini"
+    } else if group("collection.copies") {
+        "katalog hub: eksemplar saat ini"
+    } else if group("collection.by_item_type") {
+        "katalog hub: eksemplar saat ini menurut jenis koleksi kebijakan"
+    } else if group("collection.added") {
+        "judul yang eksemplar pertamanya diadakan tahun ini (tanggal pengadaan), atau yang pertama kali dimiliki hub tahun ini"
+    } else if group("collection.digital") {
+        "berkas yang dilampirkan untuk dibaca daring (/staff/digital)"
+    } else if group("members.registered") {
+        "anggota di hub saat ini (impor, atau dari sistem perpustakaan)"
+    } else if group("members.new") {
+        "anggota yang tanggal daftarnya jatuh pada tahun ini"
+    } else if group("members.active") {
+        "kartu berbeda yang meminjam atau mengambil pesanan tahun ini"
+    } else if group("loans.total") {
+        "laporan sirkulasi tahun ini: peminjaman dan pengambilan pesanan dari semua stasiun"
+    } else if group("loans.by_channel") {
+        "peran stasiun: kios, kotak pengembalian, situs web, meja layanan (stasiun petugas), perpustakaan keliling"
+    } else if group("visits") {
+        "laporan pengunjung tahun ini: ISO 2789, orang yang masuk dihitung gerbang"
+    } else if group("programmes.count") {
+        "laporan acara: acara yang sudah dimulai tahun ini"
+    } else if group("programmes.participants") {
+        "laporan acara: semua yang hadir (terdaftar dan datang langsung)"
+    } else if group("population") || group("per_1000") {
+        "[library] population di berkas hub"
+    } else if group("staff") {
+        "[library] staff di berkas hub"
+    } else {
+        return english;
+    };
+    indonesian.to_string()
 }
 
 /// A figure's name for staff.
