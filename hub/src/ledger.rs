@@ -13,11 +13,12 @@ use swalayan_core::circulation::pin::after_wrong_pin;
 use swalayan_core::circulation::rules::hold_status_on_return;
 use swalayan_core::contract::conflicts::Conflict;
 use swalayan_core::contract::documents::{
-    EventDoc, HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc, PolicyDoc, RosterDoc,
+    CardRangeDoc, Consent, ContactDoc, EventDoc, HoldDoc, ItemDoc, LoanDoc, POLICY_KEY, PatronDoc,
+    PolicyDoc, RosterDoc,
 };
 use swalayan_core::contract::protocol::{Outcome, PushResult, PushTransaction};
 use swalayan_core::contract::transactions::{
-    FinePayload, HoldPayload, LoanPayload, PayloadError, PinAttemptPayload, TxBody,
+    FinePayload, HoldPayload, LoanPayload, PayloadError, PinAttemptPayload, RegisterPayload, TxBody,
 };
 use swalayan_core::domain::HoldStatus;
 use swalayan_core::domain::Policy;
@@ -58,6 +59,10 @@ struct Working {
     policy: Option<Policy>,
     /// The returns this batch applied, by transaction id: a fine must name one of them.
     returns: HashMap<Uuid, AppliedReturn>,
+    /// Contacts of members registered in this batch (a mobile station's `register`).
+    contacts: HashMap<String, Option<ContactDoc>>,
+    /// The pushing station's card range, read when the batch registers members.
+    card_range: Option<CardRangeDoc>,
     /// Keys changed, in the order first changed.
     dirty: Vec<(DocKind, String)>,
     dirty_set: HashSet<(DocKind, String)>,
@@ -91,7 +96,10 @@ impl Working {
                 DocKind::Patron => put_of(&self.patrons, key),
                 DocKind::Hold => put_of(&self.holds, key),
                 DocKind::Roster => put_of(&self.rosters, key),
-                _ => unreachable!("the ledger writes loans, patrons, holds and rosters only"),
+                DocKind::Contact => put_of(&self.contacts, key),
+                _ => unreachable!(
+                    "the ledger writes loans, patrons, holds, rosters and contacts only"
+                ),
             })
             .collect()
     }
@@ -153,6 +161,15 @@ fn apply_in(
     } else {
         None
     };
+    let registered = keys(|body| match body {
+        TxBody::Register(register) => Some(register.card.as_str()),
+        _ => None,
+    });
+    let card_range = if registered.is_empty() {
+        None
+    } else {
+        tx.doc::<CardRangeDoc>(station)?
+    };
     let mut work = Working {
         loans: load(tx, items)?,
         patrons: load(tx, patrons)?,
@@ -162,6 +179,8 @@ fn apply_in(
         items: load(tx, fined_items)?,
         policy,
         returns: HashMap::new(),
+        contacts: load(tx, registered)?,
+        card_range,
         dirty: Vec::new(),
         dirty_set: HashSet::new(),
     };
@@ -344,6 +363,10 @@ fn apply_one(
             }
             None
         }
+        TxBody::Register(register) => register_member(work, register, effective_at),
+        // Recorded as received: the mobile library's stops and visitors are counted from
+        // the record by the reports.
+        TxBody::Tally(_) | TxBody::StopVisit(_) => None,
         // Recorded as received: feedback is for the library's evaluation.
         // Recorded for staff (`swalayan-hub exceptions`); nothing in the catalog changes.
         // A receipt request is read from the record by the notifications' producer.
@@ -352,6 +375,64 @@ fn apply_one(
         | TxBody::SecurityAlarm(_)
         | TxBody::ReceiptRequest(_) => None,
     }
+}
+
+/// A member registered on the spot by a mobile station: a new patron (joined that day, in
+/// their kelurahan) and, when they gave a phone or agreed to be told, their contact with the
+/// consent recorded as given on the bus (`mobile`). Only with a card from the station's own
+/// range that nobody has yet.
+fn register_member(
+    work: &mut Working,
+    register: &RegisterPayload,
+    effective_at: &str,
+) -> Option<Conflict> {
+    let card = register.card.clone();
+    if !work
+        .card_range
+        .as_ref()
+        .is_some_and(|range| range.contains(&card))
+    {
+        return Some(Conflict::CardOutsideRange { card });
+    }
+    if matches!(work.patrons.get(&card), Some(Some(_))) {
+        return Some(Conflict::CardTaken { card });
+    }
+    work.patrons.insert(
+        card.clone(),
+        Some(PatronDoc {
+            name: register.name.clone(),
+            category: register.category.clone(),
+            expires: register.expires,
+            pin_hash: None,
+            blocked: false,
+            block_note: None,
+            fines: 0,
+            pin_failures: 0,
+            pin_locked_until: None,
+            joined: Some(register.joined),
+            kelurahan: register.kelurahan.clone(),
+        }),
+    );
+    work.touch(DocKind::Patron, &card);
+    let agreed = register.notify != swalayan_core::contact::Notify::None;
+    if register.phone.is_some() || agreed {
+        work.contacts.insert(
+            card.clone(),
+            Some(ContactDoc {
+                phone: register.phone.clone(),
+                email: None,
+                notify: register.notify,
+                consent: agreed.then(|| Consent {
+                    at: effective_at.to_string(),
+                    via: "mobile".to_string(),
+                }),
+                muted: Vec::new(),
+                lang: None,
+            }),
+        );
+        work.touch(DocKind::Contact, &card);
+    }
+    None
 }
 
 /// A hold placed (or changed) at a station. A key names one hold for good: only the station

@@ -33,6 +33,8 @@ pub enum ConflictCode {
     HoldKeyTaken,
     /// A right PIN reported for a card the hub had locked at that moment: the lockout stays.
     PinWhileLocked,
+    /// A member registered with a card the hub did not give the station, or one taken.
+    CardRefused,
 }
 
 impl ConflictCode {
@@ -50,6 +52,7 @@ impl ConflictCode {
             ConflictCode::FineRefused => "fine_refused",
             ConflictCode::HoldKeyTaken => "hold_key_taken",
             ConflictCode::PinWhileLocked => "pin_while_locked",
+            ConflictCode::CardRefused => "card_refused",
         }
     }
 }
@@ -97,6 +100,14 @@ pub enum Conflict {
     PinWhileLocked {
         until: String,
     },
+    /// A `register` with a card outside the station's range.
+    CardOutsideRange {
+        card: String,
+    },
+    /// A `register` with a card that is already a member's.
+    CardTaken {
+        card: String,
+    },
 }
 
 impl Conflict {
@@ -117,6 +128,9 @@ impl Conflict {
             Conflict::FineRefused { .. } => ConflictCode::FineRefused,
             Conflict::HoldKeyTaken { .. } => ConflictCode::HoldKeyTaken,
             Conflict::PinWhileLocked { .. } => ConflictCode::PinWhileLocked,
+            Conflict::CardOutsideRange { .. } | Conflict::CardTaken { .. } => {
+                ConflictCode::CardRefused
+            }
         }
     }
 }
@@ -169,6 +183,14 @@ impl fmt::Display for Conflict {
             Conflict::PinWhileLocked { until } => write!(
                 f,
                 "a right PIN reported while the card was locked at the hub (until {until}): the lockout stays"
+            ),
+            Conflict::CardOutsideRange { card } => write!(
+                f,
+                "a member registered with card {card}, which is not in this station's range: not added (give them a card from the range, or widen it)"
+            ),
+            Conflict::CardTaken { card } => write!(
+                f,
+                "a member registered with card {card}, which is already another member's: not added"
             ),
         }
     }

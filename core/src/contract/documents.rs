@@ -33,10 +33,12 @@ pub enum DocKind {
     Digital,
     /// A mobile-library stop on a route's weekly schedule (key: its id; issue #32).
     Stop,
+    /// The card numbers a mobile station gives members it registers (key: the station).
+    CardRange,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 12] = [
+    pub const ALL: [DocKind; 13] = [
         DocKind::Title,
         DocKind::Item,
         DocKind::Patron,
@@ -49,6 +51,7 @@ impl DocKind {
         DocKind::Contact,
         DocKind::Digital,
         DocKind::Stop,
+        DocKind::CardRange,
     ];
 
     pub fn code(self) -> &'static str {
@@ -65,6 +68,7 @@ impl DocKind {
             DocKind::Contact => "contact",
             DocKind::Digital => "digital",
             DocKind::Stop => "stop",
+            DocKind::CardRange => "card_range",
         }
     }
 
@@ -101,6 +105,7 @@ doc_bodies!(
     ContactDoc => Contact,
     DigitalDoc => Digital,
     StopDoc => Stop,
+    CardRangeDoc => CardRange,
 );
 
 /// A document's typed body.
@@ -118,6 +123,7 @@ pub enum Document {
     Contact(ContactDoc),
     Digital(DigitalDoc),
     Stop(StopDoc),
+    CardRange(CardRangeDoc),
 }
 
 impl Document {
@@ -135,6 +141,7 @@ impl Document {
             Document::Contact(_) => DocKind::Contact,
             Document::Digital(_) => DocKind::Digital,
             Document::Stop(_) => DocKind::Stop,
+            Document::CardRange(_) => DocKind::CardRange,
         }
     }
 
@@ -154,6 +161,7 @@ impl Document {
             DocKind::Contact => Document::Contact(ContactDoc::deserialize(body)?),
             DocKind::Digital => Document::Digital(DigitalDoc::deserialize(body)?),
             DocKind::Stop => Document::Stop(StopDoc::deserialize(body)?),
+            DocKind::CardRange => Document::CardRange(CardRangeDoc::deserialize(body)?),
         })
     }
 
@@ -172,6 +180,7 @@ impl Document {
             Document::Contact(d) => serde_json::to_value(d),
             Document::Digital(d) => serde_json::to_value(d),
             Document::Stop(d) => serde_json::to_value(d),
+            Document::CardRange(d) => serde_json::to_value(d),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(serde_json::Value::Null)
@@ -616,6 +625,94 @@ pub struct StopDoc {
     pub vehicle: Option<String>,
 }
 
+/// The card numbers one mobile station gives the members it registers on the spot (key: the
+/// station's name; issue #32): from `first` to `last`, the same length, differing only in
+/// their trailing digits ("MB0100000" to "MB0100999"). The hub refuses a `register` for a
+/// card outside the pushing station's range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardRangeDoc {
+    pub first: String,
+    pub last: String,
+}
+
+impl CardRangeDoc {
+    /// A range from `FIRST-LAST` as staff type it; why not, in a sentence.
+    pub fn parse(text: &str) -> Result<CardRangeDoc, String> {
+        let (first, last) = text.trim().split_once('-').ok_or_else(|| {
+            format!("'{text}' is not a range of cards: write FIRST-LAST, e.g. MB0100000-MB0100999")
+        })?;
+        let range = CardRangeDoc {
+            first: first.trim().to_string(),
+            last: last.trim().to_string(),
+        };
+        let (prefix, low) = range
+            .split(&range.first)
+            .ok_or_else(|| format!("'{}' does not end in digits", range.first))?;
+        let (last_prefix, high) = range
+            .split(&range.last)
+            .ok_or_else(|| format!("'{}' does not end in digits", range.last))?;
+        if prefix != last_prefix || range.first.len() != range.last.len() {
+            return Err(format!(
+                "'{}' and '{}' must have the same letters in front and the same length",
+                range.first, range.last
+            ));
+        }
+        if low > high {
+            return Err(format!("'{}' comes after '{}'", range.first, range.last));
+        }
+        Ok(range)
+    }
+
+    /// A card's letters in front and its number, when it ends in digits.
+    fn split<'a>(&self, card: &'a str) -> Option<(&'a str, u64)> {
+        let digits = card.len() - card.bytes().rev().take_while(u8::is_ascii_digit).count();
+        let number = card[digits..].parse().ok()?;
+        Some((&card[..digits], number))
+    }
+
+    /// Whether `card` is one of this range's numbers.
+    pub fn contains(&self, card: &str) -> bool {
+        match (
+            self.split(&self.first),
+            self.split(&self.last),
+            self.split(card),
+        ) {
+            (Some((prefix, low)), Some((_, high)), Some((card_prefix, n))) => {
+                card.len() == self.first.len() && card_prefix == prefix && (low..=high).contains(&n)
+            }
+            _ => false,
+        }
+    }
+
+    /// The range's cards in order, written as the range writes them (leading zeros kept).
+    pub fn cards(&self) -> impl Iterator<Item = String> + '_ {
+        let split = self.split(&self.first).zip(self.split(&self.last));
+        let width = self.first.len();
+        split
+            .into_iter()
+            .flat_map(move |((prefix, low), (_, high))| {
+                let digits = width - prefix.len();
+                (low..=high).map(move |n| format!("{prefix}{n:0digits$}"))
+            })
+    }
+
+    /// How many cards it holds.
+    pub fn size(&self) -> u64 {
+        match (self.split(&self.first), self.split(&self.last)) {
+            (Some((_, low)), Some((_, high))) => high - low + 1,
+            _ => 0,
+        }
+    }
+
+    /// Whether two ranges share a card.
+    pub fn overlaps(&self, other: &CardRangeDoc) -> bool {
+        self.contains(&other.first)
+            || self.contains(&other.last)
+            || other.contains(&self.first)
+            || other.contains(&self.last)
+    }
+}
+
 /// A title's digital side (key: the title's key; issue #31): the cover staff uploaded, the
 /// files patrons read online, in order, and who may read them. The files themselves are on
 /// the hub's disk by content hash; this names them. Only the hub keeps it.
@@ -968,6 +1065,42 @@ mod tests {
                 serde_json::Value::String(kind.code().into())
             );
             assert_eq!(DocKind::parse(kind.code()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn a_card_range_holds_its_numbers_and_nothing_else() {
+        let range = CardRangeDoc::parse("MB0100998-MB0101002").unwrap();
+        assert_eq!(
+            range.cards().collect::<Vec<_>>(),
+            [
+                "MB0100998",
+                "MB0100999",
+                "MB0101000",
+                "MB0101001",
+                "MB0101002"
+            ]
+        );
+        assert_eq!(range.size(), 5);
+        for card in range.cards() {
+            assert!(range.contains(&card), "{card}");
+        }
+        for outside in [
+            "MB0100997",
+            "MB0101003",
+            "XB0101000",
+            "MB101000",
+            "MB01010000",
+            "",
+        ] {
+            assert!(!range.contains(outside), "{outside}");
+        }
+        let other = CardRangeDoc::parse("MB0101002-MB0101100").unwrap();
+        assert!(range.overlaps(&other) && other.overlaps(&range));
+        let apart = CardRangeDoc::parse("MB0101003-MB0101100").unwrap();
+        assert!(!range.overlaps(&apart));
+        for wrong in ["MB01", "MB01-MB0X", "MB02-MB01", "MB01-XB02", "MB01-MB002"] {
+            assert!(CardRangeDoc::parse(wrong).is_err(), "{wrong}");
         }
     }
 }

@@ -8,6 +8,7 @@
 //! | kiosk | titles, items, loans, holds, patrons with PIN verifiers, policy, promotions, events | checkout, checkin, renew, hold, pickup, fine, feedback, pin_attempt, attend, receipt_request |
 //! | dropbox | titles, items, loans, holds, patrons as cards only (no names, no PIN verifiers), policy | checkin, fine, return_exception |
 //! | gate | policy, and items and titles (an RFID security gate) | security_alarm (and visits, on their own endpoint) |
+//! | mobile | what a kiosk pulls, and the mobile library's stops and card ranges | what a kiosk pushes, and register, tally, stop_visit |
 //!
 //! A kind the hub does not know (a newer station's) is kept as a conflict for after the
 //! hub's upgrade only when a kiosk sends it: kiosks are where new kinds come from. Every
@@ -31,6 +32,9 @@ pub enum StationRole {
     Gate,
     /// A staff client (the library's own tools): reads everything, acts for any patron.
     Staff,
+    /// A mobile library (bus or motorbike, issue #32): staff lend, return and renew, register
+    /// members on the spot, and count visitors at each stop.
+    Mobile,
 }
 
 /// How much of a document kind a role receives.
@@ -44,11 +48,12 @@ pub enum Access {
 }
 
 impl StationRole {
-    pub const ALL: [StationRole; 4] = [
+    pub const ALL: [StationRole; 5] = [
         StationRole::Kiosk,
         StationRole::Dropbox,
         StationRole::Gate,
         StationRole::Staff,
+        StationRole::Mobile,
     ];
 
     pub fn code(self) -> &'static str {
@@ -57,6 +62,7 @@ impl StationRole {
             StationRole::Dropbox => "dropbox",
             StationRole::Gate => "gate",
             StationRole::Staff => "staff",
+            StationRole::Mobile => "mobile",
         }
     }
 
@@ -69,7 +75,19 @@ impl StationRole {
         match self {
             // What a kiosk's desk makes; alarms and return exceptions are the gate's and the
             // drop box's alone.
-            StationRole::Kiosk => !matches!(kind, TxKind::SecurityAlarm | TxKind::ReturnException),
+            StationRole::Kiosk => !matches!(
+                kind,
+                TxKind::SecurityAlarm
+                    | TxKind::ReturnException
+                    | TxKind::Register
+                    | TxKind::Tally
+                    | TxKind::StopVisit
+            ),
+            // A kiosk's kinds, and the mobile library's own.
+            StationRole::Mobile => {
+                StationRole::Kiosk.may_push(kind)
+                    || matches!(kind, TxKind::Register | TxKind::Tally | TxKind::StopVisit)
+            }
             StationRole::Dropbox => matches!(
                 kind,
                 TxKind::Checkin | TxKind::Fine | TxKind::ReturnException
@@ -100,8 +118,10 @@ impl StationRole {
             (_, Digital) => Access::None,
             // The mobile library's schedule: for the mobile stations (and staff's), not a
             // kiosk's or a gate's.
-            (StationRole::Kiosk | StationRole::Dropbox | StationRole::Gate, Stop) => Access::None,
-            (StationRole::Staff, _) | (StationRole::Kiosk, _) => Access::Full,
+            (StationRole::Kiosk | StationRole::Dropbox | StationRole::Gate, Stop | CardRange) => {
+                Access::None
+            }
+            (StationRole::Staff | StationRole::Kiosk | StationRole::Mobile, _) => Access::Full,
             (StationRole::Dropbox, Patron) => Access::CardsOnly,
             (StationRole::Dropbox, Title | Item | Loan | Hold | Policy) => Access::Full,
             (StationRole::Dropbox, Promotion | Event) => Access::None,
@@ -145,12 +165,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_kiosks_and_staff_see_pin_verifiers_and_names() {
+    fn only_kiosks_mobiles_and_staff_see_pin_verifiers_and_names() {
         for role in StationRole::ALL {
             let full = role.access(DocKind::Patron) == Access::Full;
             assert_eq!(
                 full,
-                matches!(role, StationRole::Kiosk | StationRole::Staff),
+                matches!(
+                    role,
+                    StationRole::Kiosk | StationRole::Staff | StationRole::Mobile
+                ),
                 "{role:?}"
             );
         }
@@ -222,6 +245,30 @@ mod tests {
             ["checkin", "fine", "return_exception"]
         );
         assert_eq!(pushes(StationRole::Gate), ["security_alarm"]);
+        assert_eq!(
+            pushes(StationRole::Mobile),
+            [
+                "checkout",
+                "checkin",
+                "renew",
+                "hold",
+                "pickup",
+                "fine",
+                "feedback",
+                "pin_attempt",
+                "attend",
+                "receipt_request",
+                "register",
+                "tally",
+                "stop_visit"
+            ]
+        );
+        assert_eq!(
+            StationRole::Mobile.access(DocKind::Stop),
+            Access::Full,
+            "the bus proposes the scheduled stop"
+        );
+        assert_eq!(StationRole::Kiosk.access(DocKind::CardRange), Access::None);
         assert!(pushes(StationRole::Staff).is_empty());
         assert!(StationRole::Gate.may_count_visits() && !StationRole::Kiosk.may_count_visits());
         for role in StationRole::ALL {

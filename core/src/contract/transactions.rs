@@ -47,10 +47,16 @@ pub enum TxKind {
     /// A patron asked at the kiosk's receipt screen for the visit's receipt by WhatsApp, SMS
     /// or e-mail: the hub sends it on the patron's channel (issue #30).
     ReceiptRequest,
+    /// A member registered on the spot at a mobile-library station (issue #32).
+    Register,
+    /// Visitors counted at a mobile-library stop ("+1", or a connected counter).
+    Tally,
+    /// A mobile-library stop made ("Tiba di …") or cancelled with a reason.
+    StopVisit,
 }
 
 impl TxKind {
-    pub const ALL: [TxKind; 12] = [
+    pub const ALL: [TxKind; 15] = [
         TxKind::Checkout,
         TxKind::Checkin,
         TxKind::Renew,
@@ -63,6 +69,9 @@ impl TxKind {
         TxKind::SecurityAlarm,
         TxKind::Attend,
         TxKind::ReceiptRequest,
+        TxKind::Register,
+        TxKind::Tally,
+        TxKind::StopVisit,
     ];
 
     /// The snake_case code in the outbox and on the wire.
@@ -80,6 +89,9 @@ impl TxKind {
             TxKind::SecurityAlarm => "security_alarm",
             TxKind::Attend => "attend",
             TxKind::ReceiptRequest => "receipt_request",
+            TxKind::Register => "register",
+            TxKind::Tally => "tally",
+            TxKind::StopVisit => "stop_visit",
         }
     }
 
@@ -276,6 +288,96 @@ pub struct ReceiptRequestPayload {
     pub lang: Option<String>,
 }
 
+/// `register`: a member registered on the spot at a mobile-library station, with a card
+/// number from the range the hub gave that station.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegisterPayload {
+    pub card: String,
+    pub name: String,
+    /// The policy's category for new members (the station's policy decided it).
+    pub category: String,
+    /// The membership's last day.
+    pub expires: Date,
+    /// The day they joined (the library's local date).
+    pub joined: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kelurahan: Option<String>,
+    /// In the one form `+62…` ([`crate::contact::normalise_phone`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The channel they agreed to be told on; `none` when they did not agree.
+    #[serde(default = "no_notify")]
+    pub notify: crate::contact::Notify,
+    pub at: Timestamp,
+}
+
+fn no_notify() -> crate::contact::Notify {
+    crate::contact::Notify::None
+}
+
+/// `tally`: visitors counted at a mobile-library stop (one press of "+1" is one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TallyPayload {
+    /// The stop's id (its `stop` document's key).
+    pub stop: String,
+    /// The library's local date of the visit.
+    pub date: Date,
+    pub visitors: u32,
+    pub at: Timestamp,
+}
+
+/// Whether a mobile-library stop was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopStatus {
+    Arrived,
+    Cancelled,
+}
+
+/// `stop_visit`: a stop made ("Tiba di …") or cancelled (rain, a breakdown).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StopVisitPayload {
+    pub stop: String,
+    /// The stop's name and kelurahan as the station had them: the record stays readable
+    /// after the stop leaves its route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kelurahan: Option<String>,
+    pub date: Date,
+    pub status: StopStatus,
+    /// Why it was cancelled, in staff's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+/// The stop a transaction was made at, read from any kind's payload: a mobile station
+/// stamps `"stop"` on everything it records while at a stop (see
+/// [`StopStamp::stamp`]), so loans and returns count per stop and kelurahan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopStamp {
+    #[serde(default)]
+    pub stop: Option<String>,
+}
+
+impl StopStamp {
+    /// The stop a stored or received payload names, if any.
+    pub fn of(payload: &Value) -> Option<String> {
+        StopStamp::deserialize(payload).ok().and_then(|s| s.stop)
+    }
+
+    /// Adds the stop to a payload that names none (an older hub ignores the field: the
+    /// payload rule above).
+    pub fn stamp(payload: &mut Value, stop: &str) {
+        if let Value::Object(fields) = payload {
+            fields
+                .entry("stop")
+                .or_insert_with(|| Value::String(stop.to_string()));
+        }
+    }
+}
+
 /// A transaction's kind with its typed payload.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TxBody {
@@ -291,6 +393,9 @@ pub enum TxBody {
     SecurityAlarm(SecurityAlarmPayload),
     Attend(AttendPayload),
     ReceiptRequest(ReceiptRequestPayload),
+    Register(RegisterPayload),
+    Tally(TallyPayload),
+    StopVisit(StopVisitPayload),
 }
 
 /// A payload that does not fit its kind.
@@ -317,6 +422,9 @@ impl TxBody {
             TxBody::SecurityAlarm(_) => TxKind::SecurityAlarm,
             TxBody::Attend(_) => TxKind::Attend,
             TxBody::ReceiptRequest(_) => TxKind::ReceiptRequest,
+            TxBody::Register(_) => TxKind::Register,
+            TxBody::Tally(_) => TxKind::Tally,
+            TxBody::StopVisit(_) => TxKind::StopVisit,
         }
     }
 
@@ -334,6 +442,9 @@ impl TxBody {
             TxBody::SecurityAlarm(p) => serde_json::to_value(p),
             TxBody::Attend(p) => serde_json::to_value(p),
             TxBody::ReceiptRequest(p) => serde_json::to_value(p),
+            TxBody::Register(p) => serde_json::to_value(p),
+            TxBody::Tally(p) => serde_json::to_value(p),
+            TxBody::StopVisit(p) => serde_json::to_value(p),
         };
         // Plain structs of strings, numbers and dates always serialise.
         value.unwrap_or(Value::Null)
@@ -367,6 +478,9 @@ impl TxBody {
             TxKind::SecurityAlarm => TxBody::SecurityAlarm(read(kind, payload)?),
             TxKind::Attend => TxBody::Attend(read(kind, payload)?),
             TxKind::ReceiptRequest => TxBody::ReceiptRequest(read(kind, payload)?),
+            TxKind::Register => TxBody::Register(read(kind, payload)?),
+            TxKind::Tally => TxBody::Tally(read(kind, payload)?),
+            TxKind::StopVisit => TxBody::StopVisit(read(kind, payload)?),
         })
     }
 
@@ -382,6 +496,8 @@ impl TxBody {
             TxBody::PinAttempt(p) => Some(&p.patron),
             TxBody::Attend(p) => Some(&p.patron),
             TxBody::ReceiptRequest(p) => Some(&p.patron),
+            TxBody::Register(p) => Some(&p.card),
+            TxBody::Tally(_) | TxBody::StopVisit(_) => None,
         }
     }
 
@@ -398,7 +514,10 @@ impl TxBody {
             TxBody::Feedback(_)
             | TxBody::PinAttempt(_)
             | TxBody::Attend(_)
-            | TxBody::ReceiptRequest(_) => None,
+            | TxBody::ReceiptRequest(_)
+            | TxBody::Register(_)
+            | TxBody::Tally(_)
+            | TxBody::StopVisit(_) => None,
         }
     }
 
@@ -565,6 +684,54 @@ mod tests {
                     lang: Some("id".into()),
                 })
             ),
+            (
+                text(),
+                text(),
+                date(),
+                proptest::option::of(text()),
+                any::<bool>(),
+                at()
+            )
+                .prop_map(|(card, name, joined, kelurahan, agreed, at)| {
+                    TxBody::Register(RegisterPayload {
+                        card,
+                        name,
+                        category: "umum".into(),
+                        expires: joined,
+                        joined,
+                        kelurahan,
+                        phone: agreed.then(|| "+6281234567890".to_string()),
+                        notify: if agreed {
+                            crate::contact::Notify::Whatsapp
+                        } else {
+                            crate::contact::Notify::None
+                        },
+                        at,
+                    })
+                }),
+            (text(), date(), 1u32..500, at()).prop_map(|(stop, date, visitors, at)| {
+                TxBody::Tally(TallyPayload {
+                    stop,
+                    date,
+                    visitors,
+                    at,
+                })
+            }),
+            (text(), date(), proptest::option::of(text()), at()).prop_map(
+                |(stop, date, reason, at)| TxBody::StopVisit(StopVisitPayload {
+                    name: Some(stop.clone()),
+                    kelurahan: reason.clone(),
+                    stop,
+                    date,
+                    status: if reason.is_some() {
+                        StopStatus::Cancelled
+                    } else {
+                        StopStatus::Arrived
+                    },
+                    reason,
+                    at,
+                })
+            ),
         ]
     }
 
@@ -587,6 +754,19 @@ mod tests {
             prop_assert_eq!(TxKind::parse(body.kind().code()), Some(body.kind()));
             let decoded = TxBody::decode(&Wire::Known(body.kind()), &body.payload()).unwrap();
             prop_assert_eq!(decoded.kind(), body.kind());
+        }
+    }
+
+    proptest! {
+        /// Whatever a mobile station stamps on a payload reads back as its stop, leaves the
+        /// kind's own body as it was, and never overwrites a stop the payload names itself.
+        #[test]
+        fn a_stop_stamp_reads_back_and_changes_nothing_else(body in body(), stop in text()) {
+            let mut payload = body.payload();
+            let own = StopStamp::of(&payload);
+            StopStamp::stamp(&mut payload, &stop);
+            prop_assert_eq!(StopStamp::of(&payload), Some(own.unwrap_or(stop)));
+            prop_assert_eq!(TxBody::decode(&Wire::Known(body.kind()), &payload).unwrap(), body);
         }
     }
 

@@ -176,6 +176,16 @@ pub(crate) enum StationCommand {
         /// What the station is: it pulls and may push only what its role needs.
         #[arg(long, value_enum, default_value = "kiosk")]
         role: StationRole,
+        /// A mobile station's card numbers for members it registers, FIRST-LAST (e.g.
+        /// MB0100000-MB0100999); required with `--role mobile`.
+        #[arg(long, value_name = "FIRST-LAST")]
+        cards: Option<String>,
+    },
+    /// Give a mobile station another range of card numbers (its old one is used up).
+    Cards {
+        name: String,
+        #[arg(value_name = "FIRST-LAST")]
+        range: String,
     },
     /// Give a station a new token (shown once); the old one stops working at once.
     Rotate { name: String },
@@ -242,6 +252,21 @@ pub(crate) enum ReportCommand {
     /// Feedback per day and station with the comments (the library's time zone):
     /// `{"from","to","rows":[{"date","station","responses","average"}],"comments":[...]}`.
     Feedback {
+        #[arg(long)]
+        from: Date,
+        #[arg(long)]
+        to: Date,
+        /// Print the rows as CSV.
+        #[arg(long)]
+        csv: bool,
+        /// Also write the report as an Excel workbook (.xlsx, one sheet per table) to FILE.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<std::path::PathBuf>,
+    },
+    /// The mobile library per stop (issue #32): stops made and cancelled, visitors, loans,
+    /// returns, members registered: `{"from","to","rows":[{"kelurahan","route","stop","id",
+    /// "made","cancelled","visitors","loans","returns","registered"}],"cancellations":[...]}`.
+    Mobile {
         #[arg(long)]
         from: Date,
         #[arg(long)]

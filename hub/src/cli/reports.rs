@@ -19,6 +19,44 @@ pub(super) fn report(
     json: bool,
 ) -> Result<(), CliError> {
     match command {
+        ReportCommand::Mobile {
+            from,
+            to,
+            csv,
+            xlsx,
+        } => {
+            if to < from {
+                return Err(HubError::Invalid("--to is before --from".into()).into());
+            }
+            let report = crate::reports::mobile(storage, from, to, &library.timezone)?;
+            write_xlsx(xlsx, &sheets::mobile(&report))?;
+            if csv && !json {
+                print!("{}", report.csv());
+            } else {
+                emit(json, &serde_json::to_value(&report)?, || {
+                    let mut lines: Vec<String> = report
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "{:<20} {:<24} made {:>3}, cancelled {:>2}, visitors {:>4}, loans {:>4}, returns {:>4}, registered {:>3}",
+                                r.kelurahan, r.stop, r.made, r.cancelled, r.visitors, r.loans, r.returns, r.registered
+                            )
+                        })
+                        .collect();
+                    lines.extend(report.cancellations.iter().map(|c| {
+                        format!(
+                            "cancelled {} {} ({}): {}",
+                            c.date, c.stop, c.kelurahan, c.reason
+                        )
+                    }));
+                    if lines.is_empty() {
+                        lines.push("no mobile-library records in this period".into());
+                    }
+                    lines.join("\n")
+                });
+            }
+        }
         ReportCommand::Feedback {
             from,
             to,

@@ -6,6 +6,8 @@ use super::output::emit;
 use crate::storage::{self, HubError, Storage, hash_token};
 use jiff::Timestamp;
 use serde_json::json;
+use swalayan_core::contract::documents::CardRangeDoc;
+use swalayan_core::contract::roles::StationRole;
 
 pub(super) fn station(
     storage: &dyn Storage,
@@ -25,15 +27,62 @@ pub(super) fn station(
         {
             return Err(reserved(&name).into());
         }
-        StationCommand::Add { name, role } => {
+        StationCommand::Add { name, role, cards } => {
+            let range = match (role, cards) {
+                (StationRole::Mobile, Some(cards)) => Some(card_range(storage, &name, &cards)?),
+                (StationRole::Mobile, None) => {
+                    return Err(HubError::Invalid(
+                        "a mobile station needs --cards FIRST-LAST: the card numbers it gives members it registers (e.g. --cards MB0100000-MB0100999)".into(),
+                    )
+                    .into());
+                }
+                (_, Some(_)) => {
+                    return Err(HubError::Invalid(
+                        "--cards is for mobile stations (--role mobile)".into(),
+                    )
+                    .into());
+                }
+                (_, None) => None,
+            };
             let token = new_token();
             if !storage.add_station(&name, role, &hash_token(&token), Timestamp::now())? {
                 return Err(HubError::StationExists(name).into());
             }
+            if let Some(range) = &range {
+                put_range(storage, &name, range)?;
+            }
+            let mut answer = json!({"station": name, "role": role.code(), "token": token});
+            if let Some(range) = &range {
+                answer["cards"] = json!({"first": range.first, "last": range.last});
+            }
+            emit(json, &answer, || token.clone());
+        }
+        StationCommand::Cards { name, range } => {
+            let known = storage.stations()?.into_iter().find(|s| s.station == name);
+            match known {
+                None => return Err(no_such(&name).into()),
+                Some(s) if s.role != StationRole::Mobile => {
+                    return Err(HubError::Invalid(format!(
+                        "station {name} is a {} station: only mobile stations register members",
+                        s.role.code()
+                    ))
+                    .into());
+                }
+                Some(_) => {}
+            }
+            let range = card_range(storage, &name, &range)?;
+            put_range(storage, &name, &range)?;
             emit(
                 json,
-                &json!({"station": name, "role": role.code(), "token": token}),
-                || token.clone(),
+                &json!({"station": name, "cards": {"first": range.first, "last": range.last}}),
+                || {
+                    format!(
+                        "station {name} now gives cards {} to {} ({} numbers)",
+                        range.first,
+                        range.last,
+                        range.size()
+                    )
+                },
             );
         }
         StationCommand::Rotate { name } => {
@@ -75,6 +124,30 @@ pub(super) fn station(
         }
     }
     Ok(())
+}
+
+/// A range staff typed, refused when it shares a card with another station's.
+fn card_range(storage: &dyn Storage, name: &str, text: &str) -> Result<CardRangeDoc, HubError> {
+    let range = CardRangeDoc::parse(text).map_err(HubError::Invalid)?;
+    if let Some((other, _)) = storage
+        .all::<CardRangeDoc>()?
+        .into_iter()
+        .find(|(station, theirs)| station != name && theirs.overlaps(&range))
+    {
+        return Err(HubError::Invalid(format!(
+            "cards {}-{} overlap station {other}'s range: choose numbers no other station gives",
+            range.first, range.last
+        )));
+    }
+    Ok(range)
+}
+
+/// Stores a station's range; its next pull brings it.
+fn put_range(storage: &dyn Storage, name: &str, range: &CardRangeDoc) -> Result<(), HubError> {
+    storage.write(&mut |tx| {
+        tx.put_doc(name, Some(range))?;
+        Ok(())
+    })
 }
 
 fn new_token() -> String {

@@ -91,10 +91,16 @@ pub struct Programmes {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Mobile {
+    /// Stops made (a stop on a day).
     pub stops: u64,
     pub cancelled: u64,
     pub visitors: u64,
     pub loans: u64,
+    pub returns: u64,
+    /// Members registered on the spot.
+    pub registered: u64,
+    /// The same, per kelurahan.
+    pub by_kelurahan: Vec<super::mobile::StopRow>,
 }
 
 /// The year's figures; `now` is the library's clock (days to come are not opening days yet,
@@ -295,14 +301,22 @@ pub fn annual(
         "report events: everyone checked in (registered and walk-ins)",
     );
 
-    // The mobile library: not recorded until the mobile stations are in use.
+    // The mobile library: report mobile for the year.
+    let trips = super::mobile(storage, from, to, tz)?;
     let mobile = Mobile {
-        stops: 0,
-        cancelled: 0,
-        visitors: 0,
-        loans: by_channel.get("mobile").copied().unwrap_or(0),
+        stops: trips.total(|r| r.made),
+        cancelled: trips.total(|r| r.cancelled),
+        visitors: trips.total(|r| r.visitors),
+        loans: trips.total(|r| r.loans),
+        returns: trips.total(|r| r.returns),
+        registered: trips.total(|r| r.registered),
+        by_kelurahan: trips.by_kelurahan(),
     };
-    if mobile.loans == 0 {
+    source(
+        "mobile",
+        "report mobile for the year: the mobile stations' stop records (\"Tiba di\", cancelled), their +1 tallies, and the loans, returns and registrations stamped with the stop",
+    );
+    if mobile.stops == 0 && mobile.cancelled == 0 && mobile.loans == 0 {
         notes.push((
             "no mobile-library stops recorded this year".into(),
             "tidak ada singgahan perpustakaan keliling yang tercatat tahun ini".into(),
@@ -458,6 +472,11 @@ impl AnnualReport {
             ("mobile.cancelled".into(), self.mobile.cancelled.to_string()),
             ("mobile.visitors".into(), self.mobile.visitors.to_string()),
             ("mobile.loans".into(), self.mobile.loans.to_string()),
+            ("mobile.returns".into(), self.mobile.returns.to_string()),
+            (
+                "mobile.registered".into(),
+                self.mobile.registered.to_string(),
+            ),
             (
                 "staff".into(),
                 self.staff.map(|s| s.to_string()).unwrap_or_default(),

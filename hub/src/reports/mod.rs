@@ -9,10 +9,13 @@
 //! - Feedback: responses and the average score per day and station, with the comments.
 //! - Events: registrations, attendance (registered and walk-ins) and no-shows per event.
 //! - Monthly: the summary libraries report upward, a row per month, from all of the above.
+//! - Mobile: the mobile library's stops made and cancelled, visitors, loans, returns and
+//!   members registered per stop and kelurahan (`report mobile`).
 //! - Annual: the year's figures for the national library census (IPLM), each with its source
 //!   and notes, its totals the other reports'.
 //!
-//! One file per report: [`circulation`], [`visitors`], [`feedback`], [`events`], [`monthly`];
+//! One file per report: [`circulation`], [`visitors`], [`feedback`], [`events`], [`monthly`],
+//! [`mobile`], [`annual`];
 //! the period and CSV helpers they share are here. Every report is also an Excel workbook:
 //! [`sheets`] (each report's tables, Indonesian headers) written by [`workbook`].
 
@@ -20,6 +23,7 @@ mod annual;
 mod circulation;
 mod events;
 mod feedback;
+mod mobile;
 mod monthly;
 pub mod sheets;
 mod visitors;
@@ -29,6 +33,7 @@ pub use annual::*;
 pub use circulation::*;
 pub use events::*;
 pub use feedback::*;
+pub use mobile::*;
 pub use monthly::*;
 pub use visitors::*;
 

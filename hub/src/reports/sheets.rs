@@ -3,7 +3,10 @@
 //! (the staff page's).
 
 use super::workbook::Table;
-use super::{AnnualReport, CirculationReport, EventsReport, FeedbackReport, MonthlyReport};
+use super::{
+    AnnualReport, CirculationReport, EventsReport, FeedbackReport, MobileReport, MonthlyReport,
+    StopRow,
+};
 use swalayan_core::report::visitors::VisitorsReport;
 
 /// `report circulation`: per day and station, then the most borrowed titles, overdue copies
@@ -190,7 +193,70 @@ pub fn annual(report: &AnnualReport) -> Vec<Table> {
     for (id, en) in report.notes_id.iter().zip(&report.notes) {
         notes.row(vec![id.clone().into(), en.clone().into()]);
     }
-    vec![figures, notes]
+    let mut kelurahan = stop_table("Keliling per kelurahan", false);
+    for row in &report.mobile.by_kelurahan {
+        stop_row(&mut kelurahan, row, false);
+    }
+    vec![figures, kelurahan, notes]
+}
+
+/// `report mobile`: each stop's period, the same per kelurahan, and the cancellations.
+pub fn mobile(report: &MobileReport) -> Vec<Table> {
+    let mut stops = stop_table("Singgahan", true);
+    for row in &report.rows {
+        stop_row(&mut stops, row, true);
+    }
+    let mut kelurahan = stop_table("Per kelurahan", false);
+    for row in &report.by_kelurahan() {
+        stop_row(&mut kelurahan, row, false);
+    }
+    let mut cancelled = Table::new("Batal", &["Tanggal", "Kelurahan", "Singgahan", "Alasan"]);
+    for c in &report.cancellations {
+        cancelled.row(vec![
+            c.date.into(),
+            c.kelurahan.clone().into(),
+            c.stop.clone().into(),
+            c.reason.clone().into(),
+        ]);
+    }
+    vec![stops, kelurahan, cancelled]
+}
+
+/// The columns of a mobile-library table: by stop (with route and stop) or by kelurahan.
+fn stop_table(name: &str, by_stop: bool) -> Table {
+    let mut header = vec!["Kelurahan"];
+    if by_stop {
+        header.extend(["Rute", "Singgahan", "ID singgahan"]);
+    }
+    header.extend([
+        "Singgah",
+        "Batal",
+        "Pengunjung",
+        "Peminjaman",
+        "Pengembalian",
+        "Anggota baru",
+    ]);
+    Table::new(name, &header)
+}
+
+fn stop_row(table: &mut Table, row: &StopRow, by_stop: bool) {
+    let mut cells = vec![row.kelurahan.clone().into()];
+    if by_stop {
+        cells.extend([
+            row.route.clone().into(),
+            row.stop.clone().into(),
+            row.id.clone().into(),
+        ]);
+    }
+    cells.extend([
+        row.made.into(),
+        row.cancelled.into(),
+        row.visitors.into(),
+        row.loans.into(),
+        row.returns.into(),
+        row.registered.into(),
+    ]);
+    table.row(cells);
 }
 
 /// `report monthly`: a month per row.

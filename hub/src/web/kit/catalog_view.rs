@@ -500,7 +500,7 @@ impl State {
                     None => self.stops.remove(key),
                 };
             }
-            DocKind::Patron | DocKind::Policy | DocKind::Contact => {}
+            DocKind::Patron | DocKind::Policy | DocKind::Contact | DocKind::CardRange => {}
         }
     }
 

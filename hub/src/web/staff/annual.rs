@@ -89,6 +89,10 @@ pub async fn page(
             h2 { (lang.pick("Catatan", "Notes")) }
             ul { @for note in (if lang == Lang::Id { &report.notes_id } else { &report.notes }) { li { (note) } } }
         }
+        @if !report.mobile.by_kelurahan.is_empty() {
+            h2 { (lang.pick("Perpustakaan keliling per kelurahan", "Mobile library by kelurahan")) }
+            (super::routes::by_kelurahan_table(&report.mobile.by_kelurahan, lang))
+        }
         h2 { (lang.pick("Semua angka dan sumbernya", "Every figure and its source")) }
         div.table-wrap { table {
             thead { tr {
@@ -158,6 +162,8 @@ fn source_in(report: &AnnualReport, name: &str, lang: Lang) -> String {
         "laporan acara: acara yang sudah dimulai tahun ini"
     } else if group("programmes.participants") {
         "laporan acara: semua yang hadir (terdaftar dan datang langsung)"
+    } else if group("mobile") {
+        "laporan perpustakaan keliling tahun ini: catatan singgahan stasiun keliling (\"Tiba di\", batal), hitungan +1, serta peminjaman, pengembalian dan pendaftaran yang bertanda singgahan"
     } else if group("population") || group("per_1000") {
         "[library] population di berkas hub"
     } else if group("staff") {
@@ -214,6 +220,10 @@ fn label(name: &str, lang: Lang) -> String {
         ("mobile.visitors", Lang::En) => "Mobile library: visitors",
         ("mobile.loans", Lang::Id) => "Perpustakaan keliling: peminjaman",
         ("mobile.loans", Lang::En) => "Mobile library: loans",
+        ("mobile.returns", Lang::Id) => "Perpustakaan keliling: pengembalian",
+        ("mobile.returns", Lang::En) => "Mobile library: returns",
+        ("mobile.registered", Lang::Id) => "Perpustakaan keliling: anggota baru didaftarkan",
+        ("mobile.registered", Lang::En) => "Mobile library: members registered",
         ("staff", Lang::Id) => "Tenaga perpustakaan",
         ("staff", Lang::En) => "Staff",
         ("population", Lang::Id) => "Jumlah penduduk",

@@ -286,3 +286,31 @@ pub async fn remove(
         .visitor
         .finish(see_other(&reader.localized("/staff/routes"))))
 }
+
+/// The mobile library's period per kelurahan (the annual page's table).
+pub(super) fn by_kelurahan_table(rows: &[crate::reports::StopRow], lang: Lang) -> maud::Markup {
+    html! {
+        div.table-wrap { table {
+            thead { tr {
+                th scope="col" { "Kelurahan" }
+                th scope="col" { (lang.pick("Singgah", "Stops made")) }
+                th scope="col" { (lang.pick("Batal", "Cancelled")) }
+                th scope="col" { (lang.pick("Pengunjung", "Visitors")) }
+                th scope="col" { (lang.pick("Peminjaman", "Loans")) }
+                th scope="col" { (lang.pick("Pengembalian", "Returns")) }
+                th scope="col" { (lang.pick("Anggota baru", "Members registered")) }
+            } }
+            tbody { @for r in rows {
+                tr {
+                    td { (r.kelurahan) }
+                    td { (r.made) }
+                    td { (r.cancelled) }
+                    td { (r.visitors) }
+                    td { (r.loans) }
+                    td { (r.returns) }
+                    td { (r.registered) }
+                }
+            } }
+        } }
+    }
+}
