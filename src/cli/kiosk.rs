@@ -25,6 +25,7 @@ fn settings(ctx: &Context) -> KioskSettings {
         feedback_enabled: ctx.config.kiosk.feedback,
         idle_warning_after: ctx.config.kiosk.idle_warning,
         idle_countdown: ctx.config.kiosk.idle_countdown,
+        mobile: ctx.config.role == Some(crate::contract::roles::StationRole::Mobile),
         ..KioskSettings::default()
     }
 }

@@ -87,6 +87,8 @@ pub struct Config {
     pub gpio: Option<GpioSettings>,
     pub kiosk: KioskConfig,
     pub central: Option<CentralSettings>,
+    /// `[station] role`, when the file names one (`mobile` for a mobile library).
+    pub role: Option<crate::contract::roles::StationRole>,
     /// `[central] kind = "sip2"`: the library's own system over SIP2 (then `central` is None).
     pub sip2: Option<Sip2Config>,
     /// `[display]`: the screen without X (linuxkms builds).
@@ -119,6 +121,7 @@ impl Default for Config {
             gpio: None,
             kiosk: KioskConfig::default(),
             central: None,
+            role: None,
             sip2: None,
             display: DisplayConfig::default(),
         }
@@ -175,6 +178,7 @@ impl Config {
         config.station_id = station.id.unwrap_or(config.station_id);
         config.db = station.db;
         config.lang = station.lang.unwrap_or(config.lang);
+        config.role = station.role;
 
         let isil = raw.library.isil.take();
         let (library, found) = library::parse(raw.library, invalid);

@@ -1,5 +1,5 @@
-//! `[station] id, db, lang`: which station this is, where its database lives, and the
-//! language its screens start in.
+//! `[station] id, db, lang, role`: which station this is, where its database lives, the
+//! language its screens start in, and (for a mobile library) its role.
 
 use super::{ConfigError, Invalid, beside};
 use crate::reason::Lang;
@@ -12,6 +12,7 @@ pub(super) struct RawStation {
     id: Option<String>,
     db: Option<PathBuf>,
     lang: Option<String>,
+    role: Option<String>,
 }
 
 /// What `[station]` set; `None` keeps the default.
@@ -21,6 +22,9 @@ pub(super) struct StationSection {
     /// Relative paths made relative to the config file.
     pub db: Option<PathBuf>,
     pub lang: Option<Lang>,
+    /// `mobile` makes `swalayan kiosk` a mobile library (issue #32); the kiosk, drop box and
+    /// gate are what their commands run.
+    pub role: Option<crate::contract::roles::StationRole>,
 }
 
 /// Each key is checked on its own, so one bad key does not hide another's problem.
@@ -52,6 +56,19 @@ pub(super) fn parse(
                 "lang",
                 format!("'{lang}' is not a language here: use \"id\" or \"en\""),
             )),
+        }
+    }
+    if let Some(role) = raw.role {
+        use crate::contract::roles::StationRole;
+        match StationRole::parse(&role) {
+            Some(StationRole::Staff) | None => problems.push(invalid(
+                "station",
+                "role",
+                format!(
+                    "'{role}' is not a station role here: use \"kiosk\", \"dropbox\", \"gate\" or \"mobile\""
+                ),
+            )),
+            Some(role) => section.role = Some(role),
         }
     }
     (section, problems)

@@ -14,6 +14,7 @@
 //! - [`meta`]: station identity, policy, last trusted time.
 //! - [`promotions`], [`events`]: what the kiosk's welcome screen shows.
 //! - [`visits`]: the entrance counter's counts per passage and quarter hour.
+//! - [`mobile`]: the mobile library's stops, card ranges, the stop the bus is at.
 
 pub mod catalog;
 pub mod checkpoint;
@@ -22,6 +23,7 @@ pub mod dropbox;
 pub mod events;
 pub mod held_back;
 pub mod meta;
+pub mod mobile;
 pub mod outbox;
 pub mod promotions;
 pub mod schema;

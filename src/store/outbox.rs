@@ -4,7 +4,7 @@
 //! the central apply it at most once; `seq` numbers a station's rows without gaps.
 
 use super::{Result, StoreError};
-use crate::contract::transactions::{TxBody, TxKind};
+use crate::contract::transactions::{StopStamp, TxBody, TxKind};
 use crate::contract::wire::Wire;
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
@@ -66,6 +66,11 @@ pub fn append(
     clock_trusted: bool,
 ) -> Result<Appended> {
     let id = Uuid::now_v7();
+    // A mobile station at a stop: everything it records counts for that stop.
+    let mut payload = body.payload();
+    if let Some(at) = super::mobile::at_stop(conn)? {
+        StopStamp::stamp(&mut payload, &at.stop);
+    }
     conn.prepare_cached(
         "INSERT INTO outbox(id, station_id, created_at, clock_trusted, kind, payload, loan_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -76,7 +81,7 @@ pub fn append(
         at.to_string(),
         clock_trusted,
         body.kind().code(),
-        body.payload().to_string(),
+        payload.to_string(),
         loan_id
     ])?;
     Ok(Appended {

@@ -234,6 +234,27 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE promotions ADD COLUMN image TEXT;
     ALTER TABLE promotions ADD COLUMN stations TEXT NOT NULL DEFAULT '[]';
     "#,
+    // 10: the mobile library (issue #32): the routes' stops as the hub sends them (the stop
+    // document's JSON), the card ranges of mobile stations, and the stops made here with
+    // their visitor tallies (the outbox carries them to the hub; these answer the screen).
+    r#"
+    CREATE TABLE stops (
+        central_key TEXT PRIMARY KEY,
+        body        TEXT NOT NULL
+    );
+    CREATE TABLE card_ranges (
+        station TEXT PRIMARY KEY,
+        first   TEXT NOT NULL,
+        last    TEXT NOT NULL
+    );
+    CREATE TABLE stop_days (
+        stop      TEXT NOT NULL,
+        day       TEXT NOT NULL,
+        status    TEXT NOT NULL,
+        visitors  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (stop, day)
+    );
+    "#,
 ];
 
 /// The schema version this program writes.

@@ -196,6 +196,15 @@ fn apply_known(
             crate::store::events::replace_central(conn, key, Some(&doc))?
         }
         (DocKind::Event, None) => crate::store::events::replace_central(conn, key, None)?,
+        // The mobile library's schedule and card ranges (only a mobile station pulls them).
+        (DocKind::Stop, Some(Document::Stop(doc))) => {
+            crate::store::mobile::replace_stop(conn, key, Some(&doc))?
+        }
+        (DocKind::Stop, None) => crate::store::mobile::replace_stop(conn, key, None)?,
+        (DocKind::CardRange, Some(Document::CardRange(doc))) => {
+            crate::store::mobile::replace_card_range(conn, key, Some(&doc))?
+        }
+        (DocKind::CardRange, None) => crate::store::mobile::replace_card_range(conn, key, None)?,
         // Deletions of titles, items, patrons, holds and the policy are not served; an
         // event's roster (who registered) is served to no station role.
         _ => {}

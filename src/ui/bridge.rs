@@ -3,7 +3,8 @@
 
 use super::map::{map_hold, map_loan, map_row, map_screen};
 use super::{
-    AccountAdapter, ItemsAdapter, KioskWindow, Promotion, SessionAdapter, StatusAdapter, Style,
+    AccountAdapter, FoundRow, ItemsAdapter, KioskWindow, MobileAdapter, Promotion, SessionAdapter,
+    StatusAdapter, Style,
 };
 use crate::reason::Lang;
 use crate::station::kiosk::{Command, KioskView, StaffAction};
@@ -31,6 +32,54 @@ pub fn apply_changes(ui: &KioskWindow, shown: Option<&KioskView>, view: &KioskVi
     if changed(status_part) {
         apply_status(ui, view);
     }
+    if shown.is_none_or(|s| s.mobile != view.mobile) {
+        apply_mobile(ui, view);
+    }
+}
+
+/// The mobile library's screen (nothing on a patrons' kiosk).
+fn apply_mobile(ui: &KioskWindow, view: &KioskView) {
+    let Some(mobile) = &view.mobile else {
+        return;
+    };
+    let adapter = ui.global::<MobileAdapter>();
+    let day = &mobile.day;
+    let (at_stop, at_kelurahan) = day
+        .at
+        .as_ref()
+        .map(|(_, s)| (s.stop.clone(), s.kelurahan.clone()))
+        .unwrap_or_default();
+    adapter.set_at_stop(at_stop.into());
+    adapter.set_at_kelurahan(at_kelurahan.into());
+    adapter.set_visitors(day.visitors_here as i32);
+    let (proposed_key, proposed_name) = day
+        .proposed
+        .as_ref()
+        .map(|(key, s)| (key.clone(), s.stop.clone()))
+        .unwrap_or_default();
+    adapter.set_proposed_key(proposed_key.into());
+    adapter.set_proposed_name(proposed_name.into());
+    sync_model(
+        adapter.get_today(),
+        day.today.iter().map(super::map::map_stop),
+        |m| adapter.set_today(m),
+    );
+    sync_model(
+        adapter.get_found(),
+        mobile.found.iter().map(|(card, name)| FoundRow {
+            card: card.as_str().into(),
+            name: name.as_str().into(),
+        }),
+        |m| adapter.set_found(m),
+    );
+    let (card, name) = mobile.registered.clone().unwrap_or_default();
+    adapter.set_registered_card(card.into());
+    adapter.set_registered_name(name.into());
+    adapter.set_message(mobile.message.clone().unwrap_or_default().into());
+    adapter.set_cards_left(
+        day.cards_left
+            .map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX)),
+    );
 }
 
 /// The fields of a view one adapter shows, to compare.
@@ -310,6 +359,41 @@ pub fn connect(ui: &KioskWindow, dispatch: Rc<dyn Fn(Command)>) {
     account.on_renew(move |barcode| d(Command::Renew(barcode.to_string())));
     let d = dispatch.clone();
     account.on_renew_all(move || d(Command::RenewAll));
-    let d = dispatch;
+    let d = dispatch.clone();
     account.on_pick_up(move || d(Command::PickUp));
+    connect_mobile(ui, dispatch);
+}
+
+fn connect_mobile(ui: &KioskWindow, dispatch: Rc<dyn Fn(Command)>) {
+    use crate::station::kiosk::mobile::MobileAction;
+    let mobile = ui.global::<MobileAdapter>();
+    let d = dispatch.clone();
+    mobile.on_arrive(move |stop| d(Command::Mobile(MobileAction::Arrive(stop.to_string()))));
+    let d = dispatch.clone();
+    mobile.on_cancel_stop(move |stop, reason| {
+        d(Command::Mobile(MobileAction::CancelStop {
+            stop: stop.to_string(),
+            reason: reason.to_string(),
+        }))
+    });
+    let d = dispatch.clone();
+    mobile.on_depart(move || d(Command::Mobile(MobileAction::Depart)));
+    let d = dispatch.clone();
+    mobile.on_tally(move || d(Command::Mobile(MobileAction::Tally)));
+    let d = dispatch.clone();
+    mobile.on_find(move |query| d(Command::Mobile(MobileAction::Find(query.to_string()))));
+    let d = dispatch.clone();
+    mobile.on_choose(move |card| d(Command::Mobile(MobileAction::Choose(card.to_string()))));
+    let d = dispatch;
+    mobile.on_register(move |name, kelurahan, phone, consent| {
+        d(Command::Mobile(MobileAction::Register(
+            crate::circulation::desk::mobile::NewMember {
+                name: name.to_string(),
+                kelurahan: Some(kelurahan.to_string()),
+                phone: Some(phone.to_string()),
+                notify: consent.then_some(swalayan_core::contact::Notify::Whatsapp),
+                category: None,
+            },
+        )))
+    });
 }

@@ -18,6 +18,29 @@ pub fn map_screen(screen: Screen) -> UiScreen {
         Screen::Feedback => UiScreen::Feedback,
         Screen::Goodbye => UiScreen::Goodbye,
         Screen::Staff => UiScreen::Staff,
+        Screen::Mobile => UiScreen::Mobile,
+    }
+}
+
+/// A stop on today's schedule, as the mobile screen lists it.
+pub fn map_stop(stop: &crate::circulation::desk::mobile::StopToday) -> super::StopRow {
+    use crate::contract::transactions::StopStatus;
+    super::StopRow {
+        key: stop.key.as_str().into(),
+        name: stop.stop.stop.as_str().into(),
+        kelurahan: stop.stop.kelurahan.as_str().into(),
+        hours: format!(
+            "{}–{}",
+            stop.stop.start.strftime("%H:%M"),
+            stop.stop.end.strftime("%H:%M")
+        )
+        .into(),
+        status: match stop.status {
+            None => "",
+            Some(StopStatus::Arrived) => "arrived",
+            Some(StopStatus::Cancelled) => "cancelled",
+        }
+        .into(),
     }
 }
 

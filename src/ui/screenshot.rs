@@ -14,9 +14,9 @@ use slint::platform::{Platform, WindowAdapter};
 use std::rc::Rc;
 
 /// The screens `swalayan screenshot --screen` knows.
-pub const SCREENS: [&str; 10] = [
+pub const SCREENS: [&str; 11] = [
     "welcome", "identify", "pin", "borrow", "return", "account", "receipt", "feedback", "goodbye",
-    "staff",
+    "staff", "mobile",
 ];
 
 struct Offscreen {
@@ -73,6 +73,7 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
         "return" => Screen::Return,
         "account" => Screen::Account,
         "receipt" => Screen::Receipt,
+        "mobile" => Screen::Mobile,
         "feedback" => Screen::Feedback,
         "goodbye" => Screen::Goodbye,
         "staff" => Screen::Staff,
@@ -275,7 +276,54 @@ pub fn sample_view(screen: &str, lang: Lang) -> Result<KioskView, ScreenshotErro
         receipt_sent_to: (screen_enum == Screen::Goodbye).then(|| "+62 812-****-7890".into()),
         quit: false,
         central: crate::station::kiosk::CentralLight::NoCentral,
+        mobile: (screen_enum == Screen::Mobile).then(sample_mobile),
     })
+}
+
+/// A bus at its second stop of the day: the first made, one to come.
+fn sample_mobile() -> crate::station::kiosk::mobile::MobileView {
+    use crate::circulation::desk::mobile::{MobileDay, StopToday};
+    use crate::contract::documents::StopDoc;
+    use crate::contract::transactions::StopStatus;
+    let stop = |name: &str, kelurahan: &str, start: i8, end: i8| StopDoc {
+        route: "Rute Utara".into(),
+        stop: name.into(),
+        kelurahan: kelurahan.into(),
+        place: "halaman".into(),
+        day: "monday".into(),
+        start: jiff::civil::time(start, 0, 0, 0),
+        end: jiff::civil::time(end, 0, 0, 0),
+        vehicle: Some("Bus 2".into()),
+    };
+    let today = vec![
+        StopToday {
+            key: "s1".into(),
+            stop: stop("SD Negeri 163", "Bandar Utama", 8, 10),
+            status: Some(StopStatus::Arrived),
+        },
+        StopToday {
+            key: "s2".into(),
+            stop: stop("Masjid Raya", "Rambung", 10, 12),
+            status: Some(StopStatus::Arrived),
+        },
+        StopToday {
+            key: "s3".into(),
+            stop: stop("Pasar Gambir", "Satria", 13, 15),
+            status: None,
+        },
+    ];
+    crate::station::kiosk::mobile::MobileView {
+        day: MobileDay {
+            at: Some((today[1].key.clone(), today[1].stop.clone())),
+            visitors_here: 14,
+            proposed: None,
+            cards_left: Some(962),
+            today,
+        },
+        found: vec![("21000000001".into(), "Siti Rahmawati".into())],
+        registered: Some(("MB0100038".into(), "Rina Siregar".into())),
+        message: None,
+    }
 }
 
 /// Renders `screen` at `width` x `height` and returns PNG bytes. Sets Slint's platform, which

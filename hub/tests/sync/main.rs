@@ -14,6 +14,7 @@ mod faults;
 mod feeds;
 mod members;
 mod mobile;
+mod mobile_station;
 mod notify;
 mod oai;
 mod output;

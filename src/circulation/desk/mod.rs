@@ -9,6 +9,7 @@
 //! - [`holds`]: placing a hold; the central key a change of hold names.
 //! - [`account`]: a patron's loans and holds as screens show them.
 //! - `records`: transactions that decide nothing (feedback, attendance, exceptions).
+//! - [`mobile`]: the mobile library's stops, visitor tallies, members registered on the spot.
 //! - `online`: online first, when the library's own system (SIP2) answers.
 //!
 //! Each public operation forks once: to `online` when the station has a library system,
@@ -19,6 +20,7 @@ mod checkin;
 pub mod holds;
 mod identify;
 mod lend;
+pub mod mobile;
 mod online;
 pub mod outcomes;
 mod records;

@@ -39,6 +39,8 @@ pub enum Command {
     /// Time passes (inactivity, sets waiting for their parts, the status timer).
     Tick,
     Staff(StaffAction),
+    /// The mobile library's screen (a kiosk with `mobile` set).
+    Mobile(super::mobile::MobileAction),
     /// A device changed state (staff screen), e.g. "scanner: lost".
     Device(DeviceState),
     /// How the sync worker's last round went (the status light, and what is wrong).
@@ -68,6 +70,9 @@ pub struct KioskSettings {
     /// How long a multi-part set may wait for its other parts on the pad.
     pub parts_wait: Duration,
     pub afi: AfiPolicy,
+    /// A mobile library (`[station] role = "mobile"`): staff at the screen, the mobile
+    /// screen as home, no PIN asked.
+    pub mobile: bool,
 }
 
 impl Default for KioskSettings {
@@ -81,6 +86,7 @@ impl Default for KioskSettings {
             goodbye_for: Duration::from_secs(5),
             parts_wait: Duration::from_secs(2),
             afi: AfiPolicy::default(),
+            mobile: false,
         }
     }
 }

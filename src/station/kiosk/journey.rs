@@ -74,7 +74,13 @@ impl Kiosk {
         }
         self.session.card = Some(card.to_string());
         let attending = self.session.goal == Some(Goal::Attend);
-        match self.desk.identify(card, Proof::Pin(None))? {
+        // On a mobile library staff at the screen vouch for the patron, as at the desk.
+        let proof = if self.is_mobile() && self.session.goal != Some(Goal::Staff) {
+            Proof::NotNeeded
+        } else {
+            Proof::Pin(None)
+        };
+        match self.desk.identify(card, proof)? {
             Ok(_) | Err(Reason::PinRequired) if attending => {
                 self.session.patron_name =
                     self.desk.patron(card)?.map(|p| p.name).unwrap_or_default();
@@ -230,7 +236,9 @@ impl Kiosk {
             return Ok(());
         }
         match self.screen {
-            Screen::Welcome | Screen::Identify | Screen::Goodbye => self.identify(&code),
+            Screen::Welcome | Screen::Identify | Screen::Goodbye | Screen::Mobile => {
+                self.identify(&code)
+            }
             // A PIN typed on a keyboard or USB keypad, like the touch keypad.
             Screen::Pin => self.enter_pin(&code),
             Screen::Borrow => self.borrow(&code, None, &[]),
@@ -249,7 +257,10 @@ impl Kiosk {
             }
             match &tag.data {
                 Ok(data) if data.usage == USAGE_PATRON_CARD => {
-                    if matches!(screen, Screen::Welcome | Screen::Identify | Screen::Goodbye) {
+                    if matches!(
+                        screen,
+                        Screen::Welcome | Screen::Identify | Screen::Goodbye | Screen::Mobile
+                    ) {
                         self.session.handled_tags.insert(tag.uid);
                         return self.identify(&data.item_id.clone());
                     }
@@ -478,6 +489,12 @@ impl Kiosk {
 
     /// "Done": the receipt question when anything happened, else goodbye.
     pub(super) fn finish(&mut self) {
+        // On a bus: the receipt only where a printer is fitted, then straight back home
+        // for the next patron in the queue.
+        if self.is_mobile() && (self.session.receipt_lines.is_empty() || self.printer.is_none()) {
+            self.end_session();
+            return;
+        }
         if self.session.receipt_lines.is_empty() {
             self.goodbye();
         } else {
@@ -489,7 +506,9 @@ impl Kiosk {
         if print {
             self.print_receipt();
         }
-        if self.settings.feedback_enabled {
+        if self.is_mobile() {
+            self.end_session();
+        } else if self.settings.feedback_enabled {
             self.screen = Screen::Feedback;
         } else {
             self.goodbye();
@@ -567,7 +586,7 @@ impl Kiosk {
     /// Back to the welcome screen with nothing of the last patron left on it.
     pub(super) fn end_session(&mut self) {
         self.reset_session();
-        self.screen = Screen::Welcome;
+        self.screen = self.home();
         self.idle_countdown = None;
         self.lang = self.settings.default_lang;
         self.display = super::view::Display::default();

@@ -11,11 +11,13 @@
 //! - `journey`: identify, borrow, return, renew, pick up, receipt, goodbye.
 //! - `receipt`: the receipt's wording.
 //! - `staff`: staff mode.
+//! - [`mobile`]: the mobile library's home screen (a kiosk run by staff on a bus).
 //! - `status`: the station status the screens show, read through the desk.
 //! - `role`: the kiosk as a role of the station runtime.
 
 pub mod command;
 mod journey;
+pub mod mobile;
 mod receipt;
 mod role;
 mod session;
@@ -68,6 +70,8 @@ pub struct Kiosk {
     view: KioskView,
     /// Asks the hub at sign-in where a patron's receipt can be sent (`None`: no hub).
     contact: Option<Box<dyn crate::sync::contact::ContactLookup>>,
+    /// The mobile screen's state (a mobile library only).
+    mobile: mobile::MobileShown,
 }
 
 impl Kiosk {
@@ -78,12 +82,17 @@ impl Kiosk {
         printer: Option<Box<dyn ReceiptSink>>,
     ) -> Kiosk {
         let lang = settings.default_lang;
+        let home = if settings.mobile {
+            Screen::Mobile
+        } else {
+            Screen::Welcome
+        };
         let mut kiosk = Kiosk {
             desk,
             settings,
             pad,
             printer,
-            screen: Screen::Welcome,
+            screen: home,
             lang,
             display: view::Display::default(),
             session: Session::default(),
@@ -100,8 +109,12 @@ impl Kiosk {
             status_reads: 0,
             view: KioskView::default(),
             contact: None,
+            mobile: mobile::MobileShown::default(),
         };
-        if let Err(e) = kiosk.refresh_status() {
+        if let Err(e) = kiosk
+            .refresh_status()
+            .and_then(|()| kiosk.read_mobile_day())
+        {
             tracing::error!("kiosk status: {e}");
         }
         kiosk.derive_view();
@@ -124,6 +137,11 @@ impl Kiosk {
 
     pub fn desk(&self) -> &Desk {
         &self.desk
+    }
+
+    /// The desk, for a caller that syncs its store between commands (a test's depot).
+    pub fn desk_mut(&mut self) -> &mut Desk {
+        &mut self.desk
     }
 
     /// How many times the status has been read from the store (diagnostics and tests).
@@ -213,6 +231,7 @@ impl Kiosk {
             Command::Display(display) => self.display = display,
             Command::Tick => self.tick()?,
             Command::Staff(action) => self.staff(action),
+            Command::Mobile(action) => self.mobile(action)?,
             Command::Device(state) => self.set_device(state),
             Command::Central(state) => self.central = Some(state),
         }
@@ -220,7 +239,9 @@ impl Kiosk {
             self.refresh_status()?;
             self.status_read_at = now;
         }
-        Ok(())
+        // The bus's day follows the clock (the stop proposed now) and every press: a few
+        // small queries, read each time.
+        self.read_mobile_day()
     }
 
     fn reset_session(&mut self) {
@@ -261,7 +282,7 @@ impl Kiosk {
             self.field = field;
             outcome?;
         }
-        if self.screen == Screen::Welcome {
+        if self.screen == self.home() {
             return Ok(());
         }
         let idle = self.now.saturating_sub(self.last_activity);
@@ -360,6 +381,7 @@ impl Kiosk {
                 Some(CentralState::Reached) => CentralLight::Online,
                 Some(CentralState::NotYet | CentralState::Failed(_)) => CentralLight::Offline,
             },
+            mobile: self.mobile_view(),
         };
     }
 }

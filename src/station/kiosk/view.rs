@@ -20,6 +20,8 @@ pub enum Screen {
     Feedback,
     Goodbye,
     Staff,
+    /// The mobile library's home: stops, "+1", find by name, register (issue #32).
+    Mobile,
 }
 
 /// A row of the borrow or return list.
@@ -113,6 +115,8 @@ pub struct KioskView {
     pub quit: bool,
     /// The central catalogue: not configured, reached on the last sync, or not.
     pub central: CentralLight,
+    /// The mobile library's screen; `None` on a patrons' kiosk.
+    pub mobile: Option<super::mobile::MobileView>,
 }
 
 /// How a patron asked the screen to look, for their visit (the next patron starts afresh).
@@ -210,6 +214,7 @@ impl Default for KioskView {
             receipt_sent_to: None,
             quit: false,
             central: CentralLight::NoCentral,
+            mobile: None,
         }
     }
 }
