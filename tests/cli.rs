@@ -629,7 +629,7 @@ fn config_check_lists_every_problem_in_one_pass() {
         (problems[0]["line"].as_u64(), problems[2]["line"].as_u64()),
         (Some(2), Some(5))
     );
-    for example in ["kiosk.toml", "dropbox.toml", "gate.toml"] {
+    for example in ["kiosk.toml", "dropbox.toml", "gate.toml", "mobile.toml"] {
         let path = crate::support::fixture("../../config").join(example);
         let (code, out) = station.json(&["--config", path.to_str().unwrap(), "config", "check"]);
         assert_eq!(

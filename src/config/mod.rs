@@ -294,6 +294,23 @@ mod tests {
     }
 
     #[test]
+    fn a_mobile_role_is_read_and_a_staff_role_refused() {
+        let config = parse("[station]\nrole = \"mobile\"\n").unwrap();
+        assert_eq!(
+            config.role,
+            Some(crate::contract::roles::StationRole::Mobile)
+        );
+        assert_eq!(parse("").unwrap().role, None);
+        let err = parse("[station]\nrole = \"staff\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("station.role") && err.contains("mobile"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn bad_values_name_the_key() {
         let err = parse("[library]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\n")
             .unwrap_err()

@@ -197,7 +197,7 @@ pub fn annual(report: &AnnualReport) -> Vec<Table> {
     for row in &report.mobile.by_kelurahan {
         stop_row(&mut kelurahan, row, false);
     }
-    vec![figures, kelurahan, notes]
+    vec![figures, notes, kelurahan]
 }
 
 /// `report mobile`: each stop's period, the same per kelurahan, and the cancellations.
