@@ -99,6 +99,25 @@ pub fn card_range(conn: &Connection, station: &str) -> Result<Option<CardRangeDo
         .optional()?)
 }
 
+/// The cards of a range that members here have already (one indexed read of the patrons).
+pub fn cards_taken(
+    conn: &Connection,
+    range: &CardRangeDoc,
+) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT card FROM patrons WHERE card BETWEEN ?1 AND ?2 AND length(card) = ?3",
+    )?;
+    let cards = stmt.query_map(
+        params![range.first, range.last, range.first.len() as i64],
+        |r| r.get::<_, String>(0),
+    )?;
+    Ok(cards
+        .collect::<rusqlite::Result<std::collections::HashSet<_>>>()?
+        .into_iter()
+        .filter(|card| range.contains(card))
+        .collect())
+}
+
 /// The stop the bus is at, if staff said so.
 pub fn at_stop(conn: &Connection) -> Result<Option<AtStop>> {
     meta::get(conn, AT_STOP)?

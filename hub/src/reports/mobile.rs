@@ -115,7 +115,7 @@ impl MobileReport {
 
 /// The mobile library from `from` to `to` (local dates, both included).
 pub fn mobile(storage: &dyn Storage, from: Date, to: Date, tz: &TimeZone) -> Result<MobileReport> {
-    let mobile_stations: Vec<String> = storage
+    let mobile_stations: std::collections::HashSet<String> = storage
         .stations()?
         .into_iter()
         .filter(|s| s.role == StationRole::Mobile)

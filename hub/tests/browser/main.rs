@@ -757,24 +757,7 @@ fn the_mobile_library_page_in_both_languages() {
             "10:00",
         ),
     ] {
-        hub.json(&[
-            "route",
-            "add",
-            "--route",
-            route,
-            "--stop",
-            stop,
-            "--kelurahan",
-            kelurahan,
-            "--place",
-            "halaman",
-            "--day",
-            day,
-            "--start",
-            start,
-            "--end",
-            end,
-        ]);
+        hub.add_stop([route, stop, kelurahan, day, start, end], &[]);
     }
     let driver = chromedriver();
     let shots = std::env::var_os("SWALAYAN_SCREENSHOTS").map(std::path::PathBuf::from);

@@ -41,26 +41,10 @@ fn routes_are_kept_and_shown_without_personal_data(backend: Backend) {
     let tomorrow = today.tomorrow().unwrap();
     // Two routes; one stop today lasting till midnight (still to come whatever the hour).
     let add = |route: &str, stop: &str, kelurahan: &str, on: &str, start: &str, end: &str| {
-        hub.json(&[
-            "route",
-            "add",
-            "--route",
-            route,
-            "--stop",
-            stop,
-            "--kelurahan",
-            kelurahan,
-            "--place",
-            "halaman",
-            "--day",
-            on,
-            "--start",
-            start,
-            "--end",
-            end,
-            "--vehicle",
-            "Bus 1",
-        ])
+        hub.add_stop(
+            [route, stop, kelurahan, on, start, end],
+            &["--vehicle", "Bus 1"],
+        )
     };
     let first = add(
         "Rute Utara",

@@ -198,24 +198,7 @@ fn a_month_on_the_bus_reaches_the_hub_once_per_stop_and_kelurahan(backend: Backe
         ),
     ];
     for (route, stop, kelurahan, day, start, end) in schedule {
-        hub.json(&[
-            "route",
-            "add",
-            "--route",
-            route,
-            "--stop",
-            stop,
-            "--kelurahan",
-            kelurahan,
-            "--place",
-            "halaman",
-            "--day",
-            day,
-            "--start",
-            start,
-            "--end",
-            end,
-        ]);
+        hub.add_stop([route, stop, kelurahan, day, start, end], &[]);
     }
     // A mobile station needs its card numbers; they may not overlap another's.
     let refused = hub.cmd(&["station", "add", "bus-0", "--role", "mobile"]);

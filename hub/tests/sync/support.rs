@@ -109,6 +109,32 @@ impl Hub {
             .clone()
     }
 
+    /// Adds a mobile-library stop with `route add` (place "halaman"): `[route, stop,
+    /// kelurahan, day, start, end]` and any further flags; the stop as the hub answers.
+    pub fn add_stop(&self, stop: [&str; 6], extra: &[&str]) -> Value {
+        let [route, name, kelurahan, day, start, end] = stop;
+        let mut args = vec![
+            "route",
+            "add",
+            "--route",
+            route,
+            "--stop",
+            name,
+            "--kelurahan",
+            kelurahan,
+            "--place",
+            "halaman",
+            "--day",
+            day,
+            "--start",
+            start,
+            "--end",
+            end,
+        ];
+        args.extend_from_slice(extra);
+        self.json(&args)
+    }
+
     pub fn status(&self) -> Value {
         self.json(&["status"])
     }

@@ -249,14 +249,8 @@ impl Desk {
         let Some(range) = mobile::card_range(conn, &self.settings.station_id)? else {
             return Ok(Err(MobileProblem::NoCardRange));
         };
-        let mut card = None;
-        for candidate in range.cards() {
-            if catalog::patron(conn, &candidate)?.is_none() {
-                card = Some(candidate);
-                break;
-            }
-        }
-        let Some(card) = card else {
+        let taken = mobile::cards_taken(conn, &range)?;
+        let Some(card) = range.cards().find(|card| !taken.contains(card)) else {
             return Ok(Err(MobileProblem::CardsUsedUp { last: range.last }));
         };
         let kelurahan = member
@@ -362,15 +356,8 @@ impl Desk {
         let cards_left = match mobile::card_range(conn, &self.settings.station_id)? {
             None => None,
             Some(range) => {
-                let used: i64 = conn
-                    .prepare_cached(
-                        "SELECT count(*) FROM patrons WHERE length(card) = ?1 AND card BETWEEN ?2 AND ?3",
-                    )?
-                    .query_row(
-                        rusqlite::params![range.first.len() as i64, range.first, range.last],
-                        |r| r.get(0),
-                    )?;
-                Some(range.size().saturating_sub(used.max(0) as u64))
+                let taken = mobile::cards_taken(conn, &range)?.len() as u64;
+                Some(range.size().saturating_sub(taken))
             }
         };
         Ok(MobileDay {
