@@ -42,6 +42,7 @@ fn apply_mobile(ui: &KioskWindow, view: &KioskView) {
     let Some(mobile) = &view.mobile else {
         return;
     };
+    ui.global::<SessionAdapter>().set_mobile(true);
     let adapter = ui.global::<MobileAdapter>();
     let day = &mobile.day;
     let (at_stop, at_kelurahan) = day

@@ -259,6 +259,7 @@ fn a_month_on_the_bus_reaches_the_hub_once_per_stop_and_kelurahan(backend: Backe
     let mut lent_at: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut next_item = 1;
     let mut registered_card = String::new();
+    let mut renewed = 0u64;
     let mut member_day = first_monday;
     for week in 0..4i64 {
         for (_, stop, _, day, start, _) in schedule {
@@ -335,6 +336,16 @@ fn a_month_on_the_bus_reaches_the_hub_once_per_stop_and_kelurahan(backend: Backe
             assert_eq!(bus.kiosk.view().screen, Screen::Borrow);
             for item in &second {
                 bus.press(Command::Code(item.clone()));
+            }
+            if week == 1 && stop == "SD Negeri 163" {
+                // She asks to keep last week's book longer: her loans, renewed on the spot.
+                bus.press(Command::StartAccount);
+                assert_eq!(bus.kiosk.view().screen, Screen::Account);
+                let loans = bus.kiosk.view().loans.clone();
+                let oldest = loans.first().expect("her loans").barcode.clone();
+                bus.press(Command::Renew(oldest.clone()));
+                assert_eq!(bus.kiosk.view().loans.len(), loans.len());
+                renewed += 1;
             }
             bus.press(Command::Finish);
             count.loans += 3;
@@ -468,6 +479,14 @@ fn a_month_on_the_bus_reaches_the_hub_once_per_stop_and_kelurahan(backend: Backe
     };
     let loans: u64 = counted.values().map(|c| c.loans).sum();
     assert_eq!(loans_at("bus-1"), loans);
+    let renewals_at_bus: u64 = circulation["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["station"] == "bus-1")
+        .map(|r| r["renewals"].as_u64().unwrap())
+        .sum();
+    assert_eq!(renewals_at_bus, renewed);
     assert_eq!(loans_at("kiosk-1"), 1);
 
     // The year's census: the mobile block is the same, the bus a channel of its own, the

@@ -19,16 +19,25 @@ use swalayan_hardware::rfid::iso28560::USAGE_PATRON_CARD;
 use swalayan_hardware::rfid::{TagReport, Uid};
 
 impl Kiosk {
-    pub(super) fn start(&mut self, goal: Goal) {
+    pub(super) fn start(&mut self, goal: Goal) -> Result<()> {
         // "Borrow more" from the account keeps the identified patron.
         if goal == Goal::Borrow && self.session.card.is_some() {
             self.session.goal = Some(Goal::Borrow);
             self.screen = Screen::Borrow;
-            return;
+            return Ok(());
+        }
+        // Their loans (to renew) from the borrow screen, where the patron is known: the
+        // mobile library's staff open it for the patron in front of them.
+        if goal == Goal::Account && self.session.card.is_some() && self.screen == Screen::Borrow {
+            self.session.goal = Some(Goal::Account);
+            self.load_account()?;
+            self.screen = Screen::Account;
+            return Ok(());
         }
         self.reset_session();
         self.session.goal = Some(goal);
         self.screen = Screen::Identify;
+        Ok(())
     }
 
     /// "I'm here" on an event's banner: the card is asked for, then the member is checked in.

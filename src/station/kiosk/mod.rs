@@ -190,8 +190,8 @@ impl Kiosk {
             self.idle_countdown = None;
         }
         match command {
-            Command::StartBorrow => self.start(Goal::Borrow),
-            Command::StartAccount => self.start(Goal::Account),
+            Command::StartBorrow => self.start(Goal::Borrow)?,
+            Command::StartAccount => self.start(Goal::Account)?,
             Command::Attend(event) => self.start_attend(&event),
             Command::StartReturn => {
                 self.reset_session();
