@@ -323,6 +323,26 @@ fn kiosk_window_on(
     })
 }
 
+/// Waits (at most 30 s) until a window manager announces itself on `display` (EWMH's
+/// `_NET_SUPPORTING_WM_CHECK` on the root window).
+fn wm_ready(display: &str, wm: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some(status) = wm.try_wait().unwrap() {
+            panic!("the window manager ended: {status}");
+        }
+        let out = Command::new("xprop")
+            .args(["-root", "-display", display, "_NET_SUPPORTING_WM_CHECK"])
+            .output()
+            .expect("xprop (x11-utils; scripts/test installs it)");
+        if String::from_utf8_lossy(&out.stdout).contains("window id") {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("no window manager on {display} within 30 s");
+}
+
 /// A station's kiosk fills its screen, whatever the screen (issue #18): on the Pi's 7" 800x480
 /// under a kiosk's window manager the window asks to be full screen and is 800x480 (the
 /// layouts adapt, tests/ui_layout.rs); with `[display] windowed = true` it does not ask.
@@ -336,6 +356,9 @@ fn a_station_kiosk_fills_its_screen_unless_windowed() {
         .stderr(Stdio::null())
         .spawn()
         .expect("matchbox-window-manager (scripts/test installs it)");
+    // The manager must hold the screen before the kiosk maps its window: one mapped before it
+    // starts is never given a state, and the test would wait for nothing (it did, now and then).
+    wm_ready(&x.display, &mut wm);
     for windowed in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("kiosk.toml");
