@@ -390,7 +390,7 @@ fn register_member(
     if !work
         .card_range
         .as_ref()
-        .is_some_and(|range| range.contains(&card))
+        .is_some_and(|range| range.accepts(&card))
     {
         return Some(Conflict::CardOutsideRange { card });
     }

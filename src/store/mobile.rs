@@ -94,6 +94,7 @@ pub fn card_range(conn: &Connection, station: &str) -> Result<Option<CardRangeDo
             Ok(CardRangeDoc {
                 first: r.get(0)?,
                 last: r.get(1)?,
+                earlier: Vec::new(),
             })
         })
         .optional()?)

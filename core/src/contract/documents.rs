@@ -633,6 +633,10 @@ pub struct StopDoc {
 pub struct CardRangeDoc {
     pub first: String,
     pub last: String,
+    /// Ranges the station had before (`station cards` gave it a new one): cards from them,
+    /// registered on the road before the bus heard of the new range, are still taken.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<(String, String)>,
 }
 
 impl CardRangeDoc {
@@ -644,6 +648,7 @@ impl CardRangeDoc {
         let range = CardRangeDoc {
             first: first.trim().to_string(),
             last: last.trim().to_string(),
+            earlier: Vec::new(),
         };
         let (prefix, low) = range
             .split(&range.first)
@@ -704,12 +709,39 @@ impl CardRangeDoc {
         }
     }
 
-    /// Whether two ranges share a card.
+    /// Whether two ranges share a card (the earlier ranges of either included).
     pub fn overlaps(&self, other: &CardRangeDoc) -> bool {
-        self.contains(&other.first)
-            || self.contains(&other.last)
-            || other.contains(&self.first)
-            || other.contains(&self.last)
+        let shares = |a: &CardRangeDoc, b: &CardRangeDoc| {
+            a.contains(&b.first)
+                || a.contains(&b.last)
+                || b.contains(&a.first)
+                || b.contains(&a.last)
+        };
+        self.all()
+            .any(|mine| other.all().any(|theirs| shares(&mine, &theirs)))
+    }
+
+    /// Whether the hub takes `card` from this station: its range now, or an earlier one.
+    pub fn accepts(&self, card: &str) -> bool {
+        self.all().any(|range| range.contains(card))
+    }
+
+    /// The range now and the earlier ones, each on its own.
+    fn all(&self) -> impl Iterator<Item = CardRangeDoc> + '_ {
+        std::iter::once((self.first.clone(), self.last.clone()))
+            .chain(self.earlier.iter().cloned())
+            .map(|(first, last)| CardRangeDoc {
+                first,
+                last,
+                earlier: Vec::new(),
+            })
+    }
+
+    /// This station's new range, the one it had kept as earlier.
+    pub fn replaced_by(&self, mut next: CardRangeDoc) -> CardRangeDoc {
+        next.earlier = self.earlier.clone();
+        next.earlier.push((self.first.clone(), self.last.clone()));
+        next
     }
 }
 
@@ -1099,6 +1131,15 @@ mod tests {
         assert!(range.overlaps(&other) && other.overlaps(&range));
         let apart = CardRangeDoc::parse("MB0101003-MB0101100").unwrap();
         assert!(!range.overlaps(&apart));
+        // A new range: its cards and the old range's are taken, the old one still overlaps.
+        let widened = range.replaced_by(apart.clone());
+        assert!(widened.accepts("MB0101050") && widened.accepts("MB0100999"));
+        assert!(
+            !widened.contains("MB0100999"),
+            "new cards come from the new range only"
+        );
+        assert!(!widened.accepts("MB0101101"));
+        assert!(widened.overlaps(&CardRangeDoc::parse("MB0100990-MB0100998").unwrap()));
         for wrong in ["MB01", "MB01-MB0X", "MB02-MB01", "MB01-XB02", "MB01-MB002"] {
             assert!(CardRangeDoc::parse(wrong).is_err(), "{wrong}");
         }

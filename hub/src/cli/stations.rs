@@ -71,6 +71,15 @@ pub(super) fn station(
                 Some(_) => {}
             }
             let range = card_range(storage, &name, &range)?;
+            // Cards given from the old range on the road stay good.
+            let range = match storage
+                .all::<CardRangeDoc>()?
+                .into_iter()
+                .find(|(s, _)| *s == name)
+            {
+                Some((_, old)) => old.replaced_by(range),
+                None => range,
+            };
             put_range(storage, &name, &range)?;
             emit(
                 json,

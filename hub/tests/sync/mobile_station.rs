@@ -548,6 +548,26 @@ fn a_month_on_the_bus_reaches_the_hub_once_per_stop_and_kelurahan(backend: Backe
         "2027-02-28",
     ]);
     assert_eq!(after["rows"], report["rows"], "nothing changed");
+
+    // A new range for the bus: a card it gave from the old one on the road, before it heard,
+    // is still taken; the new range's too; the bus gives new members the new numbers.
+    hub.json(&["station", "cards", "bus-1", "MB0101000-MB0101999"]);
+    let (_, body) = push(&hub, &token, "bus-1", &[register("MB0100001")]);
+    assert_eq!(body["results"][0]["outcome"], "applied", "{body}");
+    let (_, body) = push(&hub, &token, "bus-1", &[register("MB0101000")]);
+    assert_eq!(body["results"][0]["outcome"], "applied", "{body}");
+    sync(&hub, bus.kiosk.desk_mut(), &token, "bus-1");
+    bus.press(Command::Mobile(MobileAction::Register(NewMember {
+        name: "Budi".into(),
+        ..NewMember::default()
+    })));
+    let shown = bus.kiosk.view().mobile.clone().unwrap();
+    assert_eq!(
+        shown.registered.unwrap().0,
+        "MB0101001",
+        "{:?}",
+        shown.message
+    );
 }
 
 /// The desk under the bus's screen, for the depot's sync.
