@@ -4,20 +4,12 @@
 //! pull. `swalayan-hub route add|list|remove` and the staff's pages write them.
 
 use crate::storage::{HubError, Result, Storage, Written};
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Time};
 use swalayan_core::contract::documents::StopDoc;
 use uuid::Uuid;
 
 /// The days as stops keep them, Monday first.
-pub const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
+pub const WEEKDAYS: [&str; 7] = StopDoc::DAYS;
 
 /// `mon`, `monday`, `senin` … → `monday`; `None` for anything else.
 pub fn day_code(text: &str) -> Option<&'static str> {
@@ -30,25 +22,9 @@ pub fn day_code(text: &str) -> Option<&'static str> {
         .map(|n| WEEKDAYS[n])
 }
 
-/// A stop's weekday.
-pub fn weekday(stop: &StopDoc) -> Option<Weekday> {
-    let n = WEEKDAYS.iter().position(|d| *d == stop.day)?;
-    Some(
-        [
-            Weekday::Monday,
-            Weekday::Tuesday,
-            Weekday::Wednesday,
-            Weekday::Thursday,
-            Weekday::Friday,
-            Weekday::Saturday,
-            Weekday::Sunday,
-        ][n],
-    )
-}
-
 /// The next day on or after `from` a stop is made.
 pub fn next_visit(stop: &StopDoc, from: Date) -> Option<Date> {
-    let day = weekday(stop)?;
+    let day = stop.weekday()?;
     (0..7)
         .filter_map(|n| from.checked_add(jiff::Span::new().days(n)).ok())
         .find(|d| d.weekday() == day)

@@ -745,6 +745,25 @@ impl CardRangeDoc {
     }
 }
 
+impl StopDoc {
+    /// The days as stops keep them (`day`), Monday first.
+    pub const DAYS: [&'static str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+
+    /// The stop's day of the week (`None` for a day that is none of [`StopDoc::DAYS`]).
+    pub fn weekday(&self) -> Option<jiff::civil::Weekday> {
+        let n = StopDoc::DAYS.iter().position(|d| *d == self.day)?;
+        jiff::civil::Weekday::from_monday_one_offset(n as i8 + 1).ok()
+    }
+}
+
 /// A title's digital side (key: the title's key; issue #31): the cover staff uploaded, the
 /// files patrons read online, in order, and who may read them. The files themselves are on
 /// the hub's disk by content hash; this names them. Only the hub keeps it.

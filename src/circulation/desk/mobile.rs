@@ -17,7 +17,7 @@ use crate::reason::Lang;
 use crate::store::mobile::{self, AtStop};
 use crate::store::{Result, catalog, outbox};
 use jiff::ToSpan;
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::Time;
 use rusqlite::Connection;
 use swalayan_core::contact::{Notify, normalise_phone};
 
@@ -326,13 +326,12 @@ impl Desk {
         let conn = self.store().conn();
         let now = self.local_now();
         let today = now.date();
-        let weekday = day_code(today.weekday());
         let done: std::collections::HashMap<String, StopStatus> =
             mobile::days_on(conn, today)?.into_iter().collect();
         let stops = mobile::stops(conn)?;
         let mut todays: Vec<StopToday> = stops
             .iter()
-            .filter(|(_, s)| s.day == weekday)
+            .filter(|(_, s)| s.weekday() == Some(today.weekday()))
             .map(|(key, stop)| StopToday {
                 key: key.clone(),
                 stop: stop.clone(),
@@ -399,19 +398,6 @@ fn new_member_category(policy: &Policy) -> String {
         .unwrap_or_else(|| "adult".to_string())
 }
 
-/// The stop document's day code of a weekday.
-pub fn day_code(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Monday => "monday",
-        Weekday::Tuesday => "tuesday",
-        Weekday::Wednesday => "wednesday",
-        Weekday::Thursday => "thursday",
-        Weekday::Friday => "friday",
-        Weekday::Saturday => "saturday",
-        Weekday::Sunday => "sunday",
-    }
-}
-
 /// The stop scheduled now (from half an hour before its start until its end) that is not
 /// made or cancelled yet, else the next one still to come today.
 fn proposed_stop(today: &[StopToday], now: Time) -> Option<(String, StopDoc)> {
@@ -423,9 +409,4 @@ fn proposed_stop(today: &[StopToday], now: Time) -> Option<(String, StopDoc)> {
         .find(|s| early(s.stop.start) <= now && now <= s.stop.end)
         .or_else(|| today.iter().filter(open).find(|s| s.stop.start > now))
         .map(|s| (s.key.clone(), s.stop.clone()))
-}
-
-/// Whether `day` is a date the stop is scheduled on.
-pub fn scheduled_on(stop: &StopDoc, day: Date) -> bool {
-    stop.day == day_code(day.weekday())
 }

@@ -40,7 +40,7 @@ pub async fn page(State(state): State<WebState>, reader: Reader) -> Result<Respo
     let on = |day: Date| -> Vec<&(String, StopDoc)> {
         let mut found: Vec<&(String, StopDoc)> = stops
             .iter()
-            .filter(|(_, s)| crate::routes::weekday(s) == Some(day.weekday()))
+            .filter(|(_, s)| s.weekday() == Some(day.weekday()))
             .collect();
         found.sort_by_key(|(_, s)| s.start);
         found
