@@ -1,12 +1,16 @@
-//! The kiosk on the screens kiosks really have (issue #18): every screen, in both languages,
-//! with and without larger text and high contrast, at six sizes from the Raspberry Pi's
-//! 800x480 to a floor-standing 1080x1920, laid out by Slint's testing backend (real fonts, real
-//! layouts) and checked by the geometry it reports:
+//! The kiosk on the screens kiosks really have (issues #18, #33): every screen, in both
+//! languages, with and without larger text and high contrast, on the named panels from the
+//! Raspberry Pi's 800x480 to a floor-standing 1080x1920 and on twelve sizes drawn at random
+//! each run (seeded; the seed is printed, and `SWALAYAN_LAYOUT_SEED=N` runs it again), laid
+//! out by Slint's testing backend (real fonts, real layouts) and checked by the geometry it
+//! reports:
 //! - every touch target (role button) has an accessible label, lies wholly inside the window,
 //!   is at least 48x48 px (9 mm at the 7-inch panel's density) and overlaps no other target;
 //! - every text lies inside the window, and none is cut: each is a `Words`, which says in its
 //!   automation id whether all of it fits its box (an elided or squeezed text says
-//!   `words-cut`), and a plain `Text` (whose fit nobody checks) is itself a fault.
+//!   `words-cut`), whether a word is broken inside (`words-broken`: "Perpanja / ng") and the
+//!   size it is drawn at, never below 16 px (20 px with larger text); a plain `Text` (whose
+//!   fit nobody checks) is itself a fault.
 //!
 //! Rows in a scrolling list are inside the list's width and start below its top (the patron
 //! scrolls down to them); the list itself is inside the window and shows at least one row.
@@ -21,16 +25,60 @@ use swalayan::ui::bridge::{apply, select_language};
 use swalayan::ui::screenshot::{SCREENS, sample_view};
 use swalayan::ui::{KioskWindow, StatusAdapter};
 
-/// Landscape 7" (Pi Touch Display), 7" 1024x600, 10" 1280x800, full HD, and portrait
-/// (Touch Display 2, floor-standing kiosks).
-const SIZES: [(u32, u32); 6] = [
+/// The panels kiosks have: the Pi's 7" 800x480, 7" HDMI 1024x600, 1280x720, 10" 1280x800, full
+/// HD, and portrait ones (Touch Display 2's 720x1280, 600x1024, floor-standing 1080x1920, a
+/// narrow 480x800).
+const PANELS: [(u32, u32); 9] = [
     (800, 480),
     (1024, 600),
+    (1280, 720),
     (1280, 800),
     (1920, 1080),
     (720, 1280),
+    (600, 1024),
     (1080, 1920),
+    (480, 800),
 ];
+
+/// Sizes drawn at random each run, each side from 480 to 1920 px.
+const DRAWN: usize = 12;
+
+/// The sizes of this run: the panels, then `DRAWN` sizes from `seed` (splitmix64: a few
+/// lines, and the same sizes from the same seed on any machine).
+fn sizes(seed: u64) -> Vec<(u32, u32)> {
+    // The panels first, so that the drawn sizes of a seed do not depend on how many there are.
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut all = PANELS.to_vec();
+    for _ in 0..DRAWN {
+        let w = 480 + (next() % 1441) as u32;
+        let h = 480 + (next() % 1441) as u32;
+        all.push((w, h));
+    }
+    all
+}
+
+/// The seed of this run: `SWALAYAN_LAYOUT_SEED`, else the clock's nanoseconds.
+fn seed() -> u64 {
+    match std::env::var("SWALAYAN_LAYOUT_SEED") {
+        Ok(seed) => seed.parse().expect("SWALAYAN_LAYOUT_SEED is a number"),
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(33),
+    }
+}
+
+/// The least size a patron reads: 16 px, 20 px with larger text (issue #33).
+fn min_text(large_text: bool) -> f32 {
+    if large_text { 20.0 } else { 16.0 }
+}
 
 /// 9 mm at the 7-inch panel's density (800 px over 154 mm: 5.2 px/mm).
 const TOUCH_MIN: f32 = 48.0;
@@ -110,7 +158,13 @@ struct Seen {
 /// The faults of the screen on show, each a sentence naming the element. Under a `modal`
 /// dialog the screen's buttons lie beneath the dialog's, as they should: overlaps are not
 /// faults there.
-fn faults(ui: &KioskWindow, width: u32, height: u32, modal: bool) -> Vec<String> {
+fn faults(
+    ui: &KioskWindow,
+    width: u32,
+    height: u32,
+    modal: bool,
+    min_text: f32,
+) -> Vec<String> {
     let window = Rect {
         x: 0.0,
         y: 0.0,
@@ -151,8 +205,23 @@ fn faults(ui: &KioskWindow, width: u32, height: u32, modal: bool) -> Vec<String>
                 "{what}: a plain Text, whose fit nobody checks (use Words)"
             ));
         }
-        if e.accessible_id().as_deref() == Some("words-cut") {
-            faults.push(format!("{what} is cut: it does not fit its {rect}"));
+        let id = e.accessible_id().unwrap_or_default().to_string();
+        let (state, size) = id.split_once(' ').unwrap_or((id.as_str(), ""));
+        match state {
+            "words-cut" => faults.push(format!("{what} is cut: it does not fit its {rect}")),
+            "words-broken" => faults.push(format!(
+                "{what} breaks a word inside: its box {rect} is narrower than its longest word"
+            )),
+            _ => {}
+        }
+        if type_name == "Words" && state != "measure" && !label(&e).is_empty() {
+            match size.replace(',', ".").parse::<f32>() {
+                Ok(size) if size < min_text - 0.05 => faults.push(format!(
+                    "{what} is drawn at {size} px, below {min_text} px"
+                )),
+                Ok(_) => {}
+                Err(_) => faults.push(format!("{what} does not say its size ({id:?})")),
+            }
         }
         let target = e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button);
         if target && label(&e).is_empty() {
@@ -256,10 +325,22 @@ fn crowd(view: &mut swalayan::station::kiosk::KioskView) {
         .collect();
 }
 
-/// Every screen (its dialogs, crowded) × both languages × larger text and high contrast ×
-/// six sizes.
+/// Every screen (its dialogs, crowded) × both languages × larger text × high contrast × the
+/// named panels.
 #[test]
-fn every_screen_fits_every_kiosk_size_language_and_display_mode() {
+fn every_screen_fits_every_kiosk_panel_language_and_display_mode() {
+    check_sizes(&PANELS, None);
+}
+
+/// The same on twelve sizes drawn at random this run (two tests: nextest runs them side by
+/// side).
+#[test]
+fn every_screen_fits_sizes_drawn_at_random() {
+    let seed = seed();
+    check_sizes(&sizes(seed)[PANELS.len()..], Some(seed));
+}
+
+fn check_sizes(sizes: &[(u32, u32)], seed: Option<u64>) {
     i_slint_backend_testing::init_no_event_loop();
     let ui = KioskWindow::new().unwrap();
     let status = ui.global::<StatusAdapter>();
@@ -268,20 +349,16 @@ fn every_screen_fits_every_kiosk_size_language_and_display_mode() {
     status.set_clock("10:30".into());
     status.set_date("28-11-2026".into());
     ui.show().unwrap();
-    let modes = [
-        Display::default(),
-        Display {
-            large_text: true,
-            high_contrast: false,
+    let modes = [(false, false), (true, false), (false, true), (true, true)].map(
+        |(large_text, high_contrast)| Display {
+            large_text,
+            high_contrast,
+            ..Display::default()
         },
-        Display {
-            large_text: true,
-            high_contrast: true,
-        },
-    ];
+    );
     let mut all = Vec::new();
     let mut checked = 0;
-    for (width, height) in SIZES {
+    for &(width, height) in sizes {
         ui.window()
             .set_size(slint::PhysicalSize::new(width, height));
         for lang in [Lang::Id, Lang::En] {
@@ -301,7 +378,7 @@ fn every_screen_fits_every_kiosk_size_language_and_display_mode() {
                     slint::platform::update_timers_and_animations();
                     checked += 1;
                     let modal = matches!(variant, Variant::StillThere | Variant::Working);
-                    for fault in faults(&ui, width, height, modal) {
+                    for fault in faults(&ui, width, height, modal, min_text(display.large_text)) {
                         all.push(format!(
                             "{width}x{height} {lang:?} {screen}{} {}{}: {fault}",
                             if variant == Variant::Sample {
@@ -317,13 +394,18 @@ fn every_screen_fits_every_kiosk_size_language_and_display_mode() {
             }
         }
     }
-    assert_eq!(checked, SIZES.len() * 2 * modes.len() * screens().len());
+    assert_eq!(checked, sizes.len() * 2 * modes.len() * screens().len());
+    let again = match seed {
+        Some(seed) => format!(" (seed {seed}: SWALAYAN_LAYOUT_SEED={seed} draws these sizes again)"),
+        None => String::new(),
+    };
     assert!(
         all.is_empty(),
-        "{} faults over {checked} layouts:\n{}",
+        "{} faults over {checked} layouts{again}:\n{}",
         all.len(),
         all.join("\n")
     );
+    eprintln!("{checked} layouts checked{again}");
 }
 
 /// A name too long for a narrow header gives way to the short name the library configured
@@ -353,19 +435,17 @@ fn a_long_library_name_gives_way_to_its_short_name_where_the_bar_is_narrow() {
             })
             .map(str::to_string)
             .collect();
-        (names, faults(&ui, width, height, false))
+        (names, faults(&ui, width, height, false, min_text(false)))
     };
     let (names, faults_wide) = shown_at(1920, 1080, short);
     assert_eq!(names, [whole], "the whole name where it fits");
     assert!(faults_wide.is_empty(), "{faults_wide:?}");
-    let (names, faults_narrow) = shown_at(720, 1280, short);
-    assert_eq!(names, [short], "the short name on a portrait screen");
+    let (names, faults_narrow) = shown_at(480, 800, short);
+    assert_eq!(names, [short], "the short name on a narrow portrait screen");
     assert!(faults_narrow.is_empty(), "{faults_narrow:?}");
-    // Without a short name the whole one is cut there, and the layout test says so.
-    let (names, faults_unnamed) = shown_at(720, 1280, "");
+    // Without a short name the whole one wraps there onto more lines, never shrunk below
+    // 16 px, and fits.
+    let (names, faults_unnamed) = shown_at(480, 800, "");
     assert_eq!(names, [whole]);
-    assert!(
-        faults_unnamed.iter().any(|f| f.contains("is cut")),
-        "{faults_unnamed:?}"
-    );
+    assert!(faults_unnamed.is_empty(), "{faults_unnamed:?}");
 }

@@ -34,3 +34,4 @@ pub mod import;
 pub mod private_file;
 pub mod reason;
 pub mod report;
+pub mod spoken;

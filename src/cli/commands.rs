@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<Finished, CliError> {
             let display = crate::station::kiosk::view::Display {
                 large_text,
                 high_contrast,
+                speech: false,
             };
             super::kiosk::screenshot(&ctx, &screen, &size, &out, display)
         }

@@ -4,7 +4,8 @@
 //! a `parse` that validates it: `[station]` in `station.rs`, `[library]` in `library.rs`,
 //! the devices (docs/hardware.md) in `scanner.rs` (`[scanner]`, `[hid_scanner]`),
 //! `rfid.rs`, `printer.rs`, `gpio.rs`; `[kiosk]` in `kiosk.rs`; `[central]` in `central.rs`
-//! (its SIP2 keys in `sip2.rs`); `[dropbox]`, `[gate]`, `[display]` in their own files.
+//! (its SIP2 keys in `sip2.rs`); `[dropbox]`, `[gate]`, `[display]`, `[speech]` in their own
+//! files.
 //! What can be wrong is [`ConfigError`] (`error.rs`): unknown keys and bad values name the
 //! file, the line and the key.
 
@@ -20,6 +21,7 @@ mod printer;
 mod rfid;
 mod scanner;
 mod sip2;
+mod speech;
 mod station;
 
 use crate::reason::Lang;
@@ -37,6 +39,7 @@ pub use rfid::RfidSettings;
 pub use scanner::{HidScannerSettings, ScannerSettings};
 use serde::Deserialize;
 pub use sip2::Sip2Config;
+pub use speech::{SpeechConfig, SpeechOutput};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +59,7 @@ struct RawConfig {
     dropbox: Option<dropbox::RawDropbox>,
     gate: Option<gate::RawGate>,
     display: Option<display::RawDisplay>,
+    speech: Option<speech::RawSpeech>,
 }
 
 /// A validated station configuration.
@@ -93,6 +97,8 @@ pub struct Config {
     pub sip2: Option<Sip2Config>,
     /// `[display]`: the screen without X (linuxkms builds).
     pub display: DisplayConfig,
+    /// `[speech]`: spoken guidance (off unless turned on).
+    pub speech: SpeechConfig,
 }
 
 pub use crate::domain::DEFAULT_TIME_ZONE;
@@ -124,6 +130,7 @@ impl Default for Config {
             role: None,
             sip2: None,
             display: DisplayConfig::default(),
+            speech: SpeechConfig::default(),
         }
     }
 }
@@ -207,6 +214,9 @@ impl Config {
                     central::Central::Sip2(sip2) => config.sip2 = Some(sip2),
                 }),
             );
+        }
+        if let Some(raw) = raw.speech {
+            keep(speech::parse(raw, path, invalid).map(|s| config.speech = s));
         }
         if let Some(raw) = raw.kiosk {
             keep(kiosk::parse(raw, invalid).map(|k| config.kiosk = k));

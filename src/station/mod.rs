@@ -11,6 +11,7 @@
 //! - [`sets`]: multi-part sets among the tags read (kiosk pad, drop box chute).
 //! - [`receipts`]: where receipts go (a printer device, or memory in tests and the demo).
 //! - [`shutdown`]: a clean stop on SIGTERM or Ctrl-C.
+//! - [`speech`]: spoken guidance through espeak-ng on its own thread (newest wins, or WAV files).
 //! - [`watchdog`]: systemd's notify protocol (ready, watchdog pings, stopping).
 
 pub mod cues;
@@ -22,4 +23,5 @@ pub mod receipts;
 pub mod runtime;
 pub mod sets;
 pub mod shutdown;
+pub mod speech;
 pub mod watchdog;

@@ -4,7 +4,7 @@
 use super::map::{map_hold, map_loan, map_row, map_screen};
 use super::{
     AccountAdapter, FoundRow, ItemsAdapter, KioskWindow, MobileAdapter, Promotion, SessionAdapter,
-    StatusAdapter, Style,
+    SpeechAdapter, StatusAdapter, Style,
 };
 use crate::reason::Lang;
 use crate::station::kiosk::{Command, KioskView, StaffAction};
@@ -184,6 +184,7 @@ fn apply_session(ui: &KioskWindow, view: &KioskView) {
     let style = ui.global::<Style>();
     style.set_large_text(view.display.large_text);
     style.set_high_contrast(view.display.high_contrast);
+    ui.global::<SpeechAdapter>().set_on(view.display.speech);
 }
 
 /// A promotion's picture from its `data:image/png;base64,...` URI; `None` when it cannot be
@@ -315,11 +316,29 @@ pub fn connect(ui: &KioskWindow, dispatch: Rc<dyn Fn(Command)>) {
     let d = dispatch.clone();
     session.on_start_account(move || d(Command::StartAccount));
     let d = dispatch.clone();
+    let weak = ui.as_weak();
     session.on_set_display(move |large_text, high_contrast| {
+        let speech = weak
+            .upgrade()
+            .is_some_and(|ui| ui.global::<SpeechAdapter>().get_on());
         d(Command::Display(crate::station::kiosk::view::Display {
             large_text,
             high_contrast,
+            speech,
         }))
+    });
+    let speech = ui.global::<SpeechAdapter>();
+    let d = dispatch.clone();
+    let weak = ui.as_weak();
+    speech.on_toggle(move || {
+        if let Some(ui) = weak.upgrade() {
+            let style = ui.global::<Style>();
+            d(Command::Display(crate::station::kiosk::view::Display {
+                large_text: style.get_large_text(),
+                high_contrast: style.get_high_contrast(),
+                speech: !ui.global::<SpeechAdapter>().get_on(),
+            }))
+        }
     });
     let d = dispatch.clone();
     session.on_attend(move |event| d(Command::Attend(event.to_string())));

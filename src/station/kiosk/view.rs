@@ -124,6 +124,8 @@ pub struct KioskView {
 pub struct Display {
     pub large_text: bool,
     pub high_contrast: bool,
+    /// Spoken guidance (issue #33): the header's "Dengarkan", a keypad's `*`.
+    pub speech: bool,
 }
 
 /// A card on the welcome screen: a promotion, or an event with its id and whether its
