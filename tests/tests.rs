@@ -27,6 +27,8 @@ mod scripts;
 mod service;
 /// `swalayan sip2 ping|patron|item` against a pysip2 library system.
 mod sip2;
+/// Spoken guidance's voice: espeak-ng renders each utterance to a WAV file that is speech.
+mod speech;
 /// A kiosk on the real station runtime (shared with the Slint tests).
 mod station_rig;
 /// The store's promises: re-import never clears circulation; privacy after acknowledgement.

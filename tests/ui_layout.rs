@@ -158,13 +158,7 @@ struct Seen {
 /// The faults of the screen on show, each a sentence naming the element. Under a `modal`
 /// dialog the screen's buttons lie beneath the dialog's, as they should: overlaps are not
 /// faults there.
-fn faults(
-    ui: &KioskWindow,
-    width: u32,
-    height: u32,
-    modal: bool,
-    min_text: f32,
-) -> Vec<String> {
+fn faults(ui: &KioskWindow, width: u32, height: u32, modal: bool, min_text: f32) -> Vec<String> {
     let window = Rect {
         x: 0.0,
         y: 0.0,
@@ -216,9 +210,9 @@ fn faults(
         }
         if type_name == "Words" && state != "measure" && !label(&e).is_empty() {
             match size.replace(',', ".").parse::<f32>() {
-                Ok(size) if size < min_text - 0.05 => faults.push(format!(
-                    "{what} is drawn at {size} px, below {min_text} px"
-                )),
+                Ok(size) if size < min_text - 0.05 => {
+                    faults.push(format!("{what} is drawn at {size} px, below {min_text} px"))
+                }
                 Ok(_) => {}
                 Err(_) => faults.push(format!("{what} does not say its size ({id:?})")),
             }
@@ -396,7 +390,9 @@ fn check_sizes(sizes: &[(u32, u32)], seed: Option<u64>) {
     }
     assert_eq!(checked, sizes.len() * 2 * modes.len() * screens().len());
     let again = match seed {
-        Some(seed) => format!(" (seed {seed}: SWALAYAN_LAYOUT_SEED={seed} draws these sizes again)"),
+        Some(seed) => {
+            format!(" (seed {seed}: SWALAYAN_LAYOUT_SEED={seed} draws these sizes again)")
+        }
         None => String::new(),
     };
     assert!(

@@ -146,7 +146,7 @@ pub fn money(amount: Money, lang: Lang) -> String {
         });
     }
     text.push_str(&number(abs / 100, lang));
-    if abs % 100 != 0 {
+    if !abs.is_multiple_of(100) {
         let point = match lang {
             Lang::Id => "koma",
             Lang::En => "point",
@@ -184,9 +184,9 @@ pub fn sentence(written: &str, lang: Lang) -> String {
         let (before, from) = rest.split_at(start);
         spoken.push_str(before);
         // "Rp4.500" / "IDR 4,500": money, when a number follows the sign at once.
-        let money_sign = ["Rp", "IDR "]
-            .into_iter()
-            .find(|sign| from.starts_with(sign) && from[sign.len()..].starts_with(|c: char| c.is_ascii_digit()));
+        let money_sign = ["Rp", "IDR "].into_iter().find(|sign| {
+            from.starts_with(sign) && from[sign.len()..].starts_with(|c: char| c.is_ascii_digit())
+        });
         if let Some(sign) = money_sign {
             let (amount, used) = written_number(&from[sign.len()..], lang);
             spoken.push_str(&money(Money::from_hundredths(amount), lang));
@@ -202,7 +202,10 @@ pub fn sentence(written: &str, lang: Lang) -> String {
                     Lang::Id => "koma",
                     Lang::En => "point",
                 };
-                spoken.push_str(&format!(" {point} {}", number((hundredths % 100).unsigned_abs(), lang)));
+                spoken.push_str(&format!(
+                    " {point} {}",
+                    number((hundredths % 100).unsigned_abs(), lang)
+                ));
             }
             rest = &from[used..];
             continue;
@@ -226,9 +229,8 @@ fn written_number(text: &str, lang: Lang) -> (i64, usize) {
         Lang::En => (',', '.'),
     };
     let bytes = text.as_bytes();
-    let digits_at = |i: usize, n: usize| {
-        i + n <= bytes.len() && bytes[i..i + n].iter().all(u8::is_ascii_digit)
-    };
+    let digits_at =
+        |i: usize, n: usize| i + n <= bytes.len() && bytes[i..i + n].iter().all(u8::is_ascii_digit);
     let mut whole: i64 = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -236,18 +238,14 @@ fn written_number(text: &str, lang: Lang) -> (i64, usize) {
         if c.is_ascii_digit() {
             whole = whole.saturating_mul(10).saturating_add((c - b'0') as i64);
             i += 1;
-        } else if c == group as u8
-            && digits_at(i + 1, 3)
-            && !digits_at(i + 4, 1)
-        {
+        } else if c == group as u8 && digits_at(i + 1, 3) && !digits_at(i + 4, 1) {
             i += 1;
         } else {
             break;
         }
     }
     let mut hundredths = whole.saturating_mul(100);
-    if i < bytes.len() && bytes[i] == decimal as u8 && digits_at(i + 1, 2) && !digits_at(i + 3, 1)
-    {
+    if i < bytes.len() && bytes[i] == decimal as u8 && digits_at(i + 1, 2) && !digits_at(i + 3, 1) {
         hundredths += ((bytes[i + 1] - b'0') * 10 + (bytes[i + 2] - b'0')) as i64;
         i += 3;
     }
@@ -340,7 +338,10 @@ mod tests {
             "Fines: four thousand five hundred rupiah"
         );
         assert_eq!(
-            sentence("Dipinjam. Kembalikan paling lambat Sabtu, 12 Desember 2026.", Lang::Id),
+            sentence(
+                "Dipinjam. Kembalikan paling lambat Sabtu, 12 Desember 2026.",
+                Lang::Id
+            ),
             "Dipinjam. Kembalikan paling lambat Sabtu, dua belas Desember dua ribu dua puluh enam."
         );
         assert_eq!(sentence("Antrean ke-2", Lang::Id), "Antrean ke-dua");

@@ -124,6 +124,7 @@ pub fn demo(ctx: &Context) -> Result<Finished, CliError> {
             buzzer: None,
             demo: Some(DemoDevices { reader, tags }),
             sync: None,
+            speech: ctx.config.speech.clone(),
         },
     )
     .map_err(|e| CliError::Device(e.to_string()))?;
@@ -177,6 +178,7 @@ pub fn kiosk(ctx: &Context) -> Result<Finished, CliError> {
             buzzer: station::buzzer(ctx),
             demo: None,
             sync,
+            speech: ctx.config.speech.clone(),
         },
     )
     .map_err(|e| CliError::Device(e.to_string()))?;

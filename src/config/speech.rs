@@ -60,17 +60,27 @@ pub(super) fn parse(
     let defaults = SpeechConfig::default();
     let rate = raw.rate.unwrap_or(defaults.rate);
     if !(80..=450).contains(&rate) {
-        return Err(invalid("speech", "rate", format!("{rate}: use 80 to 450 words a minute")));
+        return Err(invalid(
+            "speech",
+            "rate",
+            format!("{rate}: use 80 to 450 words a minute"),
+        ));
     }
     let volume = raw.volume.unwrap_or(defaults.volume);
     if volume > 200 {
-        return Err(invalid("speech", "volume", format!("{volume}: use 0 to 200")));
+        return Err(invalid(
+            "speech",
+            "volume",
+            format!("{volume}: use 0 to 200"),
+        ));
     }
     let output = match raw.output.as_deref() {
         None | Some("alsa") => SpeechOutput::Alsa,
         Some(other) => match other.strip_prefix("wav:") {
             // Relative to the config file, as `db` is.
-            Some(dir) if !dir.is_empty() => SpeechOutput::Wav(super::beside(config_file, dir.into())),
+            Some(dir) if !dir.is_empty() => {
+                SpeechOutput::Wav(super::beside(config_file, dir.into()))
+            }
             _ => {
                 return Err(invalid(
                     "speech",

@@ -85,7 +85,11 @@ impl Speaker {
 
     /// Says the last utterance again (`#` on a USB keypad).
     pub fn repeat(&self) {
-        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let last = self
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         if let Some(last) = last {
             self.send(last);
         }

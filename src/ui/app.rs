@@ -6,11 +6,13 @@
 //! never waits on the store or a device.
 
 use super::bridge::{apply, apply_changes, connect, select_language};
-use super::{KioskWindow, SimAdapter, SimTag as UiSimTag, StatusAdapter};
+use super::narrator::{self, Narrator};
+use super::{KioskWindow, SimAdapter, SimTag as UiSimTag, SpeechAdapter, StatusAdapter};
 use crate::reason::Lang;
 use crate::station::kiosk::{Kiosk, KioskView};
 use crate::station::runtime::devices::Devices;
 use crate::station::runtime::{Event, Runtime, RuntimeSetup, SyncSetup, SystemMonotonic};
+use crate::station::speech::Speaker;
 use slint::{ComponentHandle, Model, ModelRc, VecModel};
 use std::rc::Rc;
 use std::time::Duration;
@@ -66,6 +68,8 @@ thread_local! {
     /// The view on screen (UI thread): the next one is applied adapter by adapter where it
     /// differs.
     static SHOWN: std::cell::RefCell<Option<KioskView>> = const { std::cell::RefCell::new(None) };
+    /// Spoken guidance's voice and what decides its words (UI thread; `[speech]` on).
+    static VOICE: std::cell::RefCell<Option<(Narrator, Rc<Speaker>)>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Everything the kiosk runs with besides its role.
@@ -85,6 +89,8 @@ pub struct KioskRun {
     pub demo: Option<DemoDevices>,
     /// The central to sync with.
     pub sync: Option<SyncSetup>,
+    /// `[speech]`: spoken guidance, offered when enabled.
+    pub speech: crate::config::SpeechConfig,
 }
 
 /// Runs the kiosk until the window closes, staff leave kiosk mode, or SIGTERM.
@@ -96,6 +102,17 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
     // A station fills its screen whatever its size; the layouts follow (ui/README.md).
     ui.window().set_fullscreen(run.fullscreen);
     select_language(run.lang);
+    ui.global::<SpeechAdapter>()
+        .set_available(run.speech.enabled);
+    if run.speech.enabled {
+        let speaker =
+            Rc::new(Speaker::spawn(&run.speech).map_err(|e| AppError::Ui(e.to_string()))?);
+        narrator::connect(&ui, Rc::clone(&speaker));
+        let narrator = Narrator {
+            speak_names: run.speech.speak_names,
+        };
+        VOICE.with_borrow_mut(|voice| *voice = Some((narrator, speaker)));
+    }
     apply(&ui, kiosk.view());
     SHOWN.with_borrow_mut(|shown| *shown = Some(kiosk.view().clone()));
     let time_zone = run.time_zone.clone();
@@ -119,6 +136,13 @@ pub fn run(kiosk: Kiosk, run: KioskRun) -> Result<(), AppError> {
             let _ = weak.upgrade_in_event_loop(move |ui| {
                 SHOWN.with_borrow_mut(|shown| {
                     apply_changes(&ui, shown.as_ref(), &view);
+                    VOICE.with_borrow(|voice| {
+                        if let Some((narrator, speaker)) = voice
+                            && let Some(words) = narrator.words(&ui, shown.as_ref(), &view)
+                        {
+                            speaker.say(view.lang, &words);
+                        }
+                    });
                     *shown = Some(view);
                 })
             });

@@ -6,6 +6,7 @@
 //! - [`bridge`]: applies a view to the globals; connects callbacks to a command sink.
 //! - [`app`]: the running kiosk: the Slint event loop on the main thread, the kiosk engine
 //!   (desk + RFID pad) on its own thread, the scanner on its own.
+//! - [`narrator`]: spoken guidance: what to say when the screen changes (issue #33).
 //! - [`screenshot`]: renders a screen offscreen to PNG, with no display.
 
 slint::include_modules!();
@@ -13,4 +14,5 @@ slint::include_modules!();
 pub mod app;
 pub mod bridge;
 pub mod map;
+pub mod narrator;
 pub mod screenshot;
