@@ -6,6 +6,8 @@
 mod station_rig;
 #[path = "ui_layout.rs"]
 mod ui_layout;
+#[path = "ui_speech.rs"]
+mod ui_speech;
 
 use i_slint_backend_testing::ElementHandle;
 use slint::ComponentHandle;
@@ -29,6 +31,8 @@ struct Rig {
     station: KioskRig,
     /// The view on screen, so the next is applied where it differs (as the app does).
     shown: std::cell::RefCell<Option<swalayan::station::kiosk::KioskView>>,
+    /// Spoken guidance, when a test turns it on (ui_speech.rs).
+    voice: std::cell::RefCell<Option<ui_speech::Voice>>,
 }
 
 impl Deref for Rig {
@@ -58,7 +62,12 @@ fn rig_with(dir: tempfile::TempDir, setup: RigSetup) -> Rig {
     apply(&ui, &station.view());
     ui.show().unwrap();
     let shown = std::cell::RefCell::new(Some(station.view()));
-    Rig { ui, station, shown }
+    Rig {
+        ui,
+        station,
+        shown,
+        voice: std::cell::RefCell::new(None),
+    }
 }
 
 impl Rig {
@@ -81,6 +90,9 @@ impl Rig {
     fn show(&self, view: swalayan::station::kiosk::KioskView) {
         let mut shown = self.shown.borrow_mut();
         apply_changes(&self.ui, shown.as_ref(), &view);
+        if let Some(voice) = self.voice.borrow_mut().as_mut() {
+            voice.narrate(&self.ui, shown.as_ref(), &view);
+        }
         *shown = Some(view);
     }
 

@@ -34,8 +34,31 @@ impl Narrator {
         shown: Option<&KioskView>,
         view: &KioskView,
     ) -> Option<String> {
+        let pieces = self.pieces(ui, shown, view);
+        let mut words = String::new();
+        for piece in pieces {
+            if !words.is_empty() {
+                // A title or a heading without a stop of its own gets one: a pause.
+                if !words.ends_with(['.', '!', '?', ':', '…']) {
+                    words.push('.');
+                }
+                words.push(' ');
+            }
+            words.push_str(&piece);
+        }
+        (!words.is_empty()).then_some(words)
+    }
+
+    /// What [`Narrator::words`] says, piece by piece, each as the screen writes it (a
+    /// heading, an instruction, an item's title, its result): the tests find each on screen.
+    pub fn pieces(
+        &self,
+        ui: &KioskWindow,
+        shown: Option<&KioskView>,
+        view: &KioskView,
+    ) -> Vec<String> {
         if !view.display.speech || !narrated(view.screen) {
-            return None;
+            return Vec::new();
         }
         let mut said: Vec<String> = Vec::new();
         let just_on = shown.is_none_or(|s| !s.display.speech);
@@ -70,22 +93,20 @@ impl Narrator {
             let detail = ui
                 .global::<ItemWords>()
                 .invoke_detail(map_row(row, view.lang));
-            said.push(format!("{}. {detail}", row.title));
+            said.push(row.title.clone());
+            said.push(detail.to_string());
             said.extend(row.message.clone());
         }
         if view.idle_countdown.is_some() && shown.is_none_or(|s| s.idle_countdown.is_none()) {
             said.push(guide.invoke_still_there().to_string());
         }
-        let mut words = said
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !self.speak_names {
-            words = without_name(&words, &view.patron_name);
-        }
-        (!words.is_empty()).then_some(words)
+        said.iter()
+            .map(|piece| match self.speak_names {
+                true => piece.trim().to_string(),
+                false => without_name(piece.trim(), &view.patron_name),
+            })
+            .filter(|piece| !piece.is_empty())
+            .collect()
     }
 }
 
