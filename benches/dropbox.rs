@@ -53,6 +53,7 @@ fn beam_to_diverter(c: &mut Criterion) {
         diverters: (5..9)
             .map(|line| (line, Box::new(SimOutput::new()) as Box<dyn OutputLine>))
             .collect(),
+        voice: None,
     };
     let mut dropbox =
         DropBox::new(desk, DropboxSettings::new(sorting), Some(pad), outputs).unwrap();

@@ -470,3 +470,63 @@ fn a_kill_during_a_cycle_loses_nothing_and_lists_the_item_for_staff() {
         assert_eq!(status["attention"], serde_json::json!([]));
     }
 }
+
+/// A drop box with a speaker says each result (issue #33): thanks for a book taken in, and
+/// where to take one of another library; here into WAV files (`[speech] output = "wav:…"`),
+/// one per drop, in order, each speech by length and level.
+#[test]
+fn a_drop_box_with_a_speaker_says_each_result() {
+    let (station, config) = library(false);
+    let speech = station.dir.path().join("speech");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[speech]\nenabled = true\noutput = \"wav:{}\"\n",
+        speech.display()
+    ));
+    std::fs::write(&config, text).unwrap();
+    let drops = "t_ms,item,parts,isil,rearm\n0,L001,1,,\n3000,X001,1,XX-OTHER,\n6000,L002,1,,\n";
+    let out = replay(&station, &config, drops);
+    let results: Vec<&str> = out["drops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, ["returned", "exception", "returned"]);
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&speech)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    names.sort();
+    let said: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .map(|p| {
+            let words = std::fs::read_to_string(p).unwrap();
+            let wav = std::fs::read(p.with_extension("wav")).unwrap();
+            (words.lines().next().unwrap_or_default().to_string(), wav)
+        })
+        .collect();
+    let in_order: Vec<&str> = said.iter().map(|(words, _)| words.as_str()).collect();
+    assert_eq!(
+        in_order,
+        [
+            "Terima kasih, buku diterima.",
+            "Buku ini bukan milik perpustakaan ini, silakan bawa ke meja layanan.",
+            "Terima kasih, buku diterima.",
+        ]
+    );
+    for (words, wav) in &said {
+        let data = wav.windows(4).position(|w| w == b"data").unwrap() + 8;
+        let samples: Vec<f64> = wav[data..]
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]) as f64 / 32768.0)
+            .collect();
+        let rate = u32::from_le_bytes(wav[24..28].try_into().unwrap()) as f64;
+        let rms = (samples.iter().map(|s| s * s).sum::<f64>() / samples.len() as f64).sqrt();
+        assert!(
+            samples.len() as f64 / rate > 1.0 && rms > 0.02,
+            "{words}: not speech"
+        );
+    }
+}

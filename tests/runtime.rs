@@ -203,6 +203,7 @@ fn the_drop_box_on_the_runtime_locks_while_busy_and_stops_when_a_bin_is_full() {
         green: Some(Box::new(green.clone())),
         red: Some(Box::new(red.clone())),
         diverters: Default::default(),
+        voice: None,
     };
     let role = DropBox::new(desk, settings, Some(pad), outputs).unwrap();
     let (script, inputs) = sim::inputs();

@@ -13,6 +13,7 @@ use crate::reason::Reason;
 use crate::station::dropbox::{DropBox, DropOutputs, DropRecord, DropboxSettings};
 use crate::station::pad::{Pad, SharedPad};
 use crate::station::runtime::{Event, Role};
+use crate::station::speech::Speaker;
 use crate::store::dropbox;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -153,6 +154,7 @@ fn station(ctx: &Context) -> Result<Finished, CliError> {
         green: open(config.green)?,
         red: open(config.red)?,
         diverters,
+        voice: voice(ctx)?,
     };
     let mut devices = super::station::scanners(ctx);
     devices.inputs = Some(inputs);
@@ -254,6 +256,15 @@ fn read_drops(path: &Path) -> Result<Vec<Drop>, CliError> {
     Ok(drops)
 }
 
+/// The drop box's speaker, when `[speech]` is enabled.
+fn voice(ctx: &Context) -> Result<Option<(Speaker, crate::reason::Lang)>, CliError> {
+    if !ctx.config.speech.enabled {
+        return Ok(None);
+    }
+    let speaker = Speaker::spawn(&ctx.config.speech).map_err(|e| CliError::Io(e.to_string()))?;
+    Ok(Some((speaker, ctx.lang)))
+}
+
 fn replay(ctx: &Context, path: &Path) -> Result<Finished, CliError> {
     let drops = read_drops(path)?;
     let config = ctx.config.dropbox.clone().unwrap_or_default();
@@ -287,6 +298,8 @@ fn replay(ctx: &Context, path: &Path) -> Result<Finished, CliError> {
             .filter(|line| ![config.lock, config.green, config.red].contains(&Some(*line)))
             .filter_map(|line| sim(Some(line)).map(|o| (line, o)))
             .collect(),
+        // A replay speaks too when the file says so (into WAV files, for the tests).
+        voice: voice(ctx)?,
     };
     let beam = config.beam;
     let afi = ctx.config.rfid.as_ref().map(|r| r.afi).unwrap_or_default();

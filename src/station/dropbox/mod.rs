@@ -74,6 +74,34 @@ pub struct DropOutputs {
     pub red: Option<Box<dyn OutputLine>>,
     /// The diverter's lines by number; a bin switches its own on and all others off.
     pub diverters: BTreeMap<u32, Box<dyn OutputLine>>,
+    /// A speaker (`[speech] enabled`): each item's result spoken, in the station's language.
+    pub voice: Option<(crate::station::speech::Speaker, crate::reason::Lang)>,
+}
+
+/// What the drop box says of an item (issue #33): received with thanks, or where to take one
+/// it could not take in.
+pub fn spoken_result(record: &DropRecord, lang: crate::reason::Lang) -> &'static str {
+    use crate::reason::Lang;
+    let foreign = matches!(
+        record.reason,
+        Some(Reason::WrongLibrary | Reason::ItemNotFound)
+    );
+    match (record.result, foreign, lang) {
+        ("returned", _, Lang::Id) => "Terima kasih, buku diterima.",
+        ("returned", _, Lang::En) => "Thank you, the book is received.",
+        (_, true, Lang::Id) => {
+            "Buku ini bukan milik perpustakaan ini, silakan bawa ke meja layanan."
+        }
+        (_, true, Lang::En) => {
+            "This book does not belong to this library; please take it to the service desk."
+        }
+        (_, false, Lang::Id) => {
+            "Buku ini belum dapat diterima di sini, silakan tanyakan ke meja layanan."
+        }
+        (_, false, Lang::En) => {
+            "This book could not be taken in here; please ask at the service desk."
+        }
+    }
 }
 
 /// One item's outcome (the `drops` of `dropbox replay`).
@@ -278,6 +306,9 @@ impl DropBox {
         } else {
             self.view.exceptions += 1;
             self.cues.push(Cue::Refusal);
+        }
+        if let Some((speaker, lang)) = &self.outputs.voice {
+            speaker.say(*lang, spoken_result(&record, *lang));
         }
         self.view.last = Some(record.clone());
         self.records.push(record);
