@@ -399,3 +399,96 @@ fn a_station_kiosk_fills_its_screen_unless_windowed() {
     let _ = wm.kill();
     let _ = wm.wait();
 }
+
+/// Spoken guidance on a real screen (issue #33): with speech on (a USB keypad's `*`), a finger
+/// held on "Borrow" hears "Borrow" before the button acts, and lifting it there acts (the
+/// identify screen's words follow). X's own input (xdotool, XTEST) into the demo kiosk; speech
+/// into WAV files, whose words are read back. The hold's timer is the window's event loop's,
+/// which the testing backend of tests/ui.rs does not run.
+#[test]
+fn a_button_held_on_the_screen_is_heard_before_it_acts() {
+    let x = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let speech = dir.path().join("speech");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[station]\ndb = \"demo.db\"\n[speech]\nenabled = true\noutput = \"wav:{}\"\n",
+            speech.display()
+        ),
+    )
+    .unwrap();
+    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_swalayan"))
+        .args(["--config", config.to_str().unwrap(), "--lang", "en", "demo"])
+        .env("DISPLAY", &x.display)
+        .env("SLINT_BACKEND", "winit-software")
+        .env("HOME", dir.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let xdotool = |args: &[&str]| {
+        let out = Command::new("timeout")
+            .arg("60")
+            .arg("xdotool")
+            .args(args)
+            .env("DISPLAY", &x.display)
+            .output()
+            .expect("xdotool (apt-get install xdotool; scripts/test does)");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    // The words said so far, in order (each utterance's first line).
+    let said = || -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(&speech)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|e| e == "wav"));
+        files.sort();
+        files
+            .iter()
+            .filter_map(|wav| std::fs::read_to_string(wav.with_extension("txt")).ok())
+            .map(|words| words.lines().next().unwrap_or_default().to_string())
+            .collect()
+    };
+    // Waits (at most 30 s) until `count` utterances have been said.
+    let wait_for = |count: usize| -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = said();
+            if now.len() >= count || Instant::now() > deadline {
+                return now;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let window = xdotool(&["search", "--sync", "--onlyvisible", "--name", "Swalayan"]);
+    let window = window.lines().next().unwrap_or_default().to_string();
+    assert!(!window.is_empty(), "the kiosk's window never showed");
+    xdotool(&["windowfocus", "--sync", &window]);
+    xdotool(&["type", "*"]);
+    let welcome = wait_for(1);
+    assert_eq!(
+        welcome,
+        ["Welcome! Tap or scan your library card to begin, or choose below."]
+    );
+    // A finger on "Borrow" (the left of the three, on any layout at 1280x800), held.
+    xdotool(&["mousemove", "150", "330", "mousedown", "1"]);
+    let held = wait_for(2);
+    assert_eq!(held.get(1).map(String::as_str), Some("Borrow"), "{held:?}");
+    assert_eq!(
+        held.len(),
+        2,
+        "nothing acted while the finger stayed: {held:?}"
+    );
+    xdotool(&["mouseup", "1"]);
+    let lifted = wait_for(3);
+    assert_eq!(
+        lifted.get(2).map(String::as_str),
+        Some("Scan your library card, lay it on the pad, or type its number."),
+        "lifting the finger acted: {lifted:?}"
+    );
+    let _ = kiosk.kill();
+    let _ = kiosk.wait();
+}

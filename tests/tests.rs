@@ -23,7 +23,8 @@ mod powercut;
 mod runtime;
 /// The scripts' install branches with a fake apt-get (a fresh machine gets clear messages).
 mod scripts;
-/// The kiosk under systemd: ready on the notify socket, a clean stop on SIGTERM (Xvfb).
+/// The kiosk under systemd: ready on the notify socket, a clean stop on SIGTERM; a held button
+/// heard on a real screen (Xvfb).
 mod service;
 /// `swalayan sip2 ping|patron|item` against a pysip2 library system.
 mod sip2;

@@ -396,6 +396,35 @@ mod tests {
     }
 
     #[test]
+    fn speech_is_off_unless_turned_on_and_its_values_are_checked() {
+        assert_eq!(parse("").unwrap().speech, SpeechConfig::default());
+        assert!(!SpeechConfig::default().enabled);
+        let config = parse(
+            "[speech]\nenabled = true\nrate = 140\nvolume = 120\noutput = \"wav:speech\"\nspeak_names = true\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.speech,
+            SpeechConfig {
+                enabled: true,
+                rate: 140,
+                volume: 120,
+                output: SpeechOutput::Wav("/etc/swalayan/speech".into()),
+                speak_names: true,
+            }
+        );
+        for (text, key) in [
+            ("[speech]\nrate = 20\n", "speech.rate"),
+            ("[speech]\nvolume = 300\n", "speech.volume"),
+            ("[speech]\noutput = \"pulse\"\n", "speech.output"),
+            ("[speech]\noutput = \"wav:\"\n", "speech.output"),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+    }
+
+    #[test]
     fn the_example_kiosk_config_is_valid() {
         let config = Config::parse(
             Path::new("config/kiosk.toml"),
