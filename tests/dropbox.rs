@@ -493,21 +493,8 @@ fn a_drop_box_with_a_speaker_says_each_result() {
         .map(|d| d["result"].as_str().unwrap())
         .collect();
     assert_eq!(results, ["returned", "exception", "returned"]);
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&speech)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    names.sort();
-    let said: Vec<(String, Vec<u8>)> = names
-        .iter()
-        .map(|p| {
-            let words = std::fs::read_to_string(p).unwrap();
-            let wav = std::fs::read(p.with_extension("wav")).unwrap();
-            (words.lines().next().unwrap_or_default().to_string(), wav)
-        })
-        .collect();
-    let in_order: Vec<&str> = said.iter().map(|(words, _)| words.as_str()).collect();
+    let said = crate::wav::recorded(&speech);
+    let in_order: Vec<&str> = said.iter().map(|(words, _, _)| words.as_str()).collect();
     assert_eq!(
         in_order,
         [
@@ -516,17 +503,7 @@ fn a_drop_box_with_a_speaker_says_each_result() {
             "Terima kasih, buku diterima.",
         ]
     );
-    for (words, wav) in &said {
-        let data = wav.windows(4).position(|w| w == b"data").unwrap() + 8;
-        let samples: Vec<f64> = wav[data..]
-            .chunks_exact(2)
-            .map(|b| i16::from_le_bytes([b[0], b[1]]) as f64 / 32768.0)
-            .collect();
-        let rate = u32::from_le_bytes(wav[24..28].try_into().unwrap()) as f64;
-        let rms = (samples.iter().map(|s| s * s).sum::<f64>() / samples.len() as f64).sqrt();
-        assert!(
-            samples.len() as f64 / rate > 1.0 && rms > 0.02,
-            "{words}: not speech"
-        );
+    for (words, _, wav) in &said {
+        crate::wav::is_speech(wav, 1.0).unwrap_or_else(|e| panic!("{words}: {e}"));
     }
 }

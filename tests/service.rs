@@ -86,6 +86,20 @@ fn demo_kiosk_under_systemd(
     (kiosk, socket)
 }
 
+/// `swalayan ARGS` with its window on `x` (software rendering), `home` its home.
+fn on_screen(x: &Xvfb, home: &std::path::Path, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_swalayan"))
+        .args(args)
+        .env("DISPLAY", &x.display)
+        .env("SLINT_BACKEND", "winit-software")
+        .env("HOME", home)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn the_kiosk_tells_systemd_it_is_ready_and_stops_cleanly_on_sigterm() {
     let x = Xvfb::start();
@@ -369,18 +383,11 @@ fn a_station_kiosk_fills_its_screen_unless_windowed() {
             ),
         )
         .unwrap();
-        let mut kiosk = Command::new(env!("CARGO_BIN_EXE_swalayan"))
-            .arg("--config")
-            .arg(&config)
-            .arg("kiosk")
-            .env("DISPLAY", &x.display)
-            .env("SLINT_BACKEND", "winit-software")
-            .env("HOME", dir.path())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut kiosk = on_screen(
+            &x,
+            dir.path(),
+            &["--config", config.to_str().unwrap(), "kiosk"],
+        );
         // Full screen: until the manager has made it so (this half fails when the kiosk does
         // not ask). Windowed: as soon as the manager has the window; a request for full screen
         // could come a moment later, so this half can pass too easily but never fail wrongly.
@@ -419,16 +426,12 @@ fn a_button_held_on_the_screen_is_heard_before_it_acts() {
         ),
     )
     .unwrap();
-    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_swalayan"))
-        .args(["--config", config.to_str().unwrap(), "--lang", "en", "demo"])
-        .env("DISPLAY", &x.display)
-        .env("SLINT_BACKEND", "winit-software")
-        .env("HOME", dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let config = config.to_str().unwrap();
+    let mut kiosk = on_screen(
+        &x,
+        dir.path(),
+        &["--config", config, "--lang", "en", "demo"],
+    );
     let xdotool = |args: &[&str]| {
         let out = Command::new("timeout")
             .arg("60")
@@ -439,17 +442,11 @@ fn a_button_held_on_the_screen_is_heard_before_it_acts() {
             .expect("xdotool (apt-get install xdotool; scripts/test does)");
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
-    // The words said so far, in order (each utterance's first line).
+    // The words said so far, in order.
     let said = || -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(&speech)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|e| e == "wav"));
-        files.sort();
-        files
-            .iter()
-            .filter_map(|wav| std::fs::read_to_string(wav.with_extension("txt")).ok())
-            .map(|words| words.lines().next().unwrap_or_default().to_string())
+        crate::wav::recorded(&speech)
+            .into_iter()
+            .map(|(written, _, _)| written)
             .collect()
     };
     // Waits (at most 30 s) until `count` utterances have been said.

@@ -40,3 +40,5 @@ mod storm;
 mod tag;
 /// Every touchscreen text is translated; generated UI files match the reason table.
 mod translations;
+/// WAV files as espeak-ng writes them: length, level, speech or not (shared with tests/ui.rs).
+mod wav;

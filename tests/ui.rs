@@ -8,6 +8,8 @@ mod station_rig;
 mod ui_layout;
 #[path = "ui_speech.rs"]
 mod ui_speech;
+#[path = "wav.rs"]
+mod wav;
 
 use i_slint_backend_testing::ElementHandle;
 use slint::ComponentHandle;

@@ -5,11 +5,12 @@
 //! it was said), to carry no digits of the PIN (the PIN screen yields "one digit entered"
 //! only) and no patron's name (the library did not allow it).
 
+use super::wav::{is_speech, recorded};
 use super::{Rig, rig};
 use i_slint_backend_testing::ElementRoot;
 use slint::ComponentHandle;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 use swalayan::config::{SpeechConfig, SpeechOutput};
 use swalayan::import::demo::copy_of;
@@ -85,45 +86,6 @@ fn speak_into(r: &Rig, dir: &Path, listen: &str) {
         heard: Vec::new(),
     });
     r.click(listen);
-}
-
-/// What the speaker put into files, in order: (written, spoken, wav) per utterance.
-fn recorded(dir: &Path) -> Vec<(String, String, Vec<u8>)> {
-    let mut txt: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    txt.sort();
-    txt.into_iter()
-        .map(|path| {
-            let words = std::fs::read_to_string(&path).unwrap();
-            let mut lines = words.lines();
-            let written = lines.next().unwrap_or_default().to_string();
-            let spoken = lines.next().unwrap_or_default().to_string();
-            (
-                written,
-                spoken,
-                std::fs::read(path.with_extension("wav")).unwrap(),
-            )
-        })
-        .collect()
-}
-
-/// A WAV file's seconds and RMS level (16-bit PCM, as espeak-ng writes).
-fn seconds_and_level(wav: &[u8]) -> (f64, f64) {
-    let data = wav
-        .windows(4)
-        .position(|w| w == b"data")
-        .expect("a data chunk")
-        + 8;
-    let rate = u32::from_le_bytes(wav[24..28].try_into().unwrap()) as f64;
-    let samples: Vec<f64> = wav[data..]
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]) as f64 / 32768.0)
-        .collect();
-    let rms = (samples.iter().map(|s| s * s).sum::<f64>() / samples.len().max(1) as f64).sqrt();
-    (samples.len() as f64 / rate, rms)
 }
 
 /// The labels a patron touches, in the kiosk's language.
@@ -261,11 +223,7 @@ fn a_spoken_visit(lang: Lang, labels: &Labels) {
             "{written}"
         );
         assert!(!spoken.contains(|c: char| c.is_ascii_digit()), "{spoken}");
-        let (seconds, level) = seconds_and_level(wav);
-        assert!(
-            seconds > 0.5 && level > 0.02,
-            "{written}: {seconds:.2} s, RMS {level:.3}"
-        );
+        is_speech(wav, 0.5).unwrap_or_else(|e| panic!("{written}: {e}"));
     }
     eprintln!(
         "{lang:?}: {} utterances:\n{}",
