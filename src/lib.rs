@@ -26,8 +26,10 @@
 //! - [`clock`]: the station's notion of "now" and whether the system clock can be trusted.
 //! - [`station`]: the runtime every station role runs on (engine, device threads, sync
 //!   worker, cues), the kiosk role (a state machine over the desk), the drop box role (a
-//!   journalled cycle per item through the chute), the RFID pad, receipts.
-//! - `ui` (feature `ui`): the Slint window: applies kiosk views, turns callbacks into commands.
+//!   journalled cycle per item through the chute), the RFID pad, receipts, speech (espeak-ng
+//!   on its own thread).
+//! - `ui` (feature `ui`): the Slint window: applies kiosk views, turns callbacks into commands,
+//!   narrates them for spoken guidance.
 //! - [`sync`]: the push of the outbox, the pull of the catalog, the sync worker; the central
 //!   is the hub or, replaying the outbox over SIP2, the library's own system.
 //! - [`cli`]: the `swalayan` command line.

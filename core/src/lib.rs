@@ -14,6 +14,8 @@
 //! - [`contract`]: the station–hub wire contract: push and pull bodies, transaction kinds
 //!   with one typed payload each, the catalog documents, conflict reasons.
 //! - [`format`]: dates and money as patrons read them (id/en), for pages, screens, receipts.
+//! - [`spoken`]: the same as they are spoken (numbers, money, dates in words), and a written
+//!   sentence turned into spoken words, for the kiosk's spoken guidance.
 //! - [`export`]: transactions written for other library systems (Koha's offline circulation).
 //! - [`private_file`]: databases and card-number exports readable by their owner only.
 //! - [`error_text`]: an error and its causes on one line, each said once.
