@@ -1,4 +1,4 @@
-//! `report circulation|visitors|feedback|events|monthly`, `alarms`, `exceptions`: the
+//! `report circulation|visitors|feedback|events|monthly|annual|mobile`, `alarms`, `exceptions`: the
 //! numbers staff read, as tables, CSV or JSON (the same reports the staff pages show).
 
 use super::args::ReportCommand;
@@ -25,15 +25,16 @@ pub(super) fn report(
             csv,
             xlsx,
         } => {
-            if to < from {
-                return Err(HubError::Invalid("--to is before --from".into()).into());
-            }
+            period(from, to)?;
             let report = crate::reports::mobile(storage, from, to, &library.timezone)?;
-            write_xlsx(xlsx, &sheets::mobile(&report))?;
-            if csv && !json {
-                print!("{}", report.csv());
-            } else {
-                emit(json, &serde_json::to_value(&report)?, || {
+            show(
+                json,
+                csv,
+                xlsx,
+                &report,
+                || sheets::mobile(&report),
+                || report.csv(),
+                || {
                     let mut lines: Vec<String> = report
                         .rows
                         .iter()
@@ -54,8 +55,8 @@ pub(super) fn report(
                         lines.push("no mobile-library records in this period".into());
                     }
                     lines.join("\n")
-                });
-            }
+                },
+            )?;
         }
         ReportCommand::Feedback {
             from,
@@ -63,15 +64,16 @@ pub(super) fn report(
             csv,
             xlsx,
         } => {
-            if to < from {
-                return Err(HubError::Invalid("--to is before --from".into()).into());
-            }
+            period(from, to)?;
             let report = crate::reports::feedback(storage, from, to, &library.timezone)?;
-            write_xlsx(xlsx, &sheets::feedback(&report, &library.timezone))?;
-            if csv && !json {
-                print!("{}", report.csv());
-            } else {
-                emit(json, &serde_json::to_value(&report)?, || {
+            show(
+                json,
+                csv,
+                xlsx,
+                &report,
+                || sheets::feedback(&report, &library.timezone),
+                || report.csv(),
+                || {
                     let mut lines: Vec<String> = report
                         .rows
                         .iter()
@@ -88,8 +90,8 @@ pub(super) fn report(
                         }),
                     );
                     lines.join("\n")
-                });
-            }
+                },
+            )?;
         }
         ReportCommand::Events {
             from,
@@ -97,16 +99,17 @@ pub(super) fn report(
             csv,
             xlsx,
         } => {
-            if to < from {
-                return Err(HubError::Invalid("--to is before --from".into()).into());
-            }
+            period(from, to)?;
             let now = library.local_now();
             let report = crate::reports::events(storage, from, to, now)?;
-            write_xlsx(xlsx, &sheets::events(&report))?;
-            if csv && !json {
-                print!("{}", report.csv());
-            } else {
-                emit(json, &serde_json::to_value(&report)?, || {
+            show(
+                json,
+                csv,
+                xlsx,
+                &report,
+                || sheets::events(&report),
+                || report.csv(),
+                || {
                     report
                     .rows
                     .iter()
@@ -124,8 +127,8 @@ pub(super) fn report(
                     })
                     .collect::<Vec<_>>()
                     .join("\n")
-                });
-            }
+                },
+            )?;
         }
         ReportCommand::Monthly {
             from,
@@ -133,16 +136,17 @@ pub(super) fn report(
             csv,
             xlsx,
         } => {
-            if to < from {
-                return Err(HubError::Invalid("--to is before --from".into()).into());
-            }
+            period(from, to)?;
             let report =
                 crate::reports::monthly(storage, from, to, &library.timezone, library.local_now())?;
-            write_xlsx(xlsx, &sheets::monthly(&report))?;
-            if csv && !json {
-                print!("{}", report.csv());
-            } else {
-                emit(json, &serde_json::to_value(&report)?, || {
+            show(
+                json,
+                csv,
+                xlsx,
+                &report,
+                || sheets::monthly(&report),
+                || report.csv(),
+                || {
                     report
                     .rows
                     .iter()
@@ -162,16 +166,19 @@ pub(super) fn report(
                     })
                     .collect::<Vec<_>>()
                     .join("\n")
-                });
-            }
+                },
+            )?;
         }
         ReportCommand::Annual { year, csv, xlsx } => {
             let report = crate::reports::annual(storage, library, year, library.local_now())?;
-            write_xlsx(xlsx, &sheets::annual(&report))?;
-            if csv && !json {
-                print!("{}", report.csv());
-            } else {
-                emit(json, &serde_json::to_value(&report)?, || {
+            show(
+                json,
+                csv,
+                xlsx,
+                &report,
+                || sheets::annual(&report),
+                || report.csv(),
+                || {
                     let mut lines: Vec<String> = report
                         .figures()
                         .into_iter()
@@ -179,8 +186,8 @@ pub(super) fn report(
                         .collect();
                     lines.extend(report.notes.iter().map(|n| format!("note: {n}")));
                     lines.join("\n")
-                });
-            }
+                },
+            )?;
         }
         ReportCommand::Circulation {
             from,
@@ -188,15 +195,16 @@ pub(super) fn report(
             csv,
             xlsx,
         } => {
-            if to < from {
-                return Err(HubError::Invalid("--to is before --from".into()).into());
-            }
+            period(from, to)?;
             let report = crate::reports::circulation(storage, from, to, &library.timezone)?;
-            write_xlsx(xlsx, &sheets::circulation(&report))?;
-            if csv && !json {
-                print!("{}", report.csv());
-            } else {
-                emit(json, &serde_json::to_value(&report)?, || {
+            show(
+                json,
+                csv,
+                xlsx,
+                &report,
+                || sheets::circulation(&report),
+                || report.csv(),
+                || {
                     report
                         .rows
                         .iter()
@@ -208,8 +216,8 @@ pub(super) fn report(
                         })
                         .collect::<Vec<_>>()
                         .join("\n")
-                });
-            }
+                },
+            )?;
         }
         ReportCommand::Visitors {
             from,
@@ -224,9 +232,7 @@ pub(super) fn report(
             use swalayan_core::report::visitors::{self, By};
             let by = By::parse(&by)
                 .ok_or_else(|| HubError::Invalid(format!("--by {by}: use hour, day or month")))?;
-            if to < from {
-                return Err(HubError::Invalid("--to is before --from".into()).into());
-            }
+            period(from, to)?;
             let tz = jiff::tz::db()
                 .get(&timezone)
                 .map_err(|source| CliError::TimeZone {
@@ -243,11 +249,14 @@ pub(super) fn report(
                 suspect_percent,
                 gate.as_deref(),
             )?;
-            write_xlsx(xlsx, &sheets::visitors(&report))?;
-            if csv && !json {
-                print!("{}", visitors::csv(&report));
-            } else {
-                emit(json, &serde_json::to_value(&report)?, || {
+            show(
+                json,
+                csv,
+                xlsx,
+                &report,
+                || sheets::visitors(&report),
+                || visitors::csv(&report),
+                || {
                     report
                         .days
                         .iter()
@@ -266,22 +275,49 @@ pub(super) fn report(
                         })
                         .collect::<Vec<_>>()
                         .join("\n")
-                });
-            }
+                },
+            )?;
         }
     }
     Ok(())
 }
 
-/// Writes the report's workbook when `--xlsx FILE` asked for one (before anything is
-/// printed: a file that cannot be written stops the command, exit 3).
+/// A report's period: `--to` not before `--from`.
+fn period(from: jiff::civil::Date, to: jiff::civil::Date) -> Result<(), CliError> {
+    if to < from {
+        return Err(HubError::Invalid("--to is before --from".into()).into());
+    }
+    Ok(())
+}
+
+/// A report's outputs: its workbook first when `--xlsx FILE` asked for one (the sheets are
+/// only made then), then CSV (`--csv` without `--json`), JSON or the text table.
+fn show<R: Serialize>(
+    json: bool,
+    csv: bool,
+    xlsx: Option<std::path::PathBuf>,
+    report: &R,
+    sheets: impl FnOnce() -> Vec<crate::reports::workbook::Table>,
+    as_csv: impl FnOnce() -> String,
+    as_text: impl FnOnce() -> String,
+) -> Result<(), CliError> {
+    if let Some(path) = xlsx {
+        write_xlsx(&path, &sheets())?;
+    }
+    if csv && !json {
+        print!("{}", as_csv());
+    } else {
+        emit(json, &serde_json::to_value(report)?, as_text);
+    }
+    Ok(())
+}
+
+/// Writes the report's workbook (before anything is printed: a file that cannot be written
+/// stops the command, exit 3).
 fn write_xlsx(
-    path: Option<std::path::PathBuf>,
+    path: &std::path::Path,
     tables: &[crate::reports::workbook::Table],
 ) -> Result<(), CliError> {
-    let Some(path) = path else {
-        return Ok(());
-    };
     let bytes = crate::reports::workbook::xlsx(tables)?;
     std::fs::write(&path, bytes).map_err(|source| CliError::File {
         what: format!("cannot write the workbook {}", path.display()),

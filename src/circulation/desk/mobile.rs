@@ -6,7 +6,7 @@
 //! all day without a network and the hub hears everything once at the depot. While the bus
 //! is at a stop, the outbox stamps that stop on every transaction (loans and returns too).
 
-use super::{Ctx, Desk};
+use super::Desk;
 use crate::contract::documents::StopDoc;
 use crate::contract::transactions::{
     RegisterPayload, StopStatus, StopVisitPayload, TallyPayload, TxBody,
@@ -15,10 +15,9 @@ use crate::domain::{Money, Policy};
 use crate::import::PatronRecord;
 use crate::reason::Lang;
 use crate::store::mobile::{self, AtStop};
-use crate::store::{Result, catalog, outbox};
+use crate::store::{Result, catalog};
 use jiff::ToSpan;
 use jiff::civil::Time;
-use rusqlite::Connection;
 use swalayan_core::contact::{Notify, normalise_phone};
 
 /// What staff typed for a new member.
@@ -131,7 +130,7 @@ impl Desk {
         let Some(stop) = mobile::stop(self.store().conn(), stop_key)? else {
             return Ok(Err(MobileProblem::UnknownStop));
         };
-        self.mobile_record(|conn, ctx| {
+        self.append_made(|conn, ctx| {
             mobile::set_at_stop(
                 conn,
                 Some(&AtStop {
@@ -167,7 +166,7 @@ impl Desk {
         let Some(stop) = mobile::stop(self.store().conn(), stop_key)? else {
             return Ok(Err(MobileProblem::UnknownStop));
         };
-        self.mobile_record(|conn, ctx| {
+        self.append_made(|conn, ctx| {
             if mobile::at_stop(conn)?.is_some_and(|at| at.stop == stop_key) {
                 mobile::set_at_stop(conn, None)?;
             }
@@ -199,7 +198,7 @@ impl Desk {
             return Ok(Err(MobileProblem::NotAtStop));
         };
         let mut count = 0;
-        self.mobile_record(|conn, ctx| {
+        self.append_made(|conn, ctx| {
             count = mobile::add_visitors(conn, &at.stop, at.day, visitors)?;
             Ok(TxBody::Tally(TallyPayload {
                 stop: at.stop.clone(),
@@ -259,7 +258,7 @@ impl Desk {
             .map(str::trim)
             .filter(|k| !k.is_empty())
             .map(str::to_string);
-        self.mobile_record(|conn, ctx| {
+        self.append_made(|conn, ctx| {
             let expires = ctx
                 .today
                 .checked_add(MEMBERSHIP_YEARS.years())
@@ -366,25 +365,6 @@ impl Desk {
             proposed,
             cards_left,
         })
-    }
-
-    /// Appends what `make` builds after its own writes, in one SQLite transaction.
-    fn mobile_record(
-        &mut self,
-        make: impl FnOnce(&Connection, &Ctx<'_>) -> Result<TxBody>,
-    ) -> Result<()> {
-        let (tx, ctx) = self.begin()?;
-        let body = make(&tx, &ctx)?;
-        outbox::append(
-            &tx,
-            &ctx.settings.station_id,
-            &body,
-            None,
-            ctx.time.at,
-            ctx.time.trusted,
-        )?;
-        tx.commit()?;
-        Ok(())
     }
 }
 

@@ -12,32 +12,26 @@ use uuid::Uuid;
 impl Desk {
     /// Records a patron's rating of their visit (1–5) for the library's evaluation.
     pub fn record_feedback(&mut self, score: u8) -> Result<Uuid> {
-        self.append_made(
-            |ctx| {
-                TxBody::Feedback(FeedbackPayload {
-                    score,
-                    branch: ctx.settings.branch.clone(),
-                    comment: None,
-                    repeat: false,
-                })
-            },
-            |_| Ok(()),
-        )
+        self.append_made(|_, ctx| {
+            Ok(TxBody::Feedback(FeedbackPayload {
+                score,
+                branch: ctx.settings.branch.clone(),
+                comment: None,
+                repeat: false,
+            }))
+        })
     }
 
     /// Records that a member came to an event (checked in at the event's banner): the hub
     /// marks them present on its list, or adds them as a walk-in.
     pub fn record_attendance(&mut self, event: &str, card: &str) -> Result<Uuid> {
-        self.append_made(
-            |ctx| {
-                TxBody::Attend(AttendPayload {
-                    event: event.to_string(),
-                    patron: card.to_string(),
-                    at: ctx.time.at,
-                })
-            },
-            |_| Ok(()),
-        )
+        self.append_made(|_, ctx| {
+            Ok(TxBody::Attend(AttendPayload {
+                event: event.to_string(),
+                patron: card.to_string(),
+                at: ctx.time.at,
+            }))
+        })
     }
 
     /// Records a patron's request for the visit's receipt on their channel: the hub sends
@@ -48,17 +42,14 @@ impl Desk {
         lines: Vec<String>,
         lang: &str,
     ) -> Result<Uuid> {
-        self.append_made(
-            |ctx| {
-                TxBody::ReceiptRequest(ReceiptRequestPayload {
-                    patron: card.to_string(),
-                    lines,
-                    at: ctx.time.at,
-                    lang: Some(lang.to_string()),
-                })
-            },
-            |_| Ok(()),
-        )
+        self.append_made(|_, ctx| {
+            Ok(TxBody::ReceiptRequest(ReceiptRequestPayload {
+                patron: card.to_string(),
+                lines,
+                at: ctx.time.at,
+                lang: Some(lang.to_string()),
+            }))
+        })
     }
 
     /// Records a transaction that decides nothing (a drop box's exception) at the station's
@@ -68,18 +59,20 @@ impl Desk {
         body: &TxBody,
         also: impl FnOnce(&Connection) -> Result<()>,
     ) -> Result<Uuid> {
-        self.append_made(|_| body.clone(), also)
+        self.append_made(|conn, _| {
+            also(conn)?;
+            Ok(body.clone())
+        })
     }
 
-    /// Appends the transaction `make` builds (it may need the branch or the station's time)
-    /// and runs `also`, in one SQLite transaction.
-    fn append_made(
+    /// Appends the transaction `make` builds, in one SQLite transaction with the writes
+    /// `make` does on the way (it may need them, the branch or the station's time).
+    pub(super) fn append_made(
         &mut self,
-        make: impl FnOnce(&Ctx<'_>) -> TxBody,
-        also: impl FnOnce(&Connection) -> Result<()>,
+        make: impl FnOnce(&Connection, &Ctx<'_>) -> Result<TxBody>,
     ) -> Result<Uuid> {
         let (tx, ctx) = self.begin()?;
-        let body = make(&ctx);
+        let body = make(&tx, &ctx)?;
         let appended = outbox::append(
             &tx,
             &ctx.settings.station_id,
@@ -88,7 +81,6 @@ impl Desk {
             ctx.time.at,
             ctx.time.trusted,
         )?;
-        also(&tx)?;
         tx.commit()?;
         Ok(appended.id)
     }
