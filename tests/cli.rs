@@ -640,6 +640,46 @@ fn config_check_lists_every_problem_in_one_pass() {
     }
 }
 
+/// `[speech]` on a machine without espeak-ng: a warning that names the key and the package
+/// (the station still starts, silent); with the engine installed, no problem.
+#[test]
+fn config_check_warns_when_speech_has_no_engine() {
+    let station = Station::new();
+    let config = station.file("speech.toml", "[speech]\nenabled = true\n");
+    let check = |path: &std::ffi::OsStr| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_swalayan"))
+            .args([
+                "--json",
+                "--config",
+                config.to_str().unwrap(),
+                "config",
+                "check",
+            ])
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), json)
+    };
+    let empty = tempfile::tempdir().unwrap();
+    let (code, out) = check(empty.path().as_os_str());
+    assert_eq!(code, Some(0), "a warning, not an error: {out}");
+    assert_eq!(out["problems"][0]["key"], "speech.enabled", "{out}");
+    assert_eq!(out["problems"][0]["line"], 2, "{out}");
+    assert!(
+        out["problems"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("apt-get install espeak-ng")),
+        "{out}"
+    );
+    let (code, out) = check(&std::env::var_os("PATH").unwrap());
+    assert_eq!(
+        (code, out["problems"].as_array().map(Vec::len)),
+        (Some(0), Some(0)),
+        "{out}"
+    );
+}
+
 #[test]
 fn config_display_gives_slint_settings_and_the_touch_rule() {
     let station = Station::new();

@@ -119,6 +119,14 @@ pub fn problems(path: &Path) -> Vec<Problem> {
             severity: "warning",
         });
     }
+    if config.speech.enabled && !crate::station::speech::engine_installed() {
+        problems.push(Problem {
+            line: line_of_key(&text, "speech", "enabled"),
+            key: Some("speech.enabled".into()),
+            message: "espeak-ng is not installed (apt-get install espeak-ng): the station runs without speech until it is".into(),
+            severity: "warning",
+        });
+    }
     problems.sort_by_key(|p| p.line);
     problems
 }

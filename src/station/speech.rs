@@ -23,6 +23,13 @@ use std::time::Duration;
 /// The engine, found on PATH (Debian's `espeak-ng` package; the .deb depends on it).
 const ENGINE: &str = "espeak-ng";
 
+/// Whether the engine is installed (on PATH): `config check` warns when `[speech]` is on
+/// without it.
+pub fn engine_installed() -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(ENGINE).is_file()))
+}
+
 /// How often a running utterance is checked for a newer one.
 const POLL: Duration = Duration::from_millis(20);
 
