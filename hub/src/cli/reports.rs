@@ -319,7 +319,7 @@ fn write_xlsx(
     tables: &[crate::reports::workbook::Table],
 ) -> Result<(), CliError> {
     let bytes = crate::reports::workbook::xlsx(tables)?;
-    std::fs::write(&path, bytes).map_err(|source| CliError::File {
+    std::fs::write(path, bytes).map_err(|source| CliError::File {
         what: format!("cannot write the workbook {}", path.display()),
         source,
     })
